@@ -1,0 +1,69 @@
+"""Read configuration from the environment (secrets never live in the code)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """Per-user data folder: $XINFANG_DATA_DIR, else $XDG_DATA_HOME/xinfang, else ~/.local/share/xinfang."""
+    if d := os.environ.get("XINFANG_DATA_DIR"):
+        return Path(d)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "xinfang"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    v = os.environ.get(name)
+    if v is None:
+        return default
+    return v.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def secret_key(folder: Path) -> str:
+    """$XINFANG_SECRET_KEY, else a key generated once and kept in the data folder (embedded mode)."""
+    if key := os.environ.get("XINFANG_SECRET_KEY"):
+        return key
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def database(folder: Path) -> dict:
+    """$XINFANG_DATABASE_URL (postgresql://user:pass@host:port/name) or SQLite in the data folder."""
+    url = os.environ.get("XINFANG_DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        from urllib.parse import unquote, urlparse
+
+        u = urlparse(url)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": (u.path or "/xinfang").lstrip("/"),
+            "USER": unquote(u.username or "postgres"),
+            "PASSWORD": unquote(u.password or ""),
+            "HOST": u.hostname or "127.0.0.1",
+            "PORT": str(u.port or 5432),
+            "CONN_MAX_AGE": 60,
+        }
+    if url:
+        raise ValueError(f"XINFANG_DATABASE_URL must start with postgresql://, got {url[:20]!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(folder / "xinfang.sqlite3"),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(50)

@@ -1,0 +1,161 @@
+"""Shared fixtures: a small province with a petition office and organs at each level."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+
+if os.environ.get("CI") == "true" and os.environ.get("XINFANG_TEST_DB") == "postgres":
+    pass  # the PostgreSQL run is required in CI: a connection failure fails the run
+
+
+@dataclass
+class World:
+    province: object
+    city: object
+    county: object
+    prov_gov: object
+    city_gov: object
+    county_gov: object
+    county_po: object
+    city_po: object
+    housing: object
+    city_housing: object
+    court: object
+    discipline: object
+    clerk: object
+    handler: object
+    head: object
+    city_head: object
+    prov_head: object
+    po_head: object
+    city_clerk: object
+    analyst: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    from xinfang.directory.models import Level, OrganKind, Region, Role
+    from xinfang.directory.services import organ_create, staff_create
+
+    province = Region.objects.create(code="990000", name="示范省", level=Level.PROVINCE)
+    city = Region.objects.create(code="990100", name="东湖市", level=Level.CITY, parent=province)
+    county = Region.objects.create(code="990102", name="青山县", level=Level.COUNTY, parent=city)
+    K = OrganKind
+    prov_gov = organ_create(
+        name="示范省人民政府", kind=K.COMPETENT, level=Level.PROVINCE, region=province
+    )
+    city_gov = organ_create(
+        name="东湖市人民政府", kind=K.COMPETENT, level=Level.CITY, region=city, parent=prov_gov
+    )
+    county_gov = organ_create(
+        name="青山县人民政府", kind=K.COMPETENT, level=Level.COUNTY, region=county, parent=city_gov
+    )
+    city_po = organ_create(
+        name="东湖市信访局", kind=K.PETITION_OFFICE, level=Level.CITY, region=city, parent=city_gov
+    )
+    county_po = organ_create(
+        name="青山县信访局",
+        kind=K.PETITION_OFFICE,
+        level=Level.COUNTY,
+        region=county,
+        parent=county_gov,
+    )
+    housing = organ_create(
+        name="青山县住房和城乡建设局",
+        kind=K.COMPETENT,
+        level=Level.COUNTY,
+        region=county,
+        parent=county_gov,
+    )
+    city_housing = organ_create(
+        name="东湖市住房和城乡建设局",
+        kind=K.COMPETENT,
+        level=Level.CITY,
+        region=city,
+        parent=city_gov,
+    )
+    court = organ_create(
+        name="青山县人民法院",
+        kind=K.POLITICAL_LEGAL,
+        level=Level.COUNTY,
+        region=county,
+        parent=county_gov,
+    )
+    discipline = organ_create(
+        name="青山县纪委监委",
+        kind=K.DISCIPLINE,
+        level=Level.COUNTY,
+        region=county,
+        parent=county_gov,
+    )
+    pw = "test-pass-123"
+    R = Role
+    return World(
+        province,
+        city,
+        county,
+        prov_gov,
+        city_gov,
+        county_gov,
+        county_po,
+        city_po,
+        housing,
+        city_housing,
+        court,
+        discipline,
+        clerk=staff_create(username="clerk", password=pw, organ=county_po, roles=[R.REGISTRAR]),
+        handler=staff_create(username="handler", password=pw, organ=housing, roles=[R.HANDLER]),
+        head=staff_create(
+            username="head", password=pw, organ=housing, roles=[R.ORGAN_HEAD, R.HANDLER]
+        ),
+        city_head=staff_create(
+            username="cityhead", password=pw, organ=county_gov, roles=[R.ORGAN_HEAD]
+        ),
+        prov_head=staff_create(
+            username="provhead", password=pw, organ=city_gov, roles=[R.ORGAN_HEAD]
+        ),
+        po_head=staff_create(
+            username="pohead", password=pw, organ=county_po, roles=[R.ORGAN_HEAD, R.REGISTRAR]
+        ),
+        city_clerk=staff_create(
+            username="cityclerk", password=pw, organ=city_po, roles=[R.REGISTRAR]
+        ),
+        analyst=staff_create(username="analyst", password=pw, organ=county_po, roles=[R.ANALYST]),
+    )
+
+
+def local(y: int, m: int, d: int, h: int = 10) -> datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime(y, m, d, h, 0))
+
+
+@pytest.fixture
+def register(world):
+    """Register a petition at the county petition office (override any field)."""
+    from xinfang.petitions.services import PartyInput, PetitionInput, petition_register
+
+    def _register(*, organ=None, actor=None, at=None, **over):
+        fields = dict(
+            channel="letter",
+            title="小区楼下餐馆油烟噪声扰民",
+            content="青山县幸福小区楼下三家餐馆每晚营业至凌晨，油烟和噪声严重影响居民休息，请求依法处理。",
+            region_code="990102",
+            category="appeal",
+            route=6,
+            received_at=local(2025, 3, 3),
+            parties=[PartyInput(role="petitioner", name="张三", phone="13800000000")],
+        )
+        fields.update(over)
+        return petition_register(
+            data=PetitionInput(**fields),
+            organ=organ or world.county_po,
+            actor=actor or world.clerk,
+            at=at,
+        )
+
+    return _register

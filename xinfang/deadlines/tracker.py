@@ -1,0 +1,252 @@
+"""Which statutory deadlines an event starts, meets, voids, extends or pauses.
+
+PURE: imports no Django. Deadlines are a projection of the append-only event log: folding the
+events of one petition through :func:`track` gives every deadline instance it has ever had,
+with its owner, start, due date and outcome. The service stores the result for the worklists;
+changing a holiday override simply folds the events again over the new calendar.
+
+Which event starts which limit (regulation.md §5.1, §6.2):
+
+====================  =======================================================================
+event                 effect
+====================  =======================================================================
+receive               at a 信访部门: start T1 (Art. 22); at any other organ: start T2 (Art. 23
+                      para 2) unless the petitioner is anonymous (no duty without name/address)
+transfer / assign     meet T1, T2, T3; start T3 and T4 for the receiving organ (Art. 23 para 3);
+                      assign also starts T5 with the report date set by the office (Art. 22(3))
+object                meet T4, void T3 (the materials go back)
+objection_accept      start a new T1 at the office (it must route again)
+objection_reject      start a new T3 and T4 for the organ (the item stays with it)
+acknowledge           meet T2/T3, void T4; route (6) starts T6 on this date (受理之日, Art. 34)
+start_handling        route (6): start T6 if none runs (the route was settled after acceptance)
+extend                add the extension (≤ 30 days) to the running T6 (Art. 34)
+settle / opinion /    meet T6
+reply
+redirect / not_accept meet T1, T2, T3; void T4
+refer_*               meet T1, T2, T3; void T4
+record_delivery       opinion delivered: start the petitioner's T7 window; review opinion
+                      delivered: start T9 (Arts. 35, 36; both run from receipt)
+request_review        meet T7, start T8 for the review organ
+decide_review         meet T8; "redo" starts a new T6 with the days the review organ set
+request_re_review     meet T9, start T10 for the re-review organ
+hearing_start / _end  pause / resume a running T10 (hearing time not counted, Art. 36 para 2)
+decide_re_review      meet T10
+report_result         meet T5
+close                 void whatever is still open (nothing should be)
+====================  =======================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from xinfang.deadlines.calendar import WorkCalendar
+from xinfang.deadlines.statutes import STATUTES, Kind, Status, due_date, status_on
+
+OPEN = "open"
+MET = "met"
+VOID = "void"  # no longer owed (e.g. the objection window once the organ has acknowledged)
+LAPSED = "lapsed"  # a petitioner's window that ran out unused
+
+
+@dataclass(frozen=True)
+class EventFact:
+    """What the tracker needs of one event."""
+
+    action: str  # an Action value, or "receive" for the first event
+    on: date  # the real date of the event (receipt date for deliveries and requests)
+    organ_id: int | None  # the organ that holds the petition after the event
+    data: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Static facts of the petition that decide which limits apply."""
+
+    received_at_petition_office: bool
+    anonymous: bool = False
+    route6: bool = False  # 申诉求决类, Art. 31(6): the only route with T6 and the remedies
+
+
+@dataclass(frozen=True)
+class DeadlineFact:
+    code: str
+    owner_organ_id: int | None  # None for the petitioner's windows (T7, T9)
+    start: date
+    due: date
+    outcome: str = OPEN  # open | met | void
+    closed_on: date | None = None
+    extension_days: int = 0
+    paused_days: int = 0
+    paused_since: date | None = None
+    days: int | None = None  # explicit length (T5, redo T6)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OPEN
+
+    def status(self, today: date, *, due_soon_days: int = 3) -> Status:
+        if self.outcome == LAPSED:
+            return Status.EXPIRED
+        st = STATUTES[self.code]
+        return status_on(
+            due=self.due,
+            today=today,
+            kind=st.kind,
+            met=self.outcome == MET,
+            void=self.outcome == VOID,
+            paused=self.paused_since is not None,
+            due_soon_days=due_soon_days,
+        )
+
+    @property
+    def met_late(self) -> bool:
+        return self.outcome == MET and self.closed_on is not None and self.closed_on > self.due
+
+
+def track(
+    events: Sequence[EventFact],
+    facts: Facts,
+    cal: WorkCalendar,
+    *,
+    roll_to_working_day: bool = True,
+) -> list[DeadlineFact]:
+    """Fold ``events`` (in order) into every deadline instance they produced."""
+    out: list[DeadlineFact] = []
+
+    def due(code: str, start: date, **kw: int | None) -> date:
+        return due_date(STATUTES[code], start, cal, roll_to_working_day=roll_to_working_day, **kw)
+
+    def start(code: str, on: date, owner: int | None, days: int | None = None) -> None:
+        out.append(DeadlineFact(code, owner, on, due(code, on, days=days), days=days))
+
+    def close(codes: tuple[str, ...], on: date, outcome: str) -> None:
+        for i, d in enumerate(out):
+            if d.code in codes and d.is_open:
+                if d.paused_since is not None:  # a hearing still open counts until it closes
+                    d = _resume(d, on)
+                out[i] = replace(d, outcome=outcome, closed_on=on)
+
+    def change(code: str, fn) -> None:  # type: ignore[no-untyped-def]
+        for i, d in enumerate(out):
+            if d.code == code and d.is_open:
+                out[i] = fn(d)
+
+    def _resume(d: DeadlineFact, on: date) -> DeadlineFact:
+        assert d.paused_since is not None
+        paused = d.paused_days + max(0, (on - d.paused_since).days)
+        return replace(
+            d,
+            paused_days=paused,
+            paused_since=None,
+            due=due(d.code, d.start, days=d.days, paused_days=paused),
+        )
+
+    for ev in events:
+        a, on, organ = ev.action, ev.on, ev.organ_id
+        if a == "receive":
+            if facts.received_at_petition_office:
+                start("T1", on, organ)
+            elif not facts.anonymous:
+                start("T2", on, organ)
+        elif a in ("transfer", "assign"):
+            close(("T1", "T2", "T3"), on, MET)
+            close(("T4",), on, VOID)
+            start("T3", on, organ)
+            start("T4", on, organ)
+            if a == "assign":
+                report_due = ev.data.get("report_due")
+                if isinstance(report_due, date):
+                    start("T5", on, organ, (report_due - on).days)
+        elif a == "object":
+            close(("T4",), on, MET)
+            close(("T3",), on, VOID)
+        elif a == "objection_accept":
+            start("T1", on, organ)
+        elif a == "objection_reject":
+            start("T3", on, organ)
+            start("T4", on, organ)
+        elif a == "acknowledge":
+            close(("T2", "T3"), on, MET)
+            close(("T4",), on, VOID)
+            if facts.route6:
+                start("T6", on, organ)
+        elif a == "start_handling":
+            if facts.route6 and not any(d.code == "T6" and d.is_open for d in out):
+                start("T6", on, organ)
+        elif a == "extend":
+            days = _int(ev.data.get("days")) or 0
+            change(
+                "T6",
+                lambda d, days=days: replace(
+                    d,
+                    extension_days=d.extension_days + days,
+                    due=due("T6", d.start, days=d.days, extension_days=d.extension_days + days),
+                ),
+            )
+        elif a in ("settle", "issue_opinion", "reply"):
+            close(("T6",), on, MET)
+        elif a in ("redirect", "not_accept", "refer_legal", "refer_discipline", "channel"):
+            close(("T1", "T2", "T3"), on, MET)
+            close(("T4", "T6"), on, VOID)
+        elif a == "record_delivery":
+            document = ev.data.get("document")
+            if document == "opinion":
+                start("T7", on, None)
+            elif document == "review_opinion":
+                start("T9", on, None)
+        elif a == "request_review":
+            close(("T7",), on, MET)
+            start("T8", on, organ)
+        elif a == "decide_review":
+            close(("T8",), on, MET)
+            if ev.data.get("outcome") == "redo":
+                start("T6", on, organ, _int(ev.data.get("redo_days")) or 60)
+        elif a == "request_re_review":
+            close(("T9",), on, MET)
+            start("T10", on, organ)
+        elif a == "hearing_start":
+            change("T10", lambda d, on=on: replace(d, paused_since=on))
+        elif a == "hearing_end":
+            change("T10", lambda d, on=on: _resume(d, on) if d.paused_since is not None else d)
+        elif a == "decide_re_review":
+            close(("T10",), on, MET)
+        elif a == "report_result":
+            close(("T5",), on, MET)
+        elif a == "expire_window":
+            close(("T7", "T9"), on, LAPSED)
+        elif a == "close":
+            close(tuple(STATUTES), on, VOID)
+    return out
+
+
+def _int(v: object) -> int | None:
+    if v is None or v == "":
+        return None
+    return int(v)  # type: ignore[call-overload]
+
+
+def next_due(deadlines: Sequence[DeadlineFact], organ_id: int | None) -> date | None:
+    """The nearest open due date the holding organ must watch (its duties and open windows)."""
+    dates = [
+        d.due
+        for d in deadlines
+        if d.is_open and (d.owner_organ_id == organ_id or STATUTES[d.code].kind == Kind.WINDOW)
+    ]
+    return min(dates) if dates else None
+
+
+__all__ = [
+    "MET",
+    "OPEN",
+    "VOID",
+    "LAPSED",
+    "DeadlineFact",
+    "EventFact",
+    "Facts",
+    "Status",
+    "next_due",
+    "track",
+]

@@ -1,0 +1,129 @@
+"""Regions (GB/T 2260), organs (机关、单位) as a tree, and staff with their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", "国家"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡级"
+
+
+class Region(models.Model):
+    """An administrative division. Codes follow GB/T 2260 (6 digits); townships use 9 digits."""
+
+    code = models.CharField(
+        "区划代码",
+        max_length=12,
+        primary_key=True,
+        validators=[RegexValidator(r"^\d{6}(\d{3})?$", "区划代码应为 6 位（乡级 9 位）数字")],
+    )
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class OrganKind(models.TextChoices):
+    PETITION_OFFICE = "petition_office", "信访部门"
+    COMPETENT = "competent", "有权处理的机关、单位"
+    POLITICAL_LEGAL = "political_legal", "政法机关"
+    DISCIPLINE = "discipline", "纪检监察机关"
+
+
+class Organ(models.Model):
+    """A 机关 or 单位. ``parent`` is the organ one level above: review goes there (Art. 35)."""
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=20, choices=OrganKind.choices)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="organs"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上一级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path "/1/5/23/" for subtree queries; maintained by directory.services.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机关单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_petition_office(self) -> bool:
+        return self.kind == OrganKind.PETITION_OFFICE
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", "登记员"
+    HANDLER = "handler", "承办人"
+    ORGAN_HEAD = "organ_head", "机关负责人"
+    SUPERVISOR = "supervisor", "督查督办"
+    LEADER = "leader", "领导"
+    ANALYST = "analyst", "分析员"
+    ADMIN = "admin", "系统管理员"
+
+
+class User(AbstractUser):
+    """A staff user. Petitioners have no accounts: they use a tracking code and password."""
+
+    organ = models.ForeignKey(
+        Organ,
+        verbose_name="所属机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """A role a staff user holds in their organ."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="membership_user_role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

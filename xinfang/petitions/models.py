@@ -1,0 +1,206 @@
+"""The petition aggregate: Petition, Party, Attachment, PetitionEvent (append-only).
+
+``Petition.state`` has exactly one writer: ``petitions.services.petition_act``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from xinfang.directory.models import Organ, Region, User
+from xinfang.petitions.workflow import (
+    ACTION_LABELS,
+    CATEGORY_LABELS,
+    OPEN_STATES,
+    ROUTE_LABELS,
+    STATE_LABELS,
+)
+
+StateChoices = [(s.value, label) for s, label in STATE_LABELS.items()]
+ActionChoices = [("receive", "接收")] + [(a.value, label) for a, label in ACTION_LABELS.items()]
+CategoryChoices = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+RouteChoices = [(r.value, label) for r, label in ROUTE_LABELS.items()]
+OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
+
+
+class Channel(models.TextChoices):
+    """Art. 17: 信息网络、书信、电话、传真、走访; plus hand-over from a hotline."""
+
+    ONLINE = "online", "网上信访"
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    PHONE = "phone", "来电"
+    FAX = "fax", "传真"
+    HOTLINE = "hotline", "热线转来"
+
+
+class Petition(models.Model):
+    tracking_code = models.CharField("查询码", max_length=16, unique=True)
+    query_secret = models.CharField(max_length=64, editable=False)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField("收到时间")
+    registered_at = models.DateTimeField("登记时间", null=True, blank=True)
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("诉求与事实理由")
+    category = models.CharField("类别", max_length=12, choices=CategoryChoices, blank=True)
+    route = models.PositiveSmallIntegerField(
+        "第三十一条途径", choices=RouteChoices, null=True, blank=True
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="事项所在地", on_delete=models.PROTECT, related_name="+"
+    )
+    accused_organ = models.ForeignKey(
+        Organ,
+        verbose_name="被检举控告单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_collective = models.BooleanField("集体信访", default=False)
+    head_count = models.PositiveIntegerField("人数", default=1)
+    is_anonymous = models.BooleanField("匿名", default=False)
+    confidential = models.BooleanField("申请保密", default=False)
+
+    state = models.CharField("状态", max_length=24, choices=StateChoices, editable=False)
+    registering_organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="+")
+    current_organ = models.ForeignKey(
+        Organ, verbose_name="当前承办机关", on_delete=models.PROTECT, related_name="+"
+    )
+    handling_organ = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="受理办理的有权机关",
+    )
+    review_organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    re_review_organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dispatched_by = models.CharField(max_length=12, blank=True, editable=False)  # transfer | assign
+    extended = models.BooleanField("已延期", default=False, editable=False)
+    in_hearing = models.BooleanField("听证中", default=False, editable=False)
+    execution_monitoring = models.BooleanField("监督执行", default=False, editable=False)
+    delivery_pending = models.CharField(max_length=20, blank=True, editable=False)
+    report_done = models.BooleanField(default=False, editable=False)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name="同一事项的前件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+    )
+    next_due = models.DateField("最近期限", null=True, blank=True, editable=False)
+    is_open = models.BooleanField(default=True, editable=False)
+    last_event_at = models.DateTimeField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访事项"
+        indexes = [
+            # The worklist: an organ's open petitions by nearest due date (keyset on next_due, id).
+            models.Index(
+                fields=["current_organ", "next_due", "id"],
+                name="petition_worklist",
+                condition=Q(is_open=True),
+            ),
+            models.Index(fields=["state", "received_at"], name="petition_state_received"),
+            models.Index(fields=["region", "received_at"], name="petition_region_received"),
+            models.Index(fields=["received_at", "id"], name="petition_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(head_count__gte=1), name="petition_head_count_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title}"
+
+
+class PartyRole(models.TextChoices):
+    PETITIONER = "petitioner", "信访人"
+    REPRESENTATIVE = "representative", "代表"
+    AGENT = "agent", "代理人"
+
+
+class Party(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField("身份", max_length=16, choices=PartyRole.choices)
+    name = models.CharField("姓名或名称", max_length=100)
+    id_number = models.CharField("证件号码", max_length=30, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    is_organisation = models.BooleanField("单位", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+        indexes = [models.Index(fields=["phone"], name="party_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.petition_id}/{instance.sha256[:16]}"
+
+
+class Attachment(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class PetitionEvent(models.Model):
+    """One step of the procedure. Append-only: never updated, never deleted."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=24, choices=ActionChoices)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField("发生时间")
+    recorded_at = models.DateTimeField("记录时间")
+    reason = models.TextField("理由", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理记录"
+        ordering = ["petition_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "seq"], name="event_petition_seq_unique")
+        ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise AppendOnlyError("办理记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("办理记录只能追加，不能删除")

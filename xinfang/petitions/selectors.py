@@ -1,0 +1,253 @@
+"""Reads of petitions. Interface code gets petitions only through the ``*_for_user`` gates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from xinfang.core import clock
+from xinfang.core.errors import NotFound
+from xinfang.deadlines.models import Deadline
+from xinfang.deadlines.statutes import STATUTES, Kind, Status, status_on
+from xinfang.directory.models import Organ, User
+from xinfang.petitions.models import Petition
+
+
+def _visible(user: User) -> Q:
+    """Jurisdiction: a petition is visible while it is, or was, with the user's organ or an organ
+    below it; never to the accused organ's staff or anyone below it (Art. 30 para 3)."""
+    organ: Organ | None = user.organ
+    if organ is None:
+        return Q(pk__in=[])
+    below = organ.path or f"/{organ.pk}/"
+    held = (
+        Q(current_organ__path__startswith=below)
+        | Q(handling_organ__path__startswith=below)
+        | Q(registering_organ__path__startswith=below)
+        | Q(review_organ__path__startswith=below)
+        | Q(re_review_organ__path__startswith=below)
+    )
+    accused_here = Q(accused_organ__isnull=False) & Q(
+        pk__in=Petition.objects.filter(accused_organ__isnull=False)
+        .filter(_accused_covers(organ))
+        .values("pk")
+    )
+    return held & ~accused_here
+
+
+def _accused_covers(organ: Organ) -> Q:
+    # The user's organ is the accused organ or lies in its subtree: its path starts with the
+    # accused organ's path. Ancestors of the user's organ are exactly the ids in its path.
+    ancestor_ids = [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+    return Q(accused_organ_id__in=ancestor_ids)
+
+
+def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
+    p = (
+        Petition.objects.filter(_visible(user), pk=petition_id)
+        .select_related(
+            "current_organ",
+            "registering_organ",
+            "handling_organ",
+            "review_organ",
+            "re_review_organ",
+            "region",
+            "accused_organ",
+        )
+        .first()
+    )
+    if p is None:
+        raise NotFound("未找到该信访事项，或不在您的查看范围内")
+    return p
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Petition]
+    next_cursor: str | None
+
+
+def _cursor(p: Petition) -> str:
+    return f"{p.next_due.isoformat() if p.next_due else '9999-12-31'}_{p.pk}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[date, int] | None:
+    if not cursor:
+        return None
+    try:
+        d, pk = cursor.split("_", 1)
+        return date.fromisoformat(d), int(pk)
+    except ValueError:
+        return None
+
+
+FAR = date(9999, 12, 31)
+
+
+def worklist_for_user(
+    *,
+    user: User,
+    cursor: str | None = None,
+    limit: int | None = None,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+) -> Page:
+    """What the user's organ must do next, nearest due date first (keyset pagination)."""
+    limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
+    if user.organ_id is None:
+        return Page([], None)
+    qs: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
+    if state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category=category)
+    if channel:
+        qs = qs.filter(channel=channel)
+    # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
+    after = _parse_cursor(cursor)
+    dated = qs.filter(next_due__isnull=False)
+    if after is not None:
+        d, pk = after
+        if d == FAR:
+            dated = dated.none()
+        else:
+            dated = dated.filter(Q(next_due__gt=d) | Q(next_due=d, id__gt=pk))
+    items = list(_list_columns(dated.order_by("next_due", "id"))[: limit + 1])
+    if len(items) <= limit:
+        undated = qs.filter(next_due__isnull=True)
+        if after is not None and after[0] == FAR:
+            undated = undated.filter(id__gt=after[1])
+        items += list(_list_columns(undated.order_by("id"))[: limit + 1 - len(items)])
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, _cursor(items[-1]) if more and items else None)
+
+
+def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    return qs.select_related("region").only(
+        "id",
+        "tracking_code",
+        "title",
+        "state",
+        "category",
+        "channel",
+        "received_at",
+        "next_due",
+        "region__name",
+        "is_collective",
+        "extended",
+        "current_organ_id",
+    )
+
+
+def petition_list_for_user(
+    *,
+    user: User,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region_code: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Petition], str | None]:
+    """Every petition the user may see, newest first, filtered; keyset on (received_at, id)."""
+    limit = max(1, min(limit, 200))
+    qs = Petition.objects.filter(_visible(user))
+    if state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category=category)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if region_code:
+        qs = qs.filter(region__code__startswith=region_code.rstrip("0") or region_code)
+    if received_from:
+        qs = qs.filter(received_at__date__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_at__date__lte=received_to)
+    if cursor:
+        try:
+            pk = int(cursor)
+        except ValueError:
+            pk = None
+        if pk is not None:
+            qs = qs.filter(id__lt=pk)
+    items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return items, (str(items[-1].pk) if more and items else None)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    code: str
+    step: str
+    basis: str
+    kind: str
+    owner: str
+    start: date
+    due: date
+    status: Status
+    days_left: int
+    extension_days: int
+    paused_days: int
+    closed_on: date | None
+
+
+def deadlines_of(petition: Petition, today: date | None = None) -> list[DeadlineView]:
+    today = today or clock.today()
+    out = []
+    rows = (
+        Deadline.objects.filter(petition=petition)
+        .select_related("owner_organ")
+        .order_by("start_date", "id")
+    )
+    for d in rows:
+        st = STATUTES[d.code]
+        if d.outcome == "lapsed":
+            status = Status.EXPIRED
+        else:
+            status = status_on(
+                due=d.due_date,
+                today=today,
+                kind=st.kind,
+                met=d.outcome == "met",
+                void=d.outcome == "void",
+                paused=d.paused,
+                due_soon_days=settings.XINFANG_DUE_SOON_DAYS,
+            )
+        out.append(
+            DeadlineView(
+                code=d.code,
+                step=st.step,
+                basis=st.basis,
+                kind=st.kind.value,
+                owner=d.owner_organ.name
+                if d.owner_organ
+                else ("信访人" if st.kind == Kind.WINDOW else ""),
+                start=d.start_date,
+                due=d.due_date,
+                status=status,
+                days_left=(d.due_date - today).days,
+                extension_days=d.extension_days,
+                paused_days=d.paused_days,
+                closed_on=d.closed_on,
+            )
+        )
+    return out
+
+
+def due_status(next_due: date | None, today: date | None = None) -> str:
+    """Colour of a worklist row: running (green), due_soon (amber), overdue (red), none."""
+    if next_due is None:
+        return "none"
+    today = today or clock.today()
+    return status_on(
+        due=next_due, today=today, kind=Kind.DUTY, due_soon_days=settings.XINFANG_DUE_SOON_DAYS
+    ).value

@@ -1,0 +1,904 @@
+"""Writes to petitions. ``petition_act`` is the one writer of ``Petition.state``.
+
+Every public function is keyword-only and runs in one transaction: validate everything first,
+then write the petition, its event and its deadlines together, so a refusal leaves nothing
+behind. Refusals raise :class:`ApplicationError` with field-level messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.core import clock, ids
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.deadlines.models import Deadline
+from xinfang.deadlines.services import deadline_recompute
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import user_can_act, user_can_register
+from xinfang.petitions import validation as v
+from xinfang.petitions.models import Attachment, Channel, Party, PartyRole, Petition, PetitionEvent
+from xinfang.petitions.workflow import (
+    OPEN_STATES,
+    Action,
+    Category,
+    Context,
+    IllegalAction,
+    OpinionOutcome,
+    ReviewOutcome,
+    Route,
+    State,
+    next_state,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    role: str
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_organisation: bool = False
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class PetitionInput:
+    channel: str
+    title: str
+    content: str
+    region_code: str
+    received_at: datetime | date | None = None
+    category: str = ""
+    route: int | None = None
+    accused_organ_id: int | None = None
+    is_collective: bool = False
+    head_count: int = 1
+    is_anonymous: bool = False
+    confidential: bool = False
+    parties: Sequence[PartyInput] = ()
+    attachments: Sequence[AttachmentInput] = ()
+    repeat_of_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    petition: Petition
+    query_password: str  # shown once on the receipt; only its HMAC is stored
+
+
+def petition_register(
+    *,
+    data: PetitionInput,
+    organ: Organ,
+    actor: User | None,
+    at: datetime | None = None,
+    submitted_online: bool = False,
+) -> Registration:
+    """Receive and (for staff) register a petition at ``organ`` (Arts. 17–23).
+
+    ``submitted_online`` leaves it RECEIVED for a clerk's review (the portal); otherwise the
+    clerk's registration follows at once. Nothing is written unless all of it is valid.
+    """
+    if actor is not None and not user_can_register(actor):
+        raise Forbidden("您的角色不能登记信访事项")
+    now = clock.now()
+    received_at = _as_datetime(data.received_at) if data.received_at is not None else now
+    clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
+    with transaction.atomic():
+        petition, password = _create(data, clean, organ=organ, received_at=received_at)
+        events = [
+            _new_event(petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now)
+        ]
+        petition.state = State.RECEIVED  # the initial state, set once, at creation
+        if not submitted_online:
+            ev = _transition(
+                petition,
+                Action.REGISTER,
+                Context(),
+                actor=actor,
+                at=at or now,
+                seq=2,
+                reason="",
+                data={},
+                now=now,
+                prev_at=received_at,
+            )
+            events.append(ev)
+        PetitionEvent.objects.bulk_create(events)
+        deadline_recompute(petition=petition, events=events)
+        petition.is_open = petition.state in OPEN_STATES
+        petition.save()
+        _save_parties_and_files(petition, clean)
+    return Registration(petition, password)
+
+
+def petition_register_many(
+    *, items: Sequence[PetitionInput], organ: Organ, actor: User | None
+) -> list[Registration]:
+    """The bulk path for imports: the same validation and rows as ``petition_register``,
+    written with a few multi-row inserts in one transaction."""
+    if actor is not None and not user_can_register(actor):
+        raise Forbidden("您的角色不能登记信访事项")
+    now = clock.now()
+    prepared = []
+    errors: dict[str, list[str]] = {}
+    for i, data in enumerate(items):
+        received_at = _as_datetime(data.received_at) if data.received_at is not None else now
+        try:
+            prepared.append(
+                (
+                    data,
+                    _validate_registration(data, organ=organ, received_at=received_at, now=now),
+                    received_at,
+                )
+            )
+        except ApplicationError as e:
+            errors[f"items[{i}]"] = [e.message] + [
+                f"{k}: {m}" for k, ms in e.fields.items() for m in ms
+            ]
+    if errors:
+        raise ApplicationError("部分信访事项无效，均未保存", code="invalid", fields=errors)
+    out: list[Registration] = []
+    with transaction.atomic():
+        petitions = []
+        for data, clean, received_at in prepared:
+            p, password = _build(data, clean, organ=organ, received_at=received_at)
+            p.state = State.REGISTERED  # receive + register, written as the two events below
+            p.registered_at = now
+            p.last_event_at = now
+            p.next_due = None
+            petitions.append(p)
+            out.append(Registration(p, password))
+        Petition.objects.bulk_create(petitions)
+        events: list[PetitionEvent] = []
+        deadlines: list[Deadline] = []
+        parties: list[Party] = []
+        from xinfang.deadlines.services import deadline_facts, deadline_rows
+        from xinfang.deadlines.tracker import next_due
+
+        for p, (_data, clean, received_at) in zip(petitions, prepared, strict=True):
+            evs = [
+                _new_event(p, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now),
+                _new_event(
+                    p, 2, Action.REGISTER, State.RECEIVED, State.REGISTERED, actor, organ, now, now
+                ),
+            ]
+            events.extend(evs)
+            facts = deadline_facts(p, evs)
+            p.next_due = next_due(facts, organ.pk)
+            deadlines.extend(deadline_rows(p, facts))
+            parties.extend(Party(petition=p, **vars(pi)) for pi in clean["parties"])
+        PetitionEvent.objects.bulk_create(events)
+        Deadline.objects.bulk_create(deadlines)
+        Party.objects.bulk_create(parties)
+        Petition.objects.bulk_update(petitions, ["next_due"])
+    return out
+
+
+def _validate_registration(
+    data: PetitionInput, *, organ: Organ, received_at: datetime, now: datetime
+) -> dict[str, Any]:
+    errs: dict[str, list[str]] = {}
+
+    def err(field_name: str, msg: str) -> None:
+        errs.setdefault(field_name, []).append(msg)
+
+    if data.channel not in Channel.values:
+        err("channel", "请选择信访渠道")
+    title = (data.title or "").strip()
+    content = (data.content or "").strip()
+    if not title:
+        err("title", "请填写标题")
+    elif len(title) > 200:
+        err("title", "标题不能超过 200 字")
+    if not content:
+        err("content", "请填写信访诉求、事实和理由（第十九条）")
+    elif len(content) > 50_000:
+        err("content", "内容不能超过 50000 字，较长材料请作为附件上传")
+    if received_at > now + timedelta(minutes=5):
+        err("received_at", "收到时间不能晚于现在")
+    if received_at.year < 2000:
+        err("received_at", "收到时间有误")
+    region = v.region(data.region_code)
+    if region is None:
+        err("region_code", "请选择事项所在地（有效的区划代码）")
+    category = data.category or ""
+    if category and category not in Category.__members__.values():
+        err("category", "类别应为建议意见类、检举控告类或申诉求决类")
+    route = data.route
+    if route is not None:
+        if category != Category.APPEAL:
+            err("route", "只有申诉求决类事项选择第三十一条的处理途径")
+        elif route not in {r.value for r in Route}:
+            err("route", "处理途径应为第三十一条第（一）至（六）项之一")
+    accused = None
+    if data.accused_organ_id is not None:
+        if category != Category.ACCUSATION:
+            err("accused_organ_id", "只有检举控告类事项填写被检举控告单位")
+        else:
+            accused = Organ.objects.filter(pk=data.accused_organ_id).first()
+            if accused is None:
+                err("accused_organ_id", "被检举控告单位不存在")
+            elif _in_subtree(organ, accused):
+                err(
+                    "accused_organ_id",
+                    "不能由被检举控告单位或其下级登记办理（第三十条第三款），请向其上级或纪检监察机关提出",
+                )
+    parties = list(data.parties)
+    petitioners = [p for p in parties if p.role == PartyRole.PETITIONER]
+    reps = [p for p in parties if p.role == PartyRole.REPRESENTATIVE]
+    agents = [p for p in parties if p.role == PartyRole.AGENT]
+    for i, p in enumerate(parties):
+        if p.role not in PartyRole.values:
+            err(f"parties[{i}].role", "身份应为信访人、代表或代理人")
+        if not data.is_anonymous or p.role != PartyRole.PETITIONER:
+            if not p.name.strip():
+                err(f"parties[{i}].name", "请填写姓名或名称")
+        if len(p.name) > 100:
+            err(f"parties[{i}].name", "姓名不能超过 100 字")
+        if p.id_number and (msg := v.id_number_problem(p.id_number)):
+            err(f"parties[{i}].id_number", msg)
+        if p.phone and not v.phone_ok(p.phone):
+            err(f"parties[{i}].phone", "联系电话格式不正确")
+    if not data.is_anonymous and not petitioners:
+        err("parties", "请填写信访人；不愿留名的请勾选匿名")
+    if data.is_anonymous and any(p.id_number or p.phone for p in petitioners):
+        err("is_anonymous", "匿名信访不登记信访人的证件号码和电话")
+    if data.is_collective:
+        if data.head_count < 2:
+            err("head_count", "集体信访请填写人数（至少 2 人）")
+        if len(reps) > settings.XINFANG_MAX_REPRESENTATIVES:
+            err(
+                "parties",
+                f"集体信访推选的代表不超过 {settings.XINFANG_MAX_REPRESENTATIVES} 人（第二十条第三款）",
+            )
+    else:
+        if reps:
+            err("parties", "只有集体信访推选代表")
+        if data.head_count != 1:
+            err("head_count", "个人信访人数为 1；多人请勾选集体信访")
+    if len(agents) > 2:
+        err("parties", "代理人不超过 2 人")
+    files = []
+    if len(data.attachments) > settings.XINFANG_ATTACHMENTS_PER_PETITION:
+        err("attachments", f"附件不超过 {settings.XINFANG_ATTACHMENTS_PER_PETITION} 个")
+    for i, a in enumerate(data.attachments):
+        if len(a.content) > settings.XINFANG_ATTACHMENT_MAX_BYTES:
+            err(
+                f"attachments[{i}]",
+                f"“{a.name}”超过 {settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB",
+            )
+            continue
+        kind = v.sniff_type(a.content)
+        if kind is None:
+            err(
+                f"attachments[{i}]",
+                f"“{a.name}”的文件类型不受支持（可上传 PDF、JPEG、PNG、TIFF、Word、文本）",
+            )
+            continue
+        files.append((a, kind))
+    repeat_of = None
+    if data.repeat_of_id is not None:
+        repeat_of = Petition.objects.filter(pk=data.repeat_of_id).first()
+        if repeat_of is None:
+            err("repeat_of_id", "关联的信访事项不存在")
+    if errs:
+        raise ApplicationError("登记信息有误，请按提示修改", code="invalid", fields=errs)
+    return {
+        "title": title,
+        "content": content,
+        "region": region,
+        "category": category,
+        "route": route,
+        "accused": accused,
+        "parties": [_strip_party(p) for p in parties],
+        "files": files,
+        "repeat_of": repeat_of,
+    }
+
+
+def _strip_party(p: PartyInput) -> PartyInput:
+    return PartyInput(
+        role=p.role,
+        name=p.name.strip() or "匿名",
+        id_number=p.id_number.strip().upper(),
+        phone=p.phone.strip(),
+        address=p.address.strip(),
+        is_organisation=p.is_organisation,
+    )
+
+
+def _build(
+    data: PetitionInput, clean: Mapping[str, Any], *, organ: Organ, received_at: datetime
+) -> tuple[Petition, str]:
+    code = ids.new_tracking_code()
+    password = ids.new_query_password()
+    p = Petition(
+        tracking_code=code,
+        query_secret=ids.hash_query_password(code, password, settings.SECRET_KEY),
+        channel=data.channel,
+        received_at=received_at,
+        title=clean["title"],
+        content=clean["content"],
+        category=clean["category"],
+        route=clean["route"],
+        region=clean["region"],
+        accused_organ=clean["accused"],
+        is_collective=data.is_collective,
+        head_count=data.head_count,
+        is_anonymous=data.is_anonymous,
+        confidential=data.confidential,
+        registering_organ=organ,
+        current_organ=organ,
+        repeat_of=clean["repeat_of"],
+        last_event_at=received_at,
+    )
+    return p, password
+
+
+def _create(
+    data: PetitionInput, clean: Mapping[str, Any], *, organ: Organ, received_at: datetime
+) -> tuple[Petition, str]:
+    p, password = _build(data, clean, organ=organ, received_at=received_at)
+    p.state = State.RECEIVED
+    p.save()
+    return p, password
+
+
+def _save_parties_and_files(petition: Petition, clean: Mapping[str, Any]) -> None:
+    Party.objects.bulk_create([Party(petition=petition, **vars(pi)) for pi in clean["parties"]])
+    for a, kind in clean["files"]:
+        digest = hashlib.sha256(a.content).hexdigest()
+        att = Attachment(
+            petition=petition,
+            original_name=a.name[:200],
+            content_type=kind,
+            size=len(a.content),
+            sha256=digest,
+        )
+        att.file.save(digest[:16], ContentFile(a.content), save=False)
+        att.save()
+
+
+def attachment_add(
+    *, petition: Petition, actor: User | None, name: str, content: bytes
+) -> Attachment:
+    """Add a scanned page or document to a petition already registered."""
+    kind = v.sniff_type(content)
+    if len(content) > settings.XINFANG_ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(
+            "附件过大",
+            fields={
+                "file": [f"不超过 {settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"]
+            },
+        )
+    if kind is None:
+        raise ApplicationError(
+            "文件类型不受支持", fields={"file": ["可上传 PDF、JPEG、PNG、TIFF、Word、文本"]}
+        )
+    if petition.attachments.count() >= settings.XINFANG_ATTACHMENTS_PER_PETITION:
+        raise ApplicationError("附件数量已达上限")
+    with transaction.atomic():
+        _save_parties_and_files(
+            petition, {"parties": [], "files": [(AttachmentInput(name, content), kind)]}
+        )
+    return petition.attachments.order_by("-id").first()  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# The one writer of state
+# ---------------------------------------------------------------------------------------------
+
+
+def petition_act(
+    *,
+    petition_id: int,
+    action: Action | str,
+    actor: User | None,
+    at: datetime | date | None = None,
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> Petition:
+    """Take one step of the procedure on a petition.
+
+    Locks the row, checks the actor's organ and role, the law (``workflow.next_state``), the
+    step's own fields and its date, then writes the new state, the event and the recomputed
+    deadlines in one transaction. ``at`` is the real date of a paper event (a letter's receipt,
+    a delivery receipt); it may not be in the future nor before the previous event.
+    """
+    action = Action(action)
+    data = dict(data or {})
+    now = clock.now()
+    with transaction.atomic():
+        petition = (
+            Petition.objects.select_for_update()
+            .select_related("current_organ", "registering_organ", "handling_organ", "review_organ")
+            .get(pk=petition_id)
+        )
+        if actor is not None:
+            _gate(petition, action, actor)
+        when = _event_time(at, petition.last_event_at, now)
+        _validate_step(petition, action, reason, data, when)
+        ctx = _context(petition, action, data)
+        seq = (petition.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        ev = _transition(
+            petition,
+            action,
+            ctx,
+            actor=actor,
+            at=when,
+            seq=seq,
+            reason=reason,
+            data=data,
+            now=now,
+            prev_at=petition.last_event_at,
+        )
+        ev.save()
+        deadline_recompute(petition=petition)
+        petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
+        petition.save()
+    return petition
+
+
+def _transition(
+    petition: Petition,
+    action: Action,
+    ctx: Context,
+    *,
+    actor: User | None,
+    at: datetime,
+    seq: int,
+    reason: str,
+    data: dict[str, Any],
+    now: datetime,
+    prev_at: datetime,
+) -> PetitionEvent:
+    """Apply ``action``: the only place that assigns ``Petition.state`` after creation."""
+    try:
+        target = next_state(State(petition.state), action, ctx)
+    except IllegalAction as e:
+        raise ApplicationError(e.message, code=e.code, status=409) from e
+    source = petition.state
+    _apply_effects(petition, action, data, at)
+    petition.state = target
+    petition.last_event_at = at
+    actor_organ = actor.organ if actor is not None else None
+    return _new_event(
+        petition,
+        seq,
+        action,
+        source,
+        target,
+        actor,
+        petition.current_organ,
+        at,
+        now,
+        reason=reason,
+        data=_jsonable(data),
+        actor_organ=actor_organ,
+    )
+
+
+def _new_event(
+    petition: Petition,
+    seq: int,
+    action: str,
+    source: str,
+    target: str,
+    actor: User | None,
+    organ: Organ,
+    at: datetime,
+    now: datetime,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    actor_organ: Organ | None = None,
+) -> PetitionEvent:
+    return PetitionEvent(
+        petition=petition,
+        seq=seq,
+        action=str(action),
+        from_state=str(source),
+        to_state=str(target),
+        actor=actor,
+        actor_organ=actor_organ if actor_organ is not None else (actor.organ if actor else None),
+        organ=organ,
+        occurred_at=at,
+        recorded_at=now,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _gate(petition: Petition, action: Action, actor: User) -> None:
+    """The actor's organ must hold the petition (or be the remedy organ it goes to), and the
+    actor's role must allow the action (directory.permissions)."""
+    if not user_can_act(actor, action):
+        raise Forbidden("您的角色不能执行此操作")
+    organ_id = actor.organ_id
+    if organ_id is None:
+        raise Forbidden("您未归属任何机关")
+    if organ_id == petition.current_organ_id:
+        return
+    if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:
+        if organ_id == petition.handling_organ.parent_id:
+            return
+    if action == Action.REQUEST_RE_REVIEW and petition.review_organ is not None:
+        if organ_id == petition.review_organ.parent_id:
+            return
+    raise Forbidden("该信访事项不在本机关办理")
+
+
+def _context(petition: Petition, action: Action, data: Mapping[str, Any]) -> Context:
+    category = data.get("category") or petition.category or None
+    route = data.get("route") or petition.route
+    return Context(
+        category=Category(category) if category else None,
+        route=Route(int(route)) if route else None,
+        at_petition_office=petition.current_organ.kind == OrganKind.PETITION_OFFICE,
+        dispatched_by=Action(petition.dispatched_by) if petition.dispatched_by else None,
+        extended=petition.extended,
+        in_hearing=petition.in_hearing,
+        outcome=data.get("outcome"),
+        delivery_pending=bool(petition.delivery_pending),
+        assigned=petition.dispatched_by == Action.ASSIGN,
+        report_done=petition.report_done,
+    )
+
+
+def _open_deadline(petition: Petition, code: str) -> Deadline | None:
+    return (
+        Deadline.objects.filter(petition=petition, code=code, outcome="open")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def _validate_step(
+    petition: Petition, action: Action, reason: str, data: dict[str, Any], when: datetime
+) -> None:
+    """Per-step fields (Art. 32 contents, reasons, organs) and time windows. Mutates ``data``
+    into its stored form (ids, ISO dates)."""
+    errs: dict[str, list[str]] = {}
+
+    def err(f: str, msg: str) -> None:
+        errs.setdefault(f, []).append(msg)
+
+    day = clock.local_date(when)
+    A = Action
+    needs_reason = {
+        A.OBJECT: "请说明异议的具体理由（第二十三条第三款）",
+        A.OBJECTION_ACCEPT: "请说明同意异议的理由",
+        A.OBJECTION_REJECT: "请说明不同意异议的理由",
+        A.REDIRECT: "请说明理由",
+        A.NOT_ACCEPT: "请说明不予受理的理由",
+        A.CHANNEL: "请写明应当通过的法定途径和告知内容",
+        A.EXTEND: "请说明延期理由，该理由将告知信访人（第三十四条）",
+        A.REPLY: "请填写答复内容",
+        A.REPORT_RESULT: "请填写办结报告内容",
+    }
+    if action in needs_reason and not reason.strip():
+        err("reason", needs_reason[action])
+
+    if action in (A.TRANSFER, A.ASSIGN, A.REFER_LEGAL, A.REFER_DISCIPLINE):
+        to = _organ(data.get("to_organ_id"))
+        if to is None:
+            err("to_organ_id", "请选择接收机关")
+        else:
+            data["to_organ_id"] = to.pk
+            if to.pk == petition.current_organ_id:
+                err("to_organ_id", "不能转送给本机关")
+            if petition.accused_organ_id and _in_subtree(to, petition.accused_organ):
+                err(
+                    "to_organ_id",
+                    "检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）",
+                )
+            if action == A.REFER_LEGAL and to.kind != OrganKind.POLITICAL_LEGAL:
+                err("to_organ_id", "涉法涉诉事项应移送政法机关（第二十二条第四项）")
+            if action == A.REFER_DISCIPLINE and to.kind != OrganKind.DISCIPLINE:
+                err("to_organ_id", "应移送纪检监察机关（第二十二条第五项）")
+            if (
+                action == A.TRANSFER
+                and petition.current_organ.kind != OrganKind.PETITION_OFFICE
+                and not _in_subtree(to, petition.current_organ)
+            ):
+                err(
+                    "to_organ_id",
+                    "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）",
+                )
+        if action == A.ASSIGN:
+            due = _date(data.get("report_due"))
+            if due is None:
+                err("report_due", "交办须确定报送结果的期限（第二十二条第三项）")
+            elif due <= day:
+                err("report_due", "报送期限应晚于交办日期")
+            else:
+                data["report_due"] = due.isoformat()
+    if action == A.OBJECT:
+        t4 = _open_deadline(petition, "T4")
+        if t4 is not None and day > t4.due_date:
+            err(
+                "at",
+                f"异议应在收到之日起五个工作日内提出，期限已于 {t4.due_date} 届满（第二十三条第三款）",
+            )
+    if action == A.REDIRECT and not str(data.get("proper_organ", "")).strip():
+        err("proper_organ", "请写明应当向哪个机关提出")
+    if action == A.NOT_ACCEPT:
+        ground = data.get("ground", "other")
+        if ground not in ("duplicate_higher", "same_facts_after_re_review", "other"):
+            err("ground", "请选择不予受理的情形")
+        if ground == "same_facts_after_re_review":
+            prior = petition.repeat_of
+            if prior is None or not prior.events.filter(action=A.DECIDE_RE_REVIEW).exists():
+                err(
+                    "ground", "只有与已复核终结事项的事实和理由相同，才能依第三十六条第三款不予受理"
+                )
+            if not data.get("confirmed"):
+                err("confirmed", "请工作人员核实新提出的事实和理由确与已终结事项相同后确认")
+    if action in (A.ACKNOWLEDGE, A.START_HANDLING):
+        category = data.get("category", petition.category)
+        route = data.get("route", petition.route)
+        if category and category not in Category.__members__.values():
+            err("category", "类别无效")
+        if route not in (None, "") and int(route) not in {r.value for r in Route}:
+            err("route", "途径无效")
+        if category and category != Category.APPEAL and route not in (None, ""):
+            err("route", "只有申诉求决类事项选择第三十一条的处理途径")
+    if action == A.EXTEND:
+        days = _int(data.get("days"))
+        if days is None or not 1 <= days <= 30:
+            err("days", "延长期限为 1 至 30 日（第三十四条）")
+        else:
+            data["days"] = days
+        t6 = _open_deadline(petition, "T6")
+        if t6 is not None and day > t6.due_date:
+            err("at", "办理期限已届满，不能再延期")
+    if action == A.SETTLE:
+        if data.get("agreement") not in ("mediation", "settlement"):
+            err("agreement", "请选择调解协议书或和解协议书（第三十三条）")
+        if not str(data.get("summary", "")).strip():
+            err("summary", "请填写协议主要内容")
+    if action in (A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW):
+        # Art. 32: the request, the facts and reasons, the decision and its legal basis.
+        for f, label in (
+            ("request", "信访人的请求"),
+            ("facts", "事实和理由"),
+            ("decision", "处理意见"),
+            ("legal_basis", "依据"),
+        ):
+            if not str(data.get(f, "")).strip():
+                err(f, f"请填写{label}（第三十二条）")
+    if action == A.ISSUE_OPINION and data.get("outcome") not in {o.value for o in OpinionOutcome}:
+        err("outcome", "请选择：支持、解释说明或不予支持（第三十二条）")
+    if action == A.DECIDE_REVIEW and data.get("outcome") == ReviewOutcome.REDO:
+        redo = _int(data.get("redo_days", 60))
+        if redo is None or not 1 <= redo <= 60:
+            err("redo_days", "重新办理期限为 1 至 60 日")
+        else:
+            data["redo_days"] = redo
+    if action == A.RECORD_DELIVERY:
+        if data.get("method") not in ("in_person", "post", "electronic", "other"):
+            err("method", "请选择送达方式：直接送达、邮寄、电子或其他")
+        if data.get("signed") not in (True, False, "true", "false", "1", "0"):
+            err("signed", "请说明信访人签收或拒收")
+        else:
+            data["signed"] = data.get("signed") in (True, "true", "1")
+    if action == A.REQUEST_REVIEW:
+        t7 = _open_deadline(petition, "T7")
+        if t7 is not None and day > t7.due_date:
+            err(
+                "at",
+                f"复查申请应在收到处理意见书之日起三十日内提出，已于 {t7.due_date} 届满（第三十五条）",
+            )
+        handler = petition.handling_organ or petition.current_organ
+        if handler.parent_id is None:
+            err("review_organ", "原办理机关没有上一级机关，无法复查")
+    if action == A.REQUEST_RE_REVIEW:
+        t9 = _open_deadline(petition, "T9")
+        if t9 is not None and day > t9.due_date:
+            err(
+                "at",
+                f"复核申请应在收到复查意见之日起三十日内提出，已于 {t9.due_date} 届满（第三十六条）",
+            )
+        if petition.review_organ is None or petition.review_organ.parent_id is None:
+            err("re_review_organ", "复查机关没有上一级机关，无法复核")
+    if action == A.EXPIRE_WINDOW:
+        window = _open_deadline(petition, "T7") or _open_deadline(petition, "T9")
+        if window is None:
+            err("at", "申请期限尚未开始计算（请先登记文书送达）")
+        elif day <= window.due_date:
+            err("at", f"申请期限至 {window.due_date} 才届满")
+    if errs:
+        raise ApplicationError("操作信息有误，请按提示修改", code="invalid", fields=errs)
+
+
+def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at: datetime) -> None:
+    """Who holds the petition next, and the flags (not the state) that the step changes."""
+    A = Action
+    if action == A.REGISTER:
+        petition.registered_at = at
+    elif action in (A.TRANSFER, A.ASSIGN, A.REFER_LEGAL, A.REFER_DISCIPLINE):
+        to = Organ.objects.get(pk=data["to_organ_id"])
+        data["from_organ_id"] = petition.current_organ_id
+        petition.current_organ = to
+        if action in (A.TRANSFER, A.ASSIGN):
+            petition.dispatched_by = action.value
+            petition.handling_organ = to
+    elif action == A.OBJECT:
+        back = _last_sender(petition)
+        data["returned_to_organ_id"] = back.pk
+        petition.current_organ = back
+    elif action == A.OBJECTION_REJECT:
+        objector = petition.handling_organ
+        if objector is not None:
+            petition.current_organ = objector
+    elif action == A.OBJECTION_ACCEPT:
+        petition.handling_organ = None
+    elif action in (A.ACKNOWLEDGE, A.START_HANDLING):
+        if data.get("category"):
+            petition.category = data["category"]
+        if data.get("route") not in (None, ""):
+            petition.route = int(data["route"])
+        petition.handling_organ = petition.current_organ
+    elif action == A.EXTEND:
+        petition.extended = True
+    elif action == A.HEARING_START:
+        petition.in_hearing = True
+    elif action == A.HEARING_END:
+        petition.in_hearing = False
+    elif action == A.ISSUE_OPINION:
+        petition.execution_monitoring = data.get("outcome") == OpinionOutcome.SUPPORT
+        petition.delivery_pending = "opinion"
+        data.setdefault("remedy", _remedy_text(petition.current_organ, "review"))
+    elif action == A.RECORD_DELIVERY:
+        data["document"] = petition.delivery_pending
+        petition.delivery_pending = ""
+    elif action == A.REQUEST_REVIEW:
+        handler = petition.handling_organ or petition.current_organ
+        petition.handling_organ = handler
+        petition.review_organ = handler.parent
+        petition.current_organ = handler.parent  # type: ignore[assignment]
+    elif action == A.DECIDE_REVIEW:
+        if data.get("outcome") == ReviewOutcome.REDO:
+            petition.current_organ = petition.handling_organ  # type: ignore[assignment]
+            petition.extended = False
+        else:
+            petition.delivery_pending = "review_opinion"
+            data.setdefault("remedy", _remedy_text(petition.current_organ, "re_review"))
+    elif action == A.REQUEST_RE_REVIEW:
+        assert petition.review_organ is not None
+        petition.re_review_organ = petition.review_organ.parent
+        petition.current_organ = petition.review_organ.parent  # type: ignore[assignment]
+    elif action == A.DECIDE_RE_REVIEW:
+        petition.delivery_pending = "re_review_opinion"
+    elif action == A.REPORT_RESULT:
+        petition.report_done = True
+
+
+def _remedy_text(organ: Organ, step: str) -> str:
+    parent = organ.parent
+    if step == "review":
+        to = parent.name if parent else "上一级行政机关"
+        return f"信访人对处理意见不服的，可以自收到书面答复之日起30日内请求{to}复查（《信访工作条例》第三十五条）。"
+    to = parent.name if parent else "复查机关的上一级行政机关"
+    return f"信访人对复查意见不服的，可以自收到书面答复之日起30日内向{to}请求复核（《信访工作条例》第三十六条）。"
+
+
+def _last_sender(petition: Petition) -> Organ:
+    ev = (
+        petition.events.filter(action__in=[Action.TRANSFER, Action.ASSIGN, Action.OBJECTION_REJECT])
+        .order_by("-seq")
+        .first()
+    )
+    if ev is not None and ev.data.get("from_organ_id"):
+        return Organ.objects.get(pk=ev.data["from_organ_id"])
+    return petition.registering_organ
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _event_time(at: datetime | date | None, previous: datetime, now: datetime) -> datetime:
+    """The real time of an event, validated: not in the future, not before the previous event."""
+    if at is None:
+        when = now
+    elif isinstance(at, datetime):
+        when = _as_datetime(at)
+    else:
+        when = _as_datetime(at)
+        if clock.local_date(when) == clock.local_date(now):
+            when = now
+        elif when < previous and clock.local_date(when) == clock.local_date(previous):
+            when = previous
+    if when > now + timedelta(minutes=5):
+        raise ApplicationError("日期不能晚于今天", fields={"at": ["日期不能晚于今天"]})
+    if when < previous and clock.local_date(when) < clock.local_date(previous):
+        raise ApplicationError(
+            "日期不能早于上一步办理日期",
+            fields={"at": [f"日期不能早于上一步办理日期 {clock.local_date(previous)}"]},
+        )
+    return max(when, previous)
+
+
+def _as_datetime(at: datetime | date) -> datetime:
+    if isinstance(at, datetime):
+        return at if timezone.is_aware(at) else timezone.make_aware(at)
+    return timezone.make_aware(datetime.combine(at, time(12, 0)))
+
+
+def _date(v: Any) -> date | None:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and v:
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _organ(v: Any) -> Organ | None:
+    pk = _int(v)
+    if pk is None:
+        return None
+    return Organ.objects.filter(pk=pk, is_active=True).first()
+
+
+def _in_subtree(organ: Organ, root: Organ | None) -> bool:
+    """Whether ``organ`` is ``root`` or below it."""
+    if root is None:
+        return False
+    return organ.pk == root.pk or (bool(root.path) and organ.path.startswith(root.path))
+
+
+def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, val in data.items():
+        if isinstance(val, (date, datetime)):
+            out[k] = val.isoformat()
+        else:
+            out[k] = val
+    return out
+
+
+__all__ = [
+    "AttachmentInput",
+    "PartyInput",
+    "PetitionInput",
+    "Registration",
+    "attachment_add",
+    "petition_act",
+    "petition_register",
+    "petition_register_many",
+]
+

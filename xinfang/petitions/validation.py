@@ -1,0 +1,58 @@
+"""Small field checks used by registration: identity numbers, phones, file types by content."""
+
+from __future__ import annotations
+
+import re
+
+from xinfang.directory.models import Region
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+
+
+def id_number_problem(value: str) -> str | None:
+    """A 18-character resident identity number (GB 11643): digits, birth date, check character."""
+    s = value.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        return "居民身份证号码应为 18 位（最后一位可为 X）"
+    total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != s[17]:
+        return "居民身份证号码校验位不正确，请核对"
+    return None
+
+
+def phone_ok(value: str) -> bool:
+    return bool(_PHONE.match(value.strip()))
+
+
+def region(code: str) -> Region | None:
+    if not code or not re.fullmatch(r"\d{6}(\d{3})?", code):
+        return None
+    return Region.objects.filter(code=code).first()
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
+)
+
+
+def sniff_type(content: bytes) -> str | None:
+    """The file's type judged by its first bytes, never by its name; None when not accepted."""
+    for magic, kind in _SIGNATURES:
+        if content.startswith(magic):
+            return kind
+    if content.startswith(b"PK\x03\x04") and b"word/" in content[:4096]:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if content and b"\x00" not in content[:4096]:
+        try:
+            content[:65536].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/plain"
+    return None
