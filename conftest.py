@@ -159,3 +159,13 @@ def register(world):
         )
 
     return _register
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_cache():
+    """The working calendar is cached per process; a rolled-back override must not leak."""
+    from xinfang.deadlines import holidays
+
+    holidays.clear_cache()
+    yield
+    holidays.clear_cache()

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its bundled Swagger UI assets: the docs page needs no CDN
     "xinfang.core",
     "xinfang.directory",
     "xinfang.petitions",

@@ -251,3 +251,74 @@ def due_status(next_due: date | None, today: date | None = None) -> str:
     return status_on(
         due=next_due, today=today, kind=Kind.DUTY, due_soon_days=settings.XINFANG_DUE_SOON_DAYS
     ).value
+
+
+def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
+    """The steps the law allows now that this user may take (what pages and the API offer)."""
+    from xinfang.petitions.services import actor_may, petition_context
+    from xinfang.petitions.workflow import State, available_actions
+
+    allowed = available_actions(State(petition.state), petition_context(petition))
+    return [a.value for a in allowed if actor_may(petition, a, user) is None]
+
+
+def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
+    """Everything a petition page or the API detail shows, in one read."""
+    from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+
+    p = petition_get_for_user(user=user, petition_id=petition_id)
+    events = list(p.events.select_related("actor", "organ").order_by("seq"))
+    labels = {a.value: lbl for a, lbl in ACTION_LABELS.items()} | {"receive": "接收"}
+    return {
+        "id": p.pk,
+        "tracking_code": p.tracking_code,
+        "title": p.title,
+        "content": p.content,
+        "channel": p.channel,
+        "received_at": p.received_at,
+        "category": p.category,
+        "route": p.route,
+        "region_code": p.region_id,
+        "region": p.region.name,
+        "state": p.state,
+        "state_label": STATE_LABELS[State(p.state)],
+        "current_organ": p.current_organ.name,
+        "handling_organ": p.handling_organ.name if p.handling_organ else None,
+        "is_collective": p.is_collective,
+        "head_count": p.head_count,
+        "is_anonymous": p.is_anonymous,
+        "confidential": p.confidential,
+        "extended": p.extended,
+        "in_hearing": p.in_hearing,
+        "parties": [
+            {"role": x.role, "name": x.name, "phone": x.phone, "address": x.address}
+            for x in p.parties.all()
+        ],
+        "timeline": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "action_label": labels.get(e.action, e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": str(e.actor) if e.actor else None,
+                "organ": e.organ.name if e.organ else None,
+                "occurred_at": e.occurred_at,
+                "recorded_at": e.recorded_at,
+                "reason": e.reason,
+                "data": e.data,
+            }
+            for e in events
+        ],
+        "deadlines": [
+            {
+                "code": d.code, "step": d.step, "legal_basis": d.basis, "kind": d.kind, "owner": d.owner,
+                "start": d.start, "due": d.due, "status": d.status.value, "days_left": d.days_left,
+                "extension_days": d.extension_days, "paused_days": d.paused_days, "closed_on": d.closed_on,
+            }
+            for d in deadlines_of(p)
+        ],
+        "available_actions": petition_actions_for_user(user=user, petition=p),
+        "action_labels": {a.value: ACTION_LABELS[a] for a in Action},
+        "petition": p,
+    }

@@ -438,7 +438,7 @@ def petition_act(
             _gate(petition, action, actor)
         when = _event_time(at, petition.last_event_at, now)
         _validate_step(petition, action, reason, data, when)
-        ctx = _context(petition, action, data)
+        ctx = petition_context(petition, data)
         seq = (petition.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
         ev = _transition(
             petition,
@@ -529,26 +529,35 @@ def _new_event(
     )
 
 
-def _gate(petition: Petition, action: Action, actor: User) -> None:
-    """The actor's organ must hold the petition (or be the remedy organ it goes to), and the
-    actor's role must allow the action (directory.permissions)."""
+def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
+    """Why ``actor`` may not take ``action`` on ``petition`` now, or None when they may.
+
+    The actor's role must allow the action (directory.permissions) and the actor's organ must
+    hold the petition, or be the organ a remedy request goes to (Arts. 35, 36)."""
     if not user_can_act(actor, action):
-        raise Forbidden("您的角色不能执行此操作")
+        return "您的角色不能执行此操作"
     organ_id = actor.organ_id
     if organ_id is None:
-        raise Forbidden("您未归属任何机关")
+        return "您未归属任何机关"
     if organ_id == petition.current_organ_id:
-        return
+        return None
     if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:
         if organ_id == petition.handling_organ.parent_id:
-            return
+            return None
     if action == Action.REQUEST_RE_REVIEW and petition.review_organ is not None:
         if organ_id == petition.review_organ.parent_id:
-            return
-    raise Forbidden("该信访事项不在本机关办理")
+            return None
+    return "该信访事项不在本机关办理"
 
 
-def _context(petition: Petition, action: Action, data: Mapping[str, Any]) -> Context:
+def _gate(petition: Petition, action: Action, actor: User) -> None:
+    if (why := actor_may(petition, action, actor)) is not None:
+        raise Forbidden(why)
+
+
+def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) -> Context:
+    """The facts the workflow guards need (pure derivation; used by selectors too)."""
+    data = data or {}
     category = data.get("category") or petition.category or None
     route = data.get("route") or petition.route
     return Context(
@@ -897,7 +906,9 @@ __all__ = [
     "PetitionInput",
     "Registration",
     "attachment_add",
+    "actor_may",
     "petition_act",
+    "petition_context",
     "petition_register",
     "petition_register_many",
 ]

@@ -1,5 +1,138 @@
-from django.http import HttpResponse
+"""Staff pages: parse the request, call one selector or service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xinfang.core import clock, ids
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.models import Organ
+from xinfang.petitions import selectors
+from xinfang.petitions.models import Channel
+from xinfang.petitions.services import petition_act
+from xinfang.petitions.workflow import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, Action
+from xinfang.web.forms import FIELDS, REASON_LABEL, REASON_REQUIRED, action_data
 
 
-def home(request):
-    return HttpResponse("xinfang")
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:worklist")
+    return render(request, "web/home.html")
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k) or None for k in ("state", "category", "channel")}
+    page = selectors.worklist_for_user(user=request.user, cursor=request.GET.get("cursor"), **f)  # type: ignore[arg-type]
+    today = clock.today()
+    rows = [
+        {
+            "p": p,
+            "code": ids.format_tracking_code(p.tracking_code),
+            "state_label": STATE_LABELS.get(p.state, p.state),  # type: ignore[call-overload]
+            "due_status": selectors.due_status(p.next_due, today),
+            "days_left": (p.next_due - today).days if p.next_due else None,
+        }
+        for p in page.items
+    ]
+    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    return render(
+        request,
+        "web/worklist.html",
+        {
+            "rows": rows,
+            "next_cursor": page.next_cursor,
+            "filters": f,
+            "query": query,
+            "states": [(s.value, label) for s, label in STATE_LABELS.items()],
+            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+            "channels": Channel.choices,
+            "today": today,
+        },
+    )
+
+
+def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
+    forms = []
+    for a in d["available_actions"]:
+        action = Action(a)
+        fields = []
+        for name, label, kind, choices in FIELDS.get(action, []):
+            opts = choices
+            if kind == "organ":
+                opts = [(o.pk, o.name) for o in organs if choices is None or o.kind == choices]
+            fields.append({"name": name, "label": label, "kind": kind, "choices": opts})
+        forms.append(
+            {
+                "action": a,
+                "label": d["action_labels"][a],
+                "fields": fields,
+                "reason_required": action in REASON_REQUIRED,
+                "reason_label": REASON_LABEL.get(action, "理由或说明"),
+            }
+        )
+    return forms
+
+
+@login_required
+def petition_detail(request: HttpRequest, petition_id: int, errors: dict | None = None, status: int = 200) -> HttpResponse:
+    d = selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    needs_organs = any(
+        f[2] == "organ" for a in d["available_actions"] for f in FIELDS.get(Action(a), [])
+    )
+    organs = list(Organ.objects.filter(is_active=True).exclude(pk=d["petition"].current_organ_id).order_by("path")[:500]) if needs_organs else []
+    return render(
+        request,
+        "web/petition.html",
+        {
+            "d": d,
+            "code": ids.format_tracking_code(d["tracking_code"]),
+            "forms": _action_forms(d, organs),
+            "errors": errors or {},
+            "today": clock.today(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> HttpResponse:
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    try:
+        act = Action(action)
+    except ValueError:
+        messages.error(request, "未知的操作")
+        return redirect("web:petition", petition_id=petition_id)
+    try:
+        at = _parse_date(request.POST.get("at", ""))
+        petition_act(
+            petition_id=petition_id,
+            action=act,
+            actor=request.user,  # type: ignore[arg-type]
+            at=at,
+            reason=request.POST.get("reason", ""),
+            data=action_data(act, request.POST),
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+        errors = {"action": action, "message": e.message, "fields": e.fields}
+        return petition_detail(request, petition_id, errors=errors, status=e.status)
+    messages.success(request, f"已{ACTION_LABELS[act]}")
+    return redirect("web:petition", petition_id=petition_id)
+
+
+def _parse_date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise ApplicationError("日期格式有误", fields={"at": ["请按 年-月-日 填写日期"]}) from e

@@ -1,0 +1,48 @@
+"""Issue and check API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth import authenticate
+
+from xinfang.api.models import ApiToken
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.models import User
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_issue(*, user: User, name: str = "") -> str:
+    key = "xf_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=_digest(key), name=name)
+    return key
+
+
+def token_issue_for_login(*, username: str, password: str, name: str = "") -> str:
+    user = authenticate(username=username, password=password)
+    if user is None or not user.is_active:
+        raise ApplicationError("用户名或密码不正确", code="bad_credentials", status=401)
+    return token_issue(user=user, name=name)
+
+
+def token_user(key: str) -> User | None:
+    tok = (
+        ApiToken.objects.select_related("user", "user__organ")
+        .filter(key_hash=_digest(key), revoked=False, user__is_active=True)
+        .first()
+    )
+    if tok is None:
+        return None
+    now = clock.now()
+    if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=tok.pk).update(last_used_at=now)
+    return tok.user
+
+
+def token_revoke(*, key: str) -> bool:
+    return ApiToken.objects.filter(key_hash=_digest(key)).update(revoked=True) > 0
