@@ -430,15 +430,16 @@ def petition_act(
     now = clock.now()
     with transaction.atomic():
         petition = (
-            Petition.objects.select_for_update()
+            Petition.objects.select_for_update(of=("self",))
             .select_related("current_organ", "registering_organ", "handling_organ", "review_organ")
             .get(pk=petition_id)
         )
         if actor is not None:
             _gate(petition, action, actor)
         when = _event_time(at, petition.last_event_at, now)
-        _validate_step(petition, action, reason, data, when)
         ctx = petition_context(petition, data)
+        _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
+        _validate_step(petition, action, reason, data, when)
         seq = (petition.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
         ev = _transition(
             petition,
@@ -473,10 +474,7 @@ def _transition(
     prev_at: datetime,
 ) -> PetitionEvent:
     """Apply ``action``: the only place that assigns ``Petition.state`` after creation."""
-    try:
-        target = next_state(State(petition.state), action, ctx)
-    except IllegalAction as e:
-        raise ApplicationError(e.message, code=e.code, status=409) from e
+    target = _check_legal(petition, action, ctx)
     source = petition.state
     _apply_effects(petition, action, data, at)
     petition.state = target
@@ -496,6 +494,13 @@ def _transition(
         data=_jsonable(data),
         actor_organ=actor_organ,
     )
+
+
+def _check_legal(petition: Petition, action: Action, ctx: Context) -> State:
+    try:
+        return next_state(State(petition.state), action, ctx)
+    except IllegalAction as e:
+        raise ApplicationError(e.message, code=e.code, status=409) from e
 
 
 def _new_event(

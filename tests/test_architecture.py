@@ -1,0 +1,65 @@
+"""Conventions checked by machine (design.md habits 2, 3, 5, 10)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "xinfang"
+
+
+def _sources(*parts: str) -> list[Path]:
+    return [p for p in PKG.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts
+            and all(x in str(p) for x in parts)]
+
+
+def test_only_the_petition_services_assign_petition_state():
+    pattern = re.compile(r"\b(petition|p)\.state\s*=(?!=)")
+    offenders = []
+    for path in _sources():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if pattern.search(line) and path.name != "services.py":
+                offenders.append(f"{path.relative_to(ROOT)}:{n}")
+            if pattern.search(line) and path.name == "services.py" and "petitions" not in path.parts:
+                offenders.append(f"{path.relative_to(ROOT)}:{n}")
+    assert offenders == []
+    writers = [line for line in (PKG / "petitions" / "services.py").read_text().splitlines() if pattern.search(line)]
+    # creation sets the initial state (single and bulk), and _transition applies next_state
+    assert len(writers) == 4, writers
+
+
+def test_interface_code_reads_petitions_only_through_the_selectors():
+    offenders = []
+    for path in [*_sources("web"), *_sources("api"), *_sources("portal")]:
+        text = path.read_text()
+        if "Petition.objects" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_pure_rule_modules_import_no_django():
+    r = subprocess.run([sys.executable, "-m", "importlinter.cli", "--config", str(ROOT / "pyproject.toml")],
+                       cwd=ROOT, capture_output=True, text=True)
+    if "No module named" in r.stderr:
+        r = subprocess.run(["lint-imports"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.django_db
+def test_the_models_and_migrations_agree():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_no_page_loads_assets_from_the_internet():
+    bad = []
+    for path in PKG.rglob("*.html"):
+        if re.search(r"""(src|href)=["']https?://""", path.read_text()):
+            bad.append(str(path.relative_to(ROOT)))
+    assert bad == []

@@ -1,0 +1,90 @@
+"""Staff pages: login, worklist and petition page, each with a refusal and a pinned query count."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(local(2025, 9, 1), tick=False):
+        yield
+
+
+def test_pages_need_a_login(client, world):
+    r = client.get("/worklist/")
+    assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_a_staff_user_logs_in_and_sees_their_organs_worklist_in_chinese(client, world, register):
+    register(title="餐馆油烟扰民", received_at=local(2025, 8, 28), at=local(2025, 8, 29))
+    r = client.post("/login/", {"username": "clerk", "password": "test-pass-123"})
+    assert r.status_code == 302
+    r = client.get("/worklist/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "餐馆油烟扰民" in html and "待办" in html
+    assert 'lang="zh-hans"' in html
+
+
+def test_the_worklist_colours_deadlines(client, world, register):
+    register(title="已超期", received_at=local(2025, 8, 1), at=local(2025, 8, 2))
+    register(title="将到期", received_at=local(2025, 8, 18), at=local(2025, 8, 19))
+    register(title="期限内", received_at=local(2025, 8, 30), at=local(2025, 8, 31))
+    client.force_login(world.clerk)
+    html = client.get("/worklist/").content.decode()
+    assert html.index("due-overdue") < html.index("due-due_soon") < html.index("due-running")
+
+
+def test_the_worklist_query_count_is_pinned(client, world, register):
+    for i in range(3):
+        register(received_at=local(2025, 8, 10 + i), at=local(2025, 8, 21))
+    client.force_login(world.clerk)
+    client.get("/worklist/")
+    with CaptureQueriesContext(connection) as q:
+        client.get("/worklist/")
+    for i in range(10):
+        register(received_at=local(2025, 8, 1 + i), at=local(2025, 8, 21))
+    with CaptureQueriesContext(connection) as q2:
+        client.get("/worklist/")
+    assert len(q2) == len(q)
+
+
+def test_the_petition_page_offers_only_the_actions_allowed_now(client, world, register):
+    p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
+    client.force_login(world.clerk)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "转送" in html and "出具处理意见书" not in html
+    assert "第二十二条" in html  # the legal basis of T1
+
+
+def test_a_petition_of_another_organ_is_not_shown(client, world, register):
+    p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
+    client.force_login(world.handler)
+    assert client.get(f"/petitions/{p.pk}/").status_code == 404
+
+
+def test_an_action_form_transfers_and_a_bad_one_shows_the_field_error(client, world, register):
+    p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
+    client.force_login(world.clerk)
+    r = client.post(f"/petitions/{p.pk}/act/transfer/", {"to_organ_id": "", "at": ""})
+    assert r.status_code == 400 and "请选择接收机关" in r.content.decode()
+    r = client.post(f"/petitions/{p.pk}/act/transfer/", {"to_organ_id": str(world.housing.pk), "at": "2025-08-30"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.state == "transferred" and p.current_organ_id == world.housing.pk
+
+
+def test_the_petition_page_query_count_is_pinned(client, world, register):
+    p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
+    client.force_login(world.clerk)
+    client.get(f"/petitions/{p.pk}/")
+    with CaptureQueriesContext(connection) as q:
+        client.get(f"/petitions/{p.pk}/")
+    assert len(q) <= 14
