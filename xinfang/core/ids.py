@@ -1,7 +1,7 @@
 """Tracking codes (查询码) and query passwords for petitioners.
 
 The code is public-facing and unguessable: 16 characters from an alphabet without look-alikes
-(no 0/O, 1/I/L), about 77 bits of randomness, shown in groups of four. The query password is a
+(no 0/O, 1/I/L), about 79 bits of randomness, shown in groups of four. The query password is a
 separate 8-digit secret (the petitioner can type it on a phone keypad). It is stored only as a
 keyed HMAC-SHA256 (key: SECRET_KEY) because it is random, not chosen by a person: a slow
 password hash would add nothing against guessing and would cap registrations at a few per second

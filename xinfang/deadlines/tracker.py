@@ -12,13 +12,15 @@ event                 effect
 ====================  =======================================================================
 receive               at a 信访部门: start T1 (Art. 22); at any other organ: start T2 (Art. 23
                       para 2) unless the petitioner is anonymous (no duty without name/address)
-transfer / assign     meet T1, T2, T3; start T3 and T4 for the receiving organ (Art. 23 para 3);
+transfer / assign     meet T1, T2, T3; start T3 and T4 for the receiving organ (Art. 23 para 3),
+                      or a new T1 when it goes down to a lower petition office (Art. 22);
                       assign also starts T5 with the report date set by the office (Art. 22(3))
 object                meet T4, void T3 (the materials go back)
 objection_accept      start a new T1 at the office (it must route again)
 objection_reject      start a new T3 and T4 for the organ (the item stays with it)
 acknowledge           meet T2/T3, void T4; route (6) starts T6 on this date (受理之日, Art. 34)
-start_handling        route (6): start T6 if none runs (the route was settled after acceptance)
+start_handling        route (6): start T6 if none runs (a safety net: the route is normally known
+                      at acceptance, and T6 then runs from the acknowledgement, 受理之日)
 extend                add the extension (≤ 30 days) to the running T6 (Art. 34)
 settle / opinion /    meet T6
 reply
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from xinfang.deadlines.calendar import WorkCalendar
-from xinfang.deadlines.statutes import STATUTES, Kind, Status, due_date, status_on
+from xinfang.deadlines.statutes import STATUTES, Status, due_date, status_on
 
 OPEN = "open"
 MET = "met"
@@ -154,8 +156,11 @@ def track(
         elif a in ("transfer", "assign"):
             close(("T1", "T2", "T3"), on, MET)
             close(("T4",), on, VOID)
-            start("T3", on, organ)
-            start("T4", on, organ)
+            if ev.data.get("to_petition_office"):
+                start("T1", on, organ)  # a lower petition office routes it on (Art. 22)
+            else:
+                start("T3", on, organ)
+                start("T4", on, organ)
             if a == "assign":
                 report_due = ev.data.get("report_due")
                 if isinstance(report_due, date):
@@ -233,7 +238,7 @@ def next_due(deadlines: Sequence[DeadlineFact], organ_id: int | None) -> date | 
     dates = [
         d.due
         for d in deadlines
-        if d.is_open and (d.owner_organ_id == organ_id or STATUTES[d.code].kind == Kind.WINDOW)
+        if d.is_open and (d.owner_organ_id == organ_id or d.owner_organ_id is None)
     ]
     return min(dates) if dates else None
 

@@ -754,9 +754,10 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         to = Organ.objects.get(pk=data["to_organ_id"])
         data["from_organ_id"] = petition.current_organ_id
         petition.current_organ = to
+        data["to_petition_office"] = to.kind == OrganKind.PETITION_OFFICE
         if action in (A.TRANSFER, A.ASSIGN):
             petition.dispatched_by = action.value
-            petition.handling_organ = to
+            petition.handling_organ = None if to.kind == OrganKind.PETITION_OFFICE else to
     elif action == A.OBJECT:
         back = _last_sender(petition)
         data["returned_to_organ_id"] = back.pk
@@ -792,6 +793,8 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         petition.review_organ = handler.parent
         petition.current_organ = handler.parent  # type: ignore[assignment]
     elif action == A.DECIDE_REVIEW:
+        if data.get("outcome") in (ReviewOutcome.VARY, ReviewOutcome.REDO):
+            petition.execution_monitoring = False  # the supported opinion no longer stands
         if data.get("outcome") == ReviewOutcome.REDO:
             petition.current_organ = petition.handling_organ  # type: ignore[assignment]
             petition.extended = False

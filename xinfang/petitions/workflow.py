@@ -346,6 +346,14 @@ def _decide_review(ctx: Context) -> str | None:
     return None
 
 
+def _closable(ctx: Context) -> str | None:
+    if ctx.delivery_pending:
+        return _("文书尚未登记送达，不能归档")
+    if ctx.assigned and not ctx.report_done:
+        return _("交办事项尚未报送办结报告，不能归档（第二十二条第三项）")
+    return None
+
+
 _DISPATCHED = frozenset({State.TRANSFERRED, State.ASSIGNED})
 _TO_ROUTE = frozenset({State.REGISTERED, State.ROUTING})
 _ARCHIVABLE = FINAL_STATES
@@ -361,14 +369,33 @@ TRANSITIONS: tuple[Transition, ...] = (
         State.TRANSFERRED,
         _("第二十二条第一、二项；第二十三条第一款"),
     ),
+    # a lower petition office that received a transfer routes it on (逐级转送, Art. 22)
     Transition(
-        _TO_ROUTE, Action.ASSIGN, State.ASSIGNED, _("第二十二条第三项"), _at_po, _("信访部门")
+        _DISPATCHED,
+        Action.TRANSFER,
+        State.TRANSFERRED,
+        _("第二十二条第一、二项"),
+        _at_po,
+        _("信访部门逐级转送"),
     ),
     Transition(
-        _TO_ROUTE, Action.REFER_LEGAL, State.REFERRED_LEGAL, _("第二十二条第四项、第二十八条")
+        _TO_ROUTE | _DISPATCHED,
+        Action.ASSIGN,
+        State.ASSIGNED,
+        _("第二十二条第三项"),
+        _at_po,
+        _("信访部门"),
     ),
     Transition(
-        _TO_ROUTE | {State.ACKNOWLEDGED},
+        _TO_ROUTE | _DISPATCHED,
+        Action.REFER_LEGAL,
+        State.REFERRED_LEGAL,
+        _("第二十二条第四项、第二十八条"),
+        _at_po,
+        _("信访部门"),
+    ),
+    Transition(
+        _TO_ROUTE | _DISPATCHED | {State.ACKNOWLEDGED},
         Action.REFER_DISCIPLINE,
         State.REFERRED_DISCIPLINE,
         _("第二十二条第五项、第三十条"),
@@ -396,6 +423,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.ACKNOWLEDGE,
         State.ACKNOWLEDGED,
         _("第二十三条第三款"),
+        _direct_at_co,
+        _("有权处理的机关"),
     ),
     Transition(
         frozenset({State.REGISTERED}),
@@ -498,6 +527,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset(
             {
                 State.IN_HANDLING,
+                State.SUGGESTION_REVIEW,
+                State.CHANNELLED,
+                State.REFERRED_DISCIPLINE,
+                State.NOT_ACCEPTED,
                 State.REPLIED,
                 State.OPINION_ISSUED,
                 State.SETTLED,
@@ -550,7 +583,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         State.FINAL_NO_APPEAL,
         _("第三十五条、第三十六条"),
     ),
-    Transition(_ARCHIVABLE, Action.CLOSE, State.CLOSED, _("第二十一条")),
+    Transition(
+        _ARCHIVABLE,
+        Action.CLOSE,
+        State.CLOSED,
+        _("第二十一条"),
+        _closable,
+        _("文书已送达、办结报告已报送"),
+    ),
 )
 
 _BY_KEY: dict[tuple[State, Action], Transition] = {}

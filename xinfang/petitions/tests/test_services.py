@@ -19,7 +19,13 @@ from xinfang.petitions.services import (
 )
 
 pytestmark = pytest.mark.django_db
-OPINION = {"outcome": "not_support", "request": "请求拆除", "facts": "经查", "decision": "不予支持", "legal_basis": "《某条例》"}
+OPINION = {
+    "outcome": "not_support",
+    "request": "请求拆除",
+    "facts": "经查",
+    "decision": "不予支持",
+    "legal_basis": "《某条例》",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -45,10 +51,18 @@ def test_registration_writes_the_petition_its_two_events_and_the_t1_deadline(wor
     p = reg.petition
     assert p.state == "registered"
     assert len(reg.query_password) == 8 and len(p.tracking_code) == 16
-    assert list(p.events.values_list("action", "to_state")) == [("receive", "received"), ("register", "registered")]
+    assert list(p.events.values_list("action", "to_state")) == [
+        ("receive", "received"),
+        ("register", "registered"),
+    ]
     t1 = Deadline.objects.get(petition=p)
     # 15 calendar days from 2025-03-03 (start day not counted): 2025-03-18, a Tuesday.
-    assert (t1.code, t1.start_date, t1.due_date, t1.owner_organ_id) == ("T1", date(2025, 3, 3), date(2025, 3, 18), world.county_po.pk)
+    assert (t1.code, t1.start_date, t1.due_date, t1.owner_organ_id) == (
+        "T1",
+        date(2025, 3, 3),
+        date(2025, 3, 18),
+        world.county_po.pk,
+    )
     assert p.next_due == date(2025, 3, 18)
 
 
@@ -63,9 +77,17 @@ def test_bad_registration_is_refused_field_by_field_and_saves_nothing(world, reg
 def test_a_collective_visit_may_name_at_most_five_representatives(world, register):
     reps = [PartyInput(role="representative", name=f"代表{i}") for i in range(6)]
     with pytest.raises(ApplicationError) as e:
-        register(is_collective=True, head_count=40, parties=[PartyInput(role="petitioner", name="李四"), *reps])
+        register(
+            is_collective=True,
+            head_count=40,
+            parties=[PartyInput(role="petitioner", name="李四"), *reps],
+        )
     assert "第二十条" in e.value.fields["parties"][0]
-    ok = register(is_collective=True, head_count=40, parties=[PartyInput(role="petitioner", name="李四"), *reps[:5]])
+    ok = register(
+        is_collective=True,
+        head_count=40,
+        parties=[PartyInput(role="petitioner", name="李四"), *reps[:5]],
+    )
     assert ok.petition.parties.count() == 6
 
 
@@ -76,7 +98,9 @@ def test_an_anonymous_petition_is_registered_without_identity(world, register):
 
 def test_an_identity_number_with_a_wrong_check_digit_is_refused(world, register):
     with pytest.raises(ApplicationError) as e:
-        register(parties=[PartyInput(role="petitioner", name="王五", id_number="110101199003071234")])
+        register(
+            parties=[PartyInput(role="petitioner", name="王五", id_number="110101199003071234")]
+        )
     assert "校验位" in e.value.fields["parties[0].id_number"][0]
     register(parties=[PartyInput(role="petitioner", name="王五", id_number="11010119900307803X")])
 
@@ -144,11 +168,19 @@ def test_an_objection_after_five_working_days_is_refused(world, register):
 
 
 def test_an_accusation_is_never_transferred_to_the_accused_organ(world, register):
-    p = register(category="accusation", route=None, accused_organ_id=world.housing.pk, at=local(2025, 3, 4)).petition
+    p = register(
+        category="accusation", route=None, accused_organ_id=world.housing.pk, at=local(2025, 3, 4)
+    ).petition
     with pytest.raises(ApplicationError) as e:
         act(p, "transfer", world.clerk, date(2025, 3, 5), data={"to_organ_id": world.housing.pk})
     assert "第三十条" in e.value.fields["to_organ_id"][0]
-    act(p, "refer_discipline", world.clerk, date(2025, 3, 5), data={"to_organ_id": world.discipline.pk})
+    act(
+        p,
+        "refer_discipline",
+        world.clerk,
+        date(2025, 3, 5),
+        data={"to_organ_id": world.discipline.pk},
+    )
     assert Petition.objects.get(pk=p.pk).state == "referred_discipline"
 
 
@@ -181,21 +213,39 @@ def test_an_opinion_must_state_request_facts_decision_and_basis(world, register)
 def test_a_review_request_after_thirty_days_from_delivery_is_refused(world, register):
     p = handled(world, register)
     act(p, "issue_opinion", world.head, date(2025, 4, 1), data=OPINION)
-    act(p, "record_delivery", world.handler, date(2025, 4, 3), data={"method": "post", "signed": "true"})
+    act(
+        p,
+        "record_delivery",
+        world.handler,
+        date(2025, 4, 3),
+        data={"method": "post", "signed": "true"},
+    )
     t7 = Deadline.objects.get(petition=p, code="T7")
-    assert t7.due_date == date(2025, 5, 6)  # 30 days after 04-03 is Sat 05-03, in the May Day holiday -> Tue 05-06
+    assert t7.due_date == date(
+        2025, 5, 6
+    )  # 30 days after 04-03 is Sat 05-03, in the May Day holiday -> Tue 05-06
     with pytest.raises(ApplicationError) as e:
         act(p, "request_review", world.city_head, date(2025, 5, 7))
     assert "第三十五条" in e.value.fields["at"][0]
     act(p, "request_review", world.city_head, date(2025, 5, 6))
     p.refresh_from_db()
-    assert (p.state, p.current_organ_id, p.review_organ_id) == ("review_requested", world.county_gov.pk, world.county_gov.pk)
+    assert (p.state, p.current_organ_id, p.review_organ_id) == (
+        "review_requested",
+        world.county_gov.pk,
+        world.county_gov.pk,
+    )
 
 
 def test_an_unused_review_window_makes_the_opinion_final(world, register):
     p = handled(world, register)
     act(p, "issue_opinion", world.head, date(2025, 4, 1), data=OPINION)
-    act(p, "record_delivery", world.handler, date(2025, 4, 3), data={"method": "in_person", "signed": "true"})
+    act(
+        p,
+        "record_delivery",
+        world.handler,
+        date(2025, 4, 3),
+        data={"method": "in_person", "signed": "true"},
+    )
     with pytest.raises(ApplicationError):
         act(p, "expire_window", world.handler, date(2025, 5, 6))
     act(p, "expire_window", world.handler, date(2025, 5, 7))
@@ -206,7 +256,13 @@ def test_review_redo_sends_it_back_to_the_original_organ_with_a_new_deadline(wor
     p = handled(world, register)
     act(p, "issue_opinion", world.head, date(2025, 4, 1), data=OPINION)
     act(p, "request_review", world.city_head, date(2025, 4, 10))
-    act(p, "decide_review", world.city_head, date(2025, 4, 20), data={**OPINION, "outcome": "redo", "redo_days": 30})
+    act(
+        p,
+        "decide_review",
+        world.city_head,
+        date(2025, 4, 20),
+        data={**OPINION, "outcome": "redo", "redo_days": 30},
+    )
     p.refresh_from_db()
     assert (p.state, p.current_organ_id) == ("in_handling", world.housing.pk)
     t6 = Deadline.objects.filter(petition=p, code="T6", outcome="open").get()
@@ -217,19 +273,54 @@ def test_a_repeat_of_a_terminated_matter_is_refused_only_with_staff_confirmation
     p = handled(world, register)
     act(p, "issue_opinion", world.head, date(2025, 4, 1), data=OPINION)
     act(p, "request_review", world.city_head, date(2025, 4, 10))
-    act(p, "decide_review", world.city_head, date(2025, 4, 20), data={**OPINION, "outcome": "uphold"})
-    act(p, "record_delivery", world.city_head, date(2025, 4, 22), data={"method": "post", "signed": "true"})
+    act(
+        p,
+        "decide_review",
+        world.city_head,
+        date(2025, 4, 20),
+        data={**OPINION, "outcome": "uphold"},
+    )
+    act(
+        p,
+        "record_delivery",
+        world.city_head,
+        date(2025, 4, 22),
+        data={"method": "post", "signed": "true"},
+    )
     act(p, "request_re_review", world.prov_head, date(2025, 5, 6))
     act(p, "decide_re_review", world.prov_head, date(2025, 5, 30), data=OPINION)
-    again = register(repeat_of_id=p.pk, received_at=local(2025, 7, 1), at=local(2025, 7, 1)).petition
+    again = register(
+        repeat_of_id=p.pk, received_at=local(2025, 7, 1), at=local(2025, 7, 1)
+    ).petition
     with pytest.raises(ApplicationError) as e:
-        act(again, "not_accept", world.clerk, date(2025, 7, 2), reason="同一事项", data={"ground": "same_facts_after_re_review"})
+        act(
+            again,
+            "not_accept",
+            world.clerk,
+            date(2025, 7, 2),
+            reason="同一事项",
+            data={"ground": "same_facts_after_re_review"},
+        )
     assert "confirmed" in e.value.fields
-    act(again, "not_accept", world.clerk, date(2025, 7, 2), reason="同一事项", data={"ground": "same_facts_after_re_review", "confirmed": True})
+    act(
+        again,
+        "not_accept",
+        world.clerk,
+        date(2025, 7, 2),
+        reason="同一事项",
+        data={"ground": "same_facts_after_re_review", "confirmed": True},
+    )
     assert Petition.objects.get(pk=again.pk).state == "not_accepted"
     fresh = register(received_at=local(2025, 7, 1), at=local(2025, 7, 1)).petition
     with pytest.raises(ApplicationError) as e:
-        act(fresh, "not_accept", world.clerk, date(2025, 7, 2), reason="x", data={"ground": "same_facts_after_re_review", "confirmed": True})
+        act(
+            fresh,
+            "not_accept",
+            world.clerk,
+            date(2025, 7, 2),
+            reason="x",
+            data={"ground": "same_facts_after_re_review", "confirmed": True},
+        )
     assert "第三十六条" in e.value.fields["ground"][0]
 
 
@@ -258,8 +349,12 @@ def test_bulk_registration_writes_the_same_rows_as_single_registration(world, re
     from xinfang.petitions.services import PetitionInput
 
     item = PetitionInput(
-        channel="online", title="道路破损", content="某路段破损严重。", region_code="990102",
-        received_at=local(2025, 3, 3), parties=[PartyInput(role="petitioner", name="赵六")],
+        channel="online",
+        title="道路破损",
+        content="某路段破损严重。",
+        region_code="990102",
+        received_at=local(2025, 3, 3),
+        parties=[PartyInput(role="petitioner", name="赵六")],
     )
     regs = petition_register_many(items=[item, item], organ=world.county_po, actor=world.clerk)
     for r in regs:
@@ -267,6 +362,27 @@ def test_bulk_registration_writes_the_same_rows_as_single_registration(world, re
         assert p.state == "registered" and p.next_due == date(2025, 3, 18)
         assert p.events.count() == 2 and p.deadlines.count() == 1 and p.parties.count() == 1
     with pytest.raises(ApplicationError) as e:
-        petition_register_many(items=[item, PetitionInput(channel="x", title="", content="", region_code="")], organ=world.county_po, actor=world.clerk)
+        petition_register_many(
+            items=[item, PetitionInput(channel="x", title="", content="", region_code="")],
+            organ=world.county_po,
+            actor=world.clerk,
+        )
     assert "items[1]" in e.value.fields
     assert Petition.objects.count() == 2
+
+
+def test_a_city_office_transfers_down_to_the_county_office_which_routes_it_on(world, register):
+    p = register(organ=world.city_po, actor=world.city_clerk, at=local(2025, 3, 4)).petition
+    act(p, "transfer", world.city_clerk, date(2025, 3, 5), data={"to_organ_id": world.county_po.pk})
+    p.refresh_from_db()
+    assert (p.state, p.current_organ_id) == ("transferred", world.county_po.pk)
+    # the county office now owes routing (a new T1), not an acceptance notice
+    open_codes = set(
+        Deadline.objects.filter(petition=p, outcome="open").values_list("code", flat=True)
+    )
+    assert open_codes == {"T1"}
+    with pytest.raises(ApplicationError):
+        act(p, "acknowledge", world.clerk, date(2025, 3, 6))
+    act(p, "transfer", world.clerk, date(2025, 3, 6), data={"to_organ_id": world.housing.pk})
+    act(p, "acknowledge", world.handler, date(2025, 3, 7))
+    assert Petition.objects.get(pk=p.pk).state == "acknowledged"

@@ -149,19 +149,25 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
     (S.CHANNELLED, A.CLOSE): (Context(), S.CLOSED),
     (S.REFERRED_LEGAL, A.CLOSE): (Context(), S.CLOSED),
     (S.REFERRED_DISCIPLINE, A.CLOSE): (Context(), S.CLOSED),
+    # A lower petition office that receives a transfer routes it on (逐级转送, Art. 22).
+    (S.TRANSFERRED, A.TRANSFER): (AT_PO, S.TRANSFERRED),
+    (S.ASSIGNED, A.TRANSFER): (AT_PO, S.TRANSFERRED),
+    (S.TRANSFERRED, A.ASSIGN): (AT_PO, S.ASSIGNED),
+    (S.ASSIGNED, A.ASSIGN): (AT_PO, S.ASSIGNED),
+    (S.TRANSFERRED, A.REFER_LEGAL): (AT_PO, S.REFERRED_LEGAL),
+    (S.ASSIGNED, A.REFER_LEGAL): (AT_PO, S.REFERRED_LEGAL),
+    (S.TRANSFERRED, A.REFER_DISCIPLINE): (ACCUSATION_AT_PO, S.REFERRED_DISCIPLINE),
+    (S.ASSIGNED, A.REFER_DISCIPLINE): (ACCUSATION_AT_PO, S.REFERRED_DISCIPLINE),
+    # An assigned item owes its result report whatever way it ended (Art. 22(3)).
+    (S.CHANNELLED, A.REPORT_RESULT): (appeal(Route.ARBITRATION, assigned=True), S.CHANNELLED),
+    (S.SUGGESTION_REVIEW, A.REPORT_RESULT): (ASSIGNED_ITEM, S.SUGGESTION_REVIEW),
+    (S.REFERRED_DISCIPLINE, A.REPORT_RESULT): (ASSIGNED_ITEM, S.REFERRED_DISCIPLINE),
+    (S.NOT_ACCEPTED, A.REPORT_RESULT): (ASSIGNED_ITEM, S.NOT_ACCEPTED),
 }
 
 #: Pairs the law expects but the table does not allow yet (see the reasons). strict xfail: when
 #: the table is fixed the test passes, the xfail turns into a failure and this entry must go.
-KNOWN_GAPS: dict[tuple[State, Action], tuple[Context, State, str]] = {
-    (S.CHANNELLED, A.REPORT_RESULT): (
-        appeal(Route.ARBITRATION, assigned=True),
-        S.CHANNELLED,
-        "An assigned (交办) item that is channelled under Art. 31(1)–(4) still owes its "
-        "result report (Art. 22(3)); REPORT_RESULT is not allowed from CHANNELLED, so T5 "
-        "can only be voided at close.",
-    ),
-}
+KNOWN_GAPS: dict[tuple[State, Action], tuple[Context, State, str]] = {}
 
 
 def _pair_id(pair: tuple[State, Action]) -> str:
@@ -472,38 +478,14 @@ def test_a_completion_report_is_sent_only_once() -> None:
     assert next_state(S.OPINION_ISSUED, A.REPORT_RESULT, ASSIGNED_ITEM) == S.OPINION_ISSUED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GAP: CLOSE has no guard. A TERMINATED petition can be archived while its re-review "
-        "opinion awaits delivery; petition_act then keeps is_open=True for ever (delivery_pending "
-        "stays set and RECORD_DELIVERY is not allowed from CLOSED)."
-    ),
-)
 def test_a_petition_cannot_be_archived_while_a_decision_awaits_its_delivery_record() -> None:
     refused(S.TERMINATED, A.CLOSE, appeal(Route.PETITION, delivery_pending=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GAP: a transfer to a lower-level 信访部门 (逐级转送, regulation.md §3.1, T1a) cannot be "
-        "passed on: TRANSFER/ASSIGN are only allowed from REGISTERED and ROUTING."
-    ),
-)
 def test_a_petition_office_that_receives_a_transfer_may_pass_it_down_the_chain() -> None:
     assert next_state(S.TRANSFERRED, A.TRANSFER, AT_PO) == S.TRANSFERRED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GAP: REFER_LEGAL has no guard. Art. 22 para 2(4) (regulation.md §6.2: REGISTERED (at a "
-        "PO)) gives the referral to the political-legal organs to the petition office; a "
-        "competent organ that receives such an item directly tells the petitioner where to go "
-        "(REDIRECT, Art. 23 para 1) or channels it under Art. 31(1) after acceptance."
-    ),
-)
 def test_only_a_petition_office_refers_a_litigation_matter_to_the_political_legal_organs() -> None:
     refused(S.REGISTERED, A.REFER_LEGAL, AT_CO)
 
@@ -614,10 +596,10 @@ FINAL_EXTRAS: dict[State, set[Action]] = {
     S.SETTLED: {A.REPORT_RESULT},
     S.REPLIED: {A.REPORT_RESULT},
     S.REDIRECTED: set(),
-    S.NOT_ACCEPTED: set(),
-    S.CHANNELLED: set(),
+    S.NOT_ACCEPTED: {A.REPORT_RESULT},
+    S.CHANNELLED: {A.REPORT_RESULT},
     S.REFERRED_LEGAL: set(),
-    S.REFERRED_DISCIPLINE: set(),
+    S.REFERRED_DISCIPLINE: {A.REPORT_RESULT},
 }
 
 
