@@ -87,6 +87,11 @@ def _parse_cursor(cursor: str | None) -> tuple[date, int] | None:
 FAR = date(9999, 12, 31)
 
 
+def _filtered(qs: QuerySet[Petition], **filters: str | None) -> QuerySet[Petition]:
+    """Apply the equality filters that were given (state, category, channel)."""
+    return qs.filter(**{k: v for k, v in filters.items() if v})
+
+
 def worklist_for_user(
     *,
     user: User,
@@ -101,12 +106,7 @@ def worklist_for_user(
     if user.organ_id is None:
         return Page([], None)
     qs: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
-    if state:
-        qs = qs.filter(state=state)
-    if category:
-        qs = qs.filter(category=category)
-    if channel:
-        qs = qs.filter(channel=channel)
+    qs = _filtered(qs, state=state, category=category, channel=channel)
     # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
     after = _parse_cursor(cursor)
     dated = qs.filter(next_due__isnull=False)
@@ -159,12 +159,7 @@ def petition_list_for_user(
     """Every petition the user may see, newest first, filtered; keyset on (received_at, id)."""
     limit = max(1, min(limit, 200))
     qs = Petition.objects.filter(_visible(user))
-    if state:
-        qs = qs.filter(state=state)
-    if category:
-        qs = qs.filter(category=category)
-    if channel:
-        qs = qs.filter(channel=channel)
+    qs = _filtered(qs, state=state, category=category, channel=channel)
     if region_code:
         qs = qs.filter(region__code__startswith=region_code.rstrip("0") or region_code)
     if received_from:
