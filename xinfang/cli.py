@@ -44,8 +44,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     if not Petition.objects.exists():
         print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
-        call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)
-    _print_logins()
+        call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)  # prints logins
+    else:
+        _print_logins()
     _serve(args.host, args.port)
     return 0
 
@@ -128,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--name", default="cli")
     t.set_defaults(fn=cmd_token)
     sub.add_parser("recompute-deadlines", help="recompute open deadlines").set_defaults(fn=cmd_recompute)
+    au = sub.add_parser("audit", help="verify [--expect-head SEQ:HASH]: check the audit chain")
+    au.add_argument("what", choices=["verify"])
+    au.add_argument("opts", nargs=argparse.REMAINDER)
+    au.set_defaults(fn=lambda a: cmd_manage(argparse.Namespace(rest=[f"audit_{a.what}", *a.opts])))
     m = sub.add_parser("manage", help="run a Django management command")
     m.add_argument("rest", nargs=argparse.REMAINDER)
     m.set_defaults(fn=cmd_manage)

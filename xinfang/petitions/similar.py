@@ -1,0 +1,41 @@
+"""Similar existing petitions shown to a clerk while registering (重信重访 candidates).
+
+Until the text-insight module fills this slot, matches are exact: the tracking code, a party's
+phone, or an identical title. Only petitions the clerk may see are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xinfang.core.ids import normalize_tracking_code
+from xinfang.directory.models import User
+from xinfang.petitions import selectors
+from xinfang.petitions.models import Party, Petition
+
+
+@dataclass(frozen=True)
+class Match:
+    petition: Petition
+    why: str
+
+
+def petition_similar_for_user(
+    *, user: User, title: str = "", phone: str = "", code: str = "", limit: int = 10
+) -> list[Match]:
+    visible = Petition.objects.filter(selectors._visible(user))
+    out: dict[int, Match] = {}
+    code = normalize_tracking_code(code)
+    if len(code) == 16:
+        for p in visible.filter(tracking_code=code)[:1]:
+            out[p.pk] = Match(p, "查询码相同")
+    phone = "".join(ch for ch in phone if ch.isdigit())
+    if len(phone) >= 7:
+        ids = Party.objects.filter(phone=phone).values("petition_id")
+        for p in visible.filter(pk__in=ids).order_by("-id")[:limit]:
+            out.setdefault(p.pk, Match(p, "联系电话相同"))
+    title = title.strip()
+    if len(title) >= 4:
+        for p in visible.filter(title=title).order_by("-id")[:limit]:
+            out.setdefault(p.pk, Match(p, "标题相同"))
+    return list(out.values())[:limit]

@@ -1,0 +1,164 @@
+"""The intake desk (登记): one fast, keyboard-only screen per channel, and the receipt.
+
+Parses the form, calls ``petition_register`` once, renders the receipt with the tracking code
+and query password (shown once). Online submissions from the portal wait in a review list.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from xinfang.core import clock, ids
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.directory.models import Organ, OrganKind, Region
+from xinfang.directory.permissions import user_can_register
+from xinfang.petitions import selectors
+from xinfang.petitions.models import Channel
+from xinfang.petitions.services import AttachmentInput, PartyInput, PetitionInput, petition_register
+from xinfang.petitions.similar import petition_similar_for_user
+from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
+
+DESK_CHANNELS = {
+    "letter": ("来信登记", Channel.LETTER),
+    "visit": ("来访登记", Channel.VISIT),
+    "phone": ("来电登记", Channel.PHONE),
+    "fax": ("传真登记", Channel.FAX),
+    "hotline": ("热线转来登记", Channel.HOTLINE),
+}
+MAX_REPS = 5
+
+
+def _need_registrar(request: HttpRequest) -> None:
+    if not user_can_register(request.user):  # type: ignore[arg-type]
+        raise Forbidden("您的角色不能登记信访事项")
+
+
+def _regions_for(organ: Organ | None) -> list[Region]:
+    if organ is None:
+        return []
+    prefix = organ.region.code.rstrip("0")
+    prefix = prefix[: len(prefix) + (len(prefix) % 2)] if prefix else ""
+    return list(Region.objects.filter(code__startswith=prefix).order_by("code")[:500])
+
+
+def _accusable_organs() -> list[Organ]:
+    return list(Organ.objects.filter(is_active=True).exclude(kind=OrganKind.PETITION_OFFICE).order_by("path")[:1000])
+
+
+def _parse(request: HttpRequest, channel: str) -> PetitionInput:
+    P = request.POST
+    received_at = None
+    if P.get("received_on"):
+        try:
+            d = datetime.fromisoformat(P["received_on"]).date()
+        except ValueError as e:
+            raise ApplicationError("收到日期格式有误", fields={"received_on": ["请按 年-月-日 填写"]}) from e
+        received_at = timezone.make_aware(datetime.combine(d, datetime.min.time().replace(hour=9)))
+        if d == clock.today():
+            received_at = clock.now()
+    anonymous = P.get("is_anonymous") == "on"
+    parties: list[PartyInput] = []
+    if not anonymous or P.get("p_name", "").strip():
+        parties.append(PartyInput(role="petitioner", name=P.get("p_name", ""), id_number=P.get("p_id", ""),
+                                  phone=P.get("p_phone", ""), address=P.get("p_address", "")))
+    for i in range(MAX_REPS + 1):  # one extra row so that a sixth representative is refused, not lost
+        name = P.get(f"rep{i}_name", "").strip()
+        if name:
+            parties.append(PartyInput(role="representative", name=name, phone=P.get(f"rep{i}_phone", "")))
+    if P.get("agent_name", "").strip():
+        parties.append(PartyInput(role="agent", name=P["agent_name"], phone=P.get("agent_phone", ""),
+                                  id_number=P.get("agent_id", "")))
+    files = [AttachmentInput(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    collective = P.get("is_collective") == "on"
+    try:
+        head_count = int(P.get("head_count") or (2 if collective else 1))
+    except ValueError:
+        head_count = 0
+    route = P.get("route") or None
+    return PetitionInput(
+        channel=channel,
+        title=P.get("title", ""),
+        content=P.get("content", ""),
+        region_code=P.get("region_code", ""),
+        received_at=received_at,
+        category=P.get("category", ""),
+        route=int(route) if route and route.isdigit() else None,
+        accused_organ_id=int(P["accused_organ_id"]) if P.get("accused_organ_id", "").isdigit() else None,
+        is_collective=collective,
+        head_count=head_count,
+        is_anonymous=anonymous,
+        confidential=P.get("confidential") == "on",
+        parties=parties,
+        attachments=files,
+    )
+
+
+@login_required
+def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
+    _need_registrar(request)
+    if channel not in DESK_CHANNELS:
+        channel = "letter"
+    title, chan = DESK_CHANNELS[channel]
+    errors: dict = {}
+    message = ""
+    if request.method == "POST":
+        try:
+            reg = petition_register(data=_parse(request, chan), organ=request.user.organ, actor=request.user)  # type: ignore[arg-type]
+        except ApplicationError as e:
+            errors, message = e.fields, e.message
+        else:
+            return render(
+                request,
+                "web/receipt.html",
+                {"p": reg.petition, "code": ids.format_tracking_code(reg.petition.tracking_code),
+                 "password": reg.query_password},
+            )
+    organ = request.user.organ  # type: ignore[union-attr]
+    return render(
+        request,
+        "web/intake.html",
+        {
+            "desk_title": title,
+            "channel": channel,
+            "channels": [(k, v[0]) for k, v in DESK_CHANNELS.items()],
+            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+            "routes": [(r.value, ROUTE_LABELS[r], ROUTE_HELP[r]) for r in Route],
+            "regions": _regions_for(organ),
+            "default_region": organ.region_id if organ else "",
+            "organs": _accusable_organs(),
+            "today": clock.today(),
+            "rep_rows": range(MAX_REPS),
+            "errors": errors,
+            "message": message,
+            "post": request.POST if request.method == "POST" else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def intake_similar(request: HttpRequest) -> HttpResponse:
+    """An HTML fragment: earlier petitions that may be about the same matter."""
+    _need_registrar(request)
+    matches = petition_similar_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        title=request.GET.get("title", ""),
+        phone=request.GET.get("phone", ""),
+        code=request.GET.get("code", ""),
+    )
+    return render(request, "web/_similar.html", {"matches": matches})
+
+
+@login_required
+def intake_online(request: HttpRequest) -> HttpResponse:
+    """Online submissions received at this office, waiting for a clerk's registration."""
+    _need_registrar(request)
+    page = selectors.worklist_for_user(user=request.user, state="received", cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
+    return render(request, "web/intake_online.html", {"rows": page.items, "next_cursor": page.next_cursor})

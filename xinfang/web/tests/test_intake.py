@@ -1,0 +1,76 @@
+"""The intake desk: a clerk registers by channel, gets a receipt; bad input loses nothing saved."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conftest import local
+from xinfang.petitions.models import Petition
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "title": "幸福小区餐馆油烟扰民",
+    "content": "楼下餐馆每晚营业至凌晨，请求处理。",
+    "received_on": "2025-08-28",
+    "region_code": "990102",
+    "category": "appeal",
+    "route": "6",
+    "p_name": "张三",
+    "p_phone": "13800000000",
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(local(2025, 9, 1), tick=False):
+        yield
+
+
+def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(client, world):
+    client.force_login(world.clerk)
+    scan = SimpleUploadedFile("page1.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    r = client.post("/intake/letter/", {**FORM, "attachments": [scan]})
+    html = r.content.decode()
+    assert r.status_code == 200 and "登记回执" in html and "查询密码" in html
+    p = Petition.objects.get()
+    assert (p.channel, p.state, p.received_at.date().isoformat()) == ("letter", "registered", "2025-08-28")
+    assert p.attachments.count() == 1
+    assert p.tracking_code[:4] in html.replace(" ", "")
+
+
+def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(client, world):
+    client.force_login(world.clerk)
+    r = client.post("/intake/visit/", {**FORM, "title": "", "p_id": "110101199003071234"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "请填写标题" in html and "校验位" in html
+    assert "楼下餐馆每晚营业至凌晨" in html  # what the clerk typed is still there
+    assert Petition.objects.count() == 0
+
+
+def test_a_sixth_representative_of_a_collective_visit_is_refused(client, world):
+    client.force_login(world.clerk)
+    reps = {f"rep{i}_name": f"代表{i}" for i in range(6)}
+    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps})
+    assert r.status_code == 400 and "第二十条" in r.content.decode()
+    reps.pop("rep5_name")
+    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps})
+    assert r.status_code == 200
+    assert Petition.objects.get().parties.filter(role="representative").count() == 5
+
+
+def test_similar_petitions_are_listed_by_identical_title(client, world, register):
+    register(title="幸福小区餐馆油烟扰民", received_at=local(2025, 8, 1), at=local(2025, 8, 2))
+    client.force_login(world.clerk)
+    r = client.get("/intake/similar/", {"title": "幸福小区餐馆油烟扰民"})
+    assert "标题相同" in r.content.decode()
+    r = client.get("/intake/similar/", {"title": "完全不同的事情"})
+    assert "没有找到" in r.content.decode()
+
+
+def test_a_user_without_the_registrar_role_cannot_open_the_desk(client, world):
+    client.force_login(world.analyst)
+    assert client.get("/intake/letter/").status_code == 403
+    assert client.get("/intake/similar/?title=x").status_code == 403
