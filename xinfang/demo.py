@@ -108,9 +108,7 @@ class _Unit:
 _TOWN_WORDS = "城关 新华 东风 石桥 河口 柳林 杏花 白沙 清源 龙泉 黄土 双庙 三岔 大营 南湖 古镇 长岭 竹园 枫林 永安"
 
 
-def _unit(
-    code: str, name: str, level: str, parent: _Unit | None, rng: random.Random
-) -> _Unit:
+def _unit(code: str, name: str, level: str, parent: _Unit | None, rng: random.Random) -> _Unit:
     region = Region.objects.create(
         code=code, name=name, level=level, parent=parent.region if parent else None
     )
@@ -118,7 +116,9 @@ def _unit(
     prov = level == Level.PROVINCE
 
     def mk(suffix: str, kind: str, up: Organ | None) -> Organ:
-        return organ_create(name=f"{name}{suffix}", kind=kind, level=level, region=region, parent=up)
+        return organ_create(
+            name=f"{name}{suffix}", kind=kind, level=level, region=region, parent=up
+        )
 
     gov = mk("人民政府", K.COMPETENT, parent.gov if parent else None)
     po = mk("信访局", K.PETITION_OFFICE, gov)
@@ -144,9 +144,31 @@ _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 _ESTATE = "锦绣 阳光 幸福 和平 翠湖 碧水 金色 名门 东方 滨江 紫荆 丽景 枫丹 香樟 桂花 书香 怡和 康乐 祥瑞 云锦"
 _ESTATE_SUFFIX = ("小区", "花园", "家园", "苑", "雅居")
 _FIRM = "宏达 鑫源 华盛 恒通 瑞丰 永盛 金鼎 长兴 远航 德润 嘉禾 汇通 中诚 天成 龙腾 佳美 博远 安泰 顺发 盛世"
-_INDUSTRY = ("建设工程", "房地产开发", "化工", "食品", "物业服务", "建材", "纺织", "教育咨询", "商贸", "机械制造")
+_INDUSTRY = (
+    "建设工程",
+    "房地产开发",
+    "化工",
+    "食品",
+    "物业服务",
+    "建材",
+    "纺织",
+    "教育咨询",
+    "商贸",
+    "机械制造",
+)
 _VILLAGE = "李家 王庄 柳树 石门 大湾 河西 桥头 新庄 下坪 杨柳 马家 黄泥 前进 红旗 东岗"
-_ROAD = ("建设路", "人民路", "解放路", "朝阳路", "滨河路", "文化路", "新华路", "青年路", "工业大道", "环城路")
+_ROAD = (
+    "建设路",
+    "人民路",
+    "解放路",
+    "朝阳路",
+    "滨河路",
+    "文化路",
+    "新华路",
+    "青年路",
+    "工业大道",
+    "环城路",
+)
 
 
 @dataclass(frozen=True)
@@ -256,13 +278,13 @@ TOPICS: tuple[_Topic, ...] = (
        ("{place}{village}村党支部书记在{year}年村集体土地流转中虚报面积，侵占流转收益约{amount}元。",),
        "依法查处村干部的违纪违法行为", weight=7),
     _T("gov", "accusation", (), ("{place}工作人员吃拿卡要",),
-       ("{place}{dept_name}个别工作人员在办理审批时多次暗示送礼，不送就以材料不全为由拖延。",),
+       ("{dept_name}个别工作人员在办理审批时多次暗示送礼，不送就以材料不全为由拖延。",),
        "严肃查处并整改作风问题", accused="market", weight=5),
     _T("gov", "accusation", (), ("{dept_name}违规审批建设项目",),
-       ("{place}{dept_name}在{company}项目审批中未按规定公示，涉嫌违规审批、利益输送。",),
+       ("{dept_name}在{company}项目审批中未按规定公示，涉嫌违规审批、利益输送。",),
        "调查核实并追究相关人员责任", accused="housing", weight=4),
     _T("gov", "accusation", (), ("{dept_name}工作人员违规收费",),
-       ("{place}{dept_name}在不动产登记中以加急为名额外收取费用每件{amount}元，不开票据。",),
+       ("{dept_name}在不动产登记中以加急为名额外收取费用每件{fee}元，不开票据。",),
        "查处违规收费并退还", accused="land", weight=4),
 )  # fmt: skip
 
@@ -271,6 +293,23 @@ _CHANNEL_NOTICE = {
     2: "该事项属于劳动人事争议，已书面告知信访人向劳动人事争议仲裁委员会申请仲裁。",
     3: "该事项属于党员申诉，已告知信访人依照《中国共产党党员权利保障条例》向有关党组织提出申诉。",
     4: "该事项可以通过行政复议、行政裁决或行政确认等程序解决，已书面告知信访人相应的程序和受理机关。",
+}
+
+
+_WHY = {
+    "redirect": "该事项不属于本机关职权范围，已告知信访人向有权处理的机关提出。",
+    "in_law": "该事项正在法定途径办理中，依法不予受理。",
+    "duplicate_higher": "该事项已由上级机关受理办理，信访人又向本机关提出同一事项，依照第十九条第三款不予受理。",
+    "other": "信访人未提供具体诉求和事实理由，经告知补充后仍未补正，不予受理。",
+    "object": "该事项不属于{}的职权范围，请重新转送有权处理的机关。",
+    "accept": "经核实，异议理由成立，收回重新转送。",
+    "reject": "经研究，该事项属于贵单位职责范围，请依法办理。",
+    "report": "已按要求办结，现将办理情况和信访人意见报告如下。",
+    "thanks": "感谢您的建议。经研究，我单位将{}纳入下一年度工作计划统筹考虑。",
+    "reply": "经调查核实，您反映的问题{}，我单位已依法处理：已责令相关单位限期整改，并将持续跟踪。",
+    "extend": "案情复杂，需要进一步调查核实，延长办理期限。",
+    "settle": "双方就{}达成一致，签订协议，信访人不再就此事项提出信访。",
+    "repeat": "信访人以同一事实和理由再次提出，该事项已经复核终结，依照第三十六条第三款不再受理。",
 }
 
 
@@ -355,14 +394,35 @@ def _in_subtree(organ: Organ, root: Organ | None) -> bool:
     return root is not None and (organ.pk == root.pk or organ.path.startswith(root.path))
 
 
+def _adder(steps: list[_Step]) -> Callable[..., None]:
+    """``add(action, organ, gap, state, reason="", role=handler, **data)`` appends a step."""
+
+    def add(
+        action: Action,
+        organ: Organ,
+        gap: int,
+        state: State,
+        reason: str = "",
+        role: str = Role.HANDLER,
+        **data: Any,
+    ) -> None:
+        steps.append(_Step(action, organ, gap, state, reason, data, role))
+
+    return add
+
+
 class _Planner:
-    def __init__(self, rng: random.Random, province: _Unit, cities: list[_Unit], counties: list[_Unit]):
+    def __init__(
+        self, rng: random.Random, province: _Unit, cities: list[_Unit], counties: list[_Unit]
+    ):
         self.rng = rng
         self.province = province
         self.cities = cities
         self.counties = counties
         # The first county and city carry the demo logins: give them a larger share.
-        self.county_weights = [6.0 if i == 0 else rng.uniform(0.6, 2.0) for i in range(len(counties))]
+        self.county_weights = [
+            6.0 if i == 0 else rng.uniform(0.6, 2.0) for i in range(len(counties))
+        ]
         self.city_weights = [3.0 if i == 0 else rng.uniform(0.6, 1.5) for i in range(len(cities))]
 
     # -- the petition itself ------------------------------------------------------------------
@@ -395,16 +455,24 @@ class _Planner:
             if (category is None or t.category == category)
             and (route is None or any(r == route for r, _w in t.routes))
         ]
+        if force.get("demo_county") and rng.random() < 0.6:
+            topics = [t for t in topics if t.dept == "housing"] or topics  # the handler logins
         topic = rng.choices(topics, weights=[t.weight for t in topics])[0]
         category = topic.category
         if category == "appeal":
             route = route or _pick(rng, dict(topic.routes))
         else:
             route = None
-        intake_kind = self._choice(force, "intake", {"po": 70, "upper_po": 14, "direct": 12, "province": 4})
-        if intake_kind == "direct" and (topic.dept in ("court", "police", "discipline") or topic.accused):
+        intake_kind = self._choice(
+            force, "intake", {"po": 70, "upper_po": 14, "direct": 12, "province": 4}
+        )
+        if intake_kind == "direct" and (
+            topic.dept in ("court", "police", "discipline") or topic.accused
+        ):
             intake_kind = "po"
         county = rng.choices(self.counties, weights=self.county_weights)[0]
+        if force.get("demo_county"):
+            county = self.counties[0]  # where the county and city logins work
         city = county.parent
         assert city is not None
         unit: _Unit
@@ -427,9 +495,15 @@ class _Planner:
                 accused = unit.gov
                 intake = unit.parent.po
         fields = self._fields(topic, unit, category, route, accused)
-        lag = 0 if fields["channel"] in ("visit", "phone", "hotline") else rng.choice((0, 0, 1, 1, 2, 3))
+        lag = (
+            0
+            if fields["channel"] in ("visit", "phone", "hotline")
+            else rng.choice((0, 0, 1, 1, 2, 3))
+        )
         steps = self._steps(force, topic, unit, intake, category, route, accused)
-        return _Plan(unit=unit, intake=intake, topic=topic, fields=fields, steps=steps, lag_days=lag)
+        return _Plan(
+            unit=unit, intake=intake, topic=topic, fields=fields, steps=steps, lag_days=lag
+        )
 
     def _fields(
         self, topic: _Topic, unit: _Unit, category: str, route: int | None, accused: Organ | None
@@ -438,8 +512,14 @@ class _Planner:
         slots = self._slots(unit, topic)
         title = rng.choice(topic.titles).format(**slots)
         body = "".join(b.format(**slots) for b in topic.body)
-        content = f"{body}{rng.choice(('现请求', '为此请求', '恳请有关部门', '特此反映，请求'))}{topic.ask}。"
-        channel = _pick(rng, {"online": 30, "letter": 20, "visit": 24, "phone": 10, "fax": 2, "hotline": 14})
+        if category == "suggestion":
+            content = f"{body}{topic.ask}。"
+        else:
+            lead = rng.choice(("现请求", "为此请求", "恳请有关部门", "特此反映，请求"))
+            content = f"{body}{lead}{topic.ask}。"
+        channel = _pick(
+            rng, {"online": 30, "letter": 20, "visit": 24, "phone": 10, "fax": 2, "hotline": 14}
+        )
         anonymous = category == "accusation" and rng.random() < 0.35 or rng.random() < 0.02
         collective = (
             not anonymous
@@ -452,7 +532,9 @@ class _Planner:
             parties.append(self._person("petitioner", unit, channel))
             if collective:
                 head_count = rng.randint(5, 80)
-                parties += [self._person("representative", unit, channel) for _ in range(rng.randint(1, 5))]
+                parties += [
+                    self._person("representative", unit, channel) for _ in range(rng.randint(1, 5))
+                ]
             if rng.random() < 0.06:
                 parties.append(
                     PartyInput(
@@ -498,6 +580,7 @@ class _Planner:
             "school": f"{unit.name}{rng.choice(('第一', '第二', '实验', '城南', '育才'))}小学",
             "hospital": f"{unit.name}{rng.choice(('人民医院', '中医院', '妇幼保健院'))}",
             "dept_name": dept.name if dept else "",
+            "fee": str(rng.randint(5, 60) * 10),
         }
 
     def _phone(self) -> str:
@@ -509,7 +592,9 @@ class _Planner:
         id_number = ""
         if channel in ("visit", "letter") and rng.random() < 0.7:
             birth = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 52))
-            id_number = _id_number(f"{unit.region.code[:4]}{rng.randint(1, 30):02d}", birth, rng.randint(0, 999))
+            id_number = _id_number(
+                f"{unit.region.code[:4]}{rng.randint(1, 30):02d}", birth, rng.randint(0, 999)
+            )
         return PartyInput(
             role=role,
             name=name,
@@ -530,16 +615,32 @@ class _Planner:
         route: int | None,
         accused: Organ | None,
     ) -> list[_Step]:
-        rng = self.rng
-        ch = self._choice
+        rng, ch, r = self.rng, self._choice, self.rng.randint
         steps: list[_Step] = []
-        add = steps.append
-        R = Role
-        close = ch(force, "close", {True: 80, False: 20})
-        holder = intake
+        add = _adder(steps)
+        REG = Role.REGISTRAR
+        close = ch(force, "close", {True: 65, False: 35})  # archiving lags behind
         dispatched = None
-        if intake.kind == OrganKind.PETITION_OFFICE:
-            options: dict[str, float] = {"transfer": 60, "assign": 16, "not_accept": 4, "object_accept": 3, "object_reject": 3}
+        if intake.kind != OrganKind.PETITION_OFFICE:
+            # brought straight to the competent organ (Art. 23 para 1-2)
+            first = ch(force, "first", {"ack": 84, "redirect": 9, "not_accept": 7})
+            if first == "redirect":
+                proper = f"{unit.name}{rng.choice([c for _k, _p, c in DEPARTMENTS])}"
+                add(
+                    A.REDIRECT, intake, r(0, 6), S.REDIRECTED, _WHY["redirect"], proper_organ=proper
+                )
+            elif first == "not_accept":
+                add(A.NOT_ACCEPT, intake, r(0, 6), S.NOT_ACCEPTED, _WHY["in_law"], ground="other")
+            else:
+                self._handle(force, steps, topic, intake, category, route, None, accused)
+        else:
+            options: dict[str, float] = {
+                "transfer": 60,
+                "assign": 16,
+                "not_accept": 4,
+                "object_accept": 3,
+                "object_reject": 3,
+            }
             if category == "appeal" and route == 1:
                 options = {"refer_legal": 75, "transfer": 20, "not_accept": 5}
             if topic.dept == "police":
@@ -549,95 +650,99 @@ class _Planner:
             routing = ch(force, "routing", options)
             if routing not in options and routing not in ("transfer", "assign"):
                 routing = next(iter(options))
-            target = self._target(topic, unit, intake, accused)
+            target = self._target(topic, unit, accused)
             gap = self._route_gap()
+            router = intake
+            if (
+                intake.level == Level.CITY
+                and unit.level == Level.COUNTY
+                and accused is None
+                and routing in ("transfer", "assign")
+                and rng.random() < 0.35
+            ):
+                # 逐级转送: the city office passes a county matter to the county office
+                add(A.TRANSFER, intake, gap, S.TRANSFERRED, role=REG, to_organ_id=unit.po.pk)
+                router, gap = unit.po, r(0, 6)
             if routing == "refer_legal":
                 to = unit.police if topic.dept == "police" else unit.court
-                add(_Step(A.REFER_LEGAL, intake, gap, S.REFERRED_LEGAL, data={"to_organ_id": to.pk}, role=R.REGISTRAR))
-                holder = to
+                add(A.REFER_LEGAL, router, gap, S.REFERRED_LEGAL, role=REG, to_organ_id=to.pk)
             elif routing == "refer_discipline":
                 to = self._discipline(unit, accused)
-                add(_Step(A.REFER_DISCIPLINE, intake, gap, S.REFERRED_DISCIPLINE, data={"to_organ_id": to.pk}, role=R.REGISTRAR))
-                holder = to
+                add(
+                    A.REFER_DISCIPLINE,
+                    router,
+                    gap,
+                    S.REFERRED_DISCIPLINE,
+                    role=REG,
+                    to_organ_id=to.pk,
+                )
             elif routing == "not_accept":
                 ground = rng.choice(("duplicate_higher", "other", "other"))
-                reason = (
-                    "该事项已由上级机关受理办理，信访人又向本机关提出同一事项，依照第十九条第三款不予受理。"
-                    if ground == "duplicate_higher"
-                    else "信访人未提供具体诉求和事实理由，经告知补充后仍未补正，不予受理。"
-                )
-                add(_Step(A.NOT_ACCEPT, intake, gap, S.NOT_ACCEPTED, reason, {"ground": ground}, R.REGISTRAR))
+                add(A.NOT_ACCEPT, router, gap, S.NOT_ACCEPTED, _WHY[ground], REG, ground=ground)
             else:
-                action = A.ASSIGN if routing == "assign" else A.TRANSFER
-                dispatched = action
+                dispatched = A.ASSIGN if routing == "assign" else A.TRANSFER
+                state = S.ASSIGNED if routing == "assign" else S.TRANSFERRED
                 data: dict[str, Any] = {"to_organ_id": target.pk}
-                state = S.ASSIGNED if action == A.ASSIGN else S.TRANSFERRED
-                if action == A.ASSIGN:
+                if routing == "assign":
                     data["report_due_days"] = rng.choice((30, 45, 60))
-                add(_Step(action, intake, gap, state, data=data, role=R.REGISTRAR))
+                add(dispatched, router, gap, state, role=REG, **data)
                 holder = target
                 if routing in ("object_accept", "object_reject"):
-                    add(_Step(A.OBJECT, target, rng.randint(1, 4), S.OBJECTED,
-                              f"该事项不属于{target.name}的职权范围，请重新转送有权处理的机关。"))
+                    add(A.OBJECT, target, r(1, 4), S.OBJECTED, _WHY["object"].format(target.name))
                     if routing == "object_accept":
-                        add(_Step(A.OBJECTION_ACCEPT, intake, rng.randint(0, 3), S.ROUTING,
-                                  "经核实，异议理由成立，收回重新转送。", role=R.REGISTRAR))
-                        alt = self._alternative(unit, target, accused)
-                        add(_Step(A.TRANSFER, intake, rng.randint(0, 3), S.TRANSFERRED,
-                                  data={"to_organ_id": alt.pk}, role=R.REGISTRAR))
+                        add(A.OBJECTION_ACCEPT, router, r(0, 3), S.ROUTING, _WHY["accept"], REG)
+                        holder = self._alternative(unit, target, accused)
                         dispatched = A.TRANSFER
-                        holder = alt
+                        add(
+                            A.TRANSFER,
+                            router,
+                            r(0, 3),
+                            S.TRANSFERRED,
+                            role=REG,
+                            to_organ_id=holder.pk,
+                        )
                     else:
-                        add(_Step(A.OBJECTION_REJECT, intake, rng.randint(0, 3), state,
-                                  "经研究，该事项属于贵单位职责范围，请依法办理。", role=R.REGISTRAR))
-                self._handle(force, steps, topic, holder, category, route, dispatched, accused, direct=False)
-        else:
-            first = ch(force, "first", {"ack": 84, "redirect": 9, "not_accept": 7})
-            gap = rng.randint(0, 6)
-            if first == "redirect":
-                proper = f"{unit.name}{rng.choice([c for _k, _p, c in DEPARTMENTS])}"
-                add(_Step(A.REDIRECT, intake, gap, S.REDIRECTED, "该事项不属于本机关职权范围，已告知信访人向有权处理的机关提出。",
-                          {"proper_organ": proper}))
-            elif first == "not_accept":
-                add(_Step(A.NOT_ACCEPT, intake, gap, S.NOT_ACCEPTED, "该事项正在法定途径办理中，依法不予受理。", {"ground": "other"}))
-            else:
-                self._handle(force, steps, topic, intake, category, route, None, accused, direct=True)
+                        add(A.OBJECTION_REJECT, router, r(0, 3), state, _WHY["reject"], REG)
+                self._handle(force, steps, topic, holder, category, route, dispatched, accused)
+        if steps and steps[-1].state in _FINAL_OR_CLOSED and dispatched == A.ASSIGN:
+            if not any(s.action == A.REPORT_RESULT for s in steps):
+                if rng.random() < 0.8:
+                    # the 办结报告 owed to the assigning office (Art. 22(3)); archiving waits for it
+                    holder = self._holder_after(steps)
+                    add(A.REPORT_RESULT, holder, r(1, 7), steps[-1].state, _WHY["report"])
+                else:
+                    close = False
         if close and steps and steps[-1].state in _FINAL_OR_CLOSED:
-            last = steps[-1]
-            closer = self._holder_after(steps, intake)
-            add(_Step(A.CLOSE, closer, rng.randint(1, 20), S.CLOSED, role=R.REGISTRAR if last.state == S.NOT_ACCEPTED else R.HANDLER))
+            role = REG if steps[-1].state == S.NOT_ACCEPTED else Role.HANDLER
+            add(
+                A.CLOSE, self._holder_after(steps), r(5, 45), S.CLOSED, role=role
+            )  # archived weeks later
         return steps
 
-    def _holder_after(self, steps: list[_Step], intake: Organ) -> Organ:
-        """The organ holding the petition after the last step (who archives it)."""
+    def _holder_after(self, steps: list[_Step]) -> Organ:
+        """The organ holding the petition after the last step (who reports and archives)."""
         last = steps[-1]
         if last.action in (A.REFER_LEGAL, A.REFER_DISCIPLINE, A.TRANSFER, A.ASSIGN):
-            return Organ(pk=last.data["to_organ_id"])  # replaced by the real organ at run time
+            return self._organ_by_pk(last.data["to_organ_id"])
         return last.organ
 
     def _route_gap(self) -> int:
-        r = self.rng.random()
-        if r < 0.06:
+        if self.rng.random() < 0.06:
             return self.rng.randint(16, 24)  # routed late: T1 met after its due date
         return self.rng.randint(0, 9)
 
-    def _target(self, topic: _Topic, unit: _Unit, intake: Organ, accused: Organ | None) -> Organ:
+    def _target(self, topic: _Topic, unit: _Unit, accused: Organ | None) -> Organ:
         if accused is not None:
-            # Never to the accused organ or below it (Art. 30 para 3): to the government above.
-            gov = unit.gov
-            while _in_subtree(gov, accused) and unit.parent is not None:
+            # Never to the accused organ or below it (Art. 30 para 3): to a government above.
+            while _in_subtree(unit.gov, accused) and unit.parent is not None:
                 unit = unit.parent
-                gov = unit.gov
-            return gov
-        if topic.dept in ("court", "police"):
-            return unit.court if topic.dept == "court" else unit.police
+            return unit.gov
         return unit.organ(topic.dept)
 
     def _alternative(self, unit: _Unit, target: Organ, accused: Organ | None) -> Organ:
-        choices = [o for o in unit.depts.values() if o.pk != target.pk and not _in_subtree(o, accused)]
         if accused is not None:
-            return self._target(_Topic("gov", "accusation", (), (), (), ""), unit, target, accused)
-        return self.rng.choice(choices)
+            return self._target(topic=TOPICS[0], unit=unit, accused=accused)
+        return self.rng.choice([o for o in unit.depts.values() if o.pk != target.pk])
 
     def _discipline(self, unit: _Unit, accused: Organ | None) -> Organ:
         u: _Unit | None = unit
@@ -655,74 +760,68 @@ class _Planner:
         route: int | None,
         dispatched: Action | None,
         accused: Organ | None,
-        *,
-        direct: bool,
     ) -> None:
         """Acceptance and handling at the competent organ, then the remedies (Arts. 23, 29–36)."""
-        rng = self.rng
-        ch = self._choice
-        add = steps.append
-        R = Role
-        add(_Step(A.ACKNOWLEDGE, organ, rng.randint(0, 12) if rng.random() < 0.93 else rng.randint(16, 22),
-                  S.ACKNOWLEDGED, data={"category": category, "route": route}))
-        if organ.kind in (OrganKind.POLITICAL_LEGAL, OrganKind.DISCIPLINE) and category == "appeal":
-            handling = "channel"
+        rng, ch, r = self.rng, self._choice, self.rng.randint
+        add = _adder(steps)
+        HEAD, REG = Role.ORGAN_HEAD, Role.REGISTRAR
+        ack_gap = r(0, 12) if rng.random() < 0.93 else r(16, 22)
+        add(A.ACKNOWLEDGE, organ, ack_gap, S.ACKNOWLEDGED, category=category, route=route)
+        if organ.kind in (OrganKind.POLITICAL_LEGAL, OrganKind.DISCIPLINE) or route in (1, 2, 3, 4):
+            fits = {"channel": 100.0}
         elif category == "suggestion":
-            handling = "reply"
+            fits = {"reply": 100.0}
         elif category == "accusation":
-            handling = ch(force, "handling", {"reply": 75, "refer_discipline": 25})
-            if handling not in ("reply", "refer_discipline"):
-                handling = "reply"
-        elif route in (1, 2, 3, 4):
-            handling = "channel"
+            fits = {"reply": 75.0, "refer_discipline": 25.0}
         elif route == 5:
-            handling = ch(force, "handling", {"reply": 82, "settle": 18})
-            if handling not in ("reply", "settle"):
-                handling = "reply"
+            fits = {"reply": 82.0, "settle": 18.0}
         else:
-            handling = ch(force, "handling", {"opinion": 85, "settle": 15})
-            if handling not in ("opinion", "settle"):
-                handling = "opinion"
+            fits = {"opinion": 85.0, "settle": 15.0}
+        handling = ch(force, "handling", fits)
+        if handling not in fits:  # a forced choice that does not fit this petition
+            handling = next(iter(fits))
         if handling == "channel":
-            add(_Step(A.CHANNEL, organ, rng.randint(1, 10), S.CHANNELLED, _CHANNEL_NOTICE[route or 1]))
+            add(A.CHANNEL, organ, r(1, 10), S.CHANNELLED, _CHANNEL_NOTICE[route or 1])
             return
         if handling == "refer_discipline":
-            u = self._unit_of(organ)
-            to = self._discipline(u, accused)
-            add(_Step(A.REFER_DISCIPLINE, organ, rng.randint(1, 10), S.REFERRED_DISCIPLINE, data={"to_organ_id": to.pk}))
+            to = self._discipline(self._unit_of(organ), accused)
+            add(A.REFER_DISCIPLINE, organ, r(1, 10), S.REFERRED_DISCIPLINE, to_organ_id=to.pk)
             return
         start_state = S.SUGGESTION_REVIEW if category == "suggestion" else S.IN_HANDLING
-        add(_Step(A.START_HANDLING, organ, rng.randint(0, 3), start_state))
-        title_ask = topic.ask
+        add(A.START_HANDLING, organ, r(0, 3), start_state)
         if handling == "reply":
-            text = (
-                f"感谢您的建议。经研究，我单位将{title_ask[2:] if title_ask.startswith('建议') else title_ask}纳入下一年度工作计划统筹考虑。"
-                if category == "suggestion"
-                else f"经调查核实，您反映的问题{rng.choice(('基本属实', '部分属实', '不属实'))}，我单位已依法处理，处理情况如下：已责令相关单位限期整改，并将持续跟踪。"
-            )
-            add(_Step(A.REPLY, organ, rng.randint(8, 50) if rng.random() < 0.9 else rng.randint(61, 80), S.REPLIED, text))
+            if category == "suggestion":
+                text = _WHY["thanks"].format(topic.ask.removeprefix("建议"))
+            else:
+                text = _WHY["reply"].format(rng.choice(("基本属实", "部分属实", "不属实")))
+            late = rng.random() < 0.1 and route == 5
+            add(A.REPLY, organ, r(61, 80) if late else r(8, 50), S.REPLIED, text)
             self._report(steps, organ, dispatched)
             return
         route6 = route == 6
         extend = route6 and ch(force, "extend", {True: 22, False: 78})
         if extend:
-            add(_Step(A.EXTEND, organ, rng.randint(35, 50), S.IN_HANDLING, "案情复杂，需要进一步调查核实，延长办理期限。",
-                      {"days": rng.choice((15, 20, 30, 30))}, R.ORGAN_HEAD))
+            days = rng.choice((15, 20, 30, 30))
+            add(A.EXTEND, organ, r(35, 50), S.IN_HANDLING, _WHY["extend"], HEAD, days=days)
         if route6 and rng.random() < 0.08:
-            add(_Step(A.HEARING_START, organ, rng.randint(3, 8), S.IN_HANDLING))
-            add(_Step(A.HEARING_END, organ, rng.randint(0, 2), S.IN_HANDLING))
+            add(A.HEARING_START, organ, r(3, 8), S.IN_HANDLING)
+            add(A.HEARING_END, organ, r(0, 2), S.IN_HANDLING)
         if handling == "settle":
-            add(_Step(A.SETTLE, organ, rng.randint(7, 40), S.SETTLED,
-                      data={"agreement": rng.choice(("mediation", "settlement")),
-                            "summary": f"双方就{title_ask}达成一致，签订协议，信访人不再就此事项提出信访。"}))
+            agreement = rng.choice(("mediation", "settlement"))
+            summary = _WHY["settle"].format(topic.ask)
+            add(A.SETTLE, organ, r(7, 40), S.SETTLED, agreement=agreement, summary=summary)
             self._report(steps, organ, dispatched)
             return
-        gap = rng.randint(15, 30) if extend else (rng.randint(15, 55) if rng.random() < 0.9 else rng.randint(62, 75))
-        add(self._opinion(organ, gap, topic))
+        late = not extend and rng.random() < 0.1
+        self._opinion(
+            steps, organ, r(15, 30) if extend else r(62, 75) if late else r(15, 55), topic
+        )
         self._report(steps, organ, dispatched)
-        add(_Step(A.RECORD_DELIVERY, organ, rng.randint(1, 6), S.OPINION_ISSUED, data=self._delivery()))
-        remedy = ch(force, "remedy", {"expire": 58, "review": 18, "re_review": 9, "redo": 5, "none": 10})
-        parent = organ.parent
+        add(A.RECORD_DELIVERY, organ, r(1, 6), S.OPINION_ISSUED, **self._delivery())
+        remedy = ch(
+            force, "remedy", {"expire": 58, "review": 18, "re_review": 9, "redo": 5, "none": 10}
+        )
+        parent = self._organ_by_pk(organ.parent_id) if organ.parent_id else None
         if remedy in ("review", "re_review", "redo") and parent is None:
             remedy = "expire"
         if remedy == "re_review" and (parent is None or parent.parent_id is None):
@@ -730,60 +829,65 @@ class _Planner:
         if remedy == "none":
             return
         if remedy == "expire":
-            add(_Step(A.EXPIRE_WINDOW, organ, rng.randint(40, 55), S.FINAL_NO_APPEAL))
+            add(A.EXPIRE_WINDOW, organ, r(40, 55), S.FINAL_NO_APPEAL)
             return
         assert parent is not None
-        add(_Step(A.REQUEST_REVIEW, parent, rng.randint(4, 25), S.REVIEW_REQUESTED,
-                  data={}, role=R.REGISTRAR))
+        add(A.REQUEST_REVIEW, parent, r(4, 25), S.REVIEW_REQUESTED, role=REG)
         if remedy == "redo":
-            add(_Step(A.DECIDE_REVIEW, parent, rng.randint(10, 28), S.IN_HANDLING,
-                      data={**self._opinion_data(topic), "outcome": ReviewOutcome.REDO.value, "redo_days": 30},
-                      role=R.ORGAN_HEAD))
-            add(self._opinion(organ, rng.randint(10, 25), topic))
-            add(_Step(A.RECORD_DELIVERY, organ, rng.randint(1, 5), S.OPINION_ISSUED, data=self._delivery()))
-            add(_Step(A.EXPIRE_WINDOW, organ, rng.randint(40, 55), S.FINAL_NO_APPEAL))
+            redo = {
+                **self._opinion_data(topic),
+                "outcome": ReviewOutcome.REDO.value,
+                "redo_days": 30,
+            }
+            add(A.DECIDE_REVIEW, parent, r(10, 28), S.IN_HANDLING, role=HEAD, **redo)
+            self._opinion(steps, organ, r(10, 25), topic)
+            add(A.RECORD_DELIVERY, organ, r(1, 5), S.OPINION_ISSUED, **self._delivery())
+            add(A.EXPIRE_WINDOW, organ, r(40, 55), S.FINAL_NO_APPEAL)
             return
         outcome = _pick(rng, {ReviewOutcome.UPHOLD.value: 80, ReviewOutcome.VARY.value: 20})
-        add(_Step(A.DECIDE_REVIEW, parent, rng.randint(10, 28), S.REVIEW_DECIDED,
-                  data={**self._opinion_data(topic), "outcome": outcome}, role=R.ORGAN_HEAD))
-        add(_Step(A.RECORD_DELIVERY, parent, rng.randint(1, 5), S.REVIEW_DECIDED, data=self._delivery()))
+        decided = {**self._opinion_data(topic), "outcome": outcome}
+        add(A.DECIDE_REVIEW, parent, r(10, 28), S.REVIEW_DECIDED, role=HEAD, **decided)
+        add(A.RECORD_DELIVERY, parent, r(1, 5), S.REVIEW_DECIDED, **self._delivery())
         if remedy == "review":
-            add(_Step(A.EXPIRE_WINDOW, parent, rng.randint(40, 55), S.FINAL_NO_APPEAL))
+            add(A.EXPIRE_WINDOW, parent, r(40, 55), S.FINAL_NO_APPEAL)
             return
         grand = self._organ_by_pk(parent.parent_id)
-        add(_Step(A.REQUEST_RE_REVIEW, grand, rng.randint(4, 25), S.RE_REVIEW_REQUESTED, role=R.REGISTRAR))
+        add(A.REQUEST_RE_REVIEW, grand, r(4, 25), S.RE_REVIEW_REQUESTED, role=REG)
         if rng.random() < 0.3:
-            add(_Step(A.HEARING_START, grand, rng.randint(5, 12), S.RE_REVIEW_REQUESTED))
-            add(_Step(A.HEARING_END, grand, rng.randint(1, 5), S.RE_REVIEW_REQUESTED))
-        add(_Step(A.DECIDE_RE_REVIEW, grand, rng.randint(8, 25), S.TERMINATED,
-                  data={**self._opinion_data(topic), "outcome": "uphold"}, role=R.ORGAN_HEAD))
-        add(_Step(A.RECORD_DELIVERY, grand, rng.randint(1, 5), S.TERMINATED, data=self._delivery()))
+            add(A.HEARING_START, grand, r(5, 12), S.RE_REVIEW_REQUESTED)
+            add(A.HEARING_END, grand, r(1, 5), S.RE_REVIEW_REQUESTED)
+        final = {**self._opinion_data(topic), "outcome": "uphold"}
+        add(A.DECIDE_RE_REVIEW, grand, r(8, 25), S.TERMINATED, role=HEAD, **final)
+        add(A.RECORD_DELIVERY, grand, r(1, 5), S.TERMINATED, **self._delivery())
 
     def _report(self, steps: list[_Step], organ: Organ, dispatched: Action | None) -> None:
         if dispatched == A.ASSIGN and self.rng.random() < 0.9:
-            steps.append(_Step(A.REPORT_RESULT, organ, self.rng.randint(1, 7), steps[-1].state,
-                               "已按要求办结，现将办理情况和信访人意见报告如下。"))
+            gap = self.rng.randint(1, 7)
+            _adder(steps)(A.REPORT_RESULT, organ, gap, steps[-1].state, _WHY["report"])
 
-    def _opinion(self, organ: Organ, gap: int, topic: _Topic) -> _Step:
-        outcome = _pick(self.rng, {OpinionOutcome.SUPPORT.value: 35, OpinionOutcome.EXPLAIN.value: 40,
-                                   OpinionOutcome.NOT_SUPPORT.value: 25})
-        return _Step(A.ISSUE_OPINION, organ, gap, S.OPINION_ISSUED,
-                     data={**self._opinion_data(topic), "outcome": outcome}, role=Role.ORGAN_HEAD)
+    def _opinion(self, steps: list[_Step], organ: Organ, gap: int, topic: _Topic) -> None:
+        outcome = _pick(self.rng, {"support": 35, "explain": 40, "not_support": 25})
+        data = {**self._opinion_data(topic), "outcome": OpinionOutcome(outcome).value}
+        _adder(steps)(A.ISSUE_OPINION, organ, gap, S.OPINION_ISSUED, role=Role.ORGAN_HEAD, **data)
 
     def _opinion_data(self, topic: _Topic) -> dict[str, Any]:
         rng = self.rng
         return {
             "request": f"信访人请求{topic.ask}。",
-            "facts": rng.choice((
-                "经调查核实，信访人反映的情况基本属实，相关单位已承诺限期整改。",
-                "经调阅档案、现场核查并听取各方意见，信访人反映的情况部分属实。",
-                "经调查，相关处理符合法律法规和政策规定，信访人的请求缺乏依据。",
-            )),
-            "decision": rng.choice((
-                "支持信访人的合理诉求，责成相关单位在三十日内落实。",
-                "对信访人反映的问题作出解释说明，相关政策依据已当面告知。",
-                "信访人的请求不符合有关规定，不予支持。",
-            )),
+            "facts": rng.choice(
+                (
+                    "经调查核实，信访人反映的情况基本属实，相关单位已承诺限期整改。",
+                    "经调阅档案、现场核查并听取各方意见，信访人反映的情况部分属实。",
+                    "经调查，相关处理符合法律法规和政策规定，信访人的请求缺乏依据。",
+                )
+            ),
+            "decision": rng.choice(
+                (
+                    "支持信访人的合理诉求，责成相关单位在三十日内落实。",
+                    "对信访人反映的问题作出解释说明，相关政策依据已当面告知。",
+                    "信访人的请求不符合有关规定，不予支持。",
+                )
+            ),
             "legal_basis": "《信访工作条例》第三十二条；相关法律法规和政策规定。",
         }
 
@@ -949,14 +1053,16 @@ def demo_seed(
     """Fill an empty database with the demo province and ``petitions`` petitions.
 
     Returns ``{"password", "logins": [{"username", "role", "roles", "organ"}], "petitions",
-    "events", "states": {state: count}, "seconds", "errors"}``. Refuses (``ApplicationError``)
-    when the database already holds petitions or the demo province.
+    "events", "states": {state: count}, "seconds", "cpu_seconds", "errors"}``. Refuses
+    (``ApplicationError``) when the database already holds petitions or the demo province.
     """
     if Petition.objects.exists():
-        raise ApplicationError("数据库中已有信访事项，演示数据只能生成到空数据库中", code="not_empty")
+        raise ApplicationError(
+            "数据库中已有信访事项，演示数据只能生成到空数据库中", code="not_empty"
+        )
     if Region.objects.filter(code=PROVINCE[0]).exists():
         raise ApplicationError("演示省份已存在", code="not_empty")
-    started = _time.perf_counter()
+    started, cpu = _time.perf_counter(), _time.process_time()
     say = progress or (lambda _msg: None)
     rng = random.Random(seed)
     today = today or clock.today()
@@ -976,7 +1082,7 @@ def demo_seed(
         plans = [p for p in plans if p.want != S.RECEIVED]
 
         say(f"登记 {len(plans) + len(online)} 件信访事项…")
-        _register(plans, staff, own, rng)
+        _register(plans, staff, own, rng, today)
         _receive_online(online, planner, own, rng, today)
 
         say("按办理流程推进…")
@@ -1002,6 +1108,7 @@ def demo_seed(
         "events": PetitionEvent.objects.count(),
         "states": dict(sorted(states.items())),
         "seconds": round(_time.perf_counter() - started, 1),
+        "cpu_seconds": round(_time.process_time() - cpu, 1),
         "errors": errors,
     }
 
@@ -1054,7 +1161,7 @@ def _logins(
 
 def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_Plan]:
     """Showcase petitions that end in each state (some long overdue), then random stories."""
-    per_state = max(2, n // 250)
+    per_state = max(2, n // 400)
     plans: list[_Plan] = []
     open_states = {s for s in State} - _FINAL_OR_CLOSED
     for want in State:
@@ -1062,8 +1169,11 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
             if want == S.RECEIVED:
                 plans.append(_Plan(None, None, None, {}, [], 0, want=S.RECEIVED))  # type: ignore[arg-type]
                 continue
-            # half the showcase petitions in handling have had their time limit extended
-            extra = {"extend": True} if want == S.IN_HANDLING and k % 2 == 0 else {}
+            # half the showcase petitions in handling have had their time limit extended;
+            # half of them all sit with the organs of the county and city logins
+            extra: dict[str, Any] = {"extend": True} if want == S.IN_HANDLING and k % 2 == 0 else {}
+            if k % 2 == 1 or want in (S.REGISTERED, S.ROUTING, S.OBJECTED):
+                extra["demo_county"] = True
             plan = planner.plan(want, **extra)
             span = plan.lag_days + sum(s.gap for s in plan.steps) + 1
             if want in open_states:
@@ -1072,7 +1182,9 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
             else:
                 slack = rng.randint(1, 200)
             slack = min(slack, max(1, DAYS_BACK - span))
-            plan.received_at = _local(today - timedelta(days=span + slack), rng.randint(8 * 60 + 30, 17 * 60))
+            plan.received_at = _local(
+                today - timedelta(days=span + slack), rng.randint(8 * 60 + 30, 17 * 60)
+            )
             plans.append(plan)
     for _ in range(max(0, n - len(plans))):
         plan = planner.plan()
@@ -1083,20 +1195,26 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
                 plan.steps.pop()
         # spread over the 18 months, somewhat more in recent months
         age = rng.uniform(1, DAYS_BACK) if rng.random() < 0.7 else rng.triangular(1, DAYS_BACK, 1)
-        plan.received_at = _local(today - timedelta(days=int(age)), rng.randint(8 * 60 + 30, 17 * 60))
+        plan.received_at = _local(
+            today - timedelta(days=int(age)), rng.randint(8 * 60 + 30, 17 * 60)
+        )
         plans.append(plan)
     return plans
 
 
-def _register(plans: list[_Plan], staff: _Staff, own: _Clock, rng: random.Random) -> None:
+def _register(
+    plans: list[_Plan], staff: _Staff, own: _Clock, rng: random.Random, today: date
+) -> None:
     """Register in batches: one ``petition_register_many`` per intake organ and day."""
     groups: dict[tuple[int, date], list[_Plan]] = defaultdict(list)
     for p in plans:
         assert p.received_at is not None
-        if p.lag_days == 0:
+        if p.lag_days == 0 or _ldate(p.received_at) + timedelta(days=p.lag_days) >= today:
             reg = p.received_at + timedelta(minutes=rng.randint(5, 90))
         else:
-            reg = _local(_ldate(p.received_at) + timedelta(days=p.lag_days), rng.randint(9 * 60, 17 * 60))
+            reg = _local(
+                _ldate(p.received_at) + timedelta(days=p.lag_days), rng.randint(9 * 60, 17 * 60)
+            )
         p.registered_at = reg
         groups[(p.intake.pk, _ldate(reg))].append(p)
     keys = sorted(groups, key=lambda k: (k[1], k[0]))
@@ -1107,7 +1225,9 @@ def _register(plans: list[_Plan], staff: _Staff, own: _Clock, rng: random.Random
             organ = batch[0].intake
             actor = staff.for_action(organ, A.REGISTER, Role.REGISTRAR)
             own.at = at
-            regs = petition_register_many(items=[_input(p) for p in batch], organ=organ, actor=actor)
+            regs = petition_register_many(
+                items=[_input(p) for p in batch], organ=organ, actor=actor
+            )
             for p, r in zip(batch, regs, strict=True):
                 p.petition_id = r.petition.pk
                 p.registered_at = at
@@ -1125,7 +1245,9 @@ def _receive_online(
     for i, p in enumerate(plans):
         full = planner.plan()
         full.fields["channel"] = "online"
-        received = _local(today - timedelta(days=rng.randint(1, 5 if i % 3 else 20)), rng.randint(0, 23 * 60))
+        received = _local(
+            today - timedelta(days=rng.randint(1, 5 if i % 3 else 20)), rng.randint(0, 23 * 60)
+        )
         own.at = received
         organ = full.intake if full.intake.kind == OrganKind.PETITION_OFFICE else full.unit.po
         data = _input(_Plan(full.unit, organ, full.topic, full.fields, [], 0, received_at=received))
@@ -1143,7 +1265,9 @@ def _schedule(plans: list[_Plan], rng: random.Random, today: date) -> None:
             if s.gap == 0:
                 nt = t + timedelta(minutes=rng.randint(5, 60))
             else:
-                nt = _local(_ldate(t) + timedelta(days=s.gap), rng.randint(8 * 60 + 30, 17 * 60 + 30))
+                nt = _local(
+                    _ldate(t) + timedelta(days=s.gap), rng.randint(8 * 60 + 30, 17 * 60 + 30)
+                )
             if _ldate(nt) >= today:
                 break
             times.append(nt)
@@ -1168,7 +1292,9 @@ def _drive(
         actor = staff.for_action(organ, step.action, step.role)
         data = dict(step.data)
         if "report_due_days" in data:
-            data["report_due"] = (_ldate(at) + timedelta(days=data.pop("report_due_days"))).isoformat()
+            data["report_due"] = (
+                _ldate(at) + timedelta(days=data.pop("report_due_days"))
+            ).isoformat()
         if step.action in (A.ACKNOWLEDGE, A.START_HANDLING) and data.get("route") is None:
             data.pop("route", None)
         own.at = at
@@ -1208,11 +1334,15 @@ def _repeats(
     for p in done[: max(1, len(plans) // 600)]:
         organ = p.unit.po
         last = p.times[-1]
-        received = _local(_ldate(last) + timedelta(days=rng.randint(3, (today - _ldate(last)).days - 6)), 10 * 60)
+        received = _local(
+            _ldate(last) + timedelta(days=rng.randint(3, (today - _ldate(last)).days - 6)), 10 * 60
+        )
         fields = dict(p.fields)
         fields["title"] = f"再次反映：{fields['title']}"[:200]
         fields["channel"] = "visit"
-        fields["accused_organ_id"] = None if fields.get("_category") != "accusation" else fields.get("accused_organ_id")
+        fields["accused_organ_id"] = (
+            None if fields.get("_category") != "accusation" else fields.get("accused_organ_id")
+        )
         data = PetitionInput(
             received_at=received,
             repeat_of_id=p.petition_id,
@@ -1230,7 +1360,7 @@ def _repeats(
                     action=A.NOT_ACCEPT,
                     actor=actor,
                     at=at,
-                    reason="信访人以同一事实和理由再次提出，该事项已经复核终结，依照第三十六条第三款不再受理。",
+                    reason=_WHY["repeat"],
                     data={"ground": "same_facts_after_re_review", "confirmed": True},
                 )
             except ApplicationError as e:

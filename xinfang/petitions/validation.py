@@ -26,10 +26,29 @@ def phone_ok(value: str) -> bool:
     return bool(_PHONE.match(value.strip()))
 
 
+_regions: dict[str, Region] = {}  # regions are reference data: found ones are kept per process
+
+
 def region(code: str) -> Region | None:
     if not code or not re.fullmatch(r"\d{6}(\d{3})?", code):
         return None
-    return Region.objects.filter(code=code).first()
+    if (r := _regions.get(code)) is not None:
+        return r
+    r = Region.objects.filter(code=code).first()
+    if r is not None:
+        _regions[code] = r
+    return r
+
+
+def regions_warm(codes: set[str]) -> None:
+    """Look up many region codes in one query (the bulk registration path)."""
+    missing = [c for c in codes if c and c not in _regions]
+    if missing:
+        _regions.update(Region.objects.in_bulk(missing))
+
+
+def regions_forget() -> None:
+    _regions.clear()
 
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (

@@ -1,0 +1,72 @@
+"""The demo province: a small seed reaches every state of the procedure through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from xinfang.core import clock
+from xinfang.deadlines.models import Deadline
+from xinfang.deadlines.statutes import STATUTES, Kind
+from xinfang.demo import demo_seed
+from xinfang.directory.models import Organ, Role
+from xinfang.petitions.models import Channel, Party, Petition, PetitionEvent
+from xinfang.petitions.workflow import Category, State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_small_demo_reaches_every_state_with_overdue_and_extended_petitions_and_logins():
+    today = clock.today()
+    result = demo_seed(petitions=200, seed=11)
+
+    assert result["errors"] == []
+    states = set(Petition.objects.values_list("state", flat=True))
+    assert states == {s.value for s in State}
+    assert result["petitions"] >= 200
+
+    duty = [code for code, st in STATUTES.items() if st.kind == Kind.DUTY]
+    overdue = Deadline.objects.filter(outcome="open", code__in=duty, due_date__lt=today)
+    assert overdue.exists()
+    assert Petition.objects.filter(is_open=True, next_due__lt=today).exists()
+    assert Petition.objects.filter(extended=True).exists()
+
+    # every channel and category; collective, anonymous, with an agent
+    assert set(Petition.objects.values_list("channel", flat=True)) == set(Channel.values)
+    categories = set(Petition.objects.exclude(category="").values_list("category", flat=True))
+    assert categories == {c.value for c in Category}
+    assert Petition.objects.filter(is_collective=True, head_count__gte=5).exists()
+    assert Petition.objects.filter(is_anonymous=True).exists()
+    assert Party.objects.filter(role="agent").exists()
+
+    # all in the past, in order, and an Art. 36(3) refusal of a repeat after termination
+    assert not PetitionEvent.objects.filter(occurred_at__date__gte=today).exists()
+    refusal = PetitionEvent.objects.filter(
+        action="not_accept", data__ground="same_facts_after_re_review"
+    ).first()
+    assert refusal is not None
+    assert refusal.petition.repeat_of.events.filter(action="decide_re_review").exists()
+
+    # an accusation never sits with the accused organ or below it
+    for p in Petition.objects.filter(accused_organ__isnull=False).select_related(
+        "accused_organ", "current_organ"
+    ):
+        assert not p.current_organ.path.startswith(p.accused_organ.path)
+
+    # a login for every role at the province, a city and a county; one password for all
+    logins = result["logins"]
+    assert {x["role"] for x in logins} == set(Role.values)
+    for prefix in ("province", "city", "county"):
+        assert {x["role"] for x in logins if x["username"].startswith(f"{prefix}_")} == set(
+            Role.values
+        )
+    user = authenticate(username="county_clerk", password=result["password"])
+    assert user is not None and user.organ.kind == "petition_office"
+    assert Organ.objects.filter(region__code="990000").exists()
+
+
+def test_seed_demo_refuses_a_database_that_already_has_petitions(register):
+    register()
+    with pytest.raises(CommandError, match="已有信访事项"):
+        call_command("seed_demo", petitions=10)
