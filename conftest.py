@@ -165,7 +165,10 @@ def register(world):
 def _fresh_holiday_cache():
     """The working calendar is cached per process; a rolled-back override must not leak."""
     from xinfang.deadlines import holidays
+    from xinfang.petitions import validation
 
     holidays.clear_cache()
+    validation.regions_forget()
     yield
     holidays.clear_cache()
+    validation.regions_forget()

@@ -67,3 +67,33 @@ def database(folder: Path) -> dict:
 
 def new_key() -> str:
     return secrets.token_urlsafe(50)
+
+
+def _kept(folder: Path, name: str, make) -> str:  # type: ignore[no-untyped-def]
+    """A value generated once and kept (mode 0600) in the data folder: the embedded mode."""
+    path = folder / name
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def field_keys(folder: Path) -> list[str]:
+    """$XINFANG_FIELD_KEYS: comma-separated Fernet keys, the first encrypts, all decrypt
+    (rotation: put a new key first, run `xinfang manage rotate_field_keys`, then drop the old).
+    Else one key generated once in the data folder (embedded mode)."""
+    if keys := os.environ.get("XINFANG_FIELD_KEYS"):
+        return [k.strip() for k in keys.split(",") if k.strip()]
+    import base64
+
+    return [_kept(folder, "field_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())]
+
+
+def named_secret(folder: Path, env_name: str, file_name: str) -> str:
+    """$<env_name>, else a random secret generated once in the data folder (embedded mode)."""
+    if value := os.environ.get(env_name):
+        return value
+    return _kept(folder, file_name, lambda: secrets.token_urlsafe(48))

@@ -6,6 +6,9 @@ from xinfang.api.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("account/", include("xinfang.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xinfang.web.urls")),
+    path("documents/", include("xinfang.documents.urls")),
+    path("portal/", include("xinfang.portal.urls")),
 ]

@@ -1,11 +1,11 @@
 """The ``xinfang`` command. Thin: each subcommand delegates to Django management commands.
 
-  xinfang demo [--port 8000] [--petitions 3000]   migrate, seed demo data once, print logins, serve
-  xinfang serve [--host 127.0.0.1] [--port 8000]  serve the app (waitress)
-  xinfang migrate                                 create or upgrade the database
-  xinfang token USERNAME                          issue an API token for a staff user
-  xinfang recompute-deadlines                     fold every open petition's events again
-  xinfang manage ARGS...                          any Django management command
+xinfang demo [--port 8000] [--petitions 3000]   migrate, seed demo data once, print logins, serve
+xinfang serve [--host 127.0.0.1] [--port 8000]  serve the app (waitress)
+xinfang migrate                                 create or upgrade the database
+xinfang token USERNAME                          issue an API token for a staff user
+xinfang recompute-deadlines                     fold every open petition's events again
+xinfang manage ARGS...                          any Django management command
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 DEMO_PASSWORD = "xinfang-demo-2026"
 
@@ -42,21 +43,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"数据目录: {settings.DATA_DIR}", flush=True)
     call_command("migrate", verbosity=0)
-    if not Petition.objects.exists():
-        print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
-        call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)  # prints logins
-    else:
+    if Petition.objects.exists():
         _print_logins()
-    _serve(args.host, args.port)
+        _serve(args.host, args.port)
+        return 0
+    # Serve at once (the pages answer while the data is generated; SQLite WAL lets readers in),
+    # then fill the empty database.
+    server = threading.Thread(target=_serve, args=(args.host, args.port), daemon=True)
+    server.start()
+    print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
+    call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)  # prints logins
+    print(f"演示数据已就绪：http://{args.host}:{args.port}/", flush=True)
+    try:
+        while server.is_alive():
+            server.join(1)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
 def _print_logins() -> None:
     from xinfang.directory.models import Membership
 
-    rows = Membership.objects.select_related("user", "user__organ").order_by(
-        "user__organ__path", "user__username", "role"
-    )[:80]
+    rows = (
+        Membership.objects.select_related("user", "user__organ")
+        .exclude(user__password__startswith="!")
+        .order_by("user__organ__path", "user__username", "role")[:80]
+    )
     print(f"\n演示账号（密码均为 {DEMO_PASSWORD}）:")
     seen = set()
     for m in rows:
@@ -128,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("username")
     t.add_argument("--name", default="cli")
     t.set_defaults(fn=cmd_token)
-    sub.add_parser("recompute-deadlines", help="recompute open deadlines").set_defaults(fn=cmd_recompute)
+    sub.add_parser("recompute-deadlines", help="recompute open deadlines").set_defaults(
+        fn=cmd_recompute
+    )
     au = sub.add_parser("audit", help="verify [--expect-head SEQ:HASH]: check the audit chain")
     au.add_argument("what", choices=["verify"])
     au.add_argument("opts", nargs=argparse.REMAINDER)

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "xinfang.deadlines",
     "xinfang.api",
     "xinfang.web",
+    "xinfang.documents",
+    "xinfang.feedback",
+    "xinfang.portal",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +91,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # whitenoise serves app static files from the finders
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -125,3 +129,91 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "WARNING")},
 }
+
+# --- Public portal and satisfaction evaluation (regulation §8; see docs/settings.md) ---
+# Days after a written answer reaches the petitioner during which they may evaluate it (Q-4).
+XINFANG_EVALUATION_WINDOW_DAYS = int(os.environ.get("XINFANG_EVALUATION_WINDOW_DAYS", "30"))
+# Failed code-and-password look-ups allowed per client address and per code in the window.
+XINFANG_PORTAL_LOOKUP_TRIES = int(os.environ.get("XINFANG_PORTAL_LOOKUP_TRIES", "10"))
+XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS = int(
+    os.environ.get("XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS", "600")
+)
+
+# --- Access, confidentiality and audit (docs/settings.md; ADR 0005) ---
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "xinfang.audit"]
+
+
+def _insert_after(anchor: str, *names: str) -> None:
+    i = MIDDLEWARE.index(anchor) + 1
+    MIDDLEWARE[i:i] = list(names)
+
+
+_insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
+_insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "xinfang.core.security.PublicLimitsMiddleware")
+_insert_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xinfang.directory.otp.RequireOTPMiddleware",
+    "xinfang.audit.context.AuditContextMiddleware",
+)
+
+# Encryption at rest of identity numbers and phones: Fernet keys, first encrypts, all decrypt.
+XINFANG_FIELD_KEYS = env.field_keys(DATA_DIR)
+# Key of the blind indexes (HMAC) that find parties by phone or identity number.
+XINFANG_INDEX_KEY = env.named_secret(DATA_DIR, "XINFANG_INDEX_KEY", "index_key")
+# Key of the audit chain's HMAC (kept outside the database, so a rewritten chain shows).
+XINFANG_AUDIT_KEY = env.named_secret(DATA_DIR, "XINFANG_AUDIT_KEY", "audit_key")
+# Parties' identities are anonymised this many years after their petition closed.
+XINFANG_RETENTION_YEARS = int(os.environ.get("XINFANG_RETENTION_YEARS", "10"))
+
+# Login throttling and lockout (xinfang.directory.throttle), shared by every process.
+AUTHENTICATION_BACKENDS = ["xinfang.directory.throttle.ThrottledModelBackend"]
+XINFANG_LOGIN_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_FAILURE_LIMIT", "5"))
+XINFANG_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_IP_FAILURE_LIMIT", "30"))
+XINFANG_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("XINFANG_LOGIN_LOCKOUT_MINUTES", "15"))
+AUTH_PASSWORD_VALIDATORS.append(
+    {"NAME": "xinfang.directory.passwords.CharacterClassesValidator"}
+)
+OTP_TOTP_ISSUER = "xinfang 信访工作平台"
+
+# Cookies and transport. Behind TLS set XINFANG_HTTPS=1: secure cookies, HSTS, __Host- names.
+XINFANG_HTTPS = env.env_bool("XINFANG_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = XINFANG_HTTPS
+if XINFANG_HTTPS:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("XINFANG_SESSION_HOURS", "8")) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy: this host only, no inline script or style, no framing.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# The public paths (the portal): largest request and writes per address per hour.
+XINFANG_PUBLIC_PATHS = ["/portal/"]
+XINFANG_PUBLIC_MAX_BYTES = int(os.environ.get("XINFANG_PUBLIC_MAX_BYTES", str(25 * 1024 * 1024)))
+XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOUR", "30"))
+# Request bodies read into memory (API registration carries Base64 attachments).
+DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_ATTACHMENT_MAX_BYTES * 2
+
+# Identity numbers and phones never reach the logs in clear.
+LOGGING["filters"] = {"mask_identity": {"()": "xinfang.core.masking.MaskingFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["mask_identity"]

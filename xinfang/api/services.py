@@ -11,6 +11,7 @@ from xinfang.api.models import ApiToken
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
 
 
 def _digest(key: str) -> str:
@@ -36,7 +37,7 @@ def token_user(key: str) -> User | None:
         .filter(key_hash=_digest(key), revoked=False, user__is_active=True)
         .first()
     )
-    if tok is None:
+    if tok is None or not user_can(tok.user, Cap.API):  # the one permission table decides
         return None
     now = clock.now()
     if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 300:

@@ -1,13 +1,35 @@
-"""Who may do what: one table, read by pages, the API and the service gate alike.
+"""Who may do what: ONE table, read by pages, the API, the service gate, exports and analytics.
 
-Each role lists the workflow actions it may take for its own organ. Jurisdiction (which
-petitions a user sees at all) is decided in petitions.selectors; this table decides the verbs.
+``CAPABILITIES`` maps each role to what it may do: the workflow actions it may take for its own
+organ (``Action`` values) and the capabilities below (``Cap`` values). Jurisdiction (which
+petitions a user sees at all: their organ and those below it, petition offices their region,
+never an accusation against their organ or an organ above it) is decided in
+``petitions.selectors._visible``; this table decides the verbs and what a role may see.
+
+The authorisation matrix test (tests/test_authorization_matrix.py) is generated from this
+table: change a row here and the expected answer of every page and API operation changes.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from xinfang.directory.models import Role, User
 from xinfang.petitions.workflow import Action
+
+
+class Cap(StrEnum):
+    """Capabilities other than the workflow actions. Registering new petitions at the intake
+    desk is the workflow action ``register``; no value here may equal an action's value."""
+
+    VIEW_PETITIONS = "view_petitions"  # list, search and read petitions within jurisdiction
+    VIEW_IDENTITY = "view_identity"  # unmasked identity numbers and phones (each display logged)
+    VIEW_DEIDENTIFIED = "view_deidentified"  # de-identified, aggregate data only (analytics)
+    EXPORT = "export"  # export lists (identities masked unless VIEW_IDENTITY as well)
+    API = "api"  # use the REST API with a bearer token
+    ADMIN = "admin"  # the admin site: organs, staff, roles, policy tables
+    AUDIT = "audit"  # read the audit trail and run `xinfang audit verify`
+
 
 A = Action
 _HANDLING = {
@@ -42,20 +64,34 @@ _ROUTING = {
 }
 # Signing decisions and approving extensions is for the organ's head (Arts. 32, 34–36).
 _SIGNING = {A.EXTEND, A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW}
+_CASEWORK = {Cap.VIEW_PETITIONS, Cap.VIEW_IDENTITY, Cap.EXPORT, Cap.API}
 
-PERMISSIONS: dict[str, frozenset[Action]] = {
+#: THE table. Everything below is derived from it.
+CAPABILITIES: dict[str, frozenset[str]] = {
     Role.REGISTRAR: frozenset(
-        _ROUTING | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
+        _CASEWORK | _ROUTING | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
     ),
-    Role.HANDLER: frozenset(_HANDLING | {A.TRANSFER, A.REFER_DISCIPLINE}),
-    Role.ORGAN_HEAD: frozenset(_HANDLING | _ROUTING | _SIGNING),
-    Role.SUPERVISOR: frozenset(),
-    Role.LEADER: frozenset(),
-    Role.ANALYST: frozenset(),
-    Role.ADMIN: frozenset(),
+    Role.HANDLER: frozenset(_CASEWORK | _HANDLING | {A.TRANSFER, A.REFER_DISCIPLINE}),
+    Role.ORGAN_HEAD: frozenset(_CASEWORK | _HANDLING | _ROUTING | _SIGNING),
+    # Supervision and leadership read the files of their jurisdiction; identities stay masked.
+    Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API}),
+    Role.LEADER: frozenset({Cap.VIEW_PETITIONS, Cap.API}),
+    # Analysts see de-identified aggregates only: no petition, no list, no count by person.
+    Role.ANALYST: frozenset({Cap.VIEW_DEIDENTIFIED, Cap.API}),
+    # Administrators run the system, not the cases: no petition content.
+    Role.ADMIN: frozenset({Cap.ADMIN, Cap.AUDIT}),
+}
+
+#: Role -> workflow actions (what the service gate ``actor_may`` reads).
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    role: frozenset(x for x in caps if isinstance(x, Action)) for role, caps in CAPABILITIES.items()
 }
 #: Roles that may register new petitions (the intake desk).
-CAN_REGISTER = frozenset({Role.REGISTRAR, Role.ORGAN_HEAD})
+CAN_REGISTER = frozenset(r for r, caps in CAPABILITIES.items() if A.REGISTER in caps)
+
+
+def role_can(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())
 
 
 def user_roles(user: User) -> frozenset[str]:
@@ -70,11 +106,22 @@ def user_roles(user: User) -> frozenset[str]:
     return cached
 
 
-def user_actions(user: User) -> frozenset[Action]:
-    out: set[Action] = set()
+def user_capabilities(user: User) -> frozenset[str]:
+    """Everything the user's roles allow (actions and capabilities); nothing when inactive."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    out: set[str] = set()
     for r in user_roles(user):
-        out |= PERMISSIONS.get(r, frozenset())
+        out |= CAPABILITIES.get(r, frozenset())
     return frozenset(out)
+
+
+def user_can(user: User, capability: str) -> bool:
+    return capability in user_capabilities(user)
+
+
+def user_actions(user: User) -> frozenset[Action]:
+    return frozenset(x for x in user_capabilities(user) if isinstance(x, Action))
 
 
 def user_can_act(user: User, action: Action) -> bool:
@@ -82,4 +129,4 @@ def user_can_act(user: User, action: Action) -> bool:
 
 
 def user_can_register(user: User) -> bool:
-    return bool(user_roles(user) & CAN_REGISTER)
+    return user_can(user, A.REGISTER)

@@ -24,6 +24,12 @@ class PetitionAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     show_full_result_count = False
 
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # The admin site is no way around jurisdiction and confidentiality (selectors gate).
+        from xinfang.petitions.selectors import petition_queryset_for_user
+
+        return petition_queryset_for_user(user=request.user)
+
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 

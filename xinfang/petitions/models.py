@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from xinfang.core.crypto import BlindIndexField, EncryptedTextField
 from xinfang.directory.models import Organ, Region, User
 from xinfang.petitions.workflow import (
     ACTION_LABELS,
@@ -134,14 +135,21 @@ class Party(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField("身份", max_length=16, choices=PartyRole.choices)
     name = models.CharField("姓名或名称", max_length=100)
-    id_number = models.CharField("证件号码", max_length=30, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Encrypted at rest (core.crypto); found by their blind indexes, never by value.
+    id_number = EncryptedTextField("证件号码", blank=True)
+    phone = EncryptedTextField("联系电话", blank=True)
+    id_digest = BlindIndexField(source="id_number", kind="id_number")
+    phone_digest = BlindIndexField(source="phone", kind="phone")
     address = models.CharField("住址", max_length=200, blank=True)
     is_organisation = models.BooleanField("单位", default=False)
+    anonymised_at = models.DateTimeField("匿名化时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "当事人"
-        indexes = [models.Index(fields=["phone"], name="party_phone")]
+        indexes = [
+            models.Index(fields=["phone_digest"], name="party_phone_digest"),
+            models.Index(fields=["id_digest"], name="party_id_digest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"

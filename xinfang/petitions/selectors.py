@@ -12,40 +12,53 @@ from xinfang.core import clock
 from xinfang.core.errors import NotFound
 from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.statutes import STATUTES, Kind, Status, status_on
-from xinfang.directory.models import Organ, User
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Petition
+
+# GB/T 2260: a region's code begins with its province (2 digits), city (4) and county (6).
+_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
 
 
 def _visible(user: User) -> Q:
-    """Jurisdiction: a petition is visible while it is, or was, with the user's organ or an organ
-    below it; never to the accused organ's staff or anyone below it (Art. 30 para 3)."""
-    organ: Organ | None = user.organ
+    """Jurisdiction, the one rule for every list, search, page, API call and export.
+
+    A petition is visible while it is with the user's organ or an organ below it (a petition
+    office: with any organ of its region), and only to a role that may read petitions; never,
+    while it accuses the user's organ or an organ above it, to the accused organ's staff or
+    anyone below it (Art. 30 para 3, Art. 46(5))."""
+    organ: Organ | None = user.organ if user.is_authenticated else None
     if organ is None:
         return Q(pk__in=[])
+    if not user_can(user, Cap.VIEW_PETITIONS):
+        return Q(pk__in=[])
     below = organ.path or f"/{organ.pk}/"
-    held = (
-        Q(current_organ__path__startswith=below)
-        | Q(handling_organ__path__startswith=below)
-        | Q(registering_organ__path__startswith=below)
-        | Q(review_organ__path__startswith=below)
-        | Q(re_review_organ__path__startswith=below)
-    )
-    accused_here = Q(accused_organ__isnull=False) & Q(
-        pk__in=Petition.objects.filter(accused_organ__isnull=False)
-        .filter(_accused_covers(organ))
-        .values("pk")
-    )
-    return held & ~accused_here
+    held = Q(current_organ__path__startswith=below)
+    if organ.kind == OrganKind.PETITION_OFFICE:
+        held |= _in_region(organ)
+    return held & ~Q(accused_organ_id__in=_ancestor_ids(organ))
 
 
-def _accused_covers(organ: Organ) -> Q:
-    # The user's organ is the accused organ or lies in its subtree: its path starts with the
-    # accused organ's path. Ancestors of the user's organ are exactly the ids in its path.
-    ancestor_ids = [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
-    return Q(accused_organ_id__in=ancestor_ids)
+def _in_region(office: Organ) -> Q:
+    # An organ's level is its region's level, so the prefix needs no query.
+    prefix = office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
+    return Q(current_organ__region__code__startswith=prefix) if prefix else Q()
+
+
+def _ancestor_ids(organ: Organ) -> list[int]:
+    # The user's organ is the accused organ or lies in its subtree exactly when the accused
+    # organ is one of the ids on the user's organ's materialised path.
+    return [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+
+
+def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
+    """Every petition the user may see (for admin lists and exports: filter further)."""
+    return Petition.objects.filter(_visible(user))
 
 
 def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
+    """The petition if the user may see it; otherwise NotFound, the same answer as for a
+    petition that does not exist (nothing tells the accused that an accusation exists)."""
     p = (
         Petition.objects.filter(_visible(user), pk=petition_id)
         .select_related(
@@ -103,7 +116,7 @@ def worklist_for_user(
 ) -> Page:
     """What the user's organ must do next, nearest due date first (keyset pagination)."""
     limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
-    if user.organ_id is None:
+    if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
         return Page([], None)
     qs: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
     qs = _filtered(qs, state=state, category=category, channel=channel)
@@ -259,6 +272,7 @@ def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
 
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
     """Everything a petition page or the API detail shows, in one read."""
+    from xinfang.petitions.privacy import parties_for_user
     from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     p = petition_get_for_user(user=user, petition_id=petition_id)
@@ -285,10 +299,7 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         "confidential": p.confidential,
         "extended": p.extended,
         "in_hearing": p.in_hearing,
-        "parties": [
-            {"role": x.role, "name": x.name, "phone": x.phone, "address": x.address}
-            for x in p.parties.all()
-        ],
+        "parties": parties_for_user(user=user, petition=p),
         "timeline": [
             {
                 "seq": e.seq,

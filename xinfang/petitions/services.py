@@ -18,10 +18,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.models import Deadline
-from xinfang.deadlines.services import deadline_recompute
+from xinfang.deadlines.services import deadline_facts, deadline_recompute, deadline_rows
+from xinfang.deadlines.tracker import next_due
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import user_can_act, user_can_register
 from xinfang.petitions import validation as v
@@ -104,7 +106,8 @@ def petition_register(
     received_at = _as_datetime(data.received_at) if data.received_at is not None else now
     clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
     with transaction.atomic():
-        petition, password = _create(data, clean, organ=organ, received_at=received_at)
+        # Everything is computed in memory first, so the new row is written by one INSERT.
+        petition, password = _build(data, clean, organ=organ, received_at=received_at)
         events = [
             _new_event(petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now)
         ]
@@ -123,10 +126,13 @@ def petition_register(
                 prev_at=received_at,
             )
             events.append(ev)
-        PetitionEvent.objects.bulk_create(events)
-        deadline_recompute(petition=petition, events=events)
+        facts = deadline_facts(petition, events)
+        petition.next_due = next_due(facts, organ.pk)
         petition.is_open = petition.state in OPEN_STATES
-        petition.save()
+        petition.save(force_insert=True)
+        PetitionEvent.objects.bulk_create(events)
+        audit_petition_events(events=events, actor=actor)
+        Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
     return Registration(petition, password)
 
@@ -141,6 +147,7 @@ def petition_register_many(
     now = clock.now()
     prepared = []
     errors: dict[str, list[str]] = {}
+    v.regions_warm({d.region_code for d in items})
     for i, data in enumerate(items):
         received_at = _as_datetime(data.received_at) if data.received_at is not None else now
         try:
@@ -159,38 +166,41 @@ def petition_register_many(
         raise ApplicationError("部分信访事项无效，均未保存", code="invalid", fields=errors)
     out: list[Registration] = []
     with transaction.atomic():
-        petitions = []
+        petitions, events, facts_of = [], [], []
         for data, clean, received_at in prepared:
             p, password = _build(data, clean, organ=organ, received_at=received_at)
             p.state = State.REGISTERED  # receive + register, written as the two events below
             p.registered_at = now
             p.last_event_at = now
-            p.next_due = None
-            petitions.append(p)
-            out.append(Registration(p, password))
-        Petition.objects.bulk_create(petitions)
-        events: list[PetitionEvent] = []
-        deadlines: list[Deadline] = []
-        parties: list[Party] = []
-        from xinfang.deadlines.services import deadline_facts, deadline_rows
-        from xinfang.deadlines.tracker import next_due
-
-        for p, (_data, clean, received_at) in zip(petitions, prepared, strict=True):
             evs = [
                 _new_event(p, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now),
                 _new_event(
                     p, 2, Action.REGISTER, State.RECEIVED, State.REGISTERED, actor, organ, now, now
                 ),
             ]
-            events.extend(evs)
             facts = deadline_facts(p, evs)
             p.next_due = next_due(facts, organ.pk)
-            deadlines.extend(deadline_rows(p, facts))
-            parties.extend(Party(petition=p, **vars(pi)) for pi in clean["parties"])
+            petitions.append(p)
+            events.extend(evs)
+            facts_of.append(facts)
+            out.append(Registration(p, password))
+        Petition.objects.bulk_create(petitions)
         PetitionEvent.objects.bulk_create(events)
-        Deadline.objects.bulk_create(deadlines)
-        Party.objects.bulk_create(parties)
-        Petition.objects.bulk_update(petitions, ["next_due"])
+        audit_petition_events(events=events, actor=actor)
+        Deadline.objects.bulk_create(
+            [
+                row
+                for p, facts in zip(petitions, facts_of, strict=True)
+                for row in deadline_rows(p, facts)
+            ]
+        )
+        Party.objects.bulk_create(
+            [
+                Party(petition=p, **vars(pi))
+                for p, (_d, clean, _r) in zip(petitions, prepared, strict=True)
+                for pi in clean["parties"]
+            ]
+        )
     return out
 
 
@@ -355,15 +365,6 @@ def _build(
     return p, password
 
 
-def _create(
-    data: PetitionInput, clean: Mapping[str, Any], *, organ: Organ, received_at: datetime
-) -> tuple[Petition, str]:
-    p, password = _build(data, clean, organ=organ, received_at=received_at)
-    p.state = State.RECEIVED
-    p.save()
-    return p, password
-
-
 def _save_parties_and_files(petition: Petition, clean: Mapping[str, Any]) -> None:
     Party.objects.bulk_create([Party(petition=petition, **vars(pi)) for pi in clean["parties"]])
     for a, kind in clean["files"]:
@@ -440,7 +441,8 @@ def petition_act(
         ctx = petition_context(petition, data)
         _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
         _validate_step(petition, action, reason, data, when)
-        seq = (petition.events.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
+        seq = (history[-1].seq if history else 0) + 1
         ev = _transition(
             petition,
             action,
@@ -454,7 +456,8 @@ def petition_act(
             prev_at=petition.last_event_at,
         )
         ev.save()
-        deadline_recompute(petition=petition)
+        audit_petition_events(events=[ev], actor=actor)
+        deadline_recompute(petition=petition, events=[*history, ev])
         petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
         petition.save()
     return petition
@@ -920,4 +923,3 @@ __all__ = [
     "petition_register",
     "petition_register_many",
 ]
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xinfang.core.crypto import phone_digest
 from xinfang.core.ids import normalize_tracking_code
 from xinfang.directory.models import User
 from xinfang.petitions import selectors
@@ -31,7 +32,7 @@ def petition_similar_for_user(
             out[p.pk] = Match(p, "查询码相同")
     phone = "".join(ch for ch in phone if ch.isdigit())
     if len(phone) >= 7:
-        ids = Party.objects.filter(phone=phone).values("petition_id")
+        ids = Party.objects.filter(phone_digest=phone_digest(phone)).values("petition_id")
         for p in visible.filter(pk__in=ids).order_by("-id")[:limit]:
             out.setdefault(p.pk, Match(p, "联系电话相同"))
     title = title.strip()

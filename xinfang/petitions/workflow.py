@@ -11,7 +11,7 @@ Labels are Chinese (the default language); ``_`` only marks them for translation
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 
 
@@ -632,11 +632,15 @@ def next_state(state: State, action: Action, ctx: Context = Context()) -> State:
 
 
 def available_actions(state: State, ctx: Context = Context()) -> list[Action]:
-    """Actions the law allows now, in table order (guards evaluated)."""
+    """Actions the law allows now, in table order (guards evaluated).
+
+    The review outcome is the step's own input, chosen when the step is taken: its guard decides
+    whether a decision is accepted (``next_state``), not whether deciding is offered."""
+    offered = replace(ctx, outcome=ctx.outcome or ReviewOutcome.UPHOLD.value)
     return [
         a
         for a in Action
-        if (t := _BY_KEY.get((state, a))) is not None and _guard_message(t, ctx) is None
+        if (t := _BY_KEY.get((state, a))) is not None and _guard_message(t, offered) is None
     ]
 
 

@@ -526,7 +526,14 @@ def test_the_actions_offered_are_exactly_those_next_state_accepts(
 ) -> None:
     ctx = CONTEXTS[ctx_name]
     offered = available_actions(state, ctx)
-    assert offered == [a for a in Action if _allowed(state, a, ctx)]
+    # the review outcome is the step's own input: offered as if the reviewer will choose one
+    with_input = dataclasses.replace(ctx, outcome=ctx.outcome or ReviewOutcome.UPHOLD.value)
+    assert offered == [a for a in Action if _allowed(state, a, with_input)]
+
+
+def test_a_review_decision_is_offered_before_its_outcome_is_chosen_and_refused_without_one() -> None:
+    assert A.DECIDE_REVIEW in available_actions(S.REVIEW_REQUESTED, ROUTE6)
+    refused(S.REVIEW_REQUESTED, A.DECIDE_REVIEW, ROUTE6)
 
 
 def test_a_registered_petition_at_an_office_is_offered_the_routing_steps() -> None:

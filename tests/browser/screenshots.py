@@ -1,0 +1,124 @@
+"""Screenshots of the main pages, desktop and phone, for the README (docs/screenshots/*.png).
+
+Not part of the suite (pytest collects ``test_*.py`` only). Run it after changing a page:
+
+    python -m pytest tests/browser/screenshots.py -p no:xdist
+
+It fills a fresh test database with the ``world`` fixture's synthetic province and a few
+petitions dated relative to today, then photographs the pages in Debian's chromium.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import local
+from tests.browser.helpers import desktop_context, phone_context, sign_in
+from tests.flows import OPINION, act
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TITLE = "幸福小区楼下餐馆油烟噪声扰民"
+PASSWORD = "20261130"
+
+
+def test_take_screenshots(live_server, browser, world, register):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from xinfang.core import clock, ids
+    from xinfang.petitions.services import PartyInput
+
+    cache.clear()
+    OUT.mkdir(parents=True, exist_ok=True)
+    today = clock.today()
+
+    def ago(n: int) -> tuple[int, int, int]:
+        d = today - timedelta(days=n)
+        return d.year, d.month, d.day
+
+    for title, n, who in (
+        ("青山县城南菜市场占道经营影响通行", 20, "赵六"),
+        ("幸福路路灯损坏三个月无人修", 13, "李四"),
+        ("建议在青山中学门口增设人行横道", 6, "孙七"),
+        ("反映小区物业擅自提高停车费", 2, "周八"),
+    ):
+        register(title=title, received_at=local(*ago(n)), at=local(*ago(n - 1)),
+                 parties=[PartyInput(role="petitioner", name=who, phone="13800000000")])
+    p = register(title=TITLE, channel="online", received_at=local(*ago(41)), at=local(*ago(40)),
+                 parties=[PartyInput(role="petitioner", name="王五", phone="13700000000")]).petition
+    act(world, p, "transfer", world.clerk, ago(39), to_organ_id=world.housing.pk)
+    act(world, p, "acknowledge", world.head, ago(36), category="appeal", route=6)
+    act(world, p, "start_handling", world.head, ago(36))
+    act(world, p, "extend", world.head, ago(20), "需要委托环境监测机构开展夜间噪声监测", days=30)
+    act(world, p, "issue_opinion", world.head, ago(5), **OPINION)
+    act(world, p, "record_delivery", world.head, ago(3), method="post", signed="true")
+    type(p).objects.filter(pk=p.pk).update(
+        query_secret=ids.hash_query_password(p.tracking_code, PASSWORD, settings.SECRET_KEY)
+    )
+    opinion_seq = p.events.get(action="issue_opinion").seq
+    url = live_server.url
+
+    # --- phone ----------------------------------------------------------------------------------
+    phone = phone_context(browser)
+    pp = phone.new_page()
+    pp.goto(f"{url}/portal/")
+    pp.screenshot(path=OUT / "portal-home-phone.png")
+    pp.goto(f"{url}/portal/submit/?region=990102")
+    pp.get_by_label("信访事项类别").select_option("appeal")
+    pp.get_by_label("标题", exact=True).fill("幸福路路灯损坏三个月无人修")
+    pp.get_by_label("诉求、事实和理由").fill("幸福路 12 号至 40 号路段路灯损坏已三个月，夜间行人摔伤，请求尽快修复。")
+    pp.get_by_label("姓名或单位名称").fill("李四")
+    pp.get_by_label("联系电话").fill("13900000000")
+    pp.get_by_label("我已阅读上面的个人信息处理告知").check()
+    pp.locator("fieldset").first.scroll_into_view_if_needed()
+    pp.screenshot(path=OUT / "portal-submit-phone.png")
+    pp.get_by_role("button", name="提交", exact=True).click()
+    pp.get_by_role("heading", name="信访事项已提交").wait_for()
+    pp.screenshot(path=OUT / "portal-receipt-phone.png")
+    pp.goto(f"{url}/portal/track/")
+    pp.get_by_label("查询码").fill(ids.format_tracking_code(p.tracking_code))
+    pp.get_by_label("查询密码").fill(PASSWORD)
+    pp.get_by_role("button", name="查询", exact=True).click()
+    pp.get_by_role("heading", name=TITLE).wait_for()
+    pp.screenshot(path=OUT / "portal-status-phone.png", full_page=True)
+    pp.goto(f"{url}/portal/p/{p.tracking_code}/documents/{opinion_seq}/")
+    pp.screenshot(path=OUT / "document-opinion-phone.png")
+    pp.goto(f"{url}/portal/p/{p.tracking_code}/evaluate/handling/")
+    pp.screenshot(path=OUT / "portal-evaluate-phone.png")
+    pp.goto(f"{url}/portal/")
+    pp.get_by_role("button", name="English").click()
+    pp.get_by_role("heading", name="Online petitions").wait_for()
+    pp.screenshot(path=OUT / "portal-home-en-phone.png")
+    phone.close()
+
+    # --- desktop --------------------------------------------------------------------------------
+    public = desktop_context(browser)
+    dp = public.new_page()
+    dp.goto(f"{url}/portal/track/")
+    dp.get_by_label("查询码").fill(p.tracking_code)
+    dp.get_by_label("查询密码").fill(PASSWORD)
+    dp.get_by_role("button", name="查询", exact=True).click()
+    dp.get_by_role("heading", name=TITLE).wait_for()
+    dp.screenshot(path=OUT / "portal-status-desktop.png")
+    dp.goto(f"{url}/portal/p/{p.tracking_code}/documents/{opinion_seq}/")
+    dp.screenshot(path=OUT / "document-opinion-desktop.png", full_page=True)
+    public.close()
+
+    clerk = desktop_context(browser)
+    sign_in(clerk, live_server, world.clerk)
+    cp = clerk.new_page()
+    cp.goto(f"{url}/worklist/")
+    cp.screenshot(path=OUT / "staff-worklist-desktop.png")
+    clerk.close()
+
+    head = desktop_context(browser)
+    sign_in(head, live_server, world.head)
+    hp = head.new_page()
+    hp.goto(f"{url}/petitions/{p.pk}/")
+    hp.screenshot(path=OUT / "staff-petition-desktop.png", full_page=True)
+    head.close()

@@ -1,0 +1,358 @@
+"""The authorisation matrix, generated from the one permission table.
+
+Every role × every organ relation (own, parent, child, other, the region's petition office, the
+accused organ and an organ below it) × every staff page and API operation. The expected answer
+of each cell is computed from ``directory.permissions.CAPABILITIES`` and the jurisdiction rule
+stated here; the actual answer comes from the running app. Pages and API operations are listed
+from the URL configuration and the OpenAPI schema, so a new one is in the matrix at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import local
+from xinfang.directory.models import Level, OrganKind, Role
+from xinfang.directory.permissions import CAPABILITIES, Cap, role_can
+from xinfang.petitions.workflow import Action
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [r.value for r in Role]
+# Where the user sits, seen from the organ that holds the petition now.
+RELATIONS = ["own", "parent", "child", "other", "region_office", "accused", "accused_child"]
+SCENARIOS = {
+    # An appeal transferred by the county petition office to the county housing bureau.
+    "ordinary": ["own", "parent", "child", "other", "region_office"],
+    # An accusation against the county petition office, registered at the city's and
+    # transferred to the county discipline commission (a county organ: the accused office's
+    # region rule alone would show it to the accused).
+    "accusation": ["own", "parent", "child", "other", "accused", "accused_child"],
+}
+TITLE = {"ordinary": "矩阵测试：小区油烟扰民", "accusation": "矩阵测试：检举信访局工作人员"}
+
+
+def sees(role: str, relation: str) -> bool:
+    """The rule under test: a reading role sees a petition held by its organ or one below it
+    (a petition office: in its region), never when its organ is accused or below the accused."""
+    return role_can(role, Cap.VIEW_PETITIONS) and relation in {"own", "parent", "region_office"}
+
+
+def may_act(role: str, relation: str, action: Action) -> bool:
+    return sees(role, relation) and role_can(role, action) and relation == "own"
+
+
+def sees_identity(role: str, relation: str, scenario: str) -> bool:
+    if not (sees(role, relation) and role_can(role, Cap.VIEW_IDENTITY)):
+        return False
+    return scenario == "ordinary" or relation == "own"
+
+
+@dataclass
+class Setup:
+    petition: object
+    organs: dict
+    token_for: object
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(local(2025, 9, 1), tick=False):
+        yield
+
+
+def _scenario(world, register, scenario: str) -> Setup:
+    from xinfang.directory.services import organ_create
+    from xinfang.petitions.services import PartyInput, petition_act
+
+    def child_of(parent, name):
+        return organ_create(
+            name=name,
+            kind=OrganKind.COMPETENT,
+            level=Level.COUNTY,
+            region=world.county,
+            parent=parent,
+        )
+
+    party = [
+        PartyInput(
+            role="petitioner", name="李四", phone="13912345678", id_number="11010119900307803X"
+        )
+    ]
+    if scenario == "ordinary":
+        p = register(
+            title=TITLE[scenario],
+            received_at=local(2025, 8, 28),
+            at=local(2025, 8, 28),
+            parties=party,
+        ).petition
+        petition_act(
+            petition_id=p.pk,
+            action=Action.TRANSFER,
+            actor=world.clerk,
+            at=local(2025, 8, 29),
+            data={"to_organ_id": world.housing.pk},
+        )
+        organs = {
+            "own": world.housing,
+            "parent": world.county_gov,
+            "child": child_of(world.housing, "青山县住建局执法大队"),
+            "other": world.court,
+            "region_office": world.county_po,
+        }
+    else:
+        p = register(
+            title=TITLE[scenario],
+            organ=world.city_po,
+            actor=world.city_clerk,
+            category="accusation",
+            route=None,
+            accused_organ_id=world.county_po.pk,
+            received_at=local(2025, 8, 28),
+            at=local(2025, 8, 28),
+            parties=party,
+        ).petition
+        petition_act(
+            petition_id=p.pk,
+            action=Action.TRANSFER,
+            actor=world.city_clerk,
+            at=local(2025, 8, 29),
+            data={"to_organ_id": world.discipline.pk},
+        )
+        organs = {
+            "own": world.discipline,
+            "parent": world.county_gov,
+            "child": child_of(world.discipline, "青山县纪委监委派驻组"),
+            "other": world.court,
+            "accused": world.county_po,
+            "accused_child": child_of(world.county_po, "青山县信访局接待中心"),
+        }
+    p.refresh_from_db()
+    return Setup(p, organs, None)
+
+
+def _user(role: str, organ):
+    from xinfang.directory.services import staff_create
+
+    return staff_create(username=f"m-{role}", password="Matrix-pass-123", organ=organ, roles=[role])
+
+
+# --- the pages and operations, listed from the app itself ----------------------------------
+
+
+@functools.cache
+def _web_patterns() -> list[tuple[str, str]]:
+    """(name, route) of every staff page (the portal is public and has its own gate)."""
+    out = []
+
+    def walk(patterns, prefix, ns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin", "api", "portal") or "i18n" in str(p.pattern):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
+            elif isinstance(p, URLPattern):
+                out.append((f"{ns}:{p.name}", prefix + str(p.pattern)))
+
+    walk(get_resolver().url_patterns, "/", None)
+    return out
+
+
+@functools.cache
+def _api_operations() -> list[tuple[str, str]]:
+    from xinfang.api.api import api
+
+    ops = []
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method in methods:
+            ops.append((method.upper(), path))
+    return ops
+
+
+def _fill(route: str, petition_id: int) -> str:
+    url = route.replace("<int:petition_id>", str(petition_id)).replace(
+        "{petition_id}", str(petition_id)
+    )
+    url = re.sub(r"<int:\w+>", "1", url)
+    url = re.sub(r"<str:action>", Action.ACKNOWLEDGE.value, url)
+    url = re.sub(r"\{action\}", Action.ACKNOWLEDGE.value, url)
+    url = re.sub(r"<str:\w+>", "x", url)
+    return re.sub(r"\{\w+\}", "1", url)
+
+
+def test_the_table_names_every_role_and_no_capability_shadows_an_action():
+    assert set(CAPABILITIES) == set(ROLES)
+    assert not {c.value for c in Cap} & {a.value for a in Action}
+
+
+def test_every_page_and_api_operation_is_in_the_matrix():
+    """Petition pages and operations are recognised by their petition_id; the others by name."""
+    known_web = {
+        "web:home",
+        "web:login",
+        "web:logout",
+        "web:worklist",
+        "account:otp_verify",
+        "account:otp_setup",
+    }
+    pages = _web_patterns()
+    unclassified = [
+        n
+        for n, r in pages
+        if "petition_id" not in r and n not in known_web and not n.startswith("web:intake")
+    ]
+    assert unclassified == [], "add these pages to the authorisation matrix"
+    ops = _api_operations()
+    known_api = {
+        ("POST", "/api/v1/auth/token"),
+        ("POST", "/api/v1/petitions"),
+        ("GET", "/api/v1/petitions"),
+        ("GET", "/api/v1/worklist"),
+        ("GET", "/api/v1/organs"),
+        ("GET", "/api/v1/me"),
+    }
+    unclassified = [o for o in ops if "{petition_id}" not in o[1] and o not in known_api]
+    assert unclassified == [], "add these API operations to the authorisation matrix"
+
+
+CASES = [(s, role, rel) for s, rels in SCENARIOS.items() for role in ROLES for rel in rels]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "role", "relation"), CASES, ids=[f"{s}-{r}-{rel}" for s, r, rel in CASES]
+)
+def test_the_matrix(client, world, register, scenario, role, relation):
+    from xinfang.api.services import token_issue
+
+    setup = _scenario(world, register, scenario)
+    p = setup.petition
+    user = _user(role, setup.organs[relation])
+    client.force_login(user)
+    token = token_issue(user=user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    wrong: list[str] = []
+    visible = sees(role, relation)
+    api_ok = role_can(role, Cap.API)
+
+    def check(what: str, cond: bool, detail: object = "") -> None:
+        if not cond:
+            wrong.append(f"{what}: {detail}")
+
+    def attempt(fn):  # a write that must not stay (the next cell starts from the same state)
+        with transaction.atomic():
+            r = fn()
+            transaction.set_rollback(True)
+        return r
+
+    # -- staff pages --------------------------------------------------------------------------
+    for name, route in _web_patterns():
+        if "petition_id" not in route:
+            continue
+        url = _fill(route, p.pk)
+        if "/act/" in route:
+            r = attempt(lambda url=url: client.post(url, {"at": "2025-09-01"}))
+            if not visible:
+                check(f"POST {name}", r.status_code == 404, r.status_code)
+            elif may_act(role, relation, Action.ACKNOWLEDGE):
+                check(f"POST {name}", r.status_code in (200, 302), r.status_code)
+            else:
+                check(f"POST {name}", r.status_code == 403, r.status_code)
+            continue
+        r = client.get(url)
+        body = r.content.decode(errors="replace")
+        if not visible:
+            check(
+                f"GET {name}", r.status_code == 404 and TITLE[scenario] not in body, r.status_code
+            )
+        elif route.count("<") == 1:  # the petition itself (no sub-object in the URL)
+            check(f"GET {name}", r.status_code == 200, r.status_code)
+        if name == "web:petition" and visible:
+            check(
+                "identity on the page",
+                ("李四" in body) == sees_identity(role, relation, scenario)
+                or scenario == "ordinary",
+                "name shown/hidden wrongly",
+            )
+    r = client.get("/worklist/")
+    in_worklist = role_can(role, Cap.VIEW_PETITIONS) and relation == "own"
+    check(
+        "worklist",
+        r.status_code == 200 and (TITLE[scenario] in r.content.decode()) == in_worklist,
+        r.status_code,
+    )
+
+    # -- API ----------------------------------------------------------------------------------
+    for method, path in _api_operations():
+        if path == "/api/v1/auth/token":
+            continue
+        url = _fill(path, p.pk)
+        if method == "GET":
+            r = client.get(url, **auth)
+        else:
+            body = (
+                {"at": "2025-09-01", "reason": "", "data": {}}
+                if "{petition_id}" in path
+                else {
+                    "channel": "letter",
+                    "title": "矩阵登记",
+                    "content": "内容",
+                    "region_code": "990102",
+                    "category": "appeal",
+                    "route": 6,
+                    "parties": [{"role": "petitioner", "name": "王五"}],
+                }
+            )
+            r = attempt(
+                lambda url=url, body=body: client.post(
+                    url, body, content_type="application/json", **auth
+                )
+            )
+        op = f"{method} {path}"
+        check(op + " is never 5xx", r.status_code < 500, r.status_code)
+        if not api_ok:
+            check(op, r.status_code == 401, r.status_code)
+            continue
+        if "{petition_id}" in path:
+            if not visible:
+                check(op, r.status_code == 404, r.status_code)
+            elif method == "GET" and path.count("{") == 1:
+                check(op, r.status_code == 200, r.status_code)
+                data = r.json()
+                unmasked = any("*" not in x["phone"] for x in data["parties"])
+                check(
+                    "API identity",
+                    unmasked == sees_identity(role, relation, scenario),
+                    data["parties"],
+                )
+            elif path.endswith("/actions/{action}"):
+                want = 200 if may_act(role, relation, Action.ACKNOWLEDGE) else 403
+                check(op, r.status_code == want, (r.status_code, r.content[:200]))
+        elif path == "/api/v1/petitions" and method == "GET":
+            ids = [x["id"] for x in r.json()["items"]]
+            check(op, r.status_code == 200 and (p.pk in ids) == visible, (r.status_code, ids))
+            for q in ({"category": p.category}, {"state": p.state}, {"region_code": "990102"}):
+                ids = [x["id"] for x in client.get(url, q, **auth).json()["items"]]
+                check(f"{op} {q}", (p.pk in ids) == visible, ids)
+        elif path == "/api/v1/worklist":
+            ids = [x["id"] for x in r.json()["items"]]
+            check(op, (p.pk in ids) == in_worklist, ids)
+        elif path == "/api/v1/petitions" and method == "POST":
+            want = 201 if role_can(role, Action.REGISTER) else 403
+            check(op, r.status_code == want, (r.status_code, r.content[:200]))
+        else:
+            check(op, r.status_code == 200, r.status_code)
+
+    # -- the admin site is no way around it ------------------------------------------------
+    from xinfang.petitions.selectors import petition_queryset_for_user
+
+    check(
+        "admin queryset", petition_queryset_for_user(user=user).filter(pk=p.pk).exists() == visible
+    )
+    assert wrong == [], f"{scenario} / {role} / {relation}:\n" + "\n".join(wrong)

@@ -1,0 +1,64 @@
+"""The audit trail: append-only records, each carrying the hash of the one before it.
+
+``AuditRecord.hash`` is HMAC-SHA256 (key ``XINFANG_AUDIT_KEY``, kept outside the database) over
+the record's fields and ``prev_hash``; ``AuditHead`` holds the last sequence number and hash and
+is locked to append, so the chain has one order. ``xinfang audit verify`` recomputes it: an
+edited, removed, inserted or reordered record breaks it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+GENESIS = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditRecord(models.Model):
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类型", max_length=40)
+    # No foreign keys: a record outlives the user, organ or petition it names.
+    actor_id = models.BigIntegerField("操作人", null=True, blank=True)
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    organ_id = models.BigIntegerField("操作人机关", null=True, blank=True)
+    ip = models.CharField("IP 地址", max_length=45, blank=True)
+    object_type = models.CharField("对象类型", max_length=40, blank=True)
+    object_id = models.CharField("对象", max_length=64, blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_object"),
+            models.Index(fields=["actor_id", "seq"], name="audit_actor"),
+            models.Index(fields=["kind", "at"], name="audit_kind_at"),
+            models.Index(fields=["ip", "kind", "at"], name="audit_ip_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.actor_name}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise AppendOnlyError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("审计记录只能追加，不能删除")
+
+
+class AuditHead(models.Model):
+    """One row: the last record's sequence number and hash. Appending locks it."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链头"

@@ -1,0 +1,505 @@
+"""The documents addressed to the petitioner, read from a petition's event log.
+
+Every petitioner-facing step of the procedure yields one document with a date (regulation §6.2
+notes): the notice of acceptance, non-acceptance, transfer, redirect, channelling and extension,
+the handling opinion (信访处理意见书), the reply, and the review and re-review opinions. A
+document is a *view* of its event: the event holds what was decided (Art. 32 contents, reasons,
+dates), so the document needs no table of its own and can never disagree with the record.
+
+The 文号 is the kind's code, the year and the event's number, which is unique and stable; a
+per-organ sequential register would need its own numbering table (not built yet).
+
+Callers pass a petition they were allowed to read (``petitions.selectors.petition_get_for_user``
+for staff, the portal's code-and-password gate for petitioners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from xinfang.core import clock, ids
+from xinfang.core.errors import NotFound
+from xinfang.directory.models import Organ
+from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Category, Route
+
+R22 = "《信访工作条例》"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: str
+    number_code: str  # 发文机关代字 part of the 文号
+    basis: str
+    decision: bool = False  # an opinion whose delivery is recorded (the remedy windows run from it)
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("acknowledgement", "信访事项受理告知书", "信受告", f"{R22}第二十三条"),
+        Kind("non_acceptance", "信访事项不予受理告知书", "信不受告", f"{R22}第十九条、第三十六条"),
+        Kind("transfer_notice", "信访事项转送告知书", "信转告", f"{R22}第二十二条、第二十三条"),
+        Kind("assign_notice", "信访事项交办告知书", "信交告", f"{R22}第二十二条第三项"),
+        Kind("legal_notice", "信访事项移送告知书", "信移告", f"{R22}第二十二条第四项、第二十八条"),
+        Kind("redirect_notice", "信访事项告知书", "信告", f"{R22}第二十三条第一款"),
+        Kind("channel_notice", "导入法定途径告知书", "信导告", f"{R22}第三十一条"),
+        Kind("extension_notice", "信访事项延期办理告知书", "信延告", f"{R22}第三十四条"),
+        Kind("opinion", "信访处理意见书", "信处", f"{R22}第三十一条第（六）项、第三十二条", True),
+        Kind("reply", "信访事项答复意见书", "信答", f"{R22}第二十九条至第三十一条"),
+        Kind("review_opinion", "信访事项复查意见书", "信复查", f"{R22}第三十五条", True),
+        Kind("re_review_opinion", "信访事项复核意见书", "信复核", f"{R22}第三十六条", True),
+    )
+}
+
+#: The event actions that produce a document addressed to the petitioner.
+ACTION_KIND: dict[str, str] = {
+    "acknowledge": "acknowledgement",
+    "not_accept": "non_acceptance",
+    "transfer": "transfer_notice",
+    "assign": "assign_notice",
+    "refer_legal": "legal_notice",
+    "redirect": "redirect_notice",
+    "channel": "channel_notice",
+    "extend": "extension_notice",
+    "issue_opinion": "opinion",
+    "reply": "reply",
+    "decide_review": "review_opinion",
+    "decide_re_review": "re_review_opinion",
+}
+#: Which pending-delivery marker (``record_delivery`` data) belongs to which decision.
+_DELIVERY_OF = {"opinion": "opinion", "review_opinion": "review_opinion",
+                "re_review_opinion": "re_review_opinion"}
+
+OPINION_OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
+REVIEW_OUTCOMES = {"uphold": "维持原处理意见", "vary": "撤销或者变更原处理意见",
+                   "redo": "责令原办理机关重新办理"}
+DELIVERY_METHODS = {"in_person": "直接送达", "post": "邮寄送达", "electronic": "电子送达",
+                    "other": "其他方式送达"}
+CHANNEL_LABELS = {"online": "网上信访", "letter": "来信", "visit": "来访", "phone": "来电",
+                  "fax": "传真", "hotline": "热线"}
+FINALITY = (
+    "本复核意见为终结意见。信访人对复核意见不服，仍以同一事实和理由提出信访事项的，"
+    "各级信访部门和其他机关、单位不再受理（《信访工作条例》第三十六条第三款）。"
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # "" for a plain paragraph
+    text: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    on: date
+    method: str
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Document:
+    petition_id: int
+    seq: int
+    kind: str
+    title: str
+    number: str  # 文号
+    organ: str  # the issuing organ (落款)
+    issued_on: date
+    recipient: str
+    tracking_code: str
+    sections: list[Section] = field(default_factory=list)
+    remedy: str = ""  # the remedy route and its time limit (opinions), or the finality clause
+    basis: str = ""
+    is_decision: bool = False
+    delivery: Delivery | None = None
+
+    @property
+    def issued_on_text(self) -> str:
+        return cn_date(self.issued_on)
+
+    @property
+    def tracking_code_text(self) -> str:
+        return ids.format_tracking_code(self.tracking_code)
+
+
+def cn_date(d: date) -> str:
+    """A date as official documents print it: 2026年3月5日 (GB/T 9704: Arabic numerals)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def document_title(action: str) -> str:
+    """The title of the document an event action produces, or "" when it produces none."""
+    kind = ACTION_KIND.get(action)
+    return KINDS[kind].title if kind else ""
+
+
+Parties = Sequence[tuple[str, str]]  # (role, name) as the reader may see them
+
+
+def document_list(
+    *, petition, events: Sequence | None = None, parties: Parties | None = None  # type: ignore[no-untyped-def,type-arg]
+) -> list[Document]:
+    """Every document addressed to the petitioner, oldest first.
+
+    ``parties`` are the (role, name) pairs as the reader may see them (staff may see names
+    masked, petitions.privacy); by default the names as stored (the petitioner's own view)."""
+    events = _events(petition, events)
+    ctx = _Context(petition, events, parties)
+    return [_build(ctx, i) for i, e in enumerate(events) if e.action in ACTION_KIND]
+
+
+def document_get(
+    *, petition, seq: int, events: Sequence | None = None, parties: Parties | None = None  # type: ignore[no-untyped-def,type-arg]
+) -> Document:
+    events = _events(petition, events)
+    for i, e in enumerate(events):
+        if e.seq == seq and e.action in ACTION_KIND:
+            return _build(_Context(petition, events, parties), i)
+    raise NotFound("未找到该文书")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _events(petition, events: Sequence | None) -> list:  # type: ignore[no-untyped-def,type-arg]
+    if events is not None:
+        return list(events)
+    return list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
+
+
+class _Context:
+    """What the builders share: the petition, its events, the organs named in event data."""
+
+    def __init__(self, petition, events: list, parties: Parties | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
+        self.petition = petition
+        self.events = events
+        self.parties = parties
+        self._organs: dict[int, str] | None = None
+        self._recipient: str | None = None
+
+    def organ_name(self, organ_id: object) -> str:
+        if not organ_id:
+            return ""
+        if self._organs is None:
+            wanted = {
+                int(v)
+                for e in self.events
+                for k, v in (e.data or {}).items()
+                if k.endswith("organ_id") and str(v).isdigit()
+            }
+            self._organs = dict(Organ.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        return self._organs.get(int(organ_id), "")  # type: ignore[call-overload]
+
+    @property
+    def recipient(self) -> str:
+        if self._recipient is None:
+            p = self.petition
+            if p.is_anonymous:
+                self._recipient = "信访人"
+            else:
+                parties = self.parties
+                if parties is None:
+                    parties = [(x.role, x.name) for x in p.parties.all()]
+                petitioners = [name for role, name in parties if role == "petitioner"]
+                reps = [name for role, name in parties if role == "representative"]
+                if p.is_collective and reps:
+                    self._recipient = f"{'、'.join(reps)}等{p.head_count}人"
+                else:
+                    self._recipient = "、".join(petitioners) or "信访人"
+        return self._recipient
+
+    def last_before(self, index: int, *actions: str):  # type: ignore[no-untyped-def]
+        for e in reversed(self.events[:index]):
+            if e.action in actions:
+                return e
+        return None
+
+    def issuing_organ(self, e) -> str:  # type: ignore[no-untyped-def]
+        if e.actor_organ_id:
+            return e.actor_organ.name
+        if (e.data or {}).get("from_organ_id"):
+            return self.organ_name(e.data["from_organ_id"])
+        return e.organ.name if e.organ_id else ""
+
+
+def _route_ref(r: Route) -> tuple[str, str]:
+    """("第三十一条第（六）项", "信访程序：…") from the workflow's route label."""
+    label = ROUTE_LABELS[r]
+    return f"第三十一条第{label[:3]}项", label[3:]
+
+
+def _intro(ctx: _Context) -> str:
+    p = ctx.petition
+    received = clock.local_date(p.received_at)
+    return (
+        f"你（你们）于{cn_date(received)}通过{CHANNEL_LABELS.get(p.channel, p.channel)}"
+        f"提出的“{p.title}”信访事项（查询码 {ids.format_tracking_code(p.tracking_code)}）"
+    )
+
+
+def _build(ctx: _Context, index: int) -> Document:
+    e = ctx.events[index]
+    kind = KINDS[ACTION_KIND[e.action]]
+    on = clock.local_date(e.occurred_at)
+    sections, remedy = _BUILDERS[kind.code](ctx, index, e, on)
+    delivery = None
+    if kind.decision:
+        for later in ctx.events[index + 1 :]:
+            if later.action in ACTION_KIND and ACTION_KIND[later.action] == kind.code:
+                break  # a later decision of the same kind has its own delivery
+            if later.action == "record_delivery" and (later.data or {}).get(
+                "document"
+            ) == _DELIVERY_OF[kind.code]:
+                d = later.data or {}
+                delivery = Delivery(
+                    on=clock.local_date(later.occurred_at),
+                    method=DELIVERY_METHODS.get(d.get("method", ""), d.get("method", "")),
+                    signed=bool(d.get("signed")),
+                )
+                break
+    return Document(
+        petition_id=ctx.petition.pk,
+        seq=e.seq,
+        kind=kind.code,
+        title=kind.title,
+        number=f"{kind.number_code}〔{on.year}〕{e.pk}号",
+        organ=ctx.issuing_organ(e),
+        issued_on=on,
+        recipient=ctx.recipient,
+        tracking_code=ctx.petition.tracking_code,
+        sections=sections,
+        remedy=remedy,
+        basis=kind.basis,
+        is_decision=kind.decision,
+        delivery=delivery,
+    )
+
+
+Built = tuple[list[Section], str]
+
+
+def _p(text: str) -> Section:
+    return Section("", text)
+
+
+def _acknowledgement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    p = ctx.petition
+    organ = ctx.issuing_organ(e)
+    out = [_p(f"{_intro(ctx)}，{organ}已于{cn_date(on)}受理。经审查，该事项属于本机关职权范围。")]
+    category = (e.data or {}).get("category") or p.category
+    route = (e.data or {}).get("route") or p.route
+    if category == Category.SUGGESTION:
+        out.append(_p(f"本机关将对你提出的建议意见进行研究论证，并将研究和采纳情况予以答复（{R22}第二十九条）。"))
+    elif category == Category.ACCUSATION:
+        out.append(_p(
+            f"本机关将依照有关规定办理。检举控告材料及有关信息不会透露或者转给被检举控告的人员和单位（{R22}第三十条）。"
+        ))
+    elif category == Category.APPEAL and route:
+        r = Route(int(route))
+        item, what = _route_ref(r)
+        text = f"依照{R22}{item}（{what}）办理。{ROUTE_HELP[r]}"
+        if r == Route.PETITION:
+            text += (
+                "本机关将自受理之日起六十日内办结，出具信访处理意见书；情况复杂的，经本机关负责人批准，"
+                f"可以适当延长办理期限，但延长期限不得超过三十日，并告知你延期理由（{R22}第三十四条）。"
+            )
+        out.append(Section("处理途径和程序", text))
+    else:
+        out.append(_p(f"本机关将依照{R22}规定的程序办理，并将办理结果告知你。"))
+    out.append(_p(f"你可以凭查询码和查询密码在网上查询办理进展和结果，并对办理情况作出评价（{R22}第二十一条）。"))
+    return out, ""
+
+
+_NOT_ACCEPT_GROUNDS = {
+    "duplicate_higher": (
+        "经审查，你反映的事项已经有关机关受理或者正在办理，又在规定期限内向上级机关提出同一信访事项，"
+        f"依照{R22}第十九条第三款，本机关不予受理。"
+    ),
+    "same_facts_after_re_review": (
+        "经审查，你反映的事项已经复核终结，现以同一事实和理由再次提出，"
+        f"依照{R22}第三十六条第三款，本机关不予受理。"
+    ),
+}
+
+
+def _non_acceptance(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    ground = (e.data or {}).get("ground", "other")
+    out = [
+        _p(f"{_intro(ctx)}，本机关已收到。"),
+        _p(_NOT_ACCEPT_GROUNDS.get(ground, "经审查，本机关决定不予受理。")),
+    ]
+    if e.reason:
+        out.append(Section("理由", e.reason))
+    out.append(_p("你如有新的事实和理由，可以依法另行提出。"))
+    return out, ""
+
+
+def _transfer(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    to = e.organ.name if e.organ_id else ctx.organ_name((e.data or {}).get("to_organ_id"))
+    verb = "交办" if e.action == "assign" else "转送"
+    out = [_p(f"{_intro(ctx)}，本机关已收到。")]
+    if e.action == "refer_legal":
+        out.append(_p(
+            f"该事项涉及法律、诉讼问题，本机关已于{cn_date(on)}将其移送{to}，"
+            f"依照法律法规规定的程序处理（{R22}第二十二条、第二十八条）。"
+        ))
+    else:
+        out.append(_p(f"依照{R22}第二十二条，本机关已于{cn_date(on)}将该事项{verb}{to}办理。"))
+        if (e.data or {}).get("to_petition_office"):
+            out.append(_p(f"{to}将依照规定转送或者交办有权处理的机关、单位。"))
+        else:
+            out.append(_p(
+                f"{to}将自收到之日起十五日内书面告知你接收情况以及处理途径和程序（{R22}第二十三条第三款）。"
+            ))
+    return out, ""
+
+
+def _redirect(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    proper = (e.data or {}).get("proper_organ", "")
+    out = [
+        _p(f"{_intro(ctx)}，本机关已收到。"),
+        _p(f"经审查，该事项不属于本机关（本系统）职权范围，请你向{proper}提出（{R22}第二十三条第一款）。"),
+    ]
+    if e.reason:
+        out.append(Section("理由", e.reason))
+    return out, ""
+
+
+def _channel(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    route = ctx.petition.route
+    out = [_p(f"{_intro(ctx)}，本机关已受理。")]
+    if route:
+        r = Route(int(route))
+        item, what = _route_ref(r)
+        out.append(_p(f"经审查，该事项属于{R22}{item}所列情形（{what}）。{ROUTE_HELP[r]}"))
+    out.append(Section("应当通过的法定途径", e.reason))
+    return out, ""
+
+
+def _extension(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    days = (e.data or {}).get("days")
+    ack = ctx.last_before(i, "acknowledge", "decide_review")
+    since = f"本机关于{cn_date(clock.local_date(ack.occurred_at))}受理该事项，" if ack else ""
+    due = (
+        ctx.petition.deadlines.filter(code="T6", start_date__lte=on, extension_days__gt=0)
+        .order_by("-start_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    until = f"，延长后的办理期限至{cn_date(due)}" if due else ""
+    return [
+        _p(f"{_intro(ctx)}，{since}因情况复杂，经本机关负责人批准，办理期限延长{days}日{until}（{R22}第三十四条）。"),
+        Section("延期理由", e.reason),
+    ], ""
+
+
+def _decision_sections(d: dict, decision_label: str, outcome: str) -> list[Section]:
+    return [
+        Section("信访请求" if decision_label == "处理意见" else f"{decision_label[:2]}请求",
+                d.get("request", "")),
+        Section("事实和理由", d.get("facts", "")),
+        Section(decision_label, f"{outcome}。{d.get('decision', '')}" if outcome else d.get("decision", "")),
+        Section("依据", d.get("legal_basis", "")),
+    ]
+
+
+def _remedy(organ_parent: str, step: str) -> str:
+    if step == "review":
+        return (
+            f"信访人对处理意见不服的，可以自收到书面答复之日起30日内请求{organ_parent or '原办理机关的上一级机关'}"
+            f"复查（{R22}第三十五条）。"
+        )
+    return (
+        f"信访人对复查意见不服的，可以自收到书面答复之日起30日内向{organ_parent or '复查机关的上一级机关'}"
+        f"请求复核（{R22}第三十六条）。"
+    )
+
+
+def _opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    d = e.data or {}
+    out = [_p(f"{_intro(ctx)}，本机关依法受理，听取了你的陈述，进行了调查核实。现提出处理意见如下：")]
+    out += _decision_sections(d, "处理意见", OPINION_OUTCOMES.get(d.get("outcome", ""), ""))
+    remedy = d.get("remedy") or _remedy(_parent_name(e), "review")
+    return out, remedy
+
+
+def _reply(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    category = ctx.petition.category
+    label = CATEGORY_LABELS.get(Category(category), "") if category else ""
+    intro = f"{_intro(ctx)}{f'（{label}）' if label else ''}，本机关已依法办理，现答复如下："
+    return [_p(intro), Section("答复意见", e.reason)], ""
+
+
+def _review_opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    d = e.data or {}
+    opinion = ctx.last_before(i, "issue_opinion")
+    request = ctx.last_before(i, "request_review")
+    handler = ctx.issuing_organ(opinion) if opinion else "原办理机关"
+    when = f"于{cn_date(clock.local_date(request.occurred_at))}" if request else ""
+    opinion_on = f"于{cn_date(clock.local_date(opinion.occurred_at))}" if opinion else ""
+    out = [_p(
+        f"你不服{handler}{opinion_on}对你提出的“{ctx.petition.title}”信访事项作出的处理意见，{when}请求复查。"
+        "本机关依法进行了复查，现提出复查意见如下："
+    )]
+    out += _decision_sections(d, "复查意见", REVIEW_OUTCOMES.get(d.get("outcome", ""), ""))
+    if d.get("outcome") == "redo":
+        remedy = (
+            f"本机关责令{handler}重新办理，自本意见作出之日起{d.get('redo_days', 60)}日内重新出具信访处理意见书。"
+            f"信访人对重新作出的处理意见不服的，可以依照{R22}第三十五条请求复查。"
+        )
+    else:
+        remedy = d.get("remedy") or _remedy(_parent_name(e), "re_review")
+    return out, remedy
+
+
+def _re_review_opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    d = e.data or {}
+    review = ctx.last_before(i, "decide_review")
+    request = ctx.last_before(i, "request_re_review")
+    reviewer = ctx.issuing_organ(review) if review else "复查机关"
+    when = f"于{cn_date(clock.local_date(request.occurred_at))}" if request else ""
+    hearing = any(x.action == "hearing_start" for x in ctx.events[ctx.events.index(request) if request else 0 : i])
+    out = [_p(
+        f"你不服{reviewer}对你提出的“{ctx.petition.title}”信访事项作出的复查意见，{when}请求复核。"
+        f"本机关依法进行了复核{'，并举行了听证' if hearing else ''}，现提出复核意见如下："
+    )]
+    out += _decision_sections(d, "复核意见", "")
+    return out, FINALITY
+
+
+def _parent_name(e) -> str:  # type: ignore[no-untyped-def]
+    organ = e.actor_organ if e.actor_organ_id else (e.organ if e.organ_id else None)
+    parent = organ.parent if organ is not None and organ.parent_id else None
+    return parent.name if parent else ""
+
+
+_BUILDERS = {
+    "acknowledgement": _acknowledgement,
+    "non_acceptance": _non_acceptance,
+    "transfer_notice": _transfer,
+    "assign_notice": _transfer,
+    "legal_notice": _transfer,
+    "redirect_notice": _redirect,
+    "channel_notice": _channel,
+    "extension_notice": _extension,
+    "opinion": _opinion,
+    "reply": _reply,
+    "review_opinion": _review_opinion,
+    "re_review_opinion": _re_review_opinion,
+}
+
+
+__all__ = [
+    "ACTION_KIND",
+    "KINDS",
+    "Delivery",
+    "Document",
+    "Section",
+    "cn_date",
+    "document_get",
+    "document_list",
+    "document_title",
+]

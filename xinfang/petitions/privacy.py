@@ -1,0 +1,216 @@
+"""Personal data of the parties: who sees identities, what a petitioner may download, how long
+it is kept. Identity numbers and phones are encrypted at rest (core.crypto).
+
+* Staff with ``view_identity`` see identities of the petitions in their jurisdiction; every
+  such display is an ``identity.view`` audit record. Others see them masked.
+* An accusation's (检举控告) or a confidential petition's parties are shown only to the staff
+  of the organ handling it now; everyone else sees even the name masked (Art. 30 para 3;
+  [BJ 22(4)], [ZJ 26(4)]).
+* ``petition_personal_data_export`` is what the portal gives a petitioner who asks what is
+  held about their petition (个人信息保护法 Arts. 44–45).
+* ``party_anonymise_expired`` removes the identities of parties of petitions closed longer than
+  ``XINFANG_RETENTION_YEARS`` (the petition file itself stays, as the archive rules require).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from xinfang.core import clock
+from xinfang.core.masking import mask_id_number, mask_name, mask_phone
+from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Party, Petition
+from xinfang.petitions.workflow import Category
+
+ANONYMISED_NAME = "（已匿名化）"
+
+
+def identity_restricted(petition: Petition) -> bool:
+    """Whether only the organ handling the petition now may see who its parties are."""
+    return (
+        petition.category == Category.ACCUSATION
+        or petition.accused_organ_id is not None
+        or petition.confidential
+    )
+
+
+def user_may_see_identity(*, user: User, petition: Petition) -> bool:
+    """Whether ``user`` (who can already see ``petition``) sees its parties unmasked."""
+    if not user_can(user, Cap.VIEW_IDENTITY):
+        return False
+    if identity_restricted(petition) and user.organ_id != petition.current_organ_id:
+        return False
+    return True
+
+
+def _mask_address(value: str) -> str:
+    return value[:6] + "****" if len(value) > 6 else ("****" if value else "")
+
+
+def parties_for_user(*, user: User, petition: Petition) -> list[dict[str, Any]]:
+    """The parties as ``user`` may see them; an unmasked display is recorded in the audit."""
+    parties = list(petition.parties.order_by("id"))
+    clear = user_may_see_identity(user=user, petition=petition)
+    hide_name = not clear and identity_restricted(petition)
+    out = []
+    for x in parties:
+        out.append(
+            {
+                "role": x.role,
+                "name": mask_name(x.name) if hide_name and not x.is_organisation else x.name,
+                "id_number": x.id_number if clear else mask_id_number(x.id_number),
+                "phone": x.phone if clear else mask_phone(x.phone),
+                "address": x.address if clear else _mask_address(x.address),
+                "masked": not clear,
+            }
+        )
+    shown = [x for x in parties if x.id_number or x.phone or identity_restricted(petition)]
+    if clear and shown and not petition.is_anonymous:
+        from xinfang.audit.services import audit_record
+
+        audit_record(
+            kind="identity.view",
+            actor=user,
+            object_type="petition",
+            object_id=petition.pk,
+            data={"parties": [x.pk for x in shown]},
+        )
+    return out
+
+
+def petition_personal_data_export(*, petition: Petition) -> dict[str, Any]:
+    """Everything held about ``petition`` that concerns its petitioner, for the petitioner.
+
+    The caller (the portal) has already checked the tracking code and query password. Staff
+    are named by organ only; identities are given in full because they are the requester's
+    own. The request itself is recorded in the audit trail."""
+    from xinfang.audit.services import audit_record
+    from xinfang.petitions.selectors import deadlines_of
+    from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+
+    labels = {a.value: lbl for a, lbl in ACTION_LABELS.items()} | {"receive": "接收"}
+    public_data = ("decision", "remedy", "outcome", "legal_basis", "request", "facts", "days")
+    events = petition.events.select_related("organ").order_by("seq")
+    out = {
+        "generated_at": clock.now().isoformat(),
+        "controller": petition.current_organ.name,
+        "legal_basis": "《信访工作条例》第十七条至第三十六条；《个人信息保护法》第十三条第一款第三项、第三十四条",
+        "retention": (
+            f"信访事项办结后，当事人身份信息保存 {settings.XINFANG_RETENTION_YEARS} 年后匿名化；"
+            "信访档案按档案管理规定保存"
+        ),
+        "petition": {
+            "tracking_code": petition.tracking_code,
+            "channel": petition.get_channel_display(),
+            "received_at": petition.received_at.isoformat(),
+            "registered_at": petition.registered_at.isoformat() if petition.registered_at else None,
+            "title": petition.title,
+            "content": petition.content,
+            "category": petition.get_category_display() if petition.category else "",
+            "region": petition.region.name,
+            "is_collective": petition.is_collective,
+            "head_count": petition.head_count,
+            "is_anonymous": petition.is_anonymous,
+            "confidential": petition.confidential,
+            "state": STATE_LABELS[State(petition.state)],
+            "current_organ": petition.current_organ.name,
+        },
+        "parties": [
+            {
+                "role": x.get_role_display(),
+                "name": x.name,
+                "id_number": x.id_number,
+                "phone": x.phone,
+                "address": x.address,
+                "is_organisation": x.is_organisation,
+                "anonymised": x.anonymised_at is not None,
+            }
+            for x in petition.parties.order_by("id")
+        ],
+        "attachments": [
+            {
+                "name": a.original_name,
+                "type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "uploaded_at": a.uploaded_at.isoformat(),
+            }
+            for a in petition.attachments.order_by("id")
+        ],
+        "timeline": [
+            {
+                "date": e.occurred_at.isoformat(),
+                "step": labels.get(e.action, e.action),
+                "organ": e.organ.name if e.organ else None,
+                "reason": e.reason if e.action != Action.REPORT_RESULT else "",
+                **{k: e.data[k] for k in public_data if k in (e.data or {})},
+            }
+            for e in events
+        ],
+        "deadlines": [
+            {
+                "step": d.step,
+                "legal_basis": d.basis,
+                "start": d.start.isoformat(),
+                "due": d.due.isoformat(),
+                "status": d.status.value,
+            }
+            for d in deadlines_of(petition)
+        ],
+    }
+    audit_record(kind="personal_data.export", object_type="petition", object_id=petition.pk)
+    return out
+
+
+def party_anonymise_expired(*, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Remove the identities of the parties of petitions closed for longer than the retention
+    period. Idempotent; returns how many parties were (or, with ``dry_run``, would be) changed."""
+    from xinfang.audit.services import audit_record
+
+    now = now or clock.now()
+    cutoff = now - timedelta(days=365 * settings.XINFANG_RETENTION_YEARS)
+    parties = Party.objects.filter(
+        anonymised_at__isnull=True,
+        petition__is_open=False,
+        petition__last_event_at__lt=cutoff,
+    )
+    if dry_run:
+        return parties.count()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(parties.select_for_update().order_by("id")[:1000])
+            if not batch:
+                break
+            for x in batch:
+                x.name = ANONYMISED_NAME
+                x.id_number = ""
+                x.phone = ""
+                x.address = ""
+                x.id_digest = ""
+                x.phone_digest = ""
+                x.anonymised_at = now
+            Party.objects.bulk_update(
+                batch,
+                [
+                    "name",
+                    "id_number",
+                    "phone",
+                    "address",
+                    "id_digest",
+                    "phone_digest",
+                    "anonymised_at",
+                ],
+            )
+            total += len(batch)
+    audit_record(
+        kind="personal_data.anonymise",
+        object_type="party",
+        data={"count": total, "closed_before": cutoff},
+    )
+    return total

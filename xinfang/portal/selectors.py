@@ -1,0 +1,209 @@
+"""Reads for the public portal.
+
+The portal is the one place that finds a petition by its tracking code: only with the query
+password (checked in constant time against the stored HMAC), and a wrong code and a wrong
+password look exactly alike. Everything the portal shows a petitioner goes through
+:func:`petition_public_view`, which leaves out internal steps (objections between organs,
+completion reports to the assigning office) and staff names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from xinfang.core import clock, ids
+from xinfang.directory.models import Level, Organ, OrganKind, Region
+from xinfang.documents.selectors import DELIVERY_METHODS, KINDS, Document, document_list
+from xinfang.feedback.selectors import StageWindow, evaluation_windows
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import deadlines_of
+from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+
+_NO_SECRET = ids.hash_query_password("-", "-", "portal")  # compared against when no code matches
+
+
+def petition_find_by_code(*, code: str, password: str) -> Petition | None:
+    """The petition with this tracking code and query password, or None (which of the two was
+    wrong is not told)."""
+    code = ids.normalize_tracking_code(code or "")
+    password = "".join(ch for ch in (password or "") if ch.isdigit())
+    petition = None
+    if len(code) == ids.CODE_LENGTH and all(ch in ids.ALPHABET for ch in code):
+        petition = (
+            Petition.objects.filter(tracking_code=code)
+            .only("id", "tracking_code", "query_secret")
+            .first()
+        )
+    stored = petition.query_secret if petition is not None else _NO_SECRET
+    ok = ids.check_query_password(code, password, settings.SECRET_KEY, stored)
+    return petition if petition is not None and ok else None
+
+
+def petition_for_petitioner(*, petition_id: int) -> Petition | None:
+    """A petition the petitioner has already opened with its code and password (the caller
+    holds that proof in the session)."""
+    return (
+        Petition.objects.filter(pk=petition_id)
+        .select_related("current_organ", "region")
+        .first()
+    )
+
+
+# --- submission ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    code: str
+    name: str
+    depth: int
+
+
+def regions_for_submission() -> list[RegionOption]:
+    """Province, city and county divisions, in code order (the tree reads top-down)."""
+    depth = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.NATIONAL: 0}
+    rows = (
+        Region.objects.filter(level__in=list(depth))
+        .order_by("code")
+        .values_list("code", "name", "level")
+    )
+    return [RegionOption(c, n, depth[lv]) for c, n, lv in rows]
+
+
+def region_chain(code: str) -> list[Region]:
+    """The region and its ancestors, nearest first."""
+    region = Region.objects.filter(code=code).first()
+    chain: list[Region] = []
+    seen: set[str] = set()
+    while region is not None and region.code not in seen:
+        chain.append(region)
+        seen.add(region.code)
+        region = region.parent
+    return chain
+
+
+def petition_office_for(*, region_code: str, accused: Organ | None = None) -> Organ | None:
+    """The petition office (信访部门) of the region or of its nearest ancestor that has one.
+    An office at or below the accused organ is passed over (Art. 30 para 3)."""
+    chain = region_chain(region_code)
+    if not chain:
+        return None
+    order = {r.code: i for i, r in enumerate(chain)}
+    offices = sorted(
+        Organ.objects.filter(
+            kind=OrganKind.PETITION_OFFICE, is_active=True, region_id__in=list(order)
+        ),
+        key=lambda o: (order[o.region_id], o.path),
+    )
+    for office in offices:
+        if accused is not None and accused.path and office.path.startswith(accused.path):
+            continue
+        return office
+    return None
+
+
+def organs_for_accusation(*, region_code: str) -> list[Organ]:
+    """Organs of the region and its ancestors that a petitioner may name as accused."""
+    codes = [r.code for r in region_chain(region_code)]
+    return list(
+        Organ.objects.filter(region_id__in=codes, is_active=True)
+        .exclude(kind=OrganKind.PETITION_OFFICE)
+        .order_by("path")
+        .only("id", "name", "path")[:300]
+    )
+
+
+# --- what a petitioner sees ---------------------------------------------------------------------
+
+#: Steps between organs that are not the petitioner's business, and would only confuse.
+_INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result"})
+#: Steps whose reason is addressed to the petitioner (the rest stay internal).
+_REASON_SHOWN = frozenset(
+    {"extend", "not_accept", "redirect", "channel", "reply", "request_review", "request_re_review"}
+)
+#: Steps that name the organ the petition went to.
+_GOES_TO = frozenset({"transfer", "assign", "refer_legal", "refer_discipline", "acknowledge",
+                      "request_review", "request_re_review"})
+_PUBLIC_STATE = {State.OBJECTED: "转送办理中", State.ROUTING: "登记分流中"}
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    on: date
+    label: str
+    organ: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicView:
+    petition: Petition
+    code: str
+    state_label: str
+    is_final: bool
+    steps: list[PublicStep]
+    documents: list[Document]
+    handling_due: date | None  # T6, when it runs
+    review_window: date | None  # last day to request review (T7), when open
+    re_review_window: date | None  # last day to request re-review (T9), when open
+    can_request_review: bool
+    can_request_re_review: bool
+    evaluations: list[StageWindow]
+
+
+def _label(action: str) -> str:
+    if action == "receive":
+        return _("收到")
+    if action == "record_delivery":
+        return _("送达文书")
+    return _(ACTION_LABELS[Action(action)])
+
+
+def petition_public_view(*, petition: Petition, today: date | None = None) -> PublicView:
+    """Status, dated steps, documents, remedy windows and evaluation windows, in four queries."""
+    today = today or clock.today()
+    events = list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
+    steps = []
+    for e in events:
+        if e.action in _INTERNAL:
+            continue
+        note = e.reason if e.action in _REASON_SHOWN else ""
+        data = e.data or {}
+        if e.action == "extend" and data.get("days"):
+            note = _("延长 %(days)s 日。") % {"days": data["days"]} + (f" {note}" if note else "")
+        if e.action == "record_delivery":
+            kind = KINDS.get(str(data.get("document", "")))
+            method = DELIVERY_METHODS.get(str(data.get("method", "")), "")
+            note = " ".join(x for x in (_(kind.title) if kind else "", _(method) if method else "") if x)
+        if e.action == "receive":
+            note = _(petition.get_channel_display())
+        organ = e.organ.name if e.organ_id and e.action in _GOES_TO else ""
+        steps.append(PublicStep(clock.local_date(e.occurred_at), _label(e.action), organ, note))
+    deadlines = deadlines_of(petition, today)
+
+    def _open(code: str) -> date | None:
+        due = [d.due for d in deadlines if d.code == code and d.status.value in ("running", "due_soon")]
+        return due[-1] if due else None
+
+    state = State(petition.state)
+    label = _PUBLIC_STATE.get(state, STATE_LABELS[state])
+    return PublicView(
+        petition=petition,
+        code=ids.format_tracking_code(petition.tracking_code),
+        state_label=_(label),
+        is_final=not petition.is_open,
+        steps=steps,
+        documents=document_list(petition=petition, events=events),
+        handling_due=_open("T6") or _open("T8") or _open("T10"),
+        review_window=_open("T7"),
+        re_review_window=_open("T9"),
+        can_request_review=state == State.OPINION_ISSUED
+        and not any(d.code == "T7" and d.status.value == "expired" for d in deadlines),
+        can_request_re_review=state == State.REVIEW_DECIDED
+        and not any(d.code == "T9" and d.status.value == "expired" for d in deadlines),
+        evaluations=evaluation_windows(petition=petition, events=events, today=today),
+    )

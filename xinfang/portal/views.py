@@ -1,0 +1,372 @@
+"""The public portal: submit a petition, follow it with its code and password, read the documents
+addressed to the petitioner, evaluate each answer, request review and re-review.
+
+Views parse, call one selector or service, and render. A petitioner proves access to a petition
+once with its code and password; the petition's id is then kept in the session, which lasts until
+the browser closes or "退出查询".
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.core import clock, ids
+from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.documents.render import docx_response
+from xinfang.documents.selectors import document_get
+from xinfang.feedback.models import Stage
+from xinfang.feedback.selectors import evaluation_windows
+from xinfang.feedback.services import evaluation_submit
+from xinfang.petitions.models import Channel
+from xinfang.petitions.services import (
+    AttachmentInput,
+    PartyInput,
+    PetitionInput,
+    petition_act,
+    petition_register,
+)
+from xinfang.portal import selectors, throttle
+from xinfang.portal.forms import EvaluateForm, RemedyForm, SubmitForm, TrackForm
+
+SESSION_KEY = "xinfang_portal_access"  # {tracking code: petition id}
+
+
+def _limits() -> dict:
+    return {
+        "max_files": settings.XINFANG_ATTACHMENTS_PER_PETITION,
+        "max_mb": settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+# --- submit -----------------------------------------------------------------------------------
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    """Step 1 picks the place of the matter (GET ?region=); step 2 is the form itself."""
+    code = request.POST.get("region") or request.GET.get("region") or ""
+    chain = selectors.region_chain(code) if code else []
+    if not chain:
+        return render(
+            request,
+            "portal/submit_region.html",
+            {"regions": selectors.regions_for_submission(), "chosen": code},
+        )
+    region = chain[0]
+    organs = selectors.organs_for_accusation(region_code=region.code)
+    if request.method != "POST":
+        form = SubmitForm(initial={"region": region.code}, organs=organs)
+        return _submit_page(request, form, region, chain)
+    form = SubmitForm(request.POST, request.FILES, organs=organs)
+    if not form.is_valid():
+        return _submit_page(request, form, region, chain, status=400)
+    data = form.cleaned_data
+    accused = next((o for o in organs if o.pk == data.get("accused_organ")), None)
+    office = selectors.petition_office_for(region_code=region.code, accused=accused)
+    if office is None:
+        form.add_error(None, _("该地区暂未开通网上信访，请通过来信、来访或电话提出。"))
+        return _submit_page(request, form, region, chain, status=400)
+    anonymous = bool(data.get("is_anonymous"))
+    parties = []
+    if not anonymous:
+        parties = [
+            PartyInput(
+                role="petitioner",
+                name=data["name"],
+                phone=data.get("phone", ""),
+                id_number=data.get("id_number", ""),
+                address=data.get("address", ""),
+            )
+        ]
+    try:
+        registration = petition_register(
+            data=PetitionInput(
+                channel=Channel.ONLINE,
+                title=data["title"],
+                content=data["content"],
+                region_code=region.code,
+                category=data.get("category") or "",
+                accused_organ_id=accused.pk if accused else None,
+                is_anonymous=anonymous,
+                confidential=bool(data.get("confidential")),
+                parties=parties,
+                attachments=[
+                    AttachmentInput(f.name, f.read()) for f in data.get("attachments") or []
+                ],
+            ),
+            organ=office,
+            actor=None,
+            submitted_online=True,
+        )
+    except ApplicationError as e:
+        for name, msgs in e.fields.items():
+            field = name.split(".")[-1].split("[")[0]  # "parties[0].phone" -> "phone"
+            field = {"parties": "name", "region_code": None, "accused_organ_id": "accused_organ"}.get(
+                field, field
+            )
+            for m in msgs:
+                form.add_error(field if field in form.fields else None, m)
+        if not e.fields:
+            form.add_error(None, e.message)
+        return _submit_page(request, form, region, chain, status=400)
+    petition = registration.petition
+    _grant(request, petition.tracking_code, petition.pk)
+    # The password is shown once, here, and never stored in clear (ADR 0003): no redirect.
+    response = render(
+        request,
+        "portal/receipt.html",
+        {
+            "code": ids.format_tracking_code(petition.tracking_code),
+            "raw_code": petition.tracking_code,
+            "password": registration.query_password,
+            "petition": petition,
+            "office": office,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _submit_page(request, form, region, chain, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]
+    return render(
+        request,
+        "portal/submit.html",
+        {"form": form, "region": region, "chain": list(reversed(chain)), **_limits()},
+        status=status,
+    )
+
+
+@require_POST
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt as a text file. It echoes the code and password only after checking them."""
+    code, password = request.POST.get("code", ""), request.POST.get("password", "")
+    ip = throttle.client_ip(request)
+    if throttle.lookup_blocked(ip=ip, code=code):
+        return _too_many(request)
+    petition = selectors.petition_find_by_code(code=code, password=password)
+    if petition is None:
+        throttle.lookup_failed(ip=ip, code=code)
+        raise Http404
+    full = selectors.petition_for_petitioner(petition_id=petition.pk)
+    assert full is not None
+    lines = [
+        _("信访事项查询凭证"),
+        "",
+        _("查询码：%(code)s") % {"code": ids.format_tracking_code(full.tracking_code)},
+        _("查询密码：%(password)s") % {"password": "".join(c for c in password if c.isdigit())},
+        _("标题：%(title)s") % {"title": full.title},
+        _("提出时间：%(at)s") % {"at": clock.local_date(full.received_at).isoformat()},
+        _("查询网址：%(url)s") % {"url": request.build_absolute_uri(reverse("portal:track"))},
+        "",
+        _("请妥善保管查询密码：凭查询码和查询密码可以查询办理进展、阅看文书、作出评价和申请复查复核。"),
+        "",
+    ]
+    response = HttpResponse("\r\n".join(lines), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"xinfang-{full.tracking_code}.txt"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- follow -----------------------------------------------------------------------------------
+
+
+def _grant(request: HttpRequest, code: str, petition_id: int) -> None:
+    access = dict(request.session.get(SESSION_KEY, {}))
+    access[code] = petition_id
+    request.session[SESSION_KEY] = access
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)  # until the browser closes
+
+
+def _granted(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    petition_id = request.session.get(SESSION_KEY, {}).get(code)
+    if petition_id is None:
+        return None
+    return selectors.petition_for_petitioner(petition_id=petition_id)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    return render(
+        request,
+        "portal/track.html",
+        {"form": form, "error": _("尝试次数过多，请 %(m)s 分钟后再试。")
+         % {"m": max(1, settings.XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS // 60)}},
+        status=429,
+    )
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "portal/track.html", {"form": TrackForm(initial={"code": request.GET.get("code", "")})})
+    form = TrackForm(request.POST)
+    ip = throttle.client_ip(request)
+    code = request.POST.get("code", "")
+    if throttle.lookup_blocked(ip=ip, code=code):
+        return _too_many(request)
+    petition = None
+    if form.is_valid():
+        petition = selectors.petition_find_by_code(
+            code=form.cleaned_data["code"], password=form.cleaned_data["password"]
+        )
+    if petition is None:
+        throttle.lookup_failed(ip=ip, code=code)
+        return render(
+            request,
+            "portal/track.html",
+            {"form": TrackForm(initial={"code": code}),
+             "error": _("查询码或查询密码不正确，请核对后重试。")},
+            status=400,
+        )
+    _grant(request, petition.tracking_code, petition.pk)
+    return redirect("portal:status", code=petition.tracking_code)
+
+
+@require_POST
+def forget(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    return redirect("portal:home")
+
+
+def _petition_or_track(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    petition = _granted(request, code)
+    if petition is None:
+        return None, redirect(f"{reverse('portal:track')}?code={code}")
+    return petition, None
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    petition, away = _petition_or_track(request, code)
+    if away:
+        return away
+    view = selectors.petition_public_view(petition=petition)
+    return render(
+        request,
+        "portal/status.html",
+        {
+            "v": view,
+            "remedy_form": RemedyForm(),
+            "staff_signed_in": request.user.is_authenticated,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def document(request: HttpRequest, code: str, seq: int) -> HttpResponse:
+    petition, away = _petition_or_track(request, code)
+    if away:
+        return away
+    doc = _document(petition, seq)
+    return render(
+        request,
+        "documents/page.html",
+        {
+            "doc": doc,
+            "back_url": reverse("portal:status", args=[code]),
+            "back_label": _("返回办理情况"),
+            "docx_url": reverse("portal:document_docx", args=[code, seq]),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def document_docx(request: HttpRequest, code: str, seq: int) -> HttpResponse:
+    petition, away = _petition_or_track(request, code)
+    if away:
+        return away
+    return docx_response(_document(petition, seq))
+
+
+def _document(petition, seq: int):  # type: ignore[no-untyped-def]
+    try:
+        return document_get(petition=petition, seq=seq)
+    except NotFound as e:
+        raise Http404 from e
+
+
+@never_cache
+def evaluate(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    """The evaluation page of one stage. Petitioners only: a signed-in staff user is refused,
+    whatever the petition (regulation §8.2: no rating on a petitioner's behalf)."""
+    petition, away = _petition_or_track(request, code)
+    if away:
+        return away
+    if stage not in Stage.values:
+        raise Http404
+    actor = request.user if request.user.is_authenticated else None
+    if actor is not None:
+        return render(
+            request,
+            "portal/refused.html",
+            {"message": _("工作人员不能代为评价：满意度评价只能由信访人本人提出。")},
+            status=403,
+        )
+    window = next((w for w in evaluation_windows(petition=petition) if w.stage == stage), None)
+    if window is None:
+        raise Http404
+    form = EvaluateForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                evaluation_submit(
+                    petition=petition,
+                    stage=stage,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data.get("comment", ""),
+                    actor=actor,
+                )
+            except ApplicationError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("感谢您的评价。"))
+            return redirect("portal:status", code=code)
+    return render(
+        request,
+        "portal/evaluate.html",
+        {"petition": petition, "code": code, "window": window, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _remedy(request: HttpRequest, code: str, action: str, done: str) -> HttpResponse:
+    petition, away = _petition_or_track(request, code)
+    if away:
+        return away
+    form = RemedyForm(request.POST)
+    reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    try:
+        petition_act(petition_id=petition.pk, action=action, actor=None, reason=reason)
+    except ApplicationError as e:
+        messages.error(request, " ".join([e.message, *[m for ms in e.fields.values() for m in ms]]))
+    else:
+        messages.success(request, done)
+    return redirect("portal:status", code=code)
+
+
+@require_POST
+def request_review(request: HttpRequest, code: str) -> HttpResponse:
+    return _remedy(request, code, "request_review", _("复查请求已提交，已送上一级机关复查。"))
+
+
+@require_POST
+def request_re_review(request: HttpRequest, code: str) -> HttpResponse:
+    return _remedy(request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。"))
