@@ -99,7 +99,8 @@ def audit_append(entries: Sequence[Entry]) -> list[AuditRecord]:
         return []
     now = clock.now()
     rows = [_build(e, now) for e in entries]
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failure rolls both back together.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS}
         )

@@ -267,7 +267,28 @@ def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
     from xinfang.petitions.workflow import State, available_actions
 
     allowed = available_actions(State(petition.state), petition_context(petition))
-    return [a.value for a in allowed if actor_may(petition, a, user) is None]
+    window_due = _open_window_due(petition)
+    today = clock.today()
+
+    def timely(a: str) -> bool:
+        # The remedy windows (T7, T9): a request is offered until the due date, the
+        # "expired unused" step only after it (the service enforces the same dates).
+        if a == "expire_window":
+            return window_due is not None and today > window_due
+        if a in ("request_review", "request_re_review") and window_due is not None:
+            return today <= window_due
+        return True
+
+    return [a.value for a in allowed if timely(a.value) and actor_may(petition, a, user) is None]
+
+
+def _open_window_due(petition: Petition) -> date | None:
+    return (
+        Deadline.objects.filter(petition=petition, code__in=("T7", "T9"), outcome="open")
+        .order_by("-start_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
 
 
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
@@ -318,9 +339,18 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         ],
         "deadlines": [
             {
-                "code": d.code, "step": d.step, "legal_basis": d.basis, "kind": d.kind, "owner": d.owner,
-                "start": d.start, "due": d.due, "status": d.status.value, "days_left": d.days_left,
-                "extension_days": d.extension_days, "paused_days": d.paused_days, "closed_on": d.closed_on,
+                "code": d.code,
+                "step": d.step,
+                "legal_basis": d.basis,
+                "kind": d.kind,
+                "owner": d.owner,
+                "start": d.start,
+                "due": d.due,
+                "status": d.status.value,
+                "days_left": d.days_left,
+                "extension_days": d.extension_days,
+                "paused_days": d.paused_days,
+                "closed_on": d.closed_on,
             }
             for d in deadlines_of(p)
         ],

@@ -38,9 +38,17 @@ BODY = {
 
 
 def test_a_token_is_issued_for_a_staff_login_and_refused_for_a_wrong_password(client, world):
-    r = client.post("/api/v1/auth/token", {"username": "clerk", "password": "test-pass-123"}, content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/token",
+        {"username": "clerk", "password": "test-pass-123"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["token"].startswith("xf_")
-    r = client.post("/api/v1/auth/token", {"username": "clerk", "password": "nope"}, content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/token",
+        {"username": "clerk", "password": "nope"},
+        content_type="application/json",
+    )
     assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
 
 
@@ -58,21 +66,38 @@ def test_registering_returns_the_tracking_code_and_password_once(client, world):
 
 
 def test_bad_registration_answers_field_errors_as_json(client, world):
-    bad = {**BODY, "title": "", "region_code": "000000", "attachments": [{"name": "a.pdf", "content_base64": "%%%"}]}
+    bad = {
+        **BODY,
+        "title": "",
+        "region_code": "000000",
+        "attachments": [{"name": "a.pdf", "content_base64": "%%%"}],
+    }
     r = client.post("/api/v1/petitions", bad, content_type="application/json", **auth(world.clerk))
     assert r.status_code == 400 and r.json()["code"] == "invalid"
     assert "attachments[0]" in r.json()["fields"]
-    r = client.post("/api/v1/petitions", {"title": 1}, content_type="application/json", **auth(world.clerk))
+    r = client.post(
+        "/api/v1/petitions", {"title": 1}, content_type="application/json", **auth(world.clerk)
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid" and r.json()["fields"]
 
 
 def test_an_attachment_in_base64_is_stored(client, world):
-    body = {**BODY, "attachments": [{"name": "scan.png", "content_base64": base64.b64encode(b"\x89PNG\r\n\x1a\nxx").decode()}]}
+    body = {
+        **BODY,
+        "attachments": [
+            {
+                "name": "scan.png",
+                "content_base64": base64.b64encode(b"\x89PNG\r\n\x1a\nxx").decode(),
+            }
+        ],
+    }
     r = client.post("/api/v1/petitions", body, content_type="application/json", **auth(world.clerk))
     assert r.status_code == 201
 
 
-def test_the_detail_shows_deadlines_with_legal_basis_and_the_actions_allowed_now(client, world, register):
+def test_the_detail_shows_deadlines_with_legal_basis_and_the_actions_allowed_now(
+    client, world, register
+):
     p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
     r = client.get(f"/api/v1/petitions/{p.pk}", **auth(world.clerk))
     assert r.status_code == 200
@@ -84,20 +109,35 @@ def test_the_detail_shows_deadlines_with_legal_basis_and_the_actions_allowed_now
     assert [e["action"] for e in d["timeline"]] == ["receive", "register"]
 
 
-def test_each_workflow_action_goes_through_one_endpoint_and_illegal_ones_get_409(client, world, register):
+def test_each_workflow_action_goes_through_one_endpoint_and_illegal_ones_get_409(
+    client, world, register
+):
     p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
     h = auth(world.clerk)
-    r = client.post(f"/api/v1/petitions/{p.pk}/actions/issue_opinion", {}, content_type="application/json", **auth(world.po_head))
+    r = client.post(
+        f"/api/v1/petitions/{p.pk}/actions/issue_opinion",
+        {},
+        content_type="application/json",
+        **auth(world.po_head),
+    )
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
     r = client.post(
         f"/api/v1/petitions/{p.pk}/actions/transfer",
         {"at": "2025-08-30", "data": {"to_organ_id": world.housing.pk}},
-        content_type="application/json", **h,
+        content_type="application/json",
+        **h,
     )
     assert r.status_code == 200 and r.json()["state"] == "transferred"
-    r = client.post(f"/api/v1/petitions/{p.pk}/actions/acknowledge", {}, content_type="application/json", **auth(world.handler))
+    r = client.post(
+        f"/api/v1/petitions/{p.pk}/actions/acknowledge",
+        {},
+        content_type="application/json",
+        **auth(world.handler),
+    )
     assert r.status_code == 200 and r.json()["state"] == "acknowledged"
-    r = client.post(f"/api/v1/petitions/{p.pk}/actions/fly", {}, content_type="application/json", **h)
+    r = client.post(
+        f"/api/v1/petitions/{p.pk}/actions/fly", {}, content_type="application/json", **h
+    )
     assert r.status_code == 422
 
 
@@ -136,7 +176,9 @@ def test_the_worklist_query_count_does_not_grow_with_the_page(client, world, reg
 
 def test_the_list_filters_by_state_and_category(client, world, register):
     register(received_at=local(2025, 8, 28), at=local(2025, 8, 29))
-    register(category="suggestion", route=None, received_at=local(2025, 8, 28), at=local(2025, 8, 29))
+    register(
+        category="suggestion", route=None, received_at=local(2025, 8, 28), at=local(2025, 8, 29)
+    )
     h = auth(world.clerk)
     r = client.get("/api/v1/petitions?category=suggestion", **h)
     assert [x["category"] for x in r.json()["items"]] == ["suggestion"]
@@ -151,3 +193,36 @@ def test_the_openapi_schema_and_docs_page_are_served_without_internet_assets(cli
     assert r.status_code == 200
     html = r.content.decode()
     assert "cdn" not in html.lower() and "/static/ninja/" in html
+
+
+def test_the_unused_window_step_is_offered_only_after_the_review_window_ends(
+    client, world, register
+):
+    from datetime import date
+
+    from xinfang.petitions.services import petition_act
+
+    p = register(received_at=local(2025, 7, 1), at=local(2025, 7, 1)).petition
+    opinion = {
+        "outcome": "explain",
+        "request": "r",
+        "facts": "f",
+        "decision": "d",
+        "legal_basis": "b",
+    }
+    for action, actor, on, data in [
+        ("transfer", world.clerk, date(2025, 7, 2), {"to_organ_id": world.housing.pk}),
+        ("acknowledge", world.head, date(2025, 7, 3), {}),
+        ("start_handling", world.head, date(2025, 7, 3), {}),
+        ("issue_opinion", world.head, date(2025, 7, 10), opinion),
+        ("record_delivery", world.head, date(2025, 7, 11), {"method": "post", "signed": "true"}),
+    ]:
+        petition_act(petition_id=p.pk, action=action, actor=actor, at=on, data=data)
+    h = auth(world.head)
+    # T7: 30 days after 2025-07-11 is Sunday 08-10, so the window runs to Monday 08-11.
+    with time_machine.travel(local(2025, 8, 11), tick=False):
+        offered = client.get(f"/api/v1/petitions/{p.pk}", **h).json()["available_actions"]
+        assert "request_review" in offered and "expire_window" not in offered
+    with time_machine.travel(local(2025, 8, 12), tick=False):
+        offered = client.get(f"/api/v1/petitions/{p.pk}", **h).json()["available_actions"]
+        assert "request_review" not in offered and "expire_window" in offered
