@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     au.add_argument("what", choices=["verify"])
     au.add_argument("opts", nargs=argparse.REMAINDER)
     au.set_defaults(fn=lambda a: cmd_manage(argparse.Namespace(rest=[f"audit_{a.what}", *a.opts])))
+    from xinfang.insight.commands import add_parser as add_insight
+
+    add_insight(sub)
     m = sub.add_parser("manage", help="run a Django management command")
     m.add_argument("rest", nargs=argparse.REMAINDER)
     m.set_defaults(fn=cmd_manage)
