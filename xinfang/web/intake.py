@@ -18,6 +18,7 @@ from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import Organ, OrganKind, Region
 from xinfang.directory.permissions import user_can_register
+from xinfang.insight.suggest import category_suggestion
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import AttachmentInput, PartyInput, PetitionInput, petition_register
@@ -48,7 +49,11 @@ def _regions_for(organ: Organ | None) -> list[Region]:
 
 
 def _accusable_organs() -> list[Organ]:
-    return list(Organ.objects.filter(is_active=True).exclude(kind=OrganKind.PETITION_OFFICE).order_by("path")[:1000])
+    return list(
+        Organ.objects.filter(is_active=True)
+        .exclude(kind=OrganKind.PETITION_OFFICE)
+        .order_by("path")[:1000]
+    )
 
 
 def _parse(request: HttpRequest, channel: str) -> PetitionInput:
@@ -58,22 +63,41 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
         try:
             d = datetime.fromisoformat(P["received_on"]).date()
         except ValueError as e:
-            raise ApplicationError("收到日期格式有误", fields={"received_on": ["请按 年-月-日 填写"]}) from e
+            raise ApplicationError(
+                "收到日期格式有误", fields={"received_on": ["请按 年-月-日 填写"]}
+            ) from e
         received_at = timezone.make_aware(datetime.combine(d, datetime.min.time().replace(hour=9)))
         if d == clock.today():
             received_at = clock.now()
     anonymous = P.get("is_anonymous") == "on"
     parties: list[PartyInput] = []
     if not anonymous or P.get("p_name", "").strip():
-        parties.append(PartyInput(role="petitioner", name=P.get("p_name", ""), id_number=P.get("p_id", ""),
-                                  phone=P.get("p_phone", ""), address=P.get("p_address", "")))
-    for i in range(MAX_REPS + 1):  # one extra row so that a sixth representative is refused, not lost
+        parties.append(
+            PartyInput(
+                role="petitioner",
+                name=P.get("p_name", ""),
+                id_number=P.get("p_id", ""),
+                phone=P.get("p_phone", ""),
+                address=P.get("p_address", ""),
+            )
+        )
+    for i in range(
+        MAX_REPS + 1
+    ):  # one extra row so that a sixth representative is refused, not lost
         name = P.get(f"rep{i}_name", "").strip()
         if name:
-            parties.append(PartyInput(role="representative", name=name, phone=P.get(f"rep{i}_phone", "")))
+            parties.append(
+                PartyInput(role="representative", name=name, phone=P.get(f"rep{i}_phone", ""))
+            )
     if P.get("agent_name", "").strip():
-        parties.append(PartyInput(role="agent", name=P["agent_name"], phone=P.get("agent_phone", ""),
-                                  id_number=P.get("agent_id", "")))
+        parties.append(
+            PartyInput(
+                role="agent",
+                name=P["agent_name"],
+                phone=P.get("agent_phone", ""),
+                id_number=P.get("agent_id", ""),
+            )
+        )
     files = [AttachmentInput(f.name, f.read()) for f in request.FILES.getlist("attachments")]
     collective = P.get("is_collective") == "on"
     try:
@@ -89,7 +113,9 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
         received_at=received_at,
         category=P.get("category", ""),
         route=int(route) if route and route.isdigit() else None,
-        accused_organ_id=int(P["accused_organ_id"]) if P.get("accused_organ_id", "").isdigit() else None,
+        accused_organ_id=int(P["accused_organ_id"])
+        if P.get("accused_organ_id", "").isdigit()
+        else None,
         is_collective=collective,
         head_count=head_count,
         is_anonymous=anonymous,
@@ -109,15 +135,20 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     message = ""
     if request.method == "POST":
         try:
-            reg = petition_register(data=_parse(request, chan), organ=request.user.organ, actor=request.user)  # type: ignore[arg-type]
+            reg = petition_register(
+                data=_parse(request, chan), organ=request.user.organ, actor=request.user
+            )  # type: ignore[arg-type]
         except ApplicationError as e:
             errors, message = e.fields, e.message
         else:
             return render(
                 request,
                 "web/receipt.html",
-                {"p": reg.petition, "code": ids.format_tracking_code(reg.petition.tracking_code),
-                 "password": reg.query_password},
+                {
+                    "p": reg.petition,
+                    "code": ids.format_tracking_code(reg.petition.tracking_code),
+                    "password": reg.query_password,
+                },
             )
     organ = request.user.organ  # type: ignore[union-attr]
     return render(
@@ -153,12 +184,19 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
         phone=request.GET.get("phone", ""),
         code=request.GET.get("code", ""),
     )
-    return render(request, "web/_similar.html", {"matches": matches})
+    suggestion = category_suggestion(
+        title=request.GET.get("title", ""), body=request.GET.get("content", "")
+    )
+    return render(request, "web/_similar.html", {"matches": matches, "suggestion": suggestion})
 
 
 @login_required
 def intake_online(request: HttpRequest) -> HttpResponse:
     """Online submissions received at this office, waiting for a clerk's registration."""
     _need_registrar(request)
-    page = selectors.worklist_for_user(user=request.user, state="received", cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
-    return render(request, "web/intake_online.html", {"rows": page.items, "next_cursor": page.next_cursor})
+    page = selectors.worklist_for_user(
+        user=request.user, state="received", cursor=request.GET.get("cursor")
+    )  # type: ignore[arg-type]
+    return render(
+        request, "web/intake_online.html", {"rows": page.items, "next_cursor": page.next_cursor}
+    )

@@ -36,7 +36,11 @@ def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(cl
     html = r.content.decode()
     assert r.status_code == 200 and "登记回执" in html and "查询密码" in html
     p = Petition.objects.get()
-    assert (p.channel, p.state, p.received_at.date().isoformat()) == ("letter", "registered", "2025-08-28")
+    assert (p.channel, p.state, p.received_at.date().isoformat()) == (
+        "letter",
+        "registered",
+        "2025-08-28",
+    )
     assert p.attachments.count() == 1
     assert p.tracking_code[:4] in html.replace(" ", "")
 
@@ -74,3 +78,28 @@ def test_a_user_without_the_registrar_role_cannot_open_the_desk(client, world):
     client.force_login(world.analyst)
     assert client.get("/intake/letter/").status_code == 403
     assert client.get("/intake/similar/?title=x").status_code == 403
+
+
+def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists(
+    client, world, tmp_path, monkeypatch
+):
+    from xinfang.insight import suggest
+    from xinfang.insight.classifier import LinearTextClassifier
+
+    rows = [
+        ("小区噪音", "楼下餐馆油烟和噪音扰民，晚上无法休息。", "环境保护"),
+        ("工厂排污", "化工厂偷排废水，河水发黑发臭。", "环境保护"),
+        ("拖欠工资", "公司拖欠工资三个月，请求帮助讨薪。", "劳动和社会保障"),
+        ("社保断缴", "单位没有给员工缴纳社保，请求查处。", "劳动和社会保障"),
+    ] * 4
+    path = tmp_path / "m.joblib"
+    LinearTextClassifier().fit(*zip(*rows, strict=True)).save(path)
+    monkeypatch.setattr(suggest, "default_model_path", lambda: path)
+    client.force_login(world.clerk)
+    html = client.get(
+        "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
+    ).content.decode()
+    assert "建议类别" in html and "劳动和社会保障" in html and "依据词语" in html
+    monkeypatch.setattr(suggest, "default_model_path", lambda: tmp_path / "none.joblib")
+    html = client.get("/intake/similar/", {"title": "公司拖欠工资"}).content.decode()
+    assert "建议类别" not in html

@@ -10,12 +10,13 @@
     var q = new URLSearchParams({
       title: form.elements.title.value,
       phone: form.elements.p_phone.value,
+      content: form.elements.content.value.slice(0, 2000),
     });
     fetch(url + "?" + q.toString(), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) { if (html) box.innerHTML = html; });
   }
-  ["title", "p_phone"].forEach(function (name) {
+  ["title", "p_phone", "content"].forEach(function (name) {
     form.elements[name].addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(lookup, 300);
