@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xinfang.web.urls")),
     path("documents/", include("xinfang.documents.urls")),
+    path("analytics/", include("xinfang.analytics.urls")),
     path("portal/", include("xinfang.portal.urls")),
 ]

@@ -20,21 +20,30 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import local
 from xinfang.directory.models import Level, OrganKind, Role
-from xinfang.directory.permissions import CAPABILITIES, Cap, role_can
+from xinfang.directory.permissions import CAPABILITIES, PERMISSIONS, Cap, role_can
 from xinfang.petitions.workflow import Action
 
 pytestmark = pytest.mark.django_db
 
 ROLES = [r.value for r in Role]
 # Where the user sits, seen from the organ that holds the petition now.
-RELATIONS = ["own", "parent", "child", "other", "region_office", "accused", "accused_child"]
+RELATIONS = [
+    "own",
+    "parent",
+    "child",
+    "other",
+    "region_office",
+    "accused",
+    "accused_child",
+    "named",  # in the organ holding it, but named in the accusation (Art. 30 para 3, Art. 28)
+]
 SCENARIOS = {
     # An appeal transferred by the county petition office to the county housing bureau.
     "ordinary": ["own", "parent", "child", "other", "region_office"],
     # An accusation against the county petition office, registered at the city's and
     # transferred to the county discipline commission (a county organ: the accused office's
     # region rule alone would show it to the accused).
-    "accusation": ["own", "parent", "child", "other", "accused", "accused_child"],
+    "accusation": ["own", "parent", "child", "other", "accused", "accused_child", "named"],
 }
 TITLE = {"ordinary": "矩阵测试：小区油烟扰民", "accusation": "矩阵测试：检举信访局工作人员"}
 
@@ -43,6 +52,16 @@ def sees(role: str, relation: str) -> bool:
     """The rule under test: a reading role sees a petition held by its organ or one below it
     (a petition office: in its region), never when its organ is accused or below the accused."""
     return role_can(role, Cap.VIEW_PETITIONS) and relation in {"own", "parent", "region_office"}
+
+
+def counted(role: str, relation: str) -> bool:
+    """De-identified counts: the same jurisdiction and exclusions, read by view_deidentified."""
+    return role_can(role, Cap.VIEW_DEIDENTIFIED) and relation in {"own", "parent", "region_office"}
+
+
+def may_name_accused(role: str, relation: str) -> bool:
+    """Recording whom an accusation names: the organ holding it, a role with workflow actions."""
+    return sees(role, relation) and relation == "own" and bool(PERMISSIONS[role])
 
 
 def may_act(role: str, relation: str, action: Action) -> bool:
@@ -133,6 +152,7 @@ def _scenario(world, register, scenario: str) -> Setup:
             "other": world.court,
             "accused": world.county_po,
             "accused_child": child_of(world.county_po, "青山县信访局接待中心"),
+            "named": world.discipline,
         }
     p.refresh_from_db()
     return Setup(p, organs, None)
@@ -187,6 +207,17 @@ def _fill(route: str, petition_id: int) -> str:
     return re.sub(r"\{\w+\}", "1", url)
 
 
+def _export_text(content: bytes, url: str) -> str:
+    if url.endswith(".xlsx"):
+        import io
+
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(content), read_only=True).active
+        return "\n".join(" ".join(str(c or "") for c in row) for row in ws.iter_rows(values_only=True))
+    return content.decode("utf-8", errors="replace")
+
+
 def test_the_table_names_every_role_and_no_capability_shadows_an_action():
     assert set(CAPABILITIES) == set(ROLES)
     assert not {c.value for c in Cap} & {a.value for a in Action}
@@ -199,8 +230,14 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "web:login",
         "web:logout",
         "web:worklist",
+        "web:search",
+        "web:saved_filter_create",
+        "web:saved_filter_delete",
         "account:otp_verify",
         "account:otp_setup",
+        "web:export_csv",
+        "web:export_xlsx",
+        "analytics:summary",
     }
     pages = _web_patterns()
     unclassified = [
@@ -215,8 +252,11 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         ("POST", "/api/v1/petitions"),
         ("GET", "/api/v1/petitions"),
         ("GET", "/api/v1/worklist"),
+        ("GET", "/api/v1/search"),
         ("GET", "/api/v1/organs"),
         ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/export/petitions"),
+        ("GET", "/api/v1/analytics/summary"),
     }
     unclassified = [o for o in ops if "{petition_id}" not in o[1] and o not in known_api]
     assert unclassified == [], "add these API operations to the authorisation matrix"
@@ -234,6 +274,8 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     setup = _scenario(world, register, scenario)
     p = setup.petition
     user = _user(role, setup.organs[relation])
+    if relation == "named":
+        p.accused_staff.add(user)
     client.force_login(user)
     token = token_issue(user=user)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -288,6 +330,35 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         r.status_code,
     )
 
+    # -- exports and analytics (the same gate: no row, no count) -----------------------------
+    for name in ("web:export_csv", "web:export_xlsx"):
+        url = dict(_web_patterns())[name]
+        r = client.get(url)
+        if not role_can(role, Cap.EXPORT):
+            check(f"GET {name}", r.status_code == 403, r.status_code)
+            continue
+        text = _export_text(r.content, url)
+        check(f"GET {name}", r.status_code == 200 and (TITLE[scenario] in text) == visible,
+              (r.status_code, visible))
+        if visible:
+            check(f"{name} identity", ("13912345678" in text) == sees_identity(role, relation, scenario),
+                  "phone shown/hidden wrongly")
+    r = client.get("/analytics/")
+    if role_can(role, Cap.VIEW_DEIDENTIFIED):
+        total = re.search(r'<strong id="total">(\d+)</strong>', r.content.decode())
+        check("analytics page", r.status_code == 200 and total is not None
+              and int(total.group(1)) == int(counted(role, relation)), r.status_code)
+        check("analytics page shows no petition", TITLE[scenario] not in r.content.decode())
+    else:
+        check("analytics page", r.status_code == 403, r.status_code)
+
+    r = client.get("/search/", {"q": TITLE[scenario]})
+    check(
+        "search page",
+        r.status_code == 200 and (f"/petitions/{p.pk}/" in r.content.decode()) == visible,
+        r.status_code,
+    )
+
     # -- API ----------------------------------------------------------------------------------
     for method, path in _api_operations():
         if path == "/api/v1/auth/token":
@@ -334,15 +405,51 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             elif path.endswith("/actions/{action}"):
                 want = 200 if may_act(role, relation, Action.ACKNOWLEDGE) else 403
                 check(op, r.status_code == want, (r.status_code, r.content[:200]))
+            elif path.endswith("/accused"):
+                if not may_name_accused(role, relation):
+                    want = 403
+                else:
+                    want = 200 if scenario == "accusation" else 400
+                check(op, r.status_code == want, (r.status_code, r.content[:200]))
         elif path == "/api/v1/petitions" and method == "GET":
             ids = [x["id"] for x in r.json()["items"]]
             check(op, r.status_code == 200 and (p.pk in ids) == visible, (r.status_code, ids))
             for q in ({"category": p.category}, {"state": p.state}, {"region_code": "990102"}):
                 ids = [x["id"] for x in client.get(url, q, **auth).json()["items"]]
                 check(f"{op} {q}", (p.pk in ids) == visible, ids)
+        elif path == "/api/v1/search":
+            check(op, r.status_code == 200, r.status_code)
+            for q in (
+                {"q": TITLE[scenario]},
+                {"q": p.tracking_code, "by": "code"},
+                {"q": TITLE[scenario], "state": p.state, "category": p.category},
+            ):
+                r = client.get(url, q, **auth)
+                ids = [x["id"] for x in r.json()["items"]]
+                check(f"{op} {q}", r.status_code == 200 and (p.pk in ids) == visible, ids)
+            r = client.get(url, {"q": "13912345678", "by": "phone"}, **auth)
+            if role_can(role, Cap.VIEW_IDENTITY):
+                ids = [x["id"] for x in r.json()["items"]]
+                want = sees_identity(role, relation, scenario)
+                check(f"{op} by phone", r.status_code == 200 and (p.pk in ids) == want, ids)
+            else:
+                check(f"{op} by phone is refused", r.status_code == 403, r.status_code)
         elif path == "/api/v1/worklist":
             ids = [x["id"] for x in r.json()["items"]]
             check(op, (p.pk in ids) == in_worklist, ids)
+        elif path == "/api/v1/export/petitions":
+            if not role_can(role, Cap.EXPORT):
+                check(op, r.status_code == 403, r.status_code)
+            else:
+                text = r.content.decode("utf-8")
+                check(op, r.status_code == 200 and (TITLE[scenario] in text) == visible,
+                      (r.status_code, visible))
+        elif path == "/api/v1/analytics/summary":
+            if not role_can(role, Cap.VIEW_DEIDENTIFIED):
+                check(op, r.status_code == 403, r.status_code)
+            else:
+                check(op, r.status_code == 200 and r.json()["total"] == int(counted(role, relation)),
+                      (r.status_code, r.content[:200]))
         elif path == "/api/v1/petitions" and method == "POST":
             want = 201 if role_can(role, Action.REGISTER) else 403
             check(op, r.status_code == want, (r.status_code, r.content[:200]))

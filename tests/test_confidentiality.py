@@ -5,6 +5,7 @@ Art. 46(5)). The accuser's identity is shown only to the staff handling the accu
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -262,3 +263,245 @@ def test_masked_identities_for_roles_without_view_identity_on_ordinary_petitions
     }
     clear = petition_detail_for_user(user=world.clerk, petition_id=p.pk)["parties"][0]
     assert clear["phone"] == "13800001234" and clear["id_number"] == "11010119900307803X"
+
+
+# --- staff named in an accusation ------------------------------------------------------------
+
+NAMED_TITLE = "检举县纪委监委某干部收受财物"
+
+
+@pytest.fixture
+def named(world, register):
+    """An accusation naming a housing bureau officer and an officer of the discipline commission
+    that handles it (the organ holding it: only the naming keeps it from him)."""
+    from xinfang.directory.services import staff_create
+
+    officer = staff_create(
+        username="jw-named", password="Named-pass-123", organ=world.discipline,
+        roles=[Role.HANDLER, Role.ORGAN_HEAD],
+    )
+    colleague = staff_create(
+        username="jw-other", password="Named-pass-123", organ=world.discipline,
+        roles=[Role.HANDLER],
+    )
+    p = register(
+        title=NAMED_TITLE,
+        category="accusation",
+        route=None,
+        accused_staff_ids=[officer.pk, world.handler.pk],
+        accused_persons="王某（村干部，非系统用户）",
+        received_at=local(2025, 8, 28),
+        at=local(2025, 8, 28),
+        parties=[PartyInput(role="petitioner", name=ACCUSER, phone=PHONE)],
+    ).petition
+    petition_act(
+        petition_id=p.pk,
+        action=Action.TRANSFER,
+        actor=world.clerk,
+        at=local(2025, 8, 29),
+        data={"to_organ_id": world.discipline.pk},
+    )
+    p.refresh_from_db()
+    return p, officer, colleague
+
+
+def test_a_named_staff_member_finds_nothing_even_in_the_organ_holding_it(client, world, named):
+    from xinfang.api.services import token_issue
+    from xinfang.core.errors import NotFound
+    from xinfang.petitions import selectors
+
+    p, officer, colleague = named
+    missing = 10**6
+    # the colleague in the same organ sees and may act on it
+    assert selectors.petition_queryset_for_user(user=colleague).filter(pk=p.pk).exists()
+    for user in (officer, world.handler):
+        assert not selectors.petition_queryset_for_user(user=user).filter(pk=p.pk).exists()
+        assert selectors.petition_list_for_user(user=user, category="accusation")[0] == []
+        with pytest.raises(NotFound):
+            selectors.petition_get_for_user(user=user, petition_id=p.pk)
+        client.force_login(user)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user)}"}
+        hidden = client.get(f"/petitions/{p.pk}/")
+        absent = client.get(f"/petitions/{missing}/")
+        assert hidden.status_code == absent.status_code == 404
+        assert NAMED_TITLE not in hidden.content.decode()
+        hidden = client.get(f"/api/v1/petitions/{p.pk}", **auth)
+        absent = client.get(f"/api/v1/petitions/{missing}", **auth)
+        assert hidden.status_code == 404 and hidden.content == absent.content
+        ids = [x["id"] for x in client.get("/api/v1/petitions", **auth).json()["items"]]
+        assert p.pk not in ids
+        for action in ("acknowledge", "close"):
+            r = client.post(
+                f"/api/v1/petitions/{p.pk}/actions/{action}", {}, content_type="application/json",
+                **auth,
+            )
+            assert r.status_code == 404
+        r = client.post(
+            f"/api/v1/petitions/{p.pk}/accused", {"staff_ids": []},
+            content_type="application/json", **auth,
+        )
+        assert r.status_code == 404
+        r = client.get("/export/petitions.csv")
+        assert r.status_code == 200 and NAMED_TITLE not in r.content.decode("utf-8")
+
+
+def test_the_service_refuses_a_named_staff_member_as_if_the_petition_did_not_exist(world, named):
+    from xinfang.core.errors import NotFound
+
+    p, officer, colleague = named
+    with pytest.raises(NotFound):
+        petition_act(petition_id=p.pk, action=Action.ACKNOWLEDGE, actor=officer)
+    petition_act(petition_id=p.pk, action=Action.ACKNOWLEDGE, actor=colleague)
+
+
+def test_a_named_staff_member_does_not_see_it_in_the_worklist(client, world, named):
+    from xinfang.petitions import selectors
+
+    p, officer, _ = named
+    assert p.pk not in [x.pk for x in selectors.worklist_for_user(user=officer).items]
+
+
+def test_naming_staff_is_only_for_accusations(register, world):
+    from xinfang.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as e:
+        register(accused_staff_ids=[world.handler.pk])
+    assert "只有检举控告类" in e.value.fields["accused_staff_ids"][0]
+    with pytest.raises(ApplicationError) as e:
+        register(accused_persons="王某")
+    assert "accused_persons" in e.value.fields
+    with pytest.raises(ApplicationError) as e:
+        register(category="accusation", route=None, accused_staff_ids=[10**6])
+    assert "不存在" in e.value.fields["accused_staff_ids"][0]
+
+
+def test_a_registrar_named_in_an_accusation_may_not_register_it(register, world):
+    from xinfang.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        register(category="accusation", route=None, accused_staff_ids=[world.clerk.pk])
+
+
+def test_the_handling_organ_names_staff_later_and_it_is_audited(client, world, register):
+    from xinfang.api.services import token_issue
+    from xinfang.audit.models import AuditRecord
+    from xinfang.core.errors import ApplicationError, Forbidden
+    from xinfang.petitions import selectors
+    from xinfang.petitions.services import petition_accused_set
+
+    p = register(title=NAMED_TITLE, category="accusation", route=None).petition
+    assert selectors.petition_queryset_for_user(user=world.po_head).filter(pk=p.pk).exists()
+    # another organ may not; the office holding it may, through the API
+    with pytest.raises(Forbidden):
+        petition_accused_set(petition_id=p.pk, actor=world.head, staff_ids=[world.po_head.pk])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.clerk)}"}
+    r = client.post(
+        f"/api/v1/petitions/{p.pk}/accused",
+        {"staff_ids": [world.po_head.pk], "persons": "王某"},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 200, r.content
+    assert r.json() == {"id": p.pk, "accused_staff_ids": [world.po_head.pk], "accused_persons": "王某"}
+    assert not selectors.petition_queryset_for_user(user=world.po_head).filter(pk=p.pk).exists()
+    d = selectors.petition_detail_for_user(user=world.clerk, petition_id=p.pk)
+    assert [u["id"] for u in d["accused_staff"]] == [world.po_head.pk]
+    assert d["accused_persons"] == "王某"
+    client.force_login(world.clerk)
+    assert "被检举控告人" in client.get(f"/petitions/{p.pk}/").content.decode()
+    rec = AuditRecord.objects.get(kind="petition.accused_set", object_id=str(p.pk))
+    assert rec.data["after"] == [world.po_head.pk] and rec.actor_id == world.clerk.pk
+    # naming oneself is refused; an appeal names no one
+    with pytest.raises(ApplicationError):
+        petition_accused_set(petition_id=p.pk, actor=world.clerk, staff_ids=[world.clerk.pk])
+    appeal = register().petition
+    r = client.post(
+        f"/api/v1/petitions/{appeal.pk}/accused",
+        {"staff_ids": [world.handler.pk]},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 400
+
+
+def test_staff_can_be_named_at_registration_through_the_api(client, world):
+    from xinfang.api.services import token_issue
+    from xinfang.petitions import selectors
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.clerk)}"}
+    r = client.post(
+        "/api/v1/petitions",
+        {
+            "channel": "letter",
+            "title": NAMED_TITLE,
+            "content": "检举内容",
+            "region_code": "990102",
+            "category": "accusation",
+            "accused_staff_ids": [world.po_head.pk],
+            "parties": [{"role": "petitioner", "name": ACCUSER}],
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 201, r.content
+    assert not selectors.petition_queryset_for_user(user=world.po_head).exists()
+
+
+# --- exports and analytics: the accused get no row and no count --------------------------------
+
+EXPORTERS = [(w, r.value) for w in ("accused", "below_accused") for r in Role]
+
+
+@pytest.mark.parametrize(("where", "role"), EXPORTERS, ids=[f"{w}-{r}" for w, r in EXPORTERS])
+def test_the_accused_export_no_row_and_count_nothing(client, world, accusation, where, role):
+    from openpyxl import load_workbook
+
+    from xinfang.analytics.selectors import statistics_for_user
+    from xinfang.api.services import token_issue
+    from xinfang.audit.models import AuditRecord
+    from xinfang.directory.permissions import Cap, role_can
+
+    user = _accused_staff(world, where, role)
+    client.force_login(user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user)}"}
+    for url in ("/export/petitions.csv", "/export/petitions.xlsx"):
+        for q in ({}, {"category": "accusation"}):
+            r = client.get(url, q)
+            if not role_can(role, Cap.EXPORT):
+                assert r.status_code == 403
+                continue
+            assert r.status_code == 200
+            if url.endswith(".csv"):
+                lines = r.content.decode("utf-8").strip().splitlines()
+                assert len(lines) == 1 and TITLE not in r.content.decode("utf-8")
+            else:
+                ws = load_workbook(io.BytesIO(r.content), read_only=True).active
+                assert len(list(ws.iter_rows(values_only=True))) == 1
+            # no count anywhere: no header names one
+            assert not any(w in h.lower() for h in r.headers for w in ("count", "total", "rows"))
+    for fmt in ("csv", "xlsx"):
+        r = client.get("/api/v1/export/petitions", {"format": fmt}, **auth)
+        assert r.status_code in (401, 403) or TITLE.encode() not in r.content
+    assert all(
+        rec.data["rows"] == 0 for rec in AuditRecord.objects.filter(kind="export", actor_id=user.pk)
+    )
+    if role_can(role, Cap.VIEW_DEIDENTIFIED):
+        s = statistics_for_user(user=user)
+        assert s.total == 0 and not any(c.category == "accusation" for c in s.by_category_state)
+        assert client.get("/api/v1/analytics/summary", **auth).json()["total"] == 0
+        assert client.get("/analytics/").status_code == 200
+    else:
+        assert client.get("/analytics/").status_code == 403
+
+
+def test_an_analyst_named_in_an_accusation_does_not_count_it(world, named):
+    from xinfang.analytics.selectors import statistics_for_user
+    from xinfang.directory.services import staff_create
+
+    p, _, _ = named
+    analyst = staff_create(
+        username="an-named", password="Analyst-pass-1", organ=world.county_po, roles=[Role.ANALYST]
+    )
+    assert statistics_for_user(user=analyst).total == 1
+    p.accused_staff.add(analyst)
+    assert statistics_for_user(user=analyst).total == 0

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "xinfang.documents",
     "xinfang.feedback",
     "xinfang.portal",
+    "xinfang.analytics",
+    "xinfang.workbench",
 ]
 
 MIDDLEWARE = [

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,6 +27,7 @@ from xinfang.petitions.services import (
     AttachmentInput,
     PartyInput,
     PetitionInput,
+    petition_accused_set,
     petition_act,
     petition_register,
 )
@@ -100,6 +101,7 @@ class LoginIn(Schema):
     username: str
     password: str
     name: str = ""
+    otp_token: str = Field("", description="the current TOTP code; required once the user has enrolled a device")
 
 
 class TokenOut(Schema):
@@ -108,8 +110,14 @@ class TokenOut(Schema):
 
 @api.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS}, tags=["auth"])
 def auth_token(request: HttpRequest, payload: LoginIn):  # type: ignore[no-untyped-def]
-    """Exchange a staff username and password for a bearer token."""
-    return {"token": token_issue_for_login(username=payload.username, password=payload.password, name=payload.name)}
+    """Exchange a staff username and password (and the TOTP code, for users who enrolled an
+    authenticator) for a bearer token."""
+    return {
+        "token": token_issue_for_login(
+            username=payload.username, password=payload.password, name=payload.name,
+            otp_token=payload.otp_token,
+        )
+    }
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -138,6 +146,8 @@ class PetitionIn(Schema):
     category: str = Field("", description="suggestion | accusation | appeal")
     route: int | None = Field(None, description="Art. 31 route 1–6 (appeal only)")
     accused_organ_id: int | None = None
+    accused_staff_ids: list[int] = Field([], description="staff named in an accusation (accusation only)")
+    accused_persons: str = Field("", description="people named who are not staff (accusation only)")
     is_collective: bool = False
     head_count: int = 1
     is_anonymous: bool = False
@@ -208,6 +218,11 @@ class DeadlineOut(Schema):
     closed_on: date | None
 
 
+class NamedStaffOut(Schema):
+    id: int
+    name: str
+
+
 class PetitionOut(Schema):
     id: int
     tracking_code: str
@@ -227,6 +242,8 @@ class PetitionOut(Schema):
     head_count: int
     is_anonymous: bool
     confidential: bool
+    accused_staff: list[NamedStaffOut] = []
+    accused_persons: str = ""
     extended: bool
     in_hearing: bool
     parties: list[PartyOut]
@@ -250,6 +267,37 @@ class ActionIn(Schema):
             "acknowledge/start_handling: category, route."
         ),
     )
+
+
+class AccusedIn(Schema):
+    staff_ids: list[int] = Field([], description="the staff the accusation names (replaces the list)")
+    persons: str = Field("", description="people named who are not staff")
+
+
+class AccusedOut(Schema):
+    id: int
+    accused_staff_ids: list[int]
+    accused_persons: str
+
+
+class CountOut(Schema):
+    category: str
+    category_label: str
+    state: str
+    state_label: str
+    count: int
+
+
+class RegionCountOut(Schema):
+    region_code: str
+    region: str
+    count: int
+
+
+class SummaryOut(Schema):
+    total: int
+    by_category_state: list[CountOut]
+    by_region: list[RegionCountOut]
 
 
 class OrganOut(Schema):
@@ -336,13 +384,42 @@ def worklist(  # type: ignore[no-untyped-def]
     state: str | None = None,
     category: str | None = None,
     channel: str | None = None,
+    region: str | None = Query(None, description="region code; its subregions match too"),
+    due: str | None = Query(None, description="running | due_soon | overdue"),
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
     """What the caller's organ must do next, nearest due date first."""
     page = selectors.worklist_for_user(
-        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel  # type: ignore[arg-type]
+        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region=region, due=due,
     )
+    return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@api.get("/search", response={200: PageOut, **ERRORS}, tags=["petitions"])
+def search(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    q: str = "",
+    by: str = Query("text", description="text | code | name | phone (name, phone: view_identity)"),
+    state: str | None = None,
+    category: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    """Petitions the caller may see matching ``q``, newest first; every word of a text query
+    must occur in the title or content."""
+    from xinfang.workbench.selectors import IDENTITY_KINDS, petition_search_for_user
+    from xinfang.workbench.services import search_identity_record
+
+    page = petition_search_for_user(
+        user=request.user, q=q, by=by, state=state, category=category,  # type: ignore[arg-type]
+        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
+    )
+    if q.strip() and by in IDENTITY_KINDS:
+        search_identity_record(user=request.user, by=by, found=page.items)  # type: ignore[arg-type]
     return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
@@ -367,6 +444,77 @@ def petitions_act(request: HttpRequest, petition_id: int, action: Action, payloa
         at=payload.at, reason=payload.reason, data=payload.data,
     )
     return selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+
+
+@api.post(
+    "/petitions/{petition_id}/accused",
+    response={200: AccusedOut, **ERRORS},
+    tags=["petitions"],
+)
+def petitions_accused(request: HttpRequest, petition_id: int, payload: AccusedIn):  # type: ignore[no-untyped-def]
+    """Record the staff (and other people) an accusation names; they never see it again and may
+    not act on it (Art. 30 para 3). Only the organ handling it now; audited."""
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    p = petition_accused_set(
+        petition_id=petition_id, actor=request.user, staff_ids=payload.staff_ids,  # type: ignore[arg-type]
+        persons=payload.persons,
+    )
+    return {
+        "id": p.pk,
+        "accused_staff_ids": sorted(p.accused_staff.values_list("pk", flat=True)),
+        "accused_persons": p.accused_persons,
+    }
+
+
+_EXPORT_TYPES = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
+
+
+@api.get(
+    "/export/petitions",
+    response={**ERRORS},
+    tags=["petitions"],
+    openapi_extra={"responses": {"200": {"description": "the file", "content": _EXPORT_TYPES}}},
+)
+def petitions_export(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    format: Literal["csv", "xlsx"] = "csv",
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region_code: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+):
+    """The petitions the caller may see, as CSV or XLSX (needs the ``export`` capability;
+    identities masked unless ``view_identity``; every export is audited)."""
+    from xinfang.petitions.exports import petition_export
+
+    f = petition_export(
+        user=request.user, fmt=format, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region_code=region_code, received_from=received_from, received_to=received_to,
+    )
+    r = HttpResponse(f.content, content_type=f.content_type)
+    r["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    r["Cache-Control"] = "no-store"
+    return r
+
+
+@api.get("/analytics/summary", response={200: SummaryOut, **ERRORS}, tags=["analytics"])
+def analytics_summary(  # type: ignore[no-untyped-def]
+    request: HttpRequest, received_from: date | None = None, received_to: date | None = None
+):
+    """De-identified counts for the caller's jurisdiction: by category and state, and by region
+    (needs ``view_deidentified``; no identity, no row, no ranking)."""
+    from xinfang.analytics.selectors import statistics_for_user
+
+    return statistics_for_user(
+        user=request.user, received_from=received_from, received_to=received_to  # type: ignore[arg-type]
+    ).as_dict()
 
 
 @api.get("/organs", response={200: list[OrganOut], **ERRORS}, tags=["directory"])

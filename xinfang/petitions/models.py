@@ -59,6 +59,15 @@ class Petition(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Art. 30 para 3, Art. 28 (recusal): the staff an accusation names never see it, not even
+    # as a count, and may not act on it; people who are not users are recorded as text.
+    accused_staff = models.ManyToManyField(
+        User,
+        verbose_name="被检举控告的工作人员",
+        blank=True,
+        related_name="+",
+    )
+    accused_persons = models.TextField("被检举控告人（非本系统用户）", blank=True)
     is_collective = models.BooleanField("集体信访", default=False)
     head_count = models.PositiveIntegerField("人数", default=1)
     is_anonymous = models.BooleanField("匿名", default=False)

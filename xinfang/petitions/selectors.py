@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -26,17 +26,43 @@ def _visible(user: User) -> Q:
     A petition is visible while it is with the user's organ or an organ below it (a petition
     office: with any organ of its region), and only to a role that may read petitions; never,
     while it accuses the user's organ or an organ above it, to the accused organ's staff or
-    anyone below it (Art. 30 para 3, Art. 46(5))."""
+    anyone below it, and never to a staff member it names (Art. 30 para 3, Art. 46(5))."""
+    if not user_can(user, Cap.VIEW_PETITIONS):
+        return Q(pk__in=[])
+    return _jurisdiction(user)
+
+
+def _jurisdiction(user: User) -> Q:
+    """Where the user's organ may look, with both accusation exclusions; no role check (the
+    callers decide which capability reads through it: petitions, or de-identified counts)."""
     organ: Organ | None = user.organ if user.is_authenticated else None
     if organ is None:
-        return Q(pk__in=[])
-    if not user_can(user, Cap.VIEW_PETITIONS):
         return Q(pk__in=[])
     below = organ.path or f"/{organ.pk}/"
     held = Q(current_organ__path__startswith=below)
     if organ.kind == OrganKind.PETITION_OFFICE:
         held |= _in_region(organ)
-    return held & ~Q(accused_organ_id__in=_ancestor_ids(organ))
+    return held & _exclusions(user)
+
+
+def _exclusions(user: User) -> Q:
+    """The two accusation exclusions alone (for reads already bounded to the user's organ)."""
+    organ = user.organ
+    ancestors = _ancestor_ids(organ) if organ is not None else []
+    return ~Q(accused_organ_id__in=ancestors) & ~_names(user)
+
+
+def _names(user: User) -> Q:
+    """The petitions that name ``user`` as accused (a subquery: no join, no duplicate rows)."""
+    named = Petition.accused_staff.through.objects.filter(user_id=user.pk)
+    return Q(pk__in=named.values("petition_id"))
+
+
+def petition_names_user(*, petition: Petition, user: User) -> bool:
+    """Whether ``petition`` names ``user`` as accused (the service gate's recusal check)."""
+    return Petition.accused_staff.through.objects.filter(
+        petition_id=petition.pk, user_id=user.pk
+    ).exists()
 
 
 def _in_region(office: Organ) -> Q:
@@ -54,6 +80,14 @@ def _ancestor_ids(organ: Organ) -> list[int]:
 def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
     """Every petition the user may see (for admin lists and exports: filter further)."""
     return Petition.objects.filter(_visible(user))
+
+
+def petition_queryset_for_statistics(*, user: User) -> QuerySet[Petition]:
+    """The petitions an analyst's counts are taken over: the same jurisdiction and the same
+    exclusions as ``_visible``, read only by ``view_deidentified`` (aggregates, never rows)."""
+    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        return Petition.objects.none()
+    return Petition.objects.filter(_jurisdiction(user))
 
 
 def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
@@ -113,13 +147,27 @@ def worklist_for_user(
     state: str | None = None,
     category: str | None = None,
     channel: str | None = None,
+    region: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
 ) -> Page:
-    """What the user's organ must do next, nearest due date first (keyset pagination)."""
+    """What the user's organ must do next, nearest due date first (keyset pagination).
+
+    ``region``: a region code; its subregions match too (``990100`` also finds ``990102``).
+    ``due``: ``running``, ``due_soon`` or ``overdue``, the colour of the row (``due_status``),
+    turned into a range of ``next_due`` so that the ``petition_worklist`` index still serves it;
+    petitions with no due date have no colour and match none of them."""
     limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
     if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
         return Page([], None)
-    qs: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
+    qs: QuerySet[Petition] = Petition.objects.filter(
+        Q(current_organ_id=user.organ_id, is_open=True) & _exclusions(user)
+    )
     qs = _filtered(qs, state=state, category=category, channel=channel)
+    if region:
+        qs = qs.filter(region__code__startswith=region_prefix(region))  # no join: the FK column
+    if due:
+        qs = qs.filter(due_range(due, today or clock.today()))
     # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
     after = _parse_cursor(cursor)
     dated = qs.filter(next_due__isnull=False)
@@ -130,7 +178,7 @@ def worklist_for_user(
         else:
             dated = dated.filter(Q(next_due__gt=d) | Q(next_due=d, id__gt=pk))
     items = list(_list_columns(dated.order_by("next_due", "id"))[: limit + 1])
-    if len(items) <= limit:
+    if len(items) <= limit and not due:
         undated = qs.filter(next_due__isnull=True)
         if after is not None and after[0] == FAR:
             undated = undated.filter(id__gt=after[1])
@@ -138,6 +186,32 @@ def worklist_for_user(
     more = len(items) > limit
     items = items[:limit]
     return Page(items, _cursor(items[-1]) if more and items else None)
+
+
+DUE_FILTERS = ("running", "due_soon", "overdue")
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and its subregions (GB/T 2260: 2, 4 or 6 digits)."""
+    code = "".join(ch for ch in code if ch.isdigit())[:12]
+    if len(code) > 6:  # a township (9 digits) or village (12): the code itself
+        return code
+    prefix = code.rstrip("0")
+    return prefix + "0" * (len(prefix) % 2) if prefix else code
+
+
+def due_range(due: str, today: date) -> Q:
+    """``next_due`` range of a deadline colour as of ``today`` (the rule of ``status_on``:
+    overdue after the due date, due soon within ``XINFANG_DUE_SOON_DAYS`` days, the due date
+    itself included). An unknown value matches nothing."""
+    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
+    if due == "overdue":
+        return Q(next_due__lt=today)
+    if due == "due_soon":
+        return Q(next_due__gte=today, next_due__lte=soon)
+    if due == "running":
+        return Q(next_due__gt=soon)
+    return Q(pk__in=[])
 
 
 def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
@@ -291,6 +365,16 @@ def _open_window_due(petition: Petition) -> date | None:
     )
 
 
+def _accused_staff_of(p: Petition) -> list[dict]:
+    """The staff an accusation names (no query for other petitions, which name no one)."""
+    if p.category != "accusation":
+        return []
+    return [
+        {"id": u.pk, "name": u.get_full_name() or u.get_username()}
+        for u in p.accused_staff.order_by("id")
+    ]
+
+
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
     """Everything a petition page or the API detail shows, in one read."""
     from xinfang.petitions.privacy import parties_for_user
@@ -318,6 +402,8 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         "head_count": p.head_count,
         "is_anonymous": p.is_anonymous,
         "confidential": p.confidential,
+        "accused_staff": _accused_staff_of(p),
+        "accused_persons": p.accused_persons,
         "extended": p.extended,
         "in_hearing": p.in_hearing,
         "parties": parties_for_user(user=user, petition=p),

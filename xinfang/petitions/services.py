@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
-from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.services import deadline_facts, deadline_recompute, deadline_rows
 from xinfang.deadlines.tracker import next_due
@@ -40,6 +40,7 @@ from xinfang.petitions.workflow import (
     State,
     next_state,
 )
+from xinfang.workbench.services import search_index_petitions
 
 # ---------------------------------------------------------------------------------------------
 # Registration
@@ -72,6 +73,8 @@ class PetitionInput:
     category: str = ""
     route: int | None = None
     accused_organ_id: int | None = None
+    accused_staff_ids: Sequence[int] = ()  # staff named in an accusation (Art. 30 para 3)
+    accused_persons: str = ""  # people named who are not users of the system
     is_collective: bool = False
     head_count: int = 1
     is_anonymous: bool = False
@@ -105,6 +108,8 @@ def petition_register(
     now = clock.now()
     received_at = _as_datetime(data.received_at) if data.received_at is not None else now
     clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
+    if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
+        raise Forbidden("您是被检举控告人，应当回避（第二十八条、第三十条第三款）")
     with transaction.atomic():
         # Everything is computed in memory first, so the new row is written by one INSERT.
         petition, password = _build(data, clean, organ=organ, received_at=received_at)
@@ -134,6 +139,7 @@ def petition_register(
         audit_petition_events(events=events, actor=actor)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
+        search_index_petitions(petitions=[petition])
     return Registration(petition, password)
 
 
@@ -162,6 +168,10 @@ def petition_register_many(
             errors[f"items[{i}]"] = [e.message] + [
                 f"{k}: {m}" for k, ms in e.fields.items() for m in ms
             ]
+    if actor is not None and any(
+        u.pk == actor.pk for _d, clean, _r in prepared for u in clean["accused_staff"]
+    ):
+        raise Forbidden("您是被检举控告人，应当回避（第二十八条、第三十条第三款）")
     if errors:
         raise ApplicationError("部分信访事项无效，均未保存", code="invalid", fields=errors)
     out: list[Registration] = []
@@ -201,6 +211,15 @@ def petition_register_many(
                 for pi in clean["parties"]
             ]
         )
+        through = Petition.accused_staff.through
+        through.objects.bulk_create(
+            [
+                through(petition_id=p.pk, user_id=u.pk)
+                for p, (_d, clean, _r) in zip(petitions, prepared, strict=True)
+                for u in clean["accused_staff"]
+            ]
+        )
+        search_index_petitions(petitions=petitions)
     return out
 
 
@@ -253,6 +272,16 @@ def _validate_registration(
                     "accused_organ_id",
                     "不能由被检举控告单位或其下级登记办理（第三十条第三款），请向其上级或纪检监察机关提出",
                 )
+    accused_staff: list[User] = []
+    accused_persons = (data.accused_persons or "").strip()
+    if data.accused_staff_ids or accused_persons:
+        if category != Category.ACCUSATION:
+            field = "accused_staff_ids" if data.accused_staff_ids else "accused_persons"
+            err(field, "只有检举控告类事项填写被检举控告人")
+        else:
+            accused_staff, msgs = _accused_staff_clean(data.accused_staff_ids, accused_persons)
+            for f, m in msgs:
+                err(f, m)
     parties = list(data.parties)
     petitioners = [p for p in parties if p.role == PartyRole.PETITIONER]
     reps = [p for p in parties if p.role == PartyRole.REPRESENTATIVE]
@@ -320,6 +349,8 @@ def _validate_registration(
         "category": category,
         "route": route,
         "accused": accused,
+        "accused_staff": accused_staff,
+        "accused_persons": accused_persons,
         "parties": [_strip_party(p) for p in parties],
         "files": files,
         "repeat_of": repeat_of,
@@ -353,6 +384,7 @@ def _build(
         route=clean["route"],
         region=clean["region"],
         accused_organ=clean["accused"],
+        accused_persons=clean["accused_persons"],
         is_collective=data.is_collective,
         head_count=data.head_count,
         is_anonymous=data.is_anonymous,
@@ -365,7 +397,31 @@ def _build(
     return p, password
 
 
+def _accused_staff_clean(
+    ids_: Sequence[int], persons: str
+) -> tuple[list[User], list[tuple[str, str]]]:
+    """The named staff as users, and what is wrong with the names given."""
+    msgs: list[tuple[str, str]] = []
+    if len(persons) > 2000:
+        msgs.append(("accused_persons", "被检举控告人不超过 2000 字"))
+    wanted = {int(x) for x in ids_}
+    if len(wanted) > 50:
+        msgs.append(("accused_staff_ids", "被检举控告的工作人员不超过 50 人"))
+        return [], msgs
+    users = list(User.objects.filter(pk__in=wanted)) if wanted else []
+    if len(users) != len(wanted):
+        msgs.append(("accused_staff_ids", "被检举控告的工作人员不存在"))
+    return users, msgs
+
+
+def _named_staff_save(petition: Petition, users: Sequence[User]) -> None:
+    through = Petition.accused_staff.through
+    through.objects.bulk_create([through(petition_id=petition.pk, user_id=u.pk) for u in users])
+
+
 def _save_parties_and_files(petition: Petition, clean: Mapping[str, Any]) -> None:
+    if clean.get("accused_staff"):
+        _named_staff_save(petition, clean["accused_staff"])
     Party.objects.bulk_create([Party(petition=petition, **vars(pi)) for pi in clean["parties"]])
     for a, kind in clean["files"]:
         digest = hashlib.sha256(a.content).hexdigest()
@@ -561,6 +617,81 @@ def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
 def _gate(petition: Petition, action: Action, actor: User) -> None:
     if (why := actor_may(petition, action, actor)) is not None:
         raise Forbidden(why)
+    _recuse(petition, actor)
+
+
+def _recuse(petition: Petition, actor: User) -> None:
+    """A staff member an accusation names may not act on it (Art. 28, Art. 30 para 3). The
+    answer is the one for a missing petition: nothing tells them that it exists."""
+    from xinfang.petitions.selectors import petition_names_user
+
+    if petition.category == Category.ACCUSATION and petition_names_user(
+        petition=petition, user=actor
+    ):
+        raise NotFound("未找到该信访事项，或不在您的查看范围内")
+
+
+# ---------------------------------------------------------------------------------------------
+# Naming the accused staff after registration
+# ---------------------------------------------------------------------------------------------
+
+
+def petition_accused_set(
+    *,
+    petition_id: int,
+    actor: User,
+    staff_ids: Sequence[int],
+    persons: str = "",
+) -> Petition:
+    """Record who an accusation names (replacing what was recorded), by the organ handling it.
+
+    Only for accusations; only staff of the organ holding the petition now whose role may act
+    on it; never by someone it names. Audited (``petition.accused_set``: ids, never names)."""
+    from xinfang.audit.services import audit_record
+    from xinfang.directory.permissions import user_actions
+
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update(of=("self",)).get(pk=petition_id)
+        if actor.organ_id is None or actor.organ_id != petition.current_organ_id:
+            raise Forbidden("该信访事项不在本机关办理")
+        if not user_actions(actor):
+            raise Forbidden("您的角色不能执行此操作")
+        _recuse(petition, actor)
+        if petition.category != Category.ACCUSATION:
+            raise ApplicationError(
+                "只有检举控告类事项填写被检举控告人",
+                fields={"accused_staff_ids": ["只有检举控告类事项填写被检举控告人"]},
+            )
+        persons = (persons or "").strip()
+        users, msgs = _accused_staff_clean(staff_ids, persons)
+        if any(u.pk == actor.pk for u in users):
+            msgs.append(("accused_staff_ids", "不能由被检举控告人本人办理，请交其他工作人员"))
+        if msgs:
+            fields: dict[str, list[str]] = {}
+            for f, m in msgs:
+                fields.setdefault(f, []).append(m)
+            raise ApplicationError("被检举控告人信息有误", fields=fields)
+        before = sorted(
+            Petition.accused_staff.through.objects.filter(petition_id=petition.pk).values_list(
+                "user_id", flat=True
+            )
+        )
+        Petition.accused_staff.through.objects.filter(petition_id=petition.pk).delete()
+        _named_staff_save(petition, users)
+        petition.accused_persons = persons
+        petition.save(update_fields=["accused_persons"])
+        audit_record(
+            kind="petition.accused_set",
+            actor=actor,
+            object_type="petition",
+            object_id=petition.pk,
+            data={
+                "before": before,
+                "after": sorted(u.pk for u in users),
+                "persons_recorded": bool(persons),
+            },
+        )
+    return petition
 
 
 def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) -> Context:
@@ -918,6 +1049,7 @@ __all__ = [
     "Registration",
     "attachment_add",
     "actor_may",
+    "petition_accused_set",
     "petition_act",
     "petition_context",
     "petition_register",

@@ -116,6 +116,7 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
         accused_organ_id=int(P["accused_organ_id"])
         if P.get("accused_organ_id", "").isdigit()
         else None,
+        accused_persons=P.get("accused_persons", ""),
         is_collective=collective,
         head_count=head_count,
         is_anonymous=anonymous,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xinfang.web import intake, views
+from xinfang.web import exports, intake, views, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -9,10 +9,15 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("worklist/", views.worklist, name="worklist"),
+    path("worklist/filters/", workbench.saved_filter_create, name="saved_filter_create"),
+    path("worklist/filters/<int:filter_id>/delete/", workbench.saved_filter_delete, name="saved_filter_delete"),
+    path("search/", workbench.search, name="search"),
     path("intake/", intake.intake, name="intake_default"),
     path("intake/online/", intake.intake_online, name="intake_online"),
     path("intake/similar/", intake.intake_similar, name="intake_similar"),
     path("intake/<str:channel>/", intake.intake, name="intake"),
+    path("export/petitions.csv", exports.export_petitions, {"fmt": "csv"}, name="export_csv"),
+    path("export/petitions.xlsx", exports.export_petitions, {"fmt": "xlsx"}, name="export_xlsx"),
     path("petitions/<int:petition_id>/", views.petition_detail, name="petition"),
     path("petitions/<int:petition_id>/act/<str:action>/", views.petition_act_view, name="petition_act"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from xinfang.petitions.models import Channel
 from xinfang.petitions.services import petition_act
 from xinfang.petitions.workflow import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, Action
 from xinfang.web.forms import FIELDS, REASON_LABEL, REASON_REQUIRED, action_data
+from xinfang.web.intake import _regions_for
+from xinfang.workbench.selectors import saved_filter_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,11 +29,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+DUE_LABELS = [("overdue", "已超期"), ("due_soon", "即将到期"), ("running", "期限内")]
+
+
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    f = {k: request.GET.get(k) or None for k in ("state", "category", "channel")}
-    page = selectors.worklist_for_user(user=request.user, cursor=request.GET.get("cursor"), **f)  # type: ignore[arg-type]
+    f = {k: request.GET.get(k) or None for k in ("state", "category", "channel", "region", "due")}
     today = clock.today()
+    page = selectors.worklist_for_user(user=request.user, cursor=request.GET.get("cursor"), today=today, **f)  # type: ignore[arg-type]
     rows = [
         {
             "p": p,
@@ -41,7 +47,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         }
         for p in page.items
     ]
-    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    query = urlencode([(k, v) for k, v in f.items() if v])
     return render(
         request,
         "web/worklist.html",
@@ -53,6 +59,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "states": [(s.value, label) for s, label in STATE_LABELS.items()],
             "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
             "channels": Channel.choices,
+            "regions": _regions_for(request.user.organ),  # type: ignore[union-attr]
+            "dues": DUE_LABELS,
+            "saved_filters": saved_filter_list(user=request.user),  # type: ignore[arg-type]
             "today": today,
         },
     )

@@ -103,3 +103,21 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
     monkeypatch.setattr(suggest, "default_model_path", lambda: tmp_path / "none.joblib")
     html = client.get("/intake/similar/", {"title": "公司拖欠工资"}).content.decode()
     assert "建议类别" not in html
+
+
+def test_the_desk_records_the_people_an_accusation_names(client, world):
+    client.force_login(world.clerk)
+    r = client.post(
+        "/intake/letter/",
+        {
+            **FORM,
+            "title": "检举某村干部",
+            "category": "accusation",
+            "route": "",
+            "accused_persons": "王某（村干部）",
+        },
+    )
+    assert r.status_code == 200, r.content.decode()[:500]
+    assert Petition.objects.get().accused_persons == "王某（村干部）"
+    r = client.post("/intake/letter/", {**FORM, "accused_persons": "王某"})
+    assert r.status_code == 400 and Petition.objects.count() == 1

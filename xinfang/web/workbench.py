@@ -1,0 +1,98 @@
+"""The workbench pages: saved worklist filters (save, delete) and petition search."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.core import ids
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
+from xinfang.workbench import selectors, services
+
+
+@login_required
+@require_POST
+def saved_filter_create(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    try:
+        services.saved_filter_create(user=request.user, name=request.POST.get("name", ""), query=query)  # type: ignore[arg-type]
+    except ApplicationError as e:
+        messages.error(request, "；".join([e.message, *[m for ms in e.fields.values() for m in ms]]))
+    else:
+        messages.success(request, "已保存常用筛选")
+    clean = services.saved_filter_query(query)
+    return redirect(reverse("web:worklist") + (f"?{clean}" if clean else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    services.saved_filter_delete(user=request.user, filter_id=filter_id)  # type: ignore[arg-type]
+    messages.success(request, "已删除常用筛选")
+    return redirect("web:worklist")
+
+
+def _date(text: str | None, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise ApplicationError("日期格式有误", fields={field: ["请按 年-月-日 填写日期"]}) from e
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    G = request.GET
+    f = {k: G.get(k, "").strip() for k in ("q", "by", "state", "category", "from", "to")}
+    f["by"] = f["by"] or "text"
+    may_identity = user_can(request.user, Cap.VIEW_IDENTITY)  # type: ignore[arg-type]
+    page = selectors.petition_search_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        q=f["q"],
+        by=f["by"],
+        state=f["state"] or None,
+        category=f["category"] or None,
+        received_from=_date(f["from"], "from"),
+        received_to=_date(f["to"], "to"),
+        cursor=G.get("cursor"),
+    )
+    if f["q"] and f["by"] in selectors.IDENTITY_KINDS:
+        services.search_identity_record(user=request.user, by=f["by"], found=page.items)  # type: ignore[arg-type]
+    rows = [
+        {
+            "p": p,
+            "code": ids.format_tracking_code(p.tracking_code),
+            "state_label": STATE_LABELS.get(p.state, p.state),  # type: ignore[call-overload]
+        }
+        for p in page.items
+    ]
+    kinds = [
+        (k, label)
+        for k, label in selectors.SEARCH_KINDS.items()
+        if may_identity or k not in selectors.IDENTITY_KINDS
+    ]
+    return render(
+        request,
+        "web/search.html",
+        {
+            "f": f,
+            "rows": rows,
+            "terms": page.terms,
+            "next_cursor": page.next_cursor,
+            "query": urlencode([(k, v) for k, v in f.items() if v]),
+            "kinds": kinds,
+            "states": [(s.value, label) for s, label in STATE_LABELS.items()],
+            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        },
+    )

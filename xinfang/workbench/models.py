@@ -1,0 +1,40 @@
+"""The staff workbench: saved worklist filters and the search index of petition texts."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from xinfang.directory.models import User
+from xinfang.petitions.models import Petition
+
+
+class SavedFilter(models.Model):
+    """A worklist filter a user saved under a name; only its owner lists, uses or deletes it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("名称", max_length=50)
+    query = models.CharField("筛选条件", max_length=500)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用筛选"
+        indexes = [models.Index(fields=["user", "name"], name="saved_filter_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PetitionTerm(models.Model):
+    """One word of a petition's title or content (jieba), for full-text search in Chinese."""
+
+    # Two indexes only (~28 rows per petition are written at registration): the primary key
+    # (petition, term) also serves deleting a petition's words; (term, petition) serves search.
+    pk = models.CompositePrimaryKey("petition", "term")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    term = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索词"
+        indexes = [models.Index(fields=["term", "petition"], name="petition_term")]

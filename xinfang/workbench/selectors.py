@@ -1,0 +1,130 @@
+"""Reads of the workbench: a user's saved filters, and petition search.
+
+Search reads petitions only through ``petitions.selectors.petition_queryset_for_user`` (the one
+jurisdiction rule), so it never finds a petition outside the user's jurisdiction or one that
+accuses the user's organ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinfang.core import ids
+from xinfang.core.crypto import phone_digest
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Party, Petition
+from xinfang.petitions.selectors import _list_columns, petition_queryset_for_user
+from xinfang.petitions.workflow import Category
+from xinfang.workbench.models import PetitionTerm, SavedFilter
+from xinfang.workbench.text import terms_of_query
+
+SEARCH_KINDS = {"text": "标题和内容", "code": "查询码", "name": "信访人姓名", "phone": "联系电话"}
+IDENTITY_KINDS = ("name", "phone")
+
+
+def saved_filter_list(*, user: User) -> list[SavedFilter]:
+    return list(SavedFilter.objects.filter(user_id=user.pk).order_by("name", "id")[:100])
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[Petition]
+    next_cursor: str | None
+    terms: list[str]
+
+
+def _day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+#: A word found in fewer petitions than this is looked up first (see ``_matching_all``).
+RARE = 2000
+
+
+def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition]:
+    """Petitions holding every word. The newest-first scan stops after a page of matches, which
+    is quick while matches are common; when one word is rare it would read the whole table, so
+    a capped count per word finds the rarest and, if it is rare, its petitions are taken first
+    (at most ``RARE`` ids)."""
+    counts = [(PetitionTerm.objects.filter(term=t)[:RARE].count(), t) for t in terms]
+    n, rarest = min(counts)
+    if n < RARE:
+        qs = qs.filter(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
+    for t in terms:
+        if n >= RARE or t != rarest:
+            qs = qs.filter(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
+    return qs
+
+
+def petition_search_for_user(
+    *,
+    user: User,
+    q: str,
+    by: str = "text",
+    state: str | None = None,
+    category: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> SearchPage:
+    """Petitions the user may see that match ``q``, newest first (keyset on id).
+
+    ``by``: ``text`` (every word of ``q`` in the title or content), ``code`` (the tracking code,
+    spaces and case ignored), ``name`` (a party's exact name) or ``phone`` (a party's phone, via
+    its blind index). Name and phone need the ``view_identity`` capability, and find an
+    accusation or a confidential petition only for the organ handling it now (as the petition
+    page shows its parties)."""
+    limit = max(1, min(limit, 200))
+    q = (q or "").strip()
+    if by not in SEARCH_KINDS:
+        raise ApplicationError("未知的检索方式", fields={"by": ["可选：" + "、".join(SEARCH_KINDS)]})
+    if by in IDENTITY_KINDS and not user_can(user, Cap.VIEW_IDENTITY):
+        raise Forbidden("您的角色不能按信访人身份信息检索")
+    if not q:
+        return SearchPage([], None, [])
+    qs: QuerySet[Petition] = petition_queryset_for_user(user=user)
+    terms: list[str] = []
+    if by == "code":
+        qs = qs.filter(tracking_code=ids.normalize_tracking_code(q))
+    elif by == "text":
+        terms = terms_of_query(q)
+        if not terms:
+            return SearchPage([], None, [])
+        qs = _matching_all(qs, terms)
+    else:
+        if by == "phone":
+            digest = phone_digest(q)
+            if not digest:
+                return SearchPage([], None, [])
+            parties = Party.objects.filter(phone_digest=digest)
+        else:
+            parties = Party.objects.filter(name=q)
+        qs = qs.filter(id__in=parties.values("petition_id"))
+        restricted = (
+            Q(category=Category.ACCUSATION) | Q(accused_organ__isnull=False) | Q(confidential=True)
+        )
+        qs = qs.filter(~restricted | Q(current_organ_id=user.organ_id))
+    if state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category=category)
+    if received_from:
+        qs = qs.filter(received_at__gte=_day_start(received_from))
+    if received_to:
+        qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
+    if cursor:
+        try:
+            qs = qs.filter(id__lt=int(cursor))
+        except ValueError:
+            pass
+    items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return SearchPage(items, str(items[-1].pk) if more and items else None, terms)

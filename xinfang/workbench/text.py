@@ -1,0 +1,60 @@
+"""Words of Chinese text for the search index (jieba).
+
+The index holds jieba's search-mode cut (long words and the shorter words inside them); a query
+is cut in precise mode and each compound is replaced by the shorter words inside it. Single
+characters, punctuation and spaces are dropped: they would match almost every petition.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+MAX_TERM = 32
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+@functools.cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _keep(word: str) -> str | None:
+    w = word.strip().lower()
+    if len(w) < 2 or not _WORD.search(w):
+        return None
+    return w[:MAX_TERM]
+
+
+def terms_of_text(text: str) -> set[str]:
+    """Every word to index for ``text``."""
+    out = set()
+    for w in _jieba().cut_for_search(text or ""):
+        k = _keep(w)
+        if k:
+            out.add(k)
+    return out
+
+
+def terms_of_query(text: str) -> list[str]:
+    """The words a query must all match, in order, without repeats.
+
+    A compound word of the query is replaced by the shorter words inside it when it has any
+    ("拖欠工资" -> "拖欠", "工资"), so that the query also finds "拖欠工人工资"; the index holds
+    those shorter words for every compound it holds."""
+    jb = _jieba()
+    out: list[str] = []
+    for w in jb.cut(text or ""):
+        k = _keep(w)
+        if not k:
+            continue
+        inner = [x for x in (_keep(y) for y in jb.cut_for_search(k)) if x and x != k]
+        for t in inner or [k]:
+            if t not in out:
+                out.append(t)
+    return out[:8]
