@@ -50,9 +50,10 @@ def saved_filter_delete(*, user: User, filter_id: int) -> None:
         raise NotFound("未找到该常用筛选")
 
 
-def search_index_petitions(*, petitions: Sequence[Petition]) -> None:
+def search_index_petitions(*, petitions: Sequence[Petition], new: bool = False) -> None:
     """(Re)write the search words of ``petitions`` (title and content). Called on registration
-    in the same transaction, and by ``xinfang manage search_reindex``."""
+    in the same transaction (``new=True``: nothing to delete first), and by
+    ``xinfang manage search_reindex``."""
     if not petitions:
         return
     ids = [p.pk for p in petitions]
@@ -64,8 +65,9 @@ def search_index_petitions(*, petitions: Sequence[Petition]) -> None:
         f"INSERT INTO {qn(PetitionTerm._meta.db_table)} ({qn('petition_id')}, {qn('term')}) "
         "VALUES (%s, %s)"
     )
-    with transaction.atomic():
-        PetitionTerm.objects.filter(petition_id__in=ids).delete()
+    with transaction.atomic(savepoint=False):
+        if not new:
+            PetitionTerm.objects.filter(petition_id__in=ids).delete()
         with connection.cursor() as c:
             if connection.vendor == "postgresql":  # one statement: two arrays, unnested
                 c.execute(
