@@ -443,4 +443,34 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         "available_actions": petition_actions_for_user(user=user, petition=p),
         "action_labels": {a.value: ACTION_LABELS[a] for a in Action},
         "petition": p,
+        "attachments": list(
+            p.attachments.order_by("id").values("id", "original_name", "content_type", "size")
+        ),
+        "linked": _linked_for_user(user, p),
     }
+
+
+def _linked_for_user(user: User, p: Petition) -> list[dict]:
+    """Earlier and later petitions about the same matter that the user may see."""
+    ids = [x for x in [p.repeat_of_id] if x] + list(p.repeats.values_list("id", flat=True)[:50])
+    if not ids:
+        return []
+    rows = Petition.objects.filter(_visible(user), pk__in=ids).order_by("received_at")
+    return [
+        {
+            "id": x.pk,
+            "title": x.title,
+            "received_at": x.received_at,
+            "earlier": x.pk == p.repeat_of_id,
+        }
+        for x in rows.only("id", "title", "received_at")
+    ]
+
+
+def attachment_for_user(*, user: User, petition_id: int, attachment_id: int):  # type: ignore[no-untyped-def]
+    """An attachment of a petition the user may see (the same gate), or NotFound."""
+    p = petition_get_for_user(user=user, petition_id=petition_id)
+    a = p.attachments.filter(pk=attachment_id).first()
+    if a is None:
+        raise NotFound("未找到该附件")
+    return a

@@ -10,7 +10,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("worklist/", views.worklist, name="worklist"),
     path("worklist/filters/", workbench.saved_filter_create, name="saved_filter_create"),
-    path("worklist/filters/<int:filter_id>/delete/", workbench.saved_filter_delete, name="saved_filter_delete"),
+    path(
+        "worklist/filters/<int:filter_id>/delete/",
+        workbench.saved_filter_delete,
+        name="saved_filter_delete",
+    ),
     path("search/", workbench.search, name="search"),
     path("intake/", intake.intake, name="intake_default"),
     path("intake/online/", intake.intake_online, name="intake_online"),
@@ -19,5 +23,14 @@ urlpatterns = [
     path("export/petitions.csv", exports.export_petitions, {"fmt": "csv"}, name="export_csv"),
     path("export/petitions.xlsx", exports.export_petitions, {"fmt": "xlsx"}, name="export_xlsx"),
     path("petitions/<int:petition_id>/", views.petition_detail, name="petition"),
-    path("petitions/<int:petition_id>/act/<str:action>/", views.petition_act_view, name="petition_act"),
+    path(
+        "petitions/<int:petition_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "petitions/<int:petition_id>/act/<str:action>/",
+        views.petition_act_view,
+        name="petition_act",
+    ),
 ]

@@ -36,7 +36,9 @@ DUE_LABELS = [("overdue", "已超期"), ("due_soon", "即将到期"), ("running"
 def worklist(request: HttpRequest) -> HttpResponse:
     f = {k: request.GET.get(k) or None for k in ("state", "category", "channel", "region", "due")}
     today = clock.today()
-    page = selectors.worklist_for_user(user=request.user, cursor=request.GET.get("cursor"), today=today, **f)  # type: ignore[arg-type]
+    page = selectors.worklist_for_user(
+        user=request.user, cursor=request.GET.get("cursor"), today=today, **f
+    )  # type: ignore[arg-type]
     rows = [
         {
             "p": p,
@@ -90,12 +92,22 @@ def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
 
 
 @login_required
-def petition_detail(request: HttpRequest, petition_id: int, errors: dict | None = None, status: int = 200) -> HttpResponse:
+def petition_detail(
+    request: HttpRequest, petition_id: int, errors: dict | None = None, status: int = 200
+) -> HttpResponse:
     d = selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     needs_organs = any(
         f[2] == "organ" for a in d["available_actions"] for f in FIELDS.get(Action(a), [])
     )
-    organs = list(Organ.objects.filter(is_active=True).exclude(pk=d["petition"].current_organ_id).order_by("path")[:500]) if needs_organs else []
+    organs = (
+        list(
+            Organ.objects.filter(is_active=True)
+            .exclude(pk=d["petition"].current_organ_id)
+            .order_by("path")[:500]
+        )
+        if needs_organs
+        else []
+    )
     return render(
         request,
         "web/petition.html",
@@ -145,3 +157,15 @@ def _parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as e:
         raise ApplicationError("日期格式有误", fields={"at": ["请按 年-月-日 填写日期"]}) from e
+
+
+@login_required
+def attachment_download(request: HttpRequest, petition_id: int, attachment_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    a = selectors.attachment_for_user(
+        user=request.user, petition_id=petition_id, attachment_id=attachment_id
+    )  # type: ignore[arg-type]
+    return FileResponse(
+        a.file.open("rb"), as_attachment=True, filename=a.original_name, content_type=a.content_type
+    )

@@ -75,7 +75,10 @@ def test_an_action_form_transfers_and_a_bad_one_shows_the_field_error(client, wo
     client.force_login(world.clerk)
     r = client.post(f"/petitions/{p.pk}/act/transfer/", {"to_organ_id": "", "at": ""})
     assert r.status_code == 400 and "请选择接收机关" in r.content.decode()
-    r = client.post(f"/petitions/{p.pk}/act/transfer/", {"to_organ_id": str(world.housing.pk), "at": "2025-08-30"})
+    r = client.post(
+        f"/petitions/{p.pk}/act/transfer/",
+        {"to_organ_id": str(world.housing.pk), "at": "2025-08-30"},
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.state == "transferred" and p.current_organ_id == world.housing.pk
@@ -87,4 +90,29 @@ def test_the_petition_page_query_count_is_pinned(client, world, register):
     client.get(f"/petitions/{p.pk}/")
     with CaptureQueriesContext(connection) as q:
         client.get(f"/petitions/{p.pk}/")
-    assert len(q) <= 14
+    assert len(q) <= 15  # + attachments and linked petitions
+
+
+def test_the_petition_page_lists_attachments_and_the_earlier_petition_and_gates_downloads(
+    client, world, register
+):
+    from xinfang.petitions.services import AttachmentInput
+
+    first = register(
+        title="第一次来信", received_at=local(2025, 8, 1), at=local(2025, 8, 2)
+    ).petition
+    p = register(
+        title="再次来信",
+        repeat_of_id=first.pk,
+        received_at=local(2025, 8, 28),
+        at=local(2025, 8, 29),
+        attachments=[AttachmentInput("第1页.pdf", b"%PDF-1.4 page one")],
+    ).petition
+    a = p.attachments.get()
+    client.force_login(world.clerk)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "第1页.pdf" in html and "第一次来信" in html and "前件" in html
+    r = client.get(f"/petitions/{p.pk}/attachments/{a.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 page one"
+    client.force_login(world.handler)  # another organ: the same gate as the page
+    assert client.get(f"/petitions/{p.pk}/attachments/{a.pk}/").status_code == 404
