@@ -172,3 +172,12 @@ def _fresh_holiday_cache():
     yield
     holidays.clear_cache()
     validation.regions_forget()
+
+
+@pytest.fixture
+def frozen():
+    """Today is 2025-09-01 (Asia/Shanghai) for tests that use it: `usefixtures("frozen")`."""
+    import time_machine
+
+    with time_machine.travel(local(2025, 9, 1), tick=False):
+        yield

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -23,7 +22,7 @@ from xinfang.directory.models import Level, OrganKind, Role
 from xinfang.directory.permissions import CAPABILITIES, PERMISSIONS, Cap, role_can
 from xinfang.petitions.workflow import Action
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 ROLES = [r.value for r in Role]
 # Where the user sits, seen from the organ that holds the petition now.
@@ -79,12 +78,6 @@ class Setup:
     petition: object
     organs: dict
     token_for: object
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
 
 
 def _scenario(world, register, scenario: str) -> Setup:
@@ -214,7 +207,9 @@ def _export_text(content: bytes, url: str) -> str:
         from openpyxl import load_workbook
 
         ws = load_workbook(io.BytesIO(content), read_only=True).active
-        return "\n".join(" ".join(str(c or "") for c in row) for row in ws.iter_rows(values_only=True))
+        return "\n".join(
+            " ".join(str(c or "") for c in row) for row in ws.iter_rows(values_only=True)
+        )
     return content.decode("utf-8", errors="replace")
 
 
@@ -338,16 +333,27 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             check(f"GET {name}", r.status_code == 403, r.status_code)
             continue
         text = _export_text(r.content, url)
-        check(f"GET {name}", r.status_code == 200 and (TITLE[scenario] in text) == visible,
-              (r.status_code, visible))
+        check(
+            f"GET {name}",
+            r.status_code == 200 and (TITLE[scenario] in text) == visible,
+            (r.status_code, visible),
+        )
         if visible:
-            check(f"{name} identity", ("13912345678" in text) == sees_identity(role, relation, scenario),
-                  "phone shown/hidden wrongly")
+            check(
+                f"{name} identity",
+                ("13912345678" in text) == sees_identity(role, relation, scenario),
+                "phone shown/hidden wrongly",
+            )
     r = client.get("/analytics/")
     if role_can(role, Cap.VIEW_DEIDENTIFIED):
         total = re.search(r'<strong id="total">(\d+)</strong>', r.content.decode())
-        check("analytics page", r.status_code == 200 and total is not None
-              and int(total.group(1)) == int(counted(role, relation)), r.status_code)
+        check(
+            "analytics page",
+            r.status_code == 200
+            and total is not None
+            and int(total.group(1)) == int(counted(role, relation)),
+            r.status_code,
+        )
         check("analytics page shows no petition", TITLE[scenario] not in r.content.decode())
     else:
         check("analytics page", r.status_code == 403, r.status_code)
@@ -442,14 +448,20 @@ def test_the_matrix(client, world, register, scenario, role, relation):
                 check(op, r.status_code == 403, r.status_code)
             else:
                 text = r.content.decode("utf-8")
-                check(op, r.status_code == 200 and (TITLE[scenario] in text) == visible,
-                      (r.status_code, visible))
+                check(
+                    op,
+                    r.status_code == 200 and (TITLE[scenario] in text) == visible,
+                    (r.status_code, visible),
+                )
         elif path == "/api/v1/analytics/summary":
             if not role_can(role, Cap.VIEW_DEIDENTIFIED):
                 check(op, r.status_code == 403, r.status_code)
             else:
-                check(op, r.status_code == 200 and r.json()["total"] == int(counted(role, relation)),
-                      (r.status_code, r.content[:200]))
+                check(
+                    op,
+                    r.status_code == 200 and r.json()["total"] == int(counted(role, relation)),
+                    (r.status_code, r.content[:200]),
+                )
         elif path == "/api/v1/petitions" and method == "POST":
             want = 201 if role_can(role, Action.REGISTER) else 403
             check(op, r.status_code == want, (r.status_code, r.content[:200]))

@@ -9,24 +9,17 @@ import io
 import re
 
 import pytest
-import time_machine
 
 from conftest import local
 from xinfang.directory.models import Level, OrganKind, Role
 from xinfang.petitions.services import PartyInput, petition_act
 from xinfang.petitions.workflow import Action
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 ACCUSER = "赵检举"
 PHONE = "13912345678"
 TITLE = "检举青山县住建局违规审批"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
 
 
 @pytest.fixture
@@ -277,11 +270,15 @@ def named(world, register):
     from xinfang.directory.services import staff_create
 
     officer = staff_create(
-        username="jw-named", password="Named-pass-123", organ=world.discipline,
+        username="jw-named",
+        password="Named-pass-123",
+        organ=world.discipline,
         roles=[Role.HANDLER, Role.ORGAN_HEAD],
     )
     colleague = staff_create(
-        username="jw-other", password="Named-pass-123", organ=world.discipline,
+        username="jw-other",
+        password="Named-pass-123",
+        organ=world.discipline,
         roles=[Role.HANDLER],
     )
     p = register(
@@ -332,13 +329,17 @@ def test_a_named_staff_member_finds_nothing_even_in_the_organ_holding_it(client,
         assert p.pk not in ids
         for action in ("acknowledge", "close"):
             r = client.post(
-                f"/api/v1/petitions/{p.pk}/actions/{action}", {}, content_type="application/json",
+                f"/api/v1/petitions/{p.pk}/actions/{action}",
+                {},
+                content_type="application/json",
                 **auth,
             )
             assert r.status_code == 404
         r = client.post(
-            f"/api/v1/petitions/{p.pk}/accused", {"staff_ids": []},
-            content_type="application/json", **auth,
+            f"/api/v1/petitions/{p.pk}/accused",
+            {"staff_ids": []},
+            content_type="application/json",
+            **auth,
         )
         assert r.status_code == 404
         r = client.get("/export/petitions.csv")
@@ -402,7 +403,11 @@ def test_the_handling_organ_names_staff_later_and_it_is_audited(client, world, r
         **auth,
     )
     assert r.status_code == 200, r.content
-    assert r.json() == {"id": p.pk, "accused_staff_ids": [world.po_head.pk], "accused_persons": "王某"}
+    assert r.json() == {
+        "id": p.pk,
+        "accused_staff_ids": [world.po_head.pk],
+        "accused_persons": "王某",
+    }
     assert not selectors.petition_queryset_for_user(user=world.po_head).filter(pk=p.pk).exists()
     d = selectors.petition_detail_for_user(user=world.clerk, petition_id=p.pk)
     assert [u["id"] for u in d["accused_staff"]] == [world.po_head.pk]

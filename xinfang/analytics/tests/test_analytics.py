@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from conftest import local
 from xinfang.api.services import token_issue
 from xinfang.petitions.services import PartyInput
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture

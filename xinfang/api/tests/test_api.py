@@ -12,13 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from conftest import local
 from xinfang.api.services import token_issue
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def auth(user):

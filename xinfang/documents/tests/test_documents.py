@@ -6,18 +6,11 @@ import io
 import re
 
 import pytest
-import time_machine
 
 from conftest import local
 from tests.flows import OPINION, act, opinion_delivered, review_decided
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def docs_of(p):  # type: ignore[no-untyped-def]
@@ -26,7 +19,9 @@ def docs_of(p):  # type: ignore[no-untyped-def]
     return {d.kind: d for d in document_list(petition=p)}
 
 
-def test_every_petitioner_facing_step_yields_a_dated_numbered_document_of_its_organ(world, register):
+def test_every_petitioner_facing_step_yields_a_dated_numbered_document_of_its_organ(
+    world, register
+):
     p = opinion_delivered(world, register)
     docs = docs_of(p)
     assert list(docs) == ["transfer_notice", "acknowledgement", "extension_notice", "opinion"]
@@ -70,20 +65,40 @@ def test_review_and_re_review_opinions_name_the_next_remedy_or_their_finality(wo
     act(world, p, "request_review", None, (2025, 8, 28))
     review_decided(world, p, day=(2025, 9, 1))
     act(world, p, "request_re_review", None, (2025, 9, 1))
-    act(world, p, "decide_re_review", world.prov_head, (2025, 9, 1), request="请求撤销",
-        facts="复核查明事实清楚。", decision="维持复查意见。", legal_basis="《信访工作条例》第三十六条")
+    act(
+        world,
+        p,
+        "decide_re_review",
+        world.prov_head,
+        (2025, 9, 1),
+        request="请求撤销",
+        facts="复核查明事实清楚。",
+        decision="维持复查意见。",
+        legal_basis="《信访工作条例》第三十六条",
+    )
     docs = docs_of(p)
     review = docs["review_opinion"]
     assert review.organ == "青山县人民政府" and "东湖市人民政府请求复核" in review.remedy
     assert review.sections[0].text.startswith("你不服青山县住房和城乡建设局于2025年8月20日")
     final = docs["re_review_opinion"]
-    assert final.organ == "东湖市人民政府" and "不再受理" in final.remedy and "第三十六条第三款" in final.remedy
+    assert (
+        final.organ == "东湖市人民政府"
+        and "不再受理" in final.remedy
+        and "第三十六条第三款" in final.remedy
+    )
 
 
 def test_a_notice_of_non_acceptance_gives_the_ground_and_the_reason(world, register):
     p = register(received_at=local(2025, 8, 1), at=local(2025, 8, 2)).petition
-    act(world, p, "not_accept", world.clerk, (2025, 8, 4), "同一事项正由东湖市住房和城乡建设局办理",
-        ground="duplicate_higher")
+    act(
+        world,
+        p,
+        "not_accept",
+        world.clerk,
+        (2025, 8, 4),
+        "同一事项正由东湖市住房和城乡建设局办理",
+        ground="duplicate_higher",
+    )
     d = docs_of(p)["non_acceptance"]
     text = " ".join(s.text for s in d.sections)
     assert "第十九条第三款" in text and "正由东湖市住房和城乡建设局办理" in text
@@ -91,7 +106,9 @@ def test_a_notice_of_non_acceptance_gives_the_ground_and_the_reason(world, regis
 
 
 def test_an_anonymous_petitioner_is_addressed_as_the_petitioner(world, register):
-    p = register(is_anonymous=True, parties=[], received_at=local(2025, 8, 1), at=local(2025, 8, 2)).petition
+    p = register(
+        is_anonymous=True, parties=[], received_at=local(2025, 8, 1), at=local(2025, 8, 2)
+    ).petition
     act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.housing.pk)
     assert docs_of(p)["transfer_notice"].recipient == "信访人"
 
@@ -105,7 +122,16 @@ def test_the_docx_is_an_a4_word_document_with_the_same_text(world, register):
     d = docs_of(p)["opinion"]
     w = docx.Document(io.BytesIO(document_docx(d)))
     text = "\n".join(par.text for par in w.paragraphs)
-    for part in (d.title, d.number, d.organ, "张三：", OPINION["decision"], d.remedy, "（印章）", "2025年8月20日"):
+    for part in (
+        d.title,
+        d.number,
+        d.organ,
+        "张三：",
+        OPINION["decision"],
+        d.remedy,
+        "（印章）",
+        "2025年8月20日",
+    ):
         assert part in text, part
     assert round(w.sections[0].page_width.mm) == 210 and round(w.sections[0].page_height.mm) == 297
 
@@ -138,8 +164,9 @@ def test_documents_are_refused_outside_jurisdiction_and_without_login(client, wo
     from xinfang.directory.models import Role
     from xinfang.directory.services import staff_create
 
-    elsewhere = staff_create(username="disc", password="test-pass-123", organ=world.discipline,
-                             roles=[Role.HANDLER])
+    elsewhere = staff_create(
+        username="disc", password="test-pass-123", organ=world.discipline, roles=[Role.HANDLER]
+    )
     client.force_login(elsewhere)  # the county discipline commission never held it
     assert client.get(f"/documents/petitions/{p.pk}/{opinion.seq}/").status_code == 404
     assert client.get(f"/documents/petitions/{p.pk}/{opinion.seq}.docx").status_code == 404

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from conftest import local
 from tests.flows import act, opinion_delivered, review_decided
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def submit(p, stage="handling", rating="satisfied", **kw):  # type: ignore[no-untyped-def]
@@ -34,13 +27,19 @@ def test_nothing_can_be_evaluated_before_a_written_answer(world, register):
     assert e.value.code == "not_open"
 
 
-def test_the_handling_stage_opens_when_the_opinion_is_delivered_and_rates_its_organ(world, register):
+def test_the_handling_stage_opens_when_the_opinion_is_delivered_and_rates_its_organ(
+    world, register
+):
     from xinfang.feedback.selectors import evaluation_windows
 
     p = opinion_delivered(world, register)
     (w,) = evaluation_windows(petition=p)
     assert (w.stage, w.organ_id, str(w.opens), str(w.closes), w.is_open) == (
-        "handling", world.housing.pk, "2025-08-25", "2025-09-24", True
+        "handling",
+        world.housing.pk,
+        "2025-08-25",
+        "2025-09-24",
+        True,
     )
     ev = submit(p, rating="basically_satisfied", comment="  态度好  ")
     assert (ev.organ_id, ev.comment) == (world.housing.pk, "态度好")
@@ -66,14 +65,17 @@ def test_the_review_stage_is_separate_and_rates_the_review_organ(world, register
     review_decided(world, p, day=(2025, 9, 1))
     submit(p, stage="review", rating="satisfied")
     assert dict(Evaluation.objects.values_list("stage", "organ_id")) == {
-        "handling": world.housing.pk, "review": world.county_gov.pk
+        "handling": world.housing.pk,
+        "review": world.county_gov.pk,
     }
 
 
 def test_a_reply_opens_the_handling_stage_on_its_date(world, register):
     from xinfang.feedback.selectors import evaluation_windows
 
-    p = register(category="suggestion", route=None, received_at=local(2025, 8, 1), at=local(2025, 8, 2)).petition
+    p = register(
+        category="suggestion", route=None, received_at=local(2025, 8, 1), at=local(2025, 8, 2)
+    ).petition
     act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.housing.pk)
     act(world, p, "acknowledge", world.head, (2025, 8, 5))
     act(world, p, "start_handling", world.head, (2025, 8, 5))

@@ -6,22 +6,15 @@ import csv
 import io
 
 import pytest
-import time_machine
 
 from conftest import local
 from xinfang.api.services import token_issue
 from xinfang.petitions.services import PartyInput
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 PHONE = "13912345678"
 ID_NUMBER = "11010119900307803X"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from xinfang.petitions.services import (
     petition_register_many,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 OPINION = {
     "outcome": "not_support",
     "request": "请求拆除",
@@ -26,12 +26,6 @@ OPINION = {
     "decision": "不予支持",
     "legal_basis": "《某条例》",
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
 
 
 def act(p, action, actor, on, **kw):

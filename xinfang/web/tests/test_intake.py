@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import local
 from xinfang.petitions.models import Petition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 FORM = {
     "title": "幸福小区餐馆油烟扰民",
@@ -21,12 +20,6 @@ FORM = {
     "p_name": "张三",
     "p_phone": "13800000000",
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
 
 
 def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(client, world):

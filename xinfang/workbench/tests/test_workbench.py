@@ -4,20 +4,13 @@ query count."""
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import local
 from xinfang.petitions.services import PartyInput
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(local(2025, 9, 1), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
@@ -59,7 +52,10 @@ def test_the_deadline_filter_follows_the_row_colour(world, three):
     from xinfang.petitions.selectors import due_status, worklist_for_user
 
     for due in ("overdue", "due_soon", "running"):
-        assert all(due_status(p.next_due) == due for p in worklist_for_user(user=world.clerk, due=due).items)
+        assert all(
+            due_status(p.next_due) == due
+            for p in worklist_for_user(user=world.clerk, due=due).items
+        )
 
 
 def test_the_worklist_filters_by_region_including_subregions(world, register, township):
@@ -67,9 +63,15 @@ def test_the_worklist_filters_by_region_including_subregions(world, register, to
     register(title="街道的事", region_code=township.code)
     from xinfang.petitions.selectors import worklist_for_user
 
-    assert sorted(_titles(worklist_for_user(user=world.clerk, region="990102"))) == ["县里的事", "街道的事"]
+    assert sorted(_titles(worklist_for_user(user=world.clerk, region="990102"))) == [
+        "县里的事",
+        "街道的事",
+    ]
     assert _titles(worklist_for_user(user=world.clerk, region="990102001")) == ["街道的事"]
-    assert sorted(_titles(worklist_for_user(user=world.clerk, region="990100"))) == ["县里的事", "街道的事"]
+    assert sorted(_titles(worklist_for_user(user=world.clerk, region="990100"))) == [
+        "县里的事",
+        "街道的事",
+    ]
     assert _titles(worklist_for_user(user=world.clerk, region="110000")) == []
 
 
@@ -81,7 +83,9 @@ def test_keyset_pagination_keeps_the_filters(world, register, township):
         register(title=f"县{i}", received_at=local(2025, 8, 26 + i))
     seen, cursor = [], None
     while True:
-        page = worklist_for_user(user=world.clerk, region=township.code, due="running", cursor=cursor, limit=2)
+        page = worklist_for_user(
+            user=world.clerk, region=township.code, due="running", cursor=cursor, limit=2
+        )
         seen += _titles(page)
         cursor = page.next_cursor
         if not cursor:
@@ -121,7 +125,9 @@ def test_the_filtered_worklist_query_count_is_pinned(client, world, register):
 
 def test_a_user_saves_uses_and_deletes_a_filter(client, world, three):
     client.force_login(world.clerk)
-    r = client.post("/worklist/filters/", {"name": "超期的", "query": "due=overdue&cursor=x&evil=1"})
+    r = client.post(
+        "/worklist/filters/", {"name": "超期的", "query": "due=overdue&cursor=x&evil=1"}
+    )
     assert r.status_code == 302 and r["Location"].endswith("?due=overdue")
     html = client.get("/worklist/").content.decode()
     assert "超期的" in html and 'href="?due=overdue"' in html
@@ -180,7 +186,9 @@ def test_search_by_tracking_code_ignores_spaces_and_case(client, world, register
 def test_search_by_phone_uses_the_blind_index(client, world, register, token):
     p = register(parties=[PartyInput(role="petitioner", name="王五", phone="13911112222")]).petition
     register()
-    r = client.get("/api/v1/search", {"q": "+86 139-1111-2222", "by": "phone"}, **token(world.clerk))
+    r = client.get(
+        "/api/v1/search", {"q": "+86 139-1111-2222", "by": "phone"}, **token(world.clerk)
+    )
     assert [x["id"] for x in r.json()["items"]] == [p.pk]
     r = client.get("/api/v1/search", {"q": "王五", "by": "name"}, **token(world.clerk))
     assert [x["id"] for x in r.json()["items"]] == [p.pk]
@@ -196,9 +204,15 @@ def test_search_by_identity_needs_the_view_identity_capability(client, world, re
     from xinfang.directory.services import staff_create
 
     register()
-    supervisor = staff_create(username="sup", password="x-pass-123456", organ=world.county_po, roles=[Role.SUPERVISOR])
+    supervisor = staff_create(
+        username="sup", password="x-pass-123456", organ=world.county_po, roles=[Role.SUPERVISOR]
+    )
     for by in ("phone", "name"):
-        r = client.get("/api/v1/search", {"q": "13800000000" if by == "phone" else "张三", "by": by}, **token(supervisor))
+        r = client.get(
+            "/api/v1/search",
+            {"q": "13800000000" if by == "phone" else "张三", "by": by},
+            **token(supervisor),
+        )
         assert r.status_code == 403, by
     client.force_login(supervisor)
     assert client.get("/search/", {"q": "张三", "by": "name"}).status_code == 403
@@ -212,7 +226,9 @@ def test_full_text_search_in_chinese_needs_every_word(client, world, register, t
     auth = token(world.clerk)
 
     def ids(q, **kw):
-        return [x["id"] for x in client.get("/api/v1/search", {"q": q, **kw}, **auth).json()["items"]]
+        return [
+            x["id"] for x in client.get("/api/v1/search", {"q": q, **kw}, **auth).json()["items"]
+        ]
 
     assert ids("油烟") == [a.pk]
     assert ids("拖欠工资") == [b.pk]
@@ -223,11 +239,16 @@ def test_full_text_search_in_chinese_needs_every_word(client, world, register, t
 
 def test_search_filters_by_state_category_and_dates(client, world, register, token):
     a = register(title="油烟一", received_at=local(2025, 8, 1)).petition
-    b = register(title="油烟二", received_at=local(2025, 8, 20), category="suggestion", route=None).petition
+    b = register(
+        title="油烟二", received_at=local(2025, 8, 20), category="suggestion", route=None
+    ).petition
     auth = token(world.clerk)
 
     def ids(**kw):
-        return [x["id"] for x in client.get("/api/v1/search", {"q": "油烟", **kw}, **auth).json()["items"]]
+        return [
+            x["id"]
+            for x in client.get("/api/v1/search", {"q": "油烟", **kw}, **auth).json()["items"]
+        ]
 
     assert ids() == [b.pk, a.pk]
     assert ids(category="suggestion") == [b.pk]
@@ -265,8 +286,12 @@ def test_search_never_shows_other_jurisdictions_or_accusations_to_the_accused(
         route=None,
         accused_organ_id=world.county_po.pk,
     )
-    other_region = organ_create(name="别县信访局", kind=OrganKind.PETITION_OFFICE, level=Level.COUNTY, region=world.province)
-    outsider = staff_create(username="outsider", password="x-pass-123456", organ=other_region, roles=[Role.REGISTRAR])
+    other_region = organ_create(
+        name="别县信访局", kind=OrganKind.PETITION_OFFICE, level=Level.COUNTY, region=world.province
+    )
+    outsider = staff_create(
+        username="outsider", password="x-pass-123456", organ=other_region, roles=[Role.REGISTRAR]
+    )
 
     def titles(user, **kw):
         r = client.get("/api/v1/search", {"q": "油烟", **kw}, **token(user))
