@@ -39,6 +39,9 @@ def _setup(db: str) -> str:
     os.environ["XINFANG_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     os.environ.setdefault("XINFANG_SECRET_KEY", "bench-not-secret")
+    # No indexer thread in this process: the search indexer runs as its own process (--indexer
+    # process, the default) or after the registrations (--indexer after); see (d).
+    os.environ["XINFANG_SEARCH_INDEXER"] = "0"
     if db == "postgres":
         import psycopg
 
@@ -181,6 +184,13 @@ def main() -> int:
         help="cProfile 2,000 single registrations and 5 bulk batches",
     )
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    ap.add_argument(
+        "--indexer",
+        choices=("process", "after"),
+        default="process",
+        help="process: `xinfang manage search_index --watch` runs beside the registrations "
+        "(default); after: the queue is drained only after them, timed alone",
+    )
     args = ap.parse_args()
 
     data_dir = _setup(args.db)
@@ -225,6 +235,19 @@ def _run(args: argparse.Namespace, data_dir: str) -> int:
     weights = [1] + [8] + [1] * (len(offices) - 2)
     now = clock.now()
     single = min(args.single, args.n)
+
+    indexer = None
+    if args.indexer == "process":
+        import subprocess
+
+        indexer = subprocess.Popen(
+            [sys.executable, "-m", "xinfang.cli", "manage", "search_index", "--watch", "--every", "0.5"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"# search indexer: its own process (pid {indexer.pid}), draining every 0.5 s")
+    t_start = time.perf_counter()
 
     # (a) one at a time: each call is its own transaction with its events and deadlines
     items = list(_inputs(single, regions, rng, now))
@@ -288,6 +311,28 @@ def _run(args: argparse.Namespace, data_dir: str) -> int:
         pstats.Stats(bulk_prof, stream=sys.stdout).sort_stats("tottime").print_stats(20)
     total = Petition.objects.count()
     print(f"    petitions in the database: {total:,}")
+
+    # (d) the search index: what the indexer did meanwhile, and the drain of what is left
+    from xinfang.workbench.models import SearchPending
+    from xinfang.workbench.services import search_index_pending
+
+    t_reg = time.perf_counter() - t_start
+    left = SearchPending.objects.count()
+    if indexer is not None:
+        indexer.terminate()
+        indexer.wait()
+        print(
+            f"(d) search indexer process: indexed {total - left:,} of {total:,} during the "
+            f"{t_reg:.0f} s of registration ({(total - left) / t_reg:,.0f}/s); {left:,} queued"
+        )
+        left = SearchPending.objects.count()
+    t0 = time.perf_counter()
+    drained = search_index_pending()
+    t_drain = time.perf_counter() - t0
+    print(
+        f"    search_index_pending alone: {drained:,} in {t_drain:.1f} s"
+        + (f" = {drained / t_drain:,.0f}/s" if drained else "")
+    )
 
     with connection.cursor() as c:
         c.execute("ANALYZE")  # what autovacuum / a nightly job would have done

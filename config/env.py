@@ -61,6 +61,7 @@ def database(folder: Path) -> dict:
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": 20,  # seconds a writer waits for another (e.g. the search indexer)
         },
     }
 

@@ -29,7 +29,9 @@ def _serve(host: str, port: int) -> None:
     from waitress import serve
 
     from config.wsgi import application
+    from xinfang.workbench import indexer
 
+    indexer.wake()  # petitions queued for the search index while no server ran
     print(f"xinfang 正在运行: http://{host}:{port}/   (Ctrl+C 停止)", flush=True)
     serve(application, host=host, port=port, threads=8, ident="xinfang")
 

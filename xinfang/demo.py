@@ -1098,6 +1098,11 @@ def demo_seed(
         say("复核终结后以同一事实和理由再次信访（第三十六条第三款）…")
         _repeats(plans, planner, staff, own, rng, today, errors)
 
+    say("建立全文检索索引…")
+    from xinfang.workbench.services import search_index_pending
+
+    search_index_pending()  # what the server's indexer thread has not done yet
+
     from xinfang.petitions.models import PetitionEvent
 
     states = Counter(Petition.objects.values_list("state", flat=True))

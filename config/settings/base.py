@@ -124,6 +124,8 @@ XINFANG_ATTACHMENTS_PER_PETITION = int(os.environ.get("XINFANG_ATTACHMENTS_PER_P
 XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", "5"))
 # Worklist page size (keyset pagination).
 XINFANG_PAGE_SIZE = int(os.environ.get("XINFANG_PAGE_SIZE", "50"))
+# Index new petitions' words in a thread of the server process after registration commits.
+XINFANG_SEARCH_INDEXER = env.env_bool("XINFANG_SEARCH_INDEXER", True)
 
 LOGGING = {
     "version": 1,

@@ -29,3 +29,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+XINFANG_SEARCH_INDEXER = False  # tests drain the search queue themselves (search_index_pending)

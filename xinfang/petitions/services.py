@@ -40,7 +40,7 @@ from xinfang.petitions.workflow import (
     State,
     next_state,
 )
-from xinfang.workbench.services import search_index_petitions
+from xinfang.workbench.services import search_enqueue
 
 # ---------------------------------------------------------------------------------------------
 # Registration
@@ -139,7 +139,7 @@ def petition_register(
         audit_petition_events(events=events, actor=actor)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
-        search_index_petitions(petitions=[petition], new=True)
+        search_enqueue(petition_ids=[petition.pk])
     return Registration(petition, password)
 
 
@@ -219,7 +219,7 @@ def petition_register_many(
                 for u in clean["accused_staff"]
             ]
         )
-        search_index_petitions(petitions=petitions, new=True)
+        search_enqueue(petition_ids=[p.pk for p in petitions])
     return out
 
 

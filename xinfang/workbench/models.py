@@ -38,3 +38,20 @@ class PetitionTerm(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "检索词"
         indexes = [models.Index(fields=["term", "petition"], name="petition_term")]
+
+
+class SearchPending(models.Model):
+    """A registered petition whose words are not in the index yet.
+
+    Registration writes one of these instead of the words themselves (cutting the text with
+    jieba is most of the cost of indexing, and it would halve the registration rate); the
+    indexer (``workbench.indexer``) drains the queue after the commit. Until then search reads
+    these petitions' title and content directly, so a petition is found from the moment it is
+    registered."""
+
+    petition = models.OneToOneField(
+        Petition, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待建检索索引"

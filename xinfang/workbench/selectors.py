@@ -21,7 +21,7 @@ from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Party, Petition
 from xinfang.petitions.selectors import _list_columns, petition_queryset_for_user
 from xinfang.petitions.workflow import Category
-from xinfang.workbench.models import PetitionTerm, SavedFilter
+from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_query
 
 SEARCH_KINDS = {"text": "标题和内容", "code": "查询码", "name": "信访人姓名", "phone": "联系电话"}
@@ -51,15 +51,25 @@ def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition
     """Petitions holding every word. The newest-first scan stops after a page of matches, which
     is quick while matches are common; when one word is rare it would read the whole table, so
     a capped count per word finds the rarest and, if it is rare, its petitions are taken first
-    (at most ``RARE`` ids)."""
+    (at most ``RARE`` ids).
+
+    Petitions still queued for the index (``SearchPending``: registered moments ago, or during
+    a bulk import) are matched by their title and content directly, so search never misses a
+    new petition; the queue is empty most of the time and this costs one ``EXISTS`` then."""
     counts = [(PetitionTerm.objects.filter(term=t)[:RARE].count(), t) for t in terms]
     n, rarest = min(counts)
+    indexed = Q()
     if n < RARE:
-        qs = qs.filter(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
+        indexed &= Q(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
     for t in terms:
         if n >= RARE or t != rarest:
-            qs = qs.filter(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
-    return qs
+            indexed &= Q(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
+    if not SearchPending.objects.exists():
+        return qs.filter(indexed)
+    queued = Q(id__in=SearchPending.objects.values("petition_id"))
+    for t in terms:
+        queued &= Q(title__icontains=t) | Q(content__icontains=t)
+    return qs.filter(indexed | queued)
 
 
 def petition_search_for_user(

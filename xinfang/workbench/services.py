@@ -12,7 +12,7 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
-from xinfang.workbench.models import PetitionTerm, SavedFilter
+from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_text
 
 #: The worklist parameters a saved filter keeps (anything else, e.g. a cursor, is dropped).
@@ -50,24 +50,36 @@ def saved_filter_delete(*, user: User, filter_id: int) -> None:
         raise NotFound("未找到该常用筛选")
 
 
-def search_index_petitions(*, petitions: Sequence[Petition], new: bool = False) -> None:
-    """(Re)write the search words of ``petitions`` (title and content). Called on registration
-    in the same transaction (``new=True``: nothing to delete first), and by
-    ``xinfang manage search_reindex``."""
+def search_enqueue(*, petition_ids: Sequence[int]) -> None:
+    """Queue new petitions for the index (called by registration, in its transaction): one
+    row each, and a wake-up of the indexer once the transaction commits."""
+    if not petition_ids:
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as c:
+        c.executemany(
+            f"INSERT INTO {qn(SearchPending._meta.db_table)} ({qn('petition_id')}) VALUES (%s)",
+            [(i,) for i in petition_ids],
+        )
+    from xinfang.workbench import indexer
+
+    transaction.on_commit(indexer.wake)
+
+
+def search_index_petitions(*, petitions: Sequence[Petition]) -> None:
+    """(Re)write the search words of ``petitions`` (title and content), in one transaction."""
     if not petitions:
         return
     ids = [p.pk for p in petitions]
     rows = [(p.pk, t) for p in petitions for t in sorted(terms_of_text(f"{p.title}\n{p.content}"))]
-    # ~28 rows per petition: a plain executemany, not model instances (which halved the bulk
-    # registration rate; see bench/README.md).
+    # ~28 rows per petition: a plain executemany, not model instances.
     qn = connection.ops.quote_name
     sql = (
         f"INSERT INTO {qn(PetitionTerm._meta.db_table)} ({qn('petition_id')}, {qn('term')}) "
         "VALUES (%s, %s)"
     )
     with transaction.atomic(savepoint=False):
-        if not new:
-            PetitionTerm.objects.filter(petition_id__in=ids).delete()
+        PetitionTerm.objects.filter(petition_id__in=ids).delete()
         with connection.cursor() as c:
             if connection.vendor == "postgresql":  # one statement: two arrays, unnested
                 c.execute(
@@ -78,17 +90,47 @@ def search_index_petitions(*, petitions: Sequence[Petition], new: bool = False) 
                 c.executemany(sql, rows)
 
 
+def search_index_pending(*, batch: int = 500, limit: int | None = None) -> int:
+    """Index queued petitions, ``batch`` per transaction, until the queue is empty (or
+    ``limit`` are done); returns how many were indexed. Several indexers may run at once: on
+    PostgreSQL each takes rows the others have not locked; SQLite serialises writers."""
+    done = 0
+    while limit is None or done < limit:
+        n = batch if limit is None else min(batch, limit - done)
+        with transaction.atomic():
+            queued = SearchPending.objects.order_by("petition_id")
+            if connection.features.has_select_for_update_skip_locked:
+                queued = queued.select_for_update(skip_locked=True)
+            ids = list(queued.values_list("petition_id", flat=True)[:n])
+            if not ids:
+                break
+            search_index_petitions(
+                petitions=list(Petition.objects.filter(id__in=ids).only("id", "title", "content"))
+            )
+            SearchPending.objects.filter(petition_id__in=ids).delete()
+        done += len(ids)
+    return done
+
+
 def search_reindex(*, batch: int = 2000, petitions: Iterable[Petition] | None = None) -> int:
-    """Rebuild the whole index (or that of ``petitions``); returns how many were indexed."""
+    """Rebuild the whole index (or that of ``petitions``); returns how many were indexed.
+    A queued petition indexed here leaves the queue."""
     if petitions is None:
         petitions = Petition.objects.only("id", "title", "content").order_by("id").iterator(batch)
     done, chunk = 0, []
+
+    def flush() -> None:
+        with transaction.atomic():
+            search_index_petitions(petitions=chunk)
+            SearchPending.objects.filter(petition_id__in=[p.pk for p in chunk]).delete()
+
     for p in petitions:
         chunk.append(p)
         if len(chunk) >= batch:
-            search_index_petitions(petitions=chunk)
+            flush()
             done, chunk = done + len(chunk), []
-    search_index_petitions(petitions=chunk)
+    if chunk:
+        flush()
     return done + len(chunk)
 
 
