@@ -17,7 +17,8 @@ if os.environ.get("XINFANG_TEST_DB") == "postgres":
             "PASSWORD": os.environ.get("PGPASSWORD", ""),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
-            "TEST": {"NAME": "test_xinfang"},
+            # XINFANG_TEST_PG_NAME lets two suites run at once on one server
+            "TEST": {"NAME": os.environ.get("XINFANG_TEST_PG_NAME", "test_xinfang")},
         }
     }
 else:

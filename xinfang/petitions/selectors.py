@@ -369,10 +369,14 @@ def _accused_staff_of(p: Petition) -> list[dict]:
     """The staff an accusation names (no query for other petitions, which name no one)."""
     if p.category != "accusation":
         return []
-    return [
-        {"id": u.pk, "name": u.get_full_name() or u.get_username()}
-        for u in p.accused_staff.order_by("id")
-    ]
+    out = []
+    for u in p.accused_staff.select_related("organ").order_by("id"):
+        name = u.display_name or u.get_full_name() or u.get_username()
+        organ = u.organ.name if u.organ else ""
+        out.append(
+            {"id": u.pk, "name": name, "organ": organ, "label": f"{name}（{organ}）" if organ else name}
+        )
+    return out
 
 
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:

@@ -8,6 +8,7 @@ behind. Refusals raise :class:`ApplicationError` with field-level messages.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -75,6 +76,7 @@ class PetitionInput:
     accused_organ_id: int | None = None
     accused_staff_ids: Sequence[int] = ()  # staff named in an accusation (Art. 30 para 3)
     accused_persons: str = ""  # people named who are not users of the system
+    accused_staff_names: str = ""  # staff named by name, "姓名" or "姓名（机关）", 、 between
     is_collective: bool = False
     head_count: int = 1
     is_anonymous: bool = False
@@ -274,12 +276,21 @@ def _validate_registration(
                 )
     accused_staff: list[User] = []
     accused_persons = (data.accused_persons or "").strip()
-    if data.accused_staff_ids or accused_persons:
+    staff_names = (data.accused_staff_names or "").strip()
+    if data.accused_staff_ids or accused_persons or staff_names:
         if category != Category.ACCUSATION:
-            field = "accused_staff_ids" if data.accused_staff_ids else "accused_persons"
+            field = (
+                "accused_staff_ids"
+                if data.accused_staff_ids
+                else "accused_staff_names"
+                if staff_names
+                else "accused_persons"
+            )
             err(field, "只有检举控告类事项填写被检举控告人")
         else:
-            accused_staff, msgs = _accused_staff_clean(data.accused_staff_ids, accused_persons)
+            accused_staff, msgs = _accused_staff_clean(
+                data.accused_staff_ids, accused_persons, staff_names
+            )
             for f, m in msgs:
                 err(f, m)
     parties = list(data.parties)
@@ -397,14 +408,43 @@ def _build(
     return p, password
 
 
+_NAME_SEP = re.compile(r"[、，,；;\s]+")
+_NAME_ORGAN = re.compile(r"^(?P<name>[^（(]+)[（(](?P<organ>[^）)]+)[）)]$")
+
+
+def staff_by_names(text: str) -> tuple[list[int], list[str]]:
+    """Staff users named in ``text`` ("张三、李四（青山县住建局）"): their ids, and what could not
+    be matched. A bare name must match exactly one active user's name; when several share it,
+    the message lists them so the clerk can add the organ in brackets."""
+    found: list[int] = []
+    msgs: list[str] = []
+    for item in [x for x in _NAME_SEP.split(text or "") if x][:51]:
+        m = _NAME_ORGAN.match(item)
+        name, organ = (m["name"].strip(), m["organ"].strip()) if m else (item, "")
+        users = User.objects.filter(display_name=name, is_active=True).select_related("organ")
+        if organ:
+            users = users.filter(organ__name__contains=organ)
+        hits = list(users.order_by("organ__path", "pk")[:6])
+        if not hits:
+            msgs.append(f"没有名为“{item}”的工作人员；不是本系统用户的请填在“被检举控告人”中")
+        elif len(hits) > 1:
+            named = "、".join(f"{u.display_name}（{u.organ.name if u.organ else '无机关'}）" for u in hits[:5])
+            msgs.append(f"有多位名为“{name}”的工作人员：{named}，请写成“姓名（机关）”")
+        elif hits[0].pk not in found:
+            found.append(hits[0].pk)
+    return found, msgs
+
+
 def _accused_staff_clean(
-    ids_: Sequence[int], persons: str
+    ids_: Sequence[int], persons: str, names: str = ""
 ) -> tuple[list[User], list[tuple[str, str]]]:
     """The named staff as users, and what is wrong with the names given."""
     msgs: list[tuple[str, str]] = []
     if len(persons) > 2000:
         msgs.append(("accused_persons", "被检举控告人不超过 2000 字"))
-    wanted = {int(x) for x in ids_}
+    by_name, name_msgs = staff_by_names(names)
+    msgs += [("accused_staff_names", m) for m in name_msgs]
+    wanted = {int(x) for x in ids_} | set(by_name)
     if len(wanted) > 50:
         msgs.append(("accused_staff_ids", "被检举控告的工作人员不超过 50 人"))
         return [], msgs
@@ -642,6 +682,7 @@ def petition_accused_set(
     actor: User,
     staff_ids: Sequence[int],
     persons: str = "",
+    staff_names: str = "",
 ) -> Petition:
     """Record who an accusation names (replacing what was recorded), by the organ handling it.
 
@@ -663,7 +704,7 @@ def petition_accused_set(
                 fields={"accused_staff_ids": ["只有检举控告类事项填写被检举控告人"]},
             )
         persons = (persons or "").strip()
-        users, msgs = _accused_staff_clean(staff_ids, persons)
+        users, msgs = _accused_staff_clean(staff_ids, persons, staff_names)
         if any(u.pk == actor.pk for u in users):
             msgs.append(("accused_staff_ids", "不能由被检举控告人本人办理，请交其他工作人员"))
         if msgs:

@@ -117,6 +117,7 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
         if P.get("accused_organ_id", "").isdigit()
         else None,
         accused_persons=P.get("accused_persons", ""),
+        accused_staff_names=P.get("accused_staff_names", ""),
         is_collective=collective,
         head_count=head_count,
         is_anonymous=anonymous,

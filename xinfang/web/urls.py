@@ -29,6 +29,11 @@ urlpatterns = [
         name="attachment",
     ),
     path(
+        "petitions/<int:petition_id>/accused/",
+        views.petition_accused_view,
+        name="petition_accused",
+    ),
+    path(
         "petitions/<int:petition_id>/act/<str:action>/",
         views.petition_act_view,
         name="petition_act",

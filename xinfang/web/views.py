@@ -14,10 +14,17 @@ from django.views.decorators.http import require_POST
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
+from xinfang.directory.permissions import user_actions
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
-from xinfang.petitions.services import petition_act
-from xinfang.petitions.workflow import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, Action
+from xinfang.petitions.services import petition_accused_set, petition_act
+from xinfang.petitions.workflow import (
+    ACTION_LABELS,
+    CATEGORY_LABELS,
+    STATE_LABELS,
+    Action,
+    Category,
+)
 from xinfang.web.forms import FIELDS, REASON_LABEL, REASON_REQUIRED, action_data
 from xinfang.web.intake import _regions_for
 from xinfang.workbench.selectors import saved_filter_list
@@ -115,6 +122,10 @@ def petition_detail(
             "d": d,
             "code": ids.format_tracking_code(d["tracking_code"]),
             "forms": _action_forms(d, organs),
+            "may_name_accused": d["petition"].category == Category.ACCUSATION
+            and request.user.organ_id == d["petition"].current_organ_id  # type: ignore[union-attr]
+            and bool(user_actions(request.user)),  # type: ignore[arg-type]
+            "accused_names": "、".join(u["label"] for u in d["accused_staff"]),
             "errors": errors or {},
             "today": clock.today(),
         },
@@ -146,6 +157,26 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
         errors = {"action": action, "message": e.message, "fields": e.fields}
         return petition_detail(request, petition_id, errors=errors, status=e.status)
     messages.success(request, f"已{ACTION_LABELS[act]}")
+    return redirect("web:petition", petition_id=petition_id)
+
+
+@login_required
+@require_POST
+def petition_accused_view(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """The handling organ records whom an accusation names (Art. 30 para 3): staff by name."""
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    try:
+        petition_accused_set(
+            petition_id=petition_id,
+            actor=request.user,  # type: ignore[arg-type]
+            staff_ids=[],
+            persons=request.POST.get("accused_persons", ""),
+            staff_names=request.POST.get("accused_staff_names", ""),
+        )
+    except ApplicationError as e:
+        errors = {"action": "accused", "message": e.message, "fields": e.fields}
+        return petition_detail(request, petition_id, errors=errors, status=e.status)
+    messages.success(request, "已记录被检举控告人")
     return redirect("web:petition", petition_id=petition_id)
 
 

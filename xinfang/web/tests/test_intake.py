@@ -114,3 +114,83 @@ def test_the_desk_records_the_people_an_accusation_names(client, world):
     assert Petition.objects.get().accused_persons == "王某（村干部）"
     r = client.post("/intake/letter/", {**FORM, "accused_persons": "王某"})
     assert r.status_code == 400 and Petition.objects.count() == 1
+
+
+@pytest.fixture
+def named_staff(world):
+    """Two staff called 王五 (in different organs) and one called 赵六."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+
+    def make(username, organ, name):
+        u = staff_create(username=username, password=None, organ=organ, roles=[Role.HANDLER])
+        u.display_name = name
+        u.save(update_fields=["display_name"])
+        return u
+
+    return {
+        "wang_housing": make("wang1", world.housing, "王五"),
+        "wang_court": make("wang2", world.court, "王五"),
+        "zhao": make("zhao", world.housing, "赵六"),
+    }
+
+
+def test_the_desk_names_accused_staff_by_name(client, world, named_staff):
+    """Staff named at the desk are recorded as users (so the accusation is hidden from them);
+    a shared name asks for the organ, an unknown one says so, and nothing is saved then."""
+    client.force_login(world.clerk)
+    form = {**FORM, "title": "检举", "category": "accusation", "route": ""}
+    r = client.post("/intake/letter/", {**form, "accused_staff_names": "王五"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "王五（青山县住房和城乡建设局）" in html
+    assert "王五（青山县人民法院）" in html and not Petition.objects.exists()
+    r = client.post("/intake/letter/", {**form, "accused_staff_names": "钱七"})
+    assert r.status_code == 400 and "没有名为“钱七”的工作人员" in r.content.decode()
+    assert not Petition.objects.exists()
+    r = client.post(
+        "/intake/letter/", {**form, "accused_staff_names": "王五（住房和城乡建设局）、赵六"}
+    )
+    assert r.status_code == 200, r.content.decode()[:800]
+    p = Petition.objects.get()
+    assert set(p.accused_staff.all()) == {named_staff["wang_housing"], named_staff["zhao"]}
+
+
+def test_the_handling_organ_names_accused_staff_on_the_petition_page(client, world, named_staff):
+    """The form on the petition page replaces whom the accusation names; the named staff lose
+    sight of it at once."""
+    from xinfang.petitions.services import PartyInput, PetitionInput, petition_register
+
+    p = petition_register(
+        data=PetitionInput(
+            channel="letter",
+            title="检举县法院某工作人员",
+            content="……",
+            region_code="990102",
+            category="accusation",
+            accused_organ_id=world.court.pk,
+            received_at=local(2025, 8, 28),
+            parties=[PartyInput(role="petitioner", name="张三")],
+        ),
+        organ=world.county_po,
+        actor=world.clerk,
+    ).petition
+    client.force_login(world.po_head)
+    page = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "指明被检举控告人" in page
+    r = client.post(f"/petitions/{p.pk}/accused/", {"accused_staff_names": "王五"})
+    assert r.status_code == 400 and "请写成“姓名（机关）”" in r.content.decode()
+    r = client.post(
+        f"/petitions/{p.pk}/accused/",
+        {"accused_staff_names": "赵六", "accused_persons": "某科长"},
+    )
+    assert r.status_code == 302
+    assert list(p.accused_staff.all()) == [named_staff["zhao"]]
+    assert "赵六（青山县住房和城乡建设局）" in client.get(f"/petitions/{p.pk}/").content.decode()
+    client.force_login(named_staff["zhao"])
+    assert client.get(f"/petitions/{p.pk}/").status_code == 404
+
+
+def test_only_the_handling_organ_gets_the_naming_form(client, world, register):
+    p = register(title="普通申诉").petition
+    client.force_login(world.po_head)
+    assert "指明被检举控告人" not in client.get(f"/petitions/{p.pk}/").content.decode()
