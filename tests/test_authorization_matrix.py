@@ -293,6 +293,16 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         if "petition_id" not in route:
             continue
         url = _fill(route, p.pk)
+        if route.endswith("/accused/"):  # the handling organ names the accused (POST only)
+            r = attempt(lambda url=url: client.post(url, {"accused_persons": "某人"}))
+            if not visible:
+                check(f"POST {name}", r.status_code == 404, r.status_code)
+            elif may_name_accused(role, relation):
+                want = 302 if scenario == "accusation" else 400  # only an accusation names anyone
+                check(f"POST {name}", r.status_code == want, r.status_code)
+            else:
+                check(f"POST {name}", r.status_code == 403, r.status_code)
+            continue
         if "/act/" in route:
             r = attempt(lambda url=url: client.post(url, {"at": "2025-09-01"}))
             if not visible:

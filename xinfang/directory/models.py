@@ -54,6 +54,9 @@ class Organ(models.Model):
     """A 机关 or 单位. ``parent`` is the organ one level above: review goes there (Art. 35)."""
 
     name = models.CharField("名称", max_length=200)
+    abbreviation = models.CharField(
+        "机关代字", max_length=10, blank=True, help_text="文号中的发文机关代字，如“青信”；空则取名称前两字"
+    )
     kind = models.CharField("类型", max_length=20, choices=OrganKind.choices)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     region = models.ForeignKey(

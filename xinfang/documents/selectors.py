@@ -6,8 +6,9 @@ the handling opinion (信访处理意见书), the reply, and the review and re-r
 document is a *view* of its event: the event holds what was decided (Art. 32 contents, reasons,
 dates), so the document needs no table of its own and can never disagree with the record.
 
-The 文号 is the kind's code, the year and the event's number, which is unique and stable; a
-per-organ sequential register would need its own numbering table (not built yet).
+The 文号 (机关代字 + 文种代字 + 〔year〕 + running number) is given when the event is written
+(``documents.services.document_number_assign``, a per-organ, per-kind, per-year register);
+events written before that register existed show the kind's code, the year and the event id.
 
 Callers pass a petition they were allowed to read (``petitions.selectors.petition_get_for_user``
 for staff, the portal's code-and-password gate for petitioners).
@@ -179,6 +180,18 @@ class _Context:
         self.parties = parties
         self._organs: dict[int, str] | None = None
         self._recipient: str | None = None
+        self._numbers: dict[int, str] | None = None
+
+    def number(self, e) -> str | None:  # type: ignore[no-untyped-def]
+        """The 文号 given to the document of ``e`` (one query for all the petition's)."""
+        if self._numbers is None:
+            from xinfang.documents.models import DocumentNumber
+
+            ids = [x.pk for x in self.events if x.action in ACTION_KIND]
+            self._numbers = dict(
+                DocumentNumber.objects.filter(event_id__in=ids).values_list("event_id", "number")
+            )
+        return self._numbers.get(e.pk)
 
     def organ_name(self, organ_id: object) -> str:
         if not organ_id:
@@ -265,7 +278,7 @@ def _build(ctx: _Context, index: int) -> Document:
         seq=e.seq,
         kind=kind.code,
         title=kind.title,
-        number=f"{kind.number_code}〔{on.year}〕{e.pk}号",
+        number=ctx.number(e) or f"{kind.number_code}〔{on.year}〕{e.pk}号",
         organ=ctx.issuing_organ(e),
         issued_on=on,
         recipient=ctx.recipient,

@@ -41,6 +41,7 @@ from xinfang.petitions.workflow import (
     State,
     next_state,
 )
+from xinfang.documents.services import document_number_assign
 from xinfang.workbench.services import search_enqueue
 
 # ---------------------------------------------------------------------------------------------
@@ -552,6 +553,7 @@ def petition_act(
             prev_at=petition.last_event_at,
         )
         ev.save()
+        document_number_assign(event=ev)  # the 文号 of the document this step issues, if any
         audit_petition_events(events=[ev], actor=actor)
         deadline_recompute(petition=petition, events=[*history, ev])
         petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)

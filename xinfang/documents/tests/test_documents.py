@@ -29,9 +29,39 @@ def test_every_petitioner_facing_step_yields_a_dated_numbered_document_of_its_or
     assert "转送青山县住房和城乡建设局办理" in docs["transfer_notice"].sections[1].text
     assert docs["acknowledgement"].organ == "青山县住房和城乡建设局"
     assert docs["acknowledgement"].issued_on_text == "2025年8月5日"
+    assert docs["transfer_notice"].number == "青山信转告〔2025〕1号"  # 机关代字: name's first two
+    assert docs["acknowledgement"].number == "青山信受告〔2025〕1号"
+    assert docs["opinion"].number == "青山信处〔2025〕1号"
     for d in docs.values():
-        assert re.fullmatch(r"信\S+〔2025〕\d+号", d.number), d.number
         assert d.recipient == "张三" and d.title
+
+
+def test_document_numbers_run_per_organ_kind_and_year(world, register):
+    """Each organ numbers each kind of document from 1 every year, in the order issued; the
+    number is given once, when the step is written, and the admin's 机关代字 is used."""
+    from xinfang.petitions.services import petition_act
+
+    world.county_po.abbreviation = "青信"
+    world.county_po.save(update_fields=["abbreviation"])
+
+    def transferred(when):
+        p = register(received_at=when, at=when).petition
+        petition_act(
+            petition_id=p.pk,
+            action="transfer",
+            actor=world.clerk,
+            at=when,
+            data={"to_organ_id": world.housing.pk},
+        )
+        return docs_of(p)["transfer_notice"].number
+
+    assert transferred(local(2024, 12, 30)) == "青信信转告〔2024〕1号"
+    assert transferred(local(2024, 12, 31)) == "青信信转告〔2024〕2号"
+    assert transferred(local(2025, 1, 6)) == "青信信转告〔2025〕1号"
+    p = opinion_delivered(world, register)
+    assert docs_of(p)["transfer_notice"].number == "青信信转告〔2025〕2号"
+    assert docs_of(p)["transfer_notice"].number == "青信信转告〔2025〕2号"  # stable
+    assert docs_of(p)["acknowledgement"].number == "青山信受告〔2025〕1号"  # the housing bureau
 
 
 def test_the_acknowledgement_names_the_route_the_procedure_and_the_sixty_days(world, register):
