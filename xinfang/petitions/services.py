@@ -27,6 +27,7 @@ from xinfang.deadlines.services import deadline_facts, deadline_recompute, deadl
 from xinfang.deadlines.tracker import next_due
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import user_can_act, user_can_register
+from xinfang.documents.services import document_number_assign
 from xinfang.petitions import validation as v
 from xinfang.petitions.models import Attachment, Channel, Party, PartyRole, Petition, PetitionEvent
 from xinfang.petitions.workflow import (
@@ -41,7 +42,6 @@ from xinfang.petitions.workflow import (
     State,
     next_state,
 )
-from xinfang.documents.services import document_number_assign
 from xinfang.workbench.services import search_enqueue
 
 # ---------------------------------------------------------------------------------------------
