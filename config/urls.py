@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("xinfang.web.urls")),
     path("documents/", include("xinfang.documents.urls")),
     path("analytics/", include("xinfang.analytics.urls")),
+    path("insight/", include("xinfang.insight.urls_matters")),
     path("portal/", include("xinfang.portal.urls")),
 ]

@@ -233,6 +233,7 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "web:export_csv",
         "web:export_xlsx",
         "analytics:summary",
+        "matters:hot",
     }
     pages = _web_patterns()
     unclassified = [
@@ -367,6 +368,14 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         check("analytics page shows no petition", TITLE[scenario] not in r.content.decode())
     else:
         check("analytics page", r.status_code == 403, r.status_code)
+
+    r = client.get("/insight/hot/")
+    if role_can(role, Cap.VIEW_HOT_ISSUES):
+        body = r.content.decode()
+        check("hot page", r.status_code == 200 and TITLE[scenario] not in body, r.status_code)
+        check("hot page names no one", "李四" not in body and "13912345678" not in body)
+    else:
+        check("hot page", r.status_code == 403, r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.analytics",
     "xinfang.workbench",
+    "xinfang.insight",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,15 @@ XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", 
 XINFANG_PAGE_SIZE = int(os.environ.get("XINFANG_PAGE_SIZE", "50"))
 # Index new petitions' words in a thread of the server process after registration commits.
 XINFANG_SEARCH_INDEXER = env.env_bool("XINFANG_SEARCH_INDEXER", True)
+
+# --- Repeat petitions (重信重访) and hot issues (insight.matters*, insight.hot_views) ---
+# Lowest similarity (0..1) of an earlier petition listed as "possibly the same matter".
+XINFANG_REPEAT_MIN_SCORE = float(os.environ.get("XINFANG_REPEAT_MIN_SCORE", "0.25"))
+# Similarity from which a petition of the same petitioner ended by re-review is flagged as a
+# possible Art. 36(3) case (a person decides; nothing is refused automatically).
+XINFANG_ART36_FLAG_SCORE = float(os.environ.get("XINFANG_ART36_FLAG_SCORE", "0.5"))
+# Seconds the hot-issues page keeps a computed result in Django's cache.
+XINFANG_HOT_CACHE_SECONDS = int(os.environ.get("XINFANG_HOT_CACHE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

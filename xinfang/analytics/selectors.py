@@ -83,3 +83,23 @@ def statistics_for_user(
         .order_by("region_id")
     ]
     return Statistics(sum(c.count for c in cells), cells, regions)
+
+
+# --- Matters (重信重访): petitions staff linked as one matter count once ---------------------
+
+
+def matters_count_for_user(
+    *, user: User, received_from: date | None = None, received_to: date | None = None
+) -> int:
+    """How many matters the counted petitions are (a linked group counts once), over the same
+    gate and the same date filter as ``statistics_for_user``."""
+    from xinfang.insight.matters_selectors import matters_count
+
+    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        raise Forbidden("您的角色不能查看统计数据")
+    qs = petition_queryset_for_statistics(user=user)
+    if received_from:
+        qs = qs.filter(received_at__date__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_at__date__lte=received_to)
+    return matters_count(qs)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from xinfang.analytics.selectors import statistics_for_user
+from xinfang.analytics.selectors import matters_count_for_user, statistics_for_user
 
 
 def _date(text: str | None) -> date | None:
@@ -30,5 +30,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/summary.html",
-        {"stats": stats, "received_from": received_from, "received_to": received_to},
+        {
+            "stats": stats,
+            "received_from": received_from,
+            "received_to": received_to,
+            "matters": matters_count_for_user(
+                user=request.user,  # type: ignore[arg-type]
+                received_from=received_from,
+                received_to=received_to,
+            ),
+        },
     )

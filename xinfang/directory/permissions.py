@@ -29,6 +29,7 @@ class Cap(StrEnum):
     API = "api"  # use the REST API with a bearer token
     ADMIN = "admin"  # the admin site: organs, staff, roles, policy tables
     AUDIT = "audit"  # read the audit trail and run `xinfang audit verify`
+    VIEW_HOT_ISSUES = "view_hot_issues"  # hot issues: matters and places, counts only
 
 
 A = Action
@@ -75,9 +76,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ORGAN_HEAD: frozenset(_CASEWORK | _HANDLING | _ROUTING | _SIGNING),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
     Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API}),
-    Role.LEADER: frozenset({Cap.VIEW_PETITIONS, Cap.API}),
+    Role.LEADER: frozenset({Cap.VIEW_PETITIONS, Cap.API, Cap.VIEW_HOT_ISSUES}),
     # Analysts see de-identified aggregates only: no petition, no list, no count by person.
-    Role.ANALYST: frozenset({Cap.VIEW_DEIDENTIFIED, Cap.API}),
+    Role.ANALYST: frozenset({Cap.VIEW_DEIDENTIFIED, Cap.API, Cap.VIEW_HOT_ISSUES}),
     # Administrators run the system, not the cases: no petition content.
     Role.ADMIN: frozenset({Cap.ADMIN, Cap.AUDIT}),
 }

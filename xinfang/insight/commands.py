@@ -32,21 +32,21 @@ def _bar(done: int, total: int, started: float) -> None:
 
 
 def _rows_from_database() -> list[dict[str, str]]:
-    """Petitions whose category a person confirmed (registered and categorised)."""
+    """Petitions whose topic (事项分类) a person decided, labelled with the topic's name.
+
+    Not the legal category of Art. 31 (申诉求决/检举控告 …): the model suggests what a matter
+    is about. Only decisions recorded by people (``insight.TopicDecision``) are used."""
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
+    from django.apps import apps
 
-    django.setup()
-    from xinfang.petitions.models import Petition
+    if not apps.ready:
+        django.setup()
+    from xinfang.insight.selectors import topic_training_rows
 
-    qs = (
-        Petition.objects.exclude(category="")
-        .exclude(state__in=["received", "registered"])
-        .values_list("pk", "title", "content", "category")
-    )
-    return [{"id": str(pk), "title": t, "body": b, "label": c} for pk, t, b, c in qs.iterator()]
+    return topic_training_rows()
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -1,0 +1,164 @@
+"""Models of the insight app."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from xinfang.directory.models import User
+from xinfang.petitions.models import Petition
+
+# --- Matters (重信重访): petitions grouped as one matter; links are reversible ---------------
+
+
+class Matter(models.Model):
+    """A group of petitions a staff member judged to be about one matter (only a grouping:
+    each petition keeps its own thread, notices, answers and evaluations)."""
+
+    created_at = models.DateTimeField("建立时间")
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="建立人"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "同一事项"
+
+    def __str__(self) -> str:
+        return f"事项 {self.pk}"
+
+
+class MatterLink(models.Model):
+    """One petition's membership of a matter, from linking to unlinking (never deleted)."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="links")
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    linked_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField("归并时间")
+    reason = models.TextField("归并理由")
+    unlinked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unlinked_at = models.DateTimeField("解除时间", null=True, blank=True)
+    unlink_reason = models.TextField("解除理由", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "同一事项归并记录"
+        constraints = [
+            # A petition belongs to at most one matter at a time.
+            models.UniqueConstraint(
+                fields=["petition"],
+                condition=Q(unlinked_at__isnull=True),
+                name="matterlink_one_active_per_petition",
+            ),
+        ]
+        indexes = [models.Index(fields=["matter", "unlinked_at"], name="matterlink_matter")]
+
+
+# --- Topics (事项分类) of the deployment and each petition's topic decision (issue 5 A) --------
+
+
+class Topic(models.Model):
+    """A matter category (政务主题) of this deployment, in a tree of at most three levels.
+
+    Not the legal category of Art. 31 (申诉求决/检举控告…): a topic says what the matter is
+    about (城乡建设, 劳动和社会保障 …); it drives the category suggestion and routing hints."""
+
+    MAX_DEPTH = 3
+
+    name = models.CharField("名称", max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项分类"
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="topic_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="topic_unique_root_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def depth(self) -> int:
+        d, node = 1, self.parent
+        while node is not None:
+            d, node = d + 1, node.parent
+        return d
+
+    @property
+    def full_name(self) -> str:
+        names, node = [self.name], self.parent
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names))
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        node, seen = self.parent, {self.pk}
+        depth = 1
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "上级分类不能是自己或自己的下级"})
+            seen.add(node.pk)
+            depth += 1
+            node = node.parent
+        if depth > self.MAX_DEPTH:
+            raise ValidationError({"parent": f"事项分类至多 {self.MAX_DEPTH} 级"})
+
+
+class TopicOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "确认了系统建议"
+    CHANGED = "changed", "修改了系统建议"
+    MANUAL = "manual", "人工选择（无系统建议）"
+
+
+class TopicDecision(models.Model):
+    """A petition's topic as a person decided it, and what the model had suggested then.
+
+    Only decisions made by people are training data for ``xinfang insight train``."""
+
+    petition = models.OneToOneField(
+        Petition, on_delete=models.CASCADE, related_name="topic_decision", verbose_name="信访事项"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="decisions", verbose_name="事项分类"
+    )
+    outcome = models.CharField("与建议的关系", max_length=10, choices=TopicOutcome.choices)
+    suggested_label = models.CharField("系统建议", max_length=50, blank=True)
+    confidence = models.FloatField("置信度", null=True, blank=True)
+    model_version = models.CharField("模型版本", max_length=64, blank=True)
+    top_terms = models.JSONField("依据词语", default=list, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="决定人"
+    )
+    decided_by_organ = models.ForeignKey(
+        "directory.Organ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="决定人所在机关",
+    )
+    decided_at = models.DateTimeField("决定时间")
+    at_intake = models.BooleanField("登记时决定", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项分类决定"
+        indexes = [models.Index(fields=["topic", "decided_at"], name="topicdecision_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.topic_id}"

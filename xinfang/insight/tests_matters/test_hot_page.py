@@ -1,0 +1,92 @@
+"""The hot-issues page: matters and places, counts only, within the user's jurisdiction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from conftest import local
+from xinfang.directory.models import Role
+from xinfang.directory.services import staff_create
+from xinfang.petitions.services import PartyInput, petition_act
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+DAYS = [(8, 4), (8, 11), (8, 18), (8, 25), (8, 27), (8, 29)]
+
+
+@pytest.fixture(autouse=True)
+def _no_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _issue(world, register):
+    for i, (m, d) in enumerate(DAYS):
+        register(
+            title=f"幸福小区楼下餐馆油烟噪声扰民{'（再次反映）' if i % 2 else ''}",
+            content="青山县幸福小区楼下三家餐馆每晚营业至凌晨，油烟和噪声严重影响居民休息，请求依法处理。",
+            received_at=local(2025, m, d),
+            at=local(2025, m, d),
+            parties=[PartyInput(role="petitioner", name=f"居民{i}号", phone=f"1380000000{i % 4}")],
+        )
+    for i, (m, d) in enumerate(DAYS[:4]):
+        p = register(
+            title="检举青山县信访局工作人员索要好处费",
+            content="青山县信访局某工作人员在接待时索要好处费五千元，承诺帮助加快办理，请求查处。",
+            organ=world.city_po,
+            actor=world.city_clerk,
+            category="accusation",
+            route=None,
+            accused_organ_id=world.county_po.pk,
+            received_at=local(2025, m, d),
+            at=local(2025, m, d),
+            parties=[PartyInput(role="petitioner", name=f"检举人{i}", phone=f"1390000000{i}")],
+        ).petition
+        petition_act(
+            petition_id=p.pk,
+            action="transfer",
+            actor=world.city_clerk,
+            at=date(2025, m, d),
+            data={"to_organ_id": world.discipline.pk},
+        )
+
+
+def test_an_analyst_sees_the_issue_counted_but_no_one_named(client, world, register):
+    _issue(world, register)
+    client.force_login(world.analyst)
+    r = client.get("/insight/hot/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "幸福小区楼下餐馆油烟噪声扰民" in body
+    assert "<td>6</td>" in body and "<td>4</td>" in body  # 6 petitions, 4 distinct petitioners
+    assert "青山县" in body  # the place
+    assert "居民" not in body and "1380000000" not in body  # no names, no phones
+    # The county petition office is accused: the accusations are not counted for it.
+    assert "好处费" not in body and "检举" not in body
+
+
+def test_a_leader_above_sees_the_accusations_as_an_issue_too(client, world, register):
+    _issue(world, register)
+    leader = staff_create(
+        username="leader", password="x-Pass-123", organ=world.city_gov, roles=[Role.LEADER]
+    )
+    client.force_login(leader)
+    body = client.get("/insight/hot/", {"weeks": "8"}).content.decode()
+    assert "好处费" in body and "检举人" not in body and "1390000000" not in body
+
+
+def test_the_window_is_a_query_parameter(client, world, register):
+    _issue(world, register)
+    client.force_login(world.analyst)
+    body = client.get("/insight/hot/", {"weeks": "1"}).content.decode()
+    # Only two petitions of the matter fall in the last week: fewer than three make no issue.
+    assert "所选期间没有形成热点问题" in body
+
+
+def test_a_registrar_may_not_open_the_hot_page(client, world):
+    client.force_login(world.clerk)
+    assert client.get("/insight/hot/").status_code == 403

@@ -1,0 +1,52 @@
+"""Staff endpoints of the insight app: a petition's topic, the opinion check fragment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.insight.forms import topic_from_post
+from xinfang.insight.opinions import opinion_missing
+from xinfang.insight.selectors import user_may_change_topic
+from xinfang.insight.services import topic_decide
+from xinfang.petitions import selectors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_topic_view(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """GET: the topic panel (an HTML fragment). POST: the handling organ sets or changes the
+    petition's topic (recorded with an audit record)."""
+    petition = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    if request.method == "GET":
+        return render(request, "insight/_topic_fragment.html", {"petition": petition})
+    if not user_may_change_topic(user=request.user, petition=petition):  # type: ignore[arg-type]
+        raise Forbidden("只有承办机关的工作人员可以修改事项分类")
+    try:
+        topic = topic_from_post(request.POST)
+        if topic is None:
+            raise ApplicationError("请选择事项分类", fields={"topic": ["请选择事项分类"]})
+        topic_decide(petition=petition, topic=topic, actor=request.user)  # type: ignore[arg-type]
+    except ApplicationError as e:
+        from xinfang.web.views import petition_detail
+
+        errors = {"action": "topic", "message": e.message, "fields": e.fields}
+        return petition_detail(request, petition_id, errors=errors, status=e.status)
+    messages.success(request, f"事项分类已改为“{topic.full_name}”")
+    return redirect("web:petition", petition_id=petition_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opinion_check_view(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """An HTML fragment: what the opinion being written does not yet state (Art. 32). The text
+    comes by POST (it stays out of URLs and logs); a GET has nothing to check."""
+    petition = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    if request.method == "GET":
+        return render(request, "insight/_opinion_missing.html", {"missing": [], "checked": False})
+    missing = opinion_missing(petition=petition, post=request.POST)
+    return render(request, "insight/_opinion_missing.html", {"missing": missing, "checked": True})
