@@ -8,53 +8,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_LABELS, Action
 
 A = Action
-CATEGORIES = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
-ROUTES = [(str(r.value), label) for r, label in ROUTE_LABELS.items()]
-OPINION = [("support", "支持"), ("explain", "解释说明"), ("not_support", "不予支持")]
-REVIEW = [("uphold", "维持"), ("vary", "撤销或变更"), ("redo", "责令重新办理")]
-DELIVERY = [("in_person", "直接送达"), ("post", "邮寄送达"), ("electronic", "电子送达"), ("other", "其他")]
-SIGNED = [("true", "信访人签收"), ("false", "信访人拒收（留置）")]
-AGREEMENT = [("mediation", "调解协议书"), ("settlement", "和解协议书")]
+# the workflow labels are marked in petitions.workflow; translated lazily at render time here
+CATEGORIES = [(c.value, _(label)) for c, label in CATEGORY_LABELS.items()]
+ROUTES = [(str(r.value), _(label)) for r, label in ROUTE_LABELS.items()]
+OPINION = [("support", _("支持")), ("explain", _("解释说明")), ("not_support", _("不予支持"))]
+REVIEW = [("uphold", _("维持")), ("vary", _("撤销或变更")), ("redo", _("责令重新办理"))]
+DELIVERY = [("in_person", _("直接送达")), ("post", _("邮寄送达")), ("electronic", _("电子送达")), ("other", _("其他"))]
+SIGNED = [("true", _("信访人签收")), ("false", _("信访人拒收（留置）"))]
+AGREEMENT = [("mediation", _("调解协议书")), ("settlement", _("和解协议书"))]
 NOT_ACCEPT = [
-    ("duplicate_higher", "同一事项已在办理期限内，向上级机关重复提出（第十九条第三款）"),
-    ("same_facts_after_re_review", "与复核终结事项的事实和理由相同（第三十六条第三款）"),
-    ("other", "其他（请说明）"),
+    ("duplicate_higher", _("同一事项已在办理期限内，向上级机关重复提出（第十九条第三款）")),
+    ("same_facts_after_re_review", _("与复核终结事项的事实和理由相同（第三十六条第三款）")),
+    ("other", _("其他（请说明）")),
 ]
 DECISION = [
-    ("request", "信访人的请求", "textarea", None),
-    ("facts", "事实和理由", "textarea", None),
-    ("decision", "处理意见", "textarea", None),
-    ("legal_basis", "依据", "textarea", None),
+    ("request", _("信访人的请求"), "textarea", None),
+    ("facts", _("事实和理由"), "textarea", None),
+    ("decision", _("处理意见"), "textarea", None),
+    ("legal_basis", _("依据"), "textarea", None),
 ]
 
 FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
-    A.TRANSFER: [("to_organ_id", "接收机关", "organ", None)],
-    A.ASSIGN: [("to_organ_id", "承办机关", "organ", None), ("report_due", "报送结果期限", "date", None)],
-    A.REFER_LEGAL: [("to_organ_id", "政法机关", "organ", "political_legal")],
-    A.REFER_DISCIPLINE: [("to_organ_id", "纪检监察机关", "organ", "discipline")],
-    A.ACKNOWLEDGE: [("category", "类别", "select", CATEGORIES), ("route", "第三十一条途径", "select", ROUTES)],
-    A.START_HANDLING: [("category", "类别", "select", CATEGORIES), ("route", "第三十一条途径", "select", ROUTES)],
-    A.REDIRECT: [("proper_organ", "应当向哪个机关提出", "text", None)],
-    A.NOT_ACCEPT: [("ground", "情形", "select", NOT_ACCEPT), ("confirmed", "已核实事实和理由相同", "bool", None)],
-    A.EXTEND: [("days", "延长天数（至多 30 日）", "number", None)],
-    A.SETTLE: [("agreement", "协议", "select", AGREEMENT), ("summary", "协议主要内容", "textarea", None)],
-    A.ISSUE_OPINION: [("outcome", "处理结论", "select", OPINION), *DECISION],
-    A.DECIDE_REVIEW: [("outcome", "复查结论", "select", REVIEW), *DECISION, ("redo_days", "重新办理期限（日）", "number", None)],
+    A.TRANSFER: [("to_organ_id", _("接收机关"), "organ", None)],
+    A.ASSIGN: [("to_organ_id", _("承办机关"), "organ", None), ("report_due", _("报送结果期限"), "date", None)],
+    A.REFER_LEGAL: [("to_organ_id", _("政法机关"), "organ", "political_legal")],
+    A.REFER_DISCIPLINE: [("to_organ_id", _("纪检监察机关"), "organ", "discipline")],
+    A.ACKNOWLEDGE: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径"), "select", ROUTES)],
+    A.START_HANDLING: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径"), "select", ROUTES)],
+    A.REDIRECT: [("proper_organ", _("应当向哪个机关提出"), "text", None)],
+    A.NOT_ACCEPT: [("ground", _("情形"), "select", NOT_ACCEPT), ("confirmed", _("已核实事实和理由相同"), "bool", None)],
+    A.EXTEND: [("days", _("延长天数（至多 30 日）"), "number", None)],
+    A.SETTLE: [("agreement", _("协议"), "select", AGREEMENT), ("summary", _("协议主要内容"), "textarea", None)],
+    A.ISSUE_OPINION: [("outcome", _("处理结论"), "select", OPINION), *DECISION],
+    A.DECIDE_REVIEW: [("outcome", _("复查结论"), "select", REVIEW), *DECISION, ("redo_days", _("重新办理期限（日）"), "number", None)],
     A.DECIDE_RE_REVIEW: DECISION,
-    A.RECORD_DELIVERY: [("method", "送达方式", "select", DELIVERY), ("signed", "签收情况", "select", SIGNED)],
+    A.RECORD_DELIVERY: [("method", _("送达方式"), "select", DELIVERY), ("signed", _("签收情况"), "select", SIGNED)],
 }
 #: Actions whose reason is required (the service says so too; the page marks the field).
 REASON_REQUIRED = {A.OBJECT, A.OBJECTION_ACCEPT, A.OBJECTION_REJECT, A.REDIRECT, A.NOT_ACCEPT,
                    A.CHANNEL, A.EXTEND, A.REPLY, A.REPORT_RESULT}
 REASON_LABEL = {
-    A.EXTEND: "延期理由（将告知信访人）",
-    A.REPLY: "答复内容",
-    A.REPORT_RESULT: "办结报告",
-    A.CHANNEL: "应当通过的法定途径及告知内容",
-    A.OBJECT: "异议理由",
+    A.EXTEND: _("延期理由（将告知信访人）"),
+    A.REPLY: _("答复内容"),
+    A.REPORT_RESULT: _("办结报告"),
+    A.CHANNEL: _("应当通过的法定途径及告知内容"),
+    A.OBJECT: _("异议理由"),
 }
 
 

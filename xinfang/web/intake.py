@@ -9,15 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import Organ, OrganKind, Region
 from xinfang.directory.permissions import user_can_register
+from xinfang.insight.intake import intake_hint_context, intake_topic_context, intake_topic_record
+from xinfang.insight.matters_views import matters_intake_context
 from xinfang.insight.suggest import category_suggestion
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
@@ -26,18 +30,18 @@ from xinfang.petitions.similar import petition_similar_for_user
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
 
 DESK_CHANNELS = {
-    "letter": ("来信登记", Channel.LETTER),
-    "visit": ("来访登记", Channel.VISIT),
-    "phone": ("来电登记", Channel.PHONE),
-    "fax": ("传真登记", Channel.FAX),
-    "hotline": ("热线转来登记", Channel.HOTLINE),
+    "letter": (gettext_lazy("来信登记"), Channel.LETTER),
+    "visit": (gettext_lazy("来访登记"), Channel.VISIT),
+    "phone": (gettext_lazy("来电登记"), Channel.PHONE),
+    "fax": (gettext_lazy("传真登记"), Channel.FAX),
+    "hotline": (gettext_lazy("热线转来登记"), Channel.HOTLINE),
 }
 MAX_REPS = 5
 
 
 def _need_registrar(request: HttpRequest) -> None:
     if not user_can_register(request.user):  # type: ignore[arg-type]
-        raise Forbidden("您的角色不能登记信访事项")
+        raise Forbidden(gettext("您的角色不能登记信访事项"))
 
 
 def _regions_for(organ: Organ | None) -> list[Region]:
@@ -64,7 +68,7 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
             d = datetime.fromisoformat(P["received_on"]).date()
         except ValueError as e:
             raise ApplicationError(
-                "收到日期格式有误", fields={"received_on": ["请按 年-月-日 填写"]}
+                gettext("收到日期格式有误"), fields={"received_on": [gettext("请按 年-月-日 填写")]}
             ) from e
         received_at = timezone.make_aware(datetime.combine(d, datetime.min.time().replace(hour=9)))
         if d == clock.today():
@@ -137,9 +141,11 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     message = ""
     if request.method == "POST":
         try:
-            reg = petition_register(
-                data=_parse(request, chan), organ=request.user.organ, actor=request.user
-            )  # type: ignore[arg-type]
+            with transaction.atomic():  # the petition and the clerk's topic decision, together
+                reg = petition_register(
+                    data=_parse(request, chan), organ=request.user.organ, actor=request.user
+                )  # type: ignore[arg-type]
+                intake_topic_record(petition=reg.petition, post=request.POST, actor=request.user)  # type: ignore[arg-type]
         except ApplicationError as e:
             errors, message = e.fields, e.message
         else:
@@ -170,6 +176,7 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
             "errors": errors,
             "message": message,
             "post": request.POST if request.method == "POST" else {},
+            **intake_topic_context(),
         },
         status=400 if errors else 200,
     )
@@ -189,7 +196,19 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
     suggestion = category_suggestion(
         title=request.GET.get("title", ""), body=request.GET.get("content", "")
     )
-    return render(request, "web/_similar.html", {"matches": matches, "suggestion": suggestion})
+    text = matters_intake_context(
+        user=request.user, params=request.GET, exclude=[m.petition.pk for m in matches]
+    )  # type: ignore[arg-type]
+    return render(
+        request,
+        "web/_similar.html",
+        {
+            "matches": matches,
+            "suggestion": suggestion,
+            **text,
+            **intake_hint_context(query=request.GET, suggestion=suggestion),
+        },
+    )
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xinfang.insight import views as insight_views
 from xinfang.web import exports, intake, views, workbench
 
 app_name = "web"
@@ -32,6 +33,16 @@ urlpatterns = [
         "petitions/<int:petition_id>/accused/",
         views.petition_accused_view,
         name="petition_accused",
+    ),
+    path(
+        "petitions/<int:petition_id>/topic/",
+        insight_views.petition_topic_view,
+        name="petition_topic",
+    ),
+    path(
+        "petitions/<int:petition_id>/opinion-check/",
+        insight_views.opinion_check_view,
+        name="petition_opinion_check",
     ),
     path(
         "petitions/<int:petition_id>/act/<str:action>/",

@@ -9,12 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
+from xinfang.insight.matters_views import matters_page_context
+from xinfang.insight.opinions import opinion_acknowledged, opinion_missing, opinion_refusal
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import petition_accused_set, petition_act
@@ -27,6 +30,7 @@ from xinfang.petitions.workflow import (
 )
 from xinfang.web.forms import FIELDS, REASON_LABEL, REASON_REQUIRED, action_data
 from xinfang.web.intake import _regions_for
+from xinfang.web.labels import tr_action
 from xinfang.workbench.selectors import saved_filter_list
 
 
@@ -36,7 +40,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
-DUE_LABELS = [("overdue", "已超期"), ("due_soon", "即将到期"), ("running", "期限内")]
+DUE_LABELS = [
+    ("overdue", gettext_lazy("已超期")),
+    ("due_soon", gettext_lazy("即将到期")),
+    ("running", gettext_lazy("期限内")),
+]
 
 
 @login_required
@@ -92,7 +100,7 @@ def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
                 "label": d["action_labels"][a],
                 "fields": fields,
                 "reason_required": action in REASON_REQUIRED,
-                "reason_label": REASON_LABEL.get(action, "理由或说明"),
+                "reason_label": REASON_LABEL.get(action, gettext("理由或说明")),
             }
         )
     return forms
@@ -128,6 +136,7 @@ def petition_detail(
             "accused_names": "、".join(u["label"] for u in d["accused_staff"]),
             "errors": errors or {},
             "today": clock.today(),
+            "matters": matters_page_context(user=request.user, petition=d["petition"]),  # type: ignore[arg-type]
         },
         status=status,
     )
@@ -136,12 +145,18 @@ def petition_detail(
 @login_required
 @require_POST
 def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> HttpResponse:
-    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    petition = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     try:
         act = Action(action)
     except ValueError:
-        messages.error(request, "未知的操作")
+        messages.error(request, gettext("未知的操作"))
         return redirect("web:petition", petition_id=petition_id)
+    # Art. 32: an opinion with parts missing is issued only once the signer acknowledges them.
+    if act == Action.ISSUE_OPINION and act in user_actions(request.user):  # type: ignore[arg-type]
+        missing = opinion_missing(petition=petition, post=request.POST)
+        if missing and not opinion_acknowledged(request.POST):
+            errors = opinion_refusal(action=action, missing=missing, post=request.POST)
+            return petition_detail(request, petition_id, errors=errors, status=400)
     try:
         at = _parse_date(request.POST.get("at", ""))
         petition_act(
@@ -156,7 +171,8 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
         messages.error(request, e.message)
         errors = {"action": action, "message": e.message, "fields": e.fields}
         return petition_detail(request, petition_id, errors=errors, status=e.status)
-    messages.success(request, f"已{ACTION_LABELS[act]}")
+    # "已转送"; in English "Transfer: done"
+    messages.success(request, gettext("已%(action)s") % {"action": tr_action(ACTION_LABELS[act])})
     return redirect("web:petition", petition_id=petition_id)
 
 
@@ -176,7 +192,7 @@ def petition_accused_view(request: HttpRequest, petition_id: int) -> HttpRespons
     except ApplicationError as e:
         errors = {"action": "accused", "message": e.message, "fields": e.fields}
         return petition_detail(request, petition_id, errors=errors, status=e.status)
-    messages.success(request, "已记录被检举控告人")
+    messages.success(request, gettext("已记录被检举控告人"))
     return redirect("web:petition", petition_id=petition_id)
 
 
@@ -187,7 +203,9 @@ def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as e:
-        raise ApplicationError("日期格式有误", fields={"at": ["请按 年-月-日 填写日期"]}) from e
+        raise ApplicationError(
+            gettext("日期格式有误"), fields={"at": [gettext("请按 年-月-日 填写日期")]}
+        ) from e
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import ids
@@ -28,7 +29,7 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
     except ApplicationError as e:
         messages.error(request, "；".join([e.message, *[m for ms in e.fields.values() for m in ms]]))
     else:
-        messages.success(request, "已保存常用筛选")
+        messages.success(request, gettext("已保存常用筛选"))
     clean = services.saved_filter_query(query)
     return redirect(reverse("web:worklist") + (f"?{clean}" if clean else ""))
 
@@ -37,7 +38,7 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
     services.saved_filter_delete(user=request.user, filter_id=filter_id)  # type: ignore[arg-type]
-    messages.success(request, "已删除常用筛选")
+    messages.success(request, gettext("已删除常用筛选"))
     return redirect("web:worklist")
 
 
@@ -47,7 +48,9 @@ def _date(text: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as e:
-        raise ApplicationError("日期格式有误", fields={field: ["请按 年-月-日 填写日期"]}) from e
+        raise ApplicationError(
+            gettext("日期格式有误"), fields={field: [gettext("请按 年-月-日 填写日期")]}
+        ) from e
 
 
 @login_required
