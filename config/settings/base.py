@@ -125,6 +125,17 @@ XINFANG_ATTACHMENTS_PER_PETITION = int(os.environ.get("XINFANG_ATTACHMENTS_PER_P
 XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", "5"))
 # Worklist page size (keyset pagination).
 XINFANG_PAGE_SIZE = int(os.environ.get("XINFANG_PAGE_SIZE", "50"))
+# Django's cache holds the portal's rate-limit counters and the hot-issues page. By default it
+# is a table in the database, so every server process shares the counters; "memory" keeps them
+# per process (one process only).
+XINFANG_CACHE = os.environ.get("XINFANG_CACHE", "database")
+if XINFANG_CACHE not in ("database", "memory"):
+    raise ValueError(f"XINFANG_CACHE must be database or memory, got {XINFANG_CACHE!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xinfang_cache"}
+    if XINFANG_CACHE == "database"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 # Index new petitions' words in a thread of the server process after registration commits.
 XINFANG_SEARCH_INDEXER = env.env_bool("XINFANG_SEARCH_INDEXER", True)
 

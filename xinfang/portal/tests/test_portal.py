@@ -335,3 +335,32 @@ def test_forgetting_ends_access_in_this_browser(client, world, register):
     open_petition(client, reg.petition, reg.query_password)
     client.post("/portal/forget/")
     assert client.get(f"/portal/p/{reg.petition.tracking_code}/").status_code == 302
+
+
+def test_the_counters_live_in_the_database_cache_that_server_processes_share(
+    client, world, register, settings
+):
+    """The deployment default (XINFANG_CACHE=database): the migration's cache table holds the
+    counters, so a second process (another connection reading the table) sees them too."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "xinfang_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)  # what migration core.0001 does in deployment
+    settings.XINFANG_PORTAL_LOOKUP_TRIES = 2
+    reg = register()
+    code = reg.petition.tracking_code
+    for _ in range(2):
+        assert client.post("/portal/track/", {"code": code, "password": "11111111"}).status_code == 400
+    r = client.post("/portal/track/", {"code": code, "password": reg.query_password})
+    assert r.status_code == 429
+    with connection.cursor() as c:
+        c.execute("SELECT COUNT(*) FROM xinfang_cache")
+        assert c.fetchone()[0] >= 2  # per address and per code, in the shared table
+    caches["default"].clear()
