@@ -25,6 +25,13 @@ def _setup() -> None:
     django.setup()
 
 
+def _warm_repeat_index() -> None:
+    """Load or build the repeat index in the background, so the first petition page need not."""
+    from xinfang.insight.matters_index import repeat_index_warm
+
+    repeat_index_warm()
+
+
 def _serve(host: str, port: int) -> None:
     from waitress import serve
 
@@ -32,6 +39,7 @@ def _serve(host: str, port: int) -> None:
     from xinfang.workbench import indexer
 
     indexer.wake()  # petitions queued for the search index while no server ran
+    _warm_repeat_index()
     print(f"xinfang 正在运行: http://{host}:{port}/   (Ctrl+C 停止)", flush=True)
     serve(application, host=host, port=port, threads=8, ident="xinfang")
 

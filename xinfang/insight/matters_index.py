@@ -109,10 +109,60 @@ def repeat_index_reset() -> None:
         _state.index, _state.last_id, _state.last_code = None, 0, ""
 
 
-def repeat_index() -> RepeatIndex:
-    """The index, current with the database: petitions registered since the last call added."""
+#: Up to this many petitions (by the highest id) the first use builds the index at once (a few
+#: seconds); above it, a background thread builds it (minutes at 10^6: bench/insight/RESULTS.md)
+#: and queries find nothing until it is ready, instead of holding a page for minutes.
+INLINE_BUILD_MAX = 50_000
+_builder: threading.Thread | None = None
+
+
+def _build_in_background() -> None:
+    global _builder
+    from django.db import connections
+
+    def run() -> None:
+        global _builder
+        try:
+            built = repeat_index_build()
+            with _lock:
+                if _state.index is None:
+                    _state.index, _state.last_id, _state.last_code = built
+        except Exception:
+            log.exception("repeat index: background build failed; the next query retries")
+        finally:
+            connections.close_all()
+            with _lock:
+                _builder = None
+
+    with _lock:
+        if _builder is None:
+            _builder = threading.Thread(target=run, name="xinfang-repeat-index", daemon=True)
+            _builder.start()
+
+
+def repeat_index_warm() -> None:
+    """Load the snapshot, or start building the index in the background (server start)."""
+    if not repeat_index_ready():
+        _build_in_background()
+
+
+def repeat_index_ready() -> bool:
+    """Whether this process's index is loaded (False while a large one is being built)."""
+    with _lock:
+        return _state.index is not None or _load_snapshot()
+
+
+def repeat_index(*, wait: bool = True) -> RepeatIndex | None:
+    """The index, current with the database: petitions registered since the last call added.
+
+    Not loaded yet: a small database is indexed at once; a large one in a background thread,
+    and until then this returns None unless ``wait`` (commands, tests)."""
     with _lock:
         if _state.index is None and not _load_snapshot():
+            top = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            if top > INLINE_BUILD_MAX and not wait:
+                _build_in_background()
+                return None
             _state.index, _state.last_id, _state.last_code = repeat_index_build()
         assert _state.index is not None
         if _state.last_id:
@@ -145,7 +195,9 @@ def repeat_hits(
     """Raw hits from the index (not yet filtered by any user's jurisdiction: callers must)."""
     if len(_norm(title, body)) < 3:
         return []
-    index = repeat_index()
+    index = repeat_index(wait=False)
+    if index is None:  # a large index is being built in the background: nothing yet
+        return []
     with _lock:
         if exclude is not None and str(exclude) in index:
             found = _query_as_new(index, str(exclude), title, body, k + 1, min_score)

@@ -23,7 +23,12 @@ from xinfang.petitions.selectors import petition_get_for_user
 
 def matters_page_context(*, user: User, petition: Petition) -> dict:
     """For ``web/petition.html``: ``{% include "insight/matters_section.html" %}`` reads it."""
-    return matters_panel_for_user(user=user, petition=petition)
+    from xinfang.insight.matters_index import repeat_index_ready
+
+    panel = matters_panel_for_user(user=user, petition=petition)
+    if panel and not panel.get("same") and not repeat_index_ready():
+        panel = {**panel, "index_building": True}
+    return panel
 
 
 def matters_intake_context(*, user: User, params: QueryDict, exclude: list[int]) -> dict:

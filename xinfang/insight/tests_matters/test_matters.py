@@ -318,3 +318,35 @@ def test_the_rebuild_command_saves_a_snapshot_that_a_fresh_process_loads(world, 
     ids = {h.id for h in same_matter_for_user(user=world.clerk, title=OIL[0], body=OIL[1])}
     assert ids == {first.pk, later.pk}  # loaded from the snapshot, then caught up
     matters_index.snapshot_path().unlink()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_index_is_built_in_the_background_without_holding_the_page(
+    client, world, register, monkeypatch
+):
+    """Above INLINE_BUILD_MAX petitions the first page does not wait minutes for the repeat
+    index: it says the index is being built, a thread builds it, and then the matches show."""
+    import time
+
+    from xinfang.insight import matters_index
+
+    first = register(title="幸福小区楼下餐馆油烟噪声扰民").petition
+    second = register(title="幸福小区楼下餐馆油烟噪声扰民").petition
+    matters_index.repeat_index_reset()
+    monkeypatch.setattr(matters_index, "INLINE_BUILD_MAX", 0)
+    monkeypatch.setattr(matters_index, "snapshot_path", lambda: world_tmp_missing())
+    client.force_login(world.clerk)
+    page = client.get(f"/petitions/{second.pk}/").content.decode()
+    assert "相似事项索引正在建立" in page
+    deadline = time.monotonic() + 30
+    while not matters_index.repeat_index_ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    page = client.get(f"/petitions/{second.pk}/").content.decode()
+    assert "相似事项索引正在建立" not in page and f"/petitions/{first.pk}/" in page
+    matters_index.repeat_index_reset()
+
+
+def world_tmp_missing():
+    from pathlib import Path
+
+    return Path("/nonexistent/xinfang/repeats.pickle")
