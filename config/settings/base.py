@@ -125,6 +125,7 @@ XINFANG_ATTACHMENTS_PER_PETITION = int(os.environ.get("XINFANG_ATTACHMENTS_PER_P
 XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", "5"))
 # Worklist page size (keyset pagination).
 XINFANG_PAGE_SIZE = int(os.environ.get("XINFANG_PAGE_SIZE", "50"))
+XINFANG_EXPORT_MAX_ROWS = int(os.environ.get("XINFANG_EXPORT_MAX_ROWS", "100000"))
 # Django's cache holds the portal's rate-limit counters and the hot-issues page. By default it
 # is a table in the database, so every server process shares the counters; "memory" keeps them
 # per process (one process only).

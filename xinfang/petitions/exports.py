@@ -7,7 +7,9 @@
   ``view_identity`` (and, for an accusation or a confidential petition, holds it now).
 * Every export is one ``export`` audit record: format, filters, row count, and the petitions
   whose identities it showed unmasked (what an ``identity.view`` record would have said).
-* At most ``EXPORT_MAX_ROWS`` rows (newest first); narrow the filters for more.
+* At most ``XINFANG_EXPORT_MAX_ROWS`` rows (newest first, read in chunks); when more match,
+  the file's last row says so (and the audit record), so a cut-off list is never mistaken for
+  the whole.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from xinfang.core import ids
@@ -30,7 +33,7 @@ from xinfang.petitions.models import Party, PartyRole
 from xinfang.petitions.privacy import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
 
-EXPORT_MAX_ROWS = 10_000
+TRUNCATED_NOTE = "（仅导出了最新的 {n} 件，另有信访事项未导出：请缩小筛选范围后分批导出）"
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -58,6 +61,7 @@ class ExportFile:
     content_type: str
     filename: str
     rows: int
+    truncated: bool = False
 
 
 def _cell(value: Any) -> str:
@@ -95,6 +99,7 @@ def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
             "；".join(names),
             "；".join(x for x in phones if x),
             "；".join(x for x in id_numbers if x),
+            p.pk,  # not written: lets the caller drop the row past the limit
         ]
 
 
@@ -129,11 +134,17 @@ def petition_export(
     qs = (
         qs.select_related("region", "current_organ")
         .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("id")))
-        .order_by("-id")[:EXPORT_MAX_ROWS]
+        .order_by("-id")
     )
+    limit = max(1, int(settings.XINFANG_EXPORT_MAX_ROWS))
     shown: list[int] = []
-    rows = list(_rows(user, qs, shown))
-    content = _csv(rows) if fmt == "csv" else _xlsx(rows)
+    rows = list(_rows(user, qs[: limit + 1].iterator(chunk_size=2000), shown))
+    truncated = len(rows) > limit
+    if truncated:
+        last = rows.pop()
+        if shown and shown[-1] == _pk_of(last):
+            shown.pop()
+    content = _csv(rows, truncated) if fmt == "csv" else _xlsx(rows, truncated)
     audit_record(
         kind="export",
         actor=user,
@@ -141,6 +152,7 @@ def petition_export(
         data={
             "format": fmt,
             "rows": len(rows),
+            "truncated": truncated,
             "filters": {
                 **{k: v for k, v in filters.items() if v},
                 "region_code": region_code or "",
@@ -151,26 +163,34 @@ def petition_export(
         },
     )
     content_type, ext = FORMATS[fmt]
-    return ExportFile(content, content_type, f"petitions.{ext}", len(rows))
+    return ExportFile(content, content_type, f"petitions.{ext}", len(rows), truncated)
 
 
-def _csv(rows: list[list[str]]) -> bytes:
+def _pk_of(row: list[Any]) -> int:
+    return int(row[-1])
+
+
+def _csv(rows: list[list[Any]], truncated: bool) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(HEADER)
     for r in rows:
-        w.writerow([_cell(x) for x in r])
+        w.writerow([_cell(x) for x in r[:-1]])
+    if truncated:
+        w.writerow([TRUNCATED_NOTE.format(n=len(rows))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM: Excel reads it as UTF-8
 
 
-def _xlsx(rows: list[list[str]]) -> bytes:
+def _xlsx(rows: list[list[Any]], truncated: bool) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("信访事项")
     ws.append(HEADER)
     for r in rows:
-        ws.append([_cell(x) for x in r])
+        ws.append([_cell(x) for x in r[:-1]])
+    if truncated:
+        ws.append([TRUNCATED_NOTE.format(n=len(rows))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -111,3 +111,27 @@ def test_the_api_export_filters_and_answers_a_file(client, world, petition):
 def test_other_organs_export_nothing_of_a_petition_not_theirs(client, world, petition):
     client.force_login(world.head)  # the housing bureau: the petition is at the petition office
     assert len(_csv_rows(client.get("/export/petitions.csv").content)) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_over_the_limit_says_it_is_cut_off(client, world, register, settings, fmt):
+    """The newest XINFANG_EXPORT_MAX_ROWS rows, then a last row saying more matched; the audit
+    record says so too and lists only the identities actually written."""
+    from xinfang.audit.models import AuditRecord
+
+    settings.XINFANG_EXPORT_MAX_ROWS = 2
+    made = [
+        register(title=f"油烟{i}", received_at=local(2025, 8, 20 + i)).petition for i in range(3)
+    ]
+    client.force_login(world.clerk)
+    r = client.get(f"/export/petitions.{fmt}")
+    rows = _csv_rows(r.content) if fmt == "csv" else _xlsx_rows(r.content)
+    assert [x[1] for x in rows[1:3]] == ["油烟2", "油烟1"]
+    assert len(rows) == 4 and "仅导出了最新的 2 件" in rows[3][0]
+    rec = AuditRecord.objects.get(kind="export")
+    assert rec.data["rows"] == 2 and rec.data["truncated"] is True
+    assert rec.data["identities_shown"] == [made[2].pk, made[1].pk]
+    settings.XINFANG_EXPORT_MAX_ROWS = 3
+    r = client.get(f"/export/petitions.{fmt}")
+    rows = _csv_rows(r.content) if fmt == "csv" else _xlsx_rows(r.content)
+    assert len(rows) == 4 and not any("仅导出" in str(x[0]) for x in rows)
