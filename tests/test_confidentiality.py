@@ -510,3 +510,65 @@ def test_an_analyst_named_in_an_accusation_does_not_count_it(world, named):
     assert statistics_for_user(user=analyst).total == 1
     p.accused_staff.add(analyst)
     assert statistics_for_user(user=analyst).total == 0
+
+
+@pytest.mark.parametrize(("where", "role"), ADVERSARIES, ids=[f"{w}-{r}" for w, r in ADVERSARIES])
+def test_the_accused_find_nothing_through_the_insight_pages(
+    client, world, register, accusation, where, role
+):
+    """The topic and opinion-check panels, the matter links, the intake's similar-petitions
+    fragment and the hot-issues page: nothing of an accusation against the user's organ, while
+    the organ handling it (the control) does see it."""
+    from xinfang.directory.services import staff_create
+
+    for day in (28, 29):  # two more accusations on the same matter: enough for a hot issue
+        p2 = register(
+            title=TITLE,
+            content="县住建局违规审批幸福小区加建项目，请求调查处理。",
+            category="accusation",
+            route=None,
+            accused_organ_id=world.housing.pk,
+            received_at=local(2025, 8, day),
+            at=local(2025, 8, day),
+            parties=[PartyInput(role="petitioner", name=f"钱{day}", phone=f"139000000{day}")],
+        ).petition
+        petition_act(
+            petition_id=p2.pk,
+            action=Action.TRANSFER,
+            actor=world.clerk,
+            at=local(2025, 8, 30),
+            data={"to_organ_id": world.discipline.pk},
+        )
+    user = _accused_staff(world, where, role)
+    client.force_login(user)
+    p, missing = accusation, 10**6
+    for path in (
+        f"/petitions/{p.pk}/topic/",
+        f"/petitions/{p.pk}/opinion-check/",
+        f"/insight/petitions/{p.pk}/matter/link/",
+    ):
+        for method in ("get", "post"):
+            hidden = getattr(client, method)(path, {"other_id": p2.pk, "reason": "x"})
+            absent = getattr(client, method)(
+                path.replace(str(p.pk), str(missing)), {"other_id": p2.pk, "reason": "x"}
+            )
+            assert hidden.status_code == absent.status_code == 404, (path, method)
+            assert TITLE not in hidden.content.decode(errors="replace")
+    similar = client.get("/intake/similar/", {"title": TITLE, "content": "违规审批加建项目"})
+    assert similar.status_code in (200, 403) and TITLE not in similar.content.decode()
+    hot = client.get("/insight/hot/", {"weeks": 8})
+    assert hot.status_code in (200, 403)
+    assert "违规审批" not in hot.content.decode() and "加建" not in hot.content.decode()
+
+    # the control: the discipline commission's analyst sees the issue, its clerk the matches
+    analyst = staff_create(
+        username="control-analyst", password="Control-123", organ=world.discipline, roles=[Role.ANALYST]
+    )
+    client.force_login(analyst)
+    assert "违规审批" in client.get("/insight/hot/", {"weeks": 8}).content.decode()
+    handler = staff_create(
+        username="control-handler", password="Control-123", organ=world.discipline, roles=[Role.HANDLER]
+    )
+    client.force_login(handler)
+    page = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert f"/petitions/{p2.pk}/" in page  # listed as possibly the same matter
