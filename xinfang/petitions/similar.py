@@ -1,7 +1,9 @@
 """Similar existing petitions shown to a clerk while registering (重信重访 candidates).
 
-Until the text-insight module fills this slot, matches are exact: the tracking code, a party's
-phone, or an identical title. Only petitions the clerk may see are returned.
+Exact matches: the tracking code, or a party's phone (blind index). Matches by text, an
+identical title included, come from the repeat index (``insight.matters_selectors``), which
+the desk's fragment lists below these; a title equality scan here read the whole table at
+10^6 petitions (bench/README.md). Only petitions the clerk may see are returned.
 """
 
 from __future__ import annotations
@@ -35,8 +37,4 @@ def petition_similar_for_user(
         ids = Party.objects.filter(phone_digest=phone_digest(phone)).values("petition_id")
         for p in visible.filter(pk__in=ids).order_by("-id")[:limit]:
             out.setdefault(p.pk, Match(p, "联系电话相同"))
-    title = title.strip()
-    if len(title) >= 4:
-        for p in visible.filter(title=title).order_by("-id")[:limit]:
-            out.setdefault(p.pk, Match(p, "标题相同"))
     return list(out.values())[:limit]

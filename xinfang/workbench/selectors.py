@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.core import ids
 from xinfang.core.crypto import phone_digest
@@ -48,28 +49,31 @@ RARE = 2000
 
 
 def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition]:
-    """Petitions holding every word. The newest-first scan stops after a page of matches, which
-    is quick while matches are common; when one word is rare it would read the whole table, so
-    a capped count per word finds the rarest and, if it is rare, its petitions are taken first
-    (at most ``RARE`` ids).
-
-    Petitions still queued for the index (``SearchPending``: registered moments ago, or during
-    a bulk import) are matched by their title and content directly, so search never misses a
-    new petition; the queue is empty most of the time and this costs one ``EXISTS`` then."""
+    """Indexed petitions holding every word. The newest-first scan stops after a page of
+    matches, which is quick while matches are common; when one word is rare it would read the
+    whole table, so a capped count per word finds the rarest and, if it is rare, its petitions
+    are taken first (at most ``RARE`` ids)."""
     counts = [(PetitionTerm.objects.filter(term=t)[:RARE].count(), t) for t in terms]
     n, rarest = min(counts)
-    indexed = Q()
     if n < RARE:
-        indexed &= Q(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
+        qs = qs.filter(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
     for t in terms:
         if n >= RARE or t != rarest:
-            indexed &= Q(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
+            qs = qs.filter(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
+    return qs
+
+
+def _queued_matching(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition] | None:
+    """Petitions still queued for the index (``SearchPending``: registered moments ago, or
+    during a bulk import) whose title or content holds every word, so that search never misses
+    a new petition; None when the queue is empty, as it is nearly always (one ``EXISTS``). A
+    separate query, merged by id, so the indexed query keeps its plan."""
     if not SearchPending.objects.exists():
-        return qs.filter(indexed)
-    queued = Q(id__in=SearchPending.objects.values("petition_id"))
+        return None
+    qs = qs.filter(id__in=SearchPending.objects.values("petition_id"))
     for t in terms:
-        queued &= Q(title__icontains=t) | Q(content__icontains=t)
-    return qs.filter(indexed | queued)
+        qs = qs.filter(Q(title__icontains=t) | Q(content__icontains=t))
+    return qs
 
 
 def petition_search_for_user(
@@ -94,19 +98,24 @@ def petition_search_for_user(
     limit = max(1, min(limit, 200))
     q = (q or "").strip()
     if by not in SEARCH_KINDS:
-        raise ApplicationError("未知的检索方式", fields={"by": ["可选：" + "、".join(SEARCH_KINDS)]})
+        raise ApplicationError(
+            gettext("未知的检索方式"),
+            fields={"by": [gettext("可选：%(kinds)s") % {"kinds": gettext("、").join(SEARCH_KINDS)}]},
+        )
     if by in IDENTITY_KINDS and not user_can(user, Cap.VIEW_IDENTITY):
-        raise Forbidden("您的角色不能按信访人身份信息检索")
+        raise Forbidden(gettext("您的角色不能按信访人身份信息检索"))
     if not q:
         return SearchPage([], None, [])
     qs: QuerySet[Petition] = petition_queryset_for_user(user=user)
     terms: list[str] = []
+    queued: QuerySet[Petition] | None = None
     if by == "code":
         qs = qs.filter(tracking_code=ids.normalize_tracking_code(q))
     elif by == "text":
         terms = terms_of_query(q)
         if not terms:
             return SearchPage([], None, [])
+        queued = _queued_matching(qs, terms)
         qs = _matching_all(qs, terms)
     else:
         if by == "phone":
@@ -121,20 +130,29 @@ def petition_search_for_user(
             Q(category=Category.ACCUSATION) | Q(accused_organ__isnull=False) | Q(confidential=True)
         )
         qs = qs.filter(~restricted | Q(current_organ_id=user.organ_id))
-    if state:
-        qs = qs.filter(state=state)
-    if category:
-        qs = qs.filter(category=category)
-    if received_from:
-        qs = qs.filter(received_at__gte=_day_start(received_from))
-    if received_to:
-        qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
-    if cursor:
-        try:
-            qs = qs.filter(id__lt=int(cursor))
-        except ValueError:
-            pass
+    def narrow(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+        if state:
+            qs = qs.filter(state=state)
+        if category:
+            qs = qs.filter(category=category)
+        if received_from:
+            qs = qs.filter(received_at__gte=_day_start(received_from))
+        if received_to:
+            qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
+        if cursor:
+            try:
+                qs = qs.filter(id__lt=int(cursor))
+            except ValueError:
+                pass
+        return qs
+
+    qs = narrow(qs)
     items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
+    if queued is not None:
+        seen = {p.pk for p in items}
+        extra = list(_list_columns(narrow(queued).order_by("-id"))[: limit + 1])
+        items = sorted(items + [p for p in extra if p.pk not in seen], key=lambda p: -p.pk)
+        items = items[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
     return SearchPage(items, str(items[-1].pk) if more and items else None, terms)
