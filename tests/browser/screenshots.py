@@ -49,6 +49,14 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     ):
         register(title=title, received_at=local(*ago(n)), at=local(*ago(n - 1)),
                  parties=[PartyInput(role="petitioner", name=who, phone="13800000000")])
+    for n, who, body in (  # one matter from several people: a hot issue
+        (9, "吴一", "城南菜市场摊贩占用人行道经营，早高峰行人只能走机动车道。"),
+        (7, "郑二", "城南菜市场门口占道摆摊，电动车和行人挤在一起，很危险。"),
+        (4, "冯三", "城南菜市场周边占道经营越来越严重，请求城管整治。"),
+        (1, "陈四", "菜市场外摊位占满人行道，老人孩子通行困难，城南菜市场需要整治。"),
+    ):
+        register(title="城南菜市场占道经营", content=body, received_at=local(*ago(n)),
+                 at=local(*ago(n - 1)), parties=[PartyInput(role="petitioner", name=who)])
     p = register(title=TITLE, channel="online", received_at=local(*ago(41)), at=local(*ago(40)),
                  parties=[PartyInput(role="petitioner", name="王五", phone="13700000000")]).petition
     act(world, p, "transfer", world.clerk, ago(39), to_organ_id=world.housing.pk)
@@ -114,7 +122,23 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     cp = clerk.new_page()
     cp.goto(f"{url}/worklist/")
     cp.screenshot(path=OUT / "staff-worklist-desktop.png")
+    cp.goto(f"{url}/intake/letter/")
+    cp.locator("#title").fill("城南菜市场占道经营影响通行")
+    cp.locator("#content").fill("城南菜市场摊贩占用人行道，行人被迫走机动车道，请求整治。")
+    cp.locator("#similar").get_by_text("城南菜市场", exact=False).first.wait_for()
+    cp.screenshot(path=OUT / "staff-intake-desktop.png", full_page=True)
+    cp.goto(f"{url}/worklist/")
+    cp.get_by_role("button", name="English").click()
+    cp.get_by_role("heading", name="Worklist").wait_for()
+    cp.screenshot(path=OUT / "staff-worklist-en-desktop.png")
     clerk.close()
+
+    analyst = desktop_context(browser)
+    sign_in(analyst, live_server, world.analyst)
+    ap = analyst.new_page()
+    ap.goto(f"{url}/insight/hot/")
+    ap.screenshot(path=OUT / "staff-hot-desktop.png", full_page=True)
+    analyst.close()
 
     head = desktop_context(browser)
     sign_in(head, live_server, world.head)

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import User
@@ -56,7 +57,7 @@ def statistics_for_user(
     *, user: User, received_from: date | None = None, received_to: date | None = None
 ) -> Statistics:
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
-        raise Forbidden("您的角色不能查看统计数据")
+        raise Forbidden(gettext("您的角色不能查看统计数据"))
     qs = petition_queryset_for_statistics(user=user)
     if received_from:
         qs = qs.filter(received_at__date__gte=received_from)
@@ -96,7 +97,7 @@ def matters_count_for_user(
     from xinfang.insight.matters_selectors import matters_count
 
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
-        raise Forbidden("您的角色不能查看统计数据")
+        raise Forbidden(gettext("您的角色不能查看统计数据"))
     qs = petition_queryset_for_statistics(user=user)
     if received_from:
         qs = qs.filter(received_at__date__gte=received_from)

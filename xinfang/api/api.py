@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -73,14 +74,14 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError):  # type:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "payload", "query", "path"))
         fields.setdefault(loc or "request", []).append(str(e.get("msg", "invalid")))
     return api.create_response(
-        request, {"code": "invalid", "message": "请求格式有误", "fields": fields}, status=422
+        request, {"code": "invalid", "message": gettext("请求格式有误"), "fields": fields}, status=422
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError):  # type: ignore[no-untyped-def]
     return api.create_response(
-        request, {"code": "unauthorized", "message": "请先登录（Bearer 令牌无效或缺失）"}, status=401
+        request, {"code": "unauthorized", "message": gettext("请先登录（Bearer 令牌无效或缺失）")}, status=401
     )
 
 
@@ -334,14 +335,15 @@ def petitions_register(request: HttpRequest, payload: PetitionIn):  # type: igno
     """Register a petition at the caller's organ (Arts. 17–23)."""
     user = request.user
     if user.organ is None:  # type: ignore[union-attr]
-        raise ApplicationError("您未归属任何机关", code="forbidden", status=403)
+        raise ApplicationError(gettext("您未归属任何机关"), code="forbidden", status=403)
     files = []
     for i, a in enumerate(payload.attachments):
         try:
             files.append(AttachmentInput(a.name, base64.b64decode(a.content_base64, validate=True)))
         except (binascii.Error, ValueError) as e:
             raise ApplicationError(
-                "附件编码有误", fields={f"attachments[{i}]": ["content_base64 不是有效的 Base64"]}
+                gettext("附件编码有误"),
+                fields={f"attachments[{i}]": [gettext("content_base64 不是有效的 Base64")]},
             ) from e
     data = PetitionInput(
         **payload.dict(exclude={"parties", "attachments"}),

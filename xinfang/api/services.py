@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext
 
 from xinfang.api.models import ApiToken
 from xinfang.core import clock
@@ -33,7 +34,7 @@ def token_issue_for_login(
     user = authenticate(username=username, password=password, otp_token=otp_token.strip())
     if user is None or not user.is_active:
         raise ApplicationError(
-            "用户名、密码或验证码不正确", code="bad_credentials", status=401
+            gettext("用户名、密码或验证码不正确"), code="bad_credentials", status=401
         )
     return token_issue(user=user, name=name)
 

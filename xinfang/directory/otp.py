@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 SESSION_FLAG = "xinfang_otp_required"
 _EXEMPT = ("/account/otp/", "/logout/", "/static/", "/i18n/")
@@ -66,7 +67,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 kind="login.otp", actor=request.user, object_type="user", object_id=request.user.pk
             )
             return redirect(nxt)
-        error = "验证码不正确或已过期"
+        error = gettext("验证码不正确或已过期")
     return render(
         request,
         "directory/otp_verify.html",
@@ -97,9 +98,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             audit_record(
                 kind="otp.enrol", actor=request.user, object_type="user", object_id=request.user.pk
             )
-            messages.success(request, "已启用两步验证")
+            messages.success(request, gettext("已启用两步验证"))
             return redirect("web:worklist")
-        error = "验证码不正确，请核对手机时间后重试"
+        error = gettext("验证码不正确，请核对手机时间后重试")
     key = base64.b32encode(device.bin_key).decode()
     return render(
         request,

@@ -13,6 +13,7 @@ class CharacterClassesValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext
 
         classes = [
             any(c.islower() for c in password),
@@ -22,10 +23,14 @@ class CharacterClassesValidator:
         ]
         if sum(classes) < self.min_classes:
             raise ValidationError(
-                "密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类",
+                gettext("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类"),
                 code="password_too_simple",
                 params={"n": self.min_classes},
             )
 
     def get_help_text(self) -> str:
-        return f"密码须至少包含小写字母、大写字母、数字、符号中的 {self.min_classes} 类。"
+        from django.utils.translation import gettext
+
+        return gettext("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)s 类。") % {
+            "n": self.min_classes
+        }

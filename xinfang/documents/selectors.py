@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext
+
 from xinfang.core import clock, ids
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ
@@ -159,7 +161,7 @@ def document_get(
     for i, e in enumerate(events):
         if e.seq == seq and e.action in ACTION_KIND:
             return _build(_Context(petition, events, parties), i)
-    raise NotFound("未找到该文书")
+    raise NotFound(gettext("未找到该文书"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -29,17 +30,17 @@ def evaluation_submit(
     petitioner's behalf (regulation §8.2, "责任代为评价"), so any actor is refused.
     """
     if actor is not None:
-        raise Forbidden("工作人员不能代为评价：满意度评价只能由信访人本人提出")
+        raise Forbidden(gettext("工作人员不能代为评价：满意度评价只能由信访人本人提出"))
     errs: dict[str, list[str]] = {}
     if stage not in Stage.values:
-        errs["stage"] = ["评价环节无效"]
+        errs["stage"] = [gettext("评价环节无效")]
     if rating not in Rating.values:
-        errs["rating"] = ["请选择：满意、基本满意或不满意"]
+        errs["rating"] = [gettext("请选择：满意、基本满意或不满意")]
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        errs["comment"] = [f"意见不超过 {COMMENT_MAX} 字"]
+        errs["comment"] = [gettext("意见不超过 %(n)s 字") % {"n": COMMENT_MAX}]
     if errs:
-        raise ApplicationError("评价信息有误，请按提示修改", fields=errs)
+        raise ApplicationError(gettext("评价信息有误，请按提示修改"), fields=errs)
     when = at or clock.now()
     window = next(
         (w for w in evaluation_windows(petition=petition, today=clock.local_date(when))
@@ -47,12 +48,18 @@ def evaluation_submit(
         None,
     )
     if window is None:
-        raise ApplicationError("该环节尚未作出书面答复，暂不能评价", code="not_open", status=409)
+        raise ApplicationError(
+            gettext("该环节尚未作出书面答复，暂不能评价"), code="not_open", status=409
+        )
     if window.evaluation is not None:
-        raise ApplicationError("该环节已经评价过，每个环节只评价一次", code="already", status=409)
+        raise ApplicationError(
+            gettext("该环节已经评价过，每个环节只评价一次"), code="already", status=409
+        )
     if not window.is_open:
         raise ApplicationError(
-            f"评价期限已于 {window.closes} 届满", code="window_closed", status=409
+            gettext("评价期限已于 %(due)s 届满") % {"due": window.closes},
+            code="window_closed",
+            status=409,
         )
     try:
         with transaction.atomic():
@@ -66,7 +73,7 @@ def evaluation_submit(
             )
     except IntegrityError as e:  # a second submission raced the first
         raise ApplicationError(
-            "该环节已经评价过，每个环节只评价一次", code="already", status=409
+            gettext("该环节已经评价过，每个环节只评价一次"), code="already", status=409
         ) from e
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.core.errors import ApplicationError
 from xinfang.insight.models import Topic
 from xinfang.insight.selectors import topic_get
@@ -45,5 +47,7 @@ def topic_from_post(post: Any, name: str = "topic") -> Topic | None:
         return None
     topic = topic_get(topic_id=raw)
     if topic is None:
-        raise ApplicationError("请选择事项分类", fields={name: ["所选事项分类不存在"]})
+        raise ApplicationError(
+            gettext("请选择事项分类"), fields={name: [gettext("所选事项分类不存在")]}
+        )
     return topic

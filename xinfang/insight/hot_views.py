@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xinfang.core import clock
@@ -76,7 +77,7 @@ def _petitions(user: User) -> QuerySet[Petition]:
 def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]:
     """The hot issues of the user's jurisdiction in the last ``weeks`` weeks, hottest first."""
     if not user_can(user, Cap.VIEW_HOT_ISSUES):
-        raise Forbidden("您的角色不能查看热点问题")
+        raise Forbidden(gettext("您的角色不能查看热点问题"))
     now = timezone.localtime(clock.now())
     since = now - timedelta(weeks=weeks)
     qs = _petitions(user).filter(received_at__gt=since, received_at__lte=now)
@@ -142,7 +143,7 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]
 def hot_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user_can(user, Cap.VIEW_HOT_ISSUES):  # type: ignore[arg-type]
-        raise Forbidden("您的角色不能查看热点问题")
+        raise Forbidden(gettext("您的角色不能查看热点问题"))
     try:
         weeks = int(request.GET.get("weeks", DEFAULT_WEEKS))
     except ValueError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from xinfang.audit.services import audit_record
 from xinfang.core import clock
@@ -25,15 +26,15 @@ from xinfang.insight.models import Matter, MatterLink
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import petition_names_user, petition_queryset_for_user
 
-_NOT_FOUND = "未找到该信访事项，或不在您的查看范围内"
+_NOT_FOUND = gettext_noop("未找到该信访事项，或不在您的查看范围内")
 
 
 def matter_actor_may(*, petition: Petition, actor: User) -> str | None:
     """Why ``actor`` may not group ``petition`` now, or None when they may."""
     if actor.organ_id is None or actor.organ_id != petition.current_organ_id:
-        return "该信访事项不在本机关办理"
+        return gettext("该信访事项不在本机关办理")
     if not user_actions(actor):
-        return "您的角色不能执行此操作"
+        return gettext("您的角色不能执行此操作")
     return None
 
 
@@ -47,10 +48,10 @@ def _locked(actor: User, ids: list[int]) -> dict[int, Petition]:
         .order_by("pk")
     }
     if any(i not in rows for i in ids):
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(gettext(_NOT_FOUND))
     for p in rows.values():
         if petition_names_user(petition=p, user=actor):
-            raise NotFound(_NOT_FOUND)
+            raise NotFound(gettext(_NOT_FOUND))
     return rows
 
 
@@ -74,9 +75,9 @@ def matter_link(
     new one). Refused when both are already grouped in different matters: unlink first."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("请填写归并理由", fields={"reason": ["必填"]})
+        raise ApplicationError(gettext("请填写归并理由"), fields={"reason": [gettext("必填")]})
     if petition_id == other_id:
-        raise ApplicationError("不能与本件自身归并")
+        raise ApplicationError(gettext("不能与本件自身归并"))
     at = at or clock.now()
     with transaction.atomic():
         rows = _locked(actor, sorted({petition_id, other_id}))
@@ -85,8 +86,8 @@ def matter_link(
         mine, theirs = _active(petition.pk), _active(other.pk)
         if mine and theirs:
             if mine.matter_id == theirs.matter_id:
-                raise ApplicationError("两件信访已在同一事项中")
-            raise ApplicationError("另一件信访已归入其他事项，请先解除该归并")
+                raise ApplicationError(gettext("两件信访已在同一事项中"))
+            raise ApplicationError(gettext("另一件信访已归入其他事项，请先解除该归并"))
         if mine or theirs:
             matter = (mine or theirs).matter  # type: ignore[union-attr]
         else:
@@ -119,14 +120,14 @@ def matter_unlink(
     (a group of one groups nothing), so linking and then unlinking restores the earlier state."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("请填写解除理由", fields={"reason": ["必填"]})
+        raise ApplicationError(gettext("请填写解除理由"), fields={"reason": [gettext("必填")]})
     at = at or clock.now()
     with transaction.atomic():
         petition = _locked(actor, [petition_id])[petition_id]
         _gate(petition, actor)
         link = _active(petition.pk)
         if link is None:
-            raise ApplicationError("该信访未归入任何事项")
+            raise ApplicationError(gettext("该信访未归入任何事项"))
         rest = list(
             MatterLink.objects.select_for_update()
             .filter(matter_id=link.matter_id, unlinked_at__isnull=True)

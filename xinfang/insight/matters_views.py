@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.directory.models import User
@@ -51,7 +52,7 @@ def matter_change(request: HttpRequest, petition_id: int, op: str) -> HttpRespon
     """POST ``link`` (with ``other_id`` and ``reason``) or ``unlink`` (with ``reason``)."""
     petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     if op not in ("link", "unlink"):
-        raise NotFound("未知的操作")
+        raise NotFound(gettext("未知的操作"))
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     reason = request.POST.get("reason", "")
@@ -59,17 +60,19 @@ def matter_change(request: HttpRequest, petition_id: int, op: str) -> HttpRespon
         if op == "link":
             other = request.POST.get("other_id", "")
             if not other.isdigit():
-                raise ApplicationError("请选择要归并的信访", fields={"other_id": ["必填"]})
+                raise ApplicationError(
+                    gettext("请选择要归并的信访"), fields={"other_id": [gettext("必填")]}
+                )
             matter_link(
                 petition_id=petition_id,
                 other_id=int(other),
                 actor=request.user,  # type: ignore[arg-type]
                 reason=reason,
             )
-            messages.success(request, "已归入同一事项（各件仍分别办理）")
+            messages.success(request, gettext("已归入同一事项（各件仍分别办理）"))
         else:
             matter_unlink(petition_id=petition_id, actor=request.user, reason=reason)  # type: ignore[arg-type]
-            messages.success(request, "已解除归并")
+            messages.success(request, gettext("已解除归并"))
     except NotFound:
         raise
     except ApplicationError as e:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from xinfang.insight.opinion_check import Missing, check_opinion
 from xinfang.petitions.models import Petition
 
@@ -44,8 +46,10 @@ def opinion_refusal(*, action: str, missing: list[Missing], post: Any) -> dict[s
     """The ``errors`` the petition page shows when an opinion with gaps was not acknowledged."""
     return {
         "action": action,
-        "message": "处理意见书尚未写明第三十二条要求的全部内容：请补充，"
-        "或勾选“已知悉以上缺项，仍然出具”后再出具。",
+        "message": gettext(
+            "处理意见书尚未写明第三十二条要求的全部内容：请补充，"
+            "或勾选“已知悉以上缺项，仍然出具”后再出具。"
+        ),
         "fields": {},
         "opinion_missing": missing,
         "opinion_post": {k: str(post.get(k, "")) for k in OPINION_FIELDS if post.get(k)},

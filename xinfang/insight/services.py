@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
 from xinfang.core import clock
@@ -54,7 +55,8 @@ def topic_decide(
     the outcome says whether the topic now agrees with it. Writes an audit record."""
     if not topic.is_active:
         raise ApplicationError(
-            "该事项分类已停用，请选择其他分类", fields={"topic": ["该事项分类已停用"]}
+            gettext("该事项分类已停用，请选择其他分类"),
+            fields={"topic": [gettext("该事项分类已停用")]},
         )
     at = at or clock.now()
     organ_id = getattr(actor, "organ_id", None)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -25,18 +26,20 @@ def petition_topic_view(request: HttpRequest, petition_id: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "insight/_topic_fragment.html", {"petition": petition})
     if not user_may_change_topic(user=request.user, petition=petition):  # type: ignore[arg-type]
-        raise Forbidden("只有承办机关的工作人员可以修改事项分类")
+        raise Forbidden(gettext("只有承办机关的工作人员可以修改事项分类"))
     try:
         topic = topic_from_post(request.POST)
         if topic is None:
-            raise ApplicationError("请选择事项分类", fields={"topic": ["请选择事项分类"]})
+            raise ApplicationError(
+                gettext("请选择事项分类"), fields={"topic": [gettext("请选择事项分类")]}
+            )
         topic_decide(petition=petition, topic=topic, actor=request.user)  # type: ignore[arg-type]
     except ApplicationError as e:
         from xinfang.web.views import petition_detail
 
         errors = {"action": "topic", "message": e.message, "fields": e.fields}
         return petition_detail(request, petition_id, errors=errors, status=e.status)
-    messages.success(request, f"事项分类已改为“{topic.full_name}”")
+    messages.success(request, gettext("事项分类已改为“%(topic)s”") % {"topic": topic.full_name})
     return redirect("web:petition", petition_id=petition_id)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from xinfang.core import ids
 from xinfang.core.errors import Forbidden
@@ -119,9 +120,9 @@ def petition_export(
     from xinfang.petitions.selectors import petition_queryset_for_user
 
     if not user_can(user, Cap.EXPORT):
-        raise Forbidden("您的角色不能导出")
+        raise Forbidden(gettext("您的角色不能导出"))
     if fmt not in FORMATS:
-        raise Forbidden("不支持的导出格式")
+        raise Forbidden(gettext("不支持的导出格式"))
     qs = petition_queryset_for_user(user=user)
     filters = {"state": state, "category": category, "channel": channel}
     qs = qs.filter(**{k: v for k, v in filters.items() if v})

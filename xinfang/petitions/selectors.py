@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from xinfang.core import clock
 from xinfang.core.errors import NotFound
@@ -107,7 +108,7 @@ def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
         .first()
     )
     if p is None:
-        raise NotFound("未找到该信访事项，或不在您的查看范围内")
+        raise NotFound(gettext("未找到该信访事项，或不在您的查看范围内"))
     return p
 
 
@@ -476,5 +477,5 @@ def attachment_for_user(*, user: User, petition_id: int, attachment_id: int):  #
     p = petition_get_for_user(user=user, petition_id=petition_id)
     a = p.attachments.filter(pk=attachment_id).first()
     if a is None:
-        raise NotFound("未找到该附件")
+        raise NotFound(gettext("未找到该附件"))
     return a

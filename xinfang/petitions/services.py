@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
@@ -107,12 +108,12 @@ def petition_register(
     clerk's registration follows at once. Nothing is written unless all of it is valid.
     """
     if actor is not None and not user_can_register(actor):
-        raise Forbidden("您的角色不能登记信访事项")
+        raise Forbidden(gettext("您的角色不能登记信访事项"))
     now = clock.now()
     received_at = _as_datetime(data.received_at) if data.received_at is not None else now
     clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
     if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
-        raise Forbidden("您是被检举控告人，应当回避（第二十八条、第三十条第三款）")
+        raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
     with transaction.atomic():
         # Everything is computed in memory first, so the new row is written by one INSERT.
         petition, password = _build(data, clean, organ=organ, received_at=received_at)
@@ -152,7 +153,7 @@ def petition_register_many(
     """The bulk path for imports: the same validation and rows as ``petition_register``,
     written with a few multi-row inserts in one transaction."""
     if actor is not None and not user_can_register(actor):
-        raise Forbidden("您的角色不能登记信访事项")
+        raise Forbidden(gettext("您的角色不能登记信访事项"))
     now = clock.now()
     prepared = []
     errors: dict[str, list[str]] = {}
@@ -174,9 +175,9 @@ def petition_register_many(
     if actor is not None and any(
         u.pk == actor.pk for _d, clean, _r in prepared for u in clean["accused_staff"]
     ):
-        raise Forbidden("您是被检举控告人，应当回避（第二十八条、第三十条第三款）")
+        raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
     if errors:
-        raise ApplicationError("部分信访事项无效，均未保存", code="invalid", fields=errors)
+        raise ApplicationError(gettext("部分信访事项无效，均未保存"), code="invalid", fields=errors)
     out: list[Registration] = []
     with transaction.atomic():
         petitions, events, facts_of = [], [], []
@@ -235,45 +236,47 @@ def _validate_registration(
         errs.setdefault(field_name, []).append(msg)
 
     if data.channel not in Channel.values:
-        err("channel", "请选择信访渠道")
+        err("channel", gettext("请选择信访渠道"))
     title = (data.title or "").strip()
     content = (data.content or "").strip()
     if not title:
-        err("title", "请填写标题")
+        err("title", gettext("请填写标题"))
     elif len(title) > 200:
-        err("title", "标题不能超过 200 字")
+        err("title", gettext("标题不能超过 200 字"))
     if not content:
-        err("content", "请填写信访诉求、事实和理由（第十九条）")
+        err("content", gettext("请填写信访诉求、事实和理由（第十九条）"))
     elif len(content) > 50_000:
-        err("content", "内容不能超过 50000 字，较长材料请作为附件上传")
+        err("content", gettext("内容不能超过 50000 字，较长材料请作为附件上传"))
     if received_at > now + timedelta(minutes=5):
-        err("received_at", "收到时间不能晚于现在")
+        err("received_at", gettext("收到时间不能晚于现在"))
     if received_at.year < 2000:
-        err("received_at", "收到时间有误")
+        err("received_at", gettext("收到时间有误"))
     region = v.region(data.region_code)
     if region is None:
-        err("region_code", "请选择事项所在地（有效的区划代码）")
+        err("region_code", gettext("请选择事项所在地（有效的区划代码）"))
     category = data.category or ""
     if category and category not in Category.__members__.values():
-        err("category", "类别应为建议意见类、检举控告类或申诉求决类")
+        err("category", gettext("类别应为建议意见类、检举控告类或申诉求决类"))
     route = data.route
     if route is not None:
         if category != Category.APPEAL:
-            err("route", "只有申诉求决类事项选择第三十一条的处理途径")
+            err("route", gettext("只有申诉求决类事项选择第三十一条的处理途径"))
         elif route not in {r.value for r in Route}:
-            err("route", "处理途径应为第三十一条第（一）至（六）项之一")
+            err("route", gettext("处理途径应为第三十一条第（一）至（六）项之一"))
     accused = None
     if data.accused_organ_id is not None:
         if category != Category.ACCUSATION:
-            err("accused_organ_id", "只有检举控告类事项填写被检举控告单位")
+            err("accused_organ_id", gettext("只有检举控告类事项填写被检举控告单位"))
         else:
             accused = Organ.objects.filter(pk=data.accused_organ_id).first()
             if accused is None:
-                err("accused_organ_id", "被检举控告单位不存在")
+                err("accused_organ_id", gettext("被检举控告单位不存在"))
             elif _in_subtree(organ, accused):
                 err(
                     "accused_organ_id",
-                    "不能由被检举控告单位或其下级登记办理（第三十条第三款），请向其上级或纪检监察机关提出",
+                    gettext(
+                        "不能由被检举控告单位或其下级登记办理（第三十条第三款），请向其上级或纪检监察机关提出"
+                    ),
                 )
     accused_staff: list[User] = []
     accused_persons = (data.accused_persons or "").strip()
@@ -287,7 +290,7 @@ def _validate_registration(
                 if staff_names
                 else "accused_persons"
             )
-            err(field, "只有检举控告类事项填写被检举控告人")
+            err(field, gettext("只有检举控告类事项填写被检举控告人"))
         else:
             accused_staff, msgs = _accused_staff_clean(
                 data.accused_staff_ids, accused_persons, staff_names
@@ -300,50 +303,56 @@ def _validate_registration(
     agents = [p for p in parties if p.role == PartyRole.AGENT]
     for i, p in enumerate(parties):
         if p.role not in PartyRole.values:
-            err(f"parties[{i}].role", "身份应为信访人、代表或代理人")
+            err(f"parties[{i}].role", gettext("身份应为信访人、代表或代理人"))
         if not data.is_anonymous or p.role != PartyRole.PETITIONER:
             if not p.name.strip():
-                err(f"parties[{i}].name", "请填写姓名或名称")
+                err(f"parties[{i}].name", gettext("请填写姓名或名称"))
         if len(p.name) > 100:
-            err(f"parties[{i}].name", "姓名不能超过 100 字")
+            err(f"parties[{i}].name", gettext("姓名不能超过 100 字"))
         if p.id_number and (msg := v.id_number_problem(p.id_number)):
             err(f"parties[{i}].id_number", msg)
         if p.phone and not v.phone_ok(p.phone):
-            err(f"parties[{i}].phone", "联系电话格式不正确")
+            err(f"parties[{i}].phone", gettext("联系电话格式不正确"))
     if not data.is_anonymous and not petitioners:
-        err("parties", "请填写信访人；不愿留名的请勾选匿名")
+        err("parties", gettext("请填写信访人；不愿留名的请勾选匿名"))
     if data.is_anonymous and any(p.id_number or p.phone for p in petitioners):
-        err("is_anonymous", "匿名信访不登记信访人的证件号码和电话")
+        err("is_anonymous", gettext("匿名信访不登记信访人的证件号码和电话"))
     if data.is_collective:
         if data.head_count < 2:
-            err("head_count", "集体信访请填写人数（至少 2 人）")
+            err("head_count", gettext("集体信访请填写人数（至少 2 人）"))
         if len(reps) > settings.XINFANG_MAX_REPRESENTATIVES:
             err(
                 "parties",
-                f"集体信访推选的代表不超过 {settings.XINFANG_MAX_REPRESENTATIVES} 人（第二十条第三款）",
+                gettext("集体信访推选的代表不超过 %(n)s 人（第二十条第三款）")
+                % {"n": settings.XINFANG_MAX_REPRESENTATIVES},
             )
     else:
         if reps:
-            err("parties", "只有集体信访推选代表")
+            err("parties", gettext("只有集体信访推选代表"))
         if data.head_count != 1:
-            err("head_count", "个人信访人数为 1；多人请勾选集体信访")
+            err("head_count", gettext("个人信访人数为 1；多人请勾选集体信访"))
     if len(agents) > 2:
-        err("parties", "代理人不超过 2 人")
+        err("parties", gettext("代理人不超过 2 人"))
     files = []
     if len(data.attachments) > settings.XINFANG_ATTACHMENTS_PER_PETITION:
-        err("attachments", f"附件不超过 {settings.XINFANG_ATTACHMENTS_PER_PETITION} 个")
+        err(
+            "attachments",
+            gettext("附件不超过 %(n)s 个") % {"n": settings.XINFANG_ATTACHMENTS_PER_PETITION},
+        )
     for i, a in enumerate(data.attachments):
         if len(a.content) > settings.XINFANG_ATTACHMENT_MAX_BYTES:
             err(
                 f"attachments[{i}]",
-                f"“{a.name}”超过 {settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB",
+                gettext("“%(name)s”超过 %(mb)s MB")
+                % {"name": a.name, "mb": settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
             )
             continue
         kind = v.sniff_type(a.content)
         if kind is None:
             err(
                 f"attachments[{i}]",
-                f"“{a.name}”的文件类型不受支持（可上传 PDF、JPEG、PNG、TIFF、Word、文本）",
+                gettext("“%(name)s”的文件类型不受支持（可上传 PDF、JPEG、PNG、TIFF、Word、文本）")
+                % {"name": a.name},
             )
             continue
         files.append((a, kind))
@@ -351,9 +360,9 @@ def _validate_registration(
     if data.repeat_of_id is not None:
         repeat_of = Petition.objects.filter(pk=data.repeat_of_id).first()
         if repeat_of is None:
-            err("repeat_of_id", "关联的信访事项不存在")
+            err("repeat_of_id", gettext("关联的信访事项不存在"))
     if errs:
-        raise ApplicationError("登记信息有误，请按提示修改", code="invalid", fields=errs)
+        raise ApplicationError(gettext("登记信息有误，请按提示修改"), code="invalid", fields=errs)
     return {
         "title": title,
         "content": content,
@@ -427,10 +436,16 @@ def staff_by_names(text: str) -> tuple[list[int], list[str]]:
             users = users.filter(organ__name__contains=organ)
         hits = list(users.order_by("organ__path", "pk")[:6])
         if not hits:
-            msgs.append(f"没有名为“{item}”的工作人员；不是本系统用户的请填在“被检举控告人”中")
+            msgs.append(
+                gettext("没有名为“%(name)s”的工作人员；不是本系统用户的请填在“被检举控告人”中")
+                % {"name": item}
+            )
         elif len(hits) > 1:
-            named = "、".join(f"{u.display_name}（{u.organ.name if u.organ else '无机关'}）" for u in hits[:5])
-            msgs.append(f"有多位名为“{name}”的工作人员：{named}，请写成“姓名（机关）”")
+            named = "、".join(f"{u.display_name}（{u.organ.name if u.organ else gettext('无机关')}）" for u in hits[:5])
+            msgs.append(
+                gettext("有多位名为“%(name)s”的工作人员：%(named)s，请写成“姓名（机关）”")
+                % {"name": name, "named": named}
+            )
         elif hits[0].pk not in found:
             found.append(hits[0].pk)
     return found, msgs
@@ -442,16 +457,16 @@ def _accused_staff_clean(
     """The named staff as users, and what is wrong with the names given."""
     msgs: list[tuple[str, str]] = []
     if len(persons) > 2000:
-        msgs.append(("accused_persons", "被检举控告人不超过 2000 字"))
+        msgs.append(("accused_persons", gettext("被检举控告人不超过 2000 字")))
     by_name, name_msgs = staff_by_names(names)
     msgs += [("accused_staff_names", m) for m in name_msgs]
     wanted = {int(x) for x in ids_} | set(by_name)
     if len(wanted) > 50:
-        msgs.append(("accused_staff_ids", "被检举控告的工作人员不超过 50 人"))
+        msgs.append(("accused_staff_ids", gettext("被检举控告的工作人员不超过 50 人")))
         return [], msgs
     users = list(User.objects.filter(pk__in=wanted)) if wanted else []
     if len(users) != len(wanted):
-        msgs.append(("accused_staff_ids", "被检举控告的工作人员不存在"))
+        msgs.append(("accused_staff_ids", gettext("被检举控告的工作人员不存在")))
     return users, msgs
 
 
@@ -484,17 +499,21 @@ def attachment_add(
     kind = v.sniff_type(content)
     if len(content) > settings.XINFANG_ATTACHMENT_MAX_BYTES:
         raise ApplicationError(
-            "附件过大",
+            gettext("附件过大"),
             fields={
-                "file": [f"不超过 {settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"]
+                "file": [
+                    gettext("不超过 %(mb)s MB")
+                    % {"mb": settings.XINFANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                ]
             },
         )
     if kind is None:
         raise ApplicationError(
-            "文件类型不受支持", fields={"file": ["可上传 PDF、JPEG、PNG、TIFF、Word、文本"]}
+            gettext("文件类型不受支持"),
+            fields={"file": [gettext("可上传 PDF、JPEG、PNG、TIFF、Word、文本")]},
         )
     if petition.attachments.count() >= settings.XINFANG_ATTACHMENTS_PER_PETITION:
-        raise ApplicationError("附件数量已达上限")
+        raise ApplicationError(gettext("附件数量已达上限"))
     with transaction.atomic():
         _save_parties_and_files(
             petition, {"parties": [], "files": [(AttachmentInput(name, content), kind)]}
@@ -601,7 +620,19 @@ def _check_legal(petition: Petition, action: Action, ctx: Context) -> State:
     try:
         return next_state(State(petition.state), action, ctx)
     except IllegalAction as e:
-        raise ApplicationError(e.message, code=e.code, status=409) from e
+        # The pure table cannot translate (no Django): its static message, or its template with
+        # labels as parameters, is the msgid. A state is named as such, the action refused as the
+        # command the user chose (msgctxt "staff action", as on its button).
+        message = gettext(e.template)
+        if e.params:
+            message = message.format(**{k: _label(k, v) for k, v in e.params.items()})
+        raise ApplicationError(message, code=e.code, status=409) from e
+
+
+def _label(kind: str, label: str) -> str:
+    if kind == "action" and (command := pgettext("staff action", label)) != label:
+        return command
+    return gettext(label)
 
 
 def _new_event(
@@ -641,10 +672,10 @@ def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
     The actor's role must allow the action (directory.permissions) and the actor's organ must
     hold the petition, or be the organ a remedy request goes to (Arts. 35, 36)."""
     if not user_can_act(actor, action):
-        return "您的角色不能执行此操作"
+        return gettext("您的角色不能执行此操作")
     organ_id = actor.organ_id
     if organ_id is None:
-        return "您未归属任何机关"
+        return gettext("您未归属任何机关")
     if organ_id == petition.current_organ_id:
         return None
     if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:
@@ -653,7 +684,7 @@ def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
     if action == Action.REQUEST_RE_REVIEW and petition.review_organ is not None:
         if organ_id == petition.review_organ.parent_id:
             return None
-    return "该信访事项不在本机关办理"
+    return gettext("该信访事项不在本机关办理")
 
 
 def _gate(petition: Petition, action: Action, actor: User) -> None:
@@ -670,7 +701,7 @@ def _recuse(petition: Petition, actor: User) -> None:
     if petition.category == Category.ACCUSATION and petition_names_user(
         petition=petition, user=actor
     ):
-        raise NotFound("未找到该信访事项，或不在您的查看范围内")
+        raise NotFound(gettext("未找到该信访事项，或不在您的查看范围内"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -696,24 +727,24 @@ def petition_accused_set(
     with transaction.atomic():
         petition = Petition.objects.select_for_update(of=("self",)).get(pk=petition_id)
         if actor.organ_id is None or actor.organ_id != petition.current_organ_id:
-            raise Forbidden("该信访事项不在本机关办理")
+            raise Forbidden(gettext("该信访事项不在本机关办理"))
         if not user_actions(actor):
-            raise Forbidden("您的角色不能执行此操作")
+            raise Forbidden(gettext("您的角色不能执行此操作"))
         _recuse(petition, actor)
         if petition.category != Category.ACCUSATION:
             raise ApplicationError(
-                "只有检举控告类事项填写被检举控告人",
-                fields={"accused_staff_ids": ["只有检举控告类事项填写被检举控告人"]},
+                gettext("只有检举控告类事项填写被检举控告人"),
+                fields={"accused_staff_ids": [gettext("只有检举控告类事项填写被检举控告人")]},
             )
         persons = (persons or "").strip()
         users, msgs = _accused_staff_clean(staff_ids, persons, staff_names)
         if any(u.pk == actor.pk for u in users):
-            msgs.append(("accused_staff_ids", "不能由被检举控告人本人办理，请交其他工作人员"))
+            msgs.append(("accused_staff_ids", gettext("不能由被检举控告人本人办理，请交其他工作人员")))
         if msgs:
             fields: dict[str, list[str]] = {}
             for f, m in msgs:
                 fields.setdefault(f, []).append(m)
-            raise ApplicationError("被检举控告人信息有误", fields=fields)
+            raise ApplicationError(gettext("被检举控告人信息有误"), fields=fields)
         before = sorted(
             Petition.accused_staff.through.objects.filter(petition_id=petition.pk).values_list(
                 "user_id", flat=True
@@ -777,36 +808,36 @@ def _validate_step(
     day = clock.local_date(when)
     A = Action
     needs_reason = {
-        A.OBJECT: "请说明异议的具体理由（第二十三条第三款）",
-        A.OBJECTION_ACCEPT: "请说明同意异议的理由",
-        A.OBJECTION_REJECT: "请说明不同意异议的理由",
-        A.REDIRECT: "请说明理由",
-        A.NOT_ACCEPT: "请说明不予受理的理由",
-        A.CHANNEL: "请写明应当通过的法定途径和告知内容",
-        A.EXTEND: "请说明延期理由，该理由将告知信访人（第三十四条）",
-        A.REPLY: "请填写答复内容",
-        A.REPORT_RESULT: "请填写办结报告内容",
+        A.OBJECT: gettext_noop("请说明异议的具体理由（第二十三条第三款）"),
+        A.OBJECTION_ACCEPT: gettext_noop("请说明同意异议的理由"),
+        A.OBJECTION_REJECT: gettext_noop("请说明不同意异议的理由"),
+        A.REDIRECT: gettext_noop("请说明理由"),
+        A.NOT_ACCEPT: gettext_noop("请说明不予受理的理由"),
+        A.CHANNEL: gettext_noop("请写明应当通过的法定途径和告知内容"),
+        A.EXTEND: gettext_noop("请说明延期理由，该理由将告知信访人（第三十四条）"),
+        A.REPLY: gettext_noop("请填写答复内容"),
+        A.REPORT_RESULT: gettext_noop("请填写办结报告内容"),
     }
     if action in needs_reason and not reason.strip():
-        err("reason", needs_reason[action])
+        err("reason", gettext(needs_reason[action]))
 
     if action in (A.TRANSFER, A.ASSIGN, A.REFER_LEGAL, A.REFER_DISCIPLINE):
         to = _organ(data.get("to_organ_id"))
         if to is None:
-            err("to_organ_id", "请选择接收机关")
+            err("to_organ_id", gettext("请选择接收机关"))
         else:
             data["to_organ_id"] = to.pk
             if to.pk == petition.current_organ_id:
-                err("to_organ_id", "不能转送给本机关")
+                err("to_organ_id", gettext("不能转送给本机关"))
             if petition.accused_organ_id and _in_subtree(to, petition.accused_organ):
                 err(
                     "to_organ_id",
-                    "检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）",
+                    gettext("检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）"),
                 )
             if action == A.REFER_LEGAL and to.kind != OrganKind.POLITICAL_LEGAL:
-                err("to_organ_id", "涉法涉诉事项应移送政法机关（第二十二条第四项）")
+                err("to_organ_id", gettext("涉法涉诉事项应移送政法机关（第二十二条第四项）"))
             if action == A.REFER_DISCIPLINE and to.kind != OrganKind.DISCIPLINE:
-                err("to_organ_id", "应移送纪检监察机关（第二十二条第五项）")
+                err("to_organ_id", gettext("应移送纪检监察机关（第二十二条第五项）"))
             if (
                 action == A.TRANSFER
                 and petition.current_organ.kind != OrganKind.PETITION_OFFICE
@@ -814,14 +845,16 @@ def _validate_step(
             ):
                 err(
                     "to_organ_id",
-                    "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）",
+                    gettext(
+                        "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）"
+                    ),
                 )
         if action == A.ASSIGN:
             due = _date(data.get("report_due"))
             if due is None:
-                err("report_due", "交办须确定报送结果的期限（第二十二条第三项）")
+                err("report_due", gettext("交办须确定报送结果的期限（第二十二条第三项）"))
             elif due <= day:
-                err("report_due", "报送期限应晚于交办日期")
+                err("report_due", gettext("报送期限应晚于交办日期"))
             else:
                 data["report_due"] = due.isoformat()
     if action == A.OBJECT:
@@ -829,68 +862,70 @@ def _validate_step(
         if t4 is not None and day > t4.due_date:
             err(
                 "at",
-                f"异议应在收到之日起五个工作日内提出，期限已于 {t4.due_date} 届满（第二十三条第三款）",
+                gettext("异议应在收到之日起五个工作日内提出，期限已于 %(due)s 届满（第二十三条第三款）")
+                % {"due": t4.due_date},
             )
     if action == A.REDIRECT and not str(data.get("proper_organ", "")).strip():
-        err("proper_organ", "请写明应当向哪个机关提出")
+        err("proper_organ", gettext("请写明应当向哪个机关提出"))
     if action == A.NOT_ACCEPT:
         ground = data.get("ground", "other")
         if ground not in ("duplicate_higher", "same_facts_after_re_review", "other"):
-            err("ground", "请选择不予受理的情形")
+            err("ground", gettext("请选择不予受理的情形"))
         if ground == "same_facts_after_re_review":
             prior = petition.repeat_of
             if prior is None or not prior.events.filter(action=A.DECIDE_RE_REVIEW).exists():
                 err(
-                    "ground", "只有与已复核终结事项的事实和理由相同，才能依第三十六条第三款不予受理"
+                    "ground",
+                    gettext("只有与已复核终结事项的事实和理由相同，才能依第三十六条第三款不予受理"),
                 )
             if not data.get("confirmed"):
-                err("confirmed", "请工作人员核实新提出的事实和理由确与已终结事项相同后确认")
+                err("confirmed", gettext("请工作人员核实新提出的事实和理由确与已终结事项相同后确认"))
     if action in (A.ACKNOWLEDGE, A.START_HANDLING):
         category = data.get("category", petition.category)
         route = data.get("route", petition.route)
         if category and category not in Category.__members__.values():
-            err("category", "类别无效")
+            err("category", gettext("类别无效"))
         if route not in (None, "") and int(route) not in {r.value for r in Route}:
-            err("route", "途径无效")
+            err("route", gettext("途径无效"))
         if category and category != Category.APPEAL and route not in (None, ""):
-            err("route", "只有申诉求决类事项选择第三十一条的处理途径")
+            err("route", gettext("只有申诉求决类事项选择第三十一条的处理途径"))
     if action == A.EXTEND:
         days = _int(data.get("days"))
         if days is None or not 1 <= days <= 30:
-            err("days", "延长期限为 1 至 30 日（第三十四条）")
+            err("days", gettext("延长期限为 1 至 30 日（第三十四条）"))
         else:
             data["days"] = days
         t6 = _open_deadline(petition, "T6")
         if t6 is not None and day > t6.due_date:
-            err("at", "办理期限已届满，不能再延期")
+            err("at", gettext("办理期限已届满，不能再延期"))
     if action == A.SETTLE:
         if data.get("agreement") not in ("mediation", "settlement"):
-            err("agreement", "请选择调解协议书或和解协议书（第三十三条）")
+            err("agreement", gettext("请选择调解协议书或和解协议书（第三十三条）"))
         if not str(data.get("summary", "")).strip():
-            err("summary", "请填写协议主要内容")
+            err("summary", gettext("请填写协议主要内容"))
     if action in (A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW):
         # Art. 32: the request, the facts and reasons, the decision and its legal basis.
         for f, label in (
-            ("request", "信访人的请求"),
-            ("facts", "事实和理由"),
-            ("decision", "处理意见"),
-            ("legal_basis", "依据"),
+            ("request", gettext_noop("信访人的请求")),
+            ("facts", gettext_noop("事实和理由")),
+            ("decision", gettext_noop("处理意见")),
+            ("legal_basis", gettext_noop("依据")),
         ):
             if not str(data.get(f, "")).strip():
-                err(f, f"请填写{label}（第三十二条）")
+                err(f, gettext("请填写%(label)s（第三十二条）") % {"label": gettext(label)})
     if action == A.ISSUE_OPINION and data.get("outcome") not in {o.value for o in OpinionOutcome}:
-        err("outcome", "请选择：支持、解释说明或不予支持（第三十二条）")
+        err("outcome", gettext("请选择：支持、解释说明或不予支持（第三十二条）"))
     if action == A.DECIDE_REVIEW and data.get("outcome") == ReviewOutcome.REDO:
         redo = _int(data.get("redo_days", 60))
         if redo is None or not 1 <= redo <= 60:
-            err("redo_days", "重新办理期限为 1 至 60 日")
+            err("redo_days", gettext("重新办理期限为 1 至 60 日"))
         else:
             data["redo_days"] = redo
     if action == A.RECORD_DELIVERY:
         if data.get("method") not in ("in_person", "post", "electronic", "other"):
-            err("method", "请选择送达方式：直接送达、邮寄、电子或其他")
+            err("method", gettext("请选择送达方式：直接送达、邮寄、电子或其他"))
         if data.get("signed") not in (True, False, "true", "false", "1", "0"):
-            err("signed", "请说明信访人签收或拒收")
+            err("signed", gettext("请说明信访人签收或拒收"))
         else:
             data["signed"] = data.get("signed") in (True, "true", "1")
     if action == A.REQUEST_REVIEW:
@@ -898,28 +933,30 @@ def _validate_step(
         if t7 is not None and day > t7.due_date:
             err(
                 "at",
-                f"复查申请应在收到处理意见书之日起三十日内提出，已于 {t7.due_date} 届满（第三十五条）",
+                gettext("复查申请应在收到处理意见书之日起三十日内提出，已于 %(due)s 届满（第三十五条）")
+                % {"due": t7.due_date},
             )
         handler = petition.handling_organ or petition.current_organ
         if handler.parent_id is None:
-            err("review_organ", "原办理机关没有上一级机关，无法复查")
+            err("review_organ", gettext("原办理机关没有上一级机关，无法复查"))
     if action == A.REQUEST_RE_REVIEW:
         t9 = _open_deadline(petition, "T9")
         if t9 is not None and day > t9.due_date:
             err(
                 "at",
-                f"复核申请应在收到复查意见之日起三十日内提出，已于 {t9.due_date} 届满（第三十六条）",
+                gettext("复核申请应在收到复查意见之日起三十日内提出，已于 %(due)s 届满（第三十六条）")
+                % {"due": t9.due_date},
             )
         if petition.review_organ is None or petition.review_organ.parent_id is None:
-            err("re_review_organ", "复查机关没有上一级机关，无法复核")
+            err("re_review_organ", gettext("复查机关没有上一级机关，无法复核"))
     if action == A.EXPIRE_WINDOW:
         window = _open_deadline(petition, "T7") or _open_deadline(petition, "T9")
         if window is None:
-            err("at", "申请期限尚未开始计算（请先登记文书送达）")
+            err("at", gettext("申请期限尚未开始计算（请先登记文书送达）"))
         elif day <= window.due_date:
-            err("at", f"申请期限至 {window.due_date} 才届满")
+            err("at", gettext("申请期限至 %(due)s 才届满") % {"due": window.due_date})
     if errs:
-        raise ApplicationError("操作信息有误，请按提示修改", code="invalid", fields=errs)
+        raise ApplicationError(gettext("操作信息有误，请按提示修改"), code="invalid", fields=errs)
 
 
 def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at: datetime) -> None:
@@ -1026,11 +1063,18 @@ def _event_time(at: datetime | date | None, previous: datetime, now: datetime) -
         elif when < previous and clock.local_date(when) == clock.local_date(previous):
             when = previous
     if when > now + timedelta(minutes=5):
-        raise ApplicationError("日期不能晚于今天", fields={"at": ["日期不能晚于今天"]})
+        raise ApplicationError(
+            gettext("日期不能晚于今天"), fields={"at": [gettext("日期不能晚于今天")]}
+        )
     if when < previous and clock.local_date(when) < clock.local_date(previous):
         raise ApplicationError(
-            "日期不能早于上一步办理日期",
-            fields={"at": [f"日期不能早于上一步办理日期 {clock.local_date(previous)}"]},
+            gettext("日期不能早于上一步办理日期"),
+            fields={
+                "at": [
+                    gettext("日期不能早于上一步办理日期 %(date)s")
+                    % {"date": clock.local_date(previous)}
+                ]
+            },
         )
     return max(when, previous)
 

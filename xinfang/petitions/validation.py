@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 from xinfang.directory.models import Region
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -15,10 +17,10 @@ def id_number_problem(value: str) -> str | None:
     """A 18-character resident identity number (GB 11643): digits, birth date, check character."""
     s = value.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", s):
-        return "居民身份证号码应为 18 位（最后一位可为 X）"
+        return gettext("居民身份证号码应为 18 位（最后一位可为 X）")
     total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != s[17]:
-        return "居民身份证号码校验位不正确，请核对"
+        return gettext("居民身份证号码校验位不正确，请核对")
     return None
 
 

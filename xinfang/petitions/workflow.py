@@ -231,12 +231,20 @@ class Context:
 
 
 class IllegalAction(Exception):
-    """The procedure does not allow this action now. ``code`` is stable; ``message`` is shown."""
+    """The procedure does not allow this action now. ``code`` is stable; ``message`` is shown.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``template`` and ``params`` let the caller translate: ``template`` is the marked text (the
+    message itself when it has no variable parts) and ``params`` its ``str.format`` fields,
+    themselves marked labels; ``message == template.format(**params)``."""
+
+    def __init__(
+        self, code: str, message: str, *, template: str | None = None, params: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.template = message if template is None else template
+        self.params: dict[str, str] = dict(params or {})
 
 
 Guard = Callable[[Context], str | None]  # returns a refusal message, or None when allowed
@@ -616,11 +624,10 @@ def next_state(state: State, action: Action, ctx: Context = Context()) -> State:
     """
     t = _BY_KEY.get((state, action))
     if t is None:
+        template = _("当前状态“{state}”下不能“{action}”")
+        params = {"state": STATE_LABELS[state], "action": ACTION_LABELS[action]}
         raise IllegalAction(
-            "illegal_transition",
-            _("当前状态“{state}”下不能“{action}”").format(
-                state=STATE_LABELS[state], action=ACTION_LABELS[action]
-            ),
+            "illegal_transition", template.format(**params), template=template, params=params
         )
     msg = _guard_message(t, ctx)
     if msg is not None:

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xinfang.core.errors import ApplicationError
@@ -19,7 +20,7 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError as e:
         raise ApplicationError(
-            "日期格式有误", fields={"received_from": ["请按 年-月-日 填写"]}
+            gettext("日期格式有误"), fields={"received_from": [gettext("请按 年-月-日 填写")]}
         ) from e
 
 

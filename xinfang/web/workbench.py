@@ -27,7 +27,7 @@ def saved_filter_create(request: HttpRequest) -> HttpResponse:
     try:
         services.saved_filter_create(user=request.user, name=request.POST.get("name", ""), query=query)  # type: ignore[arg-type]
     except ApplicationError as e:
-        messages.error(request, "；".join([e.message, *[m for ms in e.fields.values() for m in ms]]))
+        messages.error(request, gettext("；").join([e.message, *[m for ms in e.fields.values() for m in ms]]))
     else:
         messages.success(request, gettext("已保存常用筛选"))
     clean = services.saved_filter_query(query)

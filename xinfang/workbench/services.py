@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
@@ -31,15 +32,17 @@ def saved_filter_create(*, user: User, name: str, query: str) -> SavedFilter:
     clean = saved_filter_query(query)
     fields: dict[str, list[str]] = {}
     if not name:
-        fields["name"] = ["请填写名称"]
+        fields["name"] = [gettext("请填写名称")]
     elif len(name) > 50:
-        fields["name"] = ["名称不能超过 50 个字"]
+        fields["name"] = [gettext("名称不能超过 50 个字")]
     if not clean:
-        fields["query"] = ["请先选择至少一个筛选条件"]
+        fields["query"] = [gettext("请先选择至少一个筛选条件")]
     if fields:
-        raise ApplicationError("常用筛选未保存", fields=fields)
+        raise ApplicationError(gettext("常用筛选未保存"), fields=fields)
     if SavedFilter.objects.filter(user=user).count() >= MAX_SAVED_FILTERS:
-        raise ApplicationError(f"常用筛选最多保存 {MAX_SAVED_FILTERS} 个，请先删除不用的")
+        raise ApplicationError(
+            gettext("常用筛选最多保存 %(n)s 个，请先删除不用的") % {"n": MAX_SAVED_FILTERS}
+        )
     return SavedFilter.objects.create(user=user, name=name, query=clean, created_at=clock.now())
 
 
@@ -47,7 +50,7 @@ def saved_filter_delete(*, user: User, filter_id: int) -> None:
     """Delete one of the user's own filters; another user's is NotFound, like a missing one."""
     deleted, _ = SavedFilter.objects.filter(user=user, pk=filter_id).delete()
     if not deleted:
-        raise NotFound("未找到该常用筛选")
+        raise NotFound(gettext("未找到该常用筛选"))
 
 
 def search_enqueue(*, petition_ids: Sequence[int]) -> None:
