@@ -65,6 +65,15 @@ def test_a_small_demo_reaches_every_state_with_overdue_and_extended_petitions_an
     assert user is not None and user.organ.kind == "petition_office"
     assert Organ.objects.filter(region__code="990000").exists()
 
+    # the clerks chose a topic for each registered petition: the demo's own training history
+    from xinfang.insight.models import TopicDecision
+
+    decided = TopicDecision.objects.select_related("petition", "topic")
+    assert decided.count() >= 150
+    assert {d.topic.name for d in decided} >= {"城乡建设", "劳动和社会保障", "教育文体"}
+    assert not decided.filter(petition__state="received").exists()  # not yet registered
+    assert all(d.decided_by_organ_id == d.petition.registering_organ_id for d in decided[:50])
+
 
 def test_seed_demo_refuses_a_database_that_already_has_petitions(register):
     register()

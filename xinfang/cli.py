@@ -63,6 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     server.start()
     print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
     call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)  # prints logins
+    _train_demo_model()
     print(f"演示数据已就绪：http://{args.host}:{args.port}/", flush=True)
     try:
         while server.is_alive():
@@ -70,6 +71,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _train_demo_model() -> None:
+    """Train the topic model on the demo's own decided topics, so the desk suggests at once."""
+    from xinfang.insight.commands import default_model_path
+
+    if default_model_path().exists():
+        return
+    print("正在用演示数据训练事项分类模型…", flush=True)
+    from xinfang.insight.commands import cmd_train
+
+    cmd_train(argparse.Namespace(csv=None, model=str(default_model_path())))
 
 
 def _print_logins() -> None:
