@@ -53,9 +53,8 @@ class Statistics:
         return asdict(self)
 
 
-def statistics_for_user(
-    *, user: User, received_from: date | None = None, received_to: date | None = None
-) -> Statistics:
+def _counted(user: User, received_from: date | None, received_to: date | None):  # type: ignore[no-untyped-def]
+    """The petitions ``user`` may count (the statistics gate), received in the date range."""
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
         raise Forbidden(gettext("您的角色不能查看统计数据"))
     qs = petition_queryset_for_statistics(user=user)
@@ -63,6 +62,13 @@ def statistics_for_user(
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:
         qs = qs.filter(received_at__date__lte=received_to)
+    return qs
+
+
+def statistics_for_user(
+    *, user: User, received_from: date | None = None, received_to: date | None = None
+) -> Statistics:
+    qs = _counted(user, received_from, received_to)
     cells = [
         CategoryStateCount(
             category=row["category"] or "",
@@ -96,11 +102,4 @@ def matters_count_for_user(
     gate and the same date filter as ``statistics_for_user``."""
     from xinfang.insight.matters_selectors import matters_count
 
-    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
-        raise Forbidden(gettext("您的角色不能查看统计数据"))
-    qs = petition_queryset_for_statistics(user=user)
-    if received_from:
-        qs = qs.filter(received_at__date__gte=received_from)
-    if received_to:
-        qs = qs.filter(received_at__date__lte=received_to)
-    return matters_count(qs)
+    return matters_count(_counted(user, received_from, received_to))

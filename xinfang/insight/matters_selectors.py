@@ -88,20 +88,21 @@ def same_matter_for_user(
         hits = repeat_hits(title=title, body=body, k=limit * 3, min_score=floor, exclude=exclude_id)
     pairs = _visible_hits(user=user, hits=[h for h in hits if h.score >= floor], limit=limit)
     grouped = _active_matters([p.pk for p, _ in pairs])
-    return [
-        SameMatter(
-            id=p.pk,
-            title=p.title,
-            received_at=p.received_at,
-            state=p.state,
-            state_label=str(STATE_LABELS[State(p.state)]),
-            current_organ=p.current_organ.name,
-            score=h.score,
-            why=h.why,
-            matter_id=grouped.get(p.pk),
-        )
-        for p, h in pairs
-    ]
+    return [_same_matter(p, h, grouped.get(p.pk)) for p, h in pairs]
+
+
+def _same_matter(p: Petition, h: RepeatHit, matter_id: int | None) -> SameMatter:
+    return SameMatter(
+        id=p.pk,
+        title=p.title,
+        received_at=p.received_at,
+        state=p.state,
+        state_label=str(STATE_LABELS[State(p.state)]),
+        current_organ=p.current_organ.name,
+        score=h.score,
+        why=h.why,
+        matter_id=matter_id,
+    )
 
 
 def _ended_by_re_review(qs: QuerySet[Petition]) -> QuerySet[Petition]:
@@ -156,20 +157,7 @@ def _art36_flags(
     if hits is None:
         hits = repeat_hits(title=title, body=body, k=200, min_score=threshold, exclude=exclude_id)
     hits = [h for h in hits if h.petition_id in candidates]
-    return [
-        SameMatter(
-            id=p.pk,
-            title=p.title,
-            received_at=p.received_at,
-            state=p.state,
-            state_label=str(STATE_LABELS[State(p.state)]),
-            current_organ=p.current_organ.name,
-            score=h.score,
-            why=h.why,
-            matter_id=None,
-        )
-        for p, h in _visible_hits(user=user, hits=hits, limit=5)
-    ]
+    return [_same_matter(p, h, None) for p, h in _visible_hits(user=user, hits=hits, limit=5)]
 
 
 def art36_flags_at_intake(
