@@ -131,6 +131,37 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
     )
 
 
+#: The desk's name of each registration field, for its error messages.
+FIELD_LABELS = {
+    "channel": gettext_lazy("信访渠道"),
+    "title": gettext_lazy("标题"),
+    "content": gettext_lazy("诉求、事实和理由"),
+    "received_at": gettext_lazy("实际收到日期"),
+    "region_code": gettext_lazy("事项所在地"),
+    "category": gettext_lazy("类别"),
+    "route": gettext_lazy("第三十一条途径"),
+    "accused_organ_id": gettext_lazy("被检举控告单位"),
+    "accused_staff_ids": gettext_lazy("被检举控告的本系统工作人员"),
+    "accused_staff_names": gettext_lazy("被检举控告的本系统工作人员"),
+    "accused_persons": gettext_lazy("其他被检举控告人"),
+    "attachments": gettext_lazy("附件"),
+    "head_count": gettext_lazy("人数"),
+    "parties": gettext_lazy("信访人"),
+    "is_anonymous": gettext_lazy("匿名"),
+    "repeat_of_id": gettext_lazy("前件"),
+    "topic": gettext_lazy("事项分类"),
+}
+
+
+def _error_rows(fields: dict) -> list[tuple[str, str]]:
+    """(field label or "", message) for each field message, by the names the desk shows."""
+    return [
+        (str(FIELD_LABELS.get(key.split("[")[0].split(".")[0], "")), str(m))
+        for key, msgs in fields.items()
+        for m in msgs
+    ]
+
+
 @login_required
 def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     _need_registrar(request)
@@ -174,6 +205,7 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
             "today": clock.today(),
             "rep_rows": range(MAX_REPS),
             "errors": errors,
+            "error_rows": _error_rows(errors),
             "message": message,
             "post": request.POST if request.method == "POST" else {},
             **intake_topic_context(),

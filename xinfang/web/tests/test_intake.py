@@ -194,3 +194,12 @@ def test_only_the_handling_organ_gets_the_naming_form(client, world, register):
     p = register(title="普通申诉").petition
     client.force_login(world.po_head)
     assert "指明被检举控告人" not in client.get(f"/petitions/{p.pk}/").content.decode()
+
+
+def test_field_errors_name_the_fields_as_the_desk_shows_them(client, world):
+    client.force_login(world.clerk)
+    r = client.post("/intake/letter/", {**FORM, "title": "", "region_code": "000000"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "标题：请填写标题" in html and "事项所在地：" in html
+    assert "title：" not in html and "region_code" not in html.split('id="intake-form"')[0]
