@@ -6,24 +6,32 @@
   accusation names) never sees an accusation against them, not even as a count.
 * Only aggregates: no identity, no petition, nothing per person. Regions are listed in code
   order, never ranked by count (regulation.md §11: no ranking of regions by petitions).
-* Counted on the live table through the gate (the jurisdiction exclusions are per user, which
-  a shared rollup row cannot express); a rollup keyed by organ and accused organ is the path
-  when this must serve large provinces.
+* Whole months are read from the rollup ``analytics.PetitionTally`` (petitions counted by
+  holding organ, region, category, state, accused organ and month, kept current by the petition
+  services in the same transaction), with the jurisdiction and the accused-organ exclusion as
+  conditions on those keys and the petitions naming the user subtracted; partly covered months
+  are counted live. A test checks both ways agree for every analyst and many date ranges.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext
 
+from xinfang.analytics.models import PetitionTally
 from xinfang.core.errors import Forbidden
-from xinfang.directory.models import User
+from xinfang.directory.models import Region, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.selectors import petition_queryset_for_statistics
+from xinfang.petitions.selectors import (
+    petition_queryset_for_statistics,
+    petitions_naming,
+    statistics_scope,
+)
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
 
 
@@ -65,29 +73,90 @@ def _counted(user: User, received_from: date | None, received_to: date | None): 
     return qs
 
 
+def _month_end(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _month_split(
+    lo: date | None, hi: date | None
+) -> tuple[tuple[date | None, date | None] | None, list[tuple[date, date]]]:
+    """Split a received-date range into whole months (read from the rollup; None: none, an
+    open end: None) and the days of partly covered months at its edges (read live)."""
+    if lo and hi and lo > hi:
+        return None, []
+    partial: list[tuple[date, date]] = []
+    if lo is not None and lo.day != 1:
+        partial.append((lo, min(_month_end(lo), hi) if hi else _month_end(lo)))
+    if hi is not None and hi != _month_end(hi):
+        start = max(hi.replace(day=1), lo) if lo else hi.replace(day=1)
+        if not partial or start > partial[-1][1]:
+            partial.append((start, hi))
+    first = None if lo is None else lo if lo.day == 1 else _month_end(lo) + timedelta(days=1)
+    last = (
+        None
+        if hi is None
+        else hi.replace(day=1)
+        if hi == _month_end(hi)
+        else (hi.replace(day=1) - timedelta(days=1)).replace(day=1)
+    )
+    whole = None if first and last and first > last else (first, last)
+    return whole, partial
+
+
+def _add(into: tuple[Counter, Counter], qs, field: str, sign: int = 1) -> None:  # type: ignore[no-untyped-def]
+    """Add the counts of ``qs`` (petitions, or rollup rows with ``field`` = "n")."""
+    agg = Sum("n") if field == "n" else Count("id")
+    for row in qs.values("category", "state").annotate(k=agg).order_by():
+        into[0][(row["category"] or "", row["state"])] += sign * row["k"]
+    for row in qs.values("region_id").annotate(k=agg).order_by():
+        into[1][row["region_id"]] += sign * row["k"]
+
+
 def statistics_for_user(
     *, user: User, received_from: date | None = None, received_to: date | None = None
 ) -> Statistics:
-    qs = _counted(user, received_from, received_to)
+    """Counts by category × state and by region of what the user may count, received in the
+    range. Whole months come from the rollup (``PetitionTally``, maintained with every
+    registration and step), less the petitions that name the user; the days of partly
+    covered months are counted live through the same gate."""
+    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        raise Forbidden(gettext("您的角色不能查看统计数据"))
+    counts: tuple[Counter, Counter] = (Counter(), Counter())
+    scope = statistics_scope(user=user)
+    whole, partial = _month_split(received_from, received_to)
+    if scope is not None and whole is not None:
+        first, last = whole
+        rollup = PetitionTally.objects.filter(scope)
+        named = petitions_naming(user=user).filter(scope)
+        if first:
+            rollup = rollup.filter(month__gte=first)
+            named = named.filter(received_at__date__gte=first)
+        if last:
+            rollup = rollup.filter(month__lte=last)
+            named = named.filter(received_at__date__lte=_month_end(last))
+        _add(counts, rollup, "n")
+        _add(counts, named, "id", sign=-1)
+    for d1, d2 in partial:
+        live = petition_queryset_for_statistics(user=user).filter(
+            received_at__date__gte=d1, received_at__date__lte=d2
+        )
+        _add(counts, live, "id")
     cells = [
         CategoryStateCount(
-            category=row["category"] or "",
-            category_label=str(CATEGORY_LABELS[Category(row["category"])])
-            if row["category"]
-            else "未分类",
-            state=row["state"],
-            state_label=str(STATE_LABELS[State(row["state"])]),
-            count=row["n"],
+            category=category,
+            category_label=str(CATEGORY_LABELS[Category(category)]) if category else "未分类",
+            state=state,
+            state_label=str(STATE_LABELS[State(state)]),
+            count=n,
         )
-        for row in qs.values("category", "state")
-        .annotate(n=Count("id"))
-        .order_by("category", "state")
+        for (category, state), n in sorted(counts[0].items())
+        if n
     ]
+    names = dict(Region.objects.filter(code__in=list(counts[1])).values_list("code", "name"))
     regions = [
-        RegionCount(region_code=row["region_id"], region=row["region__name"], count=row["n"])
-        for row in qs.values("region_id", "region__name")
-        .annotate(n=Count("id"))
-        .order_by("region_id")
+        RegionCount(region_code=code, region=names.get(code, code), count=n)
+        for code, n in sorted(counts[1].items())
+        if n
     ]
     return Statistics(sum(c.count for c in cells), cells, regions)
 
@@ -96,10 +165,19 @@ def statistics_for_user(
 
 
 def matters_count_for_user(
-    *, user: User, received_from: date | None = None, received_to: date | None = None
+    *,
+    user: User,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    petitions: int | None = None,
 ) -> int:
     """How many matters the counted petitions are (a linked group counts once), over the same
-    gate and the same date filter as ``statistics_for_user``."""
+    gate and the same date filter as ``statistics_for_user`` (whose total, when the caller
+    has it, is ``petitions``)."""
     from xinfang.insight.matters_selectors import matters_count
 
-    return matters_count(_counted(user, received_from, received_to))
+    if petitions is None:
+        petitions = statistics_for_user(
+            user=user, received_from=received_from, received_to=received_to
+        ).total
+    return matters_count(_counted(user, received_from, received_to), total=petitions)

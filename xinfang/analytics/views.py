@@ -38,6 +38,7 @@ def summary(request: HttpRequest) -> HttpResponse:
                 user=request.user,  # type: ignore[arg-type]
                 received_from=received_from,
                 received_to=received_to,
+                petitions=stats.total,
             ),
         },
     )

@@ -246,10 +246,10 @@ def matters_panel_for_user(*, user: User, petition: Petition) -> dict:
     }
 
 
-def matters_count(petitions: QuerySet[Petition]) -> int:
+def matters_count(petitions: QuerySet[Petition], total: int | None = None) -> int:
     """How many matters these petitions are: a linked group counts once (the members of a
-    group inside the set), every other petition once."""
-    total = petitions.count()
+    group inside the set), every other petition once. ``total``: their number, if known."""
+    total = petitions.count() if total is None else total
     links = MatterLink.objects.filter(
         unlinked_at__isnull=True, petition_id__in=petitions.values("pk")
     ).aggregate(n=Count("id"), m=Count("matter_id", distinct=True))

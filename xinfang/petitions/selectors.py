@@ -39,11 +39,32 @@ def _jurisdiction(user: User) -> Q:
     organ: Organ | None = user.organ if user.is_authenticated else None
     if organ is None:
         return Q(pk__in=[])
+    return _held(organ) & _exclusions(user)
+
+
+def _held(organ: Organ) -> Q:
+    """Held by the organ or one below it (a petition office: by any organ of its region)."""
     below = organ.path or f"/{organ.pk}/"
     held = Q(current_organ__path__startswith=below)
     if organ.kind == OrganKind.PETITION_OFFICE:
         held |= _in_region(organ)
-    return held & _exclusions(user)
+    return held
+
+
+def statistics_scope(*, user: User) -> Q | None:
+    """The jurisdiction of ``petition_queryset_for_statistics`` without the petitions that name
+    the user, as a condition on ``current_organ`` and ``accused_organ_id`` alone: what a rollup
+    keyed by those (``analytics.PetitionTally``) can express. The caller subtracts the
+    petitions naming the user (``petitions_naming``). None: nothing to count."""
+    organ = user.organ if user.is_authenticated else None
+    if organ is None or not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        return None
+    return _held(organ) & ~Q(accused_organ_id__in=_ancestor_ids(organ))
+
+
+def petitions_naming(*, user: User) -> QuerySet[Petition]:
+    """The petitions an accusation names ``user`` in (to leave out of the user's counts)."""
+    return Petition.objects.filter(_names(user))
 
 
 def _exclusions(user: User) -> Q:

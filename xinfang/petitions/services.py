@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext
 
+from xinfang.analytics.services import tally_add, tally_key, tally_move
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
@@ -144,6 +146,7 @@ def petition_register(
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
         search_enqueue(petition_ids=[petition.pk])
+        tally_add(Counter([tally_key(petition)]))
     return Registration(petition, password)
 
 
@@ -224,6 +227,7 @@ def petition_register_many(
             ]
         )
         search_enqueue(petition_ids=[p.pk for p in petitions])
+        tally_add(Counter(tally_key(p) for p in petitions))
     return out
 
 
@@ -557,6 +561,7 @@ def petition_act(
         ctx = petition_context(petition, data)
         _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
         _validate_step(petition, action, reason, data, when)
+        counted_as = tally_key(petition)  # the analytics rollup follows the petition
         history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
         seq = (history[-1].seq if history else 0) + 1
         ev = _transition(
@@ -577,6 +582,7 @@ def petition_act(
         deadline_recompute(petition=petition, events=[*history, ev])
         petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
         petition.save()
+        tally_move(counted_as, tally_key(petition))
     return petition
 
 

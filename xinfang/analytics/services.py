@@ -1,0 +1,69 @@
+"""Writes of the analytics rollup (``PetitionTally``): called by the petition services in their
+transactions, so the counts move with the petitions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import connection, transaction
+
+from xinfang.analytics.models import PetitionTally
+from xinfang.core import clock
+from xinfang.petitions.models import Petition
+
+TallyKey = tuple[int, str, str, str, int, date]
+
+
+def tally_key(p: Petition) -> TallyKey:
+    return (
+        p.current_organ_id,
+        p.region_id,
+        p.category or "",
+        p.state,
+        p.accused_organ_id or 0,
+        clock.local_date(p.received_at).replace(day=1),
+    )
+
+
+def tally_add(changes: Counter[TallyKey]) -> None:
+    """Add ``n`` to each key's count (negative to take away), one upsert per changed key."""
+    rows = [(*k, n) for k, n in changes.items() if n]
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(PetitionTally._meta.db_table)
+    cols = ["current_organ_id", "region_id", "category", "state", "accused_organ_id", "month"]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(map(qn, cols))}, {qn('n')}) "
+        f"VALUES ({', '.join(['%s'] * (len(cols) + 1))}) "
+        f"ON CONFLICT ({', '.join(map(qn, cols))}) "
+        f"DO UPDATE SET {qn('n')} = {table}.{qn('n')} + excluded.{qn('n')}"
+    )
+    with connection.cursor() as c:
+        c.executemany(sql, rows)
+
+
+def tally_move(before: TallyKey, after: TallyKey) -> None:
+    """One petition's key changed (a transfer, a new state, a category decided)."""
+    if before != after:
+        tally_add(Counter({before: -1, after: 1}))
+
+
+def tally_rebuild(*, batch: int = 20_000) -> int:
+    """Recount every petition (after an import in SQL, or to check); returns the petitions."""
+    counts: Counter[TallyKey] = Counter()
+    fields = ("current_organ_id", "region_id", "category", "state", "accused_organ_id", "received_at")
+    rows: Iterable = Petition.objects.values_list(*fields).order_by().iterator(chunk_size=batch)
+    total = 0
+    for organ, region, category, state, accused, received in rows:
+        counts[
+            (organ, region, category or "", state, accused or 0,
+             clock.local_date(received).replace(day=1))
+        ] += 1
+        total += 1
+    with transaction.atomic():
+        PetitionTally.objects.all().delete()
+        tally_add(counts)
+    return total
