@@ -114,3 +114,21 @@ def test_a_transfer_moves_the_petition_between_keys(world, register):
     assert PetitionTally.objects.get(current_organ=world.county_po, state="registered").n == 0
     moved = PetitionTally.objects.get(current_organ=world.housing)
     assert (moved.state, moved.n, moved.month) == (p.__class__.objects.get(pk=p.pk).state, 1, date(2025, 8, 1))
+
+
+def test_the_rebuild_command_recounts_what_sql_changed(world, register):
+    """An import in SQL bypasses the services; the command brings the rollup back in line."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from conftest import local
+    from xinfang.petitions.models import Petition
+
+    register(received_at=local(2025, 8, 28), at=local(2025, 8, 29))
+    Petition.objects.update(state="closed")  # what an import in SQL would do
+    assert PetitionTally.objects.get(state="registered").n == 1
+    out = StringIO()
+    call_command("tally_rebuild", stdout=out)
+    assert "1 件" in out.getvalue()
+    assert list(PetitionTally.objects.values_list("state", "n")) == [("closed", 1)]
