@@ -24,7 +24,7 @@ class Match:
 
 
 def petition_similar_for_user(
-    *, user: User, title: str = "", phone: str = "", code: str = "", limit: int = 10
+    *, user: User, phone: str = "", code: str = "", limit: int = 10
 ) -> list[Match]:
     visible = Petition.objects.filter(selectors._visible(user))
     out: dict[int, Match] = {}

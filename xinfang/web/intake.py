@@ -221,7 +221,6 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
     _need_registrar(request)
     matches = petition_similar_for_user(
         user=request.user,  # type: ignore[arg-type]
-        title=request.GET.get("title", ""),
         phone=request.GET.get("phone", ""),
         code=request.GET.get("code", ""),
     )

@@ -48,7 +48,7 @@ LABELS = (
     # analytics.selectors: petitions without a category
     gettext_noop("未分类"),
     # petitions.similar: why an earlier petition may be the same matter
-    gettext_noop("查询码相同"), gettext_noop("联系电话相同"), gettext_noop("标题相同"),
+    gettext_noop("查询码相同"), gettext_noop("联系电话相同"),
 )
 
 #: petitions.workflow.ACTION_LABELS as commands (msgctxt ACTION_CONTEXT); lazy only because
