@@ -1,6 +1,6 @@
 """Hot issues on the Teddy Cup hot-issue messages (``../shared/data/teddy/hot.csv``).
 
-    python bench/insight/hot_bench.py [--top 10] [--window-days 400] [--threshold 0.2] [--merge 0.4] [--members]
+    python bench/insight/hot_bench.py [--top 10] [--window-days 400] [--threshold 0.2] [--merge 0.4] [--place-merge 0.35] [--members]
 
 Prints the top issues (label, terms, size, people, span, surge weeks) and, with ``--members``,
 the titles of their members so a person can judge whether each is really one matter.
@@ -29,6 +29,7 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.2)
     ap.add_argument("--title-weight", type=float, default=0.75)
     ap.add_argument("--merge", type=float, default=0.4)
+    ap.add_argument("--place-merge", type=float, default=0.35)
     ap.add_argument("--min-size", type=int, default=3)
     ap.add_argument("--members", action="store_true")
     args = ap.parse_args()
@@ -45,19 +46,20 @@ def main() -> None:
         threshold=args.threshold,
         title_weight=args.title_weight,
         merge=args.merge,
+        place_merge=args.place_merge,
     )
     secs = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{len(rows)} rows, now={now:%Y-%m-%d}, window={args.window_days} d, "
-        f"threshold={args.threshold} merge={args.merge}: {len(issues)} issues of >= {args.min_size} "
+        f"threshold={args.threshold} merge={args.merge} place_merge={args.place_merge}: {len(issues)} issues of >= {args.min_size} "
         f"in {secs:.1f} s, peak RSS {rss:.0f} MB"
     )
     by_id = {r["id"]: r for r in rows}
     for k, h in enumerate(issues[: args.top], start=1):
         surges = ", ".join(f"{w:%Y-%m-%d}" for w in h.surge_weeks) or "-"
         print(
-            f"{k:2d}. {h.label} | terms {'/'.join(h.terms)} | size {h.size} people {h.people} "
+            f"{k:2d}. {h.label} | place {h.place or '-'} | terms {'/'.join(h.terms)} | size {h.size} people {h.people} "
             f"span {h.span_days} d ({h.first:%Y-%m-%d}..{h.last:%Y-%m-%d}) "
             f"growth {h.growth} | surge weeks {surges}"
         )

@@ -4,9 +4,14 @@ Recent petitions are grouped into *issues* by text similarity: character 2–3-g
 title and of the body (title weighted higher, since it names the place and the matter), cosine
 similarity, average-linkage agglomerative clustering cut at ``threshold``, then groups whose
 centroids are close (``merge``) are joined — one matter written up in different words by
-different people tends to form a few tight sub-groups.  Each issue gets a
-label (the most central title, shortened) and its most distinctive terms, and is ranked by the
-number of people affected, volume, growth and span.
+different people tends to form a few tight sub-groups.  Groups that name the same place
+(:mod:`xinfang.insight.places`: an estate, a road, a company) are joined at a lower similarity
+(``place_merge``): "丽发新城附近建搅拌站噪音扰民" and "暮云街道丽发新城社区搅拌站灰尘" are one
+matter although their words differ.  The place alone never joins groups: different matters at
+one estate stay apart.  Each issue gets a label (the most central title, shortened), its most
+distinctive terms and the place most of its titles name (empty for a matter raised across
+places, such as a policy question), and is ranked by the number of people affected, volume,
+growth and span.
 
 Principle (regulation.md §11): analysis is about matters and places, never about the people who
 wrote.  ``people`` is a *count* of distinct writers (anonymised ids, used for counting only and
@@ -23,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from xinfang.insight.classifier import _clean, _pick_terms
+from xinfang.insight.places import same_place, shared_place
 
 __all__ = ["HotIssue", "hot_issues", "weekly_surges"]
 
@@ -34,6 +40,7 @@ class HotIssue:
     """One matter many petitions are about, within the analysed window."""
 
     label: str  # the most central title, shortened
+    place: str  # the place or organisation most of its titles name; "" if none is shared
     terms: tuple[str, ...]  # distinctive terms of the issue (words, not people)
     size: int  # petitions
     people: int  # distinct writers (a count only); rows without a writer id count one each
@@ -103,10 +110,17 @@ def _vectorise(titles: list[str], bodies: list[str], title_weight: float) -> Any
     return normalize(X), names
 
 
-def _cluster(X: Any, threshold: float, merge: float) -> np.ndarray:
+def _cluster(
+    X: Any,
+    threshold: float,
+    merge: float,
+    titles: Sequence[str] = (),
+    place_merge: float = 1.0,
+) -> np.ndarray:
     """Cluster ids: average linkage on cosine distance, cut at distance 1 - threshold; then
     clusters whose centroids have cosine >= ``merge`` are joined (one matter written up in
-    different words by different people often forms a few tight sub-groups)."""
+    different words by different people often forms a few tight sub-groups), and so are
+    clusters whose ``titles`` share a named place and whose centroids reach ``place_merge``."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
@@ -121,12 +135,22 @@ def _cluster(X: Any, threshold: float, merge: float) -> np.ndarray:
     np.fill_diagonal(D, 0.0)
     Z = linkage(squareform(D, checks=False), method="average")
     labels = fcluster(Z, t=1.0 - threshold, criterion="distance") - 1
-    if merge >= 1.0:
+    if merge >= 1.0 and place_merge >= 1.0:
         return labels
     k = int(labels.max()) + 1
     member = csr_matrix((np.ones(n, dtype=np.float32), (labels, np.arange(n))), shape=(k, n))
     C = normalize(member @ X)
-    link = (C @ C.T).toarray() >= merge
+    sim = (C @ C.T).toarray()
+    link = sim >= merge
+    if titles and place_merge < 1.0:
+        order = np.argsort(labels, kind="stable")
+        groups = np.split(order, np.cumsum(np.bincount(labels, minlength=k))[:-1])
+        place = [shared_place([titles[i] for i in g]) for g in groups]
+        for a in range(k):
+            if place[a]:
+                for b in np.flatnonzero(sim[a] >= place_merge):
+                    if b != a and same_place(place[a], place[int(b)]):
+                        link[a, b] = link[b, a] = True
     _, joined = connected_components(csr_matrix(link), directed=False)
     return joined[labels]
 
@@ -139,6 +163,7 @@ def hot_issues(
     min_size: int = 3,
     threshold: float = 0.2,
     merge: float = 0.4,
+    place_merge: float = 0.35,
     title_weight: float = 0.75,
     max_rows: int = 20000,
     surge_factor: float = 3.0,
@@ -152,7 +177,8 @@ def hot_issues(
     fewer than ``min_size`` petitions are dropped.  Ranking: people, size, growth, span.
 
     ``threshold`` is the mean cosine similarity (0..1) members of one group must have; groups
-    whose centroids reach cosine ``merge`` are joined (``merge=1`` turns that off); clustering
+    whose centroids reach cosine ``merge`` are joined (``merge=1`` turns that off), and groups
+    naming the same place already at ``place_merge`` (``place_merge=1`` turns that off); clustering
     is quadratic in memory, so at most ``max_rows`` petitions (the newest) are analysed.
     """
     now = _parse_time(now) or datetime.now()
@@ -170,7 +196,7 @@ def hot_issues(
     titles = [_clean(r.get("title")) for _, r in picked]
     bodies = [_clean(r.get("body")) for _, r in picked]
     X, names = _vectorise(titles, bodies, title_weight)
-    labels = _cluster(X, threshold, merge)
+    labels = _cluster(X, threshold, merge, titles, place_merge)
 
     now_week = (now - timedelta(days=now.weekday())).date()
     recent_from = now - timedelta(days=GROWTH_DAYS)
@@ -212,6 +238,7 @@ def hot_issues(
         out.append(
             HotIssue(
                 label=_shorten(titles[central]),
+                place=shared_place([titles[i] for i in idx]),
                 terms=terms,
                 size=len(idx),
                 people=len(writers) + anonymous,

@@ -1,7 +1,7 @@
 """The hot-issues page (/insight/hot/): many petitions about one matter, for analysts and leaders.
 
 Issues are about matters and places (regulation §11): the page shows each issue's label and
-words, how many petitions and how many distinct petitioners (a count of blind-index digests,
+words, the place its titles name, how many petitions and how many distinct petitioners (a count of blind-index digests,
 never a name, phone or list of people), growth, the places it spans and a weekly sparkline, and
 warns of a surge. Petitions are read through the user's jurisdiction: the case-reading gate for
 roles that read petitions, the statistics gate (same exclusions) for analysts; an accusation is
@@ -47,6 +47,7 @@ _BARS = "▁▂▃▄▅▆▇█"
 @dataclass(frozen=True)
 class HotRow:
     label: str
+    place: str  # the estate, road or organisation most of its titles name ("" if none)
     terms: tuple[str, ...]
     size: int
     people: int
@@ -121,6 +122,7 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]
         out.append(
             HotRow(
                 label=mask_text(x.label),
+                place=mask_text(x.place),
                 terms=tuple(mask_text(t) for t in x.terms),
                 size=x.size,
                 people=x.people,

@@ -126,3 +126,27 @@ def test_string_times_and_missing_writers_are_accepted():
         r["time"] = r["time"].strftime("%Y-%m-%d %H:%M:%S")
     issue = hot_issues(rows, now=NOW, window_days=60, min_size=3)[0]
     assert issue.people == 5  # rows without a writer id count one each
+
+
+def test_an_issue_names_its_place_and_other_matters_there_stay_apart():
+    lift = [
+        ("金桂园小区电梯故障物业不维修", "金桂园小区三号楼电梯故障停运，老人上下楼困难，物业不维修。"),
+        ("金桂园小区电梯故障无人维修", "金桂园小区三号楼电梯故障一个月了，物业一直不维修。"),
+        ("投诉金桂园小区物业不修电梯", "金桂园小区三号楼电梯故障停运，物业推脱不维修。"),
+    ]
+    rows = _rows(NOISE, NOW - timedelta(days=20), 3, "n") + _plain(
+        lift, NOW - timedelta(days=10), 1, "m"
+    )
+    issues = hot_issues(rows, now=NOW, window_days=60, min_size=3)
+    assert [(i.size, i.place) for i in issues] == [(5, "金桂园"), (3, "金桂园")]
+    assert {m[0] for m in issues[1].member_ids} == {"m"}
+
+
+def test_a_matter_raised_across_places_names_no_place():
+    subsidy = [
+        ("咨询人才购房补贴申请条件", "想问人才购房补贴的申请条件，本科学历是否可以申请。"),
+        ("人才购房补贴什么时候发放", "去年申请的人才购房补贴至今没有发放，请问什么时候发放。"),
+        ("咨询人才购房补贴办理流程", "人才购房补贴需要什么材料，在哪里办理，流程是怎样的。"),
+    ]
+    issue = hot_issues(_rows(subsidy, NOW - timedelta(days=10), 1, "s"), now=NOW, min_size=3)[0]
+    assert issue.size == 3 and issue.place == ""

@@ -63,7 +63,8 @@ def test_an_analyst_sees_the_issue_counted_but_no_one_named(client, world, regis
     assert r.status_code == 200
     assert "幸福小区楼下餐馆油烟噪声扰民" in body
     assert "<td>6</td>" in body and "<td>4</td>" in body  # 6 petitions, 4 distinct petitioners
-    assert "青山县" in body  # the place
+    assert "青山县" in body  # the region
+    assert "<strong>幸福小区</strong>" in body  # the place its titles name
     assert "居民" not in body and "1380000000" not in body  # no names, no phones
     # The county petition office is accused: the accusations are not counted for it.
     assert "好处费" not in body and "检举" not in body
