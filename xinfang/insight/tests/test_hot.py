@@ -130,7 +130,10 @@ def test_string_times_and_missing_writers_are_accepted():
 
 def test_an_issue_names_its_place_and_other_matters_there_stay_apart():
     lift = [
-        ("金桂园小区电梯故障物业不维修", "金桂园小区三号楼电梯故障停运，老人上下楼困难，物业不维修。"),
+        (
+            "金桂园小区电梯故障物业不维修",
+            "金桂园小区三号楼电梯故障停运，老人上下楼困难，物业不维修。",
+        ),
         ("金桂园小区电梯故障无人维修", "金桂园小区三号楼电梯故障一个月了，物业一直不维修。"),
         ("投诉金桂园小区物业不修电梯", "金桂园小区三号楼电梯故障停运，物业推脱不维修。"),
     ]
