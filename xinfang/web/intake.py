@@ -22,7 +22,7 @@ from xinfang.directory.models import Organ, OrganKind, Region
 from xinfang.directory.permissions import user_can_register
 from xinfang.insight.intake import intake_hint_context, intake_topic_context, intake_topic_record
 from xinfang.insight.matters_views import matters_intake_context
-from xinfang.insight.suggest import category_suggestion
+from xinfang.insight.suggest import category_suggestion, suggestion_is_likely
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import AttachmentInput, PartyInput, PetitionInput, petition_register
@@ -236,6 +236,7 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
         {
             "matches": matches,
             "suggestion": suggestion,
+            "suggestion_likely": suggestion_is_likely(suggestion),
             **text,
             **intake_hint_context(query=request.GET, suggestion=suggestion),
         },

@@ -93,6 +93,16 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
         "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
     ).content.decode()
     assert "建议类别" in html and "劳动和社会保障" in html and "依据词语" in html
+    # Below the confidence the measurements call likely, the clerk is asked to check.
+    for likely, shown, hidden in (
+        (0.0, "把握较大", "请核对"),
+        (1.01, "把握不大，请核对", "把握较大"),
+    ):
+        monkeypatch.setattr(suggest, "LIKELY", likely)
+        html = client.get(
+            "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
+        ).content.decode()
+        assert shown in html and hidden not in html
     monkeypatch.setattr(suggest, "default_model_path", lambda: tmp_path / "none.joblib")
     html = client.get("/intake/similar/", {"title": "公司拖欠工资"}).content.decode()
     assert "建议类别" not in html
