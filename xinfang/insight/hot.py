@@ -94,20 +94,29 @@ def _shorten(title: str, n: int = 24) -> str:
 
 
 def _vectorise(titles: list[str], bodies: list[str], title_weight: float) -> Any:
+    """Rows of title and body TF-IDF, L2-normalised; and the names of the title columns.
+
+    The bodies' n-grams are hashed into 2^20 columns instead of counted into a vocabulary: a
+    vocabulary of every 2–3-gram of a few thousand long bodies (~800,000 entries) takes four
+    times as long to build and sort, and the cosines differ by 0.0006 on average (collisions).
+    The issues' words come from the titles, whose vocabulary is small."""
     from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import (
+        HashingVectorizer,
+        TfidfTransformer,
+        TfidfVectorizer,
+    )
     from sklearn.preprocessing import normalize
 
-    opts: dict[str, Any] = dict(
-        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, lowercase=False, dtype=np.float32
-    )
-    vt = TfidfVectorizer(**opts)
+    grams: dict[str, Any] = dict(analyzer="char", ngram_range=(2, 3), lowercase=False)
+    vt = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **grams)
     Xt = vt.fit_transform([t or "。" for t in titles])
-    vb = TfidfVectorizer(**opts)
-    Xb = vb.fit_transform([b or "。" for b in bodies])
+    hashed = HashingVectorizer(
+        n_features=2**20, alternate_sign=False, norm=None, dtype=np.float32, **grams
+    ).transform([b or "。" for b in bodies])
+    Xb = TfidfTransformer(sublinear_tf=True).fit_transform(hashed)
     X = hstack([Xt * np.float32(title_weight), Xb * np.float32(1.0 - title_weight)]).tocsr()
-    names = np.concatenate([vt.get_feature_names_out(), vb.get_feature_names_out()])
-    return normalize(X), names
+    return normalize(X), vt.get_feature_names_out()
 
 
 def _cluster(
@@ -208,8 +217,8 @@ def hot_issues(
         sub = X[idx]
         centroid = np.asarray(sub.mean(axis=0)).ravel()
         central = int(idx[int(np.argmax(sub @ centroid))])
-        # distinctive terms: strongest in the issue's centroid
-        top = np.argsort(-centroid)[:60]
+        # distinctive terms: strongest in the issue's centroid, among the titles' n-grams
+        top = np.argsort(-centroid[: len(names)])[:60]
         scored = {str(names[j]): float(centroid[j]) for j in top if centroid[j] > 0}
         terms = _pick_terms(scored, 5, "".join(titles[i] for i in idx))
 

@@ -39,7 +39,8 @@ from xinfang.petitions.selectors import (
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
 #: The newest petitions of the period that are grouped (the clustering's time and memory grow
-#: faster than linearly: ~10 s for 4,300 on one core, bench/insight/HOT.md); the page says so.
+#: faster than linearly: ~9 s for 4,300 real messages on one core, bench/insight/HOT.md); the
+#: page says so.
 MAX_PETITIONS = 5000
 _BARS = "▁▂▃▄▅▆▇█"
 
