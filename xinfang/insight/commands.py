@@ -11,6 +11,7 @@ import argparse
 import csv
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from config.env import data_dir
@@ -84,6 +85,16 @@ def _load(path: str):  # type: ignore[no-untyped-def]
     return LinearTextClassifier.load(path)
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: two for each wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from xinfang.insight.classifier import evaluate, read_messages_csv
 
@@ -100,16 +111,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(
         f"样本 {len(rows)}  macro-F1 {rep['macro_f1']:.4f}  accuracy {rep['accuracy']:.4f}  模型 {model.version}"
     )
-    print(f"{'类别':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>7}")
+    name_w = max(_width(x) for x in [*labels, "类别"])
+    print(f"{_pad('类别', name_w)} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>7}")
     for lab in labels:
         c = rep["per_class"][lab]
         print(
-            f"{lab:<12} {c['precision']:>9.3f} {c['recall']:>7.3f} {c['f1']:>6.3f} {c['support']:>7}"
+            f"{_pad(lab, name_w)} {c['precision']:>9.3f} {c['recall']:>7.3f} {c['f1']:>6.3f}"
+            f" {c['support']:>7}"
         )
     print("混淆矩阵（行：实际，列：预测）")
-    print("\t" + "\t".join(labels))
+    col_w = [max(_width(lab), 5) for lab in labels]
+    print(
+        _pad("", name_w)
+        + "".join(" " + _pad(lab, w, right=True) for lab, w in zip(labels, col_w, strict=True))
+    )
     for lab, row in zip(labels, rep["confusion"], strict=True):
-        print(lab + "\t" + "\t".join(str(x) for x in row))
+        print(_pad(lab, name_w) + "".join(f" {x:>{w}}" for x, w in zip(row, col_w, strict=True)))
     return 0
 
 

@@ -35,6 +35,12 @@ def test_train_evaluate_and_classify_round_trip(tmp_path, capsys):
     assert main(["insight", "evaluate", str(test), "--model", str(model)]) == 0
     report = capsys.readouterr().out
     assert "macro-F1 1.0000" in report and "混淆矩阵" in report
+    # the tables line up in a terminal, where a Chinese character takes two columns
+    from xinfang.insight.commands import _width
+
+    matrix = report.split("混淆矩阵")[1].splitlines()[1:]
+    assert len(matrix) == 1 + len({y for _t, _b, y in ROWS})
+    assert len({_width(line) for line in matrix}) == 1
     _write(test, ROWS, with_label=False)
     assert main(["insight", "classify", str(test), "-o", str(out), "--model", str(model)]) == 0
     got = list(csv.DictReader(open(out, encoding="utf-8")))
