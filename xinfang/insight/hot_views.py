@@ -1,9 +1,9 @@
 """The hot-issues page (/insight/hot/): many petitions about one matter, for analysts and leaders.
 
 Issues are about matters and places (regulation §11): the page shows each issue's label and
-words, the place its titles name, how many petitions and how many distinct petitioners (a count of blind-index digests,
-never a name, phone or list of people), growth, the places it spans and a weekly sparkline, and
-warns of a surge. Petitions are read through the user's jurisdiction: the case-reading gate for
+words, the place its titles name, how many petitions and how many distinct petitioners (a count
+of blind-index digests, never a name, phone or list of people), growth, the regions it spans and
+a weekly sparkline, and warns of a surge. Petitions are read through the user's jurisdiction: the case-reading gate for
 roles that read petitions, the statistics gate (same exclusions) for analysts; an accusation is
 never counted for the accused organ. Gated by ``Cap.VIEW_HOT_ISSUES``; cached for
 ``XINFANG_HOT_CACHE_SECONDS``.
