@@ -90,7 +90,7 @@ def petition_personal_data_export(*, petition: Petition) -> dict[str, Any]:
     are named by organ only; identities are given in full because they are the requester's
     own. The request itself is recorded in the audit trail."""
     from xinfang.audit.services import audit_record
-    from xinfang.petitions.selectors import deadlines_of
+    from xinfang.petitions.selectors.deadlines import deadlines_of
     from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     labels = {a.value: lbl for a, lbl in ACTION_LABELS.items()} | {"receive": "接收"}

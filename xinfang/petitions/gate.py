@@ -1,0 +1,60 @@
+"""Whether a step may be taken now: the facts the workflow's guards read (``petition_context``)
+and the actor's gate (``actor_may``: role and organ). Read by the services before they write and
+by the selectors that offer the steps a user may take."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext
+
+from xinfang.directory.models import OrganKind, User
+from xinfang.directory.permissions import user_can_act
+from xinfang.petitions.models import Petition
+from xinfang.petitions.workflow import (
+    Action,
+    Category,
+    Context,
+    Route,
+)
+
+
+def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) -> Context:
+    """The facts the workflow guards need (pure derivation; used by selectors too)."""
+    data = data or {}
+    category = data.get("category") or petition.category or None
+    route = data.get("route") or petition.route
+    return Context(
+        category=Category(category) if category else None,
+        route=Route(int(route)) if route else None,
+        at_petition_office=petition.current_organ.kind == OrganKind.PETITION_OFFICE,
+        dispatched_by=Action(petition.dispatched_by) if petition.dispatched_by else None,
+        extended=petition.extended,
+        in_hearing=petition.in_hearing,
+        outcome=data.get("outcome"),
+        delivery_pending=bool(petition.delivery_pending),
+        assigned=petition.dispatched_by == Action.ASSIGN,
+        report_done=petition.report_done,
+    )
+
+
+def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
+    """Why ``actor`` may not take ``action`` on ``petition`` now, or None when they may.
+
+    The actor's role must allow the action (directory.permissions) and the actor's organ must
+    hold the petition, or be the organ a remedy request goes to (Arts. 35, 36)."""
+    if not user_can_act(actor, action):
+        return gettext("您的角色不能执行此操作")
+    organ_id = actor.organ_id
+    if organ_id is None:
+        return gettext("您未归属任何机关")
+    if organ_id == petition.current_organ_id:
+        return None
+    if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:
+        if organ_id == petition.handling_organ.parent_id:
+            return None
+    if action == Action.REQUEST_RE_REVIEW and petition.review_organ is not None:
+        if organ_id == petition.review_organ.parent_id:
+            return None
+    return gettext("该信访事项不在本机关办理")

@@ -1,0 +1,66 @@
+"""Reads of petitions. Interface code gets petitions only through the ``*_for_user`` gates.
+
+By what they read: ``access`` (jurisdiction: the gate every read starts from), ``lists`` (the
+worklist and filtered lists), ``detail`` (one petition's page), ``deadlines`` (deadlines as
+pages show them). Every name is importable from ``xinfang.petitions.selectors`` itself.
+"""
+
+from xinfang.petitions.selectors.access import (
+    _ancestor_ids,
+    _exclusions,
+    _held,
+    _jurisdiction,
+    _names,
+    _visible,
+    petition_get_for_user,
+    petition_names_user,
+    petition_queryset_for_statistics,
+    petition_queryset_for_user,
+    petitions_naming,
+    statistics_scope,
+)
+from xinfang.petitions.selectors.deadlines import DeadlineView, deadlines_of, due_status
+from xinfang.petitions.selectors.detail import (
+    attachment_for_user,
+    petition_actions_for_user,
+    petition_detail_for_user,
+)
+from xinfang.petitions.selectors.lists import (
+    DUE_FILTERS,
+    FAR,
+    Page,
+    _list_columns,
+    due_range,
+    petition_list_for_user,
+    region_prefix,
+    worklist_for_user,
+)
+
+__all__ = [
+    "DUE_FILTERS",
+    "FAR",
+    "DeadlineView",
+    "Page",
+    "_ancestor_ids",
+    "_exclusions",
+    "_held",
+    "_jurisdiction",
+    "_list_columns",
+    "_names",
+    "_visible",
+    "attachment_for_user",
+    "deadlines_of",
+    "due_range",
+    "due_status",
+    "petition_actions_for_user",
+    "petition_detail_for_user",
+    "petition_get_for_user",
+    "petition_list_for_user",
+    "petition_names_user",
+    "petition_queryset_for_statistics",
+    "petition_queryset_for_user",
+    "petitions_naming",
+    "region_prefix",
+    "statistics_scope",
+    "worklist_for_user",
+]

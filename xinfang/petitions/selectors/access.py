@@ -1,0 +1,128 @@
+"""The gate: which petitions a user may see (jurisdiction and the accusation exclusions), and
+the querysets every other read starts from. Interface code gets petitions only through the
+``*_for_user`` functions."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+
+from xinfang.core.errors import NotFound
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Petition
+
+# GB/T 2260: a region's code begins with its province (2 digits), city (4) and county (6).
+_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
+
+
+def _visible(user: User) -> Q:
+    """Jurisdiction, the one rule for every list, search, page, API call and export.
+
+    A petition is visible while it is with the user's organ or an organ below it (a petition
+    office: with any organ of its region), and only to a role that may read petitions; never,
+    while it accuses the user's organ or an organ above it, to the accused organ's staff or
+    anyone below it, and never to a staff member it names (Art. 30 para 3, Art. 46(5))."""
+    if not user_can(user, Cap.VIEW_PETITIONS):
+        return Q(pk__in=[])
+    return _jurisdiction(user)
+
+
+def _jurisdiction(user: User) -> Q:
+    """Where the user's organ may look, with both accusation exclusions; no role check (the
+    callers decide which capability reads through it: petitions, or de-identified counts)."""
+    organ: Organ | None = user.organ if user.is_authenticated else None
+    if organ is None:
+        return Q(pk__in=[])
+    return _held(organ) & _exclusions(user)
+
+
+def _held(organ: Organ) -> Q:
+    """Held by the organ or one below it (a petition office: by any organ of its region)."""
+    below = organ.path or f"/{organ.pk}/"
+    held = Q(current_organ__path__startswith=below)
+    if organ.kind == OrganKind.PETITION_OFFICE:
+        held |= _in_region(organ)
+    return held
+
+
+def statistics_scope(*, user: User) -> Q | None:
+    """The jurisdiction of ``petition_queryset_for_statistics`` without the petitions that name
+    the user, as a condition on ``current_organ`` and ``accused_organ_id`` alone: what a rollup
+    keyed by those (``analytics.PetitionTally``) can express. The caller subtracts the
+    petitions naming the user (``petitions_naming``). None: nothing to count."""
+    organ = user.organ if user.is_authenticated else None
+    if organ is None or not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        return None
+    return _held(organ) & ~Q(accused_organ_id__in=_ancestor_ids(organ))
+
+
+def petitions_naming(*, user: User) -> QuerySet[Petition]:
+    """The petitions an accusation names ``user`` in (to leave out of the user's counts)."""
+    return Petition.objects.filter(_names(user))
+
+
+def _exclusions(user: User) -> Q:
+    """The two accusation exclusions alone (for reads already bounded to the user's organ)."""
+    organ = user.organ
+    ancestors = _ancestor_ids(organ) if organ is not None else []
+    return ~Q(accused_organ_id__in=ancestors) & ~_names(user)
+
+
+def _names(user: User) -> Q:
+    """The petitions that name ``user`` as accused (a subquery: no join, no duplicate rows)."""
+    named = Petition.accused_staff.through.objects.filter(user_id=user.pk)
+    return Q(pk__in=named.values("petition_id"))
+
+
+def petition_names_user(*, petition: Petition, user: User) -> bool:
+    """Whether ``petition`` names ``user`` as accused (the service gate's recusal check)."""
+    return Petition.accused_staff.through.objects.filter(
+        petition_id=petition.pk, user_id=user.pk
+    ).exists()
+
+
+def _in_region(office: Organ) -> Q:
+    # An organ's level is its region's level, so the prefix needs no query.
+    prefix = office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
+    return Q(current_organ__region__code__startswith=prefix) if prefix else Q()
+
+
+def _ancestor_ids(organ: Organ) -> list[int]:
+    # The user's organ is the accused organ or lies in its subtree exactly when the accused
+    # organ is one of the ids on the user's organ's materialised path.
+    return [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+
+
+def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
+    """Every petition the user may see (for admin lists and exports: filter further)."""
+    return Petition.objects.filter(_visible(user))
+
+
+def petition_queryset_for_statistics(*, user: User) -> QuerySet[Petition]:
+    """The petitions an analyst's counts are taken over: the same jurisdiction and the same
+    exclusions as ``_visible``, read only by ``view_deidentified`` (aggregates, never rows)."""
+    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        return Petition.objects.none()
+    return Petition.objects.filter(_jurisdiction(user))
+
+
+def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
+    """The petition if the user may see it; otherwise NotFound, the same answer as for a
+    petition that does not exist (nothing tells the accused that an accusation exists)."""
+    p = (
+        Petition.objects.filter(_visible(user), pk=petition_id)
+        .select_related(
+            "current_organ",
+            "registering_organ",
+            "handling_organ",
+            "review_organ",
+            "re_review_organ",
+            "region",
+            "accused_organ",
+        )
+        .first()
+    )
+    if p is None:
+        raise NotFound(gettext("未找到该信访事项，或不在您的查看范围内"))
+    return p

@@ -1,0 +1,166 @@
+"""One petition as its page and the API detail show it: facts, parties, timeline, deadlines and
+the steps the user may take now."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext
+
+from xinfang.core import clock
+from xinfang.core.errors import NotFound
+from xinfang.deadlines.models import Deadline
+from xinfang.directory.models import User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.access import _visible, petition_get_for_user
+from xinfang.petitions.selectors.deadlines import deadlines_of
+
+
+def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
+    """The steps the law allows now that this user may take (what pages and the API offer)."""
+    from xinfang.petitions.gate import actor_may, petition_context
+    from xinfang.petitions.workflow import State, available_actions
+
+    allowed = available_actions(State(petition.state), petition_context(petition))
+    window_due = _open_window_due(petition)
+    today = clock.today()
+
+    def timely(a: str) -> bool:
+        # The remedy windows (T7, T9): a request is offered until the due date, the
+        # "expired unused" step only after it (the service enforces the same dates).
+        if a == "expire_window":
+            return window_due is not None and today > window_due
+        if a in ("request_review", "request_re_review") and window_due is not None:
+            return today <= window_due
+        return True
+
+    return [a.value for a in allowed if timely(a.value) and actor_may(petition, a, user) is None]
+
+
+def _open_window_due(petition: Petition) -> date | None:
+    return (
+        Deadline.objects.filter(petition=petition, code__in=("T7", "T9"), outcome="open")
+        .order_by("-start_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
+
+
+def _accused_staff_of(p: Petition) -> list[dict]:
+    """The staff an accusation names (no query for other petitions, which name no one)."""
+    if p.category != "accusation":
+        return []
+    out = []
+    for u in p.accused_staff.select_related("organ").order_by("id"):
+        name = u.display_name or u.get_full_name() or u.get_username()
+        organ = u.organ.name if u.organ else ""
+        out.append(
+            {
+                "id": u.pk,
+                "name": name,
+                "organ": organ,
+                "label": f"{name}（{organ}）" if organ else name,
+            }
+        )
+    return out
+
+
+def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
+    """Everything a petition page or the API detail shows, in one read."""
+    from xinfang.petitions.privacy import parties_for_user
+    from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+
+    p = petition_get_for_user(user=user, petition_id=petition_id)
+    events = list(p.events.select_related("actor", "organ").order_by("seq"))
+    labels = {a.value: lbl for a, lbl in ACTION_LABELS.items()} | {"receive": "接收"}
+    return {
+        "id": p.pk,
+        "tracking_code": p.tracking_code,
+        "title": p.title,
+        "content": p.content,
+        "channel": p.channel,
+        "received_at": p.received_at,
+        "category": p.category,
+        "route": p.route,
+        "region_code": p.region_id,
+        "region": p.region.name,
+        "state": p.state,
+        "state_label": STATE_LABELS[State(p.state)],
+        "current_organ": p.current_organ.name,
+        "handling_organ": p.handling_organ.name if p.handling_organ else None,
+        "is_collective": p.is_collective,
+        "head_count": p.head_count,
+        "is_anonymous": p.is_anonymous,
+        "confidential": p.confidential,
+        "accused_staff": _accused_staff_of(p),
+        "accused_persons": p.accused_persons,
+        "extended": p.extended,
+        "in_hearing": p.in_hearing,
+        "parties": parties_for_user(user=user, petition=p),
+        "timeline": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "action_label": labels.get(e.action, e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": str(e.actor) if e.actor else None,
+                "organ": e.organ.name if e.organ else None,
+                "occurred_at": e.occurred_at,
+                "recorded_at": e.recorded_at,
+                "reason": e.reason,
+                "data": e.data,
+            }
+            for e in events
+        ],
+        "deadlines": [
+            {
+                "code": d.code,
+                "step": d.step,
+                "legal_basis": d.basis,
+                "kind": d.kind,
+                "owner": d.owner,
+                "start": d.start,
+                "due": d.due,
+                "status": d.status.value,
+                "days_left": d.days_left,
+                "extension_days": d.extension_days,
+                "paused_days": d.paused_days,
+                "closed_on": d.closed_on,
+            }
+            for d in deadlines_of(p)
+        ],
+        "available_actions": petition_actions_for_user(user=user, petition=p),
+        "action_labels": {a.value: ACTION_LABELS[a] for a in Action},
+        "petition": p,
+        "attachments": list(
+            p.attachments.order_by("id").values("id", "original_name", "content_type", "size")
+        ),
+        "linked": _linked_for_user(user, p),
+    }
+
+
+def _linked_for_user(user: User, p: Petition) -> list[dict]:
+    """Earlier and later petitions about the same matter that the user may see."""
+    ids = [x for x in [p.repeat_of_id] if x] + list(p.repeats.values_list("id", flat=True)[:50])
+    if not ids:
+        return []
+    rows = Petition.objects.filter(_visible(user), pk__in=ids).order_by("received_at")
+    return [
+        {
+            "id": x.pk,
+            "title": x.title,
+            "received_at": x.received_at,
+            "earlier": x.pk == p.repeat_of_id,
+        }
+        for x in rows.only("id", "title", "received_at")
+    ]
+
+
+def attachment_for_user(*, user: User, petition_id: int, attachment_id: int):  # type: ignore[no-untyped-def]
+    """An attachment of a petition the user may see (the same gate), or NotFound."""
+    p = petition_get_for_user(user=user, petition_id=petition_id)
+    a = p.attachments.filter(pk=attachment_id).first()
+    if a is None:
+        raise NotFound(gettext("未找到该附件"))
+    return a

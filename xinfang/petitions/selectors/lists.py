@@ -1,0 +1,170 @@
+"""The worklist and the filtered lists of petitions, keyset-paginated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from xinfang.core import clock
+from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.access import _exclusions, _visible
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Petition]
+    next_cursor: str | None
+
+
+def _cursor(p: Petition) -> str:
+    return f"{p.next_due.isoformat() if p.next_due else '9999-12-31'}_{p.pk}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[date, int] | None:
+    if not cursor:
+        return None
+    try:
+        d, pk = cursor.split("_", 1)
+        return date.fromisoformat(d), int(pk)
+    except ValueError:
+        return None
+
+
+FAR = date(9999, 12, 31)
+
+
+def _filtered(qs: QuerySet[Petition], **filters: str | None) -> QuerySet[Petition]:
+    """Apply the equality filters that were given (state, category, channel)."""
+    return qs.filter(**{k: v for k, v in filters.items() if v})
+
+
+def worklist_for_user(
+    *,
+    user: User,
+    cursor: str | None = None,
+    limit: int | None = None,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+) -> Page:
+    """What the user's organ must do next, nearest due date first (keyset pagination).
+
+    ``region``: a region code; its subregions match too (``990100`` also finds ``990102``).
+    ``due``: ``running``, ``due_soon`` or ``overdue``, the colour of the row (``due_status``),
+    turned into a range of ``next_due`` so that the ``petition_worklist`` index still serves it;
+    petitions with no due date have no colour and match none of them."""
+    limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
+    if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
+        return Page([], None)
+    qs: QuerySet[Petition] = Petition.objects.filter(
+        Q(current_organ_id=user.organ_id, is_open=True) & _exclusions(user)
+    )
+    qs = _filtered(qs, state=state, category=category, channel=channel)
+    if region:
+        qs = qs.filter(region__code__startswith=region_prefix(region))  # no join: the FK column
+    if due:
+        qs = qs.filter(due_range(due, today or clock.today()))
+    # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
+    after = _parse_cursor(cursor)
+    dated = qs.filter(next_due__isnull=False)
+    if after is not None:
+        d, pk = after
+        if d == FAR:
+            dated = dated.none()
+        else:
+            dated = dated.filter(Q(next_due__gt=d) | Q(next_due=d, id__gt=pk))
+    items = list(_list_columns(dated.order_by("next_due", "id"))[: limit + 1])
+    if len(items) <= limit and not due:
+        undated = qs.filter(next_due__isnull=True)
+        if after is not None and after[0] == FAR:
+            undated = undated.filter(id__gt=after[1])
+        items += list(_list_columns(undated.order_by("id"))[: limit + 1 - len(items)])
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, _cursor(items[-1]) if more and items else None)
+
+
+DUE_FILTERS = ("running", "due_soon", "overdue")
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and its subregions (GB/T 2260: 2, 4 or 6 digits)."""
+    code = "".join(ch for ch in code if ch.isdigit())[:12]
+    if len(code) > 6:  # a township (9 digits) or village (12): the code itself
+        return code
+    prefix = code.rstrip("0")
+    return prefix + "0" * (len(prefix) % 2) if prefix else code
+
+
+def due_range(due: str, today: date) -> Q:
+    """``next_due`` range of a deadline colour as of ``today`` (the rule of ``status_on``:
+    overdue after the due date, due soon within ``XINFANG_DUE_SOON_DAYS`` days, the due date
+    itself included). An unknown value matches nothing."""
+    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
+    if due == "overdue":
+        return Q(next_due__lt=today)
+    if due == "due_soon":
+        return Q(next_due__gte=today, next_due__lte=soon)
+    if due == "running":
+        return Q(next_due__gt=soon)
+    return Q(pk__in=[])
+
+
+def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    return qs.select_related("region").only(
+        "id",
+        "tracking_code",
+        "title",
+        "state",
+        "category",
+        "channel",
+        "received_at",
+        "next_due",
+        "region__name",
+        "is_collective",
+        "extended",
+        "current_organ_id",
+    )
+
+
+def petition_list_for_user(
+    *,
+    user: User,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region_code: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Petition], str | None]:
+    """Every petition the user may see, newest first, filtered; keyset on (received_at, id)."""
+    limit = max(1, min(limit, 200))
+    qs = Petition.objects.filter(_visible(user))
+    qs = _filtered(qs, state=state, category=category, channel=channel)
+    if region_code:
+        qs = qs.filter(region__code__startswith=region_code.rstrip("0") or region_code)
+    if received_from:
+        qs = qs.filter(received_at__date__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_at__date__lte=received_to)
+    if cursor:
+        try:
+            pk = int(cursor)
+        except ValueError:
+            pk = None
+        if pk is not None:
+            qs = qs.filter(id__lt=pk)
+    items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return items, (str(items[-1].pk) if more and items else None)

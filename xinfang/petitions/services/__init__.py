@@ -1,0 +1,40 @@
+"""Writes to petitions. ``petition_act`` (``act.py``) is the one writer of ``Petition.state``.
+
+Every public function is keyword-only and runs in one transaction: validate everything first,
+then write the petition, its event and its deadlines together, so a refusal leaves nothing
+behind. Refusals raise :class:`ApplicationError` with field-level messages.
+
+By what they do: ``register`` (receiving and registering, one or in bulk), ``act`` (the one
+writer of state) with ``steps`` (what each step requires and changes), ``accused`` (the staff
+an accusation names), ``attachments``; ``_shared`` holds their common helpers. Every public
+name is importable from ``xinfang.petitions.services`` itself.
+"""
+
+from xinfang.petitions.gate import actor_may, petition_context
+from xinfang.petitions.services.accused import petition_accused_set, staff_by_names
+from xinfang.petitions.services.act import petition_act
+from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
+from xinfang.petitions.services.register import (
+    PartyInput,
+    PetitionInput,
+    Registration,
+    petition_register,
+    petition_register_many,
+)
+from xinfang.petitions.services.steps import _remedy_text
+
+__all__ = [
+    "AttachmentInput",
+    "PartyInput",
+    "PetitionInput",
+    "Registration",
+    "_remedy_text",
+    "actor_may",
+    "attachment_add",
+    "petition_accused_set",
+    "petition_act",
+    "petition_context",
+    "petition_register",
+    "petition_register_many",
+    "staff_by_names",
+]

@@ -1,0 +1,159 @@
+"""The one writer of ``Petition.state``: ``petition_act`` takes one step of the procedure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext, pgettext
+
+from xinfang.analytics.services import tally_key, tally_move
+from xinfang.audit.services import audit_petition_events
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError, Forbidden, NotFound
+from xinfang.deadlines.services import deadline_recompute
+from xinfang.directory.models import User
+from xinfang.documents.services import document_number_assign
+from xinfang.petitions.gate import actor_may, petition_context
+from xinfang.petitions.models import Petition, PetitionEvent
+from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
+from xinfang.petitions.services.steps import _apply_effects, _validate_step
+from xinfang.petitions.workflow import (
+    OPEN_STATES,
+    Action,
+    Category,
+    Context,
+    IllegalAction,
+    State,
+    next_state,
+)
+
+
+def petition_act(
+    *,
+    petition_id: int,
+    action: Action | str,
+    actor: User | None,
+    at: datetime | date | None = None,
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> Petition:
+    """Take one step of the procedure on a petition.
+
+    Locks the row, checks the actor's organ and role, the law (``workflow.next_state``), the
+    step's own fields and its date, then writes the new state, the event and the recomputed
+    deadlines in one transaction. ``at`` is the real date of a paper event (a letter's receipt,
+    a delivery receipt); it may not be in the future nor before the previous event.
+    """
+    action = Action(action)
+    data = dict(data or {})
+    now = clock.now()
+    with transaction.atomic():
+        petition = (
+            Petition.objects.select_for_update(of=("self",))
+            .select_related("current_organ", "registering_organ", "handling_organ", "review_organ")
+            .get(pk=petition_id)
+        )
+        if actor is not None:
+            _gate(petition, action, actor)
+        when = _event_time(at, petition.last_event_at, now)
+        ctx = petition_context(petition, data)
+        _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
+        _validate_step(petition, action, reason, data, when)
+        counted_as = tally_key(petition)  # the analytics rollup follows the petition
+        history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
+        seq = (history[-1].seq if history else 0) + 1
+        ev = _transition(
+            petition,
+            action,
+            ctx,
+            actor=actor,
+            at=when,
+            seq=seq,
+            reason=reason,
+            data=data,
+            now=now,
+            prev_at=petition.last_event_at,
+        )
+        ev.save()
+        document_number_assign(event=ev)  # the 文号 of the document this step issues, if any
+        audit_petition_events(events=[ev], actor=actor)
+        deadline_recompute(petition=petition, events=[*history, ev])
+        petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
+        petition.save()
+        tally_move(counted_as, tally_key(petition))
+    return petition
+
+
+def _transition(
+    petition: Petition,
+    action: Action,
+    ctx: Context,
+    *,
+    actor: User | None,
+    at: datetime,
+    seq: int,
+    reason: str,
+    data: dict[str, Any],
+    now: datetime,
+    prev_at: datetime,
+) -> PetitionEvent:
+    """Apply ``action``: the only place that assigns ``Petition.state`` after creation."""
+    target = _check_legal(petition, action, ctx)
+    source = petition.state
+    _apply_effects(petition, action, data, at)
+    petition.state = target
+    petition.last_event_at = at
+    actor_organ = actor.organ if actor is not None else None
+    return _new_event(
+        petition,
+        seq,
+        action,
+        source,
+        target,
+        actor,
+        petition.current_organ,
+        at,
+        now,
+        reason=reason,
+        data=_jsonable(data),
+        actor_organ=actor_organ,
+    )
+
+
+def _check_legal(petition: Petition, action: Action, ctx: Context) -> State:
+    try:
+        return next_state(State(petition.state), action, ctx)
+    except IllegalAction as e:
+        # The pure table cannot translate (no Django): its static message, or its template with
+        # labels as parameters, is the msgid. A state is named as such, the action refused as the
+        # command the user chose (msgctxt "staff action", as on its button).
+        message = gettext(e.template)
+        if e.params:
+            message = message.format(**{k: _label(k, v) for k, v in e.params.items()})
+        raise ApplicationError(message, code=e.code, status=409) from e
+
+
+def _label(kind: str, label: str) -> str:
+    if kind == "action" and (command := pgettext("staff action", label)) != label:
+        return command
+    return gettext(label)
+
+
+def _gate(petition: Petition, action: Action, actor: User) -> None:
+    if (why := actor_may(petition, action, actor)) is not None:
+        raise Forbidden(why)
+    _recuse(petition, actor)
+
+
+def _recuse(petition: Petition, actor: User) -> None:
+    """A staff member an accusation names may not act on it (Art. 28, Art. 30 para 3). The
+    answer is the one for a missing petition: nothing tells them that it exists."""
+    from xinfang.petitions.selectors.access import petition_names_user
+
+    if petition.category == Category.ACCUSATION and petition_names_user(
+        petition=petition, user=actor
+    ):
+        raise NotFound(gettext("未找到该信访事项，或不在您的查看范围内"))

@@ -1,0 +1,289 @@
+"""What each step of the procedure requires (its fields, reasons and time windows) and what it
+changes besides the state (who holds the petition, its flags)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
+from xinfang.deadlines.models import Deadline
+from xinfang.directory.models import Organ, OrganKind
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services._shared import _date, _in_subtree, _int, _organ
+from xinfang.petitions.workflow import (
+    Action,
+    Category,
+    OpinionOutcome,
+    ReviewOutcome,
+    Route,
+)
+
+
+def _open_deadline(petition: Petition, code: str) -> Deadline | None:
+    return (
+        Deadline.objects.filter(petition=petition, code=code, outcome="open")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def _validate_step(
+    petition: Petition, action: Action, reason: str, data: dict[str, Any], when: datetime
+) -> None:
+    """Per-step fields (Art. 32 contents, reasons, organs) and time windows. Mutates ``data``
+    into its stored form (ids, ISO dates)."""
+    errs: dict[str, list[str]] = {}
+
+    def err(f: str, msg: str) -> None:
+        errs.setdefault(f, []).append(msg)
+
+    day = clock.local_date(when)
+    A = Action
+    needs_reason = {
+        A.OBJECT: gettext_noop("请说明异议的具体理由（第二十三条第三款）"),
+        A.OBJECTION_ACCEPT: gettext_noop("请说明同意异议的理由"),
+        A.OBJECTION_REJECT: gettext_noop("请说明不同意异议的理由"),
+        A.REDIRECT: gettext_noop("请说明理由"),
+        A.NOT_ACCEPT: gettext_noop("请说明不予受理的理由"),
+        A.CHANNEL: gettext_noop("请写明应当通过的法定途径和告知内容"),
+        A.EXTEND: gettext_noop("请说明延期理由，该理由将告知信访人（第三十四条）"),
+        A.REPLY: gettext_noop("请填写答复内容"),
+        A.REPORT_RESULT: gettext_noop("请填写办结报告内容"),
+    }
+    if action in needs_reason and not reason.strip():
+        err("reason", gettext(needs_reason[action]))
+
+    if action in (A.TRANSFER, A.ASSIGN, A.REFER_LEGAL, A.REFER_DISCIPLINE):
+        to = _organ(data.get("to_organ_id"))
+        if to is None:
+            err("to_organ_id", gettext("请选择接收机关"))
+        else:
+            data["to_organ_id"] = to.pk
+            if to.pk == petition.current_organ_id:
+                err("to_organ_id", gettext("不能转送给本机关"))
+            if petition.accused_organ_id and _in_subtree(to, petition.accused_organ):
+                err(
+                    "to_organ_id",
+                    gettext("检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）"),
+                )
+            if action == A.REFER_LEGAL and to.kind != OrganKind.POLITICAL_LEGAL:
+                err("to_organ_id", gettext("涉法涉诉事项应移送政法机关（第二十二条第四项）"))
+            if action == A.REFER_DISCIPLINE and to.kind != OrganKind.DISCIPLINE:
+                err("to_organ_id", gettext("应移送纪检监察机关（第二十二条第五项）"))
+            if (
+                action == A.TRANSFER
+                and petition.current_organ.kind != OrganKind.PETITION_OFFICE
+                and not _in_subtree(to, petition.current_organ)
+            ):
+                err(
+                    "to_organ_id",
+                    gettext(
+                        "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）"
+                    ),
+                )
+        if action == A.ASSIGN:
+            due = _date(data.get("report_due"))
+            if due is None:
+                err("report_due", gettext("交办须确定报送结果的期限（第二十二条第三项）"))
+            elif due <= day:
+                err("report_due", gettext("报送期限应晚于交办日期"))
+            else:
+                data["report_due"] = due.isoformat()
+    if action == A.OBJECT:
+        t4 = _open_deadline(petition, "T4")
+        if t4 is not None and day > t4.due_date:
+            err(
+                "at",
+                gettext(
+                    "异议应在收到之日起五个工作日内提出，期限已于 %(due)s 届满（第二十三条第三款）"
+                )
+                % {"due": t4.due_date},
+            )
+    if action == A.REDIRECT and not str(data.get("proper_organ", "")).strip():
+        err("proper_organ", gettext("请写明应当向哪个机关提出"))
+    if action == A.NOT_ACCEPT:
+        ground = data.get("ground", "other")
+        if ground not in ("duplicate_higher", "same_facts_after_re_review", "other"):
+            err("ground", gettext("请选择不予受理的情形"))
+        if ground == "same_facts_after_re_review":
+            prior = petition.repeat_of
+            if prior is None or not prior.events.filter(action=A.DECIDE_RE_REVIEW).exists():
+                err(
+                    "ground",
+                    gettext("只有与已复核终结事项的事实和理由相同，才能依第三十六条第三款不予受理"),
+                )
+            if not data.get("confirmed"):
+                err(
+                    "confirmed", gettext("请工作人员核实新提出的事实和理由确与已终结事项相同后确认")
+                )
+    if action in (A.ACKNOWLEDGE, A.START_HANDLING):
+        category = data.get("category", petition.category)
+        route = data.get("route", petition.route)
+        if category and category not in Category.__members__.values():
+            err("category", gettext("类别无效"))
+        if route not in (None, "") and int(route) not in {r.value for r in Route}:
+            err("route", gettext("途径无效"))
+        if category and category != Category.APPEAL and route not in (None, ""):
+            err("route", gettext("只有申诉求决类事项选择第三十一条的处理途径"))
+    if action == A.EXTEND:
+        days = _int(data.get("days"))
+        if days is None or not 1 <= days <= 30:
+            err("days", gettext("延长期限为 1 至 30 日（第三十四条）"))
+        else:
+            data["days"] = days
+        t6 = _open_deadline(petition, "T6")
+        if t6 is not None and day > t6.due_date:
+            err("at", gettext("办理期限已届满，不能再延期"))
+    if action == A.SETTLE:
+        if data.get("agreement") not in ("mediation", "settlement"):
+            err("agreement", gettext("请选择调解协议书或和解协议书（第三十三条）"))
+        if not str(data.get("summary", "")).strip():
+            err("summary", gettext("请填写协议主要内容"))
+    if action in (A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW):
+        # Art. 32: the request, the facts and reasons, the decision and its legal basis.
+        for f, label in (
+            ("request", gettext_noop("信访人的请求")),
+            ("facts", gettext_noop("事实和理由")),
+            ("decision", gettext_noop("处理意见")),
+            ("legal_basis", gettext_noop("依据")),
+        ):
+            if not str(data.get(f, "")).strip():
+                err(f, gettext("请填写%(label)s（第三十二条）") % {"label": gettext(label)})
+    if action == A.ISSUE_OPINION and data.get("outcome") not in {o.value for o in OpinionOutcome}:
+        err("outcome", gettext("请选择：支持、解释说明或不予支持（第三十二条）"))
+    if action == A.DECIDE_REVIEW and data.get("outcome") == ReviewOutcome.REDO:
+        redo = _int(data.get("redo_days", 60))
+        if redo is None or not 1 <= redo <= 60:
+            err("redo_days", gettext("重新办理期限为 1 至 60 日"))
+        else:
+            data["redo_days"] = redo
+    if action == A.RECORD_DELIVERY:
+        if data.get("method") not in ("in_person", "post", "electronic", "other"):
+            err("method", gettext("请选择送达方式：直接送达、邮寄、电子或其他"))
+        if data.get("signed") not in (True, False, "true", "false", "1", "0"):
+            err("signed", gettext("请说明信访人签收或拒收"))
+        else:
+            data["signed"] = data.get("signed") in (True, "true", "1")
+    if action == A.REQUEST_REVIEW:
+        t7 = _open_deadline(petition, "T7")
+        if t7 is not None and day > t7.due_date:
+            err(
+                "at",
+                gettext(
+                    "复查申请应在收到处理意见书之日起三十日内提出，已于 %(due)s 届满（第三十五条）"
+                )
+                % {"due": t7.due_date},
+            )
+        handler = petition.handling_organ or petition.current_organ
+        if handler.parent_id is None:
+            err("review_organ", gettext("原办理机关没有上一级机关，无法复查"))
+    if action == A.REQUEST_RE_REVIEW:
+        t9 = _open_deadline(petition, "T9")
+        if t9 is not None and day > t9.due_date:
+            err(
+                "at",
+                gettext(
+                    "复核申请应在收到复查意见之日起三十日内提出，已于 %(due)s 届满（第三十六条）"
+                )
+                % {"due": t9.due_date},
+            )
+        if petition.review_organ is None or petition.review_organ.parent_id is None:
+            err("re_review_organ", gettext("复查机关没有上一级机关，无法复核"))
+    if action == A.EXPIRE_WINDOW:
+        window = _open_deadline(petition, "T7") or _open_deadline(petition, "T9")
+        if window is None:
+            err("at", gettext("申请期限尚未开始计算（请先登记文书送达）"))
+        elif day <= window.due_date:
+            err("at", gettext("申请期限至 %(due)s 才届满") % {"due": window.due_date})
+    if errs:
+        raise ApplicationError(gettext("操作信息有误，请按提示修改"), code="invalid", fields=errs)
+
+
+def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at: datetime) -> None:
+    """Who holds the petition next, and the flags (not the state) that the step changes."""
+    A = Action
+    if action == A.REGISTER:
+        petition.registered_at = at
+    elif action in (A.TRANSFER, A.ASSIGN, A.REFER_LEGAL, A.REFER_DISCIPLINE):
+        to = Organ.objects.get(pk=data["to_organ_id"])
+        data["from_organ_id"] = petition.current_organ_id
+        petition.current_organ = to
+        data["to_petition_office"] = to.kind == OrganKind.PETITION_OFFICE
+        if action in (A.TRANSFER, A.ASSIGN):
+            petition.dispatched_by = action.value
+            petition.handling_organ = None if to.kind == OrganKind.PETITION_OFFICE else to
+    elif action == A.OBJECT:
+        back = _last_sender(petition)
+        data["returned_to_organ_id"] = back.pk
+        petition.current_organ = back
+    elif action == A.OBJECTION_REJECT:
+        objector = petition.handling_organ
+        if objector is not None:
+            petition.current_organ = objector
+    elif action == A.OBJECTION_ACCEPT:
+        petition.handling_organ = None
+    elif action in (A.ACKNOWLEDGE, A.START_HANDLING):
+        if data.get("category"):
+            petition.category = data["category"]
+        if data.get("route") not in (None, ""):
+            petition.route = int(data["route"])
+        petition.handling_organ = petition.current_organ
+    elif action == A.EXTEND:
+        petition.extended = True
+    elif action == A.HEARING_START:
+        petition.in_hearing = True
+    elif action == A.HEARING_END:
+        petition.in_hearing = False
+    elif action == A.ISSUE_OPINION:
+        petition.execution_monitoring = data.get("outcome") == OpinionOutcome.SUPPORT
+        petition.delivery_pending = "opinion"
+        data.setdefault("remedy", _remedy_text(petition.current_organ, "review"))
+    elif action == A.RECORD_DELIVERY:
+        data["document"] = petition.delivery_pending
+        petition.delivery_pending = ""
+    elif action == A.REQUEST_REVIEW:
+        handler = petition.handling_organ or petition.current_organ
+        petition.handling_organ = handler
+        petition.review_organ = handler.parent
+        petition.current_organ = handler.parent  # type: ignore[assignment]
+    elif action == A.DECIDE_REVIEW:
+        if data.get("outcome") in (ReviewOutcome.VARY, ReviewOutcome.REDO):
+            petition.execution_monitoring = False  # the supported opinion no longer stands
+        if data.get("outcome") == ReviewOutcome.REDO:
+            petition.current_organ = petition.handling_organ  # type: ignore[assignment]
+            petition.extended = False
+        else:
+            petition.delivery_pending = "review_opinion"
+            data.setdefault("remedy", _remedy_text(petition.current_organ, "re_review"))
+    elif action == A.REQUEST_RE_REVIEW:
+        assert petition.review_organ is not None
+        petition.re_review_organ = petition.review_organ.parent
+        petition.current_organ = petition.review_organ.parent  # type: ignore[assignment]
+    elif action == A.DECIDE_RE_REVIEW:
+        petition.delivery_pending = "re_review_opinion"
+    elif action == A.REPORT_RESULT:
+        petition.report_done = True
+
+
+def _remedy_text(organ: Organ, step: str) -> str:
+    parent = organ.parent
+    if step == "review":
+        to = parent.name if parent else "上一级行政机关"
+        return f"信访人对处理意见不服的，可以自收到书面答复之日起30日内请求{to}复查（《信访工作条例》第三十五条）。"
+    to = parent.name if parent else "复查机关的上一级行政机关"
+    return f"信访人对复查意见不服的，可以自收到书面答复之日起30日内向{to}请求复核（《信访工作条例》第三十六条）。"
+
+
+def _last_sender(petition: Petition) -> Organ:
+    ev = (
+        petition.events.filter(action__in=[Action.TRANSFER, Action.ASSIGN, Action.OBJECTION_REJECT])
+        .order_by("-seq")
+        .first()
+    )
+    if ev is not None and ev.data.get("from_organ_id"):
+        return Organ.objects.get(pk=ev.data["from_organ_id"])
+    return petition.registering_organ
