@@ -5,3 +5,11 @@ class AnalyticsConfig(AppConfig):
     name = "xinfang.analytics"
     label = "analytics"
     verbose_name = "统计分析"
+
+    def ready(self) -> None:
+        # The rollup moves with the petitions, in their transactions (petitions.extensions).
+        from xinfang.analytics.services import tally_petition_acted, tally_petitions_registered
+        from xinfang.petitions import extensions
+
+        extensions.on_registered(tally_petitions_registered)
+        extensions.on_acted(tally_petition_acted)

@@ -27,6 +27,16 @@ def tally_key(p: Petition) -> TallyKey:
     )
 
 
+def tally_petitions_registered(*, petitions: Iterable[Petition]) -> None:
+    """Hook of the registration services: count the new petitions."""
+    tally_add(Counter(tally_key(p) for p in petitions))
+
+
+def tally_petition_acted(*, petition: Petition, event: object, before: Petition) -> None:
+    """Hook of ``petition_act``: move the petition from its cell before the step to its new one."""
+    tally_move(tally_key(before), tally_key(petition))
+
+
 def tally_add(changes: Counter[TallyKey]) -> None:
     """Add ``n`` to each key's count (negative to take away), one upsert per changed key."""
     rows = [(*k, n) for k, n in changes.items() if n]

@@ -44,3 +44,8 @@ def document_number_assign(*, event: PetitionEvent) -> str | None:
         number = f"{organ_abbreviation(organ)}{kind.number_code}〔{year}〕{counter.last}号"
         DocumentNumber.objects.create(event=event, number=number)
     return number
+
+
+def document_number_on_act(*, petition: object, event: PetitionEvent, before: object) -> None:
+    """Hook of ``petition_act``: the 文号 of the document the step issues, if any."""
+    document_number_assign(event=event)

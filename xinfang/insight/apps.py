@@ -5,3 +5,12 @@ class InsightConfig(AppConfig):
     name = "xinfang.insight"
     label = "insight"
     verbose_name = "文本分析"
+
+    def ready(self) -> None:
+        # The section "可能是同一事项" of the staff petition page (petitions.extensions).
+        from xinfang.insight.matters_views import matters_page_context
+        from xinfang.petitions import extensions
+
+        extensions.panel_add(
+            name="matters", template="insight/matters_section.html", context=matters_page_context
+        )

@@ -18,6 +18,7 @@ from xinfang.insight.matters_selectors import (
     matters_panel_for_user,
     same_matter_for_user,
 )
+from xinfang.petitions import extensions
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import petition_get_for_user
 
@@ -76,8 +77,8 @@ def matter_change(request: HttpRequest, petition_id: int, op: str) -> HttpRespon
     except NotFound:
         raise
     except ApplicationError as e:
-        from xinfang.web.views import petition_detail
-
         errors = {"action": "matter", "message": e.message, "fields": e.fields}
-        return petition_detail(request, petition_id, errors=errors, status=e.status)
+        return extensions.petition_page_render(
+            request, petition_id, errors=errors, status=e.status
+        )
     return redirect("web:petition", petition_id=petition_id)

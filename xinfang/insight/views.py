@@ -14,7 +14,7 @@ from xinfang.insight.forms import topic_from_post
 from xinfang.insight.opinions import opinion_missing
 from xinfang.insight.selectors import user_may_change_topic
 from xinfang.insight.services import topic_decide
-from xinfang.petitions import selectors
+from xinfang.petitions import extensions, selectors
 
 
 @login_required
@@ -35,10 +35,10 @@ def petition_topic_view(request: HttpRequest, petition_id: int) -> HttpResponse:
             )
         topic_decide(petition=petition, topic=topic, actor=request.user)  # type: ignore[arg-type]
     except ApplicationError as e:
-        from xinfang.web.views import petition_detail
-
         errors = {"action": "topic", "message": e.message, "fields": e.fields}
-        return petition_detail(request, petition_id, errors=errors, status=e.status)
+        return extensions.petition_page_render(
+            request, petition_id, errors=errors, status=e.status
+        )
     messages.success(request, gettext("事项分类已改为“%(topic)s”") % {"topic": topic.full_name})
     return redirect("web:petition", petition_id=petition_id)
 

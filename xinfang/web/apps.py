@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "xinfang.web"
     label = "web"
+
+    def ready(self) -> None:
+        # The staff petition page, for an app's panel form that must show it again with errors.
+        from xinfang.petitions import extensions
+        from xinfang.web.views import petition_detail
+
+        extensions.petition_page_set(petition_detail)

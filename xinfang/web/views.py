@@ -16,9 +16,8 @@ from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
-from xinfang.insight.matters_views import matters_page_context
 from xinfang.insight.opinions import opinion_acknowledged, opinion_missing, opinion_refusal
-from xinfang.petitions import selectors
+from xinfang.petitions import extensions, selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import petition_accused_set, petition_act
 from xinfang.petitions.workflow import (
@@ -136,10 +135,33 @@ def petition_detail(
             "accused_names": "、".join(u["label"] for u in d["accused_staff"]),
             "errors": errors or {},
             "today": clock.today(),
-            "matters": matters_page_context(user=request.user, petition=d["petition"]),  # type: ignore[arg-type]
+            **_contributions(d, request.user),
         },
         status=status,
     )
+
+
+def _contributions(d: dict, user: object) -> dict:
+    """What the apps above petitions add to the page (``petitions.extensions``): their panels
+    (each one's context under its name) and their timeline entries, merged by time."""
+    p = d["petition"]
+    panels = extensions.panels_for_user(petition=p, user=user)
+    items = [
+        {
+            "occurred_at": i.at,
+            "action": "",
+            "action_label": i.label,
+            "organ": i.organ,
+            "actor": i.actor,
+            "reason": i.text,
+            "data": i.data,
+            "url": i.url,
+        }
+        for i in extensions.timeline_for_user(petition=p, user=user)
+    ]
+    if items:  # sorted() is stable: an event comes before an entry of the same moment
+        d["timeline"] = sorted([*d["timeline"], *items], key=lambda e: e["occurred_at"])
+    return {"panels": panels, **{x["name"]: x["context"] for x in panels}}
 
 
 @login_required

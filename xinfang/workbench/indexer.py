@@ -1,7 +1,7 @@
 """The search indexer: a thread of the server process that drains the queue of new petitions
 (``SearchPending``) after each registration commits.
 
-Registration only queues a petition (``services.search_enqueue``); cutting its text into words
+Registration only queues a petition (``search_queue_registered``, a hook of petitions); cutting its text into words
 happens here, outside the registration's transaction. Search finds queued petitions by their
 text meanwhile (``selectors._matching_all``), so nothing depends on how soon this runs. With the
 setting ``XINFANG_SEARCH_INDEXER`` off (tests, or a deployment that prefers a separate process),
@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,15 @@ def wake() -> None:
             _thread = threading.Thread(target=_run, name="xinfang-search-indexer", daemon=True)
             _thread.start()
     _wanted.set()
+
+
+def search_queue_registered(*, petitions: Sequence[Any]) -> None:
+    """Hook of the registration services (``petitions.extensions.on_registered``): queue the
+    new petitions in the registration's transaction, and wake the indexer once it commits."""
+    from xinfang.workbench.services import search_enqueue
+
+    search_enqueue(petition_ids=[p.pk for p in petitions])
+    transaction.on_commit(wake)
 
 
 def drain_once() -> int:

@@ -54,8 +54,8 @@ def saved_filter_delete(*, user: User, filter_id: int) -> None:
 
 
 def search_enqueue(*, petition_ids: Sequence[int]) -> None:
-    """Queue new petitions for the index (called by registration, in its transaction): one
-    row each, and a wake-up of the indexer once the transaction commits."""
+    """Queue petitions for the index, in the caller's transaction: one row each. Registration
+    does it through ``indexer.search_queue_registered``, which also wakes the indexer."""
     if not petition_ids:
         return
     qn = connection.ops.quote_name
@@ -64,9 +64,6 @@ def search_enqueue(*, petition_ids: Sequence[int]) -> None:
             f"INSERT INTO {qn(SearchPending._meta.db_table)} ({qn('petition_id')}) VALUES (%s)",
             [(i,) for i in petition_ids],
         )
-    from xinfang.workbench import indexer
-
-    transaction.on_commit(indexer.wake)
 
 
 def search_index_petitions(*, petitions: Sequence[Petition]) -> None:

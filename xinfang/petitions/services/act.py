@@ -9,13 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext, pgettext
 
-from xinfang.analytics.services import tally_key, tally_move
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.deadlines.services import deadline_recompute
 from xinfang.directory.models import User
-from xinfang.documents.services import document_number_assign
+from xinfang.petitions import extensions
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
@@ -62,7 +61,7 @@ def petition_act(
         ctx = petition_context(petition, data)
         _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
         _validate_step(petition, action, reason, data, when)
-        counted_as = tally_key(petition)  # the analytics rollup follows the petition
+        before = extensions.snapshot(petition)  # for the hooks: e.g. the rollup's old cell
         history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
         seq = (history[-1].seq if history else 0) + 1
         ev = _transition(
@@ -78,12 +77,12 @@ def petition_act(
             prev_at=petition.last_event_at,
         )
         ev.save()
-        document_number_assign(event=ev)  # the 文号 of the document this step issues, if any
         audit_petition_events(events=[ev], actor=actor)
         deadline_recompute(petition=petition, events=[*history, ev])
         petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
         petition.save()
-        tally_move(counted_as, tally_key(petition))
+        # The apps above: the 文号 of the document this step issues, the analytics rollup.
+        extensions.acted(petition=petition, event=ev, before=before)
     return petition
 
 

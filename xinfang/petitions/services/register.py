@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,7 +11,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
-from xinfang.analytics.services import tally_add, tally_key
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -21,6 +19,7 @@ from xinfang.deadlines.services import deadline_facts, deadline_rows
 from xinfang.deadlines.tracker import next_due
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
+from xinfang.petitions import extensions
 from xinfang.petitions import validation as v
 from xinfang.petitions.models import Channel, Party, PartyRole, Petition, PetitionEvent
 from xinfang.petitions.services._shared import _as_datetime, _in_subtree, _new_event
@@ -35,7 +34,6 @@ from xinfang.petitions.workflow import (
     Route,
     State,
 )
-from xinfang.workbench.services import search_enqueue
 
 
 @dataclass(frozen=True)
@@ -125,8 +123,7 @@ def petition_register(
         audit_petition_events(events=events, actor=actor)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
-        search_enqueue(petition_ids=[petition.pk])
-        tally_add(Counter([tally_key(petition)]))
+        extensions.registered(petitions=[petition])  # the search queue, the rollup
     return Registration(petition, password)
 
 
@@ -206,8 +203,7 @@ def petition_register_many(
                 for u in clean["accused_staff"]
             ]
         )
-        search_enqueue(petition_ids=[p.pk for p in petitions])
-        tally_add(Counter(tally_key(p) for p in petitions))
+        extensions.registered(petitions=petitions)
     return out
 
 

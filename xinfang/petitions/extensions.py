@@ -1,0 +1,146 @@
+"""What the apps above ``petitions`` contribute to it, registered in their ``AppConfig.ready()``.
+
+``petitions`` imports none of the apps above it (design.md: ``petitions < documents, feedback,
+workbench, insight < reception, resolution, … < web, portal, api``). An app above that must act
+when a petition changes, or show something on the staff petition page, registers a function
+here, and petitions calls what is registered. Plain lists, no Django signals: the calls are
+explicit in the services and the page, in the order the apps are installed (ADR 0010).
+
+Write hooks, called inside the service's transaction (what they write commits or rolls back
+with the petition; a hook that raises refuses the whole step):
+
+- ``on_registered(fn)``: ``fn(*, petitions)`` after new petitions are written, one or a batch
+  (the search queue, the analytics rollup).
+- ``on_acted(fn)``: ``fn(*, petition, event, before)`` after a step is written: ``event`` is the
+  new ``PetitionEvent``, ``before`` a copy of the petition as it was before the step (the
+  document's 文号, the rollup moving the petition to its new cell).
+
+Contributions to the staff petition page (reads; each already filtered for the user):
+
+- ``panel_add(name=, template=, context=)``: a section of the page. ``context(*, petition,
+  user)`` returns a dict (or None/empty to show nothing); the page renders ``template`` with
+  it under the variable ``name``.
+- ``timeline_add(name=, items=)``: entries of the page's timeline. ``items(*, petition, user)``
+  returns :class:`TimelineItem`; the page merges them with the petition's events by time.
+- ``petition_page_set(view)``: the interface that shows the staff petition page registers its
+  view, so that a panel's own form (posted to its app) can show the page again with its errors
+  (``petition_page_render``) without importing the interface.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+_registered: dict[str, Callable[..., None]] = {}
+_acted: dict[str, Callable[..., None]] = {}
+_panels: dict[str, Panel] = {}
+_timelines: dict[str, Callable[..., Iterable[TimelineItem]]] = {}
+_page: list[Callable[..., Any]] = []
+
+
+def _key(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+# -- write hooks ------------------------------------------------------------------------------
+
+
+def on_registered(fn: Callable[..., None]) -> Callable[..., None]:
+    """Call ``fn(*, petitions)`` in the transaction that writes new petitions. Registering the
+    same function again changes nothing (``ready()`` may run twice)."""
+    _registered[_key(fn)] = fn
+    return fn
+
+
+def on_acted(fn: Callable[..., None]) -> Callable[..., None]:
+    """Call ``fn(*, petition, event, before)`` in the transaction that writes a step."""
+    _acted[_key(fn)] = fn
+    return fn
+
+
+def registered(*, petitions: Sequence[Any]) -> None:
+    """For the registration services: run the ``on_registered`` hooks."""
+    for fn in list(_registered.values()):
+        fn(petitions=petitions)
+
+
+def snapshot(petition: Any) -> Any:
+    """A copy of ``petition`` as it is now (for ``before``), taken before a step changes it."""
+    return copy.copy(petition)
+
+
+def acted(*, petition: Any, event: Any, before: Any) -> None:
+    """For ``petition_act``: run the ``on_acted`` hooks."""
+    for fn in list(_acted.values()):
+        fn(petition=petition, event=event, before=before)
+
+
+# -- the staff petition page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str  # the template variable the context is given as; unique
+    template: Any  # a template name, or a Template object (anything `{% include %}` takes)
+    context: Callable[..., dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One dated entry an app adds to a petition's timeline."""
+
+    at: datetime
+    label: str  # what happened, in the source language (zh-hans), translated by the page
+    text: str = ""
+    organ: str = ""
+    actor: str = ""
+    url: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def panel_add(*, name: str, template: Any, context: Callable[..., dict[str, Any] | None]) -> None:
+    """Show ``template`` on the staff petition page with ``context(petition=, user=)``."""
+    _panels[name] = Panel(name=name, template=template, context=context)
+
+
+def timeline_add(*, name: str, items: Callable[..., Iterable[TimelineItem]]) -> None:
+    """Merge ``items(petition=, user=)`` into the staff petition page's timeline."""
+    _timelines[name] = items
+
+
+def panels_for_user(*, petition: Any, user: Any) -> list[dict[str, Any]]:
+    """The registered panels with something to show: ``{"name", "template", "context"}``."""
+    out = []
+    for panel in list(_panels.values()):
+        ctx = panel.context(petition=petition, user=user)
+        if ctx:
+            out.append({"name": panel.name, "template": panel.template, "context": ctx})
+    return out
+
+
+def timeline_for_user(*, petition: Any, user: Any) -> list[TimelineItem]:
+    """Every registered app's timeline entries for ``petition``, oldest first."""
+    items = [i for fn in list(_timelines.values()) for i in fn(petition=petition, user=user)]
+    return sorted(items, key=lambda i: i.at)
+
+
+def petition_page_set(view: Callable[..., Any]) -> None:
+    """Register the staff petition page: ``view(request, petition_id, errors=, status=)``."""
+    _page[:] = [view]
+
+
+def petition_page_render(request: Any, petition_id: int, *, errors: dict, status: int) -> Any:
+    """Show the staff petition page again, with ``errors`` (a refused form of a panel)."""
+    if not _page:
+        raise RuntimeError("no staff petition page registered (is xinfang.web installed?)")
+    return _page[0](request, petition_id, errors=errors, status=status)
+
+
+def _forget(name: str) -> None:
+    """Tests: remove a panel or timeline registered under ``name``."""
+    _panels.pop(name, None)
+    _timelines.pop(name, None)
