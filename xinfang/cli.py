@@ -133,7 +133,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_recompute(args: argparse.Namespace) -> int:
     _setup()
-    from xinfang.deadlines.services import deadline_recompute_open
+    from xinfang.petitions.services.deadlines import deadline_recompute_open
 
     print(f"已重新计算 {deadline_recompute_open()} 件信访事项的期限")
     return 0

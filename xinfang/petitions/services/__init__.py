@@ -6,14 +6,16 @@ behind. Refusals raise :class:`ApplicationError` with field-level messages.
 
 By what they do: ``register`` (receiving and registering, one or in bulk), ``act`` (the one
 writer of state) with ``steps`` (what each step requires and changes), ``accused`` (the staff
-an accusation names), ``attachments``; ``_shared`` holds their common helpers. Every public
-name is importable from ``xinfang.petitions.services`` itself.
+an accusation names), ``attachments``, ``deadlines`` (the petition's deadline rows);
+``_shared`` holds their common helpers. Every public name is importable from
+``xinfang.petitions.services`` itself.
 """
 
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.services.accused import petition_accused_set, staff_by_names
 from xinfang.petitions.services.act import petition_act
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
+from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
 from xinfang.petitions.services.register import (
     PartyInput,
     PetitionInput,
@@ -31,6 +33,8 @@ __all__ = [
     "_remedy_text",
     "actor_may",
     "attachment_add",
+    "deadline_recompute",
+    "deadline_recompute_open",
     "petition_accused_set",
     "petition_act",
     "petition_context",

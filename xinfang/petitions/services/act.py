@@ -12,12 +12,12 @@ from django.utils.translation import gettext, pgettext
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
-from xinfang.deadlines.services import deadline_recompute
 from xinfang.directory.models import User
 from xinfang.petitions import extensions
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
+from xinfang.petitions.services.deadlines import deadline_recompute
 from xinfang.petitions.services.steps import _apply_effects, _validate_step
 from xinfang.petitions.workflow import (
     OPEN_STATES,

@@ -15,7 +15,6 @@ from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.models import Deadline
-from xinfang.deadlines.services import deadline_facts, deadline_rows
 from xinfang.deadlines.tracker import next_due
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
@@ -26,6 +25,7 @@ from xinfang.petitions.services._shared import _as_datetime, _in_subtree, _new_e
 from xinfang.petitions.services.accused import _accused_staff_clean, _named_staff_save
 from xinfang.petitions.services.act import _transition
 from xinfang.petitions.services.attachments import AttachmentInput, _attachments_save
+from xinfang.petitions.services.deadlines import deadline_facts, deadline_rows
 from xinfang.petitions.workflow import (
     OPEN_STATES,
     Action,
