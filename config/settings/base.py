@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "xinfang.analytics",
     "xinfang.workbench",
     "xinfang.insight",
+    "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
 ]
 
 MIDDLEWARE = [

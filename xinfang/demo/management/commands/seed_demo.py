@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: fill an empty database with the demo province (xinfang.demo)."""
+"""``manage.py seed_demo``: fill an empty database with the demo province (``xinfang.demo``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,262 @@
+"""The generator: ``demo_seed`` builds the province, plans the petitions and drives each through
+the real services on its own past dates."""
+
+from __future__ import annotations
+
+import random
+import time as _time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
+from xinfang.demo._common import DAYS_BACK, DEMO_PASSWORD, A, S, _Clock, _ldate, _local, _own_clock
+from xinfang.demo.organs import _directory, _logins, _Staff
+from xinfang.demo.plans import _Planner
+from xinfang.demo.repeats import _repeats
+from xinfang.demo.states import _FINAL_OR_CLOSED, _Plan
+from xinfang.demo.texts import PROVINCE
+from xinfang.demo.topics import _topic_decisions
+from xinfang.directory.models import Organ, OrganKind, Region, Role
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import (
+    PetitionInput,
+    petition_act,
+    petition_register,
+    petition_register_many,
+)
+from xinfang.petitions.workflow import State
+
+
+def demo_seed(
+    *,
+    seed: int = 7,
+    petitions: int = 3000,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+    password: str = DEMO_PASSWORD,
+) -> dict[str, Any]:
+    """Fill an empty database with the demo province and ``petitions`` petitions.
+
+    Returns ``{"password", "logins": [{"username", "role", "roles", "organ"}], "petitions",
+    "events", "states": {state: count}, "seconds", "cpu_seconds", "errors"}``. Refuses
+    (``ApplicationError``) when the database already holds petitions or the demo province.
+    """
+    if Petition.objects.exists():
+        raise ApplicationError(
+            "数据库中已有信访事项，演示数据只能生成到空数据库中", code="not_empty"
+        )
+    if Region.objects.filter(code=PROVINCE[0]).exists():
+        raise ApplicationError("演示省份已存在", code="not_empty")
+    started, cpu = _time.perf_counter(), _time.process_time()
+    say = progress or (lambda _msg: None)
+    rng = random.Random(seed)
+    today = today or clock.today()
+    errors: list[str] = []
+
+    with _own_clock() as own:
+        own.at = _local(today - timedelta(days=DAYS_BACK + 30), 9 * 60)
+        say("生成机关和工作人员…")
+        with transaction.atomic():
+            province, cities, counties = _directory(rng)
+            staff = _Staff(rng)
+            logins = _logins(staff, province, cities[0], counties[0], password)
+
+        planner = _Planner(rng, province, cities, counties)
+        plans = _plans(planner, rng, petitions, today)
+        online = [p for p in plans if p.want == S.RECEIVED]
+        plans = [p for p in plans if p.want != S.RECEIVED]
+
+        say(f"登记 {len(plans) + len(online)} 件信访事项…")
+        _register(plans, staff, own, rng, today)
+        _receive_online(online, planner, own, rng, today)
+        _topic_decisions(plans)
+
+        say("按办理流程推进…")
+        _schedule(plans, rng, today)
+        organs = {o.pk: o for o in Organ.objects.all()}
+        total = len(plans)
+        for i in range(0, total, 250):
+            with transaction.atomic():
+                for plan in plans[i : i + 250]:
+                    _drive(plan, staff, organs, own, errors)
+            say(f"  {min(i + 250, total)}/{total}")
+
+        say("复核终结后以同一事实和理由再次信访（第三十六条第三款）…")
+        _repeats(plans, planner, staff, own, rng, today, errors)
+
+    say("建立全文检索索引…")
+    from xinfang.workbench.services import search_index_pending
+
+    search_index_pending()  # what the server's indexer thread has not done yet
+
+    from xinfang.petitions.models import PetitionEvent
+
+    states = Counter(Petition.objects.values_list("state", flat=True))
+    return {
+        "password": password,
+        "logins": logins,
+        "petitions": sum(states.values()),
+        "events": PetitionEvent.objects.count(),
+        "states": dict(sorted(states.items())),
+        "seconds": round(_time.perf_counter() - started, 1),
+        "cpu_seconds": round(_time.process_time() - cpu, 1),
+        "errors": errors,
+    }
+
+
+def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_Plan]:
+    """Showcase petitions that end in each state (some long overdue), then random stories."""
+    per_state = max(2, n // 400)
+    plans: list[_Plan] = []
+    open_states = {s for s in State} - _FINAL_OR_CLOSED
+    for want in State:
+        for k in range(per_state):
+            if want == S.RECEIVED:
+                plans.append(_Plan(None, None, None, {}, [], 0, want=S.RECEIVED))  # type: ignore[arg-type]
+                continue
+            # half the showcase petitions in handling have had their time limit extended;
+            # half of them all sit with the organs of the county and city logins
+            extra: dict[str, Any] = {"extend": True} if want == S.IN_HANDLING and k % 2 == 0 else {}
+            if k % 2 == 1 or want in (S.REGISTERED, S.ROUTING, S.OBJECTED):
+                extra["demo_county"] = True
+            plan = planner.plan(want, **extra)
+            span = plan.lag_days + sum(s.gap for s in plan.steps) + 1
+            if want in open_states:
+                # a third are long overdue (积案), the rest within their limits
+                slack = rng.randint(25, 150) if k % 3 == 2 else rng.randint(1, 6)
+            else:
+                slack = rng.randint(1, 200)
+            slack = min(slack, max(1, DAYS_BACK - span))
+            plan.received_at = _local(
+                today - timedelta(days=span + slack), rng.randint(8 * 60 + 30, 17 * 60)
+            )
+            plans.append(plan)
+    for _ in range(max(0, n - len(plans))):
+        plan = planner.plan()
+        # a few stall: nobody takes the next step (old unresolved petitions)
+        if plan.steps and rng.random() < 0.035:
+            plan.steps = plan.steps[: rng.randint(0, len(plan.steps) - 1)]
+            while plan.steps and plan.steps[-1].action == A.HEARING_START:
+                plan.steps.pop()
+        # spread over the 18 months, somewhat more in recent months
+        age = rng.uniform(1, DAYS_BACK) if rng.random() < 0.7 else rng.triangular(1, DAYS_BACK, 1)
+        plan.received_at = _local(
+            today - timedelta(days=int(age)), rng.randint(8 * 60 + 30, 17 * 60)
+        )
+        plans.append(plan)
+    return plans
+
+
+def _register(
+    plans: list[_Plan], staff: _Staff, own: _Clock, rng: random.Random, today: date
+) -> None:
+    """Register in batches: one ``petition_register_many`` per intake organ and day."""
+    groups: dict[tuple[int, date], list[_Plan]] = defaultdict(list)
+    for p in plans:
+        assert p.received_at is not None
+        if p.lag_days == 0 or _ldate(p.received_at) + timedelta(days=p.lag_days) >= today:
+            reg = p.received_at + timedelta(minutes=rng.randint(5, 90))
+        else:
+            reg = _local(
+                _ldate(p.received_at) + timedelta(days=p.lag_days), rng.randint(9 * 60, 17 * 60)
+            )
+        p.registered_at = reg
+        groups[(p.intake.pk, _ldate(reg))].append(p)
+    keys = sorted(groups, key=lambda k: (k[1], k[0]))
+    with transaction.atomic():
+        for key in keys:
+            batch = groups[key]
+            at = max(p.registered_at for p in batch)  # type: ignore[type-var]
+            organ = batch[0].intake
+            actor = staff.for_action(organ, A.REGISTER, Role.REGISTRAR)
+            own.at = at
+            regs = petition_register_many(
+                items=[_input(p) for p in batch], organ=organ, actor=actor
+            )
+            for p, r in zip(batch, regs, strict=True):
+                p.petition_id = r.petition.pk
+                p.registered_at = at
+
+
+def _input(p: _Plan) -> PetitionInput:
+    f = {k: v for k, v in p.fields.items() if not k.startswith("_")}
+    return PetitionInput(received_at=p.received_at, **f)
+
+
+def _receive_online(
+    plans: list[_Plan], planner: _Planner, own: _Clock, rng: random.Random, today: date
+) -> None:
+    """Online submissions a clerk has not yet looked at (RECEIVED)."""
+    for i, p in enumerate(plans):
+        full = planner.plan()
+        full.fields["channel"] = "online"
+        received = _local(
+            today - timedelta(days=rng.randint(1, 5 if i % 3 else 20)), rng.randint(0, 23 * 60)
+        )
+        own.at = received
+        organ = full.intake if full.intake.kind == OrganKind.PETITION_OFFICE else full.unit.po
+        data = _input(_Plan(full.unit, organ, full.topic, full.fields, [], 0, received_at=received))
+        r = petition_register(data=data, organ=organ, actor=None, submitted_online=True)
+        p.petition_id = r.petition.pk
+
+
+def _schedule(plans: list[_Plan], rng: random.Random, today: date) -> None:
+    """The real time of every step; a story still unfinished today stops where it is."""
+    for p in plans:
+        t = p.registered_at
+        assert t is not None
+        times: list[datetime] = []
+        for s in p.steps:
+            if s.gap == 0:
+                nt = t + timedelta(minutes=rng.randint(5, 60))
+            else:
+                nt = _local(
+                    _ldate(t) + timedelta(days=s.gap), rng.randint(8 * 60 + 30, 17 * 60 + 30)
+                )
+            if _ldate(nt) >= today:
+                break
+            times.append(nt)
+            t = nt
+        p.steps = p.steps[: len(times)]
+        p.times = times
+        while p.steps and p.steps[-1].action == A.HEARING_START and p.want is None:
+            # leave no random story stuck in a hearing that the cut interrupted… unless recent
+            if (today - _ldate(p.times[-1])).days > 20:
+                p.steps.pop()
+                p.times.pop()
+            else:
+                break
+
+
+def _drive(
+    plan: _Plan, staff: _Staff, organs: dict[int, Organ], own: _Clock, errors: list[str]
+) -> None:
+    assert plan.petition_id is not None
+    for step, at in zip(plan.steps, plan.times, strict=True):
+        organ = organs[step.organ.pk]
+        actor = staff.for_action(organ, step.action, step.role)
+        data = dict(step.data)
+        if "report_due_days" in data:
+            data["report_due"] = (
+                _ldate(at) + timedelta(days=data.pop("report_due_days"))
+            ).isoformat()
+        if step.action in (A.ACKNOWLEDGE, A.START_HANDLING) and data.get("route") is None:
+            data.pop("route", None)
+        own.at = at
+        try:
+            petition_act(
+                petition_id=plan.petition_id,
+                action=step.action,
+                actor=actor,
+                at=at,
+                reason=step.reason,
+                data=data,
+            )
+        except ApplicationError as e:
+            errors.append(f"{plan.petition_id} {step.action} {e.message} {e.fields}")
+            return
