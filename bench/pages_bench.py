@@ -254,7 +254,7 @@ def _run(args: argparse.Namespace) -> int:
     # from the page timings.
     import resource
 
-    from xinfang.insight.matters_index import repeat_index_rebuild
+    from xinfang.insight.matters.index import repeat_index_rebuild
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     built = repeat_index_rebuild()

@@ -27,7 +27,7 @@ def _setup() -> None:
 
 def _warm_repeat_index() -> None:
     """Load or build the repeat index in the background, so the first petition page need not."""
-    from xinfang.insight.matters_index import repeat_index_warm
+    from xinfang.insight.matters.index import repeat_index_warm
 
     repeat_index_warm()
 
@@ -75,12 +75,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _train_demo_model() -> None:
     """Train the topic model on the demo's own decided topics, so the desk suggests at once."""
-    from xinfang.insight.commands import default_model_path
+    from xinfang.insight.classify.commands import default_model_path
 
     if default_model_path().exists():
         return
     print("正在用演示数据训练事项分类模型…", flush=True)
-    from xinfang.insight.commands import cmd_train
+    from xinfang.insight.classify.commands import cmd_train
 
     cmd_train(argparse.Namespace(csv=None, model=str(default_model_path())))
 
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     au.add_argument("what", choices=["verify"])
     au.add_argument("opts", nargs=argparse.REMAINDER)
     au.set_defaults(fn=lambda a: cmd_manage(argparse.Namespace(rest=[f"audit_{a.what}", *a.opts])))
-    from xinfang.insight.commands import add_parser as add_insight
+    from xinfang.insight.classify.commands import add_parser as add_insight
 
     add_insight(sub)
     m = sub.add_parser("manage", help="run a Django management command")

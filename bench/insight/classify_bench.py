@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from xinfang.insight.classifier import (  # noqa: E402
+from xinfang.insight.classify.classifier import (  # noqa: E402
     LinearParams,
     LinearTextClassifier,
     _key_text,

@@ -15,8 +15,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from xinfang.insight.classifier import read_messages_csv
-from xinfang.insight.hot import hot_issues
+from xinfang.insight.classify.classifier import read_messages_csv
+from xinfang.insight.hot.issues import hot_issues
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "teddy" / "hot.csv"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from xinfang.insight.classifier import read_messages_csv
-from xinfang.insight.repeats import RepeatIndex
+from xinfang.insight.classify.classifier import read_messages_csv
+from xinfang.insight.matters.repeats import RepeatIndex
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "teddy" / "messages_dev.csv"
 

@@ -174,7 +174,7 @@ def matters_count_for_user(
     """How many matters the counted petitions are (a linked group counts once), over the same
     gate and the same date filter as ``statistics_for_user`` (whose total, when the caller
     has it, is ``petitions``)."""
-    from xinfang.insight.matters_selectors import matters_count
+    from xinfang.insight.matters.selectors import matters_count
 
     if petitions is None:
         petitions = statistics_for_user(

@@ -8,7 +8,7 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         # The section "可能是同一事项" of the staff petition page (petitions.extensions).
-        from xinfang.insight.matters_views import matters_page_context
+        from xinfang.insight.matters.views import matters_page_context
         from xinfang.petitions import extensions
 
         extensions.panel_add(

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from xinfang.insight import hot_views, matters_views
+from xinfang.insight.hot import views as hot_views
+from xinfang.insight.matters import views as matters_views
 
 app_name = "matters"
 urlpatterns = [

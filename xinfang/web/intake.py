@@ -20,9 +20,13 @@ from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import Organ, OrganKind, Region
 from xinfang.directory.permissions import user_can_register
-from xinfang.insight.intake import intake_hint_context, intake_topic_context, intake_topic_record
-from xinfang.insight.matters_views import matters_intake_context
-from xinfang.insight.suggest import category_suggestion, suggestion_is_likely
+from xinfang.insight.classify.intake import (
+    intake_hint_context,
+    intake_topic_context,
+    intake_topic_record,
+)
+from xinfang.insight.classify.suggest import category_suggestion, suggestion_is_likely
+from xinfang.insight.matters.views import matters_intake_context
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import AttachmentInput, PartyInput, PetitionInput, petition_register

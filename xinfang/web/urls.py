@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xinfang.insight import views as insight_views
+from xinfang.insight.classify import views as topic_views
+from xinfang.insight.opinions import views as opinion_views
 from xinfang.web import exports, intake, views, workbench
 
 app_name = "web"
@@ -36,12 +37,12 @@ urlpatterns = [
     ),
     path(
         "petitions/<int:petition_id>/topic/",
-        insight_views.petition_topic_view,
+        topic_views.petition_topic_view,
         name="petition_topic",
     ),
     path(
         "petitions/<int:petition_id>/opinion-check/",
-        insight_views.opinion_check_view,
+        opinion_views.opinion_check_view,
         name="petition_opinion_check",
     ),
     path(

@@ -16,7 +16,7 @@ from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
-from xinfang.insight.opinions import opinion_acknowledged, opinion_missing, opinion_refusal
+from xinfang.insight.opinions.page import opinion_acknowledged, opinion_missing, opinion_refusal
 from xinfang.petitions import extensions, selectors
 from xinfang.petitions.models import Channel
 from xinfang.petitions.services import petition_accused_set, petition_act

@@ -6,7 +6,11 @@ from typing import Any
 
 from django import template
 
-from xinfang.insight.selectors import topic_choices, topic_decision_for, user_may_change_topic
+from xinfang.insight.classify.selectors import (
+    topic_choices,
+    topic_decision_for,
+    user_may_change_topic,
+)
 
 register = template.Library()
 

@@ -76,8 +76,8 @@ def test_a_user_without_the_registrar_role_cannot_open_the_desk(client, world):
 def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists(
     client, world, tmp_path, monkeypatch
 ):
-    from xinfang.insight import suggest
-    from xinfang.insight.classifier import LinearTextClassifier
+    from xinfang.insight.classify import suggest
+    from xinfang.insight.classify.classifier import LinearTextClassifier
 
     rows = [
         ("小区噪音", "楼下餐馆油烟和噪音扰民，晚上无法休息。", "环境保护"),

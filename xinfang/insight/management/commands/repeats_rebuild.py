@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from xinfang.insight.matters_index import repeat_index_rebuild
+from xinfang.insight.matters.index import repeat_index_rebuild
 
 
 class Command(BaseCommand):
