@@ -1,0 +1,25 @@
+"""API operations: de-identified counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router
+
+from xinfang.api.schemas import ERRORS, SummaryOut
+
+router = Router()
+
+
+@router.get("/analytics/summary", response={200: SummaryOut, **ERRORS}, tags=["analytics"])
+def analytics_summary(  # type: ignore[no-untyped-def]
+    request: HttpRequest, received_from: date | None = None, received_to: date | None = None
+):
+    """De-identified counts for the caller's jurisdiction: by category and state, and by region
+    (needs ``view_deidentified``; no identity, no row, no ranking)."""
+    from xinfang.analytics.selectors import statistics_for_user
+
+    return statistics_for_user(
+        user=request.user, received_from=received_from, received_to=received_to  # type: ignore[arg-type]
+    ).as_dict()

@@ -1,0 +1,230 @@
+"""API operations on petitions: register, list, search, read, act, name the accused, export."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from ninja import Query, Router
+
+from xinfang.api.schemas import (
+    ERRORS,
+    AccusedIn,
+    AccusedOut,
+    ActionIn,
+    PageOut,
+    PetitionIn,
+    PetitionOut,
+    RegisteredOut,
+)
+from xinfang.core import ids
+from xinfang.core.errors import ApplicationError
+from xinfang.petitions import selectors
+from xinfang.petitions.services import (
+    AttachmentInput,
+    PartyInput,
+    PetitionInput,
+    petition_accused_set,
+    petition_act,
+    petition_register,
+)
+from xinfang.petitions.workflow import Action
+
+router = Router()
+
+
+def _row(p) -> dict:  # type: ignore[no-untyped-def]
+    from xinfang.petitions.workflow import STATE_LABELS, State
+
+    return {
+        "id": p.pk,
+        "tracking_code": p.tracking_code,
+        "title": p.title,
+        "state": p.state,
+        "state_label": STATE_LABELS[State(p.state)],
+        "category": p.category,
+        "channel": p.channel,
+        "received_at": p.received_at,
+        "next_due": p.next_due,
+        "due_status": selectors.due_status(p.next_due),
+    }
+
+
+@router.post("/petitions", response={201: RegisteredOut, **ERRORS}, tags=["petitions"])
+def petitions_register(request: HttpRequest, payload: PetitionIn):  # type: ignore[no-untyped-def]
+    """Register a petition at the caller's organ (Arts. 17–23)."""
+    user = request.user
+    if user.organ is None:  # type: ignore[union-attr]
+        raise ApplicationError(gettext("您未归属任何机关"), code="forbidden", status=403)
+    files = []
+    for i, a in enumerate(payload.attachments):
+        try:
+            files.append(AttachmentInput(a.name, base64.b64decode(a.content_base64, validate=True)))
+        except (binascii.Error, ValueError) as e:
+            raise ApplicationError(
+                gettext("附件编码有误"),
+                fields={f"attachments[{i}]": [gettext("content_base64 不是有效的 Base64")]},
+            ) from e
+    data = PetitionInput(
+        **payload.dict(exclude={"parties", "attachments"}),
+        parties=[PartyInput(**p.dict()) for p in payload.parties],
+        attachments=files,
+    )
+    reg = petition_register(data=data, organ=user.organ, actor=user)  # type: ignore[union-attr,arg-type]
+    p = reg.petition
+    return 201, {
+        "id": p.pk,
+        "tracking_code": ids.format_tracking_code(p.tracking_code),
+        "query_password": reg.query_password,
+        "state": p.state,
+    }
+
+
+@router.get("/petitions", response={200: PageOut, **ERRORS}, tags=["petitions"])
+def petitions_list(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region_code: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    """Petitions the caller may see, newest first; pass ``next_cursor`` back for the next page."""
+    items, nxt = selectors.petition_list_for_user(
+        user=request.user, state=state, category=category, channel=channel, region_code=region_code,  # type: ignore[arg-type]
+        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
+    )
+    return {"items": [_row(p) for p in items], "next_cursor": nxt}
+
+
+@router.get("/worklist", response={200: PageOut, **ERRORS}, tags=["petitions"])
+def worklist(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region: str | None = Query(None, description="region code; its subregions match too"),
+    due: str | None = Query(None, description="running | due_soon | overdue"),
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    """What the caller's organ must do next, nearest due date first."""
+    page = selectors.worklist_for_user(
+        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region=region, due=due,
+    )
+    return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/search", response={200: PageOut, **ERRORS}, tags=["petitions"])
+def search(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    q: str = "",
+    by: str = Query("text", description="text | code | name | phone (name, phone: view_identity)"),
+    state: str | None = None,
+    category: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    """Petitions the caller may see matching ``q``, newest first; every word of a text query
+    must occur in the title or content."""
+    from xinfang.workbench.selectors import IDENTITY_KINDS, petition_search_for_user
+    from xinfang.workbench.services import search_identity_record
+
+    page = petition_search_for_user(
+        user=request.user, q=q, by=by, state=state, category=category,  # type: ignore[arg-type]
+        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
+    )
+    if q.strip() and by in IDENTITY_KINDS:
+        search_identity_record(user=request.user, by=by, found=page.items)  # type: ignore[arg-type]
+    return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/petitions/{petition_id}", response={200: PetitionOut, **ERRORS}, tags=["petitions"])
+def petitions_detail(request: HttpRequest, petition_id: int):  # type: ignore[no-untyped-def]
+    """State, parties, timeline, every deadline (step, legal basis, start, due, status) and the
+    actions the caller may take now."""
+    d = selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    return d
+
+
+@router.post(
+    "/petitions/{petition_id}/actions/{action}",
+    response={200: PetitionOut, **ERRORS},
+    tags=["petitions"],
+)
+def petitions_act(request: HttpRequest, petition_id: int, action: Action, payload: ActionIn):  # type: ignore[no-untyped-def]
+    """Take one step of the procedure. Illegal steps are refused with 409 and the reason."""
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    petition_act(
+        petition_id=petition_id, action=action, actor=request.user,  # type: ignore[arg-type]
+        at=payload.at, reason=payload.reason, data=payload.data,
+    )
+    return selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+
+
+@router.post(
+    "/petitions/{petition_id}/accused",
+    response={200: AccusedOut, **ERRORS},
+    tags=["petitions"],
+)
+def petitions_accused(request: HttpRequest, petition_id: int, payload: AccusedIn):  # type: ignore[no-untyped-def]
+    """Record the staff (and other people) an accusation names; they never see it again and may
+    not act on it (Art. 30 para 3). Only the organ handling it now; audited."""
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    p = petition_accused_set(
+        petition_id=petition_id, actor=request.user, staff_ids=payload.staff_ids,  # type: ignore[arg-type]
+        persons=payload.persons,
+    )
+    return {
+        "id": p.pk,
+        "accused_staff_ids": sorted(p.accused_staff.values_list("pk", flat=True)),
+        "accused_persons": p.accused_persons,
+    }
+
+
+_EXPORT_TYPES = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
+
+
+@router.get(
+    "/export/petitions",
+    response={**ERRORS},
+    tags=["petitions"],
+    openapi_extra={"responses": {"200": {"description": "the file", "content": _EXPORT_TYPES}}},
+)
+def petitions_export(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    format: Literal["csv", "xlsx"] = "csv",
+    state: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    region_code: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+):
+    """The petitions the caller may see, as CSV or XLSX (needs the ``export`` capability;
+    identities masked unless ``view_identity``; every export is audited)."""
+    from xinfang.petitions.exports import petition_export
+
+    f = petition_export(
+        user=request.user, fmt=format, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region_code=region_code, received_from=received_from, received_to=received_to,
+    )
+    r = HttpResponse(f.content, content_type=f.content_type)
+    r["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    r["Cache-Control"] = "no-store"
+    return r

@@ -1,0 +1,214 @@
+"""The request and response schemas of the API, and the error body every operation may answer with."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class LoginIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+    otp_token: str = Field("", description="the current TOTP code; required once the user has enrolled a device")
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class PartyIn(Schema):
+    role: str = Field(..., description="petitioner | representative | agent")
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_organisation: bool = False
+
+
+class AttachmentIn(Schema):
+    name: str
+    content_base64: str
+
+
+class PetitionIn(Schema):
+    channel: str = Field(..., description="online | letter | visit | phone | fax | hotline")
+    title: str
+    content: str
+    region_code: str = Field(..., description="GB/T 2260 code of the place of the matter")
+    received_at: datetime | None = Field(None, description="real time of receipt; default now")
+    category: str = Field("", description="suggestion | accusation | appeal")
+    route: int | None = Field(None, description="Art. 31 route 1–6 (appeal only)")
+    accused_organ_id: int | None = None
+    accused_staff_ids: list[int] = Field([], description="staff named in an accusation (accusation only)")
+    accused_persons: str = Field("", description="people named who are not staff (accusation only)")
+    is_collective: bool = False
+    head_count: int = 1
+    is_anonymous: bool = False
+    confidential: bool = False
+    parties: list[PartyIn] = []
+    attachments: list[AttachmentIn] = []
+    repeat_of_id: int | None = None
+
+
+class RegisteredOut(Schema):
+    id: int
+    tracking_code: str
+    query_password: str = Field(..., description="shown once; give it to the petitioner")
+    state: str
+
+
+class PetitionRow(Schema):
+    id: int
+    tracking_code: str
+    title: str
+    state: str
+    state_label: str
+    category: str
+    channel: str
+    received_at: datetime
+    next_due: date | None
+    due_status: str
+
+
+class PageOut(Schema):
+    items: list[PetitionRow]
+    next_cursor: str | None
+
+
+class PartyOut(Schema):
+    role: str
+    name: str
+    phone: str
+    address: str
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    organ: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    reason: str
+    data: dict[str, Any]
+
+
+class DeadlineOut(Schema):
+    code: str
+    step: str
+    legal_basis: str
+    kind: str
+    owner: str
+    start: date
+    due: date
+    status: str
+    days_left: int
+    extension_days: int
+    paused_days: int
+    closed_on: date | None
+
+
+class NamedStaffOut(Schema):
+    id: int
+    name: str
+
+
+class PetitionOut(Schema):
+    id: int
+    tracking_code: str
+    title: str
+    content: str
+    channel: str
+    received_at: datetime
+    category: str
+    route: int | None
+    region_code: str
+    region: str
+    state: str
+    state_label: str
+    current_organ: str
+    handling_organ: str | None
+    is_collective: bool
+    head_count: int
+    is_anonymous: bool
+    confidential: bool
+    accused_staff: list[NamedStaffOut] = []
+    accused_persons: str = ""
+    extended: bool
+    in_hearing: bool
+    parties: list[PartyOut]
+    timeline: list[EventOut]
+    deadlines: list[DeadlineOut]
+    available_actions: list[str]
+
+
+class ActionIn(Schema):
+    at: date | None = Field(None, description="real date of the step (not in the future, not before the previous step)")
+    reason: str = ""
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Per action: transfer/assign/refer_*: to_organ_id (assign: report_due); extend: days (1–30); "
+            "issue_opinion: outcome (support|explain|not_support), request, facts, decision, legal_basis; "
+            "decide_review: outcome (uphold|vary|redo) and the same fields (redo_days); decide_re_review: "
+            "request, facts, decision, legal_basis; record_delivery: method (in_person|post|electronic|other), "
+            "signed (true|false); settle: agreement (mediation|settlement), summary; redirect: proper_organ; "
+            "not_accept: ground (duplicate_higher|same_facts_after_re_review|other), confirmed; "
+            "acknowledge/start_handling: category, route."
+        ),
+    )
+
+
+class AccusedIn(Schema):
+    staff_ids: list[int] = Field([], description="the staff the accusation names (replaces the list)")
+    persons: str = Field("", description="people named who are not staff")
+
+
+class AccusedOut(Schema):
+    id: int
+    accused_staff_ids: list[int]
+    accused_persons: str
+
+
+class CountOut(Schema):
+    category: str
+    category_label: str
+    state: str
+    state_label: str
+    count: int
+
+
+class RegionCountOut(Schema):
+    region_code: str
+    region: str
+    count: int
+
+
+class SummaryOut(Schema):
+    total: int
+    by_category_state: list[CountOut]
+    by_region: list[RegionCountOut]
+
+
+class OrganOut(Schema):
+    id: int
+    name: str
+    kind: str
+    level: str
+    region_code: str
+    parent_id: int | None
