@@ -1,176 +1,28 @@
-"""The documents addressed to the petitioner, read from a petition's event log.
-
-Every petitioner-facing step of the procedure yields one document with a date (regulation §6.2
-notes): the notice of acceptance, non-acceptance, transfer, redirect, channelling and extension,
-the handling opinion (信访处理意见书), the reply, and the review and re-review opinions. A
-document is a *view* of its event: the event holds what was decided (Art. 32 contents, reasons,
-dates), so the document needs no table of its own and can never disagree with the record.
-
-The 文号 (机关代字 + 文种代字 + 〔year〕 + running number) is given when the event is written
-(``documents.services.document_number_assign``, a per-organ, per-kind, per-year register);
-events written before that register existed show the kind's code, the year and the event id.
-
-Callers pass a petition they were allowed to read (``petitions.selectors.petition_get_for_user``
-for staff, the portal's code-and-password gate for petitioners).
-"""
+"""What each document says: its sections, built from the event that issues it and the petition."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext
-
 from xinfang.core import clock, ids
-from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ
-from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Category, Route
-
-R22 = "《信访工作条例》"
-
-
-@dataclass(frozen=True)
-class Kind:
-    code: str
-    title: str
-    number_code: str  # 发文机关代字 part of the 文号
-    basis: str
-    decision: bool = False  # an opinion whose delivery is recorded (the remedy windows run from it)
-
-
-KINDS: dict[str, Kind] = {
-    k.code: k
-    for k in (
-        Kind("acknowledgement", "信访事项受理告知书", "信受告", f"{R22}第二十三条"),
-        Kind("non_acceptance", "信访事项不予受理告知书", "信不受告", f"{R22}第十九条、第三十六条"),
-        Kind("transfer_notice", "信访事项转送告知书", "信转告", f"{R22}第二十二条、第二十三条"),
-        Kind("assign_notice", "信访事项交办告知书", "信交告", f"{R22}第二十二条第三项"),
-        Kind("legal_notice", "信访事项移送告知书", "信移告", f"{R22}第二十二条第四项、第二十八条"),
-        Kind("redirect_notice", "信访事项告知书", "信告", f"{R22}第二十三条第一款"),
-        Kind("channel_notice", "导入法定途径告知书", "信导告", f"{R22}第三十一条"),
-        Kind("extension_notice", "信访事项延期办理告知书", "信延告", f"{R22}第三十四条"),
-        Kind("opinion", "信访处理意见书", "信处", f"{R22}第三十一条第（六）项、第三十二条", True),
-        Kind("reply", "信访事项答复意见书", "信答", f"{R22}第二十九条至第三十一条"),
-        Kind("review_opinion", "信访事项复查意见书", "信复查", f"{R22}第三十五条", True),
-        Kind("re_review_opinion", "信访事项复核意见书", "信复核", f"{R22}第三十六条", True),
-    )
-}
-
-#: The event actions that produce a document addressed to the petitioner.
-ACTION_KIND: dict[str, str] = {
-    "acknowledge": "acknowledgement",
-    "not_accept": "non_acceptance",
-    "transfer": "transfer_notice",
-    "assign": "assign_notice",
-    "refer_legal": "legal_notice",
-    "redirect": "redirect_notice",
-    "channel": "channel_notice",
-    "extend": "extension_notice",
-    "issue_opinion": "opinion",
-    "reply": "reply",
-    "decide_review": "review_opinion",
-    "decide_re_review": "re_review_opinion",
-}
-#: Which pending-delivery marker (``record_delivery`` data) belongs to which decision.
-_DELIVERY_OF = {"opinion": "opinion", "review_opinion": "review_opinion",
-                "re_review_opinion": "re_review_opinion"}
-
-OPINION_OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
-REVIEW_OUTCOMES = {"uphold": "维持原处理意见", "vary": "撤销或者变更原处理意见",
-                   "redo": "责令原办理机关重新办理"}
-DELIVERY_METHODS = {"in_person": "直接送达", "post": "邮寄送达", "electronic": "电子送达",
-                    "other": "其他方式送达"}
-CHANNEL_LABELS = {"online": "网上信访", "letter": "来信", "visit": "来访", "phone": "来电",
-                  "fax": "传真", "hotline": "热线"}
-FINALITY = (
-    "本复核意见为终结意见。信访人对复核意见不服，仍以同一事实和理由提出信访事项的，"
-    "各级信访部门和其他机关、单位不再受理（《信访工作条例》第三十六条第三款）。"
+from xinfang.documents.selectors.kinds import (
+    _DELIVERY_OF,
+    ACTION_KIND,
+    CHANNEL_LABELS,
+    DELIVERY_METHODS,
+    FINALITY,
+    KINDS,
+    OPINION_OUTCOMES,
+    R22,
+    REVIEW_OUTCOMES,
+    Delivery,
+    Document,
+    Parties,
+    Section,
+    cn_date,
 )
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str  # "" for a plain paragraph
-    text: str
-
-
-@dataclass(frozen=True)
-class Delivery:
-    on: date
-    method: str
-    signed: bool
-
-
-@dataclass(frozen=True)
-class Document:
-    petition_id: int
-    seq: int
-    kind: str
-    title: str
-    number: str  # 文号
-    organ: str  # the issuing organ (落款)
-    issued_on: date
-    recipient: str
-    tracking_code: str
-    sections: list[Section] = field(default_factory=list)
-    remedy: str = ""  # the remedy route and its time limit (opinions), or the finality clause
-    basis: str = ""
-    is_decision: bool = False
-    delivery: Delivery | None = None
-
-    @property
-    def issued_on_text(self) -> str:
-        return cn_date(self.issued_on)
-
-    @property
-    def tracking_code_text(self) -> str:
-        return ids.format_tracking_code(self.tracking_code)
-
-
-def cn_date(d: date) -> str:
-    """A date as official documents print it: 2026年3月5日 (GB/T 9704: Arabic numerals)."""
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def document_title(action: str) -> str:
-    """The title of the document an event action produces, or "" when it produces none."""
-    kind = ACTION_KIND.get(action)
-    return KINDS[kind].title if kind else ""
-
-
-Parties = Sequence[tuple[str, str]]  # (role, name) as the reader may see them
-
-
-def document_list(
-    *, petition, events: Sequence | None = None, parties: Parties | None = None  # type: ignore[no-untyped-def,type-arg]
-) -> list[Document]:
-    """Every document addressed to the petitioner, oldest first.
-
-    ``parties`` are the (role, name) pairs as the reader may see them (staff may see names
-    masked, petitions.privacy); by default the names as stored (the petitioner's own view)."""
-    events = _events(petition, events)
-    ctx = _Context(petition, events, parties)
-    return [_build(ctx, i) for i, e in enumerate(events) if e.action in ACTION_KIND]
-
-
-def document_get(
-    *, petition, seq: int, events: Sequence | None = None, parties: Parties | None = None  # type: ignore[no-untyped-def,type-arg]
-) -> Document:
-    events = _events(petition, events)
-    for i, e in enumerate(events):
-        if e.seq == seq and e.action in ACTION_KIND:
-            return _build(_Context(petition, events, parties), i)
-    raise NotFound(gettext("未找到该文书"))
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def _events(petition, events: Sequence | None) -> list:  # type: ignore[no-untyped-def,type-arg]
-    if events is not None:
-        return list(events)
-    return list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
+from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Category, Route
 
 
 class _Context:
@@ -265,9 +117,10 @@ def _build(ctx: _Context, index: int) -> Document:
         for later in ctx.events[index + 1 :]:
             if later.action in ACTION_KIND and ACTION_KIND[later.action] == kind.code:
                 break  # a later decision of the same kind has its own delivery
-            if later.action == "record_delivery" and (later.data or {}).get(
-                "document"
-            ) == _DELIVERY_OF[kind.code]:
+            if (
+                later.action == "record_delivery"
+                and (later.data or {}).get("document") == _DELIVERY_OF[kind.code]
+            ):
                 d = later.data or {}
                 delivery = Delivery(
                     on=clock.local_date(later.occurred_at),
@@ -307,11 +160,17 @@ def _acknowledgement(ctx: _Context, i: int, e, on: date) -> Built:  # type: igno
     category = (e.data or {}).get("category") or p.category
     route = (e.data or {}).get("route") or p.route
     if category == Category.SUGGESTION:
-        out.append(_p(f"本机关将对你提出的建议意见进行研究论证，并将研究和采纳情况予以答复（{R22}第二十九条）。"))
+        out.append(
+            _p(
+                f"本机关将对你提出的建议意见进行研究论证，并将研究和采纳情况予以答复（{R22}第二十九条）。"
+            )
+        )
     elif category == Category.ACCUSATION:
-        out.append(_p(
-            f"本机关将依照有关规定办理。检举控告材料及有关信息不会透露或者转给被检举控告的人员和单位（{R22}第三十条）。"
-        ))
+        out.append(
+            _p(
+                f"本机关将依照有关规定办理。检举控告材料及有关信息不会透露或者转给被检举控告的人员和单位（{R22}第三十条）。"
+            )
+        )
     elif category == Category.APPEAL and route:
         r = Route(int(route))
         item, what = _route_ref(r)
@@ -324,7 +183,11 @@ def _acknowledgement(ctx: _Context, i: int, e, on: date) -> Built:  # type: igno
         out.append(Section("处理途径和程序", text))
     else:
         out.append(_p(f"本机关将依照{R22}规定的程序办理，并将办理结果告知你。"))
-    out.append(_p(f"你可以凭查询码和查询密码在网上查询办理进展和结果，并对办理情况作出评价（{R22}第二十一条）。"))
+    out.append(
+        _p(
+            f"你可以凭查询码和查询密码在网上查询办理进展和结果，并对办理情况作出评价（{R22}第二十一条）。"
+        )
+    )
     return out, ""
 
 
@@ -357,18 +220,22 @@ def _transfer(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-u
     verb = "交办" if e.action == "assign" else "转送"
     out = [_p(f"{_intro(ctx)}，本机关已收到。")]
     if e.action == "refer_legal":
-        out.append(_p(
-            f"该事项涉及法律、诉讼问题，本机关已于{cn_date(on)}将其移送{to}，"
-            f"依照法律法规规定的程序处理（{R22}第二十二条、第二十八条）。"
-        ))
+        out.append(
+            _p(
+                f"该事项涉及法律、诉讼问题，本机关已于{cn_date(on)}将其移送{to}，"
+                f"依照法律法规规定的程序处理（{R22}第二十二条、第二十八条）。"
+            )
+        )
     else:
         out.append(_p(f"依照{R22}第二十二条，本机关已于{cn_date(on)}将该事项{verb}{to}办理。"))
         if (e.data or {}).get("to_petition_office"):
             out.append(_p(f"{to}将依照规定转送或者交办有权处理的机关、单位。"))
         else:
-            out.append(_p(
-                f"{to}将自收到之日起十五日内书面告知你接收情况以及处理途径和程序（{R22}第二十三条第三款）。"
-            ))
+            out.append(
+                _p(
+                    f"{to}将自收到之日起十五日内书面告知你接收情况以及处理途径和程序（{R22}第二十三条第三款）。"
+                )
+            )
     return out, ""
 
 
@@ -376,7 +243,9 @@ def _redirect(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-u
     proper = (e.data or {}).get("proper_organ", "")
     out = [
         _p(f"{_intro(ctx)}，本机关已收到。"),
-        _p(f"经审查，该事项不属于本机关（本系统）职权范围，请你向{proper}提出（{R22}第二十三条第一款）。"),
+        _p(
+            f"经审查，该事项不属于本机关（本系统）职权范围，请你向{proper}提出（{R22}第二十三条第一款）。"
+        ),
     ]
     if e.reason:
         out.append(Section("理由", e.reason))
@@ -406,17 +275,24 @@ def _extension(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-
     )
     until = f"，延长后的办理期限至{cn_date(due)}" if due else ""
     return [
-        _p(f"{_intro(ctx)}，{since}因情况复杂，经本机关负责人批准，办理期限延长{days}日{until}（{R22}第三十四条）。"),
+        _p(
+            f"{_intro(ctx)}，{since}因情况复杂，经本机关负责人批准，办理期限延长{days}日{until}（{R22}第三十四条）。"
+        ),
         Section("延期理由", e.reason),
     ], ""
 
 
 def _decision_sections(d: dict, decision_label: str, outcome: str) -> list[Section]:
     return [
-        Section("信访请求" if decision_label == "处理意见" else f"{decision_label[:2]}请求",
-                d.get("request", "")),
+        Section(
+            "信访请求" if decision_label == "处理意见" else f"{decision_label[:2]}请求",
+            d.get("request", ""),
+        ),
         Section("事实和理由", d.get("facts", "")),
-        Section(decision_label, f"{outcome}。{d.get('decision', '')}" if outcome else d.get("decision", "")),
+        Section(
+            decision_label,
+            f"{outcome}。{d.get('decision', '')}" if outcome else d.get("decision", ""),
+        ),
         Section("依据", d.get("legal_basis", "")),
     ]
 
@@ -435,7 +311,9 @@ def _remedy(organ_parent: str, step: str) -> str:
 
 def _opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
     d = e.data or {}
-    out = [_p(f"{_intro(ctx)}，本机关依法受理，听取了你的陈述，进行了调查核实。现提出处理意见如下：")]
+    out = [
+        _p(f"{_intro(ctx)}，本机关依法受理，听取了你的陈述，进行了调查核实。现提出处理意见如下：")
+    ]
     out += _decision_sections(d, "处理意见", OPINION_OUTCOMES.get(d.get("outcome", ""), ""))
     remedy = d.get("remedy") or _remedy(_parent_name(e), "review")
     return out, remedy
@@ -455,10 +333,12 @@ def _review_opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignor
     handler = ctx.issuing_organ(opinion) if opinion else "原办理机关"
     when = f"于{cn_date(clock.local_date(request.occurred_at))}" if request else ""
     opinion_on = f"于{cn_date(clock.local_date(opinion.occurred_at))}" if opinion else ""
-    out = [_p(
-        f"你不服{handler}{opinion_on}对你提出的“{ctx.petition.title}”信访事项作出的处理意见，{when}请求复查。"
-        "本机关依法进行了复查，现提出复查意见如下："
-    )]
+    out = [
+        _p(
+            f"你不服{handler}{opinion_on}对你提出的“{ctx.petition.title}”信访事项作出的处理意见，{when}请求复查。"
+            "本机关依法进行了复查，现提出复查意见如下："
+        )
+    ]
     out += _decision_sections(d, "复查意见", REVIEW_OUTCOMES.get(d.get("outcome", ""), ""))
     if d.get("outcome") == "redo":
         remedy = (
@@ -476,11 +356,16 @@ def _re_review_opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ig
     request = ctx.last_before(i, "request_re_review")
     reviewer = ctx.issuing_organ(review) if review else "复查机关"
     when = f"于{cn_date(clock.local_date(request.occurred_at))}" if request else ""
-    hearing = any(x.action == "hearing_start" for x in ctx.events[ctx.events.index(request) if request else 0 : i])
-    out = [_p(
-        f"你不服{reviewer}对你提出的“{ctx.petition.title}”信访事项作出的复查意见，{when}请求复核。"
-        f"本机关依法进行了复核{'，并举行了听证' if hearing else ''}，现提出复核意见如下："
-    )]
+    hearing = any(
+        x.action == "hearing_start"
+        for x in ctx.events[ctx.events.index(request) if request else 0 : i]
+    )
+    out = [
+        _p(
+            f"你不服{reviewer}对你提出的“{ctx.petition.title}”信访事项作出的复查意见，{when}请求复核。"
+            f"本机关依法进行了复核{'，并举行了听证' if hearing else ''}，现提出复核意见如下："
+        )
+    ]
     out += _decision_sections(d, "复核意见", "")
     return out, FINALITY
 
@@ -505,16 +390,3 @@ _BUILDERS = {
     "review_opinion": _review_opinion,
     "re_review_opinion": _re_review_opinion,
 }
-
-
-__all__ = [
-    "ACTION_KIND",
-    "KINDS",
-    "Delivery",
-    "Document",
-    "Section",
-    "cn_date",
-    "document_get",
-    "document_list",
-    "document_title",
-]

@@ -1,0 +1,152 @@
+"""The kinds of document addressed to the petitioner, the step that issues each, and what a
+document holds (:class:`Document`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from xinfang.core import ids
+
+R22 = "《信访工作条例》"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: str
+    number_code: str  # 发文机关代字 part of the 文号
+    basis: str
+    decision: bool = False  # an opinion whose delivery is recorded (the remedy windows run from it)
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("acknowledgement", "信访事项受理告知书", "信受告", f"{R22}第二十三条"),
+        Kind("non_acceptance", "信访事项不予受理告知书", "信不受告", f"{R22}第十九条、第三十六条"),
+        Kind("transfer_notice", "信访事项转送告知书", "信转告", f"{R22}第二十二条、第二十三条"),
+        Kind("assign_notice", "信访事项交办告知书", "信交告", f"{R22}第二十二条第三项"),
+        Kind("legal_notice", "信访事项移送告知书", "信移告", f"{R22}第二十二条第四项、第二十八条"),
+        Kind("redirect_notice", "信访事项告知书", "信告", f"{R22}第二十三条第一款"),
+        Kind("channel_notice", "导入法定途径告知书", "信导告", f"{R22}第三十一条"),
+        Kind("extension_notice", "信访事项延期办理告知书", "信延告", f"{R22}第三十四条"),
+        Kind("opinion", "信访处理意见书", "信处", f"{R22}第三十一条第（六）项、第三十二条", True),
+        Kind("reply", "信访事项答复意见书", "信答", f"{R22}第二十九条至第三十一条"),
+        Kind("review_opinion", "信访事项复查意见书", "信复查", f"{R22}第三十五条", True),
+        Kind("re_review_opinion", "信访事项复核意见书", "信复核", f"{R22}第三十六条", True),
+    )
+}
+
+
+#: The event actions that produce a document addressed to the petitioner.
+ACTION_KIND: dict[str, str] = {
+    "acknowledge": "acknowledgement",
+    "not_accept": "non_acceptance",
+    "transfer": "transfer_notice",
+    "assign": "assign_notice",
+    "refer_legal": "legal_notice",
+    "redirect": "redirect_notice",
+    "channel": "channel_notice",
+    "extend": "extension_notice",
+    "issue_opinion": "opinion",
+    "reply": "reply",
+    "decide_review": "review_opinion",
+    "decide_re_review": "re_review_opinion",
+}
+
+
+#: Which pending-delivery marker (``record_delivery`` data) belongs to which decision.
+_DELIVERY_OF = {
+    "opinion": "opinion",
+    "review_opinion": "review_opinion",
+    "re_review_opinion": "re_review_opinion",
+}
+
+
+OPINION_OUTCOMES = {"support": "支持", "explain": "解释说明", "not_support": "不予支持"}
+
+
+REVIEW_OUTCOMES = {
+    "uphold": "维持原处理意见",
+    "vary": "撤销或者变更原处理意见",
+    "redo": "责令原办理机关重新办理",
+}
+
+
+DELIVERY_METHODS = {
+    "in_person": "直接送达",
+    "post": "邮寄送达",
+    "electronic": "电子送达",
+    "other": "其他方式送达",
+}
+
+
+CHANNEL_LABELS = {
+    "online": "网上信访",
+    "letter": "来信",
+    "visit": "来访",
+    "phone": "来电",
+    "fax": "传真",
+    "hotline": "热线",
+}
+
+
+FINALITY = (
+    "本复核意见为终结意见。信访人对复核意见不服，仍以同一事实和理由提出信访事项的，"
+    "各级信访部门和其他机关、单位不再受理（《信访工作条例》第三十六条第三款）。"
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # "" for a plain paragraph
+    text: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    on: date
+    method: str
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Document:
+    petition_id: int
+    seq: int
+    kind: str
+    title: str
+    number: str  # 文号
+    organ: str  # the issuing organ (落款)
+    issued_on: date
+    recipient: str
+    tracking_code: str
+    sections: list[Section] = field(default_factory=list)
+    remedy: str = ""  # the remedy route and its time limit (opinions), or the finality clause
+    basis: str = ""
+    is_decision: bool = False
+    delivery: Delivery | None = None
+
+    @property
+    def issued_on_text(self) -> str:
+        return cn_date(self.issued_on)
+
+    @property
+    def tracking_code_text(self) -> str:
+        return ids.format_tracking_code(self.tracking_code)
+
+
+def cn_date(d: date) -> str:
+    """A date as official documents print it: 2026年3月5日 (GB/T 9704: Arabic numerals)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def document_title(action: str) -> str:
+    """The title of the document an event action produces, or "" when it produces none."""
+    kind = ACTION_KIND.get(action)
+    return KINDS[kind].title if kind else ""
+
+
+Parties = Sequence[tuple[str, str]]  # (role, name) as the reader may see them

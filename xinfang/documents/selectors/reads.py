@@ -1,0 +1,46 @@
+"""A petition's documents, read from its event log: the list, and one document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.translation import gettext
+
+from xinfang.core.errors import NotFound
+from xinfang.documents.selectors.kinds import ACTION_KIND, Document, Parties
+from xinfang.documents.selectors.texts import _build, _Context
+
+
+def document_list(
+    *,
+    petition,
+    events: Sequence | None = None,
+    parties: Parties | None = None,  # type: ignore[no-untyped-def,type-arg]
+) -> list[Document]:
+    """Every document addressed to the petitioner, oldest first.
+
+    ``parties`` are the (role, name) pairs as the reader may see them (staff may see names
+    masked, petitions.privacy); by default the names as stored (the petitioner's own view)."""
+    events = _events(petition, events)
+    ctx = _Context(petition, events, parties)
+    return [_build(ctx, i) for i, e in enumerate(events) if e.action in ACTION_KIND]
+
+
+def document_get(
+    *,
+    petition,
+    seq: int,
+    events: Sequence | None = None,
+    parties: Parties | None = None,  # type: ignore[no-untyped-def,type-arg]
+) -> Document:
+    events = _events(petition, events)
+    for i, e in enumerate(events):
+        if e.seq == seq and e.action in ACTION_KIND:
+            return _build(_Context(petition, events, parties), i)
+    raise NotFound(gettext("未找到该文书"))
+
+
+def _events(petition, events: Sequence | None) -> list:  # type: ignore[no-untyped-def,type-arg]
+    if events is not None:
+        return list(events)
+    return list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
