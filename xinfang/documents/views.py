@@ -10,7 +10,7 @@ from django.urls import reverse
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get, document_list
 from xinfang.petitions import selectors
-from xinfang.petitions.privacy import parties_for_user
+from xinfang.petitions.selectors.parties import parties_for_user
 
 
 def _parties(request: HttpRequest, petition) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

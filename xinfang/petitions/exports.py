@@ -31,7 +31,7 @@ from xinfang.core.masking import mask_id_number, mask_name, mask_phone
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Party, PartyRole
-from xinfang.petitions.privacy import identity_restricted, user_may_see_identity
+from xinfang.petitions.selectors.parties import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
 
 TRUNCATED_NOTE = "（仅导出了最新的 {n} 件，另有信访事项未导出：请缩小筛选范围后分批导出）"

@@ -1,7 +1,7 @@
 """Reads of petitions. Interface code gets petitions only through the ``*_for_user`` gates.
 
 By what they read: ``access`` (jurisdiction: the gate every read starts from), ``lists`` (the
-worklist and filtered lists), ``detail`` (one petition's page), ``deadlines`` (deadlines as
+worklist and filtered lists), ``detail`` (one petition's page), ``parties`` (who sees identities), ``deadlines`` (deadlines as
 pages show them). Every name is importable from ``xinfang.petitions.selectors`` itself.
 """
 
@@ -35,6 +35,11 @@ from xinfang.petitions.selectors.lists import (
     region_prefix,
     worklist_for_user,
 )
+from xinfang.petitions.selectors.parties import (
+    identity_restricted,
+    parties_for_user,
+    user_may_see_identity,
+)
 
 __all__ = [
     "DUE_FILTERS",
@@ -52,6 +57,8 @@ __all__ = [
     "deadlines_of",
     "due_range",
     "due_status",
+    "identity_restricted",
+    "parties_for_user",
     "petition_actions_for_user",
     "petition_detail_for_user",
     "petition_get_for_user",
@@ -62,5 +69,6 @@ __all__ = [
     "petitions_naming",
     "region_prefix",
     "statistics_scope",
+    "user_may_see_identity",
     "worklist_for_user",
 ]

@@ -67,7 +67,7 @@ def _accused_staff_of(p: Petition) -> list[dict]:
 
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
     """Everything a petition page or the API detail shows, in one read."""
-    from xinfang.petitions.privacy import parties_for_user
+    from xinfang.petitions.selectors.parties import parties_for_user
     from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     p = petition_get_for_user(user=user, petition_id=petition_id)
