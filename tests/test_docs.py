@@ -41,3 +41,15 @@ def test_the_workflow_document_describes_every_state_and_action() -> None:
         assert f"| `{state.name}` | `{state.value}` |" in text
     for action in workflow.Action:
         assert f"| `{action.value}` |" in text
+
+
+def test_every_source_path_the_docs_name_exists() -> None:
+    """Files move (issue 18 split several modules into packages): README, docs and bench
+    write-ups must not send a reader to a path that is gone."""
+    missing = []
+    texts = [ROOT / "README.md", *ROOT.glob("docs/**/*.md"), *ROOT.glob("bench/**/*.md")]
+    for md in texts:
+        for path in re.findall(r"(?<![\w/.])(?:xinfang|config|tests|bench|docs)/[\w/.-]*\w", md.read_text()):
+            if not (ROOT / path).exists() and not list(ROOT.glob(path + "*")):  # "0001": the ADR
+                missing.append(f"{md.relative_to(ROOT)}: {path}")
+    assert missing == []

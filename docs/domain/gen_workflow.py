@@ -120,7 +120,8 @@ def render() -> str:
         "The lawful procedure of a petition under 信访工作条例 (2022), as the pure table in "
         "`xinfang/petitions/workflow.py`. The legal ground is `regulation.md` §6; the time "
         "limits T1–T10 are in `xinfang/deadlines/statutes.py`. Only "
-        "`petitions.services.petition_act` changes the state, by asking `workflow.next_state`."
+        "`petitions.services.petition_act` (`xinfang/petitions/services/act.py`) changes the state, "
+        "by asking `workflow.next_state`."
     )
     w("")
     w("## State diagram")
