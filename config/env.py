@@ -51,6 +51,8 @@ def database(folder: Path) -> dict:
             "HOST": u.hostname or "127.0.0.1",
             "PORT": str(u.port or 5432),
             "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": postgres_timeouts(),
         }
     if url:
         raise ValueError(f"XINFANG_DATABASE_URL must start with postgresql://, got {url[:20]!r}")
@@ -63,6 +65,29 @@ def database(folder: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,  # seconds a writer waits for another (e.g. the search indexer)
         },
+    }
+
+
+def postgres_timeouts() -> dict:
+    """libpq options so that a hung or unreachable database fails a request instead of
+    holding its thread for ever: a connect timeout, a statement timeout (web requests; the
+    commands lift it), TCP keepalives and a TCP user timeout for a server that vanished."""
+    connect = int(os.environ.get("XINFANG_DB_CONNECT_TIMEOUT", "5"))
+    statement = int(os.environ.get("XINFANG_DB_STATEMENT_TIMEOUT", "30"))
+    if os.environ.get("XINFANG_COMMAND"):  # set by `xinfang migrate|worker|tick|backup|…`
+        statement = 0
+    opts = [f"-c statement_timeout={statement * 1000}"]
+    if statement:
+        # a request that dies inside a transaction must not hold its locks for long
+        opts.append(f"-c idle_in_transaction_session_timeout={max(60, 2 * statement) * 1000}")
+    return {
+        "connect_timeout": max(2, connect),  # libpq's smallest useful value
+        "options": " ".join(opts),
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 60_000,
     }
 
 

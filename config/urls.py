@@ -13,4 +13,5 @@ urlpatterns = [
     path("analytics/", include("xinfang.analytics.urls")),
     path("insight/", include("xinfang.insight.urls_matters")),
     path("portal/", include("xinfang.portal.urls")),
+    path("-/", include("xinfang.ops.urls")),  # health and metrics (xinfang.ops.views)
 ]

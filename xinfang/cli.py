@@ -1,7 +1,12 @@
 """The ``xinfang`` command. Thin: each subcommand delegates to Django management commands.
 
 xinfang demo [--port 8000] [--petitions 3000]   migrate, seed demo data once, print logins, serve
-xinfang serve [--host 127.0.0.1] [--port 8000]  serve the app (waitress)
+xinfang serve [--host 127.0.0.1] [--port 8000]  serve the app (gunicorn; waitress on Windows)
+xinfang worker                                  run the background tasks (one per installation)
+xinfang tick [--list] [--job NAME] [--force]    run the periodic jobs that are due (cron: each minute)
+xinfang backup [--output DIR]                   one archive: database, attachments, keys, manifest
+xinfang restore ARCHIVE                         bring a backup into an empty installation, verify it
+xinfang check --deploy                          report every setting unsafe in production
 xinfang migrate                                 create or upgrade the database
 xinfang token USERNAME                          issue an API token for a staff user
 xinfang recompute-deadlines                     fold every open petition's events again
@@ -12,39 +17,34 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
-import threading
 
 DEMO_PASSWORD = "xinfang-demo-2026"
+#: The environment as given, for the processes `xinfang demo` starts.
+_ENV0 = dict(os.environ)
 
 
-def _setup() -> None:
+def _setup(*, web: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if not web:
+        # Commands may run long statements (migrate, backup, rebuilds): no statement timeout.
+        os.environ["XINFANG_COMMAND"] = "1"
     import django
 
     django.setup()
 
 
-def _warm_repeat_index() -> None:
-    """Load or build the repeat index in the background, so the first petition page need not."""
-    from xinfang.insight.matters.index import repeat_index_warm
-
-    repeat_index_warm()
-
-
-def _serve(host: str, port: int) -> None:
-    from waitress import serve
-
-    from config.wsgi import application
-    from xinfang.workbench import indexer
-
-    indexer.wake()  # petitions queued for the search index while no server ran
-    _warm_repeat_index()
-    print(f"xinfang 正在运行: http://{host}:{port}/   (Ctrl+C 停止)", flush=True)
-    serve(application, host=host, port=port, threads=8, ident="xinfang")
+def _child(*args: str, **env: str) -> subprocess.Popen:
+    """Start ``xinfang ARGS`` as a child process (the demo's server and worker)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "xinfang.cli", *args], env={**_ENV0, **env}, start_new_session=False
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Migrate, seed once, and run the server and the worker as child processes until Ctrl+C."""
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -53,23 +53,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"数据目录: {settings.DATA_DIR}", flush=True)
     call_command("migrate", verbosity=0)
-    if Petition.objects.exists():
-        _print_logins()
-        _serve(args.host, args.port)
-        return 0
-    # Serve at once (the pages answer while the data is generated; SQLite WAL lets readers in),
-    # then fill the empty database.
-    server = threading.Thread(target=_serve, args=(args.host, args.port), daemon=True)
-    server.start()
-    print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
-    call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)  # prints logins
-    _train_demo_model()
-    print(f"演示数据已就绪：http://{args.host}:{args.port}/", flush=True)
+    quiet = {
+        "XINFANG_ACCESS_LOG": _ENV0.get("XINFANG_ACCESS_LOG", "0"),
+        "XINFANG_LOG_FORMAT": _ENV0.get("XINFANG_LOG_FORMAT", "console"),
+        "XINFANG_WEB_WORKERS": _ENV0.get("XINFANG_WEB_WORKERS", "2"),
+    }
+    children = [_child("serve", "--host", args.host, "--port", str(args.port), **quiet)]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        while server.is_alive():
-            server.join(1)
+        if Petition.objects.exists():
+            _print_logins()
+        else:
+            # The pages answer while the data is generated; the worker starts after it, so the
+            # seed's batches never meet the search indexer's.
+            print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
+            call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)
+            _train_demo_model()
+            print(f"演示数据已就绪：http://{args.host}:{args.port}/", flush=True)
+        children.append(_child("worker", "--tick", "60", **quiet))
+        while all(c.poll() is None for c in children):
+            try:
+                children[0].wait(1)
+            except subprocess.TimeoutExpired:
+                pass
     except KeyboardInterrupt:
         pass
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for c in children:
+            try:
+                c.wait(40)
+            except subprocess.TimeoutExpired:
+                c.kill()
     return 0
 
 
@@ -105,8 +122,56 @@ def _print_logins() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    from xinfang.ops.server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def _delegate(command: str, *rest: str) -> int:
+    """Run the management command ``command`` with ``rest`` (a non-web process)."""
     _setup()
-    _serve(args.host, args.port)
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(command, *rest)
+    except CommandError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    return _delegate("worker", *args.rest)
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    return _delegate("tick", *args.rest)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    return _delegate("backup", *args.rest)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    return _delegate("restore", *args.rest)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    opts = {"deploy": args.deploy, "fail_level": "WARNING"}
+    if args.deploy:
+        opts["databases"] = ["default"]
+    try:
+        call_command("check", **opts)
+    except SystemCheckError as e:
+        print(e, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -159,6 +224,21 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(fn=cmd_serve)
+    passthrough = [
+        (sub.add_parser("worker", help="run the background tasks", add_help=False), cmd_worker),
+        (
+            sub.add_parser("tick", help="run the periodic jobs that are due", add_help=False),
+            cmd_tick,
+        ),
+        (sub.add_parser("backup", help="write a backup archive", add_help=False), cmd_backup),
+        (sub.add_parser("restore", help="restore a backup archive", add_help=False), cmd_restore),
+    ]
+    for w, fn in passthrough:  # their options are the management command's
+        w.add_argument("rest", nargs=argparse.REMAINDER)
+        w.set_defaults(fn=fn)
+    c = sub.add_parser("check", help="check the settings (--deploy: for production)")
+    c.add_argument("--deploy", action="store_true")
+    c.set_defaults(fn=cmd_check)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
     t = sub.add_parser("token", help="issue an API token for a staff user")
     t.add_argument("username")
@@ -177,7 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("manage", help="run a Django management command")
     m.add_argument("rest", nargs=argparse.REMAINDER)
     m.set_defaults(fn=cmd_manage)
-    args = p.parse_args(argv)
+    args, extra = p.parse_known_args(argv)
+    if extra:
+        if not hasattr(args, "rest"):
+            p.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.rest = [*extra, *args.rest]
+    # Everything xinfang writes (database, keys, attachments, backups) is the service's own.
+    os.umask(0o077)
     return int(args.fn(args) or 0)
 
 

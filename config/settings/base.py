@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "xinfang.workbench",
     "xinfang.insight",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
+    "django_tasks",
+    "django_tasks_db",
+    "xinfang.ops",
 ]
 
 MIDDLEWARE = [
@@ -150,13 +153,6 @@ XINFANG_ART36_FLAG_SCORE = float(os.environ.get("XINFANG_ART36_FLAG_SCORE", "0.5
 # Seconds the hot-issues page keeps a computed result in Django's cache.
 XINFANG_HOT_CACHE_SECONDS = int(os.environ.get("XINFANG_HOT_CACHE_SECONDS", "300"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "WARNING")},
-}
-
 # --- Public portal and satisfaction evaluation (regulation §8; see docs/settings.md) ---
 # Days after a written answer reaches the petitioner during which they may evaluate it (Q-4).
 XINFANG_EVALUATION_WINDOW_DAYS = int(os.environ.get("XINFANG_EVALUATION_WINDOW_DAYS", "30"))
@@ -241,6 +237,38 @@ XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOU
 # Request bodies read into memory (API registration carries Base64 attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_ATTACHMENT_MAX_BYTES * 2
 
-# Identity numbers and phones never reach the logs in clear.
-LOGGING["filters"] = {"mask_identity": {"()": "xinfang.core.masking.MaskingFilter"}}
-LOGGING["handlers"]["console"]["filters"] = ["mask_identity"]
+# --- Operations: server, worker, health, metrics, logs (xinfang.ops; docs/settings.md) ---
+# The background tasks (search index, repeat-index snapshot) go through Django's task framework
+# into a table of the database; `xinfang worker` runs them (django-tasks' database backend).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds without a heartbeat of `xinfang worker` after which /-/ready and `check --deploy`
+# report it missing.
+XINFANG_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("XINFANG_WORKER_HEARTBEAT_MAX_AGE", "120"))
+# Least free space (MB) in the data and media folders for /-/ready.
+XINFANG_MIN_FREE_DISK_MB = int(os.environ.get("XINFANG_MIN_FREE_DISK_MB", "1024"))
+# Bearer token that lets a monitoring server elsewhere read /-/metrics (else loopback only).
+XINFANG_METRICS_TOKEN = os.environ.get("XINFANG_METRICS_TOKEN", "")
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are believed.
+XINFANG_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("XINFANG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+if XINFANG_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Longest SQL statement of a web request on PostgreSQL (seconds; 0: none). Read by config.env.
+XINFANG_DB_STATEMENT_TIMEOUT = int(os.environ.get("XINFANG_DB_STATEMENT_TIMEOUT", "30"))
+if XINFANG_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^-/"]  # health probes and metrics from the host itself
+# Logs: one JSON object per line ("json") or readable lines ("console"); the access log.
+XINFANG_LOG_FORMAT = os.environ.get("XINFANG_LOG_FORMAT", "json")
+XINFANG_ACCESS_LOG = env.env_bool("XINFANG_ACCESS_LOG", True)
+from config.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    fmt=XINFANG_LOG_FORMAT,
+    level=os.environ.get("XINFANG_LOG_LEVEL", "WARNING"),
+    access_log=XINFANG_ACCESS_LOG,
+)
+MIDDLEWARE.insert(0, "xinfang.ops.middleware.RequestMiddleware")
+FILE_UPLOAD_PERMISSIONS = 0o600  # attachments: readable by the service user only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

@@ -77,14 +77,34 @@ def repeat_index_rebuild(*, save: bool = False) -> dict:
         _state.index, _state.last_id, _state.last_code = index, last_id, last_code
     out = {"petitions": len(index), "seconds": round(built, 2), "bytes": index.nbytes()}
     if save:
-        path = snapshot_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".repeats-")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((SNAPSHOT_VERSION, index, last_id, last_code), f, protocol=5)
-        os.replace(tmp, path)
-        out["snapshot"] = str(path)
+        out["snapshot"] = _snapshot_write(index, last_id, last_code)
     return out
+
+
+def _snapshot_write(index: RepeatIndex, last_id: int, last_code: str) -> str:
+    path = snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".repeats-")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump((SNAPSHOT_VERSION, index, last_id, last_code), f, protocol=5)
+    os.replace(tmp, path)
+    return str(path)
+
+
+def repeat_index_save() -> dict:
+    """Bring this process's index up to date (loading the snapshot or building it the first
+    time) and write the snapshot that the web processes load: the worker's task, so that
+    several web processes never build the index each."""
+    started = time.perf_counter()
+    with _lock:
+        index = repeat_index(wait=True)
+        assert index is not None
+        path = _snapshot_write(index, _state.last_id, _state.last_code)
+        return {
+            "petitions": len(index),
+            "seconds": round(time.perf_counter() - started, 2),
+            "snapshot": path,
+        }
 
 
 def _load_snapshot() -> bool:
@@ -115,7 +135,20 @@ def repeat_index_reset() -> None:
 #: seconds); above it, a background thread builds it (minutes at 10^6: bench/insight/RESULTS.md)
 #: and queries find nothing until it is ready, instead of holding a page for minutes.
 INLINE_BUILD_MAX = 50_000
+#: False in the web processes of ``xinfang serve`` (gunicorn): there the worker builds a large
+#: index and writes the snapshot (``insight.tasks``), instead of each web process building one.
+BUILD_IN_THIS_PROCESS = True
 _builder: threading.Thread | None = None
+
+
+def _ask_worker() -> None:
+    from xinfang.core.tasks import task_enqueue_once
+    from xinfang.insight.tasks import repeat_index_snapshot
+
+    try:
+        task_enqueue_once(repeat_index_snapshot)
+    except Exception:  # a page never fails for this; the hourly tick asks again
+        log.warning("repeat index: could not ask the worker for a snapshot", exc_info=True)
 
 
 def _build_in_background() -> None:
@@ -163,7 +196,10 @@ def repeat_index(*, wait: bool = True) -> RepeatIndex | None:
         if _state.index is None and not _load_snapshot():
             top = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             if top > INLINE_BUILD_MAX and not wait:
-                _build_in_background()
+                if BUILD_IN_THIS_PROCESS:
+                    _build_in_background()
+                else:
+                    _ask_worker()
                 return None
             _state.index, _state.last_id, _state.last_code = repeat_index_build()
         assert _state.index is not None
