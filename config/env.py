@@ -115,7 +115,8 @@ def field_keys(folder: Path) -> list[str]:
         return [k.strip() for k in keys.split(",") if k.strip()]
     import base64
 
-    return [_kept(folder, "field_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())]
+    kept = _kept(folder, "field_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return [k.strip() for k in kept.split(",") if k.strip()]  # a restored file may hold several
 
 
 def named_secret(folder: Path, env_name: str, file_name: str) -> str:
