@@ -84,6 +84,13 @@ def logging_config(*, fmt: str = "json", level: str = "WARNING", access_log: boo
             "xinfang.access": {"level": "INFO" if access_log else "WARNING"},
             "xinfang.ops": {"level": "INFO"},
             "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # 4xx warnings would repeat a mistyped path (which may hold a name); the access
+            # log has them, with the route instead
+            "django.request": {"level": "ERROR"},
+            # at DEBUG these print a template's whole context (the request's query string) and
+            # every SQL statement with its parameters: never, whatever XINFANG_LOG_LEVEL says
+            "django.template": {"level": "INFO"},
+            "django.db.backends": {"level": "INFO"},
             "django_tasks": {"level": "INFO"},
             "django_tasks_db": {"level": "INFO"},
         },

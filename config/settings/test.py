@@ -6,6 +6,8 @@ from pathlib import Path
 
 os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-test-"))
 
+from config.env import postgres_timeouts
+from config.logging import logging_config
 from config.settings.base import *  # noqa: F403
 
 if os.environ.get("XINFANG_TEST_DB") == "postgres":
@@ -17,6 +19,7 @@ if os.environ.get("XINFANG_TEST_DB") == "postgres":
             "PASSWORD": os.environ.get("PGPASSWORD", ""),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
+            "OPTIONS": postgres_timeouts(),  # as in production (config.env)
             # XINFANG_TEST_PG_NAME lets two suites run at once on one server
             "TEST": {"NAME": os.environ.get("XINFANG_TEST_PG_NAME", "test_xinfang")},
         }
@@ -31,4 +34,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 XINFANG_SEARCH_INDEXER = False  # tests drain the search queue themselves (search_index_pending)
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # per test process
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}  # per test process
+LOGGING = logging_config(fmt="json", level="WARNING", access_log=False)  # tests turn it on
