@@ -195,26 +195,26 @@ def test_sigkill_mid_stream_loses_no_acknowledged_registration_and_leaves_nothin
     acknowledged: list[tuple[int, str]] = []
     lock = threading.Lock()
     counter = iter(range(1, 10**6))
+
+    def client(port: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            with lock:
+                n = next(counter)
+            got = _register(port, token, n)
+            if got is None:
+                return
+            with lock:
+                acknowledged.append(got)
+
     for _round in range(3):
         port = _free_port()
         with _server(inst, port) as proc:
             stop = threading.Event()
-
-            def client() -> None:
-                while not stop.is_set():
-                    with lock:
-                        n = next(counter)
-                    got = _register(port, token, n)
-                    if got is None:
-                        return
-                    with lock:
-                        acknowledged.append(got)
-
-            threads = [threading.Thread(target=client) for _ in range(3)]
+            threads = [threading.Thread(target=client, args=(port, stop)) for _ in range(3)]
             for t in threads:
                 t.start()
-            before = len(acknowledged)
-            _wait_until(lambda: len(acknowledged) >= before + 8, 120)
+            enough = len(acknowledged) + 8
+            _wait_until(lambda n=enough: len(acknowledged) >= n, 120)
             os.killpg(proc.pid, signal.SIGKILL)  # master and workers, mid-stream
             stop.set()
             for t in threads:
