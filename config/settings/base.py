@@ -125,6 +125,11 @@ XINFANG_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
 XINFANG_ATTACHMENTS_PER_PETITION = int(os.environ.get("XINFANG_ATTACHMENTS_PER_PETITION", "20"))
+# Seconds after which `xinfang tick` deletes the file of an attachment whose registration never
+# committed (a crash between file and row; petitions.services.attachments).
+XINFANG_ATTACHMENT_PENDING_GRACE_SECONDS = int(
+    os.environ.get("XINFANG_ATTACHMENT_PENDING_GRACE_SECONDS", "3600")
+)
 # Most representatives a collective petition may name (Art. 20 para 3).
 XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", "5"))
 # Worklist page size (keyset pagination).

@@ -12,6 +12,6 @@ def repeats_snapshot(*, now: datetime) -> dict[str, int]:
     """Ask the worker to refresh the repeat index's snapshot, so a web process that starts
     loads it nearly current instead of reading every newer petition itself."""
     from xinfang.core.tasks import task_enqueue_once
-    from xinfang.insight.tasks import repeat_index_snapshot
+    from xinfang.insight.matters.tasks import repeat_index_snapshot
 
     return {"enqueued": int(task_enqueue_once(repeat_index_snapshot))}

@@ -8,3 +8,13 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         from xinfang.ops import checks  # noqa: F401  (registers the deployment checks)
+        from xinfang.petitions import extensions
+
+        extensions.on_registered(_registrations_count)
+
+
+def _registrations_count(*, petitions) -> None:  # type: ignore[no-untyped-def]
+    # imported here, in the process that serves, never in gunicorn's master (metrics.py)
+    from xinfang.ops.metrics import registrations_count
+
+    registrations_count(petitions=petitions)

@@ -10,8 +10,10 @@ heartbeat, the queues, the periodic jobs, and the overdue counts that the tick m
 
 from __future__ import annotations
 
+import collections
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -30,6 +32,24 @@ HTTP_LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+PETITIONS_REGISTERED = Counter(
+    "xinfang_petitions_registered",
+    "Petitions registered or received online (counted when their transaction commits), by channel",
+    ["channel"],
+)
+
+
+def registrations_count(*, petitions: Sequence[Any]) -> None:
+    """Hook of the registration services: count the new petitions once they commit."""
+    from django.db import transaction
+
+    by_channel = collections.Counter(str(p.channel) for p in petitions)
+
+    def count() -> None:
+        for channel, n in by_channel.items():
+            PETITIONS_REGISTERED.labels(channel).inc(n)
+
+    transaction.on_commit(count)
 
 
 class DatabaseCollector(Collector):

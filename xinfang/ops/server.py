@@ -60,9 +60,11 @@ def _child_exit(server: Any, worker: Any) -> None:
 def _post_worker_init(worker: Any) -> None:
     """In each web process: load the repeat index's snapshot in the background (the worker
     builds it; a web process never builds a large one itself)."""
-    from xinfang.insight import matters_index
+    from xinfang.core.tasks import task_enqueue_once
+    from xinfang.insight.matters import index as matters_index
+    from xinfang.insight.matters.tasks import repeat_index_snapshot
 
-    matters_index.BUILD_IN_THIS_PROCESS = False
+    matters_index.build_elsewhere = lambda: task_enqueue_once(repeat_index_snapshot)
     threading.Thread(
         target=matters_index.repeat_index_ready, name="xinfang-repeat-load", daemon=True
     ).start()

@@ -7,7 +7,7 @@ from xinfang.core.tasks import task_enqueue_once
 
 
 def worker_started() -> list[str]:
-    from xinfang.insight.tasks import repeat_index_snapshot
+    from xinfang.insight.matters.tasks import repeat_index_snapshot
 
     started = []
     for task in (repeat_index_snapshot,):

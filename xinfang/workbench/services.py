@@ -55,7 +55,7 @@ def saved_filter_delete(*, user: User, filter_id: int) -> None:
 
 def search_enqueue(*, petition_ids: Sequence[int]) -> None:
     """Queue petitions for the index, in the caller's transaction: one row each. Registration
-    does it through ``indexer.search_queue_registered``, which also wakes the indexer."""
+    does it through ``indexer.search_queue_registered``, which also asks the worker to index."""
     if not petition_ids:
         return
     qn = connection.ops.quote_name

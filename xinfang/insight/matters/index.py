@@ -18,6 +18,7 @@ import pickle
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,20 +136,11 @@ def repeat_index_reset() -> None:
 #: seconds); above it, a background thread builds it (minutes at 10^6: bench/insight/RESULTS.md)
 #: and queries find nothing until it is ready, instead of holding a page for minutes.
 INLINE_BUILD_MAX = 50_000
-#: False in the web processes of ``xinfang serve`` (gunicorn): there the worker builds a large
-#: index and writes the snapshot (``insight.tasks``), instead of each web process building one.
-BUILD_IN_THIS_PROCESS = True
+#: None: this process builds a large index itself, in a background thread. The web processes of
+#: ``xinfang serve`` (gunicorn) set a function that asks the worker to build it and write the
+#: snapshot instead (``xinfang.ops.server``), so several web processes never build one each.
+build_elsewhere: Callable[[], object] | None = None
 _builder: threading.Thread | None = None
-
-
-def _ask_worker() -> None:
-    from xinfang.core.tasks import task_enqueue_once
-    from xinfang.insight.tasks import repeat_index_snapshot
-
-    try:
-        task_enqueue_once(repeat_index_snapshot)
-    except Exception:  # a page never fails for this; the hourly tick asks again
-        log.warning("repeat index: could not ask the worker for a snapshot", exc_info=True)
 
 
 def _build_in_background() -> None:
@@ -196,10 +188,13 @@ def repeat_index(*, wait: bool = True) -> RepeatIndex | None:
         if _state.index is None and not _load_snapshot():
             top = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             if top > INLINE_BUILD_MAX and not wait:
-                if BUILD_IN_THIS_PROCESS:
+                if build_elsewhere is None:
                     _build_in_background()
                 else:
-                    _ask_worker()
+                    try:
+                        build_elsewhere()
+                    except Exception:  # a page never fails for this; the hourly tick asks too
+                        log.warning("repeat index: could not ask for a snapshot", exc_info=True)
                 return None
             _state.index, _state.last_id, _state.last_code = repeat_index_build()
         assert _state.index is not None

@@ -94,6 +94,7 @@ def test_the_deploy_check_runs_from_the_command_line(tmp_path):
     from xinfang.ops.tests.installation import Installation
 
     inst = Installation.create(tmp_path / "i", "checks")
+    inst.data_dir = inst.data_dir / "data"  # not there yet: xinfang creates it
     try:
         r = inst.xinfang("check", "--deploy", check=False)
         assert r.returncode == 1

@@ -85,10 +85,16 @@ def test_a_view_that_meets_an_unavailable_database_answers_503_not_500(client, m
     )
 
 
-def test_metrics_count_requests_by_route_and_read_the_database(client, world, register):
+def test_metrics_count_requests_by_route_and_read_the_database(
+    client, world, register, django_capture_on_commit_callbacks
+):
+    from xinfang.ops.metrics import PETITIONS_REGISTERED
     from xinfang.ops.services import tick_run
 
-    register()
+    before = PETITIONS_REGISTERED.labels("letter")._value.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        register()
+    assert PETITIONS_REGISTERED.labels("letter")._value.get() == before + 1
     tick_run(only=["ops.overdue"])
     heartbeat_beat(name="worker", started_at=clock.now())
     client.get("/-/live")
@@ -102,6 +108,7 @@ def test_metrics_count_requests_by_route_and_read_the_database(client, world, re
     assert 'xinfang_tasks{status="ready"}' in text
     assert 'xinfang_deadlines_overdue{code="T1"}' in text
     assert 'xinfang_job_last_success_timestamp_seconds{job="ops.overdue"}' in text
+    assert 'xinfang_petitions_registered_total{channel="letter"}' in text
 
 
 def test_metrics_are_for_the_host_itself_or_a_bearer_of_the_token(client):

@@ -1,13 +1,33 @@
-"""Attachments: scanned letters and documents, checked by their content, stored by digest."""
+"""Attachments: scanned letters and documents, checked by their content, stored by digest.
+
+A file and its row must stand or fall together, and a file cannot join a database transaction.
+So (ADR 0011):
+
+* the file is written (mode 0600, flushed to disk) *before* its row commits, so a committed row
+  never lacks its file; first a pending marker naming it is written into
+  ``<media>/attachments/.pending/``;
+* when the transaction commits, the marker is removed; when the service's transaction fails,
+  the files it wrote are removed at once (``attachment_files_guard``);
+* after a crash between the two (SIGKILL, power), the marker remains: the periodic job
+  ``petitions.attachments_sweep`` deletes the file if no row names it, once the marker is older
+  than ``XINFANG_ATTACHMENT_PENDING_GRACE_SECONDS`` (no transaction is still running then).
+"""
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
-from collections.abc import Sequence
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -23,8 +43,43 @@ class AttachmentInput:
     content: bytes
 
 
+#: The files written by the service call in progress (see ``attachment_files_guard``).
+_written: contextvars.ContextVar[list[tuple[str, Path]] | None] = contextvars.ContextVar(
+    "xinfang_attachments_written", default=None
+)
+
+
+def pending_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "attachments" / ".pending"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _marker_write(name: str) -> Path:
+    folder = pending_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    marker = folder / uuid.uuid4().hex
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(name)
+    return marker
+
+
+def _markers_remove(markers: Sequence[Path]) -> None:
+    for m in markers:
+        m.unlink(missing_ok=True)
+
+
 def _attachments_save(petition: Petition, files: Sequence[tuple[AttachmentInput, str]]) -> None:
     """Store each file under its digest and write its row (``kind``: the sniffed type)."""
+    markers = []
+    written = _written.get()
     for a, kind in files:
         digest = hashlib.sha256(a.content).hexdigest()
         att = Attachment(
@@ -34,8 +89,60 @@ def _attachments_save(petition: Petition, files: Sequence[tuple[AttachmentInput,
             size=len(a.content),
             sha256=digest,
         )
-        att.file.save(digest[:16], ContentFile(a.content), save=False)
+        wanted = default_storage.get_available_name(
+            att.file.field.generate_filename(att, digest[:16])
+        )
+        marker = _marker_write(wanted)
+        markers.append(marker)
+        att.file.save(wanted, ContentFile(a.content), save=False)
+        if att.file.name != wanted:  # another request took the name meanwhile
+            markers.append(_marker_write(att.file.name))
+        if written is not None:
+            written.append((att.file.name, marker))
+        _fsync(Path(att.file.path))
+        _fsync(Path(att.file.path).parent)
         att.save()
+    if markers:
+        transaction.on_commit(lambda: _markers_remove(markers))
+
+
+@contextmanager
+def attachment_files_guard() -> Iterator[None]:
+    """Around a service's transaction that stores attachments: if the block raises (the
+    transaction rolled back), the files it wrote and their markers are removed at once."""
+    token = _written.set([])
+    try:
+        yield
+    except BaseException:
+        for name, marker in _written.get() or []:
+            default_storage.delete(name)
+            marker.unlink(missing_ok=True)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def attachments_sweep(*, now: datetime, grace_seconds: int) -> dict[str, int]:
+    """Finish what a crash interrupted: for each pending marker older than ``grace_seconds``,
+    delete its file unless a row names it (the transaction committed), then the marker."""
+    removed = kept = 0
+    folder = pending_folder()
+    if not folder.exists():
+        return {"removed": 0, "kept": 0}
+    for marker in sorted(folder.iterdir()):
+        try:
+            if now.timestamp() - marker.stat().st_mtime < grace_seconds:
+                continue
+            name = marker.read_text().strip()
+        except FileNotFoundError:  # removed by its commit meanwhile
+            continue
+        if name and not Attachment.objects.filter(file=name).exists():
+            default_storage.delete(name)
+            removed += 1
+        else:
+            kept += 1
+        marker.unlink(missing_ok=True)
+    return {"removed": removed, "kept": kept}
 
 
 def attachment_add(
@@ -60,6 +167,6 @@ def attachment_add(
         )
     if petition.attachments.count() >= settings.XINFANG_ATTACHMENTS_PER_PETITION:
         raise ApplicationError(gettext("附件数量已达上限"))
-    with transaction.atomic():
+    with attachment_files_guard(), transaction.atomic():
         _attachments_save(petition, [(AttachmentInput(name, content), kind)])
     return petition.attachments.order_by("-id").first()  # type: ignore[return-value]

@@ -24,7 +24,11 @@ from xinfang.petitions.models import Channel, Party, PartyRole, Petition, Petiti
 from xinfang.petitions.services._shared import _as_datetime, _in_subtree, _new_event
 from xinfang.petitions.services.accused import _accused_staff_clean, _named_staff_save
 from xinfang.petitions.services.act import _transition
-from xinfang.petitions.services.attachments import AttachmentInput, _attachments_save
+from xinfang.petitions.services.attachments import (
+    AttachmentInput,
+    _attachments_save,
+    attachment_files_guard,
+)
 from xinfang.petitions.services.deadlines import deadline_facts, deadline_rows
 from xinfang.petitions.workflow import (
     OPEN_STATES,
@@ -94,7 +98,7 @@ def petition_register(
     clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
     if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
         raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
-    with transaction.atomic():
+    with attachment_files_guard(), transaction.atomic():
         # Everything is computed in memory first, so the new row is written by one INSERT.
         petition, password = _build(data, clean, organ=organ, received_at=received_at)
         events = [

@@ -403,21 +403,41 @@ def test_reindex_takes_queued_petitions_off_the_queue(world, register):
     assert not SearchPending.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_server_indexer_thread_drains_after_commit(world, register, settings):
-    """With XINFANG_SEARCH_INDEXER on (the server's default), a committed registration wakes
-    a thread that indexes it."""
-    import time
+def test_registration_asks_the_worker_once_and_the_worker_indexes_the_queue(
+    world, register, settings
+):
+    """With XINFANG_SEARCH_INDEXER on (the default), registration enqueues one drain task in
+    its transaction, however many petitions wait; the worker's run of it indexes them all."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
     from xinfang.workbench.models import PetitionTerm, SearchPending
 
     settings.XINFANG_SEARCH_INDEXER = True
     p = register(title="餐馆油烟").petition
-    deadline = time.monotonic() + 30
-    while SearchPending.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    register(title="道路积水")
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert list(waiting.values_list("task_path", flat=True)) == [
+        "xinfang.workbench.tasks.search_index_drain"
+    ]
+    Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test", excluded_queue_names=[],
+    ).run()  # fmt: skip
     assert not SearchPending.objects.exists()
     assert PetitionTerm.objects.filter(petition=p, term="油烟").exists()
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_refused_registration_enqueues_no_task(world, register, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from xinfang.core.errors import ApplicationError
+
+    settings.XINFANG_SEARCH_INDEXER = True
+    with pytest.raises(ApplicationError):
+        register(title="")
+    assert not DBTaskResult.objects.exists()
 
 
 def test_the_search_index_command_drains_the_queue(world, register):
