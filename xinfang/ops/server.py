@@ -106,6 +106,12 @@ def serve_gunicorn(*, host: str, port: int) -> None:
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if "control_socket" in self.cfg.settings:  # gunicorn >= 25: one per server
+                from django.conf import settings
+
+                run = Path(settings.DATA_DIR) / "run"
+                run.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self.cfg.set("control_socket", str(run / f"gunicorn-{port}.ctl"))
 
         def load(self):  # type: ignore[no-untyped-def]
             from config.wsgi import application
