@@ -206,6 +206,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ["XINFANG_COMMAND"] = "1"  # a command: no statement timeout
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["xinfang manage", *args.rest])
