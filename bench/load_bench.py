@@ -118,6 +118,7 @@ def main() -> None:
                          start_new_session=True),
     ]  # fmt: skip
     steps = []
+    load_before = [round(x, 2) for x in os.getloadavg()]
     try:
         _wait_live(args.port)
         out = data / "locust"
@@ -139,6 +140,7 @@ def main() -> None:
         "web_workers": args.web_workers,
         "web_threads": args.web_threads,
         "cpus": os.cpu_count(),
+        "loadavg_before": load_before,
         "loadavg_after": [round(x, 2) for x in load],
         "steps": steps,
     }
