@@ -404,7 +404,7 @@ def test_reindex_takes_queued_petitions_off_the_queue(world, register):
 
 
 def test_registration_asks_the_worker_once_and_the_worker_indexes_the_queue(
-    world, register, settings
+    world, register, settings, monkeypatch
 ):
     """With XINFANG_SEARCH_INDEXER on (the default), registration enqueues one drain task in
     its transaction, however many petitions wait; the worker's run of it indexes them all."""
@@ -420,6 +420,10 @@ def test_registration_asks_the_worker_once_and_the_worker_indexes_the_queue(
     assert list(waiting.values_list("task_path", flat=True)) == [
         "xinfang.workbench.tasks.search_index_drain"
     ]
+    # the worker's loop, less its recycling of connections (this test is one transaction)
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     Worker(
         queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id="test", excluded_queue_names=[],
