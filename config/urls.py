@@ -14,4 +14,5 @@ urlpatterns = [
     path("insight/", include("xinfang.insight.urls_matters")),
     path("portal/", include("xinfang.portal.urls")),
     path("-/", include("xinfang.ops.urls")),  # health and metrics (xinfang.ops.views)
+    path("calendar/", include("xinfang.deadlines.urls")),
 ]

@@ -120,6 +120,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 XINFANG_ROLL_DEADLINE_TO_WORKING_DAY = env.env_bool("XINFANG_ROLL_DEADLINE_TO_WORKING_DAY", True)
 # A running deadline is "due soon" (amber) this many days before its due date.
 XINFANG_DUE_SOON_DAYS = int(os.environ.get("XINFANG_DUE_SOON_DAYS", "3"))
+# A review or re-review window reopened because a confirmed calendar shows it was still open
+# when marked expired runs the days lost again, but at least this many (ADR 0010).
+XINFANG_REOPENED_WINDOW_MIN_DAYS = int(os.environ.get("XINFANG_REOPENED_WINDOW_MIN_DAYS", "10"))
 # Attachments: largest file and the types accepted (checked by content, not by name).
 XINFANG_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))

@@ -15,8 +15,21 @@ are applied by analogy:
 "N日" therefore means N calendar days; "N个工作日" means N working days, skipping weekends and
 statutory holidays but counting make-up working days (调休) on Saturdays or Sundays.
 
+Where the days come from, year by year (docs/decisions/0011-provisional-calendar.md):
+
+1. a year whose State Council notice an admin confirmed (``HolidayCalendar.confirmed_years``):
+   the notice's rest and working days, the weekday rule for the rest of the year;
+2. otherwise a year ``chinese_calendar`` covers (:func:`china_covers`, detected at run time, so
+   a newer release is used as soon as it is installed): that package;
+3. otherwise the **provisional** calendar of the law itself (:mod:`xinfang.deadlines.provisional`):
+   the statutory holidays, never a bare Monday–Friday rule. A deadline whose count crossed a
+   day of such a year is provisional (:meth:`HolidayCalendar.provisional_years`).
+
+Per-date overrides that admins edit win over all three.
+
 Every function takes the calendar explicitly, so the module stays pure and testable: the database
-layer builds a :class:`HolidayCalendar` from admin-edited override rows and passes it in.
+layer builds a :class:`HolidayCalendar` from the confirmed notices and the override rows and
+passes it in.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ from typing import Protocol, runtime_checkable
 
 import chinese_calendar
 
+from xinfang.deadlines.provisional import provisional_is_working_day
+
 __all__ = [
     "HolidayCalendar",
     "WorkCalendar",
@@ -36,6 +51,7 @@ __all__ = [
     "add_working_days",
     "china_covers",
     "china_statutory",
+    "days_crossed",
     "next_working_day",
     "weekday_rule",
     "working_days_between",
@@ -58,15 +74,16 @@ class WorkCalendar(Protocol):
 def weekday_rule(d: date) -> bool:
     """Monday to Friday are working days, Saturday and Sunday are rest days.
 
-    The fallback for years that a holiday source does not cover: it knows no statutory holidays and
-    no make-up working days (调休), so admins must add those years' rows as overrides.
+    The rule of a confirmed year outside the days its notice declares. Never the rule of a whole
+    year on its own: a year nobody has confirmed uses the provisional calendar of the law.
     """
     return d.weekday() < 5
 
 
 @functools.lru_cache(maxsize=64)
 def china_covers(year: int) -> bool:
-    """Whether ``chinese_calendar`` has the State Council holiday arrangement for ``year``."""
+    """Whether the installed ``chinese_calendar`` has the State Council holiday arrangement for
+    ``year``. Asked of the package at run time, so upgrading it extends the coverage."""
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
     except NotImplementedError:
@@ -74,19 +91,29 @@ def china_covers(year: int) -> bool:
     return True
 
 
+def china_uncovered(year: int) -> bool:
+    """Whether ``year`` is provisional unless a notice is confirmed: the package lacks it."""
+    return not china_covers(year)
+
+
 @functools.lru_cache(maxsize=65536)
 def china_statutory(d: date) -> bool:
     """Working day under the State Council's annual holiday notice, via ``chinese_calendar``.
 
     Includes make-up working days (调休): a Saturday or Sunday declared a working day is a working
-    day. For a year ``chinese_calendar`` does not cover (it raises ``NotImplementedError``) this
-    falls back to :func:`weekday_rule`. Results are cached: deadline arithmetic calls this in tight
-    loops.
+    day. For a year ``chinese_calendar`` does not cover this is the provisional calendar of
+    《全国年节及纪念日放假办法》 (:func:`~xinfang.deadlines.provisional.provisional_is_working_day`):
+    the statutory holidays rest, nothing is assumed of 调休. Results are cached: deadline
+    arithmetic calls this in tight loops.
     """
-    try:
+    if china_covers(d.year):
         return chinese_calendar.is_workday(d)
-    except NotImplementedError:
-        return weekday_rule(d)
+    return provisional_is_working_day(d)
+
+
+def days_crossed(start: date, due: date) -> range:
+    """The years of the days a count from ``start`` to ``due`` looked at: ``(start, due]``."""
+    return range((start + _ONE_DAY).year, due.year + 1) if due > start else range(0)
 
 
 class _FrozenOverrides(Mapping[date, bool]):
@@ -133,27 +160,58 @@ class _FrozenOverrides(Mapping[date, bool]):
 
 @dataclass(frozen=True)
 class HolidayCalendar:
-    """A :class:`WorkCalendar`: a base rule plus admin-editable per-date overrides.
+    """A :class:`WorkCalendar`: a base rule, the confirmed notices, and admin-editable overrides.
 
-    ``overrides`` maps a date to ``True`` (declared working day) or ``False`` (declared rest day)
-    and always wins over ``base``. Use it for a local holiday, a late State Council notice, or a
-    year the base does not cover. The instance is immutable and hashable (overrides are copied
-    into a frozen mapping), so it can be used as a cache key.
+    * ``overrides`` maps a date to ``True`` (declared working day) or ``False`` (declared rest
+      day) and always wins: a local holiday, a correction.
+    * ``confirmed_days`` are the days the confirmed State Council notices declare (rest or
+      make-up working days), and ``confirmed_years`` the years those notices arrange: in such a
+      year every other day follows :func:`weekday_rule`, whatever the base says.
+    * ``base`` answers for every other day: ``chinese_calendar`` where it covers the year, the
+      provisional calendar of the law elsewhere (:func:`china_statutory`).
+    * ``provisional_year`` says which years the base only knows provisionally (by default the
+      years ``chinese_calendar`` lacks); a confirmed year is never provisional.
+
+    The instance is immutable and hashable (the mappings are copied into frozen ones), so it can
+    be used as a cache key.
     """
 
     base: Callable[[date], bool] = china_statutory
     overrides: Mapping[date, bool] = field(default_factory=dict)
+    confirmed_days: Mapping[date, bool] = field(default_factory=dict)
+    confirmed_years: frozenset[int] = frozenset()
+    provisional_year: Callable[[int], bool] = china_uncovered
 
     def __post_init__(self) -> None:
-        if not isinstance(self.overrides, _FrozenOverrides):
-            object.__setattr__(self, "overrides", _FrozenOverrides(self.overrides))
+        for name in ("overrides", "confirmed_days"):
+            value = getattr(self, name)
+            if not isinstance(value, _FrozenOverrides):
+                object.__setattr__(self, name, _FrozenOverrides(value))
+        if not isinstance(self.confirmed_years, frozenset):
+            object.__setattr__(self, "confirmed_years", frozenset(self.confirmed_years))
 
     def is_working_day(self, d: date) -> bool:
-        """Whether ``d`` is a working day: the override for ``d`` if any, else ``base(d)``."""
+        """Whether ``d`` is a working day: the override for ``d`` if any, else the confirmed
+        notice's word for it, else the weekday rule in a confirmed year, else ``base(d)``."""
         declared = self.overrides.get(d)
         if declared is not None:
             return declared
+        declared = self.confirmed_days.get(d)
+        if declared is not None:
+            return declared
+        if d.year in self.confirmed_years:
+            return weekday_rule(d)
         return self.base(d)
+
+    def is_provisional_year(self, year: int) -> bool:
+        """Whether the days of ``year`` are provisional: no confirmed notice and a base that does
+        not know the year's State Council arrangement."""
+        return year not in self.confirmed_years and self.provisional_year(year)
+
+    def provisional_years(self, start: date, due: date) -> tuple[int, ...]:
+        """The provisional years among the days a count from ``start`` to ``due`` looked at
+        (``(start, due]``): a deadline counted over them is provisional."""
+        return tuple(y for y in days_crossed(start, due) if self.is_provisional_year(y))
 
 
 def _check_days(days: int, minimum: int = 0) -> None:

@@ -1,7 +1,9 @@
-"""The working calendar in force: chinese-calendar plus the admin's overrides.
+"""The working calendar in force: the confirmed notices, chinese-calendar, the provisional
+calendar of the law for the years neither covers, and the admin's overrides.
 
-Overrides are read from the database and cached per process for a short time; the service that
-changes an override clears the cache and recomputes the open deadlines it affects.
+The rows are read from the database and cached per process for a short time; the services that
+change them (confirming a notice, setting an override) clear the cache and recompute the open
+deadlines they affect.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ def calendar_in_force() -> HolidayCalendar:
     now = time.monotonic()
     if _cache is not None and now - _cache[0] < _TTL_SECONDS:
         return _cache[1]
-    from xinfang.deadlines.models import HolidayOverride
+    from xinfang.deadlines.models import HolidayNotice, HolidayNoticeDay, HolidayOverride
 
     overrides: dict[date, bool] = dict(
         HolidayOverride.objects.values_list("date", "is_working_day")
     )
-    cal = HolidayCalendar(overrides=overrides)
+    confirmed: dict[date, bool] = dict(
+        HolidayNoticeDay.objects.values_list("date", "is_working_day")
+    )
+    years = frozenset(HolidayNotice.objects.values_list("year", flat=True))
+    cal = HolidayCalendar(overrides=overrides, confirmed_days=confirmed, confirmed_years=years)
     _cache = (now, cal)
     return cal
 

@@ -34,8 +34,21 @@ request_re_review     meet T9, start T10 for the re-review organ
 hearing_start / _end  pause / resume a running T10 (hearing time not counted, Art. 36 para 2)
 decide_re_review      meet T10
 report_result         meet T5
+expire_window         the open T7 or T9 lapses (the petitioner did not use it)
+reopen_window         a window recorded as lapsed was in fact still open on that day (its last
+                      day was a rest day of a provisional year, shown by the confirmed notice):
+                      the window runs again for ``days`` days from this event (ADR 0011)
 close                 void whatever is still open (nothing should be)
 ====================  =======================================================================
+
+Two facts are added to every deadline after the fold (ADR 0011):
+
+* ``provisional_years``: the years among the days its count looked at (``(start, due]``) that the
+  calendar knows only provisionally (no notice confirmed, no ``chinese_calendar`` data). A
+  deadline with any is *provisional*: its due date may still move.
+* ``kept``: due dates kept when a year was confirmed (``(code, start) -> due``). A due date never
+  moves earlier than a kept one, so no window is shortened and no organ is put in the wrong by a
+  confirmation.
 """
 
 from __future__ import annotations
@@ -83,11 +96,18 @@ class DeadlineFact:
     extension_days: int = 0
     paused_days: int = 0
     paused_since: date | None = None
-    days: int | None = None  # explicit length (T5, redo T6)
+    days: int | None = None  # explicit length (T5, redo T6, a reopened window)
+    provisional_years: tuple[int, ...] = ()  # provisional years its count crossed (ADR 0011)
+    kept: bool = False  # its due date is one kept when a year was confirmed
 
     @property
     def is_open(self) -> bool:
         return self.outcome == OPEN
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the due date rests on a provisional calendar year and may still move."""
+        return bool(self.provisional_years)
 
     def status(self, today: date, *, due_soon_days: int = 3) -> Status:
         if self.outcome == LAPSED:
@@ -114,8 +134,12 @@ def track(
     cal: WorkCalendar,
     *,
     roll_to_working_day: bool = True,
+    kept: Mapping[tuple[str, date], date] | None = None,
 ) -> list[DeadlineFact]:
-    """Fold ``events`` (in order) into every deadline instance they produced."""
+    """Fold ``events`` (in order) into every deadline instance they produced.
+
+    ``kept`` maps (code, start) to a due date kept when a calendar year was confirmed; the due
+    date of that deadline is never earlier."""
     out: list[DeadlineFact] = []
 
     def due(code: str, start: date, **kw: int | None) -> date:
@@ -222,9 +246,26 @@ def track(
             close(("T5",), on, MET)
         elif a == "expire_window":
             close(("T7", "T9"), on, LAPSED)
+        elif a == "reopen_window":
+            window = str(ev.data.get("window", ""))
+            if window in ("T7", "T9"):
+                start(window, on, None, _int(ev.data.get("days")) or STATUTES[window].days)
         elif a == "close":
             close(tuple(STATUTES), on, VOID)
-    return out
+    return [_finish(d, cal, kept or {}) for d in out]
+
+
+def _finish(
+    d: DeadlineFact, cal: WorkCalendar, kept: Mapping[tuple[str, date], date]
+) -> DeadlineFact:
+    """Apply a kept due date, then name the provisional years the count crossed."""
+    floor = kept.get((d.code, d.start))
+    if floor is not None and floor > d.due:
+        d = replace(d, due=floor, kept=True)
+    years = getattr(cal, "provisional_years", None)
+    if years is None:
+        return d
+    return replace(d, provisional_years=tuple(years(d.start, d.due)))
 
 
 def _int(v: object) -> int | None:

@@ -7,8 +7,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
-        # A holiday override moves open deadlines: deadlines asks, petitions recomputes them.
+        # A calendar change (an override, a confirmed notice) moves deadlines: deadlines asks,
+        # petitions folds them again (and keeps its promises, ADR 0011).
         from xinfang.deadlines.services import on_calendar_change
-        from xinfang.petitions.services.deadlines import deadline_recompute_open
+        from xinfang.petitions.services.deadlines import deadline_recompute_after_calendar_change
 
-        on_calendar_change(deadline_recompute_open)
+        on_calendar_change(deadline_recompute_after_calendar_change)

