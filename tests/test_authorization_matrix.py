@@ -235,6 +235,7 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "web:export_xlsx",
         "analytics:summary",
         "matters:hot",
+        "deadlines:calendar",
     }
     pages = _web_patterns()
     unclassified = [
@@ -377,6 +378,18 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         check("hot page names no one", "李四" not in body and "13912345678" not in body)
     else:
         check("hot page", r.status_code == 403, r.status_code)
+
+    # The holiday calendar (ADR 0011): administrators only; it names no petition, and the menu
+    # links it only for them.
+    r = client.get("/calendar/")
+    if role_can(role, Cap.ADMIN):
+        check("calendar page", r.status_code == 200 and TITLE[scenario] not in r.content.decode())
+    else:
+        check("calendar page", r.status_code == 403, r.status_code)
+        confirm = attempt(lambda: client.post("/calendar/", {"text": "年份：2026", "confirm": "1"}))
+        check("calendar confirm", confirm.status_code == 403, confirm.status_code)
+    menu = client.get("/search/").content.decode()
+    check("calendar menu link", ('href="/calendar/"' in menu) == role_can(role, Cap.ADMIN))
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

@@ -51,6 +51,7 @@ def _row(p) -> dict:  # type: ignore[no-untyped-def]
         "received_at": p.received_at,
         "next_due": p.next_due,
         "due_status": selectors.due_status(p.next_due),
+        "next_due_provisional": getattr(p, "next_due_provisional", False),
     }
 
 

@@ -80,6 +80,9 @@ class PetitionRow(Schema):
     received_at: datetime
     next_due: date | None
     due_status: str
+    next_due_provisional: bool = Field(
+        False, description="next_due is counted over a provisional holiday year (ADR 0011)"
+    )
 
 
 class PageOut(Schema):
@@ -121,6 +124,14 @@ class DeadlineOut(Schema):
     extension_days: int
     paused_days: int
     closed_on: date | None
+    provisional: bool = Field(
+        False,
+        description="The count crossed a year whose holidays are provisional (no State Council "
+        "notice confirmed, not in chinese_calendar): the due date may still move (ADR 0011).",
+    )
+    provisional_years: list[int] = Field(
+        default_factory=list, description="Those provisional years."
+    )
 
 
 class NamedStaffOut(Schema):

@@ -3,9 +3,10 @@ provisional, and which an admin should confirm (the banner)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.db.models import Max, Min
 
 from xinfang.core import clock
 from xinfang.deadlines import holidays
@@ -38,13 +39,20 @@ class YearStatus:
 
 
 def _provisional_counts() -> dict[int, int]:
+    """Open provisional deadlines per provisional year they count over: an aggregate, then one
+    count per year it spans (a deadline counts over year Y when ``start < 31 Dec Y <= ...``, i.e.
+    its days ``(start, due]`` reach into Y)."""
     cal = holidays.calendar_in_force()
-    counts: dict[int, int] = defaultdict(int)
-    for start, due in Deadline.objects.filter(outcome=OPEN, provisional=True).values_list(
-        "start_date", "due_date"
-    ):
-        for y in cal.provisional_years(start, due):
-            counts[y] += 1
+    rows = Deadline.objects.filter(outcome=OPEN, provisional=True)
+    span = rows.aggregate(first=Min("start_date"), last=Max("due_date"))
+    if span["first"] is None:
+        return {}
+    counts: dict[int, int] = {}
+    for y in range(span["first"].year, span["last"].year + 1):
+        if cal.is_provisional_year(y):
+            n = rows.filter(due_date__gte=date(y, 1, 1), start_date__lt=date(y, 12, 31)).count()
+            if n:
+                counts[y] = n
     return counts
 
 

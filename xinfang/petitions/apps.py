@@ -10,6 +10,6 @@ class PetitionsConfig(AppConfig):
         # A calendar change (an override, a confirmed notice) moves deadlines: deadlines asks,
         # petitions folds them again (and keeps its promises, ADR 0011).
         from xinfang.deadlines.services import on_calendar_change
-        from xinfang.petitions.services.deadlines import deadline_recompute_after_calendar_change
+        from xinfang.petitions.services.calendar import petitions_after_calendar_change
 
-        on_calendar_change(deadline_recompute_after_calendar_change)
+        on_calendar_change(petitions_after_calendar_change)

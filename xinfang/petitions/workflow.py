@@ -72,6 +72,7 @@ class Action(StrEnum):
     REQUEST_RE_REVIEW = "request_re_review"
     DECIDE_RE_REVIEW = "decide_re_review"
     EXPIRE_WINDOW = "expire_window"
+    REOPEN_WINDOW = "reopen_window"
     CLOSE = "close"
 
 
@@ -161,6 +162,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REQUEST_RE_REVIEW: _("申请复核"),
     Action.DECIDE_RE_REVIEW: _("出具复核意见"),
     Action.EXPIRE_WINDOW: _("期满未申请"),
+    Action.REOPEN_WINDOW: _("恢复申请期限"),
     Action.CLOSE: _("归档"),
 }
 
@@ -228,6 +230,9 @@ class Context:
     delivery_pending: bool = False  # a decision document awaits its delivery record
     assigned: bool = False  # a completion report (办结报告) is owed to the assigning office
     report_done: bool = False
+    # REOPEN_WINDOW: the petitioner's window ("T7" or "T9") recorded as lapsed on a day that a
+    # changed calendar shows it was still open (the service checks the deadline and sets it).
+    wrongly_lapsed: str | None = None
 
 
 class IllegalAction(Exception):
@@ -352,6 +357,15 @@ def _decide_review(ctx: Context) -> str | None:
     if ctx.outcome not in {o.value for o in ReviewOutcome}:
         return _("请选择复查结论：维持、撤销或变更、责令重新办理")
     return None
+
+
+def _wrongly_lapsed(ctx: Context) -> str | None:
+    if ctx.wrongly_lapsed in ("T7", "T9"):
+        return None
+    return _(
+        "只有登记为期满未申请、而按确认的节假日安排当时尚未届满的复查、复核申请期限可以恢复"
+        "（第三十五条、第三十六条）"
+    )
 
 
 def _closable(ctx: Context) -> str | None:
@@ -590,6 +604,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.EXPIRE_WINDOW,
         State.FINAL_NO_APPEAL,
         _("第三十五条、第三十六条"),
+    ),
+    # A window marked expired on a day the confirmed calendar shows was within it was never lost:
+    # the last day of a period that is a rest day moves to the next working day (民法典 Art. 203,
+    # regulation §5.3), so the petitioner may still ask (Arts. 35, 36). The system takes this step
+    # when a calendar change shows it (ADR 0011); no role is offered it.
+    Transition(
+        frozenset({State.FINAL_NO_APPEAL, State.CLOSED}),
+        Action.REOPEN_WINDOW,
+        State.OPINION_ISSUED,
+        _("第三十五条、第三十六条；民法典第二百零三条（类推）"),
+        _wrongly_lapsed,
+        _("期满登记有误（届满日为休息日）"),
+        target_if=(("wrongly_lapsed", "T9", State.REVIEW_DECIDED),),
     ),
     Transition(
         _ARCHIVABLE,

@@ -20,7 +20,7 @@ from xinfang.directory.models import Level, Organ, OrganKind, Region
 from xinfang.documents.selectors import DELIVERY_METHODS, KINDS, Document, document_list
 from xinfang.feedback.selectors import StageWindow, evaluation_windows
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import deadlines_of
+from xinfang.petitions.selectors import DeadlineView, deadlines_of
 from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
 _NO_SECRET = ids.hash_query_password("-", "-", "portal")  # compared against when no code matches
@@ -123,7 +123,8 @@ def organs_for_accusation(*, region_code: str) -> list[Organ]:
 _INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result"})
 #: Steps whose reason is addressed to the petitioner (the rest stay internal).
 _REASON_SHOWN = frozenset(
-    {"extend", "not_accept", "redirect", "channel", "reply", "request_review", "request_re_review"}
+    {"extend", "not_accept", "redirect", "channel", "reply", "request_review", "request_re_review",
+     "reopen_window"}
 )
 #: Steps that name the organ the petition went to.
 _GOES_TO = frozenset({"transfer", "assign", "refer_legal", "refer_discipline", "acknowledge",
@@ -153,6 +154,10 @@ class PublicView:
     can_request_review: bool
     can_request_re_review: bool
     evaluations: list[StageWindow]
+    # Each date above counted over a year whose holidays are not yet arranged (ADR 0011).
+    handling_due_provisional: bool = False
+    review_window_provisional: bool = False
+    re_review_window_provisional: bool = False
 
 
 def _label(action: str) -> str:
@@ -185,9 +190,22 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         steps.append(PublicStep(clock.local_date(e.occurred_at), _label(e.action), organ, note))
     deadlines = deadlines_of(petition, today)
 
-    def _open(code: str) -> date | None:
-        due = [d.due for d in deadlines if d.code == code and d.status.value in ("running", "due_soon")]
+    def _running(code: str) -> DeadlineView | None:
+        due = [d for d in deadlines if d.code == code and d.status.value in ("running", "due_soon")]
         return due[-1] if due else None
+
+    def _open(code: str) -> date | None:
+        d = _running(code)
+        return d.due if d else None
+
+    def _provisional(*codes: str) -> bool:
+        d = next((d for c in codes if (d := _running(c)) is not None), None)
+        return d is not None and d.provisional
+
+    def _expired(code: str) -> bool:
+        """The latest window of ``code`` ran out (a reopened one replaces a lapsed one)."""
+        latest = [d for d in deadlines if d.code == code]
+        return bool(latest) and latest[-1].status.value == "expired"
 
     state = State(petition.state)
     label = _PUBLIC_STATE.get(state, STATE_LABELS[state])
@@ -201,9 +219,10 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         handling_due=_open("T6") or _open("T8") or _open("T10"),
         review_window=_open("T7"),
         re_review_window=_open("T9"),
-        can_request_review=state == State.OPINION_ISSUED
-        and not any(d.code == "T7" and d.status.value == "expired" for d in deadlines),
-        can_request_re_review=state == State.REVIEW_DECIDED
-        and not any(d.code == "T9" and d.status.value == "expired" for d in deadlines),
+        can_request_review=state == State.OPINION_ISSUED and not _expired("T7"),
+        can_request_re_review=state == State.REVIEW_DECIDED and not _expired("T9"),
         evaluations=evaluation_windows(petition=petition, events=events, today=today),
+        handling_due_provisional=_provisional("T6", "T8", "T10"),
+        review_window_provisional=_provisional("T7"),
+        re_review_window_provisional=_provisional("T9"),
     )

@@ -60,6 +60,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "state_label": STATE_LABELS.get(p.state, p.state),  # type: ignore[call-overload]
             "due_status": selectors.due_status(p.next_due, today),
             "days_left": (p.next_due - today).days if p.next_due else None,
+            "provisional": getattr(p, "next_due_provisional", False),
         }
         for p in page.items
     ]
@@ -83,12 +84,22 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _window_provisional(d: dict) -> bool:
+    """Whether the open review or re-review window ends on a provisional date (ADR 0011)."""
+    return any(
+        t["code"] in ("T7", "T9") and t["provisional"] and t["closed_on"] is None
+        for t in d["deadlines"]
+    )
+
+
 def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
     forms = []
     for a in d["available_actions"]:
         action = Action(a)
         fields = []
         for name, label, kind, choices in FIELDS.get(action, []):
+            if name == "provisional_ack" and not _window_provisional(d):
+                continue
             opts = choices
             if kind == "organ":
                 opts = [(o.pk, o.name) for o in organs if choices is None or o.kind == choices]

@@ -1,4 +1,5 @@
-"""``{% calendar_banner %}``: the provisional years an administrator should confirm (ADR 0011).
+"""``{% calendar_banner %}``: the provisional years an administrator should confirm (ADR 0011);
+``{{ user|may_confirm_calendar }}``: whether to link the calendar page.
 
 Shown on the admin's index and on the staff pages of users who may administer the system; for
 anyone else it renders nothing and reads nothing."""
@@ -19,3 +20,9 @@ def calendar_banner(context: template.Context) -> dict:
     if user is None or not user_can(user, Cap.ADMIN):
         return {"years": []}
     return {"years": calendar_years_to_confirm()}
+
+
+@register.filter
+def may_confirm_calendar(user: object) -> bool:
+    """Whether ``user`` administers the system (and so confirms the holiday calendar)."""
+    return bool(getattr(user, "is_authenticated", False)) and user_can(user, Cap.ADMIN)  # type: ignore[arg-type]

@@ -45,16 +45,6 @@ def admin(world):
     )
 
 
-@pytest.fixture
-def reopened(monkeypatch):
-    """Stands in for the petitions app's reopening step: records what it is asked to reopen."""
-    calls: list[dict] = []
-    from xinfang.petitions.services import deadlines
-
-    monkeypatch.setattr(deadlines, "WINDOW_REOPENERS", [lambda **kw: calls.append(kw)])
-    return calls
-
-
 def deadline(p, code):
     return Deadline.objects.filter(petition=p, code=code).order_by("-start_date", "-id").first()
 
@@ -138,7 +128,7 @@ def test_the_2026_notice_confirms_a_year_the_package_knows_and_moves_nothing(
     assert (record.actor_id, record.object_id, record.data["rest_days"]) == (admin.pk, "2026", 33)
 
 
-def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, register, admin, reopened):
+def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, register, admin):
     with time_machine.travel(local(2027, 2, 20), tick=False):
         later = transferred(world, register, date(2027, 1, 27))  # T3: Thu 11 Feb provisional
         past = transferred(world, register, date(2027, 1, 16))  # T3: day 15 is Sun 31 Jan
@@ -146,7 +136,7 @@ def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, registe
         act(world, met, "acknowledge", world.head, (2027, 2, 1), category="appeal", route=6)
         lapsed = delivered(world, register, date(2027, 1, 6))  # T7: day 30 is Fri 5 Feb
         assert deadline(lapsed, "T7").due_date == D("2027-02-11")
-        act(world, lapsed, "expire_window", world.head, (2027, 2, 12))
+        act(world, lapsed, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
         assert deadline(past, "T3").due_date == D("2027-02-01")
 
         report = calendar_notice_confirm(text=EXAMPLE_2027, actor=admin)
@@ -175,17 +165,27 @@ def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, registe
         "reopened",
         D("2027-02-12"),
     )
-    assert reopened == [
-        {
-            "petition_id": lapsed.pk,
-            "window": "T7",
-            "lapsed_on": D("2027-02-12"),
-            "due": D("2027-02-15"),
-            "actor": admin,
-            "at": None,
-            "reason": "2027年节假日安排（测试用，虚构）已确认",
-        }
-    ]
+    # Reopened by the law's own step: back to "opinion issued", the days lost (12–15 February)
+    # given back from today, at least ten (XINFANG_REOPENED_WINDOW_MIN_DAYS): 20 February + 10.
+    lapsed.refresh_from_db()
+    assert lapsed.state == "opinion_issued" and lapsed.is_open
+    ev = lapsed.events.order_by("-seq").first()
+    assert (ev.action, ev.actor_id, ev.to_state) == ("reopen_window", None, "opinion_issued")
+    assert {
+        k: ev.data[k] for k in ("window", "shown_due", "lapsed_on", "true_due", "days", "by")
+    } == {
+        "window": "T7",
+        "shown_due": "2027-02-11",
+        "lapsed_on": "2027-02-12",
+        "true_due": "2027-02-15",
+        "days": 10,
+        "by": admin.pk,
+    }
+    t7 = deadline(lapsed, "T7")
+    assert (t7.start_date, t7.due_date, t7.outcome) == (D("2027-02-20"), D("2027-03-02"), "open")
+    assert AuditRecord.objects.filter(
+        kind="petition.reopen_window", object_id=str(lapsed.pk)
+    ).exists()
     assert report.summary()["reopened"] == 1
     assert not Deadline.objects.filter(provisional=True, due_date__year=2027).exists()
     # The objection window (5 working days from 27 January) now counts Sunday 31 January and
@@ -234,7 +234,7 @@ def test_an_organs_duty_still_ahead_moves_earlier_with_the_notice(world, registe
     assert not KeptDueDate.objects.exists()
 
 
-def test_a_dry_run_reports_what_would_move_and_writes_nothing(world, register, admin, reopened):
+def test_a_dry_run_reports_what_would_move_and_writes_nothing(world, register, admin):
     with time_machine.travel(local(2027, 1, 30), tick=False):
         p = transferred(world, register, date(2027, 1, 27))
         audits = AuditRecord.objects.count()
@@ -306,9 +306,7 @@ def test_a_file_that_is_not_a_notice_is_refused_line_by_line(admin):
     ]
 
 
-def test_an_override_that_makes_a_past_last_day_a_rest_day_reopens_the_window_too(
-    world, register, reopened
-):
+def test_an_override_that_makes_a_past_last_day_a_rest_day_reopens_the_window_too(world, register):
     # Covered years too: a local holiday entered late must not leave a right lost.
     with time_machine.travel(local(2025, 10, 20), tick=False):
         p = register(received_at=local(2025, 8, 1), at=local(2025, 8, 2)).petition
@@ -320,9 +318,12 @@ def test_an_override_that_makes_a_past_last_day_a_rest_day_reopens_the_window_to
         assert deadline(p, "T7").due_date == D("2025-10-09")
         act(world, p, "expire_window", world.head, (2025, 10, 10))
         holiday_override_set(on=D("2025-10-09"), is_working_day=False, note="地方假日")
-    assert [(c["window"], c["lapsed_on"], c["due"]) for c in reopened] == [
-        ("T7", D("2025-10-10"), D("2025-10-10"))
-    ]
+    p.refresh_from_db()
+    assert p.state == "opinion_issued"
+    ev = p.events.order_by("-seq").first()
+    assert (ev.action, ev.data["true_due"], ev.data["days"]) == ("reopen_window", "2025-10-10", 10)
+    assert "地方假日" in ev.reason
+    assert deadline(p, "T7").due_date == D("2025-10-30")
 
 
 # --- The command -----------------------------------------------------------------------------

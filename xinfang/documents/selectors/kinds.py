@@ -36,6 +36,12 @@ KINDS: dict[str, Kind] = {
         Kind("reply", "信访事项答复意见书", "信答", f"{R22}第二十九条至第三十一条"),
         Kind("review_opinion", "信访事项复查意见书", "信复查", f"{R22}第三十五条", True),
         Kind("re_review_opinion", "信访事项复核意见书", "信复核", f"{R22}第三十六条", True),
+        Kind(
+            "window_reopened",
+            "信访事项申请期限恢复告知书",
+            "信恢告",
+            f"{R22}第三十五条、第三十六条；《中华人民共和国民法典》第二百零三条",
+        ),
     )
 }
 
@@ -54,6 +60,7 @@ ACTION_KIND: dict[str, str] = {
     "reply": "reply",
     "decide_review": "review_opinion",
     "decide_re_review": "re_review_opinion",
+    "reopen_window": "window_reopened",
 }
 
 

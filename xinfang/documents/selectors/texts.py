@@ -267,19 +267,66 @@ def _extension(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-
     days = (e.data or {}).get("days")
     ack = ctx.last_before(i, "acknowledge", "decide_review")
     since = f"本机关于{cn_date(clock.local_date(ack.occurred_at))}受理该事项，" if ack else ""
-    due = (
+    t6 = (
         ctx.petition.deadlines.filter(code="T6", start_date__lte=on, extension_days__gt=0)
         .order_by("-start_date")
-        .values_list("due_date", flat=True)
+        .values_list("due_date", "provisional")
         .first()
     )
-    until = f"，延长后的办理期限至{cn_date(due)}" if due else ""
-    return [
+    until = f"，延长后的办理期限至{cn_date(t6[0])}" if t6 else ""
+    out = [
         _p(
             f"{_intro(ctx)}，{since}因情况复杂，经本机关负责人批准，办理期限延长{days}日{until}（{R22}第三十四条）。"
         ),
         Section("延期理由", e.reason),
-    ], ""
+    ]
+    if t6 and t6[1]:
+        out.append(_p(PROVISIONAL_DATE))
+    return out, ""
+
+
+#: Printed under a date counted over a year whose holidays the State Council has not arranged yet
+#: (ADR 0011): the petitioner learns that the date may move, and which way it cannot.
+PROVISIONAL_DATE = (
+    "上述日期按《全国年节及纪念日放假办法》规定的法定节假日暂定计算；国务院办公厅公布当年节假日安排后，"
+    "本机关将按公布的安排重新计算，日期如有变化另行告知。"
+)
+
+
+def _window_reopened(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    d = e.data or {}
+    review = d.get("window") == "T7"
+    what, step, article = (
+        ("处理意见", "复查", "第三十五条") if review else ("复查意见", "复核", "第三十六条")
+    )
+    to = _parent_name(e) or ("原办理机关的上一级机关" if review else "复查机关的上一级机关")
+    lapsed_on = date.fromisoformat(d["lapsed_on"]) if d.get("lapsed_on") else None
+    true_due = date.fromisoformat(d["true_due"]) if d.get("true_due") else None
+    shown = date.fromisoformat(d["shown_due"]) if d.get("shown_due") else None
+    due = (
+        ctx.petition.deadlines.filter(code=d.get("window", ""), start_date=on)
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    out = [
+        _p(
+            f"{_intro(ctx)}，你对{what}不服请求{step}的期限，自收到书面答复之日起计算"
+            + (f"，原计算至{cn_date(shown)}" if shown else "")
+            + (f"，本机关于{cn_date(lapsed_on)}将其登记为期满未申请。" if lapsed_on else "。")
+        ),
+        _p(
+            "按现行的节假日安排，该期限"
+            + (f"至{cn_date(true_due)}届满" if true_due else "届满日为休息日后的第一个工作日")
+            + "，登记期满未申请时期限尚未届满（期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日，"
+            "《中华人民共和国民法典》第二百零三条）。"
+        ),
+    ]
+    remedy = (
+        f"本机关现恢复你请求{step}的期限：你可以自本告知书作出之日起{d.get('days', '')}日内"
+        + (f"，即在{cn_date(due)}前（含当日）" if due else "")
+        + f"，向{to}请求{step}（{R22}{article}）。"
+    )
+    return out, remedy
 
 
 def _decision_sections(d: dict, decision_label: str, outcome: str) -> list[Section]:
@@ -389,4 +436,5 @@ _BUILDERS = {
     "reply": _reply,
     "review_opinion": _review_opinion,
     "re_review_opinion": _re_review_opinion,
+    "window_reopened": _window_reopened,
 }

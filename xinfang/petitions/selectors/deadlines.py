@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 
 from xinfang.core import clock
+from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.statutes import STATUTES, Kind, Status, status_on
 from xinfang.petitions.models import Petition
@@ -27,10 +28,13 @@ class DeadlineView:
     extension_days: int
     paused_days: int
     closed_on: date | None
+    provisional: bool = False  # counted over a year whose holidays are provisional (ADR 0011)
+    provisional_years: tuple[int, ...] = ()
 
 
 def deadlines_of(petition: Petition, today: date | None = None) -> list[DeadlineView]:
     today = today or clock.today()
+    cal = holidays.calendar_in_force()
     out = []
     rows = (
         Deadline.objects.filter(petition=petition)
@@ -67,6 +71,10 @@ def deadlines_of(petition: Petition, today: date | None = None) -> list[Deadline
                 extension_days=d.extension_days,
                 paused_days=d.paused_days,
                 closed_on=d.closed_on,
+                provisional=d.provisional,
+                provisional_years=cal.provisional_years(d.start_date, d.due_date)
+                if d.provisional
+                else (),
             )
         )
     return out

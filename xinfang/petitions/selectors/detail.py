@@ -127,6 +127,8 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
                 "extension_days": d.extension_days,
                 "paused_days": d.paused_days,
                 "closed_on": d.closed_on,
+                "provisional": d.provisional,
+                "provisional_years": list(d.provisional_years),
             }
             for d in deadlines_of(p)
         ],

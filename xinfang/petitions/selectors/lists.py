@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xinfang.core import clock
+from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Petition
@@ -119,7 +120,11 @@ def due_range(due: str, today: date) -> Q:
 
 
 def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
-    return qs.select_related("region").only(
+    """The columns lists show, and whether the next due date is provisional (ADR 0011)."""
+    provisional = Deadline.objects.filter(
+        petition_id=OuterRef("pk"), outcome="open", provisional=True, due_date=OuterRef("next_due")
+    )
+    return qs.select_related("region").annotate(next_due_provisional=Exists(provisional)).only(
         "id",
         "tracking_code",
         "title",

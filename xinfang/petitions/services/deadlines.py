@@ -11,14 +11,14 @@ promises are kept (ADR 0011):
   the due date the petitioner was shown is kept (``deadlines.KeptDueDate``, a floor of the fold);
 * an organ is not put in the wrong by the move: a duty or objection window that the new calendar
   would make overdue at once, or met late, keeps the due date in force before;
-* a window recorded as lapsed on a day the new calendar shows was still within it is reopened,
-  a legal step through the one writer of state.
+* a window recorded as lapsed on a day the new calendar shows was still within it is reported
+  as ``reopened``; ``services.calendar`` takes the legal step that reopens it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -133,11 +133,6 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
     return done
 
 
-#: Called for each window recorded as lapsed on a day the changed calendar shows it was still
-#: open, inside the change's transaction.
-WINDOW_REOPENERS: list[Callable[..., None]] = []
-
-
 def _kept(old: Deadline, new: DeadlineFact, today: date) -> bool:
     """Whether moving ``old`` to the earlier ``new.due`` would cost someone for the calendar: a
     petitioner's open window (shown with the old date); an organ's open duty or objection window
@@ -172,7 +167,6 @@ def deadline_recompute_after_calendar_change(
     )
     ids = sorted(set(rows.values_list("petition_id", flat=True)))
     moves: list[DeadlineMove] = []
-    reopen: list[DeadlineMove] = []
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
         petitions = {
@@ -214,7 +208,6 @@ def deadline_recompute_after_calendar_change(
                     old.outcome == LAPSED and old.closed_on is not None and new.due >= old.closed_on
                 ):
                     move = replace(move, how="reopened")  # it was still open when marked expired
-                    reopen.append(move)
                 elif old.outcome != OPEN:
                     continue  # a met or void limit, or a window that lapsed anyway: history
                 moves.append(move)
@@ -230,15 +223,4 @@ def deadline_recompute_after_calendar_change(
         Deadline.objects.filter(petition_id__in=chunk).delete()
         Deadline.objects.bulk_create(new_rows)
         Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
-    for m in reopen:
-        for hook in WINDOW_REOPENERS:
-            hook(
-                petition_id=m.petition_id,
-                window=m.code,
-                lapsed_on=m.closed_on,
-                due=m.computed,
-                actor=actor,
-                at=at,
-                reason=reason,
-            )
     return len(ids), moves

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import Organ, OrganKind
 from xinfang.petitions.models import Petition
@@ -199,8 +200,53 @@ def _validate_step(
             err("at", gettext("申请期限尚未开始计算（请先登记文书送达）"))
         elif day <= window.due_date:
             err("at", gettext("申请期限至 %(due)s 才届满") % {"due": window.due_date})
+        elif window.provisional and data.get("provisional_ack") not in (True, "on", "true", "1"):
+            # The last day rests on a year the State Council has not arranged yet (ADR 0011).
+            err("provisional_ack", _provisional_warning(window))
+        if window is not None and window.provisional:
+            data["provisional_ack"] = True  # the clerk confirmed knowing the date may move
+        else:
+            data.pop("provisional_ack", None)
+    if action == A.REOPEN_WINDOW:
+        _validate_reopen(petition, data, err)
     if errs:
         raise ApplicationError(gettext("操作信息有误，请按提示修改"), code="invalid", fields=errs)
+
+
+def _provisional_warning(window: Deadline) -> str:
+    years = holidays.calendar_in_force().provisional_years(window.start_date, window.due_date)
+    return gettext(
+        "该申请期限的届满日 %(due)s 按暂定的 %(years)s 年节假日安排计算：国务院办公厅尚未公布该年安排，"
+        "届满日可能推后。请确认信访人确未在期限内提出申请，并勾选“已知届满日为暂定”后再登记；"
+        "如日后确认的安排表明登记时期限尚未届满，系统将恢复该期限并告知信访人。"
+    ) % {"due": window.due_date, "years": "、".join(str(y) for y in years) or window.due_date.year}
+
+
+def _validate_reopen(petition: Petition, data: dict[str, Any], err) -> None:  # type: ignore[no-untyped-def]
+    """A window recorded as lapsed that the calendar now shows was still open on that day (the
+    fold has already given the lapsed row its true due date): days back, never fewer than one."""
+    window = str(data.get("window", ""))
+    lapsed = (
+        Deadline.objects.filter(petition=petition, code=window, outcome="lapsed")
+        .order_by("-start_date")
+        .first()
+    )
+    if lapsed is None or lapsed.closed_on is None:
+        err("window", gettext("没有登记为期满未申请的该申请期限"))
+        return
+    if lapsed.due_date < lapsed.closed_on:
+        err("window", gettext("按现行的节假日安排，登记期满时该申请期限确已届满，无需恢复"))
+        return
+    days = _int(data.get("days"))
+    if days is None or not 1 <= days <= 366:
+        err("days", gettext("恢复的申请期限应为 1 至 366 日"))
+        return
+    data.update(
+        window=window,
+        days=days,
+        lapsed_on=lapsed.closed_on.isoformat(),
+        true_due=lapsed.due_date.isoformat(),
+    )
 
 
 def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at: datetime) -> None:

@@ -128,6 +128,11 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
     (S.REVIEW_DECIDED, A.REPORT_RESULT): (ASSIGNED_ITEM, S.REVIEW_DECIDED),
     (S.REVIEW_DECIDED, A.REQUEST_RE_REVIEW): (ROUTE6, S.RE_REVIEW_REQUESTED),
     (S.REVIEW_DECIDED, A.EXPIRE_WINDOW): (ROUTE6, S.FINAL_NO_APPEAL),
+    # A window marked expired while, on the confirmed calendar, its last day had not passed (it
+    # was a rest day: 民法典 Art. 203) was never lost: it opens again (Arts. 35, 36; ADR 0011),
+    # also after archiving.
+    (S.FINAL_NO_APPEAL, A.REOPEN_WINDOW): (Context(wrongly_lapsed="T7"), S.OPINION_ISSUED),
+    (S.CLOSED, A.REOPEN_WINDOW): (Context(wrongly_lapsed="T9"), S.REVIEW_DECIDED),
     (S.RE_REVIEW_REQUESTED, A.HEARING_START): (ROUTE6, S.RE_REVIEW_REQUESTED),
     (S.RE_REVIEW_REQUESTED, A.HEARING_END): (
         appeal(Route.PETITION, in_hearing=True),
@@ -599,7 +604,7 @@ def test_every_guarded_transition_explains_its_guard_and_overrides_real_fields(
 
 FINAL_EXTRAS: dict[State, set[Action]] = {
     S.TERMINATED: {A.RECORD_DELIVERY, A.REPORT_RESULT},  # the re-review opinion is delivered
-    S.FINAL_NO_APPEAL: {A.REPORT_RESULT},
+    S.FINAL_NO_APPEAL: {A.REPORT_RESULT, A.REOPEN_WINDOW},  # a window lost to a wrong date
     S.SETTLED: {A.REPORT_RESULT},
     S.REPLIED: {A.REPORT_RESULT},
     S.REDIRECTED: set(),
@@ -624,10 +629,20 @@ def test_a_final_state_only_allows_archiving_and_the_records_the_table_names(
     assert is_final(state)
 
 
-def test_an_archived_petition_allows_nothing() -> None:
-    assert all(transition_for(S.CLOSED, a) is None for a in Action)
+def test_an_archived_petition_allows_nothing_but_reopening_a_window_lost_to_a_wrong_date() -> None:
+    assert all(transition_for(S.CLOSED, a) is None for a in Action if a != A.REOPEN_WINDOW)
     assert available_actions(S.CLOSED, ROUTE6) == []
     assert is_final(S.CLOSED)
+
+
+@pytest.mark.parametrize("state", [S.FINAL_NO_APPEAL, S.CLOSED], ids=lambda s: s.value)
+def test_a_window_is_reopened_only_when_it_was_wrongly_recorded_as_lapsed_arts_35_36(
+    state: State,
+) -> None:
+    for ctx in (ROUTE6, Context(wrongly_lapsed="T8"), Context(wrongly_lapsed="")):
+        assert "可以恢复" in refused(state, A.REOPEN_WINDOW, ctx)
+    assert next_state(state, A.REOPEN_WINDOW, Context(wrongly_lapsed="T7")) == S.OPINION_ISSUED
+    assert next_state(state, A.REOPEN_WINDOW, Context(wrongly_lapsed="T9")) == S.REVIEW_DECIDED
 
 
 def test_open_states_are_all_states_but_the_final_ones_and_the_archive() -> None:
