@@ -159,9 +159,10 @@ def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, registe
     assert not deadline(met, "T3").closed_on > deadline(met, "T3").due_date
     # The window was marked expired on 12 February, but it ran to Monday 15 February.
     m = by[lapsed.pk, "T7"]
-    assert (m.before, m.computed, m.how, m.closed_on) == (
+    assert (m.before, m.computed, m.after, m.how, m.closed_on) == (
         D("2027-02-11"),
         D("2027-02-15"),
+        D("2027-03-02"),  # the reopened window's last day
         "reopened",
         D("2027-02-12"),
     )

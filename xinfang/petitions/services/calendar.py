@@ -9,11 +9,13 @@ Registered with ``deadlines.services.on_calendar_change`` in the app's ready()."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from django.conf import settings
 from django.utils.translation import gettext
 
+from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.services import DeadlineMove
 from xinfang.directory.models import User
 from xinfang.petitions.services.act import petition_act
@@ -42,8 +44,10 @@ def petitions_after_calendar_change(
         first=first, last=last, actor=actor, at=at, reason=reason
     )
     why = gettext("登记期满未申请时，该申请期限按现行的节假日安排尚未届满")
+    out = []
     for m in moves:
         if m.how != "reopened" or m.closed_on is None:
+            out.append(m)
             continue
         petition_act(
             petition_id=m.petition_id,
@@ -58,4 +62,11 @@ def petitions_after_calendar_change(
                 "by": actor.pk if actor is not None else None,
             },
         )
-    return n, moves
+        reopened = (
+            Deadline.objects.filter(petition_id=m.petition_id, code=m.code, outcome="open")
+            .order_by("-start_date")
+            .values_list("due_date", flat=True)
+            .first()
+        )
+        out.append(replace(m, after=reopened or m.computed))  # the reopened window's last day
+    return n, out
