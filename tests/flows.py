@@ -46,3 +46,32 @@ def review_decided(world, p, *, day=(2025, 9, 10)):  # type: ignore[no-untyped-d
     act(world, p, "record_delivery", world.city_head, day, method="in_person", signed="true")
     p.refresh_from_db()
     return p
+
+
+def opinion_delivered_on(world, register, day):  # type: ignore[no-untyped-def]
+    """Received 2026-11-02, transferred to the county housing bureau, accepted (Art. 31(6)),
+    answered with an opinion on 2026-12-28 that reaches the petitioner on ``day``: T7 runs from
+    then, into 2027 (a year chinesecalendar 1.11 does not cover)."""
+    p = register(received_at=local(2026, 11, 2), at=local(2026, 11, 2)).petition
+    act(world, p, "transfer", world.clerk, (2026, 11, 3), to_organ_id=world.housing.pk)
+    act(world, p, "acknowledge", world.head, (2026, 11, 5), category="appeal", route=6)
+    act(world, p, "start_handling", world.head, (2026, 11, 5))
+    act(world, p, "issue_opinion", world.head, (2026, 12, 28), **OPINION)
+    act(world, p, "record_delivery", world.head, day, method="post", signed="true")
+    p.refresh_from_db()
+    return p
+
+
+def portal_open(client, p, password: str = "12345678") -> None:  # type: ignore[no-untyped-def]
+    """Open ``p`` on the portal as its petitioner (tests only: sets a known query password; only
+    its HMAC is stored)."""
+    from django.conf import settings
+
+    from xinfang.core import ids
+    from xinfang.petitions.models import Petition
+
+    Petition.objects.filter(pk=p.pk).update(
+        query_secret=ids.hash_query_password(p.tracking_code, password, settings.SECRET_KEY)
+    )
+    r = client.post("/portal/track/", {"code": p.tracking_code, "password": password})
+    assert r.status_code == 302, r.content.decode()[:300]

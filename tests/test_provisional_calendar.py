@@ -16,7 +16,7 @@ import time_machine
 from django.core.cache import cache
 
 from conftest import local
-from tests.flows import OPINION, act
+from tests.flows import OPINION, act, opinion_delivered_on, portal_open
 from xinfang.core.errors import ApplicationError
 from xinfang.deadlines.models import Deadline
 
@@ -52,33 +52,6 @@ def _confirm(admin):  # type: ignore[no-untyped-def]
     from xinfang.deadlines.confirmation import calendar_notice_confirm
 
     return calendar_notice_confirm(text=EXAMPLE_2027, actor=admin)
-
-
-def _delivered(world, register, day):  # type: ignore[no-untyped-def]
-    """An Art. 31(6) opinion of the county housing bureau, delivered on ``day`` (2027)."""
-    p = register(received_at=local(2026, 11, 2), at=local(2026, 11, 2)).petition
-    act(world, p, "transfer", world.clerk, (2026, 11, 3), to_organ_id=world.housing.pk)
-    act(world, p, "acknowledge", world.head, (2026, 11, 5), category="appeal", route=6)
-    act(world, p, "start_handling", world.head, (2026, 11, 5))
-    act(world, p, "issue_opinion", world.head, (2026, 12, 28), **OPINION)
-    act(world, p, "record_delivery", world.head, day, method="post", signed="true")
-    p.refresh_from_db()
-    return p
-
-
-def _portal(client, p):  # type: ignore[no-untyped-def]
-    from django.conf import settings
-
-    from xinfang.core import ids
-    from xinfang.petitions.models import Petition
-
-    Petition.objects.filter(pk=p.pk).update(
-        query_secret=ids.hash_query_password(p.tracking_code, "12345678", settings.SECRET_KEY)
-    )
-    assert (
-        client.post("/portal/track/", {"code": p.tracking_code, "password": "12345678"}).status_code
-        == 302
-    )
 
 
 def _t7(p):  # type: ignore[no-untyped-def]
@@ -119,8 +92,8 @@ def test_staff_see_a_provisional_due_date_on_the_worklist_the_petition_page_and_
 
 def test_the_petitioner_is_told_a_provisional_window_can_only_move_later(client, world, register):
     with time_machine.travel(local(2027, 1, 7), tick=False):
-        p = _delivered(world, register, (2027, 1, 6))  # day 30 is Friday 5 February
-        _portal(client, p)
+        p = opinion_delivered_on(world, register, (2027, 1, 6))  # day 30 is Friday 5 February
+        portal_open(client, p)
         html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
     assert "2027-02-11 前请求上一级机关复查" in html
     assert 'id="review-provisional"' in html and "只会推后，不会提前" in html
@@ -139,7 +112,7 @@ def test_the_administrators_menu_links_the_calendar_and_names_the_years_to_confi
 
 def test_marking_a_provisional_window_expired_asks_the_clerk_to_confirm(client, world, register):
     with time_machine.travel(local(2027, 2, 12), tick=False):
-        p = _delivered(world, register, (2027, 1, 6))
+        p = opinion_delivered_on(world, register, (2027, 1, 6))
         with pytest.raises(ApplicationError) as e:
             act(world, p, "expire_window", world.head, (2027, 2, 12))
         (message,) = e.value.fields["provisional_ack"]
@@ -190,7 +163,7 @@ def test_a_window_lost_to_a_provisional_date_is_reopened_with_a_notice_and_can_b
     from xinfang.documents.selectors import document_list
 
     with time_machine.travel(local(2027, 2, 12), tick=False):
-        p = _delivered(world, register, (2027, 1, 6))
+        p = opinion_delivered_on(world, register, (2027, 1, 6))
         act(world, p, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
     with time_machine.travel(local(2027, 2, 20), tick=False):
         report = _confirm(admin)
@@ -215,7 +188,7 @@ def test_a_window_lost_to_a_provisional_date_is_reopened_with_a_notice_and_can_b
     )
     # The petitioner reads it on the portal and asks for review on the last day given back.
     with time_machine.travel(local(2027, 3, 2, 20), tick=False):
-        _portal(client, p)
+        portal_open(client, p)
         html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
         assert "信访事项申请期限恢复告知书" in html and "恢复申请期限" in html
         assert "2027-03-02 前请求上一级机关复查" in html
@@ -227,7 +200,7 @@ def test_a_window_lost_to_a_provisional_date_is_reopened_with_a_notice_and_can_b
 
 def test_a_window_archived_after_it_lapsed_is_reopened_too(world, register, admin):
     with time_machine.travel(local(2027, 2, 13), tick=False):
-        p = _delivered(world, register, (2027, 1, 6))
+        p = opinion_delivered_on(world, register, (2027, 1, 6))
         act(world, p, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
         act(world, p, "close", world.head, (2027, 2, 13))
     with time_machine.travel(local(2027, 2, 20), tick=False):
@@ -239,7 +212,7 @@ def test_a_window_archived_after_it_lapsed_is_reopened_too(world, register, admi
 def test_a_window_that_had_ended_anyway_is_not_reopened(world, register, admin):
     # Delivered 4 January: day 30 is Wednesday 3 February, a working day either way.
     with time_machine.travel(local(2027, 2, 5), tick=False):
-        p = _delivered(world, register, (2027, 1, 4))
+        p = opinion_delivered_on(world, register, (2027, 1, 4))
         assert not _t7(p).provisional or _t7(p).due_date.isoformat() == "2027-02-03"
         act(world, p, "expire_window", world.head, (2027, 2, 4), provisional_ack=True)
     with time_machine.travel(local(2027, 2, 20), tick=False):
@@ -255,7 +228,7 @@ def test_no_one_may_reopen_a_window_by_hand(client, world, register):
 
     assert all(Action.REOPEN_WINDOW not in actions for actions in PERMISSIONS.values())
     with time_machine.travel(local(2027, 2, 12), tick=False):
-        p = _delivered(world, register, (2027, 1, 6))
+        p = opinion_delivered_on(world, register, (2027, 1, 6))
         act(world, p, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.head)}"}
         r = client.post(

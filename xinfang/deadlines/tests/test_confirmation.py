@@ -19,7 +19,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from conftest import local
-from tests.flows import OPINION, act
+from tests.flows import OPINION, act, opinion_delivered_on
 from xinfang.audit.models import AuditRecord
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.confirmation import calendar_notice_confirm, calendar_notice_preview
@@ -56,17 +56,6 @@ def transferred(world, register, on):
         received_at=local(*received.timetuple()[:3]), at=local(*received.timetuple()[:3])
     ).petition
     act(world, p, "transfer", world.clerk, on.timetuple()[:3], to_organ_id=world.housing.pk)
-    return p
-
-
-def delivered(world, register, on):
-    """An Art. 31(6) opinion of the housing bureau, delivered to the petitioner on ``on``."""
-    p = register(received_at=local(2026, 11, 2), at=local(2026, 11, 2)).petition
-    act(world, p, "transfer", world.clerk, (2026, 11, 3), to_organ_id=world.housing.pk)
-    act(world, p, "acknowledge", world.head, (2026, 11, 5), category="appeal", route=6)
-    act(world, p, "start_handling", world.head, (2026, 11, 5))
-    act(world, p, "issue_opinion", world.head, (2026, 12, 28), **OPINION)
-    act(world, p, "record_delivery", world.head, on.timetuple()[:3], method="post", signed="true")
     return p
 
 
@@ -134,7 +123,7 @@ def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, registe
         past = transferred(world, register, date(2027, 1, 16))  # T3: day 15 is Sun 31 Jan
         met = transferred(world, register, date(2027, 1, 16))
         act(world, met, "acknowledge", world.head, (2027, 2, 1), category="appeal", route=6)
-        lapsed = delivered(world, register, date(2027, 1, 6))  # T7: day 30 is Fri 5 Feb
+        lapsed = opinion_delivered_on(world, register, (2027, 1, 6))  # T7: day 30 is Fri 5 Feb
         assert deadline(lapsed, "T7").due_date == D("2027-02-11")
         act(world, lapsed, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
         assert deadline(past, "T3").due_date == D("2027-02-01")
@@ -210,7 +199,7 @@ def test_confirming_2027_moves_keeps_and_reopens_and_reports_each(world, registe
 
 def test_a_petitioners_window_is_never_shortened_by_the_notice(world, register, admin):
     with time_machine.travel(local(2027, 1, 20), tick=False):
-        p = delivered(world, register, date(2027, 1, 1))  # day 30 is Sunday 31 January
+        p = opinion_delivered_on(world, register, (2027, 1, 1))  # day 30 is Sunday 31 January
         t7 = deadline(p, "T7")
         assert (t7.due_date, t7.provisional) == (D("2027-02-01"), True)
         report = calendar_notice_confirm(text=EXAMPLE_2027, actor=admin)

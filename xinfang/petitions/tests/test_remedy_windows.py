@@ -17,7 +17,7 @@ import time_machine
 from django.core.cache import cache
 
 from conftest import local
-from tests.flows import act, opinion_delivered, review_decided
+from tests.flows import act, opinion_delivered, portal_open, review_decided
 from xinfang.core.errors import ApplicationError
 from xinfang.deadlines.models import Deadline
 
@@ -94,24 +94,6 @@ def test_a_re_review_requested_the_day_after_the_thirty_is_refused_art_36(world,
 # --- through the portal ----------------------------------------------------------------------
 
 
-def _open(client, p):  # type: ignore[no-untyped-def]
-    from xinfang.core import ids
-    from xinfang.petitions.models import Petition
-
-    password = "12345678"
-    Petition.objects.filter(pk=p.pk).update(
-        query_secret=ids.hash_query_password(p.tracking_code, password, _secret())
-    )
-    r = client.post("/portal/track/", {"code": p.tracking_code, "password": password})
-    assert r.status_code == 302
-
-
-def _secret() -> str:
-    from django.conf import settings
-
-    return settings.SECRET_KEY
-
-
 @pytest.fixture(autouse=True)
 def _no_rate_limits():  # type: ignore[no-untyped-def]
     cache.clear()
@@ -126,7 +108,7 @@ def test_the_portal_takes_a_review_request_on_the_last_day_and_refuses_it_the_da
     client, world, delivered, day, accepted
 ):
     with time_machine.travel(local(*day, 21), tick=False):
-        _open(client, delivered)
+        portal_open(client, delivered)
         html = client.get(f"/portal/p/{delivered.tracking_code}/").content.decode()
         assert ("申请复查" in html) is accepted  # offered exactly while the window is open
         r = client.post(
@@ -144,7 +126,7 @@ def test_the_portal_takes_a_re_review_request_on_the_last_day_and_refuses_it_the
     client, world, reviewed, day, accepted
 ):
     with time_machine.travel(local(*day, 21), tick=False):
-        _open(client, reviewed)
+        portal_open(client, reviewed)
         html = client.get(f"/portal/p/{reviewed.tracking_code}/").content.decode()
         assert ("申请复核" in html) is accepted
         r = client.post(
