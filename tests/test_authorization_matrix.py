@@ -379,7 +379,7 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     else:
         check("hot page", r.status_code == 403, r.status_code)
 
-    # The holiday calendar (ADR 0011): administrators only; it names no petition, and the menu
+    # The holiday calendar (ADR 0012): administrators only; it names no petition, and the menu
     # links it only for them.
     r = client.get("/calendar/")
     if role_can(role, Cap.ADMIN):

@@ -1,4 +1,4 @@
-"""A provisional holiday year end to end (ADR 0011): what staff, the API and the petitioner see;
+"""A provisional holiday year end to end (ADR 0012): what staff, the API and the petitioner see;
 marking a window expired on a provisional date; confirming the year, which reopens a window lost
 to that date with a notice the petitioner reads on the portal and can act on.
 

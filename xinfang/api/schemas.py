@@ -81,7 +81,7 @@ class PetitionRow(Schema):
     next_due: date | None
     due_status: str
     next_due_provisional: bool = Field(
-        False, description="next_due is counted over a provisional holiday year (ADR 0011)"
+        False, description="next_due is counted over a provisional holiday year (ADR 0012)"
     )
 
 
@@ -127,7 +127,7 @@ class DeadlineOut(Schema):
     provisional: bool = Field(
         False,
         description="The count crossed a year whose holidays are provisional (no State Council "
-        "notice confirmed, not in chinese_calendar): the due date may still move (ADR 0011).",
+        "notice confirmed, not in chinese_calendar): the due date may still move (ADR 0012).",
     )
     provisional_years: list[int] = Field(
         default_factory=list, description="Those provisional years."

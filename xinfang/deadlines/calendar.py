@@ -15,7 +15,7 @@ are applied by analogy:
 "N日" therefore means N calendar days; "N个工作日" means N working days, skipping weekends and
 statutory holidays but counting make-up working days (调休) on Saturdays or Sundays.
 
-Where the days come from, year by year (docs/decisions/0011-provisional-calendar.md):
+Where the days come from, year by year (docs/decisions/0012-provisional-calendar.md):
 
 1. a year whose State Council notice an admin confirmed (``HolidayCalendar.confirmed_years``):
    the notice's rest and working days, the weekday rule for the rest of the year;

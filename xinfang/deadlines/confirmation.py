@@ -1,4 +1,4 @@
-"""Confirming a year's holidays from the State Council's notice (ADR 0011): parse and check the
+"""Confirming a year's holidays from the State Council's notice (ADR 0012): parse and check the
 notice, store it, fold again every deadline the change can move, and report what moved."""
 
 from __future__ import annotations

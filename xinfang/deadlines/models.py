@@ -25,7 +25,7 @@ class Deadline(models.Model):
     paused_days = models.PositiveSmallIntegerField(default=0)
     paused = models.BooleanField(default=False)
     # Its count crossed a day of a year whose holidays are provisional (no confirmed notice, not
-    # in chinese_calendar): the due date may still move (ADR 0011).
+    # in chinese_calendar): the due date may still move (ADR 0012).
     provisional = models.BooleanField("暂定", default=False)
 
     class Meta:
@@ -83,7 +83,7 @@ class HolidayNoticeDay(models.Model):
 
 
 class KeptDueDate(models.Model):
-    """A due date kept when confirming a year would have moved it earlier (ADR 0011): a
+    """A due date kept when confirming a year would have moved it earlier (ADR 0012): a
     petitioner's window shown with this date, or an organ's duty the move would have put in the
     wrong. The tracker never lets that deadline's due date fall before it."""
 

@@ -19,7 +19,7 @@ The provisional calendar is therefore: Saturdays and Sundays rest; every statuto
 each statutory day that falls on a weekend, or on a day another festival already occupies (中秋
 on 3 October 2028), is given back on the first weekday after that festival that is not already
 a rest day (补假). It assumes no make-up working day on a weekend and no bridge day. Why these
-are the choices that cost no petitioner a right is docs/decisions/0011-provisional-calendar.md.
+are the choices that cost no petitioner a right is docs/decisions/0012-provisional-calendar.md.
 
 Lunar dates and the 清明 solar term come from ``tyme4py`` (astronomical: the 寿星天文历 algorithm
 with ΔT), checked against ``chinese_calendar``'s holidays for 2004–2026 in the tests.

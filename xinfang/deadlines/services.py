@@ -3,7 +3,7 @@
 
 The deadline rows are a projection of petition events, which this app does not import:
 ``petitions`` registers its fold with :func:`on_calendar_change` in its AppConfig.ready(). Each
-calendar change keeps three promises there (ADR 0011): a petitioner's window is never shortened,
+calendar change keeps three promises there (ADR 0012): a petitioner's window is never shortened,
 an organ is never put in the wrong by the move, and a window marked expired on a day that turns
 out to be a rest day is reopened. What happened to each deadline comes back as a
 :class:`DeadlineMove`.

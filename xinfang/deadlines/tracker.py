@@ -37,11 +37,11 @@ report_result         meet T5
 expire_window         the open T7 or T9 lapses (the petitioner did not use it)
 reopen_window         a window recorded as lapsed was in fact still open on that day (its last
                       day was a rest day of a provisional year, shown by the confirmed notice):
-                      the window runs again for ``days`` days from this event (ADR 0011)
+                      the window runs again for ``days`` days from this event (ADR 0012)
 close                 void whatever is still open (nothing should be)
 ====================  =======================================================================
 
-Two facts are added to every deadline after the fold (ADR 0011):
+Two facts are added to every deadline after the fold (ADR 0012):
 
 * ``provisional_years``: the years among the days its count looked at (``(start, due]``) that the
   calendar knows only provisionally (no notice confirmed, no ``chinese_calendar`` data). A
@@ -97,7 +97,7 @@ class DeadlineFact:
     paused_days: int = 0
     paused_since: date | None = None
     days: int | None = None  # explicit length (T5, redo T6, a reopened window)
-    provisional_years: tuple[int, ...] = ()  # provisional years its count crossed (ADR 0011)
+    provisional_years: tuple[int, ...] = ()  # provisional years its count crossed (ADR 0012)
     kept: bool = False  # its due date is one kept when a year was confirmed
 
     @property

@@ -8,7 +8,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         # A calendar change (an override, a confirmed notice) moves deadlines: deadlines asks,
-        # petitions folds them again (and keeps its promises, ADR 0011).
+        # petitions folds them again (and keeps its promises, ADR 0012).
         from xinfang.deadlines.services import on_calendar_change
         from xinfang.petitions.services.calendar import petitions_after_calendar_change
 

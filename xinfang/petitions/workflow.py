@@ -608,7 +608,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # A window marked expired on a day the confirmed calendar shows was within it was never lost:
     # the last day of a period that is a rest day moves to the next working day (民法典 Art. 203,
     # regulation §5.3), so the petitioner may still ask (Arts. 35, 36). The system takes this step
-    # when a calendar change shows it (ADR 0011); no role is offered it.
+    # when a calendar change shows it (ADR 0012); no role is offered it.
     Transition(
         frozenset({State.FINAL_NO_APPEAL, State.CLOSED}),
         Action.REOPEN_WINDOW,

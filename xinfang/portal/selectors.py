@@ -154,7 +154,7 @@ class PublicView:
     can_request_review: bool
     can_request_re_review: bool
     evaluations: list[StageWindow]
-    # Each date above counted over a year whose holidays are not yet arranged (ADR 0011).
+    # Each date above counted over a year whose holidays are not yet arranged (ADR 0012).
     handling_due_provisional: bool = False
     review_window_provisional: bool = False
     re_review_window_provisional: bool = False

@@ -48,7 +48,7 @@ FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
     A.DECIDE_REVIEW: [("outcome", _("复查结论"), "select", REVIEW), *DECISION, ("redo_days", _("重新办理期限（日）"), "number", None)],
     A.DECIDE_RE_REVIEW: DECISION,
     A.RECORD_DELIVERY: [("method", _("送达方式"), "select", DELIVERY), ("signed", _("签收情况"), "select", SIGNED)],
-    # Shown only while the window's last day is provisional (ADR 0011); the service asks for it.
+    # Shown only while the window's last day is provisional (ADR 0012); the service asks for it.
     A.EXPIRE_WINDOW: [("provisional_ack", _("已知届满日为暂定，信访人确未在期限内提出申请"), "bool", None)],
 }
 #: Actions whose reason is required (the service says so too; the page marks the field).

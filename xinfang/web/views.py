@@ -85,7 +85,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 def _window_provisional(d: dict) -> bool:
-    """Whether the open review or re-review window ends on a provisional date (ADR 0011)."""
+    """Whether the open review or re-review window ends on a provisional date (ADR 0012)."""
     return any(
         t["code"] in ("T7", "T9") and t["provisional"] and t["closed_on"] is None
         for t in d["deadlines"]

@@ -1,4 +1,4 @@
-"""``{% calendar_banner %}``: the provisional years an administrator should confirm (ADR 0011);
+"""``{% calendar_banner %}``: the provisional years an administrator should confirm (ADR 0012);
 ``{{ user|may_confirm_calendar }}``: whether to link the calendar page.
 
 Shown on the admin's index and on the staff pages of users who may administer the system; for

@@ -1,4 +1,4 @@
-"""Confirming a year from the State Council's notice, with a database (ADR 0011).
+"""Confirming a year from the State Council's notice, with a database (ADR 0012).
 
 The 2027 notice used here is made up (xinfang/deadlines/tests/data/2027-example.txt; the real
 one is not published yet). Against the provisional calendar it adds two rest days, Thursday 11

@@ -1,7 +1,7 @@
 """Every limit T1–T10 across New Year's Day, the Spring Festival and National Day of 2027 and
 2028, years chinese_calendar 1.11 does not cover (no Django, no database).
 
-The provisional calendar (ADR 0011; test_provisional.py) rests on the statutory holidays of
+The provisional calendar (ADR 0012; test_provisional.py) rests on the statutory holidays of
 《全国年节及纪念日放假办法》 Art. 2 and gives back on the next weekdays those that fall on a weekend
 (Art. 6). Its rest blocks, weekends included:
 

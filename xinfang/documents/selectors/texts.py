@@ -286,7 +286,7 @@ def _extension(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-
 
 
 #: Printed under a date counted over a year whose holidays the State Council has not arranged yet
-#: (ADR 0011): the petitioner learns that the date may move, and which way it cannot.
+#: (ADR 0012): the petitioner learns that the date may move, and which way it cannot.
 PROVISIONAL_DATE = (
     "上述日期按《全国年节及纪念日放假办法》规定的法定节假日暂定计算；国务院办公厅公布当年节假日安排后，"
     "本机关将按公布的安排重新计算，日期如有变化另行告知。"

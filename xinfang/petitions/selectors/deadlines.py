@@ -28,7 +28,7 @@ class DeadlineView:
     extension_days: int
     paused_days: int
     closed_on: date | None
-    provisional: bool = False  # counted over a year whose holidays are provisional (ADR 0011)
+    provisional: bool = False  # counted over a year whose holidays are provisional (ADR 0012)
     provisional_years: tuple[int, ...] = ()
 
 

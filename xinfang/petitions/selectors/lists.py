@@ -120,7 +120,7 @@ def due_range(due: str, today: date) -> Q:
 
 
 def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
-    """The columns lists show, and whether the next due date is provisional (ADR 0011)."""
+    """The columns lists show, and whether the next due date is provisional (ADR 0012)."""
     provisional = Deadline.objects.filter(
         petition_id=OuterRef("pk"), outcome="open", provisional=True, due_date=OuterRef("next_due")
     )

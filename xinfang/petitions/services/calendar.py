@@ -1,5 +1,5 @@
 """What a change of the working calendar does to petitions (a confirmed State Council notice, an
-override; ADR 0011): fold their deadlines again (``deadlines.deadline_recompute_after_calendar_
+override; ADR 0012): fold their deadlines again (``deadlines.deadline_recompute_after_calendar_
 change``), then reopen every review or re-review window that was recorded as lapsed on a day the
 new calendar shows was still within it — a legal step (``reopen_window``, Arts. 35, 36; 民法典
 Art. 203 by analogy) through the one writer of state, with its event, its audit record and its

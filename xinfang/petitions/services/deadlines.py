@@ -5,7 +5,7 @@ transaction. Here, not in ``deadlines``, because it reads petitions (``deadlines
 
 When the working calendar changes (a confirmed State Council notice, an override), the deadlines
 it can move are folded again (:func:`deadline_recompute_after_calendar_change`) and three
-promises are kept (ADR 0011):
+promises are kept (ADR 0012):
 
 * a petitioner's window (T7, T9) is never shortened: when the new calendar would end it earlier,
   the due date the petitioner was shown is kept (``deadlines.KeptDueDate``, a floor of the fold);

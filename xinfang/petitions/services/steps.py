@@ -201,7 +201,7 @@ def _validate_step(
         elif day <= window.due_date:
             err("at", gettext("申请期限至 %(due)s 才届满") % {"due": window.due_date})
         elif window.provisional and data.get("provisional_ack") not in (True, "on", "true", "1"):
-            # The last day rests on a year the State Council has not arranged yet (ADR 0011).
+            # The last day rests on a year the State Council has not arranged yet (ADR 0012).
             err("provisional_ack", _provisional_warning(window))
         if window is not None and window.provisional:
             data["provisional_ack"] = True  # the clerk confirmed knowing the date may move

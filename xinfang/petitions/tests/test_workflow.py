@@ -129,7 +129,7 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
     (S.REVIEW_DECIDED, A.REQUEST_RE_REVIEW): (ROUTE6, S.RE_REVIEW_REQUESTED),
     (S.REVIEW_DECIDED, A.EXPIRE_WINDOW): (ROUTE6, S.FINAL_NO_APPEAL),
     # A window marked expired while, on the confirmed calendar, its last day had not passed (it
-    # was a rest day: 民法典 Art. 203) was never lost: it opens again (Arts. 35, 36; ADR 0011),
+    # was a rest day: 民法典 Art. 203) was never lost: it opens again (Arts. 35, 36; ADR 0012),
     # also after archiving.
     (S.FINAL_NO_APPEAL, A.REOPEN_WINDOW): (Context(wrongly_lapsed="T7"), S.OPINION_ISSUED),
     (S.CLOSED, A.REOPEN_WINDOW): (Context(wrongly_lapsed="T9"), S.REVIEW_DECIDED),
