@@ -93,8 +93,90 @@ def holiday_override_remove(*, on: date, actor: User | None = None) -> int:
         return n
 
 
+def calendar_settle(*, now: datetime | None = None) -> dict[str, int]:
+    """Fold again the deadlines whose stored due date no longer matches how the calendar knows
+    their years, with the same promises as any calendar change (kept dates, reopened windows):
+
+    * marked provisional for a year that no longer is — an installed chinese_calendar release
+      now covers it, or another process confirmed its notice;
+    * not marked provisional although they count over a provisional year — stored before this
+      version, when such a year was counted Monday to Friday;
+    * a window recorded as lapsed that the calendar in force shows was still open on that day,
+      and not reopened since (a later step refolded it before this job saw it).
+
+    Idempotent: once folded they match (``xinfang tick``, ADR 0012)."""
+    from django.db.models import Exists, F, Max, Min, OuterRef, Q
+    from django.utils.translation import gettext
+
+    from xinfang.audit.services import audit_record
+    from xinfang.deadlines.models import Deadline
+
+    holidays.clear_cache()
+    cal = holidays.calendar_in_force()
+    rows = Deadline.objects.filter(outcome__in=("open", "lapsed"))
+    span = rows.aggregate(first=Min("start_date"), last=Max("due_date"))
+    if span["first"] is None:
+        return {"years": 0, "recomputed": 0}
+
+    first, last = span["first"].year, span["last"].year
+    provisional = [y for y in range(first, last + 1) if cal.is_provisional_year(y)]
+
+    def crossing(y: int) -> Q:
+        return Q(due_date__gte=date(y, 1, 1), start_date__lt=date(y, 12, 31))
+
+    any_provisional = Q(pk__in=[])
+    for y in provisional:
+        any_provisional |= crossing(y)
+    # A lapsed window the calendar now shows was still open when marked expired, not reopened.
+    later = Deadline.objects.filter(
+        petition_id=OuterRef("petition_id"),
+        code=OuterRef("code"),
+        start_date__gt=OuterRef("start_date"),
+    )
+    lost = rows.filter(outcome="lapsed", due_date__gte=F("closed_on")).exclude(Exists(later))
+
+    def stale(y: int) -> bool:
+        if lost.filter(crossing(y)).exists():
+            return True
+        if y in provisional:
+            return rows.filter(crossing(y), provisional=False).exists()
+        return rows.filter(crossing(y), provisional=True).exclude(any_provisional).exists()
+
+    years: list[int] = []
+    done = 0
+    for y in range(last, first - 1, -1):  # newest first; each fold may settle the years before
+        if not stale(y):
+            continue
+        years.append(y)
+        with transaction.atomic():
+            n, moves = calendar_changed(
+                first=date(y, 1, 1),
+                last=date(y, 12, 31),
+                actor=None,
+                at=now,
+                reason=gettext("%(year)s 年的节假日安排已更新") % {"year": y},
+            )
+            audit_record(
+                kind="calendar.settle",
+                object_type="holiday_year",
+                object_id=y,
+                data={
+                    "year": y,
+                    "provisional": cal.is_provisional_year(y),
+                    "recomputed": n,
+                    **{
+                        how: sum(m.how == how for m in moves)
+                        for how in ("moved", "kept", "reopened")
+                    },
+                },
+            )
+        done += n
+    return {"years": len(years), "recomputed": done}
+
+
 __all__ = [
     "DeadlineMove",
+    "calendar_settle",
     "calendar_changed",
     "holiday_override_remove",
     "holiday_override_set",

@@ -356,3 +356,93 @@ def test_the_command_refuses_a_bad_file_and_unaccepted_warnings_with_a_clear_mes
     binary.write_bytes(b"\xd0\xcf\x11\xe0\xff\xfe")
     with pytest.raises(CommandError, match="无法读取"):
         call_command("calendar_confirm", str(binary))
+
+
+# --- A newer chinese_calendar ---------------------------------------------------------------
+
+
+@pytest.fixture
+def package_covers_2027(monkeypatch):
+    """Stands in for a chinese_calendar release with 2027 in it (the days of the example notice)."""
+    import types
+
+    import chinese_calendar
+
+    from xinfang.deadlines import calendar
+    from xinfang.deadlines.notice import notice_parse
+
+    days = notice_parse(EXAMPLE_2027).as_mapping()
+
+    def is_workday(d):  # type: ignore[no-untyped-def]
+        return days.get(d, d.weekday() < 5) if d.year == 2027 else chinese_calendar.is_workday(d)
+
+    def install():  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(
+            calendar, "chinese_calendar", types.SimpleNamespace(is_workday=is_workday)
+        )
+        monkeypatch.setattr(calendar, "china_covers", lambda year: 2004 <= year <= 2027)
+        calendar.china_statutory.cache_clear()
+
+    yield install
+    monkeypatch.undo()
+    calendar.china_statutory.cache_clear()
+
+
+def test_a_newer_chinese_calendar_covering_2027_settles_its_deadlines_at_the_next_tick(
+    world, register, package_covers_2027
+):
+    from xinfang.core.periodic import periodic_jobs
+    from xinfang.deadlines.jobs import calendar_settle
+
+    assert "deadlines.calendar_settle" in {j.name for j in periodic_jobs()}
+    with time_machine.travel(local(2027, 2, 20), tick=False):
+        p = opinion_delivered_on(world, register, (2027, 1, 6))
+        act(world, p, "expire_window", world.head, (2027, 2, 12), provisional_ack=True)
+        assert calendar_settle(now=local(2027, 2, 20)) == {"years": 0, "recomputed": 0}
+        package_covers_2027()  # the release is installed; the stored rows still say provisional
+        assert calendar_settle(now=local(2027, 2, 20)) == {"years": 1, "recomputed": 1}
+        assert calendar_settle(now=local(2027, 2, 20)) == {"years": 0, "recomputed": 0}
+    p.refresh_from_db()
+    assert p.state == "opinion_issued"  # the window lost on 12 February is reopened
+    assert not Deadline.objects.filter(provisional=True).exists()
+    record = AuditRecord.objects.get(kind="calendar.settle")
+    assert (record.object_id, record.data["reopened"]) == ("2027", 1)
+
+
+def test_the_fault_of_issue_10_a_window_lost_to_new_years_day_is_reopened_after_the_upgrade(
+    world, register
+):
+    """Issue 10: an opinion delivered on 2026-12-02 showed T7 due 2027-01-01 (counted Monday to
+    Friday) and the window was marked expired. After the upgrade the tick refolds those rows:
+    New Year's Day rests, 2 and 3 January are a weekend, the window ran to Monday 4 January."""
+    from xinfang.deadlines.jobs import calendar_settle
+
+    with time_machine.travel(local(2027, 1, 2), tick=False):
+        p = register(received_at=local(2026, 9, 1), at=local(2026, 9, 1)).petition
+        act(world, p, "transfer", world.clerk, (2026, 9, 2), to_organ_id=world.housing.pk)
+        act(world, p, "acknowledge", world.head, (2026, 9, 3), category="appeal", route=6)
+        act(world, p, "start_handling", world.head, (2026, 9, 3))
+        act(world, p, "issue_opinion", world.head, (2026, 11, 30), **OPINION)
+        act(world, p, "record_delivery", world.head, (2026, 12, 2), method="post", signed="true")
+        # The row as the version before this one stored it.
+        Deadline.objects.filter(petition=p, code="T7").update(
+            due_date=D("2027-01-01"), provisional=False
+        )
+        act(world, p, "expire_window", world.head, (2027, 1, 2))  # no box: "not provisional"
+        p.refresh_from_db()
+        assert p.state == "final_no_appeal"
+        # Folding again for that step already shows the true last day, but reopens nothing ...
+        assert (deadline(p, "T7").due_date, deadline(p, "T7").outcome) == (
+            D("2027-01-04"),
+            "lapsed",
+        )
+    with time_machine.travel(local(2027, 1, 3), tick=False):
+        # ... the next tick does, with the notice, and the petitioner gets the days back.
+        assert calendar_settle(now=local(2027, 1, 3)) == {"years": 1, "recomputed": 1}
+        assert calendar_settle(now=local(2027, 1, 3)) == {"years": 0, "recomputed": 0}
+    p.refresh_from_db()
+    assert p.state == "opinion_issued"
+    t7 = deadline(p, "T7")
+    # Marked expired on 2 January, it ran to 4 January: 3 days lost, at least 10 given back;
+    # 3 January + 10 = 13 January.
+    assert (t7.start_date, t7.due_date, t7.outcome) == (D("2027-01-03"), D("2027-01-13"), "open")

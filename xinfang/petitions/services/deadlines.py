@@ -186,8 +186,20 @@ def deadline_recompute_after_calendar_change(
             p = petitions[pid]
             facts = deadline_facts(p, events[pid], kept=kept.get(pid))
             floors: Kept = {}
-            for old, new in zip(old_rows[pid], facts, strict=False):
-                if (old.code, old.start_date) != (new.code, new.start) or old.due_date == new.due:
+            latest = {f.code: i for i, f in enumerate(facts)}  # a reopened window follows it
+            for i, (old, new) in enumerate(zip(old_rows[pid], facts, strict=False)):
+                if (old.code, old.start_date) != (new.code, new.start):
+                    continue
+                # A window recorded as lapsed while the calendar now shows it was still open on
+                # that day, and not reopened since: whether or not this change moved it (an
+                # earlier fold may have moved it without reopening, e.g. rows of an old version).
+                lost = (
+                    old.outcome == LAPSED
+                    and old.closed_on is not None
+                    and new.due >= old.closed_on
+                    and latest[old.code] == i
+                )
+                if old.due_date == new.due and not lost:
                     continue
                 move = DeadlineMove(
                     petition_id=pid,
@@ -201,13 +213,11 @@ def deadline_recompute_after_calendar_change(
                     closed_on=old.closed_on,
                     how="moved",
                 )
-                if new.due < old.due_date and _kept(old, new, today):
+                if lost:
+                    move = replace(move, how="reopened")
+                elif new.due < old.due_date and _kept(old, new, today):
                     floors[(old.code, old.start_date)] = old.due_date
                     move = replace(move, after=old.due_date, how="kept")
-                elif (
-                    old.outcome == LAPSED and old.closed_on is not None and new.due >= old.closed_on
-                ):
-                    move = replace(move, how="reopened")  # it was still open when marked expired
                 elif old.outcome != OPEN:
                     continue  # a met or void limit, or a window that lapsed anyway: history
                 moves.append(move)
