@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from xinfang.audit.context import current_ip
 from xinfang.audit.models import GENESIS, AuditHead, AuditRecord
@@ -170,6 +171,36 @@ def audit_verify(*, expect_head: str | None = None, limit_problems: int = 100) -
 
     ``expect_head`` ("SEQ:HASH", printed by an earlier run and kept elsewhere) also catches
     records removed from the end together with a rewritten head."""
+    with _read_snapshot():
+        return _verify(expect_head=expect_head, limit_problems=limit_problems)
+
+
+@contextmanager
+def _read_snapshot() -> Iterator[None]:
+    """Read the records and the head in one consistent snapshot, so records appended while
+    verifying are either wholly seen (with their head) or not at all: never a "cut tail".
+
+    PostgreSQL: one REPEATABLE READ, READ ONLY transaction. SQLite (WAL): one deferred read
+    transaction (``BEGIN DEFERRED``, not the configured ``IMMEDIATE``, so writers go on while
+    it reads). Inside a caller's transaction (tests) its own view is used."""
+    if connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    with connection.cursor() as c:
+        c.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            c.execute("ROLLBACK")
+
+
+def _verify(*, expect_head: str | None, limit_problems: int) -> VerifyReport:
     rep = VerifyReport()
 
     def problem(msg: str) -> None:
