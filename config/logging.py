@@ -18,17 +18,30 @@ from xinfang.core.masking import mask_text
 
 
 def _mask(value: Any) -> Any:
+    """Every value as the renderer will write it, masked: a string, and also any other object
+    (the renderers write it by ``repr``, after this processor: a request's repr carries its
+    query string) and a number (a phone passed as an int)."""
+    if value is None or isinstance(value, bool | float):
+        return value
     if isinstance(value, str):
         return mask_text(value)
+    if isinstance(value, int):
+        text = str(value)
+        return value if mask_text(text) == text else mask_text(text)
     if isinstance(value, dict):
         return {k: _mask(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_mask(v) for v in value]
-    return value
+    return mask_text(repr(value))
+
+
+#: Extras never written: Django's ``django.request`` passes the request object with a 500, whose
+#: repr holds the path and the query string (a searched name or phone).
+_DROPPED = frozenset({"request"})
 
 
 def mask_processor(logger: Any, method: str, event_dict: dict) -> dict:
-    return {k: _mask(v) for k, v in event_dict.items()}
+    return {k: _mask(v) for k, v in event_dict.items() if k not in _DROPPED}
 
 
 def _pre_chain() -> list:

@@ -242,7 +242,11 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
             "suggestion": suggestion,
             "suggestion_likely": suggestion_is_likely(suggestion),
             **text,
-            **intake_hint_context(query=request.GET, suggestion=suggestion),
+            **intake_hint_context(
+                user=request.user,  # type: ignore[arg-type]
+                query=request.GET,
+                suggestion=suggestion,
+            ),
         },
     )
 

@@ -19,7 +19,9 @@ def intake_topic_context() -> dict[str, Any]:
     return {"topics": topic_choices()}
 
 
-def intake_hint_context(*, query: Any, suggestion: tuple[Suggestion, str] | None) -> dict[str, Any]:
+def intake_hint_context(
+    *, user: User, query: Any, suggestion: tuple[Suggestion, str] | None
+) -> dict[str, Any]:
     """Context of ``insight/_intake_suggestion.html``: the suggested topic and the organs that
     handled such matters in the region. The topic the clerk already chose wins over the
     suggestion for the organ hint."""
@@ -32,7 +34,9 @@ def intake_hint_context(*, query: Any, suggestion: tuple[Suggestion, str] | None
     return {
         "suggested_topic": suggested,
         "hint_topic": basis,
-        "organ_hints": organ_hints_for(topic=basis, region_code=query.get("region_code", "")),
+        "organ_hints": organ_hints_for(
+            user=user, topic=basis, region_code=query.get("region_code", "")
+        ),
     }
 
 

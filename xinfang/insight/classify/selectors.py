@@ -11,6 +11,7 @@ from xinfang.directory.models import Organ, Region, User
 from xinfang.directory.permissions import user_actions
 from xinfang.insight.models import Topic, TopicDecision
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import petition_queryset_for_organ_hints
 
 #: How many recent decided petitions of a topic in a region are counted for the organ hint
 #: (a bound that keeps the hint fast on a table of millions; recent practice is what counts).
@@ -131,12 +132,19 @@ def _topic_ids(topic: Topic) -> list[int]:
     return ids
 
 
-def organ_hints_for(*, topic: Topic | None, region_code: str, limit: int = 3) -> OrganHints:
+def organ_hints_for(
+    *, user: User, topic: Topic | None, region_code: str, limit: int = 3
+) -> OrganHints:
     """The organs that most often handled petitions of ``topic`` about matters in the region,
     with their share: first in the matter's own region (and the regions under it), then, when
     that has no history, in its parent regions. The organ counted is the handling organ, or
     the organ holding the petition when none handles it yet (after a transfer). Organs only,
-    never people."""
+    never people.
+
+    Only the petitions of ``petition_queryset_for_organ_hints`` are counted (an accusation or a
+    confidential petition only for a user who may see it): a count that changed when an
+    accusation against the user's organ was registered would tell the accused that it exists
+    (Art. 30 para 3, Art. 46(5))."""
     empty = OrganHints(None, False, 0, [])
     if topic is None or not region_code:
         return empty
@@ -144,12 +152,15 @@ def organ_hints_for(*, topic: Topic | None, region_code: str, limit: int = 3) ->
     if region is None:
         return empty
     topic_ids = _topic_ids(topic)
+    visible = petition_queryset_for_organ_hints(user=user).values("pk")
     node, first = region, True
     while node is not None:
         prefix = _prefix(node.code)
         recent = (
             TopicDecision.objects.filter(
-                topic_id__in=topic_ids, petition__region__code__startswith=prefix
+                topic_id__in=topic_ids,
+                petition__region__code__startswith=prefix,
+                petition_id__in=visible,
             )
             .order_by("-decided_at")
             .values("petition_id")[:ORGAN_HINT_SAMPLE]

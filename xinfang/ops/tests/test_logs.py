@@ -141,3 +141,38 @@ def test_identity_numbers_and_phones_are_masked_in_any_log_line(captured):
     text = captured.getvalue()
     assert PHONE not in text and ID_NUMBER not in text
     assert "139****5678" in text
+
+
+def test_a_server_error_logs_no_phone_from_its_query_string_or_its_traceback(
+    client, world, captured, monkeypatch
+):
+    """Issue 11, leak 5: a 500's record carries the request object (its repr holds the query
+    string) and the traceback; the renderer wrote the repr after the mask. Planted fault: make
+    ``mask_processor`` mask strings only (as before) and this fails."""
+    from xinfang.web import intake
+
+    def broken(**kw):  # type: ignore[no-untyped-def]
+        raise ValueError(f"cannot match {kw['phone']} {ID_NUMBER}")
+
+    monkeypatch.setattr(intake, "petition_similar_for_user", broken)
+    client.raise_request_exception = False
+    client.force_login(world.clerk)
+    r = client.get("/intake/similar/", {"phone": PHONE, "name": NAME, "id": ID_NUMBER})
+    assert r.status_code == 500
+    text = captured.getvalue()
+    errors = [json.loads(x) for x in text.splitlines() if '"level": "error"' in x]
+    assert errors and "ValueError" in errors[0]["exception"]  # the traceback was logged
+    assert PHONE not in text and ID_NUMBER not in text
+    assert "139****5678" in errors[0]["exception"]
+
+
+def test_numbers_and_objects_are_masked_as_the_renderer_writes_them(captured):
+    class Thing:
+        def __repr__(self) -> str:
+            return f"<Thing phone={PHONE}>"
+
+    logging.getLogger("xinfang.somewhere").warning(
+        "x", extra={"n": int(PHONE), "thing": Thing(), "many": {PHONE}}
+    )
+    text = captured.getvalue()
+    assert PHONE not in text and "139****5678" in text

@@ -99,6 +99,19 @@ def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
     return Petition.objects.filter(_visible(user))
 
 
+def _restricted() -> Q:
+    """Accusations and confidential petitions: whose existence alone may tell the accused."""
+    return Q(category="accusation") | Q(accused_organ__isnull=False) | Q(confidential=True)
+
+
+def petition_queryset_for_organ_hints(*, user: User) -> QuerySet[Petition]:
+    """The petitions whose handling organ may be counted for ``user``'s organ hints at the desk:
+    those the user may see, and every other petition that is neither an accusation nor
+    confidential (which organ usually handles a topic is no secret; that an accusation exists
+    is, Art. 30 para 3, Art. 46(5))."""
+    return Petition.objects.filter(_visible(user) | ~_restricted())
+
+
 def petition_queryset_for_statistics(*, user: User) -> QuerySet[Petition]:
     """The petitions an analyst's counts are taken over: the same jurisdiction and the same
     exclusions as ``_visible``, read only by ``view_deidentified`` (aggregates, never rows)."""

@@ -60,7 +60,7 @@ def petition_act(
         when = _event_time(at, petition.last_event_at, now)
         ctx = petition_context(petition, data)
         _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
-        _validate_step(petition, action, reason, data, when)
+        _validate_step(petition, action, reason, data, when, actor)
         before = extensions.snapshot(petition)  # for the hooks: e.g. the rollup's old cell
         history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
         seq = (history[-1].seq if history else 0) + 1

@@ -95,7 +95,7 @@ def petition_register(
         raise Forbidden(gettext("您的角色不能登记信访事项"))
     now = clock.now()
     received_at = _as_datetime(data.received_at) if data.received_at is not None else now
-    clean = _validate_registration(data, organ=organ, received_at=received_at, now=now)
+    clean = _validate_registration(data, organ=organ, received_at=received_at, now=now, actor=actor)
     if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
         raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
     with attachment_files_guard(), transaction.atomic():
@@ -148,7 +148,9 @@ def petition_register_many(
             prepared.append(
                 (
                     data,
-                    _validate_registration(data, organ=organ, received_at=received_at, now=now),
+                    _validate_registration(
+                        data, organ=organ, received_at=received_at, now=now, actor=actor
+                    ),
                     received_at,
                 )
             )
@@ -212,7 +214,12 @@ def petition_register_many(
 
 
 def _validate_registration(
-    data: PetitionInput, *, organ: Organ, received_at: datetime, now: datetime
+    data: PetitionInput,
+    *,
+    organ: Organ,
+    received_at: datetime,
+    now: datetime,
+    actor: User | None = None,
 ) -> dict[str, Any]:
     errs: dict[str, list[str]] = {}
 
@@ -342,7 +349,14 @@ def _validate_registration(
         files.append((a, kind))
     repeat_of = None
     if data.repeat_of_id is not None:
-        repeat_of = Petition.objects.filter(pk=data.repeat_of_id).first()
+        # Only a petition the registrar may see (the one gate): a hidden one answers as one
+        # that does not exist, and is never linked (Art. 30 para 3: no oracle, no link).
+        earlier = Petition.objects.all()
+        if actor is not None:
+            from xinfang.petitions.selectors.access import petition_queryset_for_user
+
+            earlier = petition_queryset_for_user(user=actor)
+        repeat_of = earlier.filter(pk=data.repeat_of_id).first()
         if repeat_of is None:
             err("repeat_of_id", gettext("关联的信访事项不存在"))
     if errs:

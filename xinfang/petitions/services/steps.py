@@ -12,7 +12,7 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline
-from xinfang.directory.models import Organ, OrganKind
+from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services._shared import _date, _in_subtree, _int, _organ
 from xinfang.petitions.workflow import (
@@ -33,7 +33,12 @@ def _open_deadline(petition: Petition, code: str) -> Deadline | None:
 
 
 def _validate_step(
-    petition: Petition, action: Action, reason: str, data: dict[str, Any], when: datetime
+    petition: Petition,
+    action: Action,
+    reason: str,
+    data: dict[str, Any],
+    when: datetime,
+    actor: User | None = None,
 ) -> None:
     """Per-step fields (Art. 32 contents, reasons, organs) and time windows. Mutates ``data``
     into its stored form (ids, ISO dates)."""
@@ -112,6 +117,10 @@ def _validate_step(
             err("ground", gettext("请选择不予受理的情形"))
         if ground == "same_facts_after_re_review":
             prior = petition.repeat_of
+            if prior is not None and actor is not None and not _visible_to(actor, prior):
+                # An earlier petition the actor may not see answers as none at all: its
+                # history must not decide the answer (no oracle on a hidden accusation).
+                prior = None
             if prior is None or not prior.events.filter(action=A.DECIDE_RE_REVIEW).exists():
                 err(
                     "ground",
@@ -211,6 +220,12 @@ def _validate_step(
         _validate_reopen(petition, data, err)
     if errs:
         raise ApplicationError(gettext("操作信息有误，请按提示修改"), code="invalid", fields=errs)
+
+
+def _visible_to(user: User, petition: Petition) -> bool:
+    from xinfang.petitions.selectors.access import petition_queryset_for_user
+
+    return petition_queryset_for_user(user=user).filter(pk=petition.pk).exists()
 
 
 def _provisional_warning(window: Deadline) -> str:

@@ -207,7 +207,7 @@ def test_the_organ_hint_ranks_the_organs_that_handled_the_topic_in_the_region(wo
         _handled(register, world, organ=world.housing, name="城乡建设")
     _handled(register, world, organ=world.county_gov, name="城乡建设", transfer_only=True)
     _handled(register, world, organ=world.court, name="政法")  # another topic: not counted
-    hints = organ_hints_for(topic=topic("城乡建设"), region_code="990102")
+    hints = organ_hints_for(user=world.clerk, topic=topic("城乡建设"), region_code="990102")
     assert hints.region == world.county and not hints.fallback and hints.total == 4
     assert [(h.organ, h.count, h.share) for h in hints.items] == [
         (world.housing, 3, 0.75),
@@ -222,7 +222,7 @@ def test_without_history_in_the_region_the_parent_region_is_used(world, register
         code="990103", name="白水县", level=Level.COUNTY, parent=world.city
     )
     _handled(register, world, organ=world.city_housing, name="城乡建设", region="990102")
-    hints = organ_hints_for(topic=topic("城乡建设"), region_code=other.code)
+    hints = organ_hints_for(user=world.city_clerk, topic=topic("城乡建设"), region_code=other.code)
     assert hints.region == world.city and hints.fallback
     assert [h.organ for h in hints.items] == [world.city_housing]
 
@@ -231,11 +231,13 @@ def test_a_parent_topic_counts_its_sub_topics(world, register):
     sub = Topic.objects.create(name="物业管理", parent=topic("城乡建设"))
     p = register().petition
     topic_decide(petition=p, topic=sub, actor=world.clerk)
-    hints = organ_hints_for(topic=topic("城乡建设"), region_code="990102")
+    hints = organ_hints_for(user=world.clerk, topic=topic("城乡建设"), region_code="990102")
     assert hints.total == 1
 
 
 def test_no_topic_or_no_history_gives_no_hint(world, register):
-    assert organ_hints_for(topic=None, region_code="990102").items == []
-    assert organ_hints_for(topic=topic("教育文体"), region_code="990102").items == []
-    assert organ_hints_for(topic=topic("教育文体"), region_code="").items == []
+    assert organ_hints_for(user=world.clerk, topic=None, region_code="990102").items == []
+    assert (
+        organ_hints_for(user=world.clerk, topic=topic("教育文体"), region_code="990102").items == []
+    )
+    assert organ_hints_for(user=world.clerk, topic=topic("教育文体"), region_code="").items == []

@@ -1,0 +1,318 @@
+"""Issue 11: the seven leaks found on side surfaces that bypassed the gate, each reproduced.
+
+The adversaries here are users who WOULD see the accusation but for the rule (Art. 30 para 3,
+Art. 46(5)): the petition office of the county whose government is accused sits below the
+accused organ and its region covers the organ holding the accusation. ``test_the_adversary_is_
+in_reach`` proves it, so every "sees nothing" below fails when the rule goes.
+
+Planted faults that each test here catches (rerun: make the change, run this file):
+- leak 1: drop ``petition_id__in=visible`` in ``insight.classify.selectors.organ_hints_for``;
+- leak 3: drop the ``view_identity`` check, the ``restricted`` filter or the audit record in
+  ``petitions.similar.petition_similar_for_user``;
+- leak 4: read ``Petition.objects`` instead of the actor's queryset for ``repeat_of_id`` in
+  ``petitions.services.register._validate_registration``; drop the ``_visible_to`` check in
+  ``petitions.services.steps._validate_step``;
+- leak 6: call ``authenticate()`` without the request in ``api.services.token_issue_for_login``;
+- leak 7: leave petition offices out of the accusable organs, or register an accusation against
+  the receiving office at that office.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import local
+from xinfang.directory.models import Level, OrganKind, Role
+from xinfang.petitions.services import PartyInput, petition_act
+from xinfang.petitions.workflow import Action
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+TITLE = "检举青山县人民政府违规征地"
+ACCUSER = "赵检举"
+PHONE = "13912345678"
+
+
+@pytest.fixture
+def inspection(world):
+    """An organ in the county's region that is NOT below the county government: the city
+    discipline commission's inspection group stationed in the county."""
+    from xinfang.directory.services import organ_create
+
+    return organ_create(
+        name="东湖市纪委监委驻青山县纪检监察组",
+        kind=OrganKind.DISCIPLINE,
+        level=Level.COUNTY,
+        region=world.county,
+        parent=world.city_gov,
+    )
+
+
+@pytest.fixture
+def accusation(world, inspection):
+    """An accusation against the county government, registered at the city office, its topic
+    decided, and transferred to the inspection group in the county."""
+    from xinfang.insight.classify.services import topic_decide
+    from xinfang.insight.models import Topic
+    from xinfang.petitions.services import petition_register
+    from xinfang.petitions.services.register import PetitionInput
+
+    p = petition_register(
+        data=PetitionInput(
+            channel="letter",
+            title=TITLE,
+            content="青山县人民政府违规征收幸福村集体土地，请求调查处理。",
+            region_code="990102",
+            category="accusation",
+            accused_organ_id=world.county_gov.pk,
+            received_at=local(2025, 8, 28),
+            parties=[PartyInput(role="petitioner", name=ACCUSER, phone=PHONE)],
+        ),
+        organ=world.city_po,
+        actor=world.city_clerk,
+        at=local(2025, 8, 28),
+    ).petition
+    topic_decide(
+        petition=p, topic=Topic.objects.get(name="国土资源", parent=None), actor=world.city_clerk
+    )
+    petition_act(
+        petition_id=p.pk,
+        action=Action.TRANSFER,
+        actor=world.city_clerk,
+        at=local(2025, 8, 29),
+        data={"to_organ_id": inspection.pk},
+    )
+    p.refresh_from_db()
+    return p
+
+
+def test_the_adversary_is_in_reach(world, accusation):
+    """Without the accusation exclusion the county office's clerk WOULD see it (its region
+    covers the inspection group), and the city office does see it: the tests below are not
+    vacuous."""
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.selectors import access, petition_queryset_for_user
+
+    assert Petition.objects.filter(access._held(world.clerk.organ), pk=accusation.pk).exists()
+    assert not petition_queryset_for_user(user=world.clerk).filter(pk=accusation.pk).exists()
+    assert petition_queryset_for_user(user=world.city_clerk).filter(pk=accusation.pk).exists()
+
+
+# --- leak 1: the desk's organ hint ---------------------------------------------------------
+
+
+def test_the_desks_organ_hint_does_not_count_an_accusation_against_the_users_organ(
+    client, world, register, inspection
+):
+    from xinfang.insight.classify.selectors import organ_hints_for
+    from xinfang.insight.classify.services import topic_decide
+    from xinfang.insight.models import Topic
+
+    land = Topic.objects.get(name="国土资源", parent=None)
+    ordinary = register(title="征地补偿款未到位").petition  # held by the county office
+    topic_decide(petition=ordinary, topic=land, actor=world.clerk)
+    client.force_login(world.clerk)
+    q = {"title": "测试", "region_code": "990102", "topic": str(land.pk)}
+    before = client.get("/intake/similar/", q).content.decode()
+    hints = organ_hints_for(user=world.clerk, topic=land, region_code="990102")
+    assert hints.total == 1 and "100%" in before  # the hint is shown: the test can see it
+
+    # now the accusation against the county government arrives in the region
+    from xinfang.petitions.services import petition_register
+    from xinfang.petitions.services.register import PetitionInput
+
+    p = petition_register(
+        data=PetitionInput(
+            channel="letter",
+            title=TITLE,
+            content="检举内容",
+            region_code="990102",
+            category="accusation",
+            accused_organ_id=world.county_gov.pk,
+            parties=[PartyInput(role="petitioner", name=ACCUSER)],
+        ),
+        organ=world.city_po,
+        actor=world.city_clerk,
+    ).petition
+    topic_decide(petition=p, topic=land, actor=world.city_clerk)
+    petition_act(
+        petition_id=p.pk,
+        action=Action.TRANSFER,
+        actor=world.city_clerk,
+        data={"to_organ_id": inspection.pk},
+    )
+    after = client.get("/intake/similar/", q).content.decode()
+    assert organ_hints_for(user=world.clerk, topic=land, region_code="990102").total == 1
+    assert after == before
+    # the control: the city office, which may see it, counts it
+    assert organ_hints_for(user=world.city_clerk, topic=land, region_code="990102").total == 2
+
+
+# --- leak 3: the desk's phone match ---------------------------------------------------------
+
+
+def test_the_desks_phone_match_does_not_reidentify_an_accuser(client, world, accusation):
+    from xinfang.audit.models import AuditRecord
+    from xinfang.petitions.services import petition_register
+    from xinfang.petitions.services.register import PetitionInput
+    from xinfang.petitions.similar import petition_similar_for_user
+
+    # an accusation against the housing bureau, held by the county office itself: the office
+    # sees it (not accused), but a phone lookup must not tell who wrote it unless it holds it
+    p = petition_register(
+        data=PetitionInput(
+            channel="letter",
+            title="检举县住建局违规审批",
+            content="检举内容",
+            region_code="990102",
+            category="accusation",
+            accused_organ_id=world.housing.pk,
+            parties=[PartyInput(role="petitioner", name="钱检举", phone="13700001111")],
+        ),
+        organ=world.county_po,
+        actor=world.clerk,
+    ).petition
+    petition_act(
+        petition_id=p.pk,
+        action=Action.TRANSFER,
+        actor=world.clerk,
+        data={"to_organ_id": world.discipline.pk},
+    )
+    from xinfang.petitions.selectors import petition_queryset_for_user
+
+    assert petition_queryset_for_user(user=world.clerk).filter(pk=p.pk).exists()  # in reach
+    client.force_login(world.clerk)
+    html = client.get("/intake/similar/", {"phone": "13700001111"}).content.decode()
+    assert "检举县住建局违规审批" not in html
+    assert petition_similar_for_user(user=world.clerk, phone="13700001111") == []
+    # the commission handling it finds it (the control)
+    from xinfang.directory.services import staff_create
+
+    jw = staff_create(
+        username="jw-reg", password="Jw-pass-1234", organ=world.discipline, roles=[Role.REGISTRAR]
+    )
+    assert [m.petition.pk for m in petition_similar_for_user(user=jw, phone="137 0000 1111")] == [
+        p.pk
+    ]
+    # every phone lookup is recorded, with what it found and not the number
+    recs = AuditRecord.objects.filter(kind="identity.search").order_by("seq")
+    assert [(r.actor_id, r.data["petition_ids"]) for r in recs] == [
+        (world.clerk.pk, []),
+        (world.clerk.pk, []),
+        (jw.pk, [p.pk]),
+    ]
+    assert all("13700001111" not in str(r.data) for r in recs)
+
+
+def test_a_user_who_may_not_see_identities_gets_no_phone_match(world, register):
+    from xinfang.audit.models import AuditRecord
+    from xinfang.directory.permissions import CAPABILITIES, Cap
+    from xinfang.petitions.similar import petition_similar_for_user
+
+    register(parties=[PartyInput(role="petitioner", name="张三", phone="13800001234")])
+    assert petition_similar_for_user(user=world.clerk, phone="13800001234")  # may: found
+    no_identity = [r for r, caps in CAPABILITIES.items() if Cap.VIEW_IDENTITY not in caps]
+    from xinfang.directory.services import staff_create
+
+    for role in no_identity:
+        u = staff_create(
+            username=f"ni-{role}", password="No-ident-123", organ=world.county_po, roles=[role]
+        )
+        assert petition_similar_for_user(user=u, phone="13800001234") == [], role
+    assert AuditRecord.objects.filter(kind="identity.search").count() == 1
+
+
+# --- leak 4: repeat_of_id --------------------------------------------------------------------
+
+
+def test_repeat_of_a_hidden_petition_answers_as_one_that_does_not_exist(client, world, accusation):
+    from xinfang.api.services import token_issue
+    from xinfang.petitions.models import Petition
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.clerk)}"}
+    body = {
+        "channel": "letter",
+        "title": "再次反映征地问题",
+        "content": "内容",
+        "region_code": "990102",
+        "category": "appeal",
+        "route": 6,
+        "parties": [{"role": "petitioner", "name": "孙某"}],
+    }
+    hidden = client.post(
+        "/api/v1/petitions",
+        {**body, "repeat_of_id": accusation.pk},
+        content_type="application/json",
+        **auth,
+    )
+    absent = client.post(
+        "/api/v1/petitions",
+        {**body, "repeat_of_id": 10**6},
+        content_type="application/json",
+        **auth,
+    )
+    assert hidden.status_code == absent.status_code == 400
+    assert hidden.json() == absent.json()
+    assert not Petition.objects.filter(repeat_of=accusation).exists()
+    # the city office, which sees it, may link to it
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.city_clerk)}"}
+    ok = client.post(
+        "/api/v1/petitions",
+        {**body, "repeat_of_id": accusation.pk},
+        content_type="application/json",
+        **auth,
+    )
+    assert ok.status_code == 201, ok.content
+
+
+def test_not_accepting_as_a_repeat_is_no_oracle_on_a_hidden_earlier_petition(
+    world, register, accusation
+):
+    """Art. 36(3) refusal reads the earlier petition's history; for an earlier petition the
+    clerk may not see, the answer is the one for no earlier petition at all."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    PetitionEvent.objects.create(
+        petition=accusation,
+        seq=99,
+        action=Action.DECIDE_RE_REVIEW,
+        from_state="x",
+        to_state="x",
+        occurred_at=local(2025, 8, 30),
+        recorded_at=local(2025, 8, 30),
+    )
+    answers = []
+    for earlier in (None, accusation):
+        p = register().petition
+        Petition.objects.filter(pk=p.pk).update(repeat_of=earlier)
+        with pytest.raises(ApplicationError) as e:
+            petition_act(
+                petition_id=p.pk,
+                action=Action.NOT_ACCEPT,
+                actor=world.clerk,
+                reason="同一事实",
+                data={"ground": "same_facts_after_re_review", "confirmed": True},
+            )
+        answers.append((e.value.message, e.value.fields))
+    assert answers[0] == answers[1]
+    # the control: an earlier petition the clerk sees, with the same history, is accepted as one
+    seen = register().petition
+    PetitionEvent.objects.create(
+        petition=seen,
+        seq=99,
+        action=Action.DECIDE_RE_REVIEW,
+        from_state="x",
+        to_state="x",
+        occurred_at=local(2025, 8, 30),
+        recorded_at=local(2025, 8, 30),
+    )
+    p = register().petition
+    Petition.objects.filter(pk=p.pk).update(repeat_of=seen)
+    petition_act(
+        petition_id=p.pk,
+        action=Action.NOT_ACCEPT,
+        actor=world.clerk,
+        reason="同一事实",
+        data={"ground": "same_facts_after_re_review", "confirmed": True},
+    )
