@@ -674,8 +674,27 @@ def available_actions(state: State, ctx: Context = Context()) -> list[Action]:
     return [
         a
         for a in Action
-        if (t := _BY_KEY.get((state, a))) is not None and _guard_message(t, offered) is None
+        if (t := _BY_KEY.get((state, a))) is not None
+        and any(_guard_message(t, c) is None for c in own_input_choices(a, offered))
     ]
+
+
+#: Facts a step's own form asks for: a step is offered when some choice of them would allow it
+#: (开始办理 asks for the category and route still missing, e.g. on a petition accepted before
+#: the acceptance required them).
+_OWN_INPUTS: dict[Action, tuple[str, ...]] = {Action.START_HANDLING: ("category", "route")}
+
+
+def own_input_choices(action: Action, ctx: Context) -> Iterable[Context]:
+    """``ctx`` and, for a step that asks for facts still missing, each choice of them."""
+    yield ctx
+    inputs = _OWN_INPUTS.get(action, ())
+    if "category" in inputs and ctx.category is None:
+        for c in Category:
+            yield replace(ctx, category=c, route=ctx.route)
+    if "route" in inputs and ctx.route is None:
+        for r in Route:
+            yield replace(ctx, category=ctx.category or Category.APPEAL, route=r)
 
 
 def is_final(state: State) -> bool:

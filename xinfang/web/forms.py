@@ -38,8 +38,8 @@ FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
     A.ASSIGN: [("to_organ_id", _("承办机关"), "organ", None), ("report_due", _("报送结果期限"), "date", None)],
     A.REFER_LEGAL: [("to_organ_id", _("政法机关"), "organ", "political_legal")],
     A.REFER_DISCIPLINE: [("to_organ_id", _("纪检监察机关"), "organ", "discipline")],
-    A.ACKNOWLEDGE: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径"), "select", ROUTES)],
-    A.START_HANDLING: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径"), "select", ROUTES)],
+    A.ACKNOWLEDGE: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径（申诉求决类必选）"), "select", ROUTES)],
+    A.START_HANDLING: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径（申诉求决类必选）"), "select", ROUTES)],
     A.REDIRECT: [("proper_organ", _("应当向哪个机关提出"), "text", None)],
     A.NOT_ACCEPT: [("ground", _("情形"), "select", NOT_ACCEPT), ("confirmed", _("已核实事实和理由相同"), "bool", None)],
     A.EXTEND: [("days", _("延长天数（至多 30 日）"), "number", None)],
@@ -50,6 +50,12 @@ FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
     A.RECORD_DELIVERY: [("method", _("送达方式"), "select", DELIVERY), ("signed", _("签收情况"), "select", SIGNED)],
     # Shown only while the window's last day is provisional (ADR 0012); the service asks for it.
     A.EXPIRE_WINDOW: [("provisional_ack", _("已知届满日为暂定，信访人确未在期限内提出申请"), "bool", None)],
+}
+#: Fields the service refuses to go without (the page marks them and the browser asks first).
+#: The route of Art. 31 is asked only for 申诉求决 (its label says so; the service checks it).
+REQUIRED_FIELDS = {
+    "to_organ_id", "report_due", "proper_organ", "ground", "days", "agreement", "summary",
+    "outcome", "request", "facts", "decision", "legal_basis", "method", "signed", "category",
 }
 #: Actions whose reason is required (the service says so too; the page marks the field).
 REASON_REQUIRED = {A.OBJECT, A.OBJECTION_ACCEPT, A.OBJECTION_REJECT, A.REDIRECT, A.NOT_ACCEPT,
@@ -74,3 +80,9 @@ def action_data(action: Action, post: Any) -> dict[str, Any]:
         if v != "":
             out[name] = v
     return out
+
+
+def posted_values(action: Action, post: Any) -> dict[str, str]:
+    """What the user sent in the action's form, as text, to fill the form again on a refusal."""
+    names = [name for name, _label, _kind, _choices in FIELDS.get(action, [])]
+    return {n: str(post.get(n, ""))[:20000] for n in [*names, "reason", "at"] if post.get(n)}

@@ -27,7 +27,14 @@ from xinfang.petitions.workflow import (
     Action,
     Category,
 )
-from xinfang.web.forms import FIELDS, REASON_LABEL, REASON_REQUIRED, action_data
+from xinfang.web.forms import (
+    FIELDS,
+    REASON_LABEL,
+    REASON_REQUIRED,
+    REQUIRED_FIELDS,
+    action_data,
+    posted_values,
+)
 from xinfang.web.intake import _regions_for
 from xinfang.web.labels import tr_action
 from xinfang.workbench.selectors import saved_filter_list
@@ -92,10 +99,17 @@ def _window_provisional(d: dict) -> bool:
     )
 
 
-def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
+def _action_forms(d: dict, organs: list[Organ], errors: dict | None = None) -> list[dict]:
+    """The forms of the steps available now; after a refusal, the refused form keeps everything
+    that was typed or chosen (issue 12: nothing is lost on an error)."""
+    errors = errors or {}
+    p = d["petition"]
+    known = {"category": p.category or "", "route": str(p.route) if p.route else ""}
     forms = []
     for a in d["available_actions"]:
         action = Action(a)
+        posted = errors.get("post") if errors.get("action") == a else None
+        values = posted if posted is not None else known
         fields = []
         for name, label, kind, choices in FIELDS.get(action, []):
             if name == "provisional_ack" and not _window_provisional(d):
@@ -103,7 +117,17 @@ def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
             opts = choices
             if kind == "organ":
                 opts = [(o.pk, o.name) for o in organs if choices is None or o.kind == choices]
-            fields.append({"name": name, "label": label, "kind": kind, "choices": opts})
+            fields.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "kind": kind,
+                    "choices": [(str(v), lbl) for v, lbl in opts or []],
+                    "value": str(values.get(name, "")),
+                    "required": name in REQUIRED_FIELDS,
+                    "errors": errors.get("fields", {}).get(name, []) if posted is not None else [],
+                }
+            )
         forms.append(
             {
                 "action": a,
@@ -111,6 +135,8 @@ def _action_forms(d: dict, organs: list[Organ]) -> list[dict]:
                 "fields": fields,
                 "reason_required": action in REASON_REQUIRED,
                 "reason_label": REASON_LABEL.get(action, gettext("理由或说明")),
+                "reason": (posted or {}).get("reason", ""),
+                "at": (posted or {}).get("at", ""),
             }
         )
     return forms
@@ -139,7 +165,7 @@ def petition_detail(
         {
             "d": d,
             "code": ids.format_tracking_code(d["tracking_code"]),
-            "forms": _action_forms(d, organs),
+            "forms": _action_forms(d, organs, errors),
             "may_name_accused": d["petition"].category == Category.ACCUSATION
             and request.user.organ_id == d["petition"].current_organ_id  # type: ignore[union-attr]
             and bool(user_actions(request.user)),  # type: ignore[arg-type]
@@ -189,6 +215,7 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
         missing = opinion_missing(petition=petition, post=request.POST)
         if missing and not opinion_acknowledged(request.POST):
             errors = opinion_refusal(action=action, missing=missing, post=request.POST)
+            errors["post"] = posted_values(act, request.POST)
             return petition_detail(request, petition_id, errors=errors, status=400)
     try:
         at = _parse_date(request.POST.get("at", ""))
@@ -202,7 +229,12 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
         )
     except ApplicationError as e:
         messages.error(request, e.message)
-        errors = {"action": action, "message": e.message, "fields": e.fields}
+        errors = {
+            "action": action,
+            "message": e.message,
+            "fields": e.fields,
+            "post": posted_values(act, request.POST),
+        }
         return petition_detail(request, petition_id, errors=errors, status=e.status)
     # "已转送"; in English "Transfer: done"
     messages.success(request, gettext("已%(action)s") % {"action": tr_action(ACTION_LABELS[act])})

@@ -131,10 +131,16 @@ def _validate_step(
                     "confirmed", gettext("请工作人员核实新提出的事实和理由确与已终结事项相同后确认")
                 )
     if action in (A.ACKNOWLEDGE, A.START_HANDLING):
-        category = data.get("category", petition.category)
-        route = data.get("route", petition.route)
-        if category and category not in Category.__members__.values():
+        # Accepting fixes what kind of matter it is (Arts. 29-31) and, for 申诉求决, its route
+        # (Art. 31): without them no later step applies and the petition would be stuck.
+        category = data.get("category") or petition.category
+        route = data.get("route") or petition.route
+        if not category:
+            err("category", gettext("请选择信访事项类别（第二十九条至第三十一条）"))
+        elif category not in Category.__members__.values():
             err("category", gettext("类别无效"))
+        elif category == Category.APPEAL and route in (None, ""):
+            err("route", gettext("申诉求决类事项请选择第三十一条的处理途径"))
         if route not in (None, "") and int(route) not in {r.value for r in Route}:
             err("route", gettext("途径无效"))
         if category and category != Category.APPEAL and route not in (None, ""):

@@ -32,6 +32,7 @@ from xinfang.petitions.workflow import (
     available_actions,
     is_final,
     next_state,
+    own_input_choices,
     transition_for,
 )
 
@@ -533,7 +534,16 @@ def test_the_actions_offered_are_exactly_those_next_state_accepts(
     offered = available_actions(state, ctx)
     # the review outcome is the step's own input: offered as if the reviewer will choose one
     with_input = dataclasses.replace(ctx, outcome=ctx.outcome or ReviewOutcome.UPHOLD.value)
-    assert offered == [a for a in Action if _allowed(state, a, with_input)]
+    # so are the category and route that 开始办理 asks for when they are still missing
+    assert offered == [
+        a for a in Action if any(_allowed(state, a, c) for c in own_input_choices(a, with_input))
+    ]
+
+
+def test_handling_is_offered_on_an_accepted_petition_whose_category_is_missing() -> None:
+    """A petition accepted while the category was optional is not stuck (issue 12)."""
+    assert A.START_HANDLING in available_actions(S.ACKNOWLEDGED, Context(at_petition_office=False))
+    refused(S.ACKNOWLEDGED, A.START_HANDLING, Context(at_petition_office=False))
 
 
 def test_a_review_decision_is_offered_before_its_outcome_is_chosen_and_refused_without_one() -> None:
