@@ -15,4 +15,5 @@ urlpatterns = [
     path("portal/", include("xinfang.portal.urls")),
     path("-/", include("xinfang.ops.urls")),  # health and metrics (xinfang.ops.views)
     path("calendar/", include("xinfang.deadlines.urls")),
+    path("prevention/", include("xinfang.prevention.urls")),
 ]

@@ -241,7 +241,12 @@ def test_every_page_and_api_operation_is_in_the_matrix():
     unclassified = [
         n
         for n, r in pages
-        if "petition_id" not in r and n not in known_web and not n.startswith("web:intake")
+        if "petition_id" not in r
+        and n not in known_web
+        and not n.startswith("web:intake")
+        # source prevention: its records are not petitions; the pages by role below, the
+        # records by scope in xinfang/prevention/tests
+        and not n.startswith("prevention:")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -390,6 +395,20 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         check("calendar confirm", confirm.status_code == 403, confirm.status_code)
     menu = client.get("/search/").content.decode()
     check("calendar menu link", ('href="/calendar/"' in menu) == role_can(role, Cap.ADMIN))
+
+    # Source prevention (xinfang.prevention): the ledger for the roles that read it, the desk
+    # for those that record, the export for those that also export; the menu links it only
+    # for those who may open it.
+    prevents = role_can(role, Cap.PREVENTION_VIEW)
+    check("prevention menu link", ('href="/prevention/disputes/"' in menu) == prevents)
+    r = client.get("/prevention/disputes/")
+    check("prevention ledger", r.status_code == (200 if prevents else 403), r.status_code)
+    r = client.get("/prevention/disputes/new/")
+    records = role_can(role, Cap.PREVENTION_RECORD)
+    check("prevention desk", r.status_code == (200 if records else 403), r.status_code)
+    r = client.get("/prevention/disputes/ledger.xlsx")
+    exports = prevents and role_can(role, Cap.EXPORT)
+    check("prevention export", r.status_code == (200 if exports else 403), r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "xinfang.analytics",
     "xinfang.workbench",
     "xinfang.insight",
+    "xinfang.prevention",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",
@@ -160,6 +161,9 @@ XINFANG_REPEAT_MIN_SCORE = float(os.environ.get("XINFANG_REPEAT_MIN_SCORE", "0.2
 XINFANG_ART36_FLAG_SCORE = float(os.environ.get("XINFANG_ART36_FLAG_SCORE", "0.5"))
 # Seconds the hot-issues page keeps a computed result in Django's cache.
 XINFANG_HOT_CACHE_SECONDS = int(os.environ.get("XINFANG_HOT_CACHE_SECONDS", "300"))
+# Months of one dispute-screening cycle (矛盾纠纷排查, xinfang.prevention): 1 (monthly), 2, 3, 4,
+# 6 or 12.
+XINFANG_SCREENING_CYCLE_MONTHS = int(os.environ.get("XINFANG_SCREENING_CYCLE_MONTHS", "1"))
 
 # --- Public portal and satisfaction evaluation (regulation §8; see docs/settings.md) ---
 # Days after a written answer reaches the petitioner during which they may evaluate it (Q-4).

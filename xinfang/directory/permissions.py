@@ -30,6 +30,10 @@ class Cap(StrEnum):
     ADMIN = "admin"  # the admin site: organs, staff, roles, policy tables
     AUDIT = "audit"  # read the audit trail and run `xinfang audit verify`
     VIEW_HOT_ISSUES = "view_hot_issues"  # hot issues: matters and places, counts only
+    # Source prevention (xinfang.prevention, regulation §10): matters, decisions and organs only.
+    PREVENTION_VIEW = "prevention_view"  # dispute ledgers, risk assessments, joint conferences
+    PREVENTION_RECORD = "prevention_record"  # record disputes, mediation, assessment work, tasks
+    PREVENTION_DECIDE = "prevention_decide"  # conclude an assessment, conference decisions, policy
 
 
 A = Action
@@ -66,17 +70,31 @@ _ROUTING = {
 # Signing decisions and approving extensions is for the organ's head (Arts. 32, 34–36).
 _SIGNING = {A.EXTEND, A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW}
 _CASEWORK = {Cap.VIEW_PETITIONS, Cap.VIEW_IDENTITY, Cap.EXPORT, Cap.API}
+_PREVENTION = {Cap.PREVENTION_VIEW, Cap.PREVENTION_RECORD}
 
 #: THE table. Everything below is derived from it.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.REGISTRAR: frozenset(
-        _CASEWORK | _ROUTING | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
+        _CASEWORK
+        | _ROUTING
+        | _PREVENTION
+        | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
     ),
-    Role.HANDLER: frozenset(_CASEWORK | _HANDLING | {A.TRANSFER, A.REFER_DISCIPLINE}),
-    Role.ORGAN_HEAD: frozenset(_CASEWORK | _HANDLING | _ROUTING | _SIGNING),
+    Role.HANDLER: frozenset(_CASEWORK | _HANDLING | _PREVENTION | {A.TRANSFER, A.REFER_DISCIPLINE}),
+    Role.ORGAN_HEAD: frozenset(
+        _CASEWORK | _HANDLING | _ROUTING | _SIGNING | _PREVENTION | {Cap.PREVENTION_DECIDE}
+    ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
-    Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API}),
-    Role.LEADER: frozenset({Cap.VIEW_PETITIONS, Cap.API, Cap.VIEW_HOT_ISSUES}),
+    Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API, Cap.PREVENTION_VIEW}),
+    Role.LEADER: frozenset(
+        {
+            Cap.VIEW_PETITIONS,
+            Cap.API,
+            Cap.VIEW_HOT_ISSUES,
+            Cap.PREVENTION_VIEW,
+            Cap.PREVENTION_DECIDE,
+        }
+    ),
     # Analysts see de-identified aggregates only: no petition, no list, no count by person.
     Role.ANALYST: frozenset({Cap.VIEW_DEIDENTIFIED, Cap.API, Cap.VIEW_HOT_ISSUES}),
     # Administrators run the system, not the cases: no petition content.

@@ -1,0 +1,71 @@
+"""The models of source prevention, one module per mechanism (see each module)."""
+
+from xinfang.prevention.models.decisions import (
+    AssessmentWork,
+    Conclusion,
+    Decision,
+    DecisionKind,
+    DecisionLink,
+    DecisionStatus,
+    Grade,
+    RiskPoint,
+    WorkKind,
+)
+from xinfang.prevention.models.disputes import (
+    Dispute,
+    DisputeKind,
+    DisputeParty,
+    DisputeStatus,
+    DisputeStep,
+    Outcome,
+    PartySide,
+    StepKind,
+)
+from xinfang.prevention.models.meetings import (
+    AgendaItem,
+    AgendaKind,
+    Conference,
+    ConferenceTask,
+    TaskEntry,
+    TaskEntryKind,
+    TaskStatus,
+)
+from xinfang.prevention.models.policy import (
+    LinkSource,
+    PolicyMatter,
+    PolicyMatterPetition,
+    PolicyStatus,
+    ResponseKind,
+)
+
+__all__ = [
+    "AgendaItem",
+    "AgendaKind",
+    "AssessmentWork",
+    "Conclusion",
+    "Conference",
+    "ConferenceTask",
+    "Decision",
+    "DecisionKind",
+    "DecisionLink",
+    "DecisionStatus",
+    "Dispute",
+    "DisputeKind",
+    "DisputeParty",
+    "DisputeStatus",
+    "DisputeStep",
+    "Grade",
+    "LinkSource",
+    "Outcome",
+    "PartySide",
+    "PolicyMatter",
+    "PolicyMatterPetition",
+    "PolicyStatus",
+    "ResponseKind",
+    "RiskPoint",
+    "StepKind",
+    "TaskEntry",
+    "TaskEntryKind",
+    "TaskStatus",
+    "WorkKind",
+]

@@ -1,0 +1,1 @@
+"""The staff pages of source prevention (one module per mechanism)."""
