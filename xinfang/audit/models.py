@@ -1,9 +1,12 @@
 """The audit trail: append-only records, each carrying the hash of the one before it.
 
 ``AuditRecord.hash`` is HMAC-SHA256 (key ``XINFANG_AUDIT_KEY``, kept outside the database) over
-the record's fields and ``prev_hash``; ``AuditHead`` holds the last sequence number and hash and
-is locked to append, so the chain has one order. ``xinfang audit verify`` recomputes it: an
-edited, removed, inserted or reordered record breaks it.
+the record's fields and ``prev_hash``. The trail is several chains (``chain``, a hash bucket of
+the record's object: every record of one petition is in one chain), so audited writes of
+different petitions do not wait for one another; each chain's ``AuditHead`` holds its last
+sequence number and hash and is locked to append, so each chain has one order. The heads are
+anchored together outside the database (``AuditAnchor``, ADR 0013). ``xinfang audit verify``
+recomputes every chain: an edited, removed, inserted or reordered record breaks it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ class AppendOnlyError(Exception):
 
 
 class AuditRecord(models.Model):
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+    chain = models.PositiveSmallIntegerField("链", default=0)
+    seq = models.PositiveBigIntegerField("序号")
     at = models.DateTimeField("时间")
     kind = models.CharField("类型", max_length=40)
     # No foreign keys: a record outlives the user, organ or petition it names.
@@ -34,7 +38,8 @@ class AuditRecord(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
-        ordering = ["seq"]
+        ordering = ["chain", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
         indexes = [
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object"),
             models.Index(fields=["actor_id", "seq"], name="audit_actor"),
@@ -43,7 +48,7 @@ class AuditRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.kind} {self.actor_name}"
+        return f"#{self.chain}.{self.seq} {self.kind} {self.actor_name}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:
@@ -55,8 +60,9 @@ class AuditRecord(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row: the last record's sequence number and hash. Appending locks it."""
+    """One row per chain: its last record's sequence number and hash. Appending locks it."""
 
+    chain = models.PositiveSmallIntegerField(unique=True, default=0)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
 

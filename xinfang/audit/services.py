@@ -1,9 +1,12 @@
-"""Write and verify the audit trail.
+"""Write the audit trail (verification: ``audit.verify``).
 
 Callers record inside their own transaction, so a record exists exactly when the change it
-describes was committed. Appending locks the chain head: audited writes are serialised, which is
-what gives the chain one order (see docs/decisions/0005-access-confidentiality-audit.md).
-Records never hold identity numbers or phones: ``data`` passes through ``mask_text``.
+describes was committed. The trail is ``CHAINS`` chains: a record goes to the chain of its
+object (a hash bucket of ``object_type:object_id``, else of its actor), so every record of one
+petition is in one chain, in one order, while audited writes about different petitions lock
+different heads and do not wait for one another (ADR 0013; before, one head serialised every
+audited write, ADR 0005). Records never hold identity numbers or phones: ``data`` passes
+through ``mask_text``.
 """
 
 from __future__ import annotations
@@ -11,19 +14,37 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from xinfang.audit.context import current_ip
 from xinfang.audit.models import GENESIS, AuditHead, AuditRecord
 from xinfang.core import clock
 from xinfang.core.masking import mask_text
+
+# The number of chains is fixed for an installation: a record's chain follows from its object,
+# so changing it would split one petition's history over two chains (ADR 0013).
+CHAINS = 16
+
+
+def chain_genesis(chain: int) -> str:
+    """The ``prev_hash`` of a chain's first record (chain 0 keeps the original all-zero one):
+    distinct per chain, so a record moved to another chain no longer links."""
+    if chain == 0:
+        return GENESIS
+    return hashlib.sha256(f"xinfang.audit.chain:{chain}".encode()).hexdigest()
+
+
+def chain_of(object_type: str, object_id: str, actor_id: int | None) -> int:
+    """The chain of a record: a stable hash bucket of its object (else of its actor)."""
+    key = f"{object_type}:{object_id}" if (object_type or object_id) else f"actor:{actor_id}"
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % CHAINS
 
 
 @dataclass(frozen=True)
@@ -81,38 +102,45 @@ def record_hash(r: AuditRecord) -> str:
 
 def _build(e: Entry, now: datetime) -> AuditRecord:
     actor = e.actor if getattr(e.actor, "pk", None) is not None else None
+    object_type, object_id = e.object_type[:40], str(e.object_id)[:64]
     return AuditRecord(
+        chain=chain_of(object_type, object_id, actor.pk if actor else None),
         at=e.at or now,
         kind=e.kind[:40],
         actor_id=actor.pk if actor else None,
         actor_name=(actor.get_username() if actor else "")[:150],
         organ_id=getattr(actor, "organ_id", None) if actor else None,
         ip=(e.ip if e.ip is not None else current_ip())[:45],
-        object_type=e.object_type[:40],
-        object_id=str(e.object_id)[:64],
+        object_type=object_type,
+        object_id=object_id,
         data=_clean(dict(e.data)),
     )
 
 
 def audit_append(entries: Sequence[Entry]) -> list[AuditRecord]:
-    """Append records to the chain in one locked step (one head lock, one multi-row insert)."""
+    """Append records to their chains in one step: each chain's head locked once, in ascending
+    chain order (the same order for every writer, so two appends never deadlock), one insert."""
     if not entries:
         return []
     now = clock.now()
     rows = [_build(e, now) for e in entries]
+    by_chain: dict[int, list[AuditRecord]] = defaultdict(list)
+    for r in rows:
+        by_chain[r.chain].append(r)
     # Inside the caller's transaction no savepoint is needed: a failure rolls both back together.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"seq": 0, "hash": GENESIS}
-        )
-        seq, prev = head.seq, head.hash
-        for r in rows:
-            seq += 1
-            r.seq = seq
-            r.prev_hash = prev
-            r.hash = prev = record_hash(r)
+        for chain in sorted(by_chain):
+            head, _ = AuditHead.objects.select_for_update().get_or_create(
+                chain=chain, defaults={"pk": chain + 1, "seq": 0, "hash": chain_genesis(chain)}
+            )
+            seq, prev = head.seq, head.hash
+            for r in by_chain[chain]:
+                seq += 1
+                r.seq = seq
+                r.prev_hash = prev
+                r.hash = prev = record_hash(r)
+            AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
         AuditRecord.objects.bulk_create(rows)
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return rows
 
 
@@ -151,93 +179,10 @@ def audit_petition_events(*, events: Iterable[Any], actor: Any) -> None:
     audit_append(entries)
 
 
-# --- verification ---------------------------------------------------------------------------
+# --- verification (``xinfang.audit.verify``; here for the callers that import it from services)
 
 
-@dataclass
-class VerifyReport:
-    checked: int = 0
-    head_seq: int = 0
-    head_hash: str = GENESIS
-    problems: list[str] = field(default_factory=list)
+def audit_verify(**kwargs: Any) -> Any:
+    from xinfang.audit.verify import audit_verify as verify
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def audit_verify(*, expect_head: str | None = None, limit_problems: int = 100) -> VerifyReport:
-    """Recompute the chain: report every edited, removed, inserted or reordered record.
-
-    ``expect_head`` ("SEQ:HASH", printed by an earlier run and kept elsewhere) also catches
-    records removed from the end together with a rewritten head."""
-    with _read_snapshot():
-        return _verify(expect_head=expect_head, limit_problems=limit_problems)
-
-
-@contextmanager
-def _read_snapshot() -> Iterator[None]:
-    """Read the records and the head in one consistent snapshot, so records appended while
-    verifying are either wholly seen (with their head) or not at all: never a "cut tail".
-
-    PostgreSQL: one REPEATABLE READ, READ ONLY transaction. SQLite (WAL): one deferred read
-    transaction (``BEGIN DEFERRED``, not the configured ``IMMEDIATE``, so writers go on while
-    it reads). Inside a caller's transaction (tests) its own view is used."""
-    if connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as c:
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    with connection.cursor() as c:
-        c.execute("BEGIN DEFERRED")
-        try:
-            yield
-        finally:
-            c.execute("ROLLBACK")
-
-
-def _verify(*, expect_head: str | None, limit_problems: int) -> VerifyReport:
-    rep = VerifyReport()
-
-    def problem(msg: str) -> None:
-        if len(rep.problems) < limit_problems:
-            rep.problems.append(msg)
-
-    prev_hash, expected_seq, last_pk = GENESIS, 1, 0
-    for r in AuditRecord.objects.order_by("seq").iterator(chunk_size=2000):
-        rep.checked += 1
-        if r.seq < expected_seq:
-            problem(f"#{r.seq}: 序号重复或倒序（reordered）")
-        elif r.seq > expected_seq:
-            problem(f"#{expected_seq}–#{r.seq - 1}: 记录缺失（removed）")
-        if r.prev_hash != prev_hash:
-            problem(f"#{r.seq}: 与上一条记录的链接不符（removed, inserted or reordered）")
-        if not hmac.compare_digest(record_hash(r), r.hash):
-            problem(f"#{r.seq}: 内容与哈希不符（edited）")
-        if r.pk < last_pk:
-            problem(f"#{r.seq}: 存储顺序与序号不符（reordered）")
-        last_pk = max(last_pk, r.pk)
-        prev_hash, expected_seq = r.hash, r.seq + 1
-    head = AuditHead.objects.filter(pk=1).first()
-    rep.head_seq, rep.head_hash = expected_seq - 1, prev_hash
-    if head is not None and (head.seq, head.hash) != (rep.head_seq, rep.head_hash):
-        problem(
-            f"链头为 #{head.seq}，最后一条记录为 #{rep.head_seq}：末尾记录被删除或链头被改（removed）"
-        )
-    if head is None and rep.checked:
-        problem("链头缺失")
-    if expect_head:
-        seq_s, _, h = expect_head.partition(":")
-        try:
-            seq = int(seq_s)
-        except ValueError:
-            problem(f"--expect-head 格式应为 序号:哈希，收到 {expect_head!r}")
-        else:
-            match = AuditRecord.objects.filter(seq=seq).values_list("hash", flat=True).first()
-            if match != h:
-                problem(f"此前记下的链头 #{seq} 已不在链中（removed or rewritten）")
-    return rep
+    return verify(**kwargs)

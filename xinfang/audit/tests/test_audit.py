@@ -18,12 +18,14 @@ def chain(db):
         audit_record(
             kind="test.step",
             object_type="thing",
-            object_id=i,
+            object_id="one",  # one object: one chain
             data={"i": i, "t": "甲"},
             ip=f"10.0.0.{i}",
         )
     assert audit_verify().ok
-    return list(AuditRecord.objects.order_by("seq"))
+    records = list(AuditRecord.objects.order_by("seq"))
+    assert len({r.chain for r in records}) == 1
+    return records
 
 
 def _sql(query: str, *params) -> None:
@@ -37,7 +39,7 @@ T = AuditRecord._meta.db_table
 def test_a_fresh_chain_verifies_and_each_record_carries_the_previous_hash(chain):
     for prev, rec in zip(chain, chain[1:], strict=False):
         assert rec.prev_hash == prev.hash and rec.seq == prev.seq + 1
-    head = AuditHead.objects.get()
+    head = AuditHead.objects.get(chain=chain[-1].chain)
     assert (head.seq, head.hash) == (chain[-1].seq, chain[-1].hash)
 
 
@@ -68,7 +70,8 @@ def test_editing_any_field_of_any_record_is_detected(chain, index, column, value
     _sql(f"UPDATE {T} SET {column} = %s WHERE seq = %s", value, chain[index].seq)
     rep = audit_verify()
     assert not rep.ok
-    assert any(f"#{chain[index].seq}" in p or f"#{chain[index].seq + 1}" in p for p in rep.problems)
+    c, n = chain[index].chain, chain[index].seq
+    assert any(f"#{c}.{n}" in p or f"#{c}.{n + 1}" in p for p in rep.problems)
 
 
 @pytest.mark.parametrize("index", range(6))
@@ -91,10 +94,10 @@ def test_reordering_records_is_detected(chain, a, b):
 
 
 def test_removing_the_tail_and_rewriting_the_head_is_caught_by_the_kept_head(chain):
-    kept = f"{chain[-1].seq}:{chain[-1].hash}"
+    kept = f"{chain[-1].chain}.{chain[-1].seq}:{chain[-1].hash}"
     _sql(f"DELETE FROM {T} WHERE seq = %s", chain[-1].seq)
     assert not audit_verify().ok  # the head still names the removed record
-    AuditHead.objects.update(seq=chain[-2].seq, hash=chain[-2].hash)
+    AuditHead.objects.filter(chain=chain[-1].chain).update(seq=chain[-2].seq, hash=chain[-2].hash)
     assert audit_verify().ok  # consistent again, but…
     assert not audit_verify(expect_head=kept).ok  # …the head kept elsewhere shows the loss
 
@@ -104,11 +107,16 @@ def test_a_forged_record_appended_without_the_key_is_detected(chain):
     AuditRecord.objects.bulk_create(
         [
             AuditRecord(
-                seq=last.seq + 1, at=last.at, kind="forged", prev_hash=last.hash, hash="a" * 64
+                chain=last.chain,
+                seq=last.seq + 1,
+                at=last.at,
+                kind="forged",
+                prev_hash=last.hash,
+                hash="a" * 64,
             )
         ]
     )
-    AuditHead.objects.update(seq=last.seq + 1, hash="a" * 64)
+    AuditHead.objects.filter(chain=last.chain).update(seq=last.seq + 1, hash="a" * 64)
     rep = audit_verify()
     assert not rep.ok and any("edited" in p for p in rep.problems)
 
@@ -121,7 +129,7 @@ def test_the_command_reports_tampering_with_a_failing_exit(chain, capsys):
     _sql(f"UPDATE {T} SET kind = 'x' WHERE seq = %s", chain[2].seq)
     with pytest.raises(CommandError):
         call_command("audit_verify")
-    assert f"#{chain[2].seq}" in capsys.readouterr().err
+    assert f"#{chain[2].chain}.{chain[2].seq}" in capsys.readouterr().err
 
 
 def test_xinfang_audit_verify_runs_the_command(monkeypatch):

@@ -13,7 +13,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from xinfang.audit import services
+from xinfang.audit import verify
 from xinfang.audit.services import audit_record, audit_verify
 
 pytestmark = [
@@ -53,7 +53,7 @@ def _append(n: int, tag: str) -> None:
 
 def test_records_committed_while_verify_reads_the_chain_are_no_false_alarm(monkeypatch):
     _append(20, "a")
-    real_hash = services.record_hash
+    real_hash = verify.record_hash
     calls = {"n": 0}
 
     def hash_then_write(r):  # type: ignore[no-untyped-def]
@@ -62,11 +62,11 @@ def test_records_committed_while_verify_reads_the_chain_are_no_false_alarm(monke
             _in_other_connection(lambda: _append(7, "b"))
         return real_hash(r)
 
-    monkeypatch.setattr(services, "record_hash", hash_then_write)
+    monkeypatch.setattr(verify, "record_hash", hash_then_write)
     rep = audit_verify()
     assert rep.ok, rep.problems
     assert rep.checked == 20  # the snapshot taken before the writes
-    monkeypatch.setattr(services, "record_hash", real_hash)
+    monkeypatch.setattr(verify, "record_hash", real_hash)
     again = audit_verify()
     assert again.ok and again.checked == 27
 

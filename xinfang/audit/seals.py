@@ -1,0 +1,73 @@
+"""Rows sealed in the audit chain: a digest of each audited row, so a direct SQL edit shows.
+
+An app whose rows must not change outside it (petitions: the petition with its events and
+deadlines) registers a *sealer* for its object type: ``digests(ids)`` gives the current digest
+of each object from the database, ``every()`` every object's digest (for verify), in any order.
+Whenever the app changes an object, it writes the object's new digest into the audit record of
+that change (``data["digest"]``, in the object's own chain, so the last one is the latest).
+``audit verify`` then compares each object's digest now with the last one sealed: a row edited,
+inserted or deleted behind the application's back shows (ADR 0013). Audit sits below the apps
+it seals, so they register here (from their ``AppConfig.ready``), never the other way round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Sealer:
+    object_type: str
+    digests: Callable[[Iterable[int]], Mapping[int, str]]
+    every: Callable[[], Iterable[tuple[int, str]]]
+
+
+_sealers: dict[str, Sealer] = {}
+
+
+def sealer_register(sealer: Sealer) -> None:
+    _sealers[sealer.object_type] = sealer
+
+
+def sealed_types() -> frozenset[str]:
+    return frozenset(_sealers)
+
+
+def row_digest(object_type: str, values: Any) -> str:
+    """HMAC-SHA256 (the audit key, domain-separated) of canonical JSON of ``values``: nobody
+    without the key can compute the digest of an edited row."""
+    body = json.dumps(
+        [object_type, values],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    key = hmac.new(settings.XINFANG_AUDIT_KEY.encode(), b"xinfang.audit.seal", "sha256").digest()
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def seals_check(sealed: Mapping[tuple[str, str], str], problem: Callable[[str], None]) -> None:
+    """Compare every registered object's digest now with the last one sealed in the chain."""
+    for object_type, sealer in sorted(_sealers.items()):
+        seen: set[str] = set()
+        for pk, digest in sealer.every():
+            key = str(pk)
+            seen.add(key)
+            want = sealed.get((object_type, key))
+            if want is None:
+                problem(f"{object_type} {pk}: 不在审计链中（inserted outside the application）")
+            elif not hmac.compare_digest(want, digest):
+                problem(
+                    f"{object_type} {pk}: 与审计链中的摘要不符（changed outside the application）"
+                )
+        for t, key in sealed:
+            if t == object_type and key not in seen:
+                problem(f"{object_type} {key}: 审计链中有记录，数据库中已不存在（deleted）")
