@@ -11,40 +11,19 @@ through ``mask_text``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
+from xinfang.audit.chain import chain_genesis, chain_of, record_hash
 from xinfang.audit.context import current_ip
-from xinfang.audit.models import GENESIS, AuditHead, AuditRecord
+from xinfang.audit.models import AuditHead, AuditRecord
 from xinfang.core import clock
 from xinfang.core.masking import mask_text
-
-# The number of chains is fixed for an installation: a record's chain follows from its object,
-# so changing it would split one petition's history over two chains (ADR 0013).
-CHAINS = 16
-
-
-def chain_genesis(chain: int) -> str:
-    """The ``prev_hash`` of a chain's first record (chain 0 keeps the original all-zero one):
-    distinct per chain, so a record moved to another chain no longer links."""
-    if chain == 0:
-        return GENESIS
-    return hashlib.sha256(f"xinfang.audit.chain:{chain}".encode()).hexdigest()
-
-
-def chain_of(object_type: str, object_id: str, actor_id: int | None) -> int:
-    """The chain of a record: a stable hash bucket of its object (else of its actor)."""
-    key = f"{object_type}:{object_id}" if (object_type or object_id) else f"actor:{actor_id}"
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % CHAINS
 
 
 @dataclass(frozen=True)
@@ -71,33 +50,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return mask_text(str(value))
-
-
-def _utc(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def record_hash(r: AuditRecord) -> str:
-    body = json.dumps(
-        [
-            r.seq,
-            _utc(r.at),
-            r.kind,
-            r.actor_id,
-            r.actor_name,
-            r.organ_id,
-            r.ip,
-            r.object_type,
-            r.object_id,
-            r.data,
-            r.prev_hash,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    key = settings.XINFANG_AUDIT_KEY.encode()
-    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
 def _build(e: Entry, now: datetime) -> AuditRecord:
@@ -177,12 +129,3 @@ def audit_petition_events(*, events: Iterable[Any], actor: Any) -> None:
                 data[k] = ev.data[k]
         entries.append(Entry(f"petition.{ev.action}", actor, "petition", ev.petition_id, data))
     audit_append(entries)
-
-
-# --- verification (``xinfang.audit.verify``; here for the callers that import it from services)
-
-
-def audit_verify(**kwargs: Any) -> Any:
-    from xinfang.audit.verify import audit_verify as verify
-
-    return verify(**kwargs)

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from xinfang.audit.chain import chain_genesis, record_hash
 from xinfang.audit.models import AuditHead, AuditRecord
-from xinfang.audit.services import chain_genesis, record_hash
 
 
 @dataclass

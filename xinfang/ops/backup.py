@@ -444,7 +444,7 @@ def _settings_take_keys(keys: dict[str, str]) -> None:
 
 
 def _verify_restored(manifest: dict[str, Any], report: RestoreReport) -> None:
-    from xinfang.audit.services import audit_verify
+    from xinfang.audit.verify import audit_verify
 
     with connection.cursor() as c:
         for k, t in _counted_tables().items():

@@ -7,7 +7,8 @@ from django.db import connection
 
 from conftest import local
 from xinfang.audit.models import AppendOnlyError, AuditHead, AuditRecord
-from xinfang.audit.services import audit_record, audit_verify
+from xinfang.audit.services import audit_record
+from xinfang.audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
 

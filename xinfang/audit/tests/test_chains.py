@@ -8,8 +8,9 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from xinfang.audit.chain import CHAINS, chain_of
 from xinfang.audit.models import AuditHead, AuditRecord
-from xinfang.audit.services import CHAINS, Entry, audit_append, audit_record, chain_of
+from xinfang.audit.services import Entry, audit_append, audit_record
 from xinfang.audit.verify import audit_verify
 
 T = AuditRecord._meta.db_table

@@ -14,7 +14,8 @@ import pytest
 from django.db import connection, connections
 
 from xinfang.audit import verify
-from xinfang.audit.services import audit_record, audit_verify
+from xinfang.audit.services import audit_record
+from xinfang.audit.verify import audit_verify
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

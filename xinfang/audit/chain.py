@@ -1,0 +1,57 @@
+"""The chains of the audit trail: which chain a record goes to, its genesis, a record's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from xinfang.audit.models import GENESIS, AuditRecord
+
+# The number of chains is fixed for an installation: a record's chain follows from its object,
+# so changing it would split one petition's history over two chains (ADR 0013).
+CHAINS = 16
+
+
+def chain_genesis(chain: int) -> str:
+    """The ``prev_hash`` of a chain's first record (chain 0 keeps the original all-zero one):
+    distinct per chain, so a record moved to another chain no longer links."""
+    if chain == 0:
+        return GENESIS
+    return hashlib.sha256(f"xinfang.audit.chain:{chain}".encode()).hexdigest()
+
+
+def chain_of(object_type: str, object_id: str, actor_id: int | None) -> int:
+    """The chain of a record: a stable hash bucket of its object (else of its actor)."""
+    key = f"{object_type}:{object_id}" if (object_type or object_id) else f"actor:{actor_id}"
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % CHAINS
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def record_hash(r: AuditRecord) -> str:
+    body = json.dumps(
+        [
+            r.seq,
+            _utc(r.at),
+            r.kind,
+            r.actor_id,
+            r.actor_name,
+            r.organ_id,
+            r.ip,
+            r.object_type,
+            r.object_id,
+            r.data,
+            r.prev_hash,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    key = settings.XINFANG_AUDIT_KEY.encode()
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
