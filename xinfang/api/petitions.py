@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Query, Router
+from ninja import Header, Query, Router
 
 from xinfang.api.schemas import (
     ERRORS,
@@ -23,6 +23,7 @@ from xinfang.api.schemas import (
 )
 from xinfang.core import ids
 from xinfang.core.errors import ApplicationError
+from xinfang.core.once import digest, once
 from xinfang.petitions import selectors
 from xinfang.petitions.services import (
     AttachmentInput,
@@ -30,11 +31,26 @@ from xinfang.petitions.services import (
     PetitionInput,
     petition_accused_set,
     petition_act,
+    petition_receipt_again,
     petition_register,
 )
 from xinfang.petitions.workflow import Action
 
 router = Router()
+
+_IDEMPOTENCY = Header(
+    None,
+    alias="Idempotency-Key",
+    description="a key of the client's choosing (e.g. a UUID): the same request sent again with "
+    "it is answered again, never carried out twice; the same key with another body: 422",
+)
+
+
+def _once(request: HttpRequest, operation: str, key: str | None):  # type: ignore[no-untyped-def]
+    """The claim of an Idempotency-Key: per user and operation, bound to the request's body."""
+    return once(
+        scope=f"api:{request.user.pk}:{operation}", key=key, fingerprint=digest(request.body)
+    )
 
 
 def _row(p) -> dict:  # type: ignore[no-untyped-def]
@@ -56,8 +72,12 @@ def _row(p) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.post("/petitions", response={201: RegisteredOut, **ERRORS}, tags=["petitions"])
-def petitions_register(request: HttpRequest, payload: PetitionIn):  # type: ignore[no-untyped-def]
-    """Register a petition at the caller's organ (Arts. 17–23)."""
+def petitions_register(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: PetitionIn, idempotency_key: str | None = _IDEMPOTENCY
+):
+    """Register a petition at the caller's organ (Arts. 17–23). Sent again with the same
+    ``Idempotency-Key``, the first registration is answered again with a new query password
+    (the earlier one stops working; only its hash is kept)."""
     user = request.user
     if user.organ is None:  # type: ignore[union-attr]
         raise ApplicationError(gettext("您未归属任何机关"), code="forbidden", status=403)
@@ -75,7 +95,12 @@ def petitions_register(request: HttpRequest, payload: PetitionIn):  # type: igno
         parties=[PartyInput(**p.dict()) for p in payload.parties],
         attachments=files,
     )
-    reg = petition_register(data=data, organ=user.organ, actor=user)  # type: ignore[union-attr,arg-type]
+    with _once(request, "register", idempotency_key) as claim:
+        if claim.prior is not None:
+            reg = petition_receipt_again(petition_id=claim.prior["petition_id"])
+        else:
+            reg = petition_register(data=data, organ=user.organ, actor=user)  # type: ignore[union-attr,arg-type]
+            claim.result = {"petition_id": reg.petition.pk}
     p = reg.petition
     return 201, {
         "id": p.pk,
@@ -99,8 +124,15 @@ def petitions_list(  # type: ignore[no-untyped-def]
 ):
     """Petitions the caller may see, newest first; pass ``next_cursor`` back for the next page."""
     items, nxt = selectors.petition_list_for_user(
-        user=request.user, state=state, category=category, channel=channel, region_code=region_code,  # type: ignore[arg-type]
-        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
+        user=request.user,
+        state=state,
+        category=category,
+        channel=channel,
+        region_code=region_code,  # type: ignore[arg-type]
+        received_from=received_from,
+        received_to=received_to,
+        cursor=cursor,
+        limit=limit,
     )
     return {"items": [_row(p) for p in items], "next_cursor": nxt}
 
@@ -118,8 +150,14 @@ def worklist(  # type: ignore[no-untyped-def]
 ):
     """What the caller's organ must do next, nearest due date first."""
     page = selectors.worklist_for_user(
-        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel,  # type: ignore[arg-type]
-        region=region, due=due,
+        user=request.user,
+        cursor=cursor,
+        limit=limit,
+        state=state,
+        category=category,
+        channel=channel,  # type: ignore[arg-type]
+        region=region,
+        due=due,
     )
     return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
 
@@ -142,8 +180,15 @@ def search(  # type: ignore[no-untyped-def]
     from xinfang.workbench.services import search_identity_record
 
     page = petition_search_for_user(
-        user=request.user, q=q, by=by, state=state, category=category,  # type: ignore[arg-type]
-        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
+        user=request.user,
+        q=q,
+        by=by,
+        state=state,
+        category=category,  # type: ignore[arg-type]
+        received_from=received_from,
+        received_to=received_to,
+        cursor=cursor,
+        limit=limit,
     )
     if q.strip() and by in IDENTITY_KINDS:
         search_identity_record(user=request.user, by=by, found=page.items)  # type: ignore[arg-type]
@@ -163,13 +208,28 @@ def petitions_detail(request: HttpRequest, petition_id: int):  # type: ignore[no
     response={200: PetitionOut, **ERRORS},
     tags=["petitions"],
 )
-def petitions_act(request: HttpRequest, petition_id: int, action: Action, payload: ActionIn):  # type: ignore[no-untyped-def]
-    """Take one step of the procedure. Illegal steps are refused with 409 and the reason."""
+def petitions_act(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    petition_id: int,
+    action: Action,
+    payload: ActionIn,
+    idempotency_key: str | None = _IDEMPOTENCY,
+):
+    """Take one step of the procedure. Illegal steps are refused with 409 and the reason.
+    Sent again with the same ``Idempotency-Key``, the step is not taken twice: the answer is
+    the petition as it is now."""
     selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
-    petition_act(
-        petition_id=petition_id, action=action, actor=request.user,  # type: ignore[arg-type]
-        at=payload.at, reason=payload.reason, data=payload.data,
-    )
+    with _once(request, f"act:{petition_id}:{action.value}", idempotency_key) as claim:
+        if claim.prior is None:
+            petition_act(
+                petition_id=petition_id,
+                action=action,
+                actor=request.user,  # type: ignore[arg-type]
+                at=payload.at,
+                reason=payload.reason,
+                data=payload.data,
+            )
+            claim.result = {"done": True}
     return selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
 
 
@@ -183,7 +243,9 @@ def petitions_accused(request: HttpRequest, petition_id: int, payload: AccusedIn
     not act on it (Art. 30 para 3). Only the organ handling it now; audited."""
     selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     p = petition_accused_set(
-        petition_id=petition_id, actor=request.user, staff_ids=payload.staff_ids,  # type: ignore[arg-type]
+        petition_id=petition_id,
+        actor=request.user,
+        staff_ids=payload.staff_ids,  # type: ignore[arg-type]
         persons=payload.persons,
     )
     return {
@@ -222,8 +284,14 @@ def petitions_export(  # type: ignore[no-untyped-def]
     from xinfang.petitions.exports import petition_export
 
     f = petition_export(
-        user=request.user, fmt=format, state=state, category=category, channel=channel,  # type: ignore[arg-type]
-        region_code=region_code, received_from=received_from, received_to=received_to,
+        user=request.user,
+        fmt=format,
+        state=state,
+        category=category,
+        channel=channel,  # type: ignore[arg-type]
+        region_code=region_code,
+        received_from=received_from,
+        received_to=received_to,
     )
     r = HttpResponse(f.content, content_type=f.content_type)
     r["Content-Disposition"] = f'attachment; filename="{f.filename}"'

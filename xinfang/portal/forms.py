@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.once import once_field
 from xinfang.feedback.models import Rating
 from xinfang.petitions.workflow import CATEGORY_LABELS
 
@@ -54,6 +55,7 @@ def category_choices() -> list[tuple[str, str]]:
 
 class SubmitForm(PortalForm):
     region = forms.CharField(widget=forms.HiddenInput)
+    once = once_field()  # the submission's one-time token: a refresh never registers twice
     category = forms.ChoiceField(label=_("信访事项类别"), required=False, choices=())
     accused_organ = forms.TypedChoiceField(
         label=_("被检举控告的机关、单位（仅检举控告类，可不填）"),

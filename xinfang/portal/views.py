@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.once import once, once_initial
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get
 from xinfang.feedback.models import Stage
@@ -31,6 +32,7 @@ from xinfang.petitions.services import (
     PartyInput,
     PetitionInput,
     petition_act,
+    petition_receipt_again,
     petition_register,
 )
 from xinfang.portal import selectors, throttle
@@ -67,7 +69,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     region = chain[0]
     organs = selectors.organs_for_accusation(region_code=region.code)
     if request.method != "POST":
-        form = SubmitForm(initial={"region": region.code}, organs=organs)
+        form = SubmitForm(initial={"region": region.code, **once_initial()}, organs=organs)
         return _submit_page(request, form, region, chain)
     form = SubmitForm(request.POST, request.FILES, organs=organs)
     if not form.is_valid():
@@ -91,36 +93,50 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         ]
     try:
-        registration = petition_register(
-            data=PetitionInput(
-                channel=Channel.ONLINE,
-                title=data["title"],
-                content=data["content"],
-                region_code=region.code,
-                category=data.get("category") or "",
-                accused_organ_id=accused.pk if accused else None,
-                is_anonymous=anonymous,
-                confidential=bool(data.get("confidential")),
-                parties=parties,
-                attachments=[
-                    AttachmentInput(f.name, f.read()) for f in data.get("attachments") or []
-                ],
-            ),
-            organ=office,
-            actor=None,
-            submitted_online=True,
-        )
+        with once(scope="portal.submit", key=data.get("once")) as claim:
+            if claim.prior is not None:  # sent again: the receipt again, never a second petition
+                return _receipt(
+                    request, petition_receipt_again(petition_id=claim.prior["petition_id"])
+                )
+            registration = _register(data, region, accused, anonymous, parties, office)
+            claim.result = {"petition_id": registration.petition.pk}
     except ApplicationError as e:
         for name, msgs in e.fields.items():
             field = name.split(".")[-1].split("[")[0]  # "parties[0].phone" -> "phone"
-            field = {"parties": "name", "region_code": None, "accused_organ_id": "accused_organ"}.get(
-                field, field
-            )
+            field = {
+                "parties": "name",
+                "region_code": None,
+                "accused_organ_id": "accused_organ",
+            }.get(field, field)
             for m in msgs:
                 form.add_error(field if field in form.fields else None, m)
         if not e.fields:
             form.add_error(None, e.message)
         return _submit_page(request, form, region, chain, status=400)
+    return _receipt(request, registration)
+
+
+def _register(data, region, accused, anonymous, parties, office):  # type: ignore[no-untyped-def]
+    return petition_register(
+        data=PetitionInput(
+            channel=Channel.ONLINE,
+            title=data["title"],
+            content=data["content"],
+            region_code=region.code,
+            category=data.get("category") or "",
+            accused_organ_id=accused.pk if accused else None,
+            is_anonymous=anonymous,
+            confidential=bool(data.get("confidential")),
+            parties=parties,
+            attachments=[AttachmentInput(f.name, f.read()) for f in data.get("attachments") or []],
+        ),
+        organ=office,
+        actor=None,
+        submitted_online=True,
+    )
+
+
+def _receipt(request: HttpRequest, registration) -> HttpResponse:  # type: ignore[no-untyped-def]
     petition = registration.petition
     _grant(request, petition.tracking_code, petition.pk)
     # The password is shown once, here, and never stored in clear (ADR 0003): no redirect.
@@ -132,7 +148,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             "raw_code": petition.tracking_code,
             "password": registration.query_password,
             "petition": petition,
-            "office": office,
+            "office": petition.registering_organ,
         },
     )
     response["Cache-Control"] = "no-store"
@@ -170,7 +186,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
         _("提出时间：%(at)s") % {"at": clock.local_date(full.received_at).isoformat()},
         _("查询网址：%(url)s") % {"url": request.build_absolute_uri(reverse("portal:track"))},
         "",
-        _("请妥善保管查询密码：凭查询码和查询密码可以查询办理进展、阅看文书、作出评价和申请复查复核。"),
+        _(
+            "请妥善保管查询密码：凭查询码和查询密码可以查询办理进展、阅看文书、作出评价和申请复查复核。"
+        ),
         "",
     ]
     response = HttpResponse("\r\n".join(lines), content_type="text/plain; charset=utf-8")
@@ -204,8 +222,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/track.html",
-        {"form": form, "error": _("尝试次数过多，请 %(m)s 分钟后再试。")
-         % {"m": max(1, settings.XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS // 60)}},
+        {
+            "form": form,
+            "error": _("尝试次数过多，请 %(m)s 分钟后再试。")
+            % {"m": max(1, settings.XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS // 60)},
+        },
         status=429,
     )
 
@@ -213,7 +234,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "portal/track.html", {"form": TrackForm(initial={"code": request.GET.get("code", "")})})
+        return render(
+            request,
+            "portal/track.html",
+            {"form": TrackForm(initial={"code": request.GET.get("code", "")})},
+        )
     form = TrackForm(request.POST)
     ip = throttle.client_ip(request)
     code = request.POST.get("code", "")
@@ -229,8 +254,10 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "portal/track.html",
-            {"form": TrackForm(initial={"code": code}),
-             "error": _("查询码或查询密码不正确，请核对后重试。")},
+            {
+                "form": TrackForm(initial={"code": code}),
+                "error": _("查询码或查询密码不正确，请核对后重试。"),
+            },
             status=400,
         )
     _grant(request, petition.tracking_code, petition.pk)
@@ -369,4 +396,6 @@ def request_review(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def request_re_review(request: HttpRequest, code: str) -> HttpResponse:
-    return _remedy(request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。"))
+    return _remedy(
+        request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。")
+    )
