@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from xinfang.api.api import api
 
+handler500 = "xinfang.core.boundary.server_error"  # JSON under /api/, a page elsewhere
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -185,6 +185,8 @@ def _insert_after(anchor: str, *names: str) -> None:
 
 _insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
 _insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "xinfang.core.security.PublicLimitsMiddleware")
+# Bad input (NUL and control characters, invalid UTF-8, huge integers): one 400, before any view.
+_insert_after("django.middleware.locale.LocaleMiddleware", "xinfang.core.boundary.InputBoundaryMiddleware")
 _insert_after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -244,6 +246,8 @@ CONTENT_SECURITY_POLICY = {
 
 # The public paths (the portal): largest request and writes per address per hour.
 XINFANG_PUBLIC_PATHS = ["/portal/"]
+# One-time form tokens and API Idempotency-Keys are remembered this many days (core.once).
+XINFANG_ONCE_DAYS = int(os.environ.get("XINFANG_ONCE_DAYS", "7"))
 XINFANG_PUBLIC_MAX_BYTES = int(os.environ.get("XINFANG_PUBLIC_MAX_BYTES", str(25 * 1024 * 1024)))
 XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOUR", "30"))
 # Request bodies read into memory (API registration carries Base64 attachments).

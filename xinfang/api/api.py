@@ -9,8 +9,10 @@ This module is the shell (authentication, errors, the routers); the operations a
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import NinjaAPI
@@ -20,7 +22,10 @@ from ninja.security import HttpBearer
 
 from xinfang.api import analytics, auth, directory, petitions
 from xinfang.api.services import token_user
+from xinfang.core.boundary import exception_answer
 from xinfang.core.errors import ApplicationError
+
+log = logging.getLogger("xinfang.api")
 
 
 class TokenAuth(HttpBearer):
@@ -75,6 +80,28 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError):  # type: ignore
 def _http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped-def]
     return api.create_response(
         request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-def]
+    """Never an HTML 500 from the API: a value the database refuses is a 400 (or a 409 for a
+    key taken meanwhile); a database that is down is left to the 503 of ``xinfang.ops``;
+    anything else is logged and answered in the documented shape."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        raise exc
+    answer = exception_answer(request, exc)
+    if answer is not None:
+        return answer
+    log.exception("unhandled error in the API")
+    return api.create_response(
+        request,
+        {
+            "code": "server_error",
+            "message": gettext("系统出错，请稍后再试；如果问题持续，请联系管理员"),
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=500,
     )
 
 

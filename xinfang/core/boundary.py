@@ -1,0 +1,195 @@
+"""The one place where bad input is refused before any view sees it (issue 13 §1.4, §1.9;
+issue 11): NUL and other control characters, invalid UTF-8 and out-of-range integers, in the
+path, the query string, the headers, form fields, file names and JSON bodies.
+
+The answer is a clear 400: on the API the documented JSON error ``{code, message, fields}``;
+on a page a readable explanation that names the fields, shows what was typed (the offending
+characters removed) and offers to send it again without them, so nothing typed is lost.
+Forms and schemas still check lengths and ranges of their own columns
+(``xinfang.core.columns``); this layer makes sure no text they see can break a database, an
+export or a document.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qsl
+
+from django.db import DataError, IntegrityError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+
+from xinfang.core.inputs import json_problems, text_problem
+
+Problems = dict[str, list[str]]
+log = logging.getLogger("xinfang.boundary")
+
+
+def _add(problems: Problems, where: str, what: str) -> None:
+    problems.setdefault(where[:200], []).append(what)
+
+
+def _pairs_problems(raw: bytes | str, problems: Problems) -> list[tuple[str, str]]:
+    """Decode an application/x-www-form-urlencoded string strictly; note what is wrong."""
+    data = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    try:
+        pairs = parse_qsl(data, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        _add(problems, "request", "invalid UTF-8")
+        return []
+    except ValueError:
+        _add(problems, "request", "malformed")
+        return []
+    for k, v in pairs:
+        for s in (k, v):
+            if (p := text_problem(s)) is not None:
+                _add(problems, k, p)
+    return pairs
+
+
+def request_problems(request: HttpRequest) -> Problems:
+    problems: Problems = {}
+    if (p := text_problem(request.path_info)) is not None:
+        _add(problems, "path", p)
+    for name, value in request.META.items():
+        if name.startswith("HTTP_") and isinstance(value, str):
+            if (p := text_problem(value.replace("\t", " "))) is not None:
+                _add(problems, name[5:].replace("_", "-").title(), p)
+    _pairs_problems(request.META.get("QUERY_STRING", "") or "", problems)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return problems
+    ctype = (request.content_type or "").lower()
+    if ctype == "application/x-www-form-urlencoded":
+        _pairs_problems(request.body, problems)
+    elif ctype == "multipart/form-data":
+        post = request.POST  # parsed once here; the view reads the same object
+        for k, values in post.lists():
+            for v in [k, *values]:
+                if (p := text_problem(v)) is not None:
+                    _add(problems, k, p)
+        for k, files in request.FILES.lists():
+            for f in files:
+                if (p := text_problem(f.name or "")) is not None:
+                    _add(problems, k, p)
+    elif ctype == "application/json" or ctype.endswith("+json"):
+        body = request.body
+        if body:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                _add(problems, "body", "invalid UTF-8")
+                return problems
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                return problems  # malformed JSON: the API's own parser answers it
+            for where, p in json_problems(doc):
+                _add(problems, where, p)
+    return problems
+
+
+def _cleaned(value: str) -> str:
+    from xinfang.core.inputs import _BAD
+
+    return _BAD.sub("", value)
+
+
+class InputBoundaryMiddleware:
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problems = request_problems(request)
+        if problems:
+            return self.refuse(request, problems)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        return exception_answer(request, exc)
+
+    @staticmethod
+    def refuse(request: HttpRequest, problems: Problems) -> HttpResponse:
+        message = gettext(
+            "提交的内容含有无法处理的字符（如 NUL 等控制字符或无效编码），请删除后重新提交"
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": "invalid_input", "message": message, "fields": problems}, status=400
+            )
+        fields = []
+        files = False
+        if request.method == "POST" and problems.keys() - {"path", "request"}:
+            ctype = (request.content_type or "").lower()
+            if ctype == "multipart/form-data":
+                files = bool(request.FILES)
+                pairs = [(k, v) for k, vs in request.POST.lists() for v in vs]
+            elif ctype == "application/x-www-form-urlencoded":
+                pairs = _pairs_problems(request.body, {})
+            else:
+                pairs = []
+            fields = [
+                {"name": _cleaned(k), "value": _cleaned(v), "bad": k in problems}
+                for k, v in pairs
+                if k != "csrfmiddlewaretoken"
+            ]
+        return render(
+            request,
+            "core/bad_input.html",
+            {
+                "message": message,
+                "problems": sorted(problems.items()),
+                "fields": fields,
+                "shown": [f for f in fields if f["bad"]],
+                "files": files,
+                "action": request.path if text_problem(request.path) is None else "",
+            },
+            status=400,
+        )
+
+
+def exception_answer(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
+    """The 4xx a database refusal deserves: a value the column cannot hold (``DataError`` on
+    PostgreSQL, ``OverflowError`` from SQLite's driver) is the client's 400; a unique key taken
+    by a concurrent request is a 409. Anything else is not ours to answer (None)."""
+    if isinstance(exc, DataError | OverflowError):
+        status, code = 400, "invalid"
+        message = gettext("提交的内容超出了允许的长度或数值范围，请修改后重新提交")
+    elif isinstance(exc, IntegrityError):
+        status, code = 409, "conflict"
+        message = gettext("此操作与同时进行的另一操作冲突，请刷新后重试")
+    else:
+        return None
+    log.warning("refused by the database", extra={"error": type(exc).__name__, "status": status})
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    return render(
+        request,
+        "core/bad_input.html",
+        {"message": message, "problems": [], "fields": [], "action": ""},
+        status=status,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: JSON in the API's documented shape under /api/, a page elsewhere."""
+    message = gettext("系统出错，请稍后再试；如果问题持续，请联系管理员")
+    request_id = getattr(request, "request_id", "")
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": message, "request_id": request_id}, status=500
+        )
+    return render(
+        request,
+        "core/bad_input.html",
+        {
+            "message": message,
+            "problems": [],
+            "fields": [],
+            "action": "",
+            "request_id": request_id,
+            "server_error": True,
+        },
+        status=500,
+    )

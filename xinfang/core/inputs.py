@@ -1,0 +1,56 @@
+"""What no text input may contain, judged in one place (PURE: no Django).
+
+NUL and the other C0 control characters (tab, line feed and carriage return apart), DEL, lone
+surrogates and the replacement character U+FFFD (what an undecodable byte became) are refused
+wherever they arrive: PostgreSQL refuses NUL in text (a 500), and the other controls pass into
+XLSX and DOCX files that then cannot be written (issue 11). Integers outside the 64-bit range
+of every id and count column are refused as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # PostgreSQL bigint, SQLite INTEGER
+
+
+def text_problem(value: str) -> str | None:
+    """A short English description of the first character no input may contain, or None."""
+    m = _BAD.search(value)
+    if m is None:
+        return None
+    c = m.group()
+    if c == "\x00":
+        return "NUL"
+    if c == "\ufffd":
+        return "U+FFFD (invalid encoding)"
+    if "\ud800" <= c <= "\udfff":
+        return "a lone surrogate"
+    return f"control character U+{ord(c):04X}"
+
+
+def json_problems(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """(path, problem) for every string (keys too) and integer in a decoded JSON document."""
+    if isinstance(value, str):
+        if (p := text_problem(value)) is not None:
+            yield where or "body", p
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            yield where or "body", "integer out of range"
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            yield where or "body", "not a finite number"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            path = f"{where}.{k}" if where else str(k)
+            if (p := text_problem(str(k))) is not None:
+                yield path, p
+            yield from json_problems(v, path)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from json_problems(v, f"{where}[{i}]")
