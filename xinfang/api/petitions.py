@@ -124,15 +124,8 @@ def petitions_list(  # type: ignore[no-untyped-def]
 ):
     """Petitions the caller may see, newest first; pass ``next_cursor`` back for the next page."""
     items, nxt = selectors.petition_list_for_user(
-        user=request.user,
-        state=state,
-        category=category,
-        channel=channel,
-        region_code=region_code,  # type: ignore[arg-type]
-        received_from=received_from,
-        received_to=received_to,
-        cursor=cursor,
-        limit=limit,
+        user=request.user, state=state, category=category, channel=channel, region_code=region_code,  # type: ignore[arg-type]
+        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
     )
     return {"items": [_row(p) for p in items], "next_cursor": nxt}
 
@@ -150,14 +143,8 @@ def worklist(  # type: ignore[no-untyped-def]
 ):
     """What the caller's organ must do next, nearest due date first."""
     page = selectors.worklist_for_user(
-        user=request.user,
-        cursor=cursor,
-        limit=limit,
-        state=state,
-        category=category,
-        channel=channel,  # type: ignore[arg-type]
-        region=region,
-        due=due,
+        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region=region, due=due,
     )
     return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
 
@@ -180,15 +167,8 @@ def search(  # type: ignore[no-untyped-def]
     from xinfang.workbench.services import search_identity_record
 
     page = petition_search_for_user(
-        user=request.user,
-        q=q,
-        by=by,
-        state=state,
-        category=category,  # type: ignore[arg-type]
-        received_from=received_from,
-        received_to=received_to,
-        cursor=cursor,
-        limit=limit,
+        user=request.user, q=q, by=by, state=state, category=category,  # type: ignore[arg-type]
+        received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
     )
     if q.strip() and by in IDENTITY_KINDS:
         search_identity_record(user=request.user, by=by, found=page.items)  # type: ignore[arg-type]
@@ -222,12 +202,8 @@ def petitions_act(  # type: ignore[no-untyped-def]
     with _once(request, f"act:{petition_id}:{action.value}", idempotency_key) as claim:
         if claim.prior is None:
             petition_act(
-                petition_id=petition_id,
-                action=action,
-                actor=request.user,  # type: ignore[arg-type]
-                at=payload.at,
-                reason=payload.reason,
-                data=payload.data,
+                petition_id=petition_id, action=action, actor=request.user,  # type: ignore[arg-type]
+                at=payload.at, reason=payload.reason, data=payload.data,
             )
             claim.result = {"done": True}
     return selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
@@ -243,9 +219,7 @@ def petitions_accused(request: HttpRequest, petition_id: int, payload: AccusedIn
     not act on it (Art. 30 para 3). Only the organ handling it now; audited."""
     selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     p = petition_accused_set(
-        petition_id=petition_id,
-        actor=request.user,
-        staff_ids=payload.staff_ids,  # type: ignore[arg-type]
+        petition_id=petition_id, actor=request.user, staff_ids=payload.staff_ids,  # type: ignore[arg-type]
         persons=payload.persons,
     )
     return {
@@ -284,14 +258,8 @@ def petitions_export(  # type: ignore[no-untyped-def]
     from xinfang.petitions.exports import petition_export
 
     f = petition_export(
-        user=request.user,
-        fmt=format,
-        state=state,
-        category=category,
-        channel=channel,  # type: ignore[arg-type]
-        region_code=region_code,
-        received_from=received_from,
-        received_to=received_to,
+        user=request.user, fmt=format, state=state, category=category, channel=channel,  # type: ignore[arg-type]
+        region_code=region_code, received_from=received_from, received_to=received_to,
     )
     r = HttpResponse(f.content, content_type=f.content_type)
     r["Content-Disposition"] = f'attachment; filename="{f.filename}"'
