@@ -316,3 +316,89 @@ def test_not_accepting_as_a_repeat_is_no_oracle_on_a_hidden_earlier_petition(
         reason="同一事实",
         data={"ground": "same_facts_after_re_review", "confirmed": True},
     )
+
+
+# --- leak 6: the API token endpoint and the per-address limit ----------------------------------
+
+
+def test_the_api_token_endpoint_counts_failures_per_address_and_records_the_address(
+    client, world, settings
+):
+    from xinfang.audit.models import AuditRecord
+
+    settings.XINFANG_LOGIN_IP_FAILURE_LIMIT = 3
+
+    def token(username: str, password: str, ip: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/api/v1/auth/token",
+            {"username": username, "password": password},
+            content_type="application/json",
+            REMOTE_ADDR=ip,
+        )
+
+    for i in range(3):  # three different names: no per-name lockout, only the address counts
+        assert token(f"guess{i}", "wrong", "203.0.113.9").status_code == 401
+    failed = AuditRecord.objects.filter(kind="login.failed").order_by("seq")
+    assert [r.ip for r in failed] == ["203.0.113.9"] * 3
+    # the address is locked out, even with the right password; another address is not
+    assert token("clerk", "test-pass-123", "203.0.113.9").status_code == 401
+    assert token("clerk", "test-pass-123", "198.51.100.7").status_code == 200
+
+
+# --- leak 7: a petition office as the accused organ -------------------------------------------
+
+
+def test_the_desk_names_a_petition_office_as_accused_and_forwards_it_to_the_next_higher_office(
+    client, world
+):
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.selectors import petition_queryset_for_user
+
+    client.force_login(world.clerk)
+    page = client.get("/intake/letter/").content.decode()
+    assert f'value="{world.county_po.pk}"' in page  # the county office is in the picker
+    r = client.post(
+        "/intake/letter/",
+        {
+            "title": "检举县信访局工作人员推诿",
+            "content": "县信访局对来信不登记不答复。",
+            "received_on": "2025-08-28",
+            "region_code": "990102",
+            "category": "accusation",
+            "accused_organ_id": str(world.county_po.pk),
+            "p_name": ACCUSER,
+        },
+    )
+    assert r.status_code == 200, r.content.decode()[:600]
+    p = Petition.objects.get()
+    assert p.current_organ_id == p.registering_organ_id == world.city_po.pk
+    html = r.content.decode()
+    assert "东湖市信访局" in html and f"/petitions/{p.pk}/" not in html  # no link to a 404
+    # the accused office no longer sees it; the next-higher office does
+    assert not petition_queryset_for_user(user=world.clerk).filter(pk=p.pk).exists()
+    assert not petition_queryset_for_user(user=world.po_head).filter(pk=p.pk).exists()
+    assert petition_queryset_for_user(user=world.city_clerk).filter(pk=p.pk).exists()
+
+
+def test_the_portal_names_a_petition_office_as_accused_and_it_goes_above_it(client, world):
+    from xinfang.petitions.models import Petition
+
+    page = client.get("/portal/submit/", {"region": "990102"}).content.decode()
+    assert "青山县信访局" in page
+    r = client.post(
+        "/portal/submit/",
+        {
+            "region": "990102",
+            "title": "检举县信访局工作人员推诿",
+            "content": "县信访局对来信不登记不答复。",
+            "name": ACCUSER,
+            "phone": PHONE,
+            "category": "accusation",
+            "accused_organ": str(world.county_po.pk),
+            "privacy_read": "on",
+        },
+    )
+    assert r.status_code == 200, r.content.decode()[:600]
+    p = Petition.objects.get()
+    assert p.accused_organ_id == world.county_po.pk
+    assert p.current_organ_id == world.city_po.pk

@@ -18,7 +18,10 @@ def auth_token(request: HttpRequest, payload: LoginIn):  # type: ignore[no-untyp
     authenticator) for a bearer token."""
     return {
         "token": token_issue_for_login(
-            username=payload.username, password=payload.password, name=payload.name,
+            request=request,
+            username=payload.username,
+            password=payload.password,
+            name=payload.name,
             otp_token=payload.otp_token,
         )
     }

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from xinfang.api.models import ApiToken
@@ -26,12 +27,25 @@ def token_issue(*, user: User, name: str = "") -> str:
 
 
 def token_issue_for_login(
-    *, username: str, password: str, name: str = "", otp_token: str = ""
+    *,
+    request: HttpRequest | None,
+    username: str,
+    password: str,
+    name: str = "",
+    otp_token: str = "",
 ) -> str:
     """A token for a staff login. A user who enrolled a TOTP device must pass its current code
     (the API has no second page to ask for it); a wrong or missing code is a failed login,
-    recorded and throttled like a wrong password, with the same answer."""
-    user = authenticate(username=username, password=password, otp_token=otp_token.strip())
+    recorded and throttled like a wrong password, with the same answer. The request goes to
+    ``authenticate`` so the per-address limit and the audit record see the client's address
+    (issue 11, leak 6)."""
+    user = authenticate(
+        request,
+        username=username,
+        password=password,
+        otp_token=otp_token.strip(),
+        second_factor_now=True,
+    )
     if user is None or not user.is_active:
         raise ApplicationError(
             gettext("用户名、密码或验证码不正确"), code="bad_credentials", status=401

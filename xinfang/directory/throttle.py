@@ -8,8 +8,8 @@ the right password until the window has passed. The count lives in the database,
 process and every entry point (login page, admin, API token) shares it.
 
 A user with a confirmed TOTP device logs in on the web in two steps (password, then the code:
-``otp.RequireOTPMiddleware``); callers without a request (the API's token exchange) must pass
-``otp_token`` as well.
+``otp.RequireOTPMiddleware``); callers without a second page (the API's token exchange, which
+passes ``second_factor_now``) or without a request must pass ``otp_token`` as well.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class ThrottledModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         otp_token: str = "",
+        second_factor_now: bool = False,
         **kwargs: Any,
     ) -> Any:
         from xinfang.audit.context import client_ip
@@ -97,8 +98,9 @@ class ThrottledModelBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             return None
-        if request is None and user_has_totp(user) and not totp_matches(user, otp_token):
-            return None  # a caller that cannot run the second step must pass the code
+        if (request is None or second_factor_now) and user_has_totp(user):
+            if not totp_matches(user, otp_token):
+                return None  # a caller that cannot run the second step must pass the code
         if login_failures(username=str(username)):
             audit_record(
                 kind="login.reset", actor=user, object_type="login", object_id=str(username), ip=ip

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xinfang.core import clock, ids
-from xinfang.directory.models import Level, Organ, OrganKind, Region
+from xinfang.directory.models import Level, Organ, Region
+from xinfang.directory.selectors import petition_office_for as petition_office_for
+from xinfang.directory.selectors import region_chain as region_chain
 from xinfang.documents.selectors import DELIVERY_METHODS, KINDS, Document, document_list
 from xinfang.feedback.selectors import StageWindow, evaluation_windows
 from xinfang.petitions.models import Petition
@@ -46,11 +48,7 @@ def petition_find_by_code(*, code: str, password: str) -> Petition | None:
 def petition_for_petitioner(*, petition_id: int) -> Petition | None:
     """A petition the petitioner has already opened with its code and password (the caller
     holds that proof in the session)."""
-    return (
-        Petition.objects.filter(pk=petition_id)
-        .select_related("current_organ", "region")
-        .first()
-    )
+    return Petition.objects.filter(pk=petition_id).select_related("current_organ", "region").first()
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -74,44 +72,13 @@ def regions_for_submission() -> list[RegionOption]:
     return [RegionOption(c, n, depth[lv]) for c, n, lv in rows]
 
 
-def region_chain(code: str) -> list[Region]:
-    """The region and its ancestors, nearest first."""
-    region = Region.objects.filter(code=code).first()
-    chain: list[Region] = []
-    seen: set[str] = set()
-    while region is not None and region.code not in seen:
-        chain.append(region)
-        seen.add(region.code)
-        region = region.parent
-    return chain
-
-
-def petition_office_for(*, region_code: str, accused: Organ | None = None) -> Organ | None:
-    """The petition office (信访部门) of the region or of its nearest ancestor that has one.
-    An office at or below the accused organ is passed over (Art. 30 para 3)."""
-    chain = region_chain(region_code)
-    if not chain:
-        return None
-    order = {r.code: i for i, r in enumerate(chain)}
-    offices = sorted(
-        Organ.objects.filter(
-            kind=OrganKind.PETITION_OFFICE, is_active=True, region_id__in=list(order)
-        ),
-        key=lambda o: (order[o.region_id], o.path),
-    )
-    for office in offices:
-        if accused is not None and accused.path and office.path.startswith(accused.path):
-            continue
-        return office
-    return None
-
-
 def organs_for_accusation(*, region_code: str) -> list[Organ]:
-    """Organs of the region and its ancestors that a petitioner may name as accused."""
+    """Organs of the region and its ancestors that a petitioner may name as accused, petition
+    offices included: an accusation against an office goes to the next-higher office
+    (``petition_office_for``; Art. 30 para 3; issue 11, leak 7)."""
     codes = [r.code for r in region_chain(region_code)]
     return list(
         Organ.objects.filter(region_id__in=codes, is_active=True)
-        .exclude(kind=OrganKind.PETITION_OFFICE)
         .order_by("path")
         .only("id", "name", "path")[:300]
     )
@@ -123,12 +90,29 @@ def organs_for_accusation(*, region_code: str) -> list[Organ]:
 _INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result"})
 #: Steps whose reason is addressed to the petitioner (the rest stay internal).
 _REASON_SHOWN = frozenset(
-    {"extend", "not_accept", "redirect", "channel", "reply", "request_review", "request_re_review",
-     "reopen_window"}
+    {
+        "extend",
+        "not_accept",
+        "redirect",
+        "channel",
+        "reply",
+        "request_review",
+        "request_re_review",
+        "reopen_window",
+    }
 )
 #: Steps that name the organ the petition went to.
-_GOES_TO = frozenset({"transfer", "assign", "refer_legal", "refer_discipline", "acknowledge",
-                      "request_review", "request_re_review"})
+_GOES_TO = frozenset(
+    {
+        "transfer",
+        "assign",
+        "refer_legal",
+        "refer_discipline",
+        "acknowledge",
+        "request_review",
+        "request_re_review",
+    }
+)
 _PUBLIC_STATE = {State.OBJECTED: "转送办理中", State.ROUTING: "登记分流中"}
 
 
@@ -183,7 +167,9 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         if e.action == "record_delivery":
             kind = KINDS.get(str(data.get("document", "")))
             method = DELIVERY_METHODS.get(str(data.get("method", "")), "")
-            note = " ".join(x for x in (_(kind.title) if kind else "", _(method) if method else "") if x)
+            note = " ".join(
+                x for x in (_(kind.title) if kind else "", _(method) if method else "") if x
+            )
         if e.action == "receive":
             note = _(petition.get_channel_display())
         organ = e.organ.name if e.organ_id and e.action in _GOES_TO else ""

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError, Forbidden
-from xinfang.directory.models import Organ, OrganKind, Region
+from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
+from xinfang.directory.selectors import organ_in_subtree, petition_office_for
 from xinfang.insight.classify.intake import (
     intake_hint_context,
     intake_topic_context,
@@ -57,11 +58,21 @@ def _regions_for(organ: Organ | None) -> list[Region]:
 
 
 def _accusable_organs() -> list[Organ]:
-    return list(
-        Organ.objects.filter(is_active=True)
-        .exclude(kind=OrganKind.PETITION_OFFICE)
-        .order_by("path")[:1000]
-    )
+    # Petition offices too: an accusation against one goes to the next-higher office.
+    return list(Organ.objects.filter(is_active=True).order_by("path")[:1000])
+
+
+def _receiving_office(organ: Organ, data: PetitionInput) -> Organ:
+    """Where the desk registers ``data``: its own organ, or, for an accusation against that
+    organ or one above it, the nearest petition office outside the accused organ's subtree
+    (Art. 30 para 3: never handled by the accused; issue 11, leak 7). With none, the desk's
+    own organ, and registration refuses it with its reason."""
+    if data.category != "accusation" or data.accused_organ_id is None:
+        return organ
+    accused = Organ.objects.filter(pk=data.accused_organ_id).first()
+    if accused is None or not organ_in_subtree(organ, accused):
+        return organ
+    return petition_office_for(region_code=data.region_code, accused=accused) or organ
 
 
 def _parse(request: HttpRequest, channel: str) -> PetitionInput:
@@ -177,9 +188,10 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     if request.method == "POST":
         try:
             with transaction.atomic():  # the petition and the clerk's topic decision, together
-                reg = petition_register(
-                    data=_parse(request, chan), organ=request.user.organ, actor=request.user
-                )  # type: ignore[arg-type]
+                data = _parse(request, chan)
+                own = request.user.organ  # type: ignore[union-attr]
+                office = _receiving_office(own, data) if own is not None else own
+                reg = petition_register(data=data, organ=office, actor=request.user)  # type: ignore[arg-type]
                 intake_topic_record(petition=reg.petition, post=request.POST, actor=request.user)  # type: ignore[arg-type]
         except ApplicationError as e:
             errors, message = e.fields, e.message
@@ -191,6 +203,7 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
                     "p": reg.petition,
                     "code": ids.format_tracking_code(reg.petition.tracking_code),
                     "password": reg.query_password,
+                    "forwarded_to": office if office != own else None,
                 },
             )
     organ = request.user.organ  # type: ignore[union-attr]
