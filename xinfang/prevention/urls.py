@@ -2,17 +2,30 @@
 
 from django.urls import path
 
-from xinfang.prevention.views import disputes
+from xinfang.prevention.views import decisions, disputes
 
 app_name = "prevention"
 urlpatterns = [
+    # the dispute screening ledger
     path("disputes/", disputes.ledger, name="ledger"),
     path("disputes/new/", disputes.dispute_new, name="dispute_new"),
+    path("disputes/ledger.xlsx", disputes.ledger_xlsx, name="ledger_xlsx"),
+    path("disputes/report/", disputes.report, name="report"),
     path("disputes/<int:dispute_id>/", disputes.dispute_page, name="dispute"),
     path("disputes/<int:dispute_id>/steps/", disputes.dispute_step, name="dispute_step"),
     path("disputes/<int:dispute_id>/outcome/", disputes.dispute_outcome, name="dispute_outcome"),
-]
-urlpatterns += [
-    path("disputes/ledger.xlsx", disputes.ledger_xlsx, name="ledger_xlsx"),
-    path("disputes/report/", disputes.report, name="report"),
+    # the risk assessment of major decisions
+    path("decisions/", decisions.decision_list, name="decisions"),
+    path("decisions/new/", decisions.decision_new, name="decision_new"),
+    path("decisions/<int:decision_id>/", decisions.decision_page, name="decision"),
+    path(
+        "decisions/<int:decision_id>/report.docx",
+        decisions.decision_report,
+        name="decision_docx",
+    ),
+    path(
+        "decisions/<int:decision_id>/<str:form>/",
+        decisions.decision_post,
+        name="decision_post",
+    ),
 ]

@@ -1,5 +1,12 @@
 """Reads of source prevention: each filtered for the user (prevention/access.py)."""
 
+from xinfang.prevention.selectors.decisions import (
+    Assessment,
+    RiskRow,
+    decision_assessment,
+    decision_get_for_user,
+    decisions_for_user,
+)
 from xinfang.prevention.selectors.disputes import (
     PAGE_SIZE,
     Ledger,
@@ -14,6 +21,11 @@ from xinfang.prevention.selectors.disputes import (
 )
 
 __all__ = [
+    "Assessment",
+    "RiskRow",
+    "decision_assessment",
+    "decision_get_for_user",
+    "decisions_for_user",
     "PAGE_SIZE",
     "Ledger",
     "LedgerFilter",
