@@ -248,8 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("recompute-deadlines", help="recompute open deadlines").set_defaults(
         fn=cmd_recompute
     )
-    au = sub.add_parser("audit", help="verify [--expect-head SEQ:HASH]: check the audit chain")
-    au.add_argument("what", choices=["verify"])
+    au = sub.add_parser(
+        "audit",
+        help="verify [--expect-head C.SEQ:HASH] [--no-anchor]: check the audit chains; "
+        "anchor: write the signed heads now",
+    )
+    au.add_argument("what", choices=["verify", "anchor"])
     au.add_argument("opts", nargs=argparse.REMAINDER)
     au.set_defaults(fn=lambda a: cmd_manage(argparse.Namespace(rest=[f"audit_{a.what}", *a.opts])))
     from xinfang.insight.classify.commands import add_parser as add_insight

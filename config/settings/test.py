@@ -33,6 +33,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+XINFANG_AUDIT_ANCHOR_DIR = ""  # shared by every test of a process: anchor tests set their own
 XINFANG_SEARCH_INDEXER = False  # tests drain the search queue themselves (search_index_pending)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

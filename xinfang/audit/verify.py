@@ -16,14 +16,12 @@ What is checked (ADR 0013):
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from django.db import connection, transaction
 
 from xinfang.audit.chain import chain_genesis, record_hash
 from xinfang.audit.models import AuditHead, AuditRecord
+from xinfang.audit.snapshot import read_snapshot
 
 
 @dataclass
@@ -40,31 +38,6 @@ class VerifyReport:
     def heads_text(self) -> str:
         """The heads as ``CHAIN.SEQ:HASH`` (for ``--expect-head``)."""
         return " ".join(f"{c}.{s}:{h}" for c, (s, h) in sorted(self.heads.items()))
-
-
-@contextmanager
-def read_snapshot() -> Iterator[None]:
-    """Read the records and the heads in one consistent snapshot, so records appended while
-    verifying are either wholly seen (with their head) or not at all: never a "cut tail".
-
-    PostgreSQL: one REPEATABLE READ, READ ONLY transaction. SQLite (WAL): one deferred read
-    transaction (``BEGIN DEFERRED``, not the configured ``IMMEDIATE``, so writers go on while
-    it reads). Inside a caller's transaction (tests) its own view is used."""
-    if connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as c:
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    with connection.cursor() as c:
-        c.execute("BEGIN DEFERRED")
-        try:
-            yield
-        finally:
-            c.execute("ROLLBACK")
 
 
 def audit_verify(
@@ -89,6 +62,10 @@ def audit_verify(
         sealed = _verify_chains(rep, problem)
         if expect_head:
             _check_expected(expect_head, problem)
+        if anchors:
+            from xinfang.audit.anchor import anchor_check
+
+            anchor_check(rep.heads, rep.notes, problem)
         if seals:
             from xinfang.audit.seals import seals_check
 

@@ -14,9 +14,12 @@ class Command(BaseCommand):
             default=None,
             help="CHAIN.SEQ:HASH … printed by an earlier run and kept elsewhere",
         )
+        parser.add_argument(
+            "--no-anchor", action="store_true", help="do not check the latest anchor"
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
-        rep = audit_verify(expect_head=opts["expect_head"])
+        rep = audit_verify(expect_head=opts["expect_head"], anchors=not opts["no_anchor"])
         for n in rep.notes:
             self.stdout.write(n)
         for p in rep.problems:
