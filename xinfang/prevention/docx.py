@@ -188,3 +188,40 @@ def _what(link) -> str:  # type: ignore[no-untyped-def]
         "o": link.dispute.organ.name,
         "p": link.dispute.place,
     }
+
+
+def minutes_docx(conference, items) -> bytes:  # type: ignore[no-untyped-def]
+    """The minutes of a joint conference (联席会议纪要): when, where, who chaired, the member
+    organs, and for each agenda item the decision and the tasks (organ, task, due date, state)."""
+    c = conference
+    doc = _Doc()
+    doc.title(gettext("%(title)s纪要") % {"title": c.title})
+    doc.para(
+        gettext("%(on)s，%(organ)s召开联席会议%(place)s%(chair)s。")
+        % {
+            "on": c.held_on.isoformat(),
+            "organ": c.organ.name,
+            "place": gettext("（地点：%(p)s）") % {"p": c.place} if c.place else "",
+            "chair": gettext("，%(c)s主持") % {"c": c.chair} if c.chair else "",
+        }
+    )
+    doc.para(gettext("成员单位：%(m)s。") % {"m": "、".join(o.name for o in c.members.all())})
+    doc.para(gettext("会议议定事项如下："))
+    for item in items:
+        doc.heading(f"{gettext(item.get_kind_display())}：{item.title}")
+        doc.para(item.decision or gettext("（未作决定）"))
+        tasks = list(item.tasks.all())
+        if tasks:
+            doc.table(
+                [gettext("承办成员单位"), gettext("任务"), gettext("完成时限"), gettext("状态")],
+                [
+                    (
+                        t.organ.name,
+                        t.description,
+                        t.due_on.isoformat(),
+                        gettext(t.get_status_display()),
+                    )
+                    for t in tasks
+                ],
+            )
+    return doc.bytes()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.prevention.views import decisions, disputes
+from xinfang.prevention.views import decisions, disputes, meetings, policy
 
 app_name = "prevention"
 urlpatterns = [
@@ -28,4 +28,23 @@ urlpatterns = [
         decisions.decision_post,
         name="decision_post",
     ),
+    # the joint conference
+    path("conferences/", meetings.conference_list, name="conferences"),
+    path("conferences/new/", meetings.conference_new, name="conference_new"),
+    path("conferences/<int:conference_id>/", meetings.conference_page, name="conference"),
+    path(
+        "conferences/<int:conference_id>/minutes.docx",
+        meetings.conference_minutes,
+        name="conference_docx",
+    ),
+    path(
+        "conferences/<int:conference_id>/<str:form>/",
+        meetings.conference_post,
+        name="conference_post",
+    ),
+    # policy matters
+    path("policy/", policy.policy_list, name="policies"),
+    path("policy/new/", policy.policy_new, name="policy_new"),
+    path("policy/<int:matter_id>/", policy.policy_page, name="policy"),
+    path("policy/<int:matter_id>/<str:form>/", policy.policy_post, name="policy_post"),
 ]

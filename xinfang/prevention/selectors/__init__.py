@@ -19,8 +19,28 @@ from xinfang.prevention.selectors.disputes import (
     disputes_for_user,
     party_name_for,
 )
+from xinfang.prevention.selectors.meetings import (
+    conference_get_for_user,
+    conferences_for_user,
+    tasks_for_organ,
+)
+from xinfang.prevention.selectors.policy import (
+    LinkedPetition,
+    policy_matter_get_for_user,
+    policy_matter_petitions,
+    policy_matter_suggestions,
+    policy_matters_for_user,
+)
 
 __all__ = [
+    "LinkedPetition",
+    "conference_get_for_user",
+    "conferences_for_user",
+    "policy_matter_get_for_user",
+    "policy_matter_petitions",
+    "policy_matter_suggestions",
+    "policy_matters_for_user",
+    "tasks_for_organ",
     "Assessment",
     "RiskRow",
     "decision_assessment",

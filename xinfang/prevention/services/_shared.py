@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap
 from xinfang.prevention.access import organ_in_scope, require
 
-__all__ = ["ApplicationError", "NotFound", "gate", "invalid", "text"]
+__all__ = ["ApplicationError", "Forbidden", "NotFound", "gate", "invalid", "text"]
 
 
 def gate(actor: User, cap: Cap, organ: Organ) -> None:

@@ -1,0 +1,87 @@
+"""Reading policy matters and the petitions confirmed to be about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from xinfang.core.errors import NotFound
+from xinfang.directory.models import User
+from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.workflow import STATE_LABELS, State
+from xinfang.prevention.access import organ_scope
+from xinfang.prevention.models import PolicyMatter
+
+
+def policy_matters_for_user(*, user: User) -> QuerySet[PolicyMatter]:
+    return (
+        PolicyMatter.objects.filter(organ_scope(user))
+        .select_related("organ")
+        .annotate(petition_count=Count("links"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def policy_matter_get_for_user(*, user: User, matter_id: int) -> PolicyMatter:
+    m = PolicyMatter.objects.filter(organ_scope(user), pk=matter_id).select_related("organ").first()
+    if m is None:
+        raise NotFound()
+    return m
+
+
+@dataclass(frozen=True)
+class LinkedPetition:
+    id: int
+    title: str
+    state: str
+    state_label: str
+    next_due: date | None  # the nearest open statutory deadline of its own procedure
+
+
+def policy_matter_petitions(
+    *, user: User, matter: PolicyMatter
+) -> tuple[list[LinkedPetition], int]:
+    """The linked petitions the user may see, each with its own state and nearest open
+    deadline, and how many linked petitions the user may not see (counted, not shown)."""
+    linked = matter.links.values("petition_id")
+    total = matter.links.count()
+    rows = list(
+        petition_queryset_for_user(user=user)
+        .filter(pk__in=linked)
+        .order_by("received_at", "pk")
+        .values("id", "title", "state", "next_due")
+    )
+    out = [
+        LinkedPetition(
+            id=r["id"],
+            title=r["title"],
+            state=r["state"],
+            state_label=str(STATE_LABELS[State(r["state"])]),
+            next_due=r["next_due"],
+        )
+        for r in rows
+    ]
+    return out, total - len(out)
+
+
+def policy_matter_suggestions(*, user: User, matter: PolicyMatter, limit: int = 10) -> list:
+    """Petitions the same-matter feature finds like the matter's text, not yet linked to any
+    policy matter: a suggestion for a person to confirm, never linked by itself."""
+    try:
+        from xinfang.insight.matters.selectors import same_matter_for_user
+
+        hits = same_matter_for_user(
+            user=user, title=matter.title, body=matter.description, limit=limit * 2, min_score=0.05
+        )
+    except Exception:  # the index is still being built, or no text at all: no suggestion
+        return []
+    from xinfang.prevention.models import PolicyMatterPetition
+
+    taken = set(
+        PolicyMatterPetition.objects.filter(petition_id__in=[h.id for h in hits]).values_list(
+            "petition_id", flat=True
+        )
+    )
+    return [h for h in hits if h.id not in taken][:limit]
