@@ -17,7 +17,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "xinfang.directory.admin_apps.XinfangAdminConfig",  # django.contrib.admin on the table (ADR 0013)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -121,6 +121,10 @@ def user_roles(user: User) -> frozenset[str]:
         cached = frozenset(
             Membership.objects.filter(user_id=user.pk).values_list("role", flat=True)
         )
+        if getattr(user, "is_superuser", False):
+            # `createsuperuser` makes an administrator: the admin role's row of the table, never
+            # more (ADR 0013: nobody is omnipotent)
+            cached |= {Role.ADMIN}
         user._xinfang_roles = cached  # type: ignore[attr-defined]
     return cached
 

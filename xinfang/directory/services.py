@@ -46,8 +46,8 @@ def staff_create(
             password=password,
             organ=organ,
             display_name=display_name,
+            # the admin site reads the permission table; nobody is a superuser (ADR 0013)
             is_staff=Role.ADMIN in roles,
-            is_superuser=Role.ADMIN in roles,
         )
         Membership.objects.bulk_create([Membership(user=user, role=r) for r in roles])
     return user

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from xinfang.directory.permissions import Cap
 from xinfang.feedback.models import Evaluation
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
     """Read-only: evaluations come only from petitioners (regulation §8.2)."""
+
+    capability = Cap.VIEW_PETITIONS  # petition content: never for the admin role alone
 
     list_display = ("petition", "stage", "organ", "rating", "created_at")
     list_filter = ("stage", "rating")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from xinfang.directory.permissions import Cap
 from xinfang.insight.models import Topic, TopicDecision
 
 # --- topics (事项分类) ------------------------------------------------------------------------
@@ -21,6 +22,8 @@ class TopicAdmin(admin.ModelAdmin):
 @admin.register(TopicDecision)
 class TopicDecisionAdmin(admin.ModelAdmin):
     """Read-only: decisions are written by ``topic_decide`` (with their audit records)."""
+
+    capability = Cap.VIEW_PETITIONS  # petition content: never for the admin role alone
 
     list_display = ("petition", "topic", "outcome", "suggested_label", "confidence", "decided_at")
     list_filter = ("outcome", "at_intake")

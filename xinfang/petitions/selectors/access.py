@@ -112,6 +112,17 @@ def petition_queryset_for_organ_hints(*, user: User) -> QuerySet[Petition]:
     return Petition.objects.filter(_visible(user) | ~_restricted())
 
 
+def petition_queryset_linkable_for(*, user: User) -> QuerySet[Petition]:
+    """The earlier petitions ``user`` may name as the one a new petition repeats (Art. 36(3)):
+    those the user may see, and those the user's own organ registered (it knows of them; a
+    repeat of a matter it once received and sent on comes back to it), never one that accuses
+    the user's organ or an organ above it or names the user."""
+    if not user_can(user, Cap.VIEW_PETITIONS) or user.organ_id is None:
+        return Petition.objects.none()
+    own = Q(registering_organ_id=user.organ_id) & _exclusions(user)
+    return Petition.objects.filter(_visible(user) | own)
+
+
 def petition_queryset_for_statistics(*, user: User) -> QuerySet[Petition]:
     """The petitions an analyst's counts are taken over: the same jurisdiction and the same
     exclusions as ``_visible``, read only by ``view_deidentified`` (aggregates, never rows)."""

@@ -353,9 +353,9 @@ def _validate_registration(
         # that does not exist, and is never linked (Art. 30 para 3: no oracle, no link).
         earlier = Petition.objects.all()
         if actor is not None:
-            from xinfang.petitions.selectors.access import petition_queryset_for_user
+            from xinfang.petitions.selectors.access import petition_queryset_linkable_for
 
-            earlier = petition_queryset_for_user(user=actor)
+            earlier = petition_queryset_linkable_for(user=actor)
         repeat_of = earlier.filter(pk=data.repeat_of_id).first()
         if repeat_of is None:
             err("repeat_of_id", gettext("关联的信访事项不存在"))

@@ -229,9 +229,9 @@ def _validate_step(
 
 
 def _visible_to(user: User, petition: Petition) -> bool:
-    from xinfang.petitions.selectors.access import petition_queryset_for_user
+    from xinfang.petitions.selectors.access import petition_queryset_linkable_for
 
-    return petition_queryset_for_user(user=user).filter(pk=petition.pk).exists()
+    return petition_queryset_linkable_for(user=user).filter(pk=petition.pk).exists()
 
 
 def _provisional_warning(window: Deadline) -> str:

@@ -283,20 +283,14 @@ def test_a_repeat_of_a_terminated_matter_is_refused_only_with_staff_confirmation
     )
     act(p, "request_re_review", world.prov_head, date(2025, 5, 6))
     act(p, "decide_re_review", world.prov_head, date(2025, 5, 30), data=OPINION)
-    # the matter was re-reviewed in the city: the city office, which sees it, receives the repeat
-    # (a registrar may link only a petition it may see: issue 11, leak 4)
     again = register(
-        repeat_of_id=p.pk,
-        received_at=local(2025, 7, 1),
-        at=local(2025, 7, 1),
-        organ=world.city_po,
-        actor=world.city_clerk,
+        repeat_of_id=p.pk, received_at=local(2025, 7, 1), at=local(2025, 7, 1)
     ).petition
     with pytest.raises(ApplicationError) as e:
         act(
             again,
             "not_accept",
-            world.city_clerk,
+            world.clerk,
             date(2025, 7, 2),
             reason="同一事项",
             data={"ground": "same_facts_after_re_review"},
@@ -305,7 +299,7 @@ def test_a_repeat_of_a_terminated_matter_is_refused_only_with_staff_confirmation
     act(
         again,
         "not_accept",
-        world.city_clerk,
+        world.clerk,
         date(2025, 7, 2),
         reason="同一事项",
         data={"ground": "same_facts_after_re_review", "confirmed": True},
