@@ -251,9 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     au = sub.add_parser(
         "audit",
         help="verify [--expect-head C.SEQ:HASH] [--no-anchor]: check the audit chains; "
-        "anchor: write the signed heads now",
+        "anchor: write the signed heads now; seal: seal rows from before sealing (once)",
     )
-    au.add_argument("what", choices=["verify", "anchor"])
+    au.add_argument("what", choices=["verify", "anchor", "seal"])
     au.add_argument("opts", nargs=argparse.REMAINDER)
     au.set_defaults(fn=lambda a: cmd_manage(argparse.Namespace(rest=[f"audit_{a.what}", *a.opts])))
     from xinfang.insight.classify.commands import add_parser as add_insight

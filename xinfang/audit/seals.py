@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+
+from xinfang.audit.chain import chain_of
+from xinfang.audit.models import AuditHead, AuditRecord
+from xinfang.audit.services import Entry, audit_append
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,53 @@ def sealer_register(sealer: Sealer) -> None:
 
 def sealed_types() -> frozenset[str]:
     return frozenset(_sealers)
+
+
+def audit_seal(*, object_type: str, ids: Iterable[int], actor: Any = None) -> None:
+    """Append the current digest of each object to its chain (``<type>.seal`` records).
+
+    The objects' chain heads are locked first, then the digests read: a change committed by
+    another transaction meanwhile is then either in the digest or sealed after this one, so
+    the last seal of an object always matches what was committed last."""
+    sealer = _sealers[object_type]
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    with transaction.atomic(savepoint=False):
+        chains = sorted({chain_of(object_type, str(i), None) for i in ids})
+        list(AuditHead.objects.select_for_update().filter(chain__in=chains).order_by("chain"))
+        digests = sealer.digests(ids)
+        audit_append(
+            [
+                Entry(f"{object_type}.seal", actor, object_type, pk, {"digest": d})
+                for pk, d in sorted(digests.items())
+            ]
+        )
+
+
+def seals_adopt(*, actor: Any = None) -> dict[str, int]:
+    """Seal every registered object that has no seal yet (rows from before sealing existed),
+    and record that it was done: once, after upgrading. It trusts those rows as they are now."""
+    from xinfang.audit.services import audit_record
+
+    out: dict[str, int] = {}
+    for object_type, sealer in sorted(_sealers.items()):
+        have = set(
+            AuditRecord.objects.filter(
+                kind=f"{object_type}.seal", object_type=object_type
+            ).values_list("object_id", flat=True)
+        )
+        missing = [pk for pk, _d in sealer.every() if str(pk) not in have]
+        for i in range(0, len(missing), 500):
+            audit_seal(object_type=object_type, ids=missing[i : i + 500], actor=actor)
+        audit_record(
+            kind="audit.seals_adopt",
+            actor=actor,
+            object_type=object_type,
+            data={"sealed": len(missing)},
+        )
+        out[object_type] = len(missing)
+    return out
 
 
 def row_digest(object_type: str, values: Any) -> str:

@@ -52,6 +52,14 @@ def _clean(value: Any) -> Any:
     return mask_text(str(value))
 
 
+def _data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` masked, except a seal's digest (hex that could read as a phone number)."""
+    out = _clean({k: v for k, v in data.items() if k != "digest"})
+    if "digest" in data:
+        out["digest"] = str(data["digest"])
+    return out
+
+
 def _build(e: Entry, now: datetime) -> AuditRecord:
     actor = e.actor if getattr(e.actor, "pk", None) is not None else None
     object_type, object_id = e.object_type[:40], str(e.object_id)[:64]
@@ -65,7 +73,7 @@ def _build(e: Entry, now: datetime) -> AuditRecord:
         ip=(e.ip if e.ip is not None else current_ip())[:45],
         object_type=object_type,
         object_id=object_id,
-        data=_clean(dict(e.data)),
+        data=_data(e.data),
     )
 
 

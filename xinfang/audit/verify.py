@@ -95,8 +95,8 @@ def _verify_chains(rep: VerifyReport, problem: Callable[[str], None]) -> dict[tu
             problem(f"{at}: 与上一条记录的链接不符（removed, inserted or reordered）")
         if not hmac.compare_digest(record_hash(r), r.hash):
             problem(f"{at}: 内容与哈希不符（edited）")
-        elif r.object_type in types and "digest" in (r.data or {}):
-            sealed[(r.object_type, r.object_id)] = str(r.data["digest"])
+        elif r.object_type in types and r.kind == f"{r.object_type}.seal":
+            sealed[(r.object_type, r.object_id)] = str((r.data or {}).get("digest", ""))
         if r.pk < last_pk:
             problem(f"{at}: 存储顺序与序号不符（reordered）")
         last_pk = max(last_pk, r.pk)

@@ -13,3 +13,8 @@ class PetitionsConfig(AppConfig):
         from xinfang.petitions.services.calendar import petitions_after_calendar_change
 
         on_calendar_change(petitions_after_calendar_change)
+        # A petition, its events and deadlines are sealed in the audit chain (ADR 0013).
+        from xinfang.audit.seals import sealer_register
+        from xinfang.petitions.seal import SEALER
+
+        sealer_register(SEALER)

@@ -92,6 +92,7 @@ def petition_accused_set(
     on it; never by someone it names. Audited (``petition.accused_set``: ids, never names)."""
     from xinfang.audit.services import audit_record
     from xinfang.directory.permissions import user_actions
+    from xinfang.petitions.seal import petition_seal
 
     with transaction.atomic():
         petition = Petition.objects.select_for_update(of=("self",)).get(pk=petition_id)
@@ -136,4 +137,5 @@ def petition_accused_set(
                 "persons_recorded": bool(persons),
             },
         )
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0013
     return petition

@@ -16,6 +16,7 @@ from xinfang.directory.models import User
 from xinfang.petitions import extensions
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.models import Petition, PetitionEvent
+from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
 from xinfang.petitions.services.deadlines import deadline_recompute
 from xinfang.petitions.services.steps import _apply_effects, _validate_step
@@ -83,6 +84,7 @@ def petition_act(
         petition.save()
         # The apps above: the 文号 of the document this step issues, the analytics rollup.
         extensions.acted(petition=petition, event=ev, before=before)
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
     return petition
 
 

@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 
 from xinfang.core import clock
@@ -41,6 +42,7 @@ from xinfang.deadlines.tracker import (
     track,
 )
 from xinfang.directory.models import OrganKind, User
+from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.workflow import Category, Route
 
 Kept = dict[tuple[str, date], date]
@@ -127,8 +129,10 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
         chunk = ids[i : i + batch]
         petitions = Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
         for p in petitions:
-            deadline_recompute(petition=p)
-            Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
+            with transaction.atomic():  # the rows, the petition's next due date and its seal
+                deadline_recompute(petition=p)
+                Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
+                petition_seal(petition_ids=[p.pk])
             done += 1
     return done
 
@@ -233,4 +237,5 @@ def deadline_recompute_after_calendar_change(
         Deadline.objects.filter(petition_id__in=chunk).delete()
         Deadline.objects.bulk_create(new_rows)
         Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
+        petition_seal(petition_ids=chunk, actor=actor)
     return len(ids), moves

@@ -21,6 +21,7 @@ from xinfang.directory.permissions import user_can_register
 from xinfang.petitions import extensions
 from xinfang.petitions import validation as v
 from xinfang.petitions.models import Channel, Party, PartyRole, Petition, PetitionEvent
+from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _as_datetime, _in_subtree, _new_event
 from xinfang.petitions.services.accused import _accused_staff_clean, _named_staff_save
 from xinfang.petitions.services.act import _transition
@@ -128,6 +129,7 @@ def petition_register(
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
         extensions.registered(petitions=[petition])  # the search queue, the rollup
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
     return Registration(petition, password)
 
 
@@ -210,6 +212,7 @@ def petition_register_many(
             ]
         )
         extensions.registered(petitions=petitions)
+        petition_seal(petition_ids=[p.pk for p in petitions], actor=actor)
     return out
 
 

@@ -1,0 +1,160 @@
+"""The petition sealed in the audit chain: a digest of the petition with its events, deadlines
+and named staff, so a direct SQL edit of any of them shows in ``xinfang audit verify``.
+
+Every service that changes a petition (registration, ``petition_act``, the accused staff, a
+deadline fold after a calendar change) ends its transaction with ``petition_seal``: the new
+digest goes into the petition's own audit chain (ADR 0013). Verify recomputes each petition's
+digest and compares it with the last one sealed: an edit, a replayed old state, an inserted or a
+deleted row (petition, event or deadline) shows.
+
+Covered: the facts of the procedure and of the matter. Not covered: ``next_due`` (derived from
+the deadlines, which are covered) and ``query_secret`` (the portal password's hash, renewed by
+``petition_receipt_again``); parties and attachments have their own safeguards (encryption,
+SHA-256 of each file).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from xinfang.audit.seals import Sealer, audit_seal, row_digest
+
+PETITION_FIELDS = (
+    "tracking_code",
+    "channel",
+    "received_at",
+    "registered_at",
+    "title",
+    "content",
+    "category",
+    "route",
+    "region_id",
+    "accused_organ_id",
+    "accused_persons",
+    "is_collective",
+    "head_count",
+    "is_anonymous",
+    "confidential",
+    "state",
+    "registering_organ_id",
+    "current_organ_id",
+    "handling_organ_id",
+    "review_organ_id",
+    "re_review_organ_id",
+    "dispatched_by",
+    "extended",
+    "in_hearing",
+    "execution_monitoring",
+    "delivery_pending",
+    "report_done",
+    "repeat_of_id",
+    "is_open",
+    "last_event_at",
+    "created_at",
+)
+EVENT_FIELDS = (
+    "seq",
+    "action",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor_organ_id",
+    "organ_id",
+    "occurred_at",
+    "recorded_at",
+    "reason",
+    "data",
+)
+DEADLINE_FIELDS = (
+    "code",
+    "owner_organ_id",
+    "start_date",
+    "due_date",
+    "outcome",
+    "closed_on",
+    "extension_days",
+    "paused_days",
+    "paused",
+    "provisional",
+)
+CHUNK = 500
+
+
+def _canon(v: Any) -> Any:
+    """One representation on SQLite and PostgreSQL, before and after a backup and restore."""
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _row(values: Iterable[Any]) -> list[Any]:
+    return [_canon(v) for v in values]
+
+
+def petition_digests(ids: Iterable[int]) -> dict[int, str]:
+    """The current digest of each petition (from the database, in the caller's transaction)."""
+    from xinfang.deadlines.models import Deadline
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    out: dict[int, str] = {}
+    ids = sorted(set(ids))
+    accused_of = Petition.accused_staff.through.objects
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        events: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in (
+            PetitionEvent.objects.filter(petition_id__in=chunk)
+            .order_by("petition_id", "seq")
+            .values_list("petition_id", *EVENT_FIELDS)
+        ):
+            events[pid].append(_row(rest))
+        deadlines: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in Deadline.objects.filter(petition_id__in=chunk).values_list(
+            "petition_id", *DEADLINE_FIELDS
+        ):
+            deadlines[pid].append(_row(rest))
+        accused: dict[int, list[int]] = defaultdict(list)
+        for pid, uid in accused_of.filter(petition_id__in=chunk).values_list(
+            "petition_id", "user_id"
+        ):
+            accused[pid].append(uid)
+        for pid, *rest in Petition.objects.filter(pk__in=chunk).values_list("pk", *PETITION_FIELDS):
+            out[pid] = row_digest(
+                "petition",
+                {
+                    "petition": _row(rest),
+                    "events": events[pid],
+                    # deadlines are rewritten by each fold: their order is not a fact
+                    "deadlines": sorted(deadlines[pid], key=repr),
+                    "accused_staff": sorted(accused[pid]),
+                },
+            )
+    return out
+
+
+def petition_digests_every() -> Iterator[tuple[int, str]]:
+    """Every petition's digest, a chunk at a time (for verify)."""
+    from xinfang.petitions.models import Petition
+
+    last = 0
+    while True:
+        chunk = list(
+            Petition.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+        )
+        if not chunk:
+            return
+        yield from petition_digests(chunk).items()
+        last = chunk[-1]
+
+
+def petition_seal(*, petition_ids: Iterable[int], actor: Any = None) -> None:
+    """Seal the petitions as they are now in this transaction (call last, after every write)."""
+    audit_seal(object_type="petition", ids=list(petition_ids), actor=actor)
+
+
+SEALER = Sealer("petition", petition_digests, petition_digests_every)
