@@ -282,7 +282,8 @@ def due_date(
     * ``paused_days`` is only allowed for a pausable statute (T10: hearing time is not counted,
       Art. 36 para 2); it pushes the due date by that many calendar days.
     * Calendar-day limits roll a last day that is a rest day to the next working day when
-      ``roll_to_working_day`` (民法典 Art. 203 para 1 by analogy); working-day limits always end
+      ``roll_to_working_day``, except a limit with no period of its own (T5): its date was set by
+      a person and is kept as set (民法典 Art. 203 para 1 by analogy); working-day limits always end
       on a working day, so the flag does not affect them.
 
     Raises ``ValueError`` for any of these rules broken or a negative count.
@@ -305,9 +306,10 @@ def due_date(
         raise ValueError(f"{st.code} cannot be paused, got paused_days={paused_days}")
 
     if st.unit == Unit.CALENDAR_DAYS:
-        return add_calendar_days(
-            start, n + extension_days + paused_days, cal, roll_to_working_day=roll_to_working_day
-        )
+        # A date a person set (T5: the report date the assigning office fixed, Art. 22(3)) is
+        # kept as set: the roll-over of 民法典 Art. 203 is for periods counted by law.
+        roll = roll_to_working_day and st.days is not None
+        return add_calendar_days(start, n + extension_days + paused_days, cal, roll_to_working_day=roll)
     # Working days: a pause (none in national law today) shifts the start by the paused
     # calendar days, so paused time is simply not counted.
     return add_working_days(start + timedelta(days=paused_days), n + extension_days, cal)

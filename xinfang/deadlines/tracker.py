@@ -12,12 +12,14 @@ event                 effect
 ====================  =======================================================================
 receive               at a 信访部门: start T1 (Art. 22); at any other organ: start T2 (Art. 23
                       para 2) unless the petitioner is anonymous (no duty without name/address)
-transfer / assign     meet T1, T2, T3; start T3 and T4 for the receiving organ (Art. 23 para 3),
+transfer / assign     meet T1, T2, T3; start T3 (not for an anonymous item: Art. 23, nobody to
+                      notify) and T4 for the receiving organ (Art. 23 para 3),
                       or a new T1 when it goes down to a lower petition office (Art. 22);
                       assign also starts T5 with the report date set by the office (Art. 22(3))
 object                meet T4, void T3 (the materials go back)
 objection_accept      start a new T1 at the office (it must route again)
-objection_reject      start a new T3 and T4 for the organ (the item stays with it)
+objection_reject      the T3 the objection voided runs again from the transfer (the item stays with
+                      the organ, §6.2); no new T4: a second objection is refused
 acknowledge           meet T2/T3, void T4; route (6) starts T6 on this date (受理之日, Art. 34)
 start_handling        route (6): start T6 if none runs (a safety net: the route is normally known
                       at acceptance, and T6 then runs from the acknowledgement, 受理之日)
@@ -27,7 +29,8 @@ reply
 redirect / not_accept meet T1, T2, T3; void T4
 refer_*               meet T1, T2, T3; void T4
 record_delivery       opinion delivered: start the petitioner's T7 window; review opinion
-                      delivered: start T9 (Arts. 35, 36; both run from receipt)
+                      delivered: start T9 (Arts. 35, 36; both run from receipt); neither when
+                      the petitioner already asked before the delivery was recorded
 request_review        meet T7, start T8 for the review organ
 decide_review         meet T8; "redo" starts a new T6 with the days the review organ set
 request_re_review     meet T9, start T10 for the re-review organ
@@ -170,8 +173,17 @@ def track(
             due=due(d.code, d.start, days=d.days, paused_days=paused),
         )
 
+    used = {"T7": False, "T9": False}  # the window of the latest decision was already used
     for ev in events:
         a, on, organ = ev.action, ev.on, ev.organ_id
+        if a == "issue_opinion":
+            used["T7"] = False
+        elif a == "request_review":
+            used["T7"] = True
+        elif a == "decide_review":
+            used["T9"] = False
+        elif a == "request_re_review":
+            used["T9"] = True
         if a == "receive":
             if facts.received_at_petition_office:
                 start("T1", on, organ)
@@ -183,7 +195,10 @@ def track(
             if ev.data.get("to_petition_office"):
                 start("T1", on, organ)  # a lower petition office routes it on (Art. 22)
             else:
-                start("T3", on, organ)
+                # Art. 23: the written notice is owed to a petitioner whose name and address are
+                # known; for an anonymous item nobody can be told, so no T3 (as for T2).
+                if not facts.anonymous:
+                    start("T3", on, organ)
                 start("T4", on, organ)
             if a == "assign":
                 report_due = ev.data.get("report_due")
@@ -195,8 +210,14 @@ def track(
         elif a == "objection_accept":
             start("T1", on, organ)
         elif a == "objection_reject":
-            start("T3", on, organ)
-            start("T4", on, organ)
+            # The item stays with the organ (regulation.md §6.2): the notice period keeps running
+            # from the transfer as if no objection had been made, and no second objection window
+            # opens (Art. 23 para 3), so a round of objections never delays the petitioner.
+            for i in range(len(out) - 1, -1, -1):
+                if out[i].code == "T3":
+                    if out[i].outcome == VOID:
+                        out[i] = replace(out[i], outcome=OPEN, closed_on=None)
+                    break
         elif a == "acknowledge":
             close(("T2", "T3"), on, MET)
             close(("T4",), on, VOID)
@@ -221,10 +242,12 @@ def track(
             close(("T1", "T2", "T3"), on, MET)
             close(("T4", "T6"), on, VOID)
         elif a == "record_delivery":
+            # A delivery recorded after the petitioner already asked for review (or re-review)
+            # is proof of receipt only: the window it would open has been used.
             document = ev.data.get("document")
-            if document == "opinion":
+            if document == "opinion" and not used["T7"]:
                 start("T7", on, None)
-            elif document == "review_opinion":
+            elif document == "review_opinion" and not used["T9"]:
                 start("T9", on, None)
         elif a == "request_review":
             close(("T7",), on, MET)

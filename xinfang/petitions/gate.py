@@ -36,6 +36,7 @@ def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) 
         delivery_pending=bool(petition.delivery_pending),
         assigned=petition.dispatched_by == Action.ASSIGN,
         report_done=petition.report_done,
+        objection_rejected=petition.objection_rejected,
         wrongly_lapsed=str(data["window"]) if data.get("window") else None,
     )
 

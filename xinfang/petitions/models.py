@@ -96,8 +96,13 @@ class Petition(models.Model):
     extended = models.BooleanField("已延期", default=False, editable=False)
     in_hearing = models.BooleanField("听证中", default=False, editable=False)
     execution_monitoring = models.BooleanField("监督执行", default=False, editable=False)
-    delivery_pending = models.CharField(max_length=20, blank=True, editable=False)
+    # The decision documents awaiting their delivery record, oldest first, space-separated
+    # (opinion, review_opinion, re_review_opinion): one issued later never hides an earlier one.
+    delivery_pending = models.CharField(max_length=64, blank=True, editable=False)
     report_done = models.BooleanField(default=False, editable=False)
+    # Art. 23 para 3, regulation.md §6.2: the office rejected the holding organ's objection; the
+    # item stays with it and a second objection is refused. Cleared by the next transfer/assign.
+    objection_rejected = models.BooleanField(default=False, editable=False)
     repeat_of = models.ForeignKey(
         "self",
         verbose_name="同一事项的前件",

@@ -33,12 +33,16 @@ DECISION = [
     ("legal_basis", _("依据"), "textarea", None),
 ]
 
+# Shown only when the petition repeats a matter ended by re-review (Art. 36 para 3): a person
+# decides that it brings new facts or reasons; the service asks for it.
+NEW_FACTS = ("new_facts", _("有新的事实或理由，作为新的信访事项办理（第三十六条第三款）"), "bool", None)
+
 FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
-    A.TRANSFER: [("to_organ_id", _("接收机关"), "organ", None)],
-    A.ASSIGN: [("to_organ_id", _("承办机关"), "organ", None), ("report_due", _("报送结果期限"), "date", None)],
+    A.TRANSFER: [("to_organ_id", _("接收机关"), "organ", None), NEW_FACTS],
+    A.ASSIGN: [("to_organ_id", _("承办机关"), "organ", None), ("report_due", _("报送结果期限"), "date", None), NEW_FACTS],
     A.REFER_LEGAL: [("to_organ_id", _("政法机关"), "organ", "political_legal")],
     A.REFER_DISCIPLINE: [("to_organ_id", _("纪检监察机关"), "organ", "discipline")],
-    A.ACKNOWLEDGE: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径（申诉求决类必选）"), "select", ROUTES)],
+    A.ACKNOWLEDGE: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径（申诉求决类必选）"), "select", ROUTES), NEW_FACTS],
     A.START_HANDLING: [("category", _("类别"), "select", CATEGORIES), ("route", _("第三十一条途径（申诉求决类必选）"), "select", ROUTES)],
     A.REDIRECT: [("proper_organ", _("应当向哪个机关提出"), "text", None)],
     A.NOT_ACCEPT: [("ground", _("情形"), "select", NOT_ACCEPT), ("confirmed", _("已核实事实和理由相同"), "bool", None)],

@@ -114,6 +114,8 @@ def _action_forms(d: dict, organs: list[Organ], errors: dict | None = None) -> l
         for name, label, kind, choices in FIELDS.get(action, []):
             if name == "provisional_ack" and not _window_provisional(d):
                 continue
+            if name == "new_facts" and not d.get("art36_prior"):
+                continue
             opts = choices
             if kind == "organ":
                 opts = [(o.pk, o.name) for o in organs if choices is None or o.kind == choices]

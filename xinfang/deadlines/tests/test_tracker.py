@@ -15,6 +15,7 @@ docs/decisions/0001-day-counting.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -177,14 +178,36 @@ def test_an_accepted_objection_restarts_t1_at_the_office() -> None:
     )
 
 
-def test_a_rejected_objection_gives_the_organ_a_new_t3_and_t4() -> None:
+def test_a_rejected_objection_lets_the_first_t3_run_on_and_opens_no_second_objection_window() -> (
+    None
+):
+    # Art. 23 para 3, regulation.md §6.2: the item stays with the organ; the notice period is
+    # counted from the transfer, as if the objection had not been made (issue 10 §2 item 2).
     deadlines = fold(AT_PO, RECEIVE, TRANSFER, OBJECT, ev("objection_reject", "2025-10-09", CO))
     t3s = [d for d in deadlines if d.code == "T3"]
     t4s = [d for d in deadlines if d.code == "T4"]
-    assert [d.outcome for d in t3s] == [VOID, OPEN]
-    assert [d.outcome for d in t4s] == [MET, OPEN]
-    assert (t3s[1].due, t4s[1].due) == (D("2025-10-24"), D("2025-10-15"))
-    assert t3s[1].owner_organ_id == t4s[1].owner_organ_id == CO
+    assert [(d.start, d.outcome, d.closed_on) for d in t3s] == [(TRANSFER.on, OPEN, None)]
+    assert [d.outcome for d in t4s] == [MET]
+    assert t3s[0].owner_organ_id == CO
+
+
+def test_an_anonymous_transferred_item_starts_no_t3_but_keeps_the_objection_window() -> None:
+    # Art. 23: nobody can be told of an anonymous item, as for T2 (issue 10 §2 item 6).
+    anonymous = replace(AT_PO, anonymous=True)
+    deadlines = fold(anonymous, RECEIVE, TRANSFER)
+    assert [d.code for d in deadlines] == ["T1", "T4"]
+
+
+def test_a_delivery_recorded_after_the_review_request_opens_no_window() -> None:
+    # Arts. 35, 36: the petitioner already used the window (issue 10 §2 item 4).
+    deadlines = fold(
+        ROUTE6_AT_PO,
+        ev("receive", "2025-02-20", PO),
+        ev("issue_opinion", "2025-03-20", CO),
+        ev("request_review", "2025-03-22", RO),
+        ev("record_delivery", "2025-03-23", RO, document="opinion"),
+    )
+    assert [d.code for d in deadlines if d.code == "T7"] == []
 
 
 # --- acknowledge / start_handling -------------------------------------------------------------

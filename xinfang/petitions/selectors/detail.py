@@ -139,7 +139,38 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
             p.attachments.order_by("id").values("id", "original_name", "content_type", "size")
         ),
         "linked": _linked_for_user(user, p),
+        "art36_prior": _art36_prior(user, p),
     }
+
+
+def re_review_ended_on(prior: Petition | None):  # type: ignore[no-untyped-def]
+    """The day an earlier petition's matter was ended by re-review (终结), or None."""
+    if prior is None:
+        return None
+    ev = prior.events.filter(action="decide_re_review").order_by("-seq").first()
+    return clock.local_date(ev.occurred_at) if ev is not None else None
+
+
+def _art36_prior(user: User, p: Petition) -> dict | None:
+    """The earlier matter this petition repeats, when re-review ended it (Art. 36 para 3): the
+    page prompts the not-accept path, and a person decides (new facts or reasons make a new
+    petition). Only for a user who may see the earlier file, as the service decides."""
+    if p.repeat_of_id is None or p.state not in _ART36_STATES:
+        return None
+    ended = re_review_ended_on(p.repeat_of)
+    if ended is None:
+        return None
+    if not Petition.objects.filter(_visible(user), pk=p.repeat_of_id).exists():
+        return None  # an earlier file the user may not see tells nothing (no oracle)
+    return {
+        "terminated_on": ended,
+        "id": p.repeat_of_id,
+        "title": p.repeat_of.title,  # type: ignore[union-attr]
+    }
+
+
+#: States in which the petition can still be accepted or not (Art. 36 para 3 applies there).
+_ART36_STATES = frozenset({"registered", "routing", "transferred", "assigned"})
 
 
 def _linked_for_user(user: User, p: Petition) -> list[dict]:
@@ -147,6 +178,8 @@ def _linked_for_user(user: User, p: Petition) -> list[dict]:
     ids = [x for x in [p.repeat_of_id] if x] + list(p.repeats.values_list("id", flat=True)[:50])
     if not ids:
         return []
+    from xinfang.petitions.workflow import STATE_LABELS, State
+
     rows = Petition.objects.filter(_visible(user), pk__in=ids).order_by("received_at")
     return [
         {
@@ -154,8 +187,10 @@ def _linked_for_user(user: User, p: Petition) -> list[dict]:
             "title": x.title,
             "received_at": x.received_at,
             "earlier": x.pk == p.repeat_of_id,
+            "state": x.state,  # its state tells whether Art. 36 para 3 may apply
+            "state_label": STATE_LABELS[State(x.state)],
         }
-        for x in rows.only("id", "title", "received_at")
+        for x in rows.only("id", "title", "received_at", "state")
     ]
 
 

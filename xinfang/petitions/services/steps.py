@@ -14,6 +14,7 @@ from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.detail import re_review_ended_on
 from xinfang.petitions.services._shared import _date, _in_subtree, _int, _organ
 from xinfang.petitions.workflow import (
     Action,
@@ -99,6 +100,8 @@ def _validate_step(
                 err("report_due", gettext("报送期限应晚于交办日期"))
             else:
                 data["report_due"] = due.isoformat()
+    if action in (A.TRANSFER, A.ASSIGN, A.ACKNOWLEDGE):
+        _check_art36_prior(petition, data, err, actor)
     if action == A.OBJECT:
         t4 = _open_deadline(petition, "T4")
         if t4 is not None and day > t4.due_date:
@@ -178,6 +181,9 @@ def _validate_step(
         else:
             data["redo_days"] = redo
     if action == A.RECORD_DELIVERY:
+        pending = delivery_pending(petition)
+        if data.get("document") not in (None, "") and data["document"] not in pending:
+            err("document", gettext("该文书没有待登记的送达"))
         if data.get("method") not in ("in_person", "post", "electronic", "other"):
             err("method", gettext("请选择送达方式：直接送达、邮寄、电子或其他"))
         if data.get("signed") not in (True, False, "true", "false", "1", "0"):
@@ -234,6 +240,32 @@ def _visible_to(user: User, petition: Petition) -> bool:
     return petition_queryset_linkable_for(user=user).filter(pk=petition.pk).exists()
 
 
+def _check_art36_prior(petition: Petition, data: dict[str, Any], err, actor: User | None) -> None:  # type: ignore[no-untyped-def]
+    """Art. 36 para 3: a matter ended by re-review is not accepted again on the same facts and
+    reasons. A petition linked to such a matter goes on only when a person confirms that it
+    brings new facts or reasons (``new_facts``); otherwise the way is ``not_accept``. An
+    earlier petition the actor may not see counts as none (as for ``not_accept``: no oracle)."""
+    prior = petition.repeat_of
+    if prior is not None and actor is not None and not _visible_to(actor, prior):
+        prior = None
+    ended = re_review_ended_on(prior)
+    if ended is None:
+        data.pop("new_facts", None)
+        return
+    if data.get("new_facts") in (True, "on", "true", "1"):
+        data["new_facts"] = True  # recorded in the event: who decided, and when
+        return
+    err(
+        "new_facts",
+        gettext(
+            "所关联的前件已于 %(day)s 复核终结：同一事实和理由不再受理（第三十六条第三款）。"
+            "信访人提出新的事实或理由的，请勾选“有新的事实或理由”后继续；"
+            "否则请选择“不予受理”，情形为“与复核终结事项的事实和理由相同”。"
+        )
+        % {"day": ended},
+    )
+
+
 def _provisional_warning(window: Deadline) -> str:
     years = holidays.calendar_in_force().provisional_years(window.start_date, window.due_date)
     return gettext(
@@ -282,12 +314,14 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         data["to_petition_office"] = to.kind == OrganKind.PETITION_OFFICE
         if action in (A.TRANSFER, A.ASSIGN):
             petition.dispatched_by = action.value
+            petition.objection_rejected = False  # a new receiving organ may object (Art. 23)
             petition.handling_organ = None if to.kind == OrganKind.PETITION_OFFICE else to
     elif action == A.OBJECT:
         back = _last_sender(petition)
         data["returned_to_organ_id"] = back.pk
         petition.current_organ = back
     elif action == A.OBJECTION_REJECT:
+        petition.objection_rejected = True  # the item stays with the organ (§6.2, Art. 23)
         objector = petition.handling_organ
         if objector is not None:
             petition.current_organ = objector
@@ -307,11 +341,13 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         petition.in_hearing = False
     elif action == A.ISSUE_OPINION:
         petition.execution_monitoring = data.get("outcome") == OpinionOutcome.SUPPORT
-        petition.delivery_pending = "opinion"
+        _pending_add(petition, "opinion")
         data.setdefault("remedy", _remedy_text(petition.current_organ, "review"))
     elif action == A.RECORD_DELIVERY:
-        data["document"] = petition.delivery_pending
-        petition.delivery_pending = ""
+        pending = delivery_pending(petition)
+        document = str(data.get("document") or pending[0])
+        data["document"] = document
+        petition.delivery_pending = " ".join(d for d in pending if d != document)
     elif action == A.REQUEST_REVIEW:
         handler = petition.handling_organ or petition.current_organ
         petition.handling_organ = handler
@@ -324,16 +360,30 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
             petition.current_organ = petition.handling_organ  # type: ignore[assignment]
             petition.extended = False
         else:
-            petition.delivery_pending = "review_opinion"
+            _pending_add(petition, "review_opinion")
             data.setdefault("remedy", _remedy_text(petition.current_organ, "re_review"))
     elif action == A.REQUEST_RE_REVIEW:
         assert petition.review_organ is not None
         petition.re_review_organ = petition.review_organ.parent
         petition.current_organ = petition.review_organ.parent  # type: ignore[assignment]
     elif action == A.DECIDE_RE_REVIEW:
-        petition.delivery_pending = "re_review_opinion"
+        _pending_add(petition, "re_review_opinion")
     elif action == A.REPORT_RESULT:
         petition.report_done = True
+
+
+def delivery_pending(petition: Petition) -> list[str]:
+    """The documents awaiting their delivery record, oldest first."""
+    return petition.delivery_pending.split()
+
+
+def _pending_add(petition: Petition, document: str) -> None:
+    """A later document joins the queue; an earlier one still awaits its record (Arts. 35, 36:
+    the windows run from receipt, so the proof of each delivery is kept)."""
+    pending = delivery_pending(petition)
+    if document not in pending:
+        pending.append(document)
+    petition.delivery_pending = " ".join(pending)
 
 
 def _remedy_text(organ: Organ, step: str) -> str:

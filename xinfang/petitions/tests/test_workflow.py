@@ -5,7 +5,7 @@ not read from ``workflow.TRANSITIONS``: a test that mirrors the table it checks 
 Where the code deliberately goes beyond §6.2 (the REPLIED state, delivery records, completion
 reports, hearings) the expectation follows docs/decisions/0002-state-machine.md.
 
-Run: ``python -m pytest -p no:django xinfang/petitions/tests/test_workflow.py -q``
+Run: ``python -m pytest -n 0 xinfang/petitions/tests/test_workflow.py -q`` (no database is used)
 """
 
 from __future__ import annotations
@@ -97,6 +97,8 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
     (S.ACKNOWLEDGED, A.REFER_DISCIPLINE): (ACCUSATION_AT_CO, S.REFERRED_DISCIPLINE),
     # Handling under Art. 31(6): extension, hearing, settlement, opinion.
     (S.IN_HANDLING, A.EXTEND): (ROUTE6, S.IN_HANDLING),
+    # T6 runs from acceptance (受理之日, Art. 34): it may be extended before handling starts.
+    (S.ACKNOWLEDGED, A.EXTEND): (ROUTE6, S.ACKNOWLEDGED),
     (S.IN_HANDLING, A.HEARING_START): (ROUTE6, S.IN_HANDLING),
     (S.IN_HANDLING, A.HEARING_END): (appeal(Route.PETITION, in_hearing=True), S.IN_HANDLING),
     (S.IN_HANDLING, A.SETTLE): (ROUTE6, S.SETTLED),
@@ -112,6 +114,18 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
         S.OPINION_ISSUED,
     ),
     (S.OPINION_ISSUED, A.REPORT_RESULT): (ASSIGNED_ITEM, S.OPINION_ISSUED),
+    # A decision's delivery stays recordable whatever step followed it (Arts. 35, 36): the
+    # petitioner may ask before the receipt is recorded; a redo or an agreement may follow.
+    **{
+        (s, A.RECORD_DELIVERY): (appeal(Route.PETITION, delivery_pending=True), s)
+        for s in (
+            S.REVIEW_REQUESTED,
+            S.RE_REVIEW_REQUESTED,
+            S.IN_HANDLING,
+            S.SETTLED,
+            S.FINAL_NO_APPEAL,
+        )
+    },
     (S.OPINION_ISSUED, A.REQUEST_REVIEW): (ROUTE6, S.REVIEW_REQUESTED),
     (S.OPINION_ISSUED, A.EXPIRE_WINDOW): (ROUTE6, S.FINAL_NO_APPEAL),
     (S.SETTLED, A.REPORT_RESULT): (ASSIGNED_ITEM, S.SETTLED),
@@ -407,6 +421,28 @@ def test_an_opinion_with_review_rights_is_only_issued_on_route_six(ctx: Context)
     assert "第（六）项" in refused(S.IN_HANDLING, A.ISSUE_OPINION, ctx)
 
 
+@pytest.mark.parametrize(
+    "ctx", [ACCUSATION_AT_CO, SUGGESTION, Context(at_petition_office=False)],
+    ids=["accusation", "suggestion", "no-category"],
+)
+def test_only_an_appeal_is_settled_by_mediation_art_33(ctx: Context) -> None:
+    message = refused(S.IN_HANDLING, A.SETTLE, ctx)
+    assert "申诉求决类" in message and "第三十三条" in message
+    assert next_state(S.IN_HANDLING, A.SETTLE, ROUTE5) == S.SETTLED
+
+
+@pytest.mark.parametrize("state", [S.TRANSFERRED, S.ASSIGNED])
+def test_an_organ_whose_objection_was_rejected_cannot_object_again_art_23(state: State) -> None:
+    message = refused(state, A.OBJECT, Context(at_petition_office=False, objection_rejected=True))
+    assert "第二十三条第三款" in message
+    assert next_state(state, A.OBJECT, AT_CO) == S.OBJECTED
+
+
+def test_the_handling_period_may_be_extended_once_from_acceptance_art_34() -> None:
+    assert next_state(S.ACKNOWLEDGED, A.EXTEND, ROUTE6) == S.ACKNOWLEDGED
+    assert "第三十四条" in refused(S.ACKNOWLEDGED, A.EXTEND, appeal(Route.PETITION, extended=True))
+
+
 def test_an_agreement_cannot_be_signed_while_a_hearing_is_open() -> None:
     assert "听证" in refused(S.IN_HANDLING, A.SETTLE, appeal(Route.PETITION, in_hearing=True))
     assert next_state(S.IN_HANDLING, A.SETTLE, ROUTE6) == S.SETTLED
@@ -614,8 +650,9 @@ def test_every_guarded_transition_explains_its_guard_and_overrides_real_fields(
 
 FINAL_EXTRAS: dict[State, set[Action]] = {
     S.TERMINATED: {A.RECORD_DELIVERY, A.REPORT_RESULT},  # the re-review opinion is delivered
-    S.FINAL_NO_APPEAL: {A.REPORT_RESULT, A.REOPEN_WINDOW},  # a window lost to a wrong date
-    S.SETTLED: {A.REPORT_RESULT},
+    # a window lost to a wrong date; an earlier decision's delivery record still owed
+    S.FINAL_NO_APPEAL: {A.REPORT_RESULT, A.REOPEN_WINDOW, A.RECORD_DELIVERY},
+    S.SETTLED: {A.REPORT_RESULT, A.RECORD_DELIVERY},  # after a redo: the first opinion's record
     S.REPLIED: {A.REPORT_RESULT},
     S.REDIRECTED: set(),
     S.NOT_ACCEPTED: {A.REPORT_RESULT},
