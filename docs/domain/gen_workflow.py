@@ -89,9 +89,33 @@ Some facts run alongside the state. They are fields of `Petition`, changed only 
   competent organ, and whether the completion report (办结报告) owed on an assignment was sent
   (`report_result`, Art. 22(3)). A rejected objection returns the item the way it came.
 
+- **`objection_rejected`**: the petition office rejected the holding organ's objection; the
+  item stays with that organ, a second objection is refused and T3 runs on from the transfer
+  (Art. 23 para 3, regulation §6.2). Cleared by the next transfer or assignment.
+
+`delivery_pending` is a queue: a review opinion issued while the opinion's delivery is still
+unrecorded joins it, and `record_delivery` (with `document`, or the oldest) stays possible in
+every state that can follow a decision; a delivery recorded after the request opens no window.
 Final states allow only `close`, plus the records that may still be owed there:
-`record_delivery` (the re-review opinion of a terminated item) and `report_result` (an
-assigned item's completion report).
+`record_delivery` and `report_result` (an assigned item's completion report).
+
+## Cross-cutting facts (regulation.md §6.1)
+
+Facts about the matter and the organs' duties, never about the petitioner as a person. They
+change neither the state nor a deadline; `petitions.services.petition_flag_set` is their one
+writer (the rules, with articles, are the pure table `xinfang/petitions/flags.py`) and writes
+a `flag` event (not shown on the portal). The worklist filters and counts them, the export has
+a column for them.
+
+| Flag | 中文 | Basis | Who records it |
+|---|---|---|---|
+| `major_urgent` | 重大紧急 | Art. 25 | petition office staff, organ head; its report (`major_urgent_reported`) is counted until made |
+| `supervised` | 督办 | Art. 40 | a petition office only |
+| `leader_case` | 领导包案 (with `leader_in_charge`) | Art. 18 para 2 | organ head |
+| `backlog` | 积案 | Arts. 18, 38 | petition office staff, organ head |
+| `joint_handling` | 联合接访 | Art. 18 para 3 | petition office staff, organ head |
+
+`collective` (Art. 20) and `confidential` (Art. 30) are registered with the petition.
 """
 
 

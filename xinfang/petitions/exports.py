@@ -30,6 +30,7 @@ from xinfang.core.errors import Forbidden
 from xinfang.core.masking import mask_id_number, mask_name, mask_phone
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.flags import FLAGS, LISTED, Flag
 from xinfang.petitions.models import Party, PartyRole
 from xinfang.petitions.selectors.parties import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
@@ -50,6 +51,7 @@ HEADER = [
     "当前承办机关",
     "最近期限",
     "集体信访",
+    "标记",  # the cross-cutting facts of regulation.md §6.1 (petitions.flags)
     "信访人",
     "联系电话",
     "证件号码",
@@ -69,6 +71,20 @@ def _cell(value: Any) -> str:
     """Text that a spreadsheet shows as text (no formula injection: =, +, -, @ lead a quote)."""
     s = "" if value is None else str(value)
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def _flags_cell(p: Any) -> str:
+    """The flags that are on, "、"-separated; the leader in charge by name (an official)."""
+    out = []
+    for f, rule in FLAGS.items():
+        if f in LISTED and getattr(p, f.value):
+            label = rule.label
+            if f == Flag.LEADER_CASE and p.leader_in_charge:
+                label += f"（{p.leader_in_charge}）"
+            if f == Flag.MAJOR_URGENT and not p.major_urgent_reported:
+                label += "（待报告）"
+            out.append(label)
+    return "、".join(out)
 
 
 def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
@@ -97,6 +113,7 @@ def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
             p.current_organ.name,
             p.next_due.isoformat() if p.next_due else "",
             "是" if p.is_collective else "",
+            _flags_cell(p),
             "；".join(names),
             "；".join(x for x in phones if x),
             "；".join(x for x in id_numbers if x),
@@ -114,10 +131,11 @@ def petition_export(
     region_code: str | None = None,
     received_from: date | None = None,
     received_to: date | None = None,
+    flag: str | None = None,
 ) -> ExportFile:
     """The petitions ``user`` may see, filtered, as a CSV or XLSX file; audited."""
     from xinfang.audit.services import audit_record
-    from xinfang.petitions.selectors import petition_queryset_for_user
+    from xinfang.petitions.selectors import flag_q, petition_queryset_for_user
 
     if not user_can(user, Cap.EXPORT):
         raise Forbidden(gettext("您的角色不能导出"))
@@ -132,6 +150,8 @@ def petition_export(
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:
         qs = qs.filter(received_at__date__lte=received_to)
+    if flag:
+        qs = qs.filter(flag_q(flag))
     qs = (
         qs.select_related("region", "current_organ")
         .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("id")))
@@ -159,6 +179,7 @@ def petition_export(
                 "region_code": region_code or "",
                 "received_from": received_from,
                 "received_to": received_to,
+                "flag": flag or "",
             },
             "identities_shown": shown,
         },

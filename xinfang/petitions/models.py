@@ -19,7 +19,11 @@ from xinfang.petitions.workflow import (
 )
 
 StateChoices = [(s.value, label) for s, label in STATE_LABELS.items()]
-ActionChoices = [("receive", "接收")] + [(a.value, label) for a, label in ACTION_LABELS.items()]
+ActionChoices = (
+    [("receive", "接收")]
+    + [(a.value, label) for a, label in ACTION_LABELS.items()]
+    + [("flag", "标记")]  # a cross-cutting fact recorded (petitions.flags); the state stays
+)
 CategoryChoices = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
 RouteChoices = [(r.value, label) for r, label in ROUTE_LABELS.items()]
 OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
@@ -103,6 +107,15 @@ class Petition(models.Model):
     # Art. 23 para 3, regulation.md §6.2: the office rejected the holding organ's objection; the
     # item stays with it and a second objection is refused. Cleared by the next transfer/assign.
     objection_rejected = models.BooleanField(default=False, editable=False)
+    # Cross-cutting facts (regulation.md §6.1), set only by services.petition_flag_set, which
+    # writes a "flag" event; the rules and articles are in petitions.flags.
+    major_urgent = models.BooleanField("重大紧急", default=False, editable=False)  # Art. 25
+    major_urgent_reported = models.BooleanField("已报告党委政府", default=False, editable=False)
+    supervised = models.BooleanField("督办", default=False, editable=False)  # Art. 40
+    leader_case = models.BooleanField("领导包案", default=False, editable=False)  # Art. 18
+    leader_in_charge = models.CharField("包案领导", max_length=100, blank=True, editable=False)
+    backlog = models.BooleanField("积案", default=False, editable=False)
+    joint_handling = models.BooleanField("联合接访", default=False, editable=False)  # Art. 18
     repeat_of = models.ForeignKey(
         "self",
         verbose_name="同一事项的前件",
@@ -128,6 +141,15 @@ class Petition(models.Model):
             models.Index(fields=["state", "received_at"], name="petition_state_received"),
             models.Index(fields=["region", "received_at"], name="petition_region_received"),
             models.Index(fields=["received_at", "id"], name="petition_received"),
+            # The worklist's flag filters and counts: an organ's open flagged petitions.
+            *[
+                models.Index(
+                    fields=["current_organ", "next_due", "id"],
+                    name=f"petition_open_{f}",
+                    condition=Q(is_open=True, **{f: True}),
+                )
+                for f in ("major_urgent", "supervised", "leader_case", "backlog", "joint_handling")
+            ],
         ]
         constraints = [
             models.CheckConstraint(

@@ -87,7 +87,9 @@ def organs_for_accusation(*, region_code: str) -> list[Organ]:
 # --- what a petitioner sees ---------------------------------------------------------------------
 
 #: Steps between organs that are not the petitioner's business, and would only confuse.
-_INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result"})
+#: Steps the petitioner is not shown; "flag" records the organs' own cross-cutting facts
+#: (supervised, leader in charge …, petitions.flags), which are not steps of the procedure.
+_INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result", "flag"})
 #: Steps whose reason is addressed to the petitioner (the rest stay internal).
 _REASON_SHOWN = frozenset(
     {

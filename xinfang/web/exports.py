@@ -44,5 +44,6 @@ def export_petitions(request: HttpRequest, fmt: str) -> HttpResponse:
         region_code=q.get("region_code") or None,
         received_from=_date(q.get("received_from")),
         received_to=_date(q.get("received_to")),
+        flag=q.get("flag") or None,
     )
     return export_response(f)

@@ -30,6 +30,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("petitions/<int:petition_id>/flags/", views.petition_flag_view, name="petition_flag"),
     path(
         "petitions/<int:petition_id>/accused/",
         views.petition_accused_view,

@@ -18,8 +18,9 @@ from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
 from xinfang.insight.opinions.page import opinion_acknowledged, opinion_missing, opinion_refusal
 from xinfang.petitions import extensions, selectors
+from xinfang.petitions.flags import FLAGS, LISTED, Flag
 from xinfang.petitions.models import Channel
-from xinfang.petitions.services import petition_accused_set, petition_act
+from xinfang.petitions.services import petition_accused_set, petition_act, petition_flag_set
 from xinfang.petitions.workflow import (
     ACTION_LABELS,
     CATEGORY_LABELS,
@@ -55,7 +56,10 @@ DUE_LABELS = [
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    f = {k: request.GET.get(k) or None for k in ("state", "category", "channel", "region", "due")}
+    f = {
+        k: request.GET.get(k) or None
+        for k in ("state", "category", "channel", "region", "due", "flag")
+    }
     today = clock.today()
     page = selectors.worklist_for_user(
         user=request.user, cursor=request.GET.get("cursor"), today=today, **f
@@ -68,6 +72,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "due_status": selectors.due_status(p.next_due, today),
             "days_left": (p.next_due - today).days if p.next_due else None,
             "provisional": getattr(p, "next_due_provisional", False),
+            "flags": [FLAGS[x].label for x in LISTED if getattr(p, x.value)],
+            "unreported": p.major_urgent and not p.major_urgent_reported,
         }
         for p in page.items
     ]
@@ -85,6 +91,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "channels": Channel.choices,
             "regions": _regions_for(request.user.organ),  # type: ignore[union-attr]
             "dues": DUE_LABELS,
+            "flag_choices": [(x.value, FLAGS[x].label) for x in LISTED],
+            "flag_counts": selectors.worklist_flag_counts(user=request.user),  # type: ignore[arg-type]
             "saved_filters": saved_filter_list(user=request.user),  # type: ignore[arg-type]
             "today": today,
         },
@@ -172,6 +180,15 @@ def petition_detail(
             and request.user.organ_id == d["petition"].current_organ_id  # type: ignore[union-attr]
             and bool(user_actions(request.user)),  # type: ignore[arg-type]
             "accused_names": "、".join(u["label"] for u in d["accused_staff"]),
+            "flag_rules": [
+                {
+                    "flag": x.value,
+                    "label": r.label,
+                    "basis": r.basis,
+                    "on": bool(getattr(d["petition"], x.value)),
+                }
+                for x, r in FLAGS.items()
+            ],
             "errors": errors or {},
             "today": clock.today(),
             **_contributions(d, request.user),
@@ -260,6 +277,34 @@ def petition_accused_view(request: HttpRequest, petition_id: int) -> HttpRespons
         errors = {"action": "accused", "message": e.message, "fields": e.fields}
         return petition_detail(request, petition_id, errors=errors, status=e.status)
     messages.success(request, gettext("已记录被检举控告人"))
+    return redirect("web:petition", petition_id=petition_id)
+
+
+@login_required
+@require_POST
+def petition_flag_view(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """Set or clear one cross-cutting fact of the petition (regulation.md §6.1)."""
+    selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    flag = request.POST.get("flag", "")
+    on = request.POST.get("on") in ("1", "true", "on")
+    try:
+        petition_flag_set(
+            petition_id=petition_id,
+            flag=flag,
+            on=on,
+            actor=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
+            leader=request.POST.get("leader", ""),
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+        errors = {"action": "flag", "message": e.message, "fields": e.fields}
+        return petition_detail(request, petition_id, errors=errors, status=e.status)
+    label = gettext(FLAGS[Flag(flag)].label)
+    messages.success(
+        request,
+        (gettext("已标记：%(flag)s") if on else gettext("已取消标记：%(flag)s")) % {"flag": label},
+    )
     return redirect("web:petition", petition_id=petition_id)
 
 

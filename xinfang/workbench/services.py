@@ -17,7 +17,7 @@ from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_text
 
 #: The worklist parameters a saved filter keeps (anything else, e.g. a cursor, is dropped).
-FILTER_KEYS = ("state", "category", "channel", "region", "due")
+FILTER_KEYS = ("state", "category", "channel", "region", "due", "flag")
 MAX_SAVED_FILTERS = 30
 
 

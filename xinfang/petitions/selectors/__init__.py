@@ -33,8 +33,10 @@ from xinfang.petitions.selectors.lists import (
     Page,
     _list_columns,
     due_range,
+    flag_q,
     petition_list_for_user,
     region_prefix,
+    worklist_flag_counts,
     worklist_for_user,
 )
 from xinfang.petitions.selectors.parties import (
@@ -59,6 +61,7 @@ __all__ = [
     "deadlines_of",
     "due_range",
     "due_status",
+    "flag_q",
     "identity_restricted",
     "parties_for_user",
     "petition_actions_for_user",
@@ -74,5 +77,6 @@ __all__ = [
     "region_prefix",
     "statistics_scope",
     "user_may_see_identity",
+    "worklist_flag_counts",
     "worklist_for_user",
 ]

@@ -96,12 +96,15 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         "accused_persons": p.accused_persons,
         "extended": p.extended,
         "in_hearing": p.in_hearing,
+        "flags": flags_of(p),
         "parties": parties_for_user(user=user, petition=p),
         "timeline": [
             {
                 "seq": e.seq,
                 "action": e.action,
-                "action_label": labels.get(e.action, e.action),
+                "action_label": _flag_label(e.data)
+                if e.action == "flag"
+                else labels.get(e.action, e.action),
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "actor": str(e.actor) if e.actor else None,
@@ -149,6 +152,34 @@ def re_review_ended_on(prior: Petition | None):  # type: ignore[no-untyped-def]
         return None
     ev = prior.events.filter(action="decide_re_review").order_by("-seq").first()
     return clock.local_date(ev.occurred_at) if ev is not None else None
+
+
+def _flag_label(data: dict) -> str:
+    """A flag event on the timeline: "标记：督办" or "取消标记：督办"."""
+    from xinfang.petitions.flags import FLAGS, Flag
+
+    try:
+        label = gettext(FLAGS[Flag(data.get("flag"))].label)
+    except ValueError:
+        label = str(data.get("flag", ""))
+    on = data.get("on")
+    return (gettext("标记：%(flag)s") if on else gettext("取消标记：%(flag)s")) % {"flag": label}
+
+
+def flags_of(p: Petition) -> list[dict]:
+    """The cross-cutting facts that are on (regulation.md §6.1), with their articles."""
+    from xinfang.petitions.flags import FLAGS
+
+    return [
+        {
+            "flag": f.value,
+            "label": rule.label,
+            "basis": rule.basis,
+            "leader": p.leader_in_charge if f.value == "leader_case" else "",
+        }
+        for f, rule in FLAGS.items()
+        if getattr(p, f.value)
+    ]
 
 
 def _art36_prior(user: User, p: Petition) -> dict | None:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from xinfang.core import clock
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.flags import LISTED
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import _exclusions, _visible
 
@@ -54,6 +55,7 @@ def worklist_for_user(
     channel: str | None = None,
     region: str | None = None,
     due: str | None = None,
+    flag: str | None = None,
     today: date | None = None,
 ) -> Page:
     """What the user's organ must do next, nearest due date first (keyset pagination).
@@ -61,7 +63,9 @@ def worklist_for_user(
     ``region``: a region code; its subregions match too (``990100`` also finds ``990102``).
     ``due``: ``running``, ``due_soon`` or ``overdue``, the colour of the row (``due_status``),
     turned into a range of ``next_due`` so that the ``petition_worklist`` index still serves it;
-    petitions with no due date have no colour and match none of them."""
+    petitions with no due date have no colour and match none of them.
+    ``flag``: one of ``petitions.flags.LISTED`` (major or urgent, supervised …); an unknown
+    value matches nothing."""
     limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
     if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
         return Page([], None)
@@ -73,6 +77,8 @@ def worklist_for_user(
         qs = qs.filter(region__code__startswith=region_prefix(region))  # no join: the FK column
     if due:
         qs = qs.filter(due_range(due, today or clock.today()))
+    if flag:
+        qs = qs.filter(flag_q(flag))
     # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
     after = _parse_cursor(cursor)
     dated = qs.filter(next_due__isnull=False)
@@ -94,6 +100,31 @@ def worklist_for_user(
 
 
 DUE_FILTERS = ("running", "due_soon", "overdue")
+
+
+def flag_q(flag: str) -> Q:
+    """Petitions with ``flag`` on (regulation.md §6.1); an unknown flag matches nothing."""
+    if flag not in {f.value for f in LISTED}:
+        return Q(pk__in=[])
+    return Q(**{flag: True})
+
+
+def worklist_flag_counts(*, user: User) -> dict[str, int]:
+    """How many of the user's organ's open petitions carry each flag, and how many major or
+    urgent ones still await their report (Art. 25). One query, served by the flag indexes."""
+    keys = [f.value for f in LISTED] + ["major_urgent_unreported"]
+    if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
+        return dict.fromkeys(keys, 0)
+    qs = Petition.objects.filter(
+        Q(current_organ_id=user.organ_id, is_open=True) & _exclusions(user)
+    )
+    counts = qs.aggregate(
+        **{f"n_{f.value}": Count("pk", filter=Q(**{f.value: True})) for f in LISTED},
+        n_major_urgent_unreported=Count(
+            "pk", filter=Q(major_urgent=True, major_urgent_reported=False)
+        ),
+    )
+    return {k: int(counts[f"n_{k}"] or 0) for k in keys}
 
 
 def region_prefix(code: str) -> str:
@@ -124,19 +155,29 @@ def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
     provisional = Deadline.objects.filter(
         petition_id=OuterRef("pk"), outcome="open", provisional=True, due_date=OuterRef("next_due")
     )
-    return qs.select_related("region").annotate(next_due_provisional=Exists(provisional)).only(
-        "id",
-        "tracking_code",
-        "title",
-        "state",
-        "category",
-        "channel",
-        "received_at",
-        "next_due",
-        "region__name",
-        "is_collective",
-        "extended",
-        "current_organ_id",
+    return (
+        qs.select_related("region")
+        .annotate(next_due_provisional=Exists(provisional))
+        .only(
+            "id",
+            "tracking_code",
+            "title",
+            "state",
+            "category",
+            "channel",
+            "received_at",
+            "next_due",
+            "region__name",
+            "is_collective",
+            "extended",
+            "current_organ_id",
+            "major_urgent",
+            "major_urgent_reported",
+            "supervised",
+            "leader_case",
+            "backlog",
+            "joint_handling",
+        )
     )
 
 
@@ -149,6 +190,7 @@ def petition_list_for_user(
     region_code: str | None = None,
     received_from: date | None = None,
     received_to: date | None = None,
+    flag: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[Petition], str | None]:
@@ -162,6 +204,8 @@ def petition_list_for_user(
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:
         qs = qs.filter(received_at__date__lte=received_to)
+    if flag:
+        qs = qs.filter(flag_q(flag))
     if cursor:
         try:
             pk = int(cursor)

@@ -16,6 +16,7 @@ from xinfang.petitions.services.accused import petition_accused_set, staff_by_na
 from xinfang.petitions.services.act import petition_act
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
 from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
+from xinfang.petitions.services.flags import petition_flag_set, petition_flags
 from xinfang.petitions.services.receipt import petition_receipt_again
 from xinfang.petitions.services.register import (
     PartyInput,
@@ -39,6 +40,8 @@ __all__ = [
     "petition_accused_set",
     "petition_act",
     "petition_context",
+    "petition_flag_set",
+    "petition_flags",
     "petition_receipt_again",
     "petition_register",
     "petition_register_many",
