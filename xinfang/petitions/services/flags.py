@@ -20,6 +20,7 @@ from xinfang.directory.models import OrganKind, User
 from xinfang.directory.permissions import user_roles
 from xinfang.petitions.flags import FLAGS, Flag, flag_refusal
 from xinfang.petitions.models import Petition
+from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _new_event
 
 
@@ -124,4 +125,5 @@ def petition_flag_set(
                 "last_event_at",
             ]
         )
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
     return petition

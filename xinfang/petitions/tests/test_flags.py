@@ -78,8 +78,11 @@ def test_a_major_or_urgent_matter_is_flagged_with_an_event_and_its_state_unchang
     after = list(Deadline.objects.filter(petition=p).values_list("code", "due_date"))
     assert after == before
     from xinfang.audit.models import AuditRecord
+    from xinfang.audit.verify import audit_verify
 
     assert AuditRecord.objects.filter(kind="petition.flag", object_id=str(p.pk)).count() == 1
+    rep = audit_verify()  # the petition with its new event is sealed again (ADR 0013)
+    assert rep.ok, rep.problems
 
 
 def test_clearing_a_major_matter_clears_its_report_too_art_25(world, petition):
