@@ -20,3 +20,15 @@ class OnceKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]}"
+
+
+class HeldUpload(models.Model):
+    """A file attached to a form that came back with an error: kept, bound to the form's
+    one-time token (``xinfang.core.once``), until the form is sent again, or for a day
+    (``xinfang.core.held``), so that nothing attached is lost (issue 12)."""
+
+    token = models.CharField(max_length=64, db_index=True)  # SHA-256 of the form's token
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(db_index=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("submit/", views.submit, name="submit"),
     path("receipt/", views.receipt, name="receipt"),
+    path("submitted/<str:code>/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
     path("forget/", views.forget, name="forget"),
     path("p/<str:code>/", views.status, name="status"),

@@ -18,9 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.core import clock, ids
+from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, NotFound
-from xinfang.core.once import once, once_initial
+from xinfang.core.held import (
+    held_upload_add,
+    held_upload_after_error,
+    held_upload_contents,
+    held_upload_drop,
+    held_upload_list,
+    held_upload_release,
+    held_upload_unticked,
+)
+from xinfang.core.once import KEY_MAX, once, once_initial
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get
 from xinfang.feedback.models import Stage
@@ -71,10 +80,18 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = SubmitForm(initial={"region": region.code, **once_initial()}, organs=organs)
         return _submit_page(request, form, region, chain)
+    # Files attached in an earlier try of this form are held under its token (issue 12).
+    token = request.POST.get("once", "")[:KEY_MAX]
+    if token:
+        held_upload_drop(token=token, ids=held_upload_unticked(request.POST))
+    held = held_upload_contents(token=token) if token else []
     form = SubmitForm(request.POST, request.FILES, organs=organs)
     if not form.is_valid():
+        if token and "attachments" not in form.errors:
+            held_upload_add(token=token, files=_files_of(request))
         return _submit_page(request, form, region, chain, status=400)
     data = form.cleaned_data
+    new_files = [(f.name, f.read()) for f in data.get("attachments") or []]
     accused = next((o for o in organs if o.pk == data.get("accused_organ")), None)
     office = selectors.petition_office_for(region_code=region.code, accused=accused)
     if office is None:
@@ -95,11 +112,15 @@ def submit(request: HttpRequest) -> HttpResponse:
     try:
         with once(scope="portal.submit", key=data.get("once")) as claim:
             if claim.prior is not None:  # sent again: the receipt again, never a second petition
-                again = petition_receipt_again(petition_id=claim.prior["petition_id"])
-                return _receipt(request, again)
-            registration = _register(data, region, accused, anonymous, parties, office)
+                return _receipt_again(request, claim.prior["petition_id"])
+            files = [*held, *new_files]
+            registration = _register(data, region, accused, anonymous, parties, office, files)
             claim.result = {"petition_id": registration.petition.pk}
+            if token:
+                held_upload_release(token=token)
     except ApplicationError as e:
+        if token:
+            held_upload_after_error(token=token, new=new_files, fields=e.fields, offset=len(held))
         for name, msgs in e.fields.items():
             field = name.split(".")[-1].split("[")[0]  # "parties[0].phone" -> "phone"
             field = {"parties": "name", "region_code": None, "accused_organ_id": "accused_organ"}.get(
@@ -113,7 +134,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     return _receipt(request, registration)
 
 
-def _register(data, region, accused, anonymous, parties, office):  # type: ignore[no-untyped-def]
+def _files_of(request: HttpRequest) -> list[tuple[str, bytes]]:
+    return [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+
+
+def _register(data, region, accused, anonymous, parties, office, files):  # type: ignore[no-untyped-def]
     return petition_register(
         data=PetitionInput(
             channel=Channel.ONLINE,
@@ -125,7 +150,7 @@ def _register(data, region, accused, anonymous, parties, office):  # type: ignor
             is_anonymous=anonymous,
             confidential=bool(data.get("confidential")),
             parties=parties,
-            attachments=[AttachmentInput(f.name, f.read()) for f in data.get("attachments") or []],
+            attachments=[AttachmentInput(name, content) for name, content in files],
         ),
         organ=office,
         actor=None,
@@ -133,17 +158,47 @@ def _register(data, region, accused, anonymous, parties, office):  # type: ignor
     )
 
 
+_RECEIPT_KEY = "xinfang_portal_receipt"
+
+
 def _receipt(request: HttpRequest, registration) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """POST/redirect/GET: the receipt is a page of its own, so a reload submits nothing. Its
+    password is kept for it in the session, encrypted (ADR 0003: never stored in clear), until
+    the browser closes."""
     petition = registration.petition
     _grant(request, petition.tracking_code, petition.pk)
-    # The password is shown once, here, and never stored in clear (ADR 0003): no redirect.
+    request.session[_RECEIPT_KEY] = {
+        "code": petition.tracking_code,
+        "pw": crypto.encrypt(registration.query_password),
+    }
+    return redirect("portal:submitted", code=petition.tracking_code)
+
+
+def _receipt_again(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """The same submission sent again. This browser's receipt when it holds it; otherwise (the
+    first answer never arrived) a receipt with a new password (``petition_receipt_again``)."""
+    kept = request.session.get(_RECEIPT_KEY) or {}
+    granted = request.session.get(SESSION_KEY, {})
+    if kept.get("code") and granted.get(kept["code"]) == petition_id:
+        return redirect("portal:submitted", code=kept["code"])
+    return _receipt(request, petition_receipt_again(petition_id=petition_id))
+
+
+@require_GET
+@never_cache
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    """The receipt of a submission, shown to the browser that sent it."""
+    petition = _granted(request, code)
+    if petition is None:
+        return redirect("portal:track")
+    kept = request.session.get(_RECEIPT_KEY) or {}
     response = render(
         request,
         "portal/receipt.html",
         {
             "code": ids.format_tracking_code(petition.tracking_code),
             "raw_code": petition.tracking_code,
-            "password": registration.query_password,
+            "password": crypto.decrypt(kept["pw"]) if kept.get("code") == code else "",
             "petition": petition,
             "office": petition.registering_organ,
         },
@@ -153,10 +208,17 @@ def _receipt(request: HttpRequest, registration) -> HttpResponse:  # type: ignor
 
 
 def _submit_page(request, form, region, chain, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]
+    token = form.data.get("once", "")[:KEY_MAX] if form.is_bound else ""
     return render(
         request,
         "portal/submit.html",
-        {"form": form, "region": region, "chain": list(reversed(chain)), **_limits()},
+        {
+            "form": form,
+            "region": region,
+            "chain": list(reversed(chain)),
+            "held_uploads": held_upload_list(token=token) if token else [],
+            **_limits(),
+        },
         status=status,
     )
 

@@ -6,18 +6,27 @@ and query password (shown once). Online submissions from the portal wait in a re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
-from xinfang.core import clock, ids
+from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.core.held import (
+    held_upload_after_error,
+    held_upload_contents,
+    held_upload_drop,
+    held_upload_list,
+    held_upload_release,
+    held_upload_unticked,
+)
+from xinfang.core.once import FIELD as ONCE_FIELD
+from xinfang.core.once import KEY_MAX, once, token_new
 from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import organ_in_subtree, petition_office_for
@@ -30,7 +39,13 @@ from xinfang.insight.classify.suggest import category_suggestion, suggestion_is_
 from xinfang.insight.matters.views import matters_intake_context
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
-from xinfang.petitions.services import AttachmentInput, PartyInput, PetitionInput, petition_register
+from xinfang.petitions.services import (
+    AttachmentInput,
+    PartyInput,
+    PetitionInput,
+    petition_receipt_again,
+    petition_register,
+)
 from xinfang.petitions.similar import petition_similar_for_user
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
 
@@ -75,7 +90,9 @@ def _receiving_office(organ: Organ, data: PetitionInput) -> Organ:
     return petition_office_for(region_code=data.region_code, accused=accused) or organ
 
 
-def _parse(request: HttpRequest, channel: str) -> PetitionInput:
+def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) -> PetitionInput:
+    """The form as the service's input; ``held`` are its files (those attached now and those
+    held from an earlier try of the same form)."""
     P = request.POST
     received_at = None
     if P.get("received_on"):
@@ -117,7 +134,7 @@ def _parse(request: HttpRequest, channel: str) -> PetitionInput:
                 id_number=P.get("agent_id", ""),
             )
         )
-    files = [AttachmentInput(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    files = [AttachmentInput(name, content) for name, content in held]
     collective = P.get("is_collective") == "on"
     try:
         head_count = int(P.get("head_count") or (2 if collective else 1))
@@ -177,6 +194,14 @@ def _error_rows(fields: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _form_files(request: HttpRequest, token: str) -> tuple[list, list]:
+    """The files of this try of the form: those held from an earlier try (less the ones the clerk
+    unticked) and those attached now. Returns (all files, the new ones)."""
+    held_upload_drop(token=token, ids=held_upload_unticked(request.POST))
+    new = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    return held_upload_contents(token=token) + new, new
+
+
 @login_required
 def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     _need_registrar(request)
@@ -185,28 +210,31 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     title, chan = DESK_CHANNELS[channel]
     errors: dict = {}
     message = ""
+    token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX] or token_new()
     if request.method == "POST":
+        files, new_files = _form_files(request, token)
         try:
-            with transaction.atomic():  # the petition and the clerk's topic decision, together
-                data = _parse(request, chan)
+            with once(scope="desk.register", key=token) as claim:
+                if claim.prior is not None:  # a reload or a second click: the first's receipt
+                    return _receipt_redirect(request, claim.prior)
+                data = _parse(request, chan, files)
                 own = request.user.organ  # type: ignore[union-attr]
                 office = _receiving_office(own, data) if own is not None else own
                 reg = petition_register(data=data, organ=office, actor=request.user)  # type: ignore[arg-type]
                 intake_topic_record(petition=reg.petition, post=request.POST, actor=request.user)  # type: ignore[arg-type]
+                claim.result = {"petition_id": reg.petition.pk}
+                held_upload_release(token=token)
         except ApplicationError as e:
             errors, message = e.fields, e.message
-        else:
-            return render(
-                request,
-                "web/receipt.html",
-                {
-                    "p": reg.petition,
-                    "code": ids.format_tracking_code(reg.petition.tracking_code),
-                    "password": reg.query_password,
-                    "forwarded_to": office if office != own else None,
-                },
+            held_upload_after_error(  # nothing attached is lost
+                token=token, new=new_files, fields=e.fields, offset=len(files) - len(new_files)
             )
+        else:
+            forwarded = office if office != own else None
+            _receipt_keep(request, reg.petition.pk, reg.query_password, forwarded)
+            return redirect("web:intake_receipt", petition_id=reg.petition.pk)
     organ = request.user.organ  # type: ignore[union-attr]
+    post = request.POST if request.method == "POST" else {}
     return render(
         request,
         "web/intake.html",
@@ -220,15 +248,78 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
             "default_region": organ.region_id if organ else "",
             "organs": _accusable_organs(),
             "today": clock.today(),
-            "rep_rows": range(MAX_REPS),
+            "received_on": post.get("received_on", "") if post else clock.today().isoformat(),
+            "reps": [
+                {"i": i, "name": post.get(f"rep{i}_name", ""), "phone": post.get(f"rep{i}_phone", "")}
+                for i in range(MAX_REPS)
+            ],
             "errors": errors,
             "error_rows": _error_rows(errors),
             "message": message,
-            "post": request.POST if request.method == "POST" else {},
+            "post": post,
+            "form_token": token,
+            "held_uploads": held_upload_list(token=token) if post else [],
             **intake_topic_context(),
         },
         status=400 if errors else 200,
     )
+
+
+#: The receipt just registered, for the receipt page the registration redirects to
+#: (POST/redirect/GET): the query password encrypted (ADR 0003: never kept in clear), for a
+#: short while, so that a reload or a print preview still shows it.
+_RECEIPT_KEY = "xinfang_receipt"
+RECEIPT_PASSWORD_MINUTES = 30
+
+
+def _receipt_keep(
+    request: HttpRequest, petition_id: int, password: str, forwarded: Organ | None
+) -> None:
+    request.session[_RECEIPT_KEY] = {
+        "id": petition_id,
+        "pw": crypto.encrypt(password),
+        "until": (clock.now() + timedelta(minutes=RECEIPT_PASSWORD_MINUTES)).isoformat(),
+        "forwarded_to": forwarded.name if forwarded else "",
+    }
+
+
+def _receipt_redirect(request: HttpRequest, prior: dict) -> HttpResponse:
+    """The same registration sent again: its receipt. When this session no longer holds its
+    password (a second browser tab, a double click racing the first), a new one is issued."""
+    petition_id = int(prior.get("petition_id", 0))
+    kept = request.session.get(_RECEIPT_KEY) or {}
+    if kept.get("id") != petition_id:
+        reg = petition_receipt_again(petition_id=petition_id)
+        _receipt_keep(request, petition_id, reg.query_password, None)
+    return redirect("web:intake_receipt", petition_id=petition_id)
+
+
+@login_required
+@require_GET
+def intake_receipt(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """The receipt of a registration: reloading it shows it again and registers nothing. Whoever
+    may read the petition may reprint it; the password only the clerk who just registered it."""
+    kept = request.session.get(_RECEIPT_KEY) or {}
+    mine = kept.get("id") == petition_id
+    if mine:  # this browser registered it (it may have gone to another office: Art. 30(3))
+        p = selectors.petition_for_receipt(petition_id=petition_id)
+    else:
+        p = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    if p is None:
+        raise Forbidden(gettext("未找到该信访事项，或不在您的查看范围内"))
+    fresh = mine and kept.get("until", "") >= clock.now().isoformat()
+    response = render(
+        request,
+        "web/receipt.html",
+        {
+            "p": p,
+            "code": ids.format_tracking_code(p.tracking_code),
+            "password": crypto.decrypt(kept["pw"]) if fresh else "",
+            "forwarded_to": kept.get("forwarded_to") if mine else None,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

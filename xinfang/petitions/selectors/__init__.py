@@ -26,6 +26,7 @@ from xinfang.petitions.selectors.detail import (
     attachment_for_user,
     petition_actions_for_user,
     petition_detail_for_user,
+    petition_for_receipt,
 )
 from xinfang.petitions.selectors.lists import (
     DUE_FILTERS,
@@ -58,6 +59,7 @@ __all__ = [
     "_names",
     "_visible",
     "attachment_for_user",
+    "petition_for_receipt",
     "deadlines_of",
     "due_range",
     "due_status",

@@ -232,3 +232,11 @@ def attachment_for_user(*, user: User, petition_id: int, attachment_id: int):  #
     if a is None:
         raise NotFound(gettext("未找到该附件"))
     return a
+
+
+def petition_for_receipt(*, petition_id: int) -> Petition | None:
+    """The petition a desk receipt prints (registering organ, date, title, code). Only for the
+    browser that has just registered it (the desk keeps that proof in its session): an
+    accusation against the desk's own organ is registered elsewhere and the clerk may no longer
+    open it (Art. 30 para 3), but the receipt of what they registered is still theirs to print."""
+    return Petition.objects.select_related("registering_organ").filter(pk=petition_id).first()

@@ -36,7 +36,7 @@ def frozen():
 
 
 def submit(client, **over):  # type: ignore[no-untyped-def]
-    r = client.post("/portal/submit/", {**FORM, **over})
+    r = client.post("/portal/submit/", {**FORM, **over}, follow=True)
     html = r.content.decode()
     m = re.search(r'name="code" value="([A-Z0-9]+)".*?name="password" value="(\d+)"', html, re.S)
     return r, (m.group(1), m.group(2)) if m else (None, None)

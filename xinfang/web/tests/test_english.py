@@ -97,7 +97,7 @@ def test_the_intake_receipt_is_in_english(client, world):
     _english(client)
     form = {"title": "油烟扰民", "content": "请求处理。", "received_on": "2025-08-28",
             "region_code": "990102", "category": "appeal", "route": "6", "p_name": "张三"}
-    html = client.post("/intake/letter/", form).content.decode()
+    html = client.post("/intake/letter/", form, follow=True).content.decode()
     assert "Petition registration receipt" in html and "Query password" in html
     assert "登记回执" not in html and "查询密码" not in html
 

@@ -25,7 +25,7 @@ FORM = {
 def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(client, world):
     client.force_login(world.clerk)
     scan = SimpleUploadedFile("page1.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
-    r = client.post("/intake/letter/", {**FORM, "attachments": [scan]})
+    r = client.post("/intake/letter/", {**FORM, "attachments": [scan]}, follow=True)
     html = r.content.decode()
     assert r.status_code == 200 and "登记回执" in html and "查询密码" in html
     p = Petition.objects.get()
@@ -40,7 +40,7 @@ def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(cl
 
 def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(client, world):
     client.force_login(world.clerk)
-    r = client.post("/intake/visit/", {**FORM, "title": "", "p_id": "110101199003071234"})
+    r = client.post("/intake/visit/", {**FORM, "title": "", "p_id": "110101199003071234"}, follow=True)
     html = r.content.decode()
     assert r.status_code == 400 and "请填写标题" in html and "校验位" in html
     assert "楼下餐馆每晚营业至凌晨" in html  # what the clerk typed is still there
@@ -50,10 +50,10 @@ def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(cl
 def test_a_sixth_representative_of_a_collective_visit_is_refused(client, world):
     client.force_login(world.clerk)
     reps = {f"rep{i}_name": f"代表{i}" for i in range(6)}
-    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps})
+    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True)
     assert r.status_code == 400 and "第二十条" in r.content.decode()
     reps.pop("rep5_name")
-    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps})
+    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True)
     assert r.status_code == 200
     assert Petition.objects.get().parties.filter(role="representative").count() == 5
 
@@ -119,10 +119,11 @@ def test_the_desk_records_the_people_an_accusation_names(client, world):
             "route": "",
             "accused_persons": "王某（村干部）",
         },
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:500]
     assert Petition.objects.get().accused_persons == "王某（村干部）"
-    r = client.post("/intake/letter/", {**FORM, "accused_persons": "王某"})
+    r = client.post("/intake/letter/", {**FORM, "accused_persons": "王某"}, follow=True)
     assert r.status_code == 400 and Petition.objects.count() == 1
 
 
@@ -150,15 +151,17 @@ def test_the_desk_names_accused_staff_by_name(client, world, named_staff):
     a shared name asks for the organ, an unknown one says so, and nothing is saved then."""
     client.force_login(world.clerk)
     form = {**FORM, "title": "检举", "category": "accusation", "route": ""}
-    r = client.post("/intake/letter/", {**form, "accused_staff_names": "王五"})
+    r = client.post("/intake/letter/", {**form, "accused_staff_names": "王五"}, follow=True)
     html = r.content.decode()
     assert r.status_code == 400 and "王五（青山县住房和城乡建设局）" in html
     assert "王五（青山县人民法院）" in html and not Petition.objects.exists()
-    r = client.post("/intake/letter/", {**form, "accused_staff_names": "钱七"})
+    r = client.post("/intake/letter/", {**form, "accused_staff_names": "钱七"}, follow=True)
     assert r.status_code == 400 and "没有名为“钱七”的工作人员" in r.content.decode()
     assert not Petition.objects.exists()
     r = client.post(
-        "/intake/letter/", {**form, "accused_staff_names": "王五（住房和城乡建设局）、赵六"}
+        "/intake/letter/",
+        {**form, "accused_staff_names": "王五（住房和城乡建设局）、赵六"},
+        follow=True,
     )
     assert r.status_code == 200, r.content.decode()[:800]
     p = Petition.objects.get()
@@ -208,7 +211,7 @@ def test_only_the_handling_organ_gets_the_naming_form(client, world, register):
 
 def test_field_errors_name_the_fields_as_the_desk_shows_them(client, world):
     client.force_login(world.clerk)
-    r = client.post("/intake/letter/", {**FORM, "title": "", "region_code": "000000"})
+    r = client.post("/intake/letter/", {**FORM, "title": "", "region_code": "000000"}, follow=True)
     html = r.content.decode()
     assert r.status_code == 400
     assert "标题：请填写标题" in html and "事项所在地：" in html

@@ -93,7 +93,7 @@ def test_registration_records_the_clerks_decision_and_the_suggestion_shown(clien
         "topic_sugg_version": "fake-123",
         "topic_sugg_terms": "油烟、噪声",
     }
-    r = client.post("/intake/letter/", post)
+    r = client.post("/intake/letter/", post, follow=True)
     assert r.status_code == 200 and "登记回执" in r.content.decode()
     d = TopicDecision.objects.get(petition=Petition.objects.get())
     assert (d.topic.name, d.outcome, d.suggested_label, d.model_version, d.top_terms) == (
@@ -108,7 +108,7 @@ def test_registration_records_the_clerks_decision_and_the_suggestion_shown(clien
 
 def test_registration_without_a_topic_records_no_decision(client, world):
     client.force_login(world.clerk)
-    assert client.post("/intake/letter/", FORM).status_code == 200
+    assert client.post("/intake/letter/", FORM, follow=True).status_code == 200
     assert Petition.objects.count() == 1 and not TopicDecision.objects.exists()
 
 
