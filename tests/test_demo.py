@@ -79,3 +79,24 @@ def test_seed_demo_refuses_a_database_that_already_has_petitions(register):
     register()
     with pytest.raises(CommandError, match="已有信访事项"):
         call_command("seed_demo", petitions=10)
+
+
+def test_the_demo_fills_the_first_countys_prevention_records_through_the_services():
+    from xinfang.prevention.models import (
+        Conference,
+        ConferenceTask,
+        Decision,
+        DecisionLink,
+        Dispute,
+        PolicyMatterPetition,
+    )
+
+    result = demo_seed(petitions=200, seed=11)
+    assert result["errors"] == []
+    statuses = set(Dispute.objects.values_list("status", flat=True))
+    assert {"open", "mediating", "settled", "referred", "petition"} <= statuses
+    assert Dispute.objects.filter(petition__isnull=False).exists()
+    assert Decision.objects.filter(status="concluded").exists()
+    assert DecisionLink.objects.filter(risk__isnull=True).exists()
+    assert ConferenceTask.objects.filter(entries__kind="follow_up").exists()
+    assert Conference.objects.count() == 1 and PolicyMatterPetition.objects.exists()

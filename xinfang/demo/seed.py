@@ -89,6 +89,11 @@ def demo_seed(
         say("复核终结后以同一事实和理由再次信访（第三十六条第三款）…")
         _repeats(plans, planner, staff, own, rng, today, errors)
 
+    say("源头预防：矛盾纠纷台账、风险评估、联席会议、政策类问题…")
+    from xinfang.demo.prevention import prevention_seed
+
+    prevention_seed(county=counties[0], staff=staff, rng=rng, today=today)
+
     say("建立全文检索索引…")
     from xinfang.workbench.services import search_index_pending
 
