@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest
 from ninja import Router
 
-from xinfang.api.schemas import ERRORS, SummaryOut
+from xinfang.api.schemas import ERRORS, IsoDate, SummaryOut
 
 router = Router()
 
 
 @router.get("/analytics/summary", response={200: SummaryOut, **ERRORS}, tags=["analytics"])
 def analytics_summary(  # type: ignore[no-untyped-def]
-    request: HttpRequest, received_from: date | None = None, received_to: date | None = None
+    request: HttpRequest, received_from: IsoDate | None = None, received_to: IsoDate | None = None
 ):
     """De-identified counts for the caller's jurisdiction: by category and state, and by region
     (needs ``view_deidentified``; no identity, no row, no ranking)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from xinfang.api.schemas import (
     AccusedIn,
     AccusedOut,
     ActionIn,
+    IsoDate,
     PageOut,
     PetitionIn,
     PetitionOut,
@@ -117,8 +117,8 @@ def petitions_list(  # type: ignore[no-untyped-def]
     category: str | None = None,
     channel: str | None = None,
     region_code: str | None = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: IsoDate | None = None,
+    received_to: IsoDate | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
@@ -156,8 +156,8 @@ def search(  # type: ignore[no-untyped-def]
     by: str = Query("text", description="text | code | name | phone (name, phone: view_identity)"),
     state: str | None = None,
     category: str | None = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: IsoDate | None = None,
+    received_to: IsoDate | None = None,
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
@@ -250,8 +250,8 @@ def petitions_export(  # type: ignore[no-untyped-def]
     category: str | None = None,
     channel: str | None = None,
     region_code: str | None = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: IsoDate | None = None,
+    received_to: IsoDate | None = None,
 ):
     """The petitions the caller may see, as CSV or XLSX (needs the ``export`` capability;
     identities masked unless ``view_identity``; every export is audited)."""

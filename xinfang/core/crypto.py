@@ -18,6 +18,7 @@ import functools
 import hashlib
 import hmac
 import re
+import unicodedata
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -85,8 +86,9 @@ def is_encrypted(stored: str) -> bool:
 
 
 def normalize_phone(value: str) -> str:
-    """Digits only, without a leading +86/0086 country code."""
-    digits = re.sub(r"\D", "", value or "")
+    """ASCII digits only (full-width ones folded by NFKC, any other script's dropped), without a
+    leading +86/0086 country code."""
+    digits = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", value or ""))
     for cc in ("0086", "86"):
         if digits.startswith(cc) and len(digits) == len(cc) + 11:
             return digits[len(cc) :]
@@ -94,7 +96,9 @@ def normalize_phone(value: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return re.sub(r"\s", "", value or "").upper()
+    """NFKC (full-width digits and Ｘ fold to ASCII), no spaces, upper case: one number, one
+    digest, whichever way it was typed (identity search and the Art. 36(3) same-person check)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 NORMALIZERS = {"phone": normalize_phone, "id_number": normalize_id_number}

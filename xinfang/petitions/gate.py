@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import OrganKind, User
 from xinfang.directory.permissions import user_can_act
 from xinfang.petitions.models import Petition
@@ -26,8 +27,8 @@ def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) 
     category = data.get("category") or petition.category or None
     route = data.get("route") or petition.route
     return Context(
-        category=Category(category) if category else None,
-        route=Route(int(route)) if route else None,
+        category=_category(category),
+        route=_route(route),
         at_petition_office=petition.current_organ.kind == OrganKind.PETITION_OFFICE,
         dispatched_by=Action(petition.dispatched_by) if petition.dispatched_by else None,
         extended=petition.extended,
@@ -39,6 +40,32 @@ def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) 
         objection_rejected=petition.objection_rejected,
         wrongly_lapsed=str(data["window"]) if data.get("window") else None,
     )
+
+
+def _category(value: Any) -> Category | None:
+    """An action's category, or a 400 naming the field (never a 500 on an unknown value)."""
+    if not value:
+        return None
+    try:
+        return Category(value)
+    except (ValueError, TypeError):
+        raise ApplicationError(
+            gettext("类别有误"),
+            fields={"category": [gettext("类别应为建议意见类、检举控告类或申诉求决类")]},
+        ) from None
+
+
+def _route(value: Any) -> Route | None:
+    """An action's Art. 31 route, or a 400 naming the field."""
+    if not value:
+        return None
+    try:
+        return Route(int(value))
+    except (ValueError, TypeError, OverflowError):
+        raise ApplicationError(
+            gettext("处理途径有误"),
+            fields={"route": [gettext("处理途径应为第三十一条第（一）至（六）项之一")]},
+        ) from None
 
 
 def actor_may(petition: Petition, action: Action, actor: User) -> str | None:

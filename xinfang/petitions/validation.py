@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext
 
+from xinfang.core.crypto import normalize_id_number
 from xinfang.directory.models import Region
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+_PHONE = re.compile(r"\+?[0-9][0-9\- ]{4,19}")
+
+
+def id_number_clean(value: str) -> str:
+    """The number as stored: NFKC (full-width digits fold to ASCII), no spaces, upper case."""
+    return normalize_id_number(value)
+
+
+def phone_clean(value: str) -> str:
+    """The phone as stored: NFKC (full-width digits and ＋ fold to ASCII), trimmed."""
+    return unicodedata.normalize("NFKC", value or "").strip()
 
 
 def id_number_problem(value: str) -> str | None:
-    """A 18-character resident identity number (GB 11643): digits, birth date, check character."""
-    s = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", s):
+    """A 18-character resident identity number (GB 11643): ASCII digits after NFKC, the check
+    character. ``\\d`` would take any script's digits, which then hash differently (issue 13)."""
+    s = id_number_clean(value)
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", s):
         return gettext("居民身份证号码应为 18 位（最后一位可为 X）")
     total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != s[17]:
@@ -25,7 +38,7 @@ def id_number_problem(value: str) -> str | None:
 
 
 def phone_ok(value: str) -> bool:
-    return bool(_PHONE.match(value.strip()))
+    return bool(_PHONE.fullmatch(phone_clean(value)))
 
 
 _regions: dict[str, Region] = {}  # regions are reference data: found ones are kept per process

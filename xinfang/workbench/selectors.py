@@ -21,6 +21,7 @@ from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Party, Petition
 from xinfang.petitions.selectors import _list_columns, petition_queryset_for_user
+from xinfang.petitions.selectors.lists import cursor_id
 from xinfang.petitions.workflow import Category
 from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_query
@@ -97,6 +98,8 @@ def petition_search_for_user(
     page shows its parties)."""
     limit = max(1, min(limit, 200))
     q = (q or "").strip()
+    if cursor:
+        cursor_id(cursor)  # a cursor no page gave out is a 400, whatever the query
     if by not in SEARCH_KINDS:
         raise ApplicationError(
             gettext("未知的检索方式"),
@@ -140,10 +143,7 @@ def petition_search_for_user(
         if received_to:
             qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
         if cursor:
-            try:
-                qs = qs.filter(id__lt=int(cursor))
-            except ValueError:
-                pass
+            qs = qs.filter(id__lt=cursor_id(cursor))
         return qs
 
     qs = narrow(qs)

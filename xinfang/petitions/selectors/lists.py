@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -27,14 +29,30 @@ def _cursor(p: Petition) -> str:
     return f"{p.next_due.isoformat() if p.next_due else '9999-12-31'}_{p.pk}"
 
 
+def bad_cursor() -> ApplicationError:
+    """A cursor that no page gave out: a 400, never page 1 again (issue 13 §1.9)."""
+    return ApplicationError(
+        gettext("翻页位置无效，请从第一页重新开始"),
+        code="invalid",
+        fields={"cursor": [gettext("不是本系统给出的翻页位置")]},
+    )
+
+
+def cursor_id(cursor: str) -> int:
+    """The row id of an id cursor (newest first lists), or ``bad_cursor``."""
+    if not cursor.isascii() or not cursor.isdigit() or not 0 < int(cursor) < 2**63:
+        raise bad_cursor()
+    return int(cursor)
+
+
 def _parse_cursor(cursor: str | None) -> tuple[date, int] | None:
     if not cursor:
         return None
     try:
         d, pk = cursor.split("_", 1)
-        return date.fromisoformat(d), int(pk)
+        return date.fromisoformat(d), cursor_id(pk)
     except ValueError:
-        return None
+        raise bad_cursor() from None
 
 
 FAR = date(9999, 12, 31)
@@ -207,12 +225,7 @@ def petition_list_for_user(
     if flag:
         qs = qs.filter(flag_q(flag))
     if cursor:
-        try:
-            pk = int(cursor)
-        except ValueError:
-            pk = None
-        if pk is not None:
-            qs = qs.filter(id__lt=pk)
+        qs = qs.filter(id__lt=cursor_id(cursor))
     items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]

@@ -54,6 +54,15 @@ def staff_by_names(text: str) -> tuple[list[int], list[str]]:
     return found, msgs
 
 
+def _an_id(value: object) -> int | None:
+    """A row id as the columns hold them (1 to 2⁶³−1), or None."""
+    try:
+        n = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return n if 0 < n < 2**63 else None
+
+
 def _accused_staff_clean(
     ids_: Sequence[int], persons: str, names: str = ""
 ) -> tuple[list[User], list[tuple[str, str]]]:
@@ -63,7 +72,11 @@ def _accused_staff_clean(
         msgs.append(("accused_persons", gettext("被检举控告人不超过 2000 字")))
     by_name, name_msgs = staff_by_names(names)
     msgs += [("accused_staff_names", m) for m in name_msgs]
-    wanted = {int(x) for x in ids_} | set(by_name)
+    ids_ok = {i for i in (_an_id(x) for x in ids_) if i is not None}
+    if len(ids_ok) < len(set(ids_)):  # not an id at all: no such staff
+        msgs.append(("accused_staff_ids", gettext("被检举控告的工作人员不存在")))
+        return [], msgs
+    wanted = ids_ok | set(by_name)
     if len(wanted) > 50:
         msgs.append(("accused_staff_ids", gettext("被检举控告的工作人员不超过 50 人")))
         return [], msgs

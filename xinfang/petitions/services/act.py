@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +31,24 @@ from xinfang.petitions.workflow import (
     next_state,
 )
 
+REASON_MAX = 50_000  # characters of a step's reason (as a petition's content)
+DATA_MAX = 200_000  # characters of a step's data as JSON
+
+
+def _within_limits(reason: str, data: Mapping[str, Any]) -> None:
+    """A step's reason and data are bounded (a 1 MB reason was stored before, issue 13)."""
+    fields: dict[str, list[str]] = {}
+    if len(reason or "") > REASON_MAX:
+        fields["reason"] = [gettext("理由不能超过 %(n)s 字") % {"n": REASON_MAX}]
+    try:
+        size = len(json.dumps(data, default=str))
+    except (TypeError, ValueError):
+        size = DATA_MAX + 1
+    if size > DATA_MAX:
+        fields["data"] = [gettext("提交的数据过大")]
+    if fields:
+        raise ApplicationError(gettext("提交的内容过长，请精简后重新提交"), fields=fields)
+
 
 def petition_act(
     *,
@@ -49,6 +68,7 @@ def petition_act(
     """
     action = Action(action)
     data = dict(data or {})
+    _within_limits(reason, data)
     now = clock.now()
     with transaction.atomic():
         petition = (

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
+from xinfang.core.columns import column_problems
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.tracker import next_due
@@ -235,8 +236,6 @@ def _validate_registration(
     content = (data.content or "").strip()
     if not title:
         err("title", gettext("请填写标题"))
-    elif len(title) > 200:
-        err("title", gettext("标题不能超过 200 字"))
     if not content:
         err("content", gettext("请填写信访诉求、事实和理由（第十九条）"))
     elif len(content) > 50_000:
@@ -301,8 +300,6 @@ def _validate_registration(
         if not data.is_anonymous or p.role != PartyRole.PETITIONER:
             if not p.name.strip():
                 err(f"parties[{i}].name", gettext("请填写姓名或名称"))
-        if len(p.name) > 100:
-            err(f"parties[{i}].name", gettext("姓名不能超过 100 字"))
         if p.id_number and (msg := v.id_number_problem(p.id_number)):
             err(f"parties[{i}].id_number", msg)
         if p.phone and not v.phone_ok(p.phone):
@@ -350,6 +347,20 @@ def _validate_registration(
             )
             continue
         files.append((a, kind))
+    # Every value against the column that will hold it (a 500 on PostgreSQL otherwise).
+    fit = column_problems(
+        Petition,
+        {"title": title, "accused_persons": accused_persons, "head_count": data.head_count},
+    )
+    for i, p in enumerate(parties):
+        fit |= column_problems(
+            Party,
+            {"role": p.role, "name": p.name.strip(), "address": p.address.strip()},
+            prefix=f"parties[{i}].",
+        )
+    for f, ms in fit.items():
+        for m in ms:
+            err(f, m)
     repeat_of = None
     if data.repeat_of_id is not None:
         # Only a petition the registrar may see (the one gate): a hidden one answers as one
@@ -383,8 +394,8 @@ def _strip_party(p: PartyInput) -> PartyInput:
     return PartyInput(
         role=p.role,
         name=p.name.strip() or "匿名",
-        id_number=p.id_number.strip().upper(),
-        phone=p.phone.strip(),
+        id_number=v.id_number_clean(p.id_number),
+        phone=v.phone_clean(p.phone),
         address=p.address.strip(),
         is_organisation=p.is_organisation,
     )
