@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "xinfang.demo.context.demo_preparing",  # "the demo is still being prepared"
             ],
         },
     },

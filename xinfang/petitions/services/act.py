@@ -71,11 +71,7 @@ def petition_act(
     _within_limits(reason, data)
     now = clock.now()
     with transaction.atomic():
-        petition = (
-            Petition.objects.select_for_update(of=("self",))
-            .select_related("current_organ", "registering_organ", "handling_organ", "review_organ")
-            .get(pk=petition_id)
-        )
+        petition = _locked(petition_id)
         if actor is not None:
             _gate(petition, action, actor)
         when = _event_time(at, petition.last_event_at, now)
@@ -106,6 +102,26 @@ def petition_act(
         extensions.acted(petition=petition, event=ev, before=before)
         petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
     return petition
+
+
+def _locked(petition_id: int) -> Petition:
+    """The petition, its row locked for this transaction, with the organs the step reads.
+
+    On PostgreSQL a request that waited for the lock while another step changed the petition's
+    organ finds no row: the joined organ rows are re-checked against the petition's new version
+    (READ COMMITTED's re-check of a locked row), so the join fails. Read it once more, now that
+    the other step has committed; only a petition that does not exist is a 404 (issue 13 §1.2).
+    """
+    query = Petition.objects.select_for_update(of=("self",)).select_related(
+        "current_organ", "registering_organ", "handling_organ", "review_organ"
+    )
+    for _attempt in range(3):
+        try:
+            return query.get(pk=petition_id)
+        except Petition.DoesNotExist:
+            if not Petition.objects.filter(pk=petition_id).exists():
+                break
+    raise NotFound()
 
 
 def _transition(
