@@ -18,7 +18,7 @@ from xinfang.demo.seed import preparing_marker
 
 pytestmark = pytest.mark.django_db
 
-MOST_PETITIONS_PER_TRANSACTION = 40
+MOST_PETITIONS_PER_TRANSACTION = 60  # one organ-day of registrations, or one driving batch
 
 
 def test_the_seed_writes_in_short_transactions_and_marks_itself_while_it_runs(monkeypatch):
