@@ -182,7 +182,7 @@ def test_the_page_sends_the_cleaned_submission_again_and_it_is_registered(client
     )
     form.pop("csrfmiddlewaretoken", None)
     r = client.post("/portal/submit/", form)
-    assert r.status_code == 200, r.content.decode()[:500]
+    assert r.status_code in (200, 302), r.content.decode()[:500]  # the receipt (or its redirect)
     assert Petition.objects.get().title == "幸福路路灯损坏"
 
 
