@@ -8,7 +8,7 @@ from xinfang.audit.models import AuditRecord
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
     capability = "audit"  # Cap.AUDIT; rows about petitions pass the petitions' row scope
-    list_display = ["seq", "at", "kind", "actor_name", "ip", "object_type", "object_id"]
+    list_display = ["chain", "seq", "at", "kind", "actor_name", "ip", "object_type", "object_id"]
     list_filter = ["kind"]
     search_fields = ["actor_name", "object_id", "kind"]
     show_full_result_count = False
