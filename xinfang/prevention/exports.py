@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Count, Max
 from django.utils.translation import gettext
 
+from xinfang.core.masking import mask_name
 from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
 from xinfang.prevention.models import (
     DisputeKind,
     DisputeParty,
@@ -20,7 +22,7 @@ from xinfang.prevention.models import (
     Outcome,
     PartySide,
 )
-from xinfang.prevention.selectors import LedgerFilter, disputes_for_user, party_name_for
+from xinfang.prevention.selectors import LedgerFilter, disputes_for_user
 from xinfang.prevention.xlsx import xlsx_bytes
 
 CHUNK = 5000
@@ -64,6 +66,7 @@ def ledger_rows(*, user: User, flt: LedgerFilter) -> Iterable[list[object]]:
     outcomes = {k: gettext(v) for k, v in Outcome.choices}
     sides = {k: gettext(v) for k, v in PartySide.choices}
     petition_note = gettext("信访事项 %(code)s")
+    full_names = user_can(user, Cap.VIEW_IDENTITY)  # once, not per party
     qs = (
         disputes_for_user(user=user, flt=flt)
         .order_by("organ__path", "found_on", "id")
@@ -122,7 +125,10 @@ def ledger_rows(*, user: User, flt: LedgerFilter) -> Iterable[list[object]]:
                 found,
                 kinds.get(kind, kind),
                 place,
-                "；".join(f"{sides.get(s, s)}：{party_name_for(user, name)}" for s, name, _ in ps),
+                "；".join(
+                    f"{sides.get(s, s)}：{name if full_names else mask_name(name)}"
+                    for s, name, _ in ps
+                ),
                 "；".join(a for _, _, a in ps if a),
                 summary,
                 resp,

@@ -90,6 +90,8 @@ class Dispute(models.Model):
         indexes = [
             models.Index(fields=["organ", "cycle", "id"], name="dispute_organ_cycle"),
             models.Index(fields=["organ", "status"], name="dispute_organ_status"),
+            # the monthly report: what was closed in the month
+            models.Index(fields=["organ", "closed_on"], name="dispute_organ_closed"),
         ]
 
     def __str__(self) -> str:
