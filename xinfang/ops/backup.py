@@ -7,6 +7,7 @@ The archive (an uncompressed tar; the PostgreSQL dump is compressed by ``pg_dump
     database/xinfang.sqlite3      SQLite: the online backup API's copy (a consistent snapshot)
     database/xinfang.pgdump       PostgreSQL: pg_dump -Fc, taken in an exported snapshot
     media/attachments/…           every attachment file that the snapshot's rows name
+    anchors/anchors-YYYY-MM.jsonl a copy of the audit anchors (kept, never restored)
     keys/secret_key field_key index_key audit_key
 
 Consistency: the database is copied as one snapshot while the system runs, and the attachments
@@ -72,6 +73,13 @@ def _attachment_sql() -> str:
 
     t = Attachment._meta.db_table
     return f"SELECT file, sha256 FROM {t} ORDER BY id"
+
+
+def _anchor_files() -> list[Path]:
+    from xinfang.audit.anchor import anchor_dir
+
+    folder = anchor_dir()
+    return sorted(folder.glob("anchors-*.jsonl")) if folder and folder.is_dir() else []
 
 
 def key_values() -> dict[str, str]:
@@ -154,6 +162,10 @@ def backup_create(*, folder: Path, now: datetime | None = None) -> BackupResult:
                     w.add_file(f"media/{rel}", src)
                 for key, value in key_values().items():
                     w.add_bytes(f"keys/{key}", value.encode())
+                # A copy of the audit anchors, outside the database (ADR 0013): kept for the
+                # record, never restored (they may name heads later than this snapshot).
+                for path in _anchor_files():
+                    w.add_bytes(f"anchors/{path.name}", path.read_bytes())
                 manifest = {
                     "format": FORMAT,
                     "version": VERSION,

@@ -70,6 +70,7 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     assert len(before["Petition"]) >= 30 and len(before["files"]) == 8
     assert before["AuditRecord"] and any(phone for _, phone, _ in before["clear"])
 
+    assert "已写入锚点" in a.xinfang("audit", "anchor").stdout
     out = a.xinfang("backup", "--output", str(tmp_path / "backups")).stdout
     assert "备份完成" in out
     (archive,) = (tmp_path / "backups").glob("xinfang-backup-*.tar")
@@ -78,6 +79,7 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
         names = set(tar.getnames())
     assert {"manifest.json", "keys/field_key", "keys/audit_key"} <= names
     assert sum(n.startswith("media/attachments/") for n in names) == 8
+    assert any(n.startswith("anchors/anchors-") for n in names)  # a copy outside the database
 
     b = installations("b")
     restored = b.xinfang("restore", str(archive))
