@@ -3,7 +3,8 @@ from django.urls import include, path
 
 from xinfang.api.api import api
 
-handler500 = "xinfang.core.boundary.server_error"  # JSON under /api/, a page elsewhere
+handler400 = "xinfang.core.boundary.bad_request"  # JSON under /api/, a page elsewhere
+handler500 = "xinfang.core.boundary.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -237,3 +237,20 @@ def test_an_unexpected_error_in_the_api_is_json_in_the_documented_shape(client, 
     r = c.get("/api/v1/petitions", **_api(world.clerk))
     assert r.status_code == 500 and r["Content-Type"].startswith("application/json")
     assert r.json()["code"] == "server_error" and r.json()["message"]
+
+
+def test_a_malformed_body_is_a_json_400_on_the_api_and_a_page_elsewhere(world):
+    c = Client()
+    bad = "multipart/form-data; boundary="  # no boundary: Django's parser refuses it
+    r = c.post("/api/v1/auth/token", b"x", content_type=bad)
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+    assert r.json()["code"] == "bad_request"
+    r = c.post("/portal/track/", b"x", content_type=bad)
+    assert r.status_code == 400 and "无法处理" in r.content.decode()
+
+
+def test_the_refusal_is_in_english_for_an_english_visitor(client, world):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
+    r = client.post("/portal/submit/", {**PORTAL, "title": "幸福路\x00路灯"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "cannot be processed" in html and "Nothing you typed is lost" in html

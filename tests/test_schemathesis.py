@@ -7,6 +7,8 @@ answer must be a non-5xx response that matches the schema and the declared statu
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -66,3 +68,49 @@ def test_the_api_answers_every_generated_request_within_its_schema(case, token):
     # operation (wrong password); negative cases also try the API without a token.
     if case.meta.generation.mode.is_positive and not case.operation.path.endswith("/auth/token"):
         assert response.status_code != 401
+
+
+POISON = ("\x00", "\x0b", "\x1f", "\x7f")
+
+
+def _poison(value, i=0):  # type: ignore[no-untyped-def]
+    """Every string of a generated request with a NUL or another control character in it."""
+    if isinstance(value, str):
+        c = POISON[i % len(POISON)]
+        return value[: len(value) // 2] + c + value[len(value) // 2 :]
+    if isinstance(value, dict):
+        return {k: _poison(v, i + n) for n, (k, v) in enumerate(value.items())}
+    if isinstance(value, list):
+        return [_poison(v, i + n) for n, v in enumerate(value)]
+    return value
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=3,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_nul_and_control_characters_in_every_string_never_give_a_server_error(case, token):
+    """Issue 13: schemathesis with NUL bytes in strings finds no 5xx. Each generated request
+    gets a control character in every string of its query, path and body; the answer is a
+    4xx in the documented JSON error shape (or a 2xx where a string carried none)."""
+    poisoned = False
+    for part in ("query", "path_parameters", "body"):
+        value = getattr(case, part, None)
+        if value:
+            new = _poison(value)
+            poisoned = poisoned or new != value
+            setattr(case, part, new)
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code < 500, (case.operation.label, response.status_code, response.text[:300])
+    if poisoned and response.status_code == 400:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise AssertionError((case.operation.label, response.headers, response.content[:300])) from None
+        assert body["code"] and body["message"], (case.operation.label, body)

@@ -193,3 +193,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         },
         status=500,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's handler400 (a malformed multipart body, too many fields, a body too large):
+    JSON in the API's documented shape under /api/, the readable page elsewhere."""
+    message = gettext("请求格式有误，无法处理")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "message": message}, status=400)
+    return render(
+        request,
+        "core/bad_input.html",
+        {"message": message, "problems": [], "fields": [], "action": ""},
+        status=400,
+    )
