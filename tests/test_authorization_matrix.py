@@ -63,6 +63,13 @@ def may_name_accused(role: str, relation: str) -> bool:
     return sees(role, relation) and relation == "own" and bool(PERMISSIONS[role])
 
 
+def may_flag(role: str, relation: str) -> bool:
+    """Recording a cross-cutting fact (backlog): a role the flag's rule names, in jurisdiction."""
+    from xinfang.petitions.flags import FLAGS, Flag
+
+    return sees(role, relation) and role in FLAGS[Flag.BACKLOG].roles
+
+
 def may_act(role: str, relation: str, action: Action) -> bool:
     return sees(role, relation) and role_can(role, action) and relation == "own"
 
@@ -308,6 +315,15 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             elif may_name_accused(role, relation):
                 want = 302 if scenario == "accusation" else 400  # only an accusation names anyone
                 check(f"POST {name}", r.status_code == want, r.status_code)
+            else:
+                check(f"POST {name}", r.status_code == 403, r.status_code)
+            continue
+        if route.endswith("/flags/"):  # a cross-cutting fact (regulation §6.1; POST only)
+            r = attempt(lambda url=url: client.post(url, {"flag": "backlog", "on": "1"}))
+            if not visible:
+                check(f"POST {name}", r.status_code == 404, r.status_code)
+            elif may_flag(role, relation):
+                check(f"POST {name}", r.status_code == 302, r.status_code)
             else:
                 check(f"POST {name}", r.status_code == 403, r.status_code)
             continue
