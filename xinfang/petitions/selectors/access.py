@@ -20,12 +20,24 @@ def _visible(user: User) -> Q:
     """Jurisdiction, the one rule for every list, search, page, API call and export.
 
     A petition is visible while it is with the user's organ or an organ below it (a petition
-    office: with any organ of its region), and only to a role that may read petitions; never,
+    office: with any organ of its region), or was handled or reviewed by the user's organ, and
+    only to a role that may read petitions; never,
     while it accuses the user's organ or an organ above it, to the accused organ's staff or
     anyone below it, and never to a staff member it names (Art. 30 para 3, Art. 46(5))."""
     if not user_can(user, Cap.VIEW_PETITIONS):
         return Q(pk__in=[])
-    return _jurisdiction(user)
+    organ: Organ | None = user.organ if user.is_authenticated else None
+    if organ is None:
+        return Q(pk__in=[])
+    return (_held(organ) | _handled(organ)) & _exclusions(user)
+
+
+def _handled(organ: Organ) -> Q:
+    """What the organ handled or reviewed and has since gone up for review or re-review: it
+    keeps reading its own case (its history, the petitioner's request, the decision on it),
+    while the reviewing organ acts (Arts. 35, 36; issue 12). Reads only: the service gate
+    (``actor_may``) still lets only the holder act."""
+    return Q(handling_organ_id=organ.pk) | Q(review_organ_id=organ.pk)
 
 
 def _jurisdiction(user: User) -> Q:

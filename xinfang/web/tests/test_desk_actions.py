@@ -94,3 +94,32 @@ def test_a_refused_action_form_keeps_the_organ_the_reason_and_the_date(client, w
     other = html[html.index(f'action="/petitions/{p.pk}/act/transfer/"') :]
     other = other[: other.index("</form>")]
     assert "selected" not in other and 'value="2025-08-30"' not in other
+
+
+def test_the_organ_that_issued_the_opinion_still_reads_its_case_under_review(
+    client, world, register
+):
+    """Issue 12, item 4: the housing bureau's opinion goes up for review to the county
+    government; the bureau keeps reading its case (no step offered), the reviewer acts."""
+    from tests.flows import opinion_delivered
+
+    p = opinion_delivered(world, register)
+    act(world, p, "request_review", world.city_head, (2025, 8, 28))
+    client.force_login(world.head)
+    r = client.get(f"/petitions/{p.pk}/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "复查中" in html
+    assert "/act/" not in html  # reads, does not act
+    r = client.post(f"/petitions/{p.pk}/act/decide_review/", {"outcome": "uphold"})
+    assert r.status_code == 403
+    client.force_login(world.city_head)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert f"/petitions/{p.pk}/act/decide_review/" in html
+    # an organ that never handled it still does not see it
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+
+    client.force_login(
+        staff_create(username="judge", password=None, organ=world.court, roles=[Role.HANDLER])
+    )
+    assert client.get(f"/petitions/{p.pk}/").status_code == 404
