@@ -179,3 +179,21 @@ def test_a_number_is_not_a_date(client, world, value):
     for param in ("received_to", "received_from"):
         r = _get(client, world.clerk, f"/api/v1/petitions?{param}={value}")
         assert r.status_code in (400, 422), (param, value, r.status_code)
+
+
+def test_huge_organ_ids_in_a_desk_registration_and_an_action_are_field_errors(client, world, register):
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.services import petition_act
+
+    with pytest.raises(ApplicationError) as e:
+        register(category="accusation", route=None, accused_organ_id=10**20)
+    assert "accused_organ_id" in e.value.fields
+    with pytest.raises(ApplicationError) as e:
+        register(repeat_of_id=10**20)
+    assert "repeat_of_id" in e.value.fields
+    p = register().petition
+    with pytest.raises(ApplicationError) as e:
+        petition_act(
+            petition_id=p.pk, action="transfer", actor=world.clerk, data={"to_organ_id": "9" * 25}
+        )
+    assert e.value.status == 400 and "to_organ_id" in e.value.fields

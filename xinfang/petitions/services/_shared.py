@@ -95,10 +95,12 @@ def _date(v: Any) -> date | None:
 
 
 def _int(v: Any) -> int | None:
+    """An integer a 64-bit column can hold, or None (a huge one is as good as none: no 500)."""
     try:
-        return int(v)
-    except (TypeError, ValueError):
+        n = int(v)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return n if -(2**63) <= n < 2**63 else None
 
 
 def _organ(v: Any) -> Organ | None:

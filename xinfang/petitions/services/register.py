@@ -261,7 +261,11 @@ def _validate_registration(
         if category != Category.ACCUSATION:
             err("accused_organ_id", gettext("只有检举控告类事项填写被检举控告单位"))
         else:
-            accused = Organ.objects.filter(pk=data.accused_organ_id).first()
+            accused = (
+                Organ.objects.filter(pk=data.accused_organ_id).first()
+                if 0 < data.accused_organ_id < 2**63  # a column's id, else none (no overflow)
+                else None
+            )
             if accused is None:
                 err("accused_organ_id", gettext("被检举控告单位不存在"))
             elif _in_subtree(organ, accused):
@@ -362,7 +366,9 @@ def _validate_registration(
         for m in ms:
             err(f, m)
     repeat_of = None
-    if data.repeat_of_id is not None:
+    if data.repeat_of_id is not None and not 0 < data.repeat_of_id < 2**63:
+        err("repeat_of_id", gettext("关联的信访事项不存在"))
+    elif data.repeat_of_id is not None:
         # Only a petition the registrar may see (the one gate): a hidden one answers as one
         # that does not exist, and is never linked (Art. 30 para 3: no oracle, no link).
         earlier = Petition.objects.all()
