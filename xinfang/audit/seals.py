@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,24 +45,34 @@ def sealed_types() -> frozenset[str]:
     return frozenset(_sealers)
 
 
-def audit_seal(*, object_type: str, ids: Iterable[int], actor: Any = None) -> None:
+def audit_seal(
+    *, object_type: str, ids: Iterable[int], actor: Any = None, entries: Sequence[Entry] = ()
+) -> None:
     """Append the current digest of each object to its chain (``<type>.seal`` records).
 
     The objects' chain heads are locked first, then the digests read: a change committed by
     another transaction meanwhile is then either in the digest or sealed after this one, so
-    the last seal of an object always matches what was committed last."""
+    the last seal of an object always matches what was committed last. ``entries`` (records
+    of the same change, in the same chains) go in the same append, before the seals."""
     sealer = _sealers[object_type]
     ids = sorted(set(ids))
     if not ids:
+        audit_append(list(entries))
         return
     with transaction.atomic(savepoint=False):
-        chains = sorted({chain_of(object_type, str(i), None) for i in ids})
+        chains = sorted(
+            {chain_of(object_type, str(i), None) for i in ids}
+            | {chain_of(e.object_type, str(e.object_id), None) for e in entries}
+        )
         list(AuditHead.objects.select_for_update().filter(chain__in=chains).order_by("chain"))
         digests = sealer.digests(ids)
         audit_append(
             [
-                Entry(f"{object_type}.seal", actor, object_type, pk, {"digest": d})
-                for pk, d in sorted(digests.items())
+                *entries,
+                *(
+                    Entry(f"{object_type}.seal", actor, object_type, pk, {"digest": d})
+                    for pk, d in sorted(digests.items())
+                ),
             ]
         )
 

@@ -119,10 +119,14 @@ def audit_record(
 
 
 def audit_petition_events(*, events: Iterable[Any], actor: Any) -> None:
-    """Record the steps just written to petitions (registration, every workflow action).
+    """Record the steps just written to petitions (registration, every workflow action)."""
+    audit_append(petition_event_entries(events=events, actor=actor))
 
-    Only the facts of the step go in: who, which petition, which transition, which organs; no
-    text the petitioner wrote and no identity, which stay in the petition's own records."""
+
+def petition_event_entries(*, events: Iterable[Any], actor: Any) -> list[Entry]:
+    """The records of petition steps. Only the facts of the step go in: who, which petition,
+    which transition, which organs; no text the petitioner wrote and no identity, which stay
+    in the petition's own records."""
     entries = []
     for ev in events:
         data: dict[str, Any] = {
@@ -136,4 +140,4 @@ def audit_petition_events(*, events: Iterable[Any], actor: Any) -> None:
             if k in (ev.data or {}):
                 data[k] = ev.data[k]
         entries.append(Entry(f"petition.{ev.action}", actor, "petition", ev.petition_id, data))
-    audit_append(entries)
+    return entries

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from xinfang.audit.seals import Sealer, audit_seal, row_digest
+from xinfang.audit.services import petition_event_entries
 
 PETITION_FIELDS = (
     "tracking_code",
@@ -152,9 +153,17 @@ def petition_digests_every() -> Iterator[tuple[int, str]]:
         last = chunk[-1]
 
 
-def petition_seal(*, petition_ids: Iterable[int], actor: Any = None) -> None:
-    """Seal the petitions as they are now in this transaction (call last, after every write)."""
-    audit_seal(object_type="petition", ids=list(petition_ids), actor=actor)
+def petition_seal(
+    *, petition_ids: Iterable[int], actor: Any = None, events: Iterable[Any] = ()
+) -> None:
+    """Seal the petitions as they are now in this transaction (call last, after every write).
+    ``events``: the steps just written, recorded in the same append, before the seals."""
+    audit_seal(
+        object_type="petition",
+        ids=list(petition_ids),
+        actor=actor,
+        entries=petition_event_entries(events=events, actor=actor),
+    )
 
 
 SEALER = Sealer("petition", petition_digests, petition_digests_every)

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext, pgettext
 
-from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.models import User
@@ -94,13 +93,13 @@ def petition_act(
             prev_at=petition.last_event_at,
         )
         ev.save()
-        audit_petition_events(events=[ev], actor=actor)
         deadline_recompute(petition=petition, events=[*history, ev])
         petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
         petition.save()
         # The apps above: the 文号 of the document this step issues, the analytics rollup.
         extensions.acted(petition=petition, event=ev, before=before)
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
+        # Last: the step's audit record and the seal of what was written (ADR 0013).
+        petition_seal(petition_ids=[petition.pk], actor=actor, events=[ev])
     return petition
 
 

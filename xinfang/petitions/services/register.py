@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
-from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock, ids
 from xinfang.core.columns import column_problems
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -126,11 +125,11 @@ def petition_register(
         petition.is_open = petition.state in OPEN_STATES
         petition.save(force_insert=True)
         PetitionEvent.objects.bulk_create(events)
-        audit_petition_events(events=events, actor=actor)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
         extensions.registered(petitions=[petition])  # the search queue, the rollup
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
+        # Last: the steps' audit records and the seal of what was written (ADR 0013).
+        petition_seal(petition_ids=[petition.pk], actor=actor, events=events)
     return Registration(petition, password)
 
 
@@ -189,7 +188,6 @@ def petition_register_many(
             out.append(Registration(p, password))
         Petition.objects.bulk_create(petitions)
         PetitionEvent.objects.bulk_create(events)
-        audit_petition_events(events=events, actor=actor)
         Deadline.objects.bulk_create(
             [
                 row
@@ -213,7 +211,7 @@ def petition_register_many(
             ]
         )
         extensions.registered(petitions=petitions)
-        petition_seal(petition_ids=[p.pk for p in petitions], actor=actor)
+        petition_seal(petition_ids=[p.pk for p in petitions], actor=actor, events=events)
     return out
 
 
