@@ -212,3 +212,40 @@ def test_the_petition_page_shows_the_dispute_it_came_from(client, town, record, 
     client.force_login(town.clerk)
     html = client.get(f"/petitions/{p.pk}/").content.decode()
     assert "源自矛盾纠纷台账" in html and f"/prevention/disputes/{d.pk}/" in html
+
+
+def test_the_prevention_pages_are_in_english_with_the_language_cookie(
+    client, town, record, settings
+):
+    d = record()
+    client.force_login(town.clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = {
+        "/prevention/disputes/": [
+            "Dispute screening ledger",
+            "Export the ledger (XLSX)",
+            "Land contracts",
+        ],
+        f"/prevention/disputes/{d.pk}/": [
+            "Record a mediation step",
+            "Applicant side",
+            "Being screened",
+        ],
+        "/prevention/disputes/new/": ["Record a dispute", "Person responsible for settling it"],
+        "/prevention/disputes/report/?cycle=2025-08": [
+            "monthly dispute screening report",
+            "By kind of dispute",
+        ],
+        "/prevention/decisions/": [
+            "Risk assessment of major decisions",
+            "Register a major decision",
+        ],
+        "/prevention/conferences/": ["Joint conference", "Conference tasks of my organ"],
+        "/prevention/policy/": ["Policy matters", "Open a policy matter"],
+    }
+    for url, words in pages.items():
+        html = client.get(url).content.decode()
+        for w in words:
+            assert w in html, (url, w)
+        for zh in ("矛盾纠纷排查化解台账", "登记矛盾纠纷", "源头预防", "返回"):
+            assert zh not in html, (url, zh)
