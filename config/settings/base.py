@@ -201,7 +201,7 @@ XINFANG_FIELD_KEYS = env.field_keys(DATA_DIR)
 XINFANG_INDEX_KEY = env.named_secret(DATA_DIR, "XINFANG_INDEX_KEY", "index_key")
 # Key of the audit chain's HMAC (kept outside the database, so a rewritten chain shows).
 XINFANG_AUDIT_KEY = env.named_secret(DATA_DIR, "XINFANG_AUDIT_KEY", "audit_key")
-# Where `xinfang tick` writes the signed heads of the audit chains (ADR 0013): in production a
+# Where `xinfang tick` writes the signed heads of the audit chains (ADR 0014): in production a
 # volume the database administrator cannot write. Empty: no anchors.
 XINFANG_AUDIT_ANCHOR_DIR = os.environ.get(
     "XINFANG_AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors")

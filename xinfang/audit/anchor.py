@@ -6,7 +6,7 @@ database host cannot write: another disk, an NFS export of another host, an appe
 ``chattr +a`` directory; see docs/operations.md). ``xinfang tick`` appends an anchor each
 minute the heads have moved (``audit.anchor`` job); ``xinfang audit verify`` checks the chains
 against the latest anchor, so a tail removed together with a rewritten head shows, and a
-forged or edited anchor fails its signature (ADR 0013).
+forged or edited anchor fails its signature (ADR 0014).
 
 One JSON line per anchor, in one file per month (``anchors-2026-12.jsonl``)::
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from xinfang.audit.models import GENESIS, AuditRecord
 
 # The number of chains is fixed for an installation: a record's chain follows from its object,
-# so changing it would split one petition's history over two chains (ADR 0013).
+# so changing it would split one petition's history over two chains (ADR 0014).
 CHAINS = 16
 
 

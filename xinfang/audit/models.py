@@ -5,7 +5,7 @@ the record's fields and ``prev_hash``. The trail is several chains (``chain``, a
 the record's object: every record of one petition is in one chain), so audited writes of
 different petitions do not wait for one another; each chain's ``AuditHead`` holds its last
 sequence number and hash and is locked to append, so each chain has one order. The heads are
-anchored together outside the database (``AuditAnchor``, ADR 0013). ``xinfang audit verify``
+anchored together outside the database (``AuditAnchor``, ADR 0014). ``xinfang audit verify``
 recomputes every chain: an edited, removed, inserted or reordered record breaks it.
 """
 

@@ -6,7 +6,7 @@ of each object from the database, ``every()`` every object's digest (for verify)
 Whenever the app changes an object, it writes the object's new digest into the audit record of
 that change (``data["digest"]``, in the object's own chain, so the last one is the latest).
 ``audit verify`` then compares each object's digest now with the last one sealed: a row edited,
-inserted or deleted behind the application's back shows (ADR 0013). Audit sits below the apps
+inserted or deleted behind the application's back shows (ADR 0014). Audit sits below the apps
 it seals, so they register here (from their ``AppConfig.ready``), never the other way round.
 """
 

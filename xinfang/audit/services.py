@@ -4,7 +4,7 @@ Callers record inside their own transaction, so a record exists exactly when the
 describes was committed. The trail is ``CHAINS`` chains: a record goes to the chain of its
 object (a hash bucket of ``object_type:object_id``, else of its actor), so every record of one
 petition is in one chain, in one order, while audited writes about different petitions lock
-different heads and do not wait for one another (ADR 0013; before, one head serialised every
+different heads and do not wait for one another (ADR 0014; before, one head serialised every
 audited write, ADR 0005). Records never hold identity numbers or phones: ``data`` passes
 through ``mask_text``.
 """

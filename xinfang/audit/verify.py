@@ -1,6 +1,6 @@
 """`xinfang audit verify`: recompute every chain of the audit trail in one consistent snapshot.
 
-What is checked (ADR 0013):
+What is checked (ADR 0014):
 
 * each chain, record by record: sequence without gaps, each ``prev_hash`` the hash of the one
   before (from the chain's own genesis), each ``hash`` the HMAC of the record (the key is

@@ -162,7 +162,7 @@ def backup_create(*, folder: Path, now: datetime | None = None) -> BackupResult:
                     w.add_file(f"media/{rel}", src)
                 for key, value in key_values().items():
                     w.add_bytes(f"keys/{key}", value.encode())
-                # A copy of the audit anchors, outside the database (ADR 0013): kept for the
+                # A copy of the audit anchors, outside the database (ADR 0014): kept for the
                 # record, never restored (they may name heads later than this snapshot).
                 for path in _anchor_files():
                     w.add_bytes(f"anchors/{path.name}", path.read_bytes())

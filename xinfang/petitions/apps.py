@@ -13,7 +13,7 @@ class PetitionsConfig(AppConfig):
         from xinfang.petitions.services.calendar import petitions_after_calendar_change
 
         on_calendar_change(petitions_after_calendar_change)
-        # A petition, its events and deadlines are sealed in the audit chain (ADR 0013).
+        # A petition, its events and deadlines are sealed in the audit chain (ADR 0014).
         from xinfang.audit.seals import sealer_register
         from xinfang.petitions.seal import SEALER
 

@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor == "sqlite",
         reason="the in-memory test database locks whole tables across connections (shared "
-        "cache), so another connection cannot write while one reads; see ADR 0013",
+        "cache), so another connection cannot write while one reads; see ADR 0014",
     ),
 ]
 

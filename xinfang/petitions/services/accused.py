@@ -150,5 +150,5 @@ def petition_accused_set(
                 "persons_recorded": bool(persons),
             },
         )
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0013
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0014
     return petition

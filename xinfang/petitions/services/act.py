@@ -98,7 +98,7 @@ def petition_act(
         petition.save()
         # The apps above: the 文号 of the document this step issues, the analytics rollup.
         extensions.acted(petition=petition, event=ev, before=before)
-        # Last: the step's audit record and the seal of what was written (ADR 0013).
+        # Last: the step's audit record and the seal of what was written (ADR 0014).
         petition_seal(petition_ids=[petition.pk], actor=actor, events=[ev])
     return petition
 

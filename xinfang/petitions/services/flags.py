@@ -125,5 +125,5 @@ def petition_flag_set(
                 "last_event_at",
             ]
         )
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0013)
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0014)
     return petition

@@ -128,7 +128,7 @@ def petition_register(
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
         _save_parties_and_files(petition, clean)
         extensions.registered(petitions=[petition])  # the search queue, the rollup
-        # Last: the steps' audit records and the seal of what was written (ADR 0013).
+        # Last: the steps' audit records and the seal of what was written (ADR 0014).
         petition_seal(petition_ids=[petition.pk], actor=actor, events=events)
     return Registration(petition, password)
 

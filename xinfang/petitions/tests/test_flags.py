@@ -81,7 +81,7 @@ def test_a_major_or_urgent_matter_is_flagged_with_an_event_and_its_state_unchang
     from xinfang.audit.verify import audit_verify
 
     assert AuditRecord.objects.filter(kind="petition.flag", object_id=str(p.pk)).count() == 1
-    rep = audit_verify()  # the petition with its new event is sealed again (ADR 0013)
+    rep = audit_verify()  # the petition with its new event is sealed again (ADR 0014)
     assert rep.ok, rep.problems
 
 
