@@ -86,9 +86,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
     Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API, Cap.PREVENTION_VIEW}),
+    # A leader also reads the statistics of the jurisdiction (de-identified; issue 12, item 6).
     Role.LEADER: frozenset(
         {
             Cap.VIEW_PETITIONS,
+            Cap.VIEW_DEIDENTIFIED,
             Cap.API,
             Cap.VIEW_HOT_ISSUES,
             Cap.PREVENTION_VIEW,
