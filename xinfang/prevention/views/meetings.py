@@ -131,15 +131,10 @@ def conference_page(request: HttpRequest, conference_id: int) -> HttpResponse:
 @require_POST
 def conference_post(request: HttpRequest, conference_id: int, form: str) -> HttpResponse:
     """One of the meeting's forms: item, decision, task, reply, follow_up, close."""
-    conference_get_for_user(user=request.user, conference_id=conference_id)  # type: ignore[arg-type]
     P, user = request.POST, request.user
+    c = conference_get_for_user(user=user, conference_id=conference_id)  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     item_id = parse_int(P.get("item"), field="item")
-    own_items = set(
-        conference_get_for_user(user=user, conference_id=conference_id).items.values_list(
-            "pk", flat=True
-        )  # type: ignore[arg-type]
-    )
     try:
         if form == "item":
             agenda_item_add(
@@ -152,7 +147,7 @@ def conference_post(request: HttpRequest, conference_id: int, form: str) -> Http
                 dispute_id=parse_int(P.get("dispute"), field="dispute"),
             )
         elif form in ("decision", "task"):
-            if item_id not in own_items:
+            if item_id is None or not c.items.filter(pk=item_id).exists():
                 raise ApplicationError(gettext("议题不属于本次会议"), status=404)
             if form == "decision":
                 agenda_decision_set(actor=user, item_id=item_id, decision=P.get("decision", ""))  # type: ignore[arg-type]
@@ -168,7 +163,6 @@ def conference_post(request: HttpRequest, conference_id: int, form: str) -> Http
                     )
         elif form in TaskEntryKind.values:
             task_id = parse_int(P.get("task"), field="task") or 0
-            c = conference_get_for_user(user=user, conference_id=conference_id)  # type: ignore[arg-type]
             if not c.items.filter(tasks__pk=task_id).exists():
                 raise ApplicationError(gettext("任务不属于本次会议"), status=404)
             on = parse_date(P.get("on"), "on", errors)
