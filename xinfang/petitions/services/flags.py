@@ -113,17 +113,6 @@ def petition_flag_set(
         ev.save()
         audit_petition_events(events=[ev], actor=actor)
         petition.last_event_at = max(petition.last_event_at, when)
-        petition.save(
-            update_fields=[
-                "major_urgent",
-                "major_urgent_reported",
-                "supervised",
-                "leader_case",
-                "leader_in_charge",
-                "backlog",
-                "joint_handling",
-                "last_event_at",
-            ]
-        )
+        petition.save(update_fields=[*(f.value for f in Flag), "leader_in_charge", "last_event_at"])
         petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0014)
     return petition
