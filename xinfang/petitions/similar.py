@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from xinfang.core.crypto import phone_digest
 from xinfang.core.ids import normalize_tracking_code
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Party, Petition
-from xinfang.petitions.workflow import Category
 
 
 @dataclass(frozen=True)
@@ -44,12 +41,9 @@ def petition_similar_for_user(
     phone = "".join(ch for ch in phone if ch.isdigit())
     if len(phone) >= 7 and user_can(user, Cap.VIEW_IDENTITY):
         ids = Party.objects.filter(phone_digest=phone_digest(phone)).values("petition_id")
-        restricted = (
-            Q(category=Category.ACCUSATION) | Q(accused_organ__isnull=False) | Q(confidential=True)
-        )
         found = list(
             visible.filter(pk__in=ids)
-            .filter(~restricted | Q(current_organ_id=user.organ_id))
+            .filter(selectors.identity_shown_q(user))
             .order_by("-id")[:limit]
         )
         for p in found:

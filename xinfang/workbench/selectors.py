@@ -20,9 +20,12 @@ from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Party, Petition
-from xinfang.petitions.selectors import _list_columns, petition_queryset_for_user
+from xinfang.petitions.selectors import (
+    _list_columns,
+    identity_shown_q,
+    petition_queryset_for_user,
+)
 from xinfang.petitions.selectors.lists import cursor_id
-from xinfang.petitions.workflow import Category
 from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_query
 
@@ -129,10 +132,7 @@ def petition_search_for_user(
         else:
             parties = Party.objects.filter(name=q)
         qs = qs.filter(id__in=parties.values("petition_id"))
-        restricted = (
-            Q(category=Category.ACCUSATION) | Q(accused_organ__isnull=False) | Q(confidential=True)
-        )
-        qs = qs.filter(~restricted | Q(current_organ_id=user.organ_id))
+        qs = qs.filter(identity_shown_q(user))
     def narrow(qs: QuerySet[Petition]) -> QuerySet[Petition]:
         if state:
             qs = qs.filter(state=state)

@@ -42,6 +42,8 @@ from xinfang.petitions.selectors.lists import (
 )
 from xinfang.petitions.selectors.parties import (
     identity_restricted,
+    identity_restricted_q,
+    identity_shown_q,
     parties_for_user,
     user_may_see_identity,
 )
@@ -65,6 +67,8 @@ __all__ = [
     "due_status",
     "flag_q",
     "identity_restricted",
+    "identity_restricted_q",
+    "identity_shown_q",
     "parties_for_user",
     "petition_actions_for_user",
     "petition_detail_for_user",

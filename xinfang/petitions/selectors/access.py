@@ -11,6 +11,7 @@ from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.parties import identity_restricted_q
 
 # GB/T 2260: a region's code begins with its province (2 digits), city (4) and county (6).
 _REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
@@ -111,17 +112,12 @@ def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
     return Petition.objects.filter(_visible(user))
 
 
-def _restricted() -> Q:
-    """Accusations and confidential petitions: whose existence alone may tell the accused."""
-    return Q(category="accusation") | Q(accused_organ__isnull=False) | Q(confidential=True)
-
-
 def petition_queryset_for_organ_hints(*, user: User) -> QuerySet[Petition]:
     """The petitions whose handling organ may be counted for ``user``'s organ hints at the desk:
     those the user may see, and every other petition that is neither an accusation nor
     confidential (which organ usually handles a topic is no secret; that an accusation exists
     is, Art. 30 para 3, Art. 46(5))."""
-    return Petition.objects.filter(_visible(user) | ~_restricted())
+    return Petition.objects.filter(_visible(user) | ~identity_restricted_q())
 
 
 def petition_queryset_linkable_for(*, user: User) -> QuerySet[Petition]:

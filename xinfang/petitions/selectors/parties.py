@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from xinfang.core.masking import mask_id_number, mask_name, mask_phone
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -25,6 +27,19 @@ def identity_restricted(petition: Petition) -> bool:
         or petition.accused_organ_id is not None
         or petition.confidential
     )
+
+
+def identity_restricted_q() -> Q:
+    """``identity_restricted`` as a query: accusations and confidential petitions, whose
+    existence alone may tell the accused."""
+    return Q(category=Category.ACCUSATION) | Q(accused_organ__isnull=False) | Q(confidential=True)
+
+
+def identity_shown_q(user: User) -> Q:
+    """The petitions whose parties ``user``'s organ may be shown (``user_may_see_identity``
+    short of the capability): every one not restricted, a restricted one only while the user's
+    organ handles it."""
+    return ~identity_restricted_q() | Q(current_organ_id=user.organ_id)
 
 
 def user_may_see_identity(*, user: User, petition: Petition) -> bool:
