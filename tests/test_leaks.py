@@ -368,6 +368,7 @@ def test_the_desk_names_a_petition_office_as_accused_and_forwards_it_to_the_next
             "accused_organ_id": str(world.county_po.pk),
             "p_name": ACCUSER,
         },
+        follow=True,  # registration answers with a redirect to its receipt
     )
     assert r.status_code == 200, r.content.decode()[:600]
     p = Petition.objects.get()
@@ -397,6 +398,7 @@ def test_the_portal_names_a_petition_office_as_accused_and_it_goes_above_it(clie
             "accused_organ": str(world.county_po.pk),
             "privacy_read": "on",
         },
+        follow=True,  # the submission answers with a redirect to its receipt
     )
     assert r.status_code == 200, r.content.decode()[:600]
     p = Petition.objects.get()
