@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
@@ -59,3 +59,14 @@ def one_time_key(request: HttpRequest) -> str:
         return str(uuid.UUID(posted))
     except ValueError:
         return str(uuid.uuid4())
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A generated file (report, minutes, ledger) sent as an attachment; ``filename`` is ASCII."""
+    r = HttpResponse(data, content_type=content_type)
+    r["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return r

@@ -35,7 +35,14 @@ from xinfang.prevention.services import (
     decision_register,
     risk_point_add,
 )
-from xinfang.prevention.views._shared import need, one_time_key, parse_date, parse_int
+from xinfang.prevention.views._shared import (
+    DOCX,
+    download,
+    need,
+    one_time_key,
+    parse_date,
+    parse_int,
+)
 
 
 @login_required
@@ -227,9 +234,4 @@ def decision_report(request: HttpRequest, decision_id: int) -> HttpResponse:
     """The risk-assessment report as DOCX."""
     d = decision_get_for_user(user=request.user, decision_id=decision_id)  # type: ignore[arg-type]
     data = assessment_docx(decision_assessment(decision=d, user=request.user))  # type: ignore[arg-type]
-    r = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    r["Content-Disposition"] = f'attachment; filename="risk-assessment-{d.pk}.docx"'
-    return r
+    return download(data, DOCX, f"risk-assessment-{d.pk}.docx")

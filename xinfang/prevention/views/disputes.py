@@ -30,6 +30,8 @@ from xinfang.prevention.services import (
     dispute_step_add,
 )
 from xinfang.prevention.views._shared import (
+    XLSX,
+    download,
     need,
     one_time_key,
     parse_date,
@@ -254,12 +256,8 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     need(request, Cap.EXPORT)
     flt = ledger_filter(request)
     data = ledger_xlsx_bytes(user=request.user, flt=flt, title=_title(request, flt))  # type: ignore[arg-type]
-    r = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = flt.cycle.strftime("%Y-%m") if flt.cycle else clock.today().isoformat()
-    r["Content-Disposition"] = f'attachment; filename="dispute-ledger-{stamp}.xlsx"'
-    return r
+    return download(data, XLSX, f"dispute-ledger-{stamp}.xlsx")
 
 
 @login_required

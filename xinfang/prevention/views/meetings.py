@@ -28,7 +28,14 @@ from xinfang.prevention.services import (
     conference_task_assign,
     task_entry_add,
 )
-from xinfang.prevention.views._shared import need, one_time_key, parse_date, parse_int
+from xinfang.prevention.views._shared import (
+    DOCX,
+    download,
+    need,
+    one_time_key,
+    parse_date,
+    parse_int,
+)
 
 
 @login_required
@@ -187,9 +194,4 @@ def conference_post(request: HttpRequest, conference_id: int, form: str) -> Http
 def conference_minutes(request: HttpRequest, conference_id: int) -> HttpResponse:
     c = conference_get_for_user(user=request.user, conference_id=conference_id)  # type: ignore[arg-type]
     data = minutes_docx(c, list(c.items.prefetch_related("tasks__organ")))
-    r = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    r["Content-Disposition"] = f'attachment; filename="joint-conference-{c.pk}.docx"'
-    return r
+    return download(data, DOCX, f"joint-conference-{c.pk}.docx")
