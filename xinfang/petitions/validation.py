@@ -76,6 +76,27 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
+#: The file names each accepted kind may carry (issue 12: a text file named "bad.exe" was
+#: stored and offered as bad.exe). A file is kept only when its content and its name agree.
+EXTENSIONS: dict[str, frozenset[str]] = {
+    "application/pdf": frozenset({"pdf"}),
+    "image/jpeg": frozenset({"jpg", "jpeg", "jpe", "jfif"}),
+    "image/png": frozenset({"png"}),
+    "image/tiff": frozenset({"tif", "tiff"}),
+    "application/msword": frozenset({"doc", "docx"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": frozenset(
+        {"docx", "doc"}
+    ),
+    "text/plain": frozenset({"txt", "text", "csv"}),
+}
+
+
+def name_fits(name: str, kind: str) -> bool:
+    """Whether the file's name ends with an extension of the kind its content shows."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return ext in EXTENSIONS.get(kind, frozenset())
+
+
 def sniff_type(content: bytes) -> str | None:
     """The file's type judged by its first bytes, never by its name; None when not accepted."""
     for magic, kind in _SIGNATURES:

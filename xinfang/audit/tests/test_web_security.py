@@ -190,5 +190,10 @@ def test_uploads_are_judged_by_content_not_name(world, register):
     with pytest.raises(ApplicationError) as e:
         register(attachments=[AttachmentInput("scan.pdf", b"MZ\x90\x00\x03\x00\x00\x00" * 10)])
     assert "文件类型不受支持" in str(e.value.fields)
-    p = register(attachments=[AttachmentInput("evil.exe", b"%PDF-1.4 ok")]).petition
+    # a name that does not fit the content is refused too (issue 12: "bad.exe" was offered)
+    for name, content in (("evil.exe", b"%PDF-1.4 ok"), ("bad.exe", "只是文字".encode())):
+        with pytest.raises(ApplicationError) as e:
+            register(attachments=[AttachmentInput(name, content)])
+        assert "文件名与其内容不符" in str(e.value.fields)
+    p = register(attachments=[AttachmentInput("scan.pdf", b"%PDF-1.4 ok")]).petition
     assert p.attachments.get().content_type == "application/pdf"

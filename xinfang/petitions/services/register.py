@@ -348,6 +348,13 @@ def _validate_registration(
                 % {"name": a.name},
             )
             continue
+        if not v.name_fits(a.name, kind):
+            err(
+                f"attachments[{i}]",
+                gettext("“%(name)s”的文件名与其内容不符：请使用 PDF、JPEG、PNG、TIFF、Word 或文本文件的扩展名")
+                % {"name": a.name},
+            )
+            continue
         files.append((a, kind))
     # Every value against the column that will hold it (a 500 on PostgreSQL otherwise).
     fit = column_problems(
