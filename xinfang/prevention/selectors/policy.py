@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import (
+    petition_queryset_for_organ_hints,
+    petition_queryset_for_user,
+)
 from xinfang.petitions.workflow import STATE_LABELS, State
 from xinfang.prevention.access import organ_scope
 from xinfang.prevention.models import PolicyMatter
@@ -19,7 +22,16 @@ def policy_matters_for_user(*, user: User) -> QuerySet[PolicyMatter]:
     return (
         PolicyMatter.objects.filter(organ_scope(user))
         .select_related("organ")
-        .annotate(petition_count=Count("links"))
+        # Only petitions whose existence the user may be told: an accusation linked to the
+        # accused organ's own policy matter must not show as a count (Art. 30 para 3).
+        .annotate(
+            petition_count=Count(
+                "links",
+                filter=Q(
+                    links__petition__in=petition_queryset_for_organ_hints(user=user).values("pk")
+                ),
+            )
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -44,9 +56,12 @@ def policy_matter_petitions(
     *, user: User, matter: PolicyMatter
 ) -> tuple[list[LinkedPetition], int]:
     """The linked petitions the user may see, each with its own state and nearest open
-    deadline, and how many linked petitions the user may not see (counted, not shown)."""
+    deadline, and how many other linked petitions, neither accusations nor confidential, the user
+    may not see (counted, not shown)."""
     linked = matter.links.values("petition_id")
-    total = matter.links.count()
+    # Counted among the hidden only where its existence may be told: never an accusation or a
+    # confidential petition the user may not see (Art. 30 para 3, Art. 46(5)).
+    total = petition_queryset_for_organ_hints(user=user).filter(pk__in=linked).count()
     rows = list(
         petition_queryset_for_user(user=user)
         .filter(pk__in=linked)

@@ -411,3 +411,34 @@ def test_bad_policy_input_is_refused(world, town):
         policy_matter_create(
             actor=world.handler, organ=world.county_gov, title="x", description="y"
         )
+
+
+def test_an_accusation_linked_to_the_accused_organs_policy_matter_is_not_even_counted(
+    world, town, policy, register
+):
+    """Art. 30 para 3, Art. 46(5): the accused organ's staff must not learn that an accusation
+    exists, not even as one more in "N not in your scope" or in the list's count."""
+    from xinfang.prevention.selectors import policy_matters_for_user
+
+    accusation = register(
+        category="accusation",
+        route=None,
+        accused_organ_id=world.county_gov.pk,
+        organ=world.city_po,
+        actor=world.city_clerk,
+    ).petition
+    elsewhere = register(organ=world.city_po, actor=world.city_clerk).petition
+    # linked by a higher office that sees both (the premise; the test is about what is shown)
+    for p in (accusation, elsewhere):
+        PolicyMatterPetition.objects.create(
+            matter=policy,
+            petition=p,
+            source="manual",
+            linked_by=world.city_clerk,
+            linked_at=local(2025, 3, 4),
+        )
+    head = world.city_head  # organ head at 青山县人民政府, the accused organ
+    rows, hidden = policy_matter_petitions(user=head, matter=policy)
+    assert rows == [] and hidden == 1  # the ordinary petition held elsewhere, not the accusation
+    counts = {m.pk: m.petition_count for m in policy_matters_for_user(user=head)}
+    assert counts[policy.pk] == 1
