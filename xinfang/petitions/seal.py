@@ -51,6 +51,16 @@ PETITION_FIELDS = (
     "execution_monitoring",
     "delivery_pending",
     "report_done",
+    "objection_rejected",
+    # The cross-cutting facts of regulation.md §6.1 (petitions.flags): a supervised or major
+    # case quietly unflagged by SQL must show too.
+    "major_urgent",
+    "major_urgent_reported",
+    "supervised",
+    "leader_case",
+    "leader_in_charge",
+    "backlog",
+    "joint_handling",
     "repeat_of_id",
     "is_open",
     "last_event_at",

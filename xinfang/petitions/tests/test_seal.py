@@ -88,6 +88,10 @@ def test_every_write_of_the_services_leaves_a_verifiable_seal(handled):
         ("category", "suggestion"),
         ("received_at", "2025-01-01 00:00:00"),
         ("confidential", True),
+        ("supervised", True),
+        ("major_urgent", True),
+        ("leader_in_charge", "某领导"),
+        ("objection_rejected", True),
     ],
 )
 def test_a_direct_sql_update_of_a_petition_is_detected(handled, world, column, value):
