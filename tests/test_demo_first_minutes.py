@@ -27,6 +27,7 @@ def test_the_seed_writes_in_short_transactions_and_marks_itself_while_it_runs(mo
     base = len(connection.atomic_blocks)  # the test's own transaction(s)
     per_outer: dict[int, set] = {}
     seen_marker: list[bool] = []
+    alive: list[object] = []
 
     def counting(fn):  # type: ignore[no-untyped-def]
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -34,16 +35,23 @@ def test_the_seed_writes_in_short_transactions_and_marks_itself_while_it_runs(mo
             seen_marker.append(preparing_marker().exists())
             result = fn(*args, **kwargs)
             ids = (
-                [r.petition.pk for r in result] if isinstance(result, list) else [kwargs["petition_id"]]
+                [r.petition.pk for r in result]
+                if isinstance(result, list)
+                else [kwargs["petition_id"]]
             )
-            # the seed's own transaction around this call, or the call's own transaction
-            key = id(blocks[base]) if len(blocks) > base else id(result)
+            # the seed's own transaction around this call, or the call's own transaction; kept
+            # alive, so that a later transaction can never reuse its id()
+            outer = blocks[base] if len(blocks) > base else result
+            alive.append(outer)
+            key = id(outer)
             per_outer.setdefault(key, set()).update(ids)
             return result
 
         return wrapper
 
-    monkeypatch.setattr(seed_module, "petition_register_many", counting(seed_module.petition_register_many))
+    monkeypatch.setattr(
+        seed_module, "petition_register_many", counting(seed_module.petition_register_many)
+    )
     monkeypatch.setattr(seed_module, "petition_act", counting(seed_module.petition_act))
     result = demo_seed(petitions=200, seed=11)
     assert result["errors"] == []

@@ -174,4 +174,8 @@ def test_bulk_registration_writes_the_same_audit_records_as_single_registration(
         )
 
     assert rows(one.pk) == rows(many.petition.pk)
-    assert [k for k, *_ in rows(one.pk)] == ["petition.receive", "petition.register"]
+    assert [k for k, *_ in rows(one.pk)] == [
+        "petition.receive",
+        "petition.register",
+        "petition.seal",
+    ]
