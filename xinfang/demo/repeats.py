@@ -14,6 +14,7 @@ from xinfang.demo.plans import _Planner
 from xinfang.demo.states import _Plan
 from xinfang.demo.texts import _WHY
 from xinfang.directory.models import Role
+from xinfang.petitions.selectors.access import petition_queryset_linkable_for
 from xinfang.petitions.services import (
     PetitionInput,
     petition_act,
@@ -58,6 +59,10 @@ def _repeats(
             **{k: v for k, v in fields.items() if not k.startswith("_")},
         )
         actor = staff.for_action(organ, A.REGISTER, Role.REGISTRAR)
+        if not petition_queryset_linkable_for(user=actor).filter(pk=p.petition_id).exists():
+            # An earlier petition this office may not name (an accusation against it or an
+            # organ above it, Art. 30 para 3): its repeat would be refused, so none is seeded.
+            continue
         own.at = received + timedelta(minutes=30)
         with transaction.atomic():
             reg = petition_register(data=data, organ=organ, actor=actor, at=own.at)
