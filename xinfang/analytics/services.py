@@ -9,14 +9,18 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from xinfang.analytics.models import PetitionTally
+from xinfang.analytics.models import TALLY_SLOTS, PetitionTally
 from xinfang.core import clock
 from xinfang.petitions.models import Petition
 
-TallyKey = tuple[int, str, str, str, int, date]
+TallyKey = tuple[int, str, str, str, int, date, int]
 
 
 def tally_key(p: Petition) -> TallyKey:
+    """The petition's cell; its slot is fixed by its id, so its moves stay in one row of each key.
+    (Rows counted before slots existed sit in slot 0: a move of such a petition can leave a
+    negative row in its own slot; the sums the readers take stay right, and ``tally_rebuild``
+    tidies them.)"""
     return (
         p.current_organ_id,
         p.region_id,
@@ -24,6 +28,7 @@ def tally_key(p: Petition) -> TallyKey:
         p.state,
         p.accused_organ_id or 0,
         clock.local_date(p.received_at).replace(day=1),
+        p.pk % TALLY_SLOTS,
     )
 
 
@@ -39,12 +44,20 @@ def tally_petition_acted(*, petition: Petition, event: object, before: Petition)
 
 def tally_add(changes: Counter[TallyKey]) -> None:
     """Add ``n`` to each key's count (negative to take away), one upsert per changed key."""
-    rows = [(*k, n) for k, n in changes.items() if n]
+    rows = sorted((*k, n) for k, n in changes.items() if n)  # one lock order for every writer
     if not rows:
         return
     qn = connection.ops.quote_name
     table = qn(PetitionTally._meta.db_table)
-    cols = ["current_organ_id", "region_id", "category", "state", "accused_organ_id", "month"]
+    cols = [
+        "current_organ_id",
+        "region_id",
+        "category",
+        "state",
+        "accused_organ_id",
+        "month",
+        "slot",
+    ]
     sql = (
         f"INSERT INTO {table} ({', '.join(map(qn, cols))}, {qn('n')}) "
         f"VALUES ({', '.join(['%s'] * (len(cols) + 1))}) "
@@ -64,13 +77,23 @@ def tally_move(before: TallyKey, after: TallyKey) -> None:
 def tally_rebuild(*, batch: int = 20_000) -> int:
     """Recount every petition (after an import in SQL, or to check); returns the petitions."""
     counts: Counter[TallyKey] = Counter()
-    fields = ("current_organ_id", "region_id", "category", "state", "accused_organ_id", "received_at")
+    fields = (
+        "current_organ_id", "region_id", "category", "state", "accused_organ_id", "received_at",
+        "pk",
+    )  # fmt: skip
     rows: Iterable = Petition.objects.values_list(*fields).order_by().iterator(chunk_size=batch)
     total = 0
-    for organ, region, category, state, accused, received in rows:
+    for organ, region, category, state, accused, received, pk in rows:
         counts[
-            (organ, region, category or "", state, accused or 0,
-             clock.local_date(received).replace(day=1))
+            (
+                organ,
+                region,
+                category or "",
+                state,
+                accused or 0,
+                clock.local_date(received).replace(day=1),
+                pk % TALLY_SLOTS,
+            )
         ] += 1
         total += 1
     with transaction.atomic():

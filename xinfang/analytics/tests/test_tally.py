@@ -132,3 +132,18 @@ def test_the_rebuild_command_recounts_what_sql_changed(world, register):
     call_command("tally_rebuild", stdout=out)
     assert "1 件" in out.getvalue()
     assert list(PetitionTally.objects.values_list("state", "n")) == [("closed", 1)]
+
+
+def test_registrations_of_one_key_write_to_different_rows(world, register):
+    """Issue 14: every registration at one office upserted the same tally row and held it to
+    commit, so the office's clerks registered one at a time. Consecutive petitions of one key
+    now land in different slots (rows), and the counts the readers sum stay right."""
+    from conftest import local
+    from xinfang.analytics.models import TALLY_SLOTS
+
+    for _ in range(3):
+        register(received_at=local(2025, 8, 28), at=local(2025, 8, 29))
+    rows = PetitionTally.objects.filter(current_organ=world.county_po, state="registered")
+    assert rows.count() == 3
+    assert sorted(rows.values_list("n", flat=True)) == [1, 1, 1]
+    assert len({s % TALLY_SLOTS for s in rows.values_list("slot", flat=True)}) == 3
