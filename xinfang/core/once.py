@@ -109,6 +109,20 @@ def once(*, scope: str, key: str | None, fingerprint: str = "") -> Iterator[Clai
             OnceKey.objects.filter(scope=scope[:80], key=hashed).update(result=claim.result)
 
 
+def form_fingerprint(
+    scope: str, post: Any, files: list[tuple[str, bytes]], ignore: tuple[str, ...] = ()
+) -> str:
+    """A digest of what a form says (its fields and its files' contents), without its one-time
+    token: the browser's Back button re-shows a form with a fresh token but the typed values
+    restored, and sending it again must not register a second time (issue 12)."""
+    skip = {FIELD, "csrfmiddlewaretoken", *ignore}
+    fields = sorted(
+        (k, v) for k in post.keys() if k not in skip for v in post.getlist(k) if str(v).strip()
+    )
+    contents = sorted(digest(content) for _name, content in files)
+    return digest(repr((scope, fields, contents)))
+
+
 def once_expire(*, now: datetime) -> int:
     """Forget keys older than ``XINFANG_ONCE_DAYS`` days; returns how many."""
     from xinfang.core.models import OnceKey

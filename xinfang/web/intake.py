@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from xinfang.core.held import (
     held_upload_unticked,
 )
 from xinfang.core.once import FIELD as ONCE_FIELD
-from xinfang.core.once import KEY_MAX, once, token_new
+from xinfang.core.once import KEY_MAX, form_fingerprint, once, token_new
 from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import organ_in_subtree, petition_office_for
@@ -213,6 +214,12 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX] or token_new()
     if request.method == "POST":
         files, new_files = _form_files(request, token)
+        sent = form_fingerprint(
+            f"desk.{channel}", request.POST, files, ignore=("held_upload", "keep_upload")
+        )
+        if (earlier := _sent_before(request, sent)) is not None:  # Back, then sent again
+            held_upload_release(token=token)
+            return earlier
         try:
             with once(scope="desk.register", key=token) as claim:
                 if claim.prior is not None:  # a reload or a second click: the first's receipt
@@ -232,6 +239,7 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
         else:
             forwarded = office if office != own else None
             _receipt_keep(request, reg.petition.pk, reg.query_password, forwarded)
+            _sent_keep(request, sent, reg.petition.pk)
             return redirect("web:intake_receipt", petition_id=reg.petition.pk)
     organ = request.user.organ  # type: ignore[union-attr]
     post = request.POST if request.method == "POST" else {}
@@ -250,7 +258,11 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
             "today": clock.today(),
             "received_on": post.get("received_on", "") if post else clock.today().isoformat(),
             "reps": [
-                {"i": i, "name": post.get(f"rep{i}_name", ""), "phone": post.get(f"rep{i}_phone", "")}
+                {
+                    "i": i,
+                    "name": post.get(f"rep{i}_name", ""),
+                    "phone": post.get(f"rep{i}_phone", ""),
+                }
                 for i in range(MAX_REPS)
             ],
             "errors": errors,
@@ -281,6 +293,37 @@ def _receipt_keep(
         "until": (clock.now() + timedelta(minutes=RECEIPT_PASSWORD_MINUTES)).isoformat(),
         "forwarded_to": forwarded.name if forwarded else "",
     }
+
+
+#: What this browser registered lately, by the fingerprint of the form it sent: the Back button
+#: re-shows a sent form with a fresh one-time token and the typed values restored; sending it
+#: again lands on the first receipt instead of registering the same petition twice.
+_SENT_KEY = "xinfang_desk_sent"
+SAME_FORM_MINUTES = RECEIPT_PASSWORD_MINUTES
+_SENT_MAX = 20
+
+
+def _sent_keep(request: HttpRequest, fingerprint: str, petition_id: int) -> None:
+    now = clock.now().isoformat()
+    kept = {k: v for k, v in (request.session.get(_SENT_KEY) or {}).items() if v[1] >= now}
+    kept[fingerprint] = [
+        petition_id,
+        (clock.now() + timedelta(minutes=SAME_FORM_MINUTES)).isoformat(),
+    ]
+    request.session[_SENT_KEY] = dict(sorted(kept.items(), key=lambda kv: kv[1][1])[-_SENT_MAX:])
+
+
+def _sent_before(request: HttpRequest, fingerprint: str) -> HttpResponse | None:
+    """The receipt of the petition this browser registered from the very same form in the last
+    ``SAME_FORM_MINUTES`` minutes, or None. Its password is not issued again (the petitioner
+    holds it); the receipt shows it while this session still keeps it."""
+    hit = (request.session.get(_SENT_KEY) or {}).get(fingerprint)
+    if not hit or hit[1] < clock.now().isoformat():
+        return None
+    messages.info(
+        request, gettext("这份登记表与刚才登记的完全相同，没有再次登记；以下是刚才的登记回执。")
+    )
+    return redirect("web:intake_receipt", petition_id=int(hit[0]))
 
 
 def _receipt_redirect(request: HttpRequest, prior: dict) -> HttpResponse:
@@ -315,6 +358,10 @@ def intake_receipt(request: HttpRequest, petition_id: int) -> HttpResponse:
             "p": p,
             "code": ids.format_tracking_code(p.tracking_code),
             "password": crypto.decrypt(kept["pw"]) if fresh else "",
+            "password_until": (
+                timezone.localtime(datetime.fromisoformat(kept["until"])) if fresh else None
+            ),
+            "password_minutes": RECEIPT_PASSWORD_MINUTES,
             "forwarded_to": kept.get("forwarded_to") if mine else None,
         },
     )

@@ -84,7 +84,7 @@ def test_a_petition_submitted_online_waits_at_the_petition_office_of_its_region(
     r, (code, password) = submit(client)
     assert r.status_code == 200 and code and password
     html = r.content.decode()
-    assert ids.format_tracking_code(code) in html and password in html and "只显示这一次" in html
+    assert ids.format_tracking_code(code) in html and password in html and "之后不再显示" in html
     p = Petition.objects.get(tracking_code=code)
     assert (p.state, p.channel, p.registering_organ_id) == ("received", "online", world.county_po.pk)
     ev = p.events.get()

@@ -5,10 +5,13 @@ that comes back with an error keeps its attachments and its dates."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from xinfang.core import clock
 from xinfang.petitions.models import Petition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -60,6 +63,56 @@ def test_the_desk_answers_a_registration_with_a_redirect_and_a_second_post_regis
     again = client.post("/intake/letter/", {**DESK, "once": token})  # resubmitted
     assert again.status_code == 302 and again["Location"] == r["Location"]
     assert Petition.objects.count() == 1
+
+
+def test_back_and_the_same_form_sent_again_with_a_fresh_token_lands_on_the_first_receipt(
+    client, world
+):
+    """The browser's Back button re-shows the sent form with its values restored but a fresh
+    one-time token (the page is fetched again): sending it registers nothing new."""
+    client.force_login(world.clerk)
+    first = client.post(
+        "/intake/letter/",
+        {**DESK, "once": _token(client.get("/intake/letter/").content.decode())},
+    )
+    assert first.status_code == 302
+    password = re.search(
+        r'<strong class="big">(\d{8})</strong>', client.get(first["Location"]).content.decode()
+    )
+    fresh = _token(client.get("/intake/letter/").content.decode())  # Back: a new token
+    again = client.post("/intake/letter/", {**DESK, "once": fresh})
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Petition.objects.count() == 1
+    html = client.get(again["Location"]).content.decode()
+    assert "没有再次登记" in html, "the clerk is told why no second receipt came"
+    assert password and password.group(1) in html, "the first password is still the one shown"
+    # a different petition from the same desk is registered as usual
+    other = client.post(
+        "/intake/letter/",
+        {
+            **DESK,
+            "title": "另一件事",
+            "once": _token(client.get("/intake/letter/").content.decode()),
+        },
+    )
+    assert other.status_code == 302 and other["Location"] != first["Location"]
+    assert Petition.objects.count() == 2
+
+
+def test_the_desk_receipt_says_until_when_it_shows_the_password_and_then_stops(client, world):
+    client.force_login(world.clerk)
+    r = client.post(
+        "/intake/letter/",
+        {**DESK, "once": _token(client.get("/intake/letter/").content.decode())},
+    )
+    html = client.get(r["Location"]).content.decode()
+    assert "只显示这一次" not in html
+    assert "30 分钟内" in html and "之后不再显示" in html
+    assert re.search(r'<strong class="big">\d{8}</strong>', html)
+    with time_machine.travel(clock.now() + timedelta(minutes=31), tick=False):
+        html = client.get(r["Location"]).content.decode()
+    assert not re.search(r'<strong class="big">\d{8}</strong>', html)
+    assert "此处不再显示" in html
 
 
 def test_a_desk_form_that_comes_back_keeps_its_attachment_and_its_back_dated_day(client, world):
