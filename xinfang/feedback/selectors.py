@@ -36,6 +36,24 @@ def evaluation_window_days() -> int:
     return int(getattr(settings, "XINFANG_EVALUATION_WINDOW_DAYS", 30))
 
 
+def answers_opened(events: Sequence) -> dict[str, tuple[date, object]]:  # type: ignore[type-arg]
+    """The day each stage's written answer reached the petitioner, with the event of the organ
+    that answered (its ``organ_id`` is the organ evaluated): what opens an evaluation window.
+    ``events`` in sequence order, with ``action``, ``occurred_at``, ``organ_id`` and ``data``."""
+    decided: dict[str, object] = {}
+    opened: dict[str, tuple[date, object]] = {}
+    for e in events:
+        if e.action in _DECIDED_BY:
+            decided[_DECIDED_BY[e.action]] = e
+        elif e.action == "record_delivery":
+            doc = (e.data or {}).get("document")
+            if doc in _DELIVERED and doc in decided:
+                opened[_DELIVERED[doc]] = (clock.local_date(e.occurred_at), decided[doc])
+        elif e.action in _HANDLING_ANSWERS and e.organ_id:
+            opened[Stage.HANDLING] = (clock.local_date(e.occurred_at), e)
+    return opened
+
+
 def evaluation_windows(
     *, petition, events: Sequence | None = None, today: date | None = None  # type: ignore[no-untyped-def,type-arg]
 ) -> list[StageWindow]:
@@ -50,18 +68,10 @@ def evaluation_windows(
     today = today or clock.today()
     if events is None:
         events = list(petition.events.select_related("organ").order_by("seq"))
-    decided: dict[str, tuple[int, str]] = {}
-    opened: dict[str, tuple[date, int, str]] = {}
-    for e in events:
-        organ = (e.organ_id, e.organ.name if e.organ_id else "")
-        if e.action in _DECIDED_BY:
-            decided[_DECIDED_BY[e.action]] = organ  # type: ignore[assignment]
-        elif e.action == "record_delivery":
-            doc = (e.data or {}).get("document")
-            if doc in _DELIVERED and doc in decided:
-                opened[_DELIVERED[doc]] = (clock.local_date(e.occurred_at), *decided[doc])
-        elif e.action in _HANDLING_ANSWERS and e.organ_id:
-            opened[Stage.HANDLING] = (clock.local_date(e.occurred_at), *organ)  # type: ignore[assignment]
+    opened = {
+        stage: (on, e.organ_id, e.organ.name if e.organ_id else "")
+        for stage, (on, e) in answers_opened(events).items()
+    }
     if not opened:
         return []
     done = {ev.stage: ev for ev in Evaluation.objects.filter(petition=petition)}
