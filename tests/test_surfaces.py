@@ -41,6 +41,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import local
+from xinfang.analytics.services import rates_rebuild
 from xinfang.directory.models import Level, OrganKind, Role
 from xinfang.petitions.services import AttachmentInput, PartyInput, petition_act
 from xinfang.petitions.workflow import Action
@@ -252,6 +253,7 @@ def _plant(world, place, named: list[Any]) -> tuple[Any, dict[str, Any]]:
         created_at=local(2025, 8, 30),
     )
     p.refresh_from_db()
+    rates_rebuild()  # the rate pages read the rollup as the tick last built it
     return p, {"attachment": p.attachments.first().pk}
 
 
@@ -396,6 +398,7 @@ def test_no_surface_shows_an_accusation_or_its_count_to_those_it_must_not_reach(
         pk = pid
         tracking_code = "ZZZZZZZZZZZZZZZZ"
 
+    rates_rebuild()
     before = run(StandIn, {"attachment": aid}, full=True)
     p, ids = _plant(world, place, named)
     assert (p.pk, ids["attachment"]) == (pid, aid)

@@ -46,3 +46,58 @@ class PetitionTally(models.Model):
                 name="petition_tally_key",
             )
         ]
+
+
+class RateFact(models.Model):
+    """One row a rate or a stage length counts (``analytics.rates.Row``), with the petition's
+    gate keys copied (holding organ, accused organ) so the access scope applies to it as to the
+    petition, and the petition's channel, category and region for the breakdowns. Rebuilt as of
+    one day by ``analytics.services.rates_rebuild`` (``xinfang tick``, hourly); the drill-down
+    reads it, the figures read ``RateTally``."""
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+    category = models.CharField(max_length=12, blank=True)
+    metric = models.CharField(max_length=12)
+    organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    outcome = models.CharField(max_length=14)
+    days = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标明细"
+        indexes = [
+            models.Index(fields=["metric", "organ", "month"], name="ratefact_drill"),
+            models.Index(fields=["petition"], name="ratefact_petition"),
+        ]
+
+
+class RateTally(models.Model):
+    """``RateFact`` counted by every key: what the rate pages read (regulation.md §8.2)."""
+
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+    category = models.CharField(max_length=12, blank=True)
+    metric = models.CharField(max_length=12)
+    organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    outcome = models.CharField(max_length=14)
+    days = models.IntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标计数"
+        indexes = [models.Index(fields=["metric", "month"], name="ratetally_metric_month")]
+
+
+class RatesAsOf(models.Model):
+    """The day the rate rollup was last computed for (one row)."""
+
+    as_of = models.DateField()
+    built_at = models.DateTimeField()
+    petitions = models.IntegerField(default=0)

@@ -100,3 +100,44 @@ def tally_rebuild(*, batch: int = 20_000) -> int:
         PetitionTally.objects.all().delete()
         tally_add(counts)
     return total
+
+
+# --- The rate rollup (regulation.md §8.2): rebuilt as of a day by ``xinfang tick`` -----------
+
+
+def rates_rebuild(*, as_of: date | None = None, batch: int = 5000) -> int:
+    """Recompute every rate row (``RateFact``) and their counts (``RateTally``) as of ``as_of``
+    (today), in one transaction: readers see the old figures or the new, never half. Idempotent.
+    Returns the number of petitions read."""
+    from xinfang.analytics.facts import rows_of
+    from xinfang.analytics.models import RateFact, RatesAsOf, RateTally
+
+    as_of = as_of or clock.today()
+    counts: Counter[tuple] = Counter()  # type: ignore[type-arg]
+    with transaction.atomic():
+        RateTally.objects.all().delete()
+        RateFact.objects.all().delete()
+        pending: list[RateFact] = []
+        for keys, row in rows_of(Petition.objects.all(), as_of=as_of):
+            key = (keys.current_organ_id, keys.accused_organ_id, keys.region_id, keys.channel,
+                   keys.category, str(row.metric), row.organ_id, row.month, row.outcome, row.days)
+            counts[key] += 1
+            pending.append(RateFact(
+                petition_id=row.petition_id, current_organ_id=key[0], accused_organ_id=key[1],
+                region_id=key[2], channel=key[3], category=key[4], metric=key[5], organ_id=key[6],
+                month=key[7], outcome=key[8], days=key[9],
+            ))
+            if len(pending) >= batch:
+                RateFact.objects.bulk_create(pending)
+                pending = []
+        RateFact.objects.bulk_create(pending)
+        names = ("current_organ_id", "accused_organ_id", "region_id", "channel", "category",
+                 "metric", "organ_id", "month", "outcome", "days")
+        RateTally.objects.bulk_create(
+            (RateTally(**dict(zip(names, k, strict=True)), n=n) for k, n in counts.items()),
+            batch_size=batch,
+        )
+        petitions = Petition.objects.count()
+        RatesAsOf.objects.all().delete()
+        RatesAsOf.objects.create(as_of=as_of, built_at=clock.now(), petitions=petitions)
+    return petitions

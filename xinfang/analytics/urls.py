@@ -1,8 +1,10 @@
 from django.urls import path
 
-from xinfang.analytics import views
+from xinfang.analytics import rate_views, views
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.summary, name="summary"),
+    path("rates/", rate_views.rates, name="rates"),
+    path("rates/drill/", rate_views.drill, name="drill"),
 ]

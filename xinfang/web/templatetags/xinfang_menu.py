@@ -16,6 +16,7 @@ MENU: dict[str, str] = {
     "worklist": Cap.VIEW_PETITIONS,
     "intake": Action.REGISTER,
     "statistics": Cap.VIEW_DEIDENTIFIED,
+    "rates": Cap.VIEW_DEIDENTIFIED,
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
 }

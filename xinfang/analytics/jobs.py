@@ -1,0 +1,18 @@
+"""Periodic jobs of analytics (``xinfang tick``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from xinfang.core.periodic import periodic
+
+
+@periodic("analytics.rates", every=timedelta(hours=1))
+def rates_refresh(*, now: datetime) -> dict[str, int]:
+    """Recompute the rate rollup (regulation.md §8.2) as of today: overdue and expired depend
+    on the day, so the figures are rebuilt, not only moved by each step. Idempotent."""
+    from django.utils import timezone
+
+    from xinfang.analytics.services import rates_rebuild
+
+    return {"petitions": rates_rebuild(as_of=timezone.localdate(now))}

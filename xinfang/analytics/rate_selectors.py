@@ -1,0 +1,279 @@
+"""The rates a leader or analyst reads (regulation.md §8.2), each with its numerator and
+denominator, broken down by organ, region, channel, category or month, and the petitions
+behind any figure.
+
+* The gate is the statistics gate (``view_deidentified``): the figures read ``RateTally``
+  under ``statistics_scope`` (jurisdiction and the accused-organ exclusion as conditions on its
+  keys) less the rows of petitions naming the user; the drill-down reads ``RateFact`` of the
+  petitions ``petition_queryset_for_statistics`` lets through. An accused organ never sees an
+  accusation against it, not even as one in a denominator (Art. 30 para 3, Art. 46(5)).
+* Lines are listed in the order of their key (organ tree, region code, month), never ranked by
+  a figure (regulation.md §11; Art. 39 assesses resolution, not counts).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext, gettext_lazy
+
+from xinfang.analytics.models import RateFact, RatesAsOf, RateTally
+from xinfang.analytics.rates import MEDIAN, P90, RATES, STAGES, Metric, Rate, quantile, rate_of
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.deadlines.models import Deadline
+from xinfang.deadlines.statutes import STATUTES, Kind
+from xinfang.directory.models import Organ, Region, User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Channel, Petition
+from xinfang.petitions.selectors import (
+    petition_queryset_for_statistics,
+    petitions_naming,
+    statistics_scope,
+)
+from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
+
+METRIC_LABELS = {
+    Metric.ACCEPT: gettext_lazy("及时受理率"),
+    Metric.COMPLETE: gettext_lazy("按期办结率"),
+    Metric.SATISFY: gettext_lazy("满意率"),
+    Metric.EVALUATE: gettext_lazy("参评率"),
+    Metric.DAYS_NOTICE: gettext_lazy("登记至受理告知"),
+    Metric.DAYS_ANSWER: gettext_lazy("受理至答复"),
+    Metric.DAYS_REVIEW: gettext_lazy("复查"),
+    Metric.DAYS_RE_REVIEW: gettext_lazy("复核"),
+}
+OUTCOME_LABELS = {
+    "on_time": gettext_lazy("按期"),
+    "late": gettext_lazy("超期"),
+    "overdue": gettext_lazy("超期未办"),
+    "running": gettext_lazy("未到期"),
+    "satisfied": gettext_lazy("满意"),
+    "basic": gettext_lazy("基本满意"),
+    "dissatisfied": gettext_lazy("不满意"),
+    "evaluated": gettext_lazy("已评价"),
+    "expired": gettext_lazy("超期未评价"),
+    "days": gettext_lazy("天数"),
+}
+BY = {"organ": "organ_id", "region": "region_id", "channel": "channel",
+      "category": "category", "month": "month"}
+BY_LABELS = {"organ": gettext_lazy("机关"), "region": gettext_lazy("地区"),
+             "channel": gettext_lazy("渠道"), "category": gettext_lazy("类别"),
+             "month": gettext_lazy("月份")}
+
+
+@dataclass(frozen=True)
+class Filters:
+    month_from: date | None = None  # first day of a month
+    month_to: date | None = None
+    organ_id: int | None = None  # the organ a figure counts at
+    region_id: str | None = None
+    channel: str | None = None
+    category: str | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.month_from:
+            q &= Q(month__gte=self.month_from)
+        if self.month_to:
+            q &= Q(month__lte=self.month_to)
+        for name, field in (("organ_id", "organ_id"), ("region_id", "region_id"),
+                            ("channel", "channel"), ("category", "category")):
+            value = getattr(self, name)
+            if value is not None:
+                q &= Q(**{field: value})
+        return q
+
+
+@dataclass(frozen=True)
+class Line:
+    key: object
+    label: str
+    counts: dict[str, int]
+    rate: Rate
+
+
+def _gate(user: User) -> Q | None:
+    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
+        raise Forbidden(gettext("您的角色不能查看统计数据"))
+    return statistics_scope(user=user)
+
+
+def _metric(metric: str) -> Metric:
+    try:
+        return Metric(metric)
+    except ValueError:
+        raise ApplicationError(gettext("没有这项指标"), code="bad_metric", status=400) from None
+
+
+def rates_as_of() -> date | None:
+    row = RatesAsOf.objects.order_by("-built_at").first()
+    return row.as_of if row else None
+
+
+def _counted(user: User, metric: Metric, filters: Filters, by: tuple[str, ...]) -> Counter:  # type: ignore[type-arg]
+    """Counts of the metric's rows by ``by`` (field names), the user's scope only."""
+    scope = _gate(user)
+    out: Counter = Counter()  # type: ignore[type-arg]
+    if scope is None:
+        return out
+    cond = scope & Q(metric=metric.value) & filters.q()
+    for row in RateTally.objects.filter(cond).values(*by).annotate(k=Sum("n")).order_by():
+        out[tuple(row[f] for f in by)] += row["k"]
+    named = RateFact.objects.filter(cond, petition_id__in=petitions_naming(user=user).values("id"))
+    for row in named.values(*by).annotate(k=Count("id")).order_by():
+        out[tuple(row[f] for f in by)] -= row["k"]
+    return +out
+
+
+def rate_lines(*, user: User, metric: str, by: str = "organ", filters: Filters = Filters()) -> list[Line]:
+    """The metric per ``by`` (organ, region, channel, category, month), with a total line first."""
+    m = _metric(metric)
+    if m not in RATES:
+        raise ApplicationError(gettext("没有这项指标"), code="bad_metric", status=400)
+    if by not in BY:
+        raise ApplicationError(gettext("没有这种分组"), code="bad_by", status=400)
+    counts = _counted(user, m, filters, (BY[by], "outcome"))
+    per: dict[object, dict[str, int]] = defaultdict(dict)
+    for (key, outcome), n in counts.items():
+        per[key][outcome] = per[key].get(outcome, 0) + n
+    labels = _labels(by, list(per))
+    lines = [Line(k, labels.get(k, str(k)), dict(c), rate_of(m, c)) for k, c in per.items()]
+    order = _order(by, list(per))
+    lines.sort(key=lambda line: order[line.key])
+    total: Counter[str] = Counter()
+    for line in lines:
+        total.update(line.counts)
+    return [Line(None, gettext("合计"), dict(total), rate_of(m, total)), *lines]
+
+
+@dataclass(frozen=True)
+class StageLine:
+    key: object
+    label: str
+    stages: dict[str, tuple[int, int | None, int | None]]  # metric -> (n, median, p90)
+
+
+def stage_days(*, user: User, by: str = "organ", filters: Filters = Filters()) -> list[StageLine]:
+    """Median and 90th percentile of days per stage, per ``by``, with the total first."""
+    if by not in BY:
+        raise ApplicationError(gettext("没有这种分组"), code="bad_by", status=400)
+    hist: dict[object, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    for m in STAGES:
+        for (key, days), n in _counted(user, m, filters, (BY[by], "days")).items():
+            hist[key][m][days] += n
+            hist["__all__"][m][days] += n
+    labels = _labels(by, [k for k in hist if k != "__all__"])
+    labels["__all__"] = gettext("合计")
+
+    def line(key: object) -> StageLine:
+        return StageLine(key, labels.get(key, str(key)), {
+            m.value: (sum(hist[key][m].values()), quantile(hist[key][m], MEDIAN),
+                      quantile(hist[key][m], P90))
+            for m in STAGES
+        })
+
+    keys = [k for k in hist if k != "__all__"]
+    order = _order(by, keys)
+    keys.sort(key=lambda k: order[k])
+    return [line("__all__"), *(line(k) for k in keys)] if hist else []
+
+
+@dataclass(frozen=True)
+class DueLine:
+    organ_id: int
+    organ: str
+    overdue: int
+    due_soon: int
+
+
+def due_by_organ(*, user: User, today: date) -> list[DueLine]:
+    """Open statutory duties per owning organ: past their due date, and due within
+    ``XINFANG_DUE_SOON_DAYS`` (the worklist's amber), over the petitions the user may count."""
+    _gate(user)
+    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
+    duty = [c for c, st in STATUTES.items() if st.kind == Kind.DUTY]
+    rows = (
+        Deadline.objects.filter(
+            outcome="open", paused=False, code__in=duty, due_date__lte=soon,
+            owner_organ__isnull=False,
+            petition_id__in=petition_queryset_for_statistics(user=user).values("id"),
+        )
+        .values("owner_organ_id")
+        .annotate(
+            overdue=Count("id", filter=Q(due_date__lt=today)),
+            due_soon=Count("id", filter=Q(due_date__gte=today)),
+        )
+        .order_by()
+    )
+    got = {r["owner_organ_id"]: r for r in rows}
+    organs = Organ.objects.filter(pk__in=list(got)).order_by("path").values_list("pk", "name")
+    return [DueLine(pk, name, got[pk]["overdue"], got[pk]["due_soon"]) for pk, name in organs]
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    petition_id: int
+    tracking_code: str
+    received: date
+    channel: str
+    category: str
+    state: str
+    organ: str
+    outcome: str
+    days: int
+
+
+def drill_down(
+    *, user: User, metric: str, outcomes: list[str] | None = None, filters: Filters = Filters(),
+    limit: int = 500,
+) -> tuple[list[DrillRow], int]:
+    """The petitions behind a figure (de-identified: no names, no content), within the user's
+    statistics gate, and how many there are in all."""
+    m = _metric(metric)
+    _gate(user)
+    qs = RateFact.objects.filter(
+        filters.q(), metric=m.value,
+        petition_id__in=petition_queryset_for_statistics(user=user).values("id"),
+    )
+    if outcomes:
+        qs = qs.filter(outcome__in=outcomes)
+    total = qs.count()
+    facts = list(qs.order_by("month", "petition_id")[:limit].values_list(
+        "petition_id", "organ__name", "outcome", "days"))
+    ps = {p.pk: p for p in Petition.objects.filter(pk__in=[f[0] for f in facts]).only(
+        "pk", "tracking_code", "received_at", "channel", "category", "state")}
+    channels = dict(Channel.choices)
+    out = []
+    for pid, organ, outcome, days in facts:
+        p = ps[pid]
+        out.append(DrillRow(
+            pid, p.tracking_code, p.received_at.date(), str(channels.get(p.channel, p.channel)),
+            str(CATEGORY_LABELS[Category(p.category)]) if p.category else gettext("未分类"),
+            str(STATE_LABELS[State(p.state)]), organ, str(OUTCOME_LABELS.get(outcome, outcome)),
+            days,
+        ))
+    return out, total
+
+
+def _labels(by: str, keys: list[object]) -> dict[object, str]:
+    if by == "organ":
+        return dict(Organ.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "region":
+        return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+    if by == "channel":
+        return {k: str(dict(Channel.choices).get(k, k)) for k in keys}  # type: ignore[call-overload]
+    if by == "category":
+        return {k: str(CATEGORY_LABELS[Category(k)]) if k else gettext("未分类") for k in keys}  # type: ignore[arg-type]
+    return {k: k.strftime("%Y-%m") for k in keys}  # type: ignore[attr-defined]
+
+
+def _order(by: str, keys: list[object]) -> dict[object, tuple[str, str]]:
+    """Key order (never a figure): organs by their place in the tree, the rest by key."""
+    if by == "organ":
+        paths = dict(Organ.objects.filter(pk__in=keys).values_list("pk", "path"))
+        return {k: (paths.get(k, ""), str(k)) for k in keys}
+    return {k: ("", str(k)) for k in keys}

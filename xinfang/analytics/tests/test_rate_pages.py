@@ -1,0 +1,135 @@
+"""The rates through the real services, the rates page and its drill-down (gate, bad input)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from conftest import local
+from xinfang.analytics.rate_selectors import Filters, drill_down, rate_lines
+from xinfang.analytics.services import rates_rebuild
+from xinfang.petitions.services import petition_act
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+OPINION = {"outcome": "not_support", "request": "请求拆除", "facts": "经查",
+           "decision": "不予支持", "legal_basis": "《某条例》"}
+
+
+def act(p, action, actor, on, **kw):  # type: ignore[no-untyped-def]
+    return petition_act(petition_id=p.pk, action=action, actor=actor, at=on, **kw)
+
+
+def _body(response) -> str:  # type: ignore[no-untyped-def]
+    """The page without its CSRF tokens (they differ between any two requests)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+
+def _rate(world, metric, **f):  # type: ignore[no-untyped-def]
+    lines = rate_lines(user=world.analyst, metric=metric, by="organ", filters=Filters(**f))
+    return {ln.key: (ln.rate.n, ln.rate.d) for ln in lines}
+
+
+def test_a_transferred_and_extended_petition_counts_once_at_the_handling_organ(world, register):
+    """Registered at the county office, transferred to housing, accepted, extended by 30
+    days (Art. 34), answered after the first due date but within the extended one: on time,
+    counted at housing only, once."""
+    p = register(at=local(2025, 3, 4)).petition
+    act(p, "transfer", world.clerk, date(2025, 3, 5), data={"to_organ_id": world.housing.pk})
+    act(p, "acknowledge", world.handler, date(2025, 3, 10))
+    act(p, "start_handling", world.handler, date(2025, 3, 11))
+    act(p, "extend", world.head, date(2025, 4, 1), reason="需鉴定", data={"days": 30})
+    act(p, "issue_opinion", world.head, date(2025, 5, 20), data=OPINION)  # > 60, < 90 days
+    rates_rebuild(as_of=date(2025, 9, 1))
+    h = world.housing.pk
+    assert _rate(world, "accept") == {None: (1, 1), h: (1, 1)}
+    assert _rate(world, "complete") == {None: (1, 1), h: (1, 1)}
+    # the cohort month of the extended deadline (2025-03-10 + 90 days = 2025-06-08)
+    assert _rate(world, "complete", month_from=date(2025, 6, 1), month_to=date(2025, 6, 1)) == {
+        None: (1, 1), h: (1, 1)}
+    assert _rate(world, "complete", month_to=date(2025, 5, 1)) == {None: (0, 0)}
+
+
+def test_an_unaccepted_petition_becomes_overdue_at_its_holder_the_day_after(world, register):
+    p = register(at=local(2025, 8, 1), received_at=local(2025, 8, 1)).petition
+    act(p, "transfer", world.clerk, date(2025, 8, 2), data={"to_organ_id": world.housing.pk})
+    rates_rebuild(as_of=date(2025, 8, 31))  # the due day (received + 30)
+    assert _rate(world, "accept") == {None: (0, 0)}
+    rates_rebuild(as_of=date(2025, 9, 1))
+    assert _rate(world, "accept") == {None: (0, 1), world.housing.pk: (0, 1)}
+    rows, total = drill_down(user=world.analyst, metric="accept", outcomes=["overdue"])
+    assert total == 1 and rows[0].tracking_code == p.tracking_code
+
+
+def test_the_rates_page_shows_numerators_and_denominators_and_links_to_the_petitions(
+    client, world, register
+):
+    p = register(at=local(2025, 3, 4)).petition
+    act(p, "transfer", world.clerk, date(2025, 3, 5), data={"to_organ_id": world.housing.pk})
+    act(p, "acknowledge", world.handler, date(2025, 4, 10))  # late: due 2025-04-02
+    rates_rebuild()
+    client.force_login(world.analyst)
+    page = client.get("/analytics/rates/").content.decode()
+    assert re.search(r'<a href="[^"]+">0</a> / <a href="([^"]+)">1</a> = 0.0%', page)
+    drill = re.search(r'id="rate-accept".*?<a href="[^"]+">0</a> / <a href="([^"]+)">1</a>',
+                      page, re.S)
+    assert drill
+    listed = client.get(drill.group(1).replace("&amp;", "&")).content.decode()
+    assert p.tracking_code in listed and "张三" not in listed  # no names on the drill-down
+    assert "考核指标" in client.get("/analytics/").content.decode()  # in the analyst's menu
+
+
+@pytest.mark.parametrize("query", [
+    "by=votes", "month_from=2025-13", "month_to=%00", "organ=abc", "region=" + "9" * 30,
+])
+def test_bad_input_is_a_clear_400(client, world, query):  # type: ignore[no-untyped-def]
+    client.force_login(world.analyst)
+    assert client.get(f"/analytics/rates/?{query}").status_code == 400
+    assert client.get(f"/analytics/rates/drill/?metric=accept&{query}").status_code in (200, 400)
+    assert client.get("/analytics/rates/drill/?metric=nope").status_code == 400
+
+
+def test_a_handler_has_neither_the_page_nor_the_menu_item(client, world):
+    client.force_login(world.handler)
+    assert client.get("/analytics/rates/").status_code == 403
+    assert client.get("/analytics/rates/drill/?metric=accept").status_code == 403
+    assert "/analytics/rates/" not in client.get("/").content.decode()
+
+
+def test_the_accused_organ_and_the_named_staff_never_count_the_accusation(client, world, register):
+    """Plant an accusation against the county government, accepted late by the city's housing
+    bureau; an analyst
+    in the accused organ, one in the county office below it, and one the accusation names:
+    the page and every drill-down they reach are the same as without it. A control analyst at
+    the city office sees it counted."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+
+    county = staff_create(username="a1", password=None, organ=world.county_gov, roles=[Role.ANALYST])
+    named = staff_create(username="a2", password=None, organ=world.city_housing, roles=[Role.ANALYST])
+    handler = staff_create(username="h2", password=None, organ=world.city_housing, roles=[Role.HANDLER])
+    control = staff_create(username="a3", password=None, organ=world.city_po, roles=[Role.ANALYST])
+    adversaries = [county, world.analyst, named]
+
+    def seen(user):  # type: ignore[no-untyped-def]
+        rates_rebuild()
+        client.force_login(user)
+        page = _body(client.get("/analytics/rates/"))
+        urls = re.findall(r'href="(/analytics/rates/drill/[^"]+)"', page)
+        drills = [_body(client.get(u.replace("&amp;", "&"))) for u in urls]
+        return page, drills
+
+    before = {u.username: seen(u) for u in [*adversaries, control]}
+    p = register(at=local(2025, 3, 4), category="accusation", route=None,
+                 accused_organ_id=world.county_gov.pk, accused_staff_ids=[named.pk],
+                 organ=world.city_po, actor=world.city_clerk).petition
+    act(p, "transfer", world.city_clerk, date(2025, 3, 5),
+        data={"to_organ_id": world.city_housing.pk})
+    act(p, "acknowledge", handler, date(2025, 4, 10))
+    for u in adversaries:
+        page, drills = seen(u)
+        assert (page, drills) == before[u.username], u.username
+        assert not any(p.tracking_code in d for d in drills)
+    page, drills = seen(control)
+    assert page != before["a3"][0] and any(p.tracking_code in d for d in drills)
