@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.prevention.views import decisions, disputes, meetings, policy
+from xinfang.prevention.views import decisions, disputes, exports, meetings, policy
 
 app_name = "prevention"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("disputes/", disputes.ledger, name="ledger"),
     path("disputes/new/", disputes.dispute_new, name="dispute_new"),
     path("disputes/ledger.xlsx", disputes.ledger_xlsx, name="ledger_xlsx"),
+    path("disputes/exports/", exports.ledger_export_new, name="ledger_export_new"),
+    path("disputes/exports/<int:export_id>/", exports.ledger_export_page, name="ledger_export"),
+    path(
+        "disputes/exports/<int:export_id>/file",
+        exports.ledger_export_file,
+        name="ledger_export_file",
+    ),
     path("disputes/report/", disputes.report, name="report"),
     path("disputes/<int:dispute_id>/", disputes.dispute_page, name="dispute"),
     path("disputes/<int:dispute_id>/steps/", disputes.dispute_step, name="dispute_step"),

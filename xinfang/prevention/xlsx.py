@@ -7,9 +7,11 @@ file opens in Excel, WPS and LibreOffice and reads back with openpyxl (the tests
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import islice
 from xml.sax.saxutils import escape
 
 _CONTENT_TYPES = (
@@ -56,6 +58,65 @@ _STYLES = (
 )
 _EPOCH = date(1899, 12, 30).toordinal()
 _BAD = {c: " " for c in range(32) if c not in (9, 10, 13)}  # XML 1.0 forbids other controls
+_BAD_BUT_NUL = {c: r for c, r in _BAD.items() if c}
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
+_SEP = "\x00"  # joins a chunk's texts to escape them in one call (no text may hold it)
+_TEXT = '<c t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>'
+_EMPTY_TEXT = _TEXT.format("")
+_CHUNK_ROWS = 2000
+
+
+class _Serial(dict):  # type: ignore[type-arg]
+    """A date's whole cell (Excel's day number, date style), worked out once per distinct date."""
+
+    def __missing__(self, d: date | None) -> str:
+        v = "<c/>" if d is None else f'<c s="3"><v>{d.toordinal() - _EPOCH}</v></c>'
+        self[d] = v
+        return v
+
+
+def _typed_rows(rows: Iterable[Sequence[object]], types: str) -> Iterable[str]:
+    """The rows' XML in chunks, with a handful of Python calls per *row*, not per cell: the
+    columns' types are known (``n`` number, ``d`` date, ``t`` text), so a chunk's texts are
+    joined, cleaned and escaped at once and each row is one ``str.format`` of a template; the
+    cells carry no reference (they follow each other, as the format allows)."""
+    t_cols = [i for i, k in enumerate(types) if k == "t"]
+    d_cols = [i for i, k in enumerate(types) if k == "d"]
+    nt, nd = len(t_cols), len(d_cols)
+    ti = di = 0
+    cells = []
+    for i, k in enumerate(types):
+        if k == "t":
+            cells.append(_TEXT.format(f"{{0[{ti}]}}"))
+            ti += 1
+        elif k == "d":
+            cells.append(f"{{2[{di}]}}")
+            di += 1
+        else:
+            cells.append(f"<c><v>{{1[{i}]}}</v></c>")
+    fmt = ("<row>" + "".join(cells) + "</row>").format
+    serial = _Serial()
+    it = iter(rows)
+    while True:
+        chunk = list(islice(it, _CHUNK_ROWS))
+        if not chunk:
+            return
+        texts = ["" if r[i] is None else str(r[i]) for r in chunk for i in t_cols]
+        blob = _SEP.join(texts)
+        if blob.count(_SEP) == len(texts) - 1:
+            if _CONTROL.search(blob):  # rare: a regex finds none faster than translate
+                blob = blob.translate(_BAD_BUT_NUL)
+            parts = escape(blob).split(_SEP)
+        else:  # a text holds the separator: clean them one by one
+            parts = [escape(t.translate(_BAD)) for t in texts]
+        dates = list(map(serial.__getitem__, [r[i] for r in chunk for i in d_cols]))
+        out = "".join(
+            [
+                fmt(parts[k * nt : k * nt + nt], r, dates[k * nd : k * nd + nd])
+                for k, r in enumerate(chunk)
+            ]
+        )
+        yield out.replace(_EMPTY_TEXT, "<c/>").replace("<c><v>None</v></c>", "<c/>")
 
 
 def _col(i: int) -> str:
@@ -88,8 +149,11 @@ def xlsx_bytes(
     headers: Sequence[str],
     rows: Iterable[Sequence[object]],
     widths: Sequence[float] = (),
+    types: str = "",
 ) -> bytes:
-    """One worksheet: ``title`` in A1 (bold, 14 pt), ``headers`` in row 2 (bold), then ``rows``."""
+    """One worksheet: ``title`` in A1 (bold, 14 pt), ``headers`` in row 2 (bold), then ``rows``.
+    With ``types`` (one letter a column: ``n`` number, ``d`` date, ``t`` text) the rows are
+    written the fast way (``_typed_rows``)."""
     cols = [_col(i) for i in range(max(len(headers), len(widths)))]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
@@ -120,16 +184,21 @@ def xlsx_bytes(
             parts += [_cell(f"{cols[i]}2", h, 1) for i, h in enumerate(headers)]
             parts.append("</row>")
             f.write("".join(parts).encode())
-            n = 2
-            chunk: list[str] = []
-            for row in rows:
-                n += 1
-                chunk.append(f'<row r="{n}">')
-                chunk += [_cell(f"{cols[i]}{n}", v) for i, v in enumerate(row)]
-                chunk.append("</row>")
-                if len(chunk) > 20000:
-                    f.write("".join(chunk).encode())
-                    chunk = []
-            chunk.append("</sheetData></worksheet>")
-            f.write("".join(chunk).encode())
+            for xml in _typed_rows(rows, types) if types else _plain_rows(rows, cols):
+                f.write(xml.encode())
+            f.write(b"</sheetData></worksheet>")
     return buf.getvalue()
+
+
+def _plain_rows(rows: Iterable[Sequence[object]], cols: list[str]) -> Iterable[str]:
+    n = 2
+    chunk: list[str] = []
+    for row in rows:
+        n += 1
+        chunk.append(f'<row r="{n}">')
+        chunk += [_cell(f"{cols[i]}{n}", v) for i, v in enumerate(row)]
+        chunk.append("</row>")
+        if len(chunk) > 20000:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk)

@@ -21,6 +21,7 @@ from xinfang.prevention.models.disputes import (
     PartySide,
     StepKind,
 )
+from xinfang.prevention.models.ledger import DisputeCount, ExportState, LedgerExport
 from xinfang.prevention.models.meetings import (
     AgendaItem,
     AgendaKind,
@@ -50,7 +51,10 @@ __all__ = [
     "DecisionLink",
     "DecisionStatus",
     "Dispute",
+    "DisputeCount",
     "DisputeKind",
+    "ExportState",
+    "LedgerExport",
     "DisputeParty",
     "DisputeStatus",
     "DisputeStep",

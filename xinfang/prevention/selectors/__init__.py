@@ -13,10 +13,13 @@ from xinfang.prevention.selectors.disputes import (
     LedgerFilter,
     MonthlyReport,
     OrganRow,
+    counts_for_user,
+    dispute_count,
     dispute_get_for_user,
     dispute_ledger,
     dispute_monthly_report,
     disputes_for_user,
+    ledger_export_get_for_user,
     party_name_for,
 )
 from xinfang.prevention.selectors.meetings import (
@@ -33,6 +36,9 @@ from xinfang.prevention.selectors.policy import (
 )
 
 __all__ = [
+    "counts_for_user",
+    "dispute_count",
+    "ledger_export_get_for_user",
     "LinkedPetition",
     "conference_get_for_user",
     "conferences_for_user",

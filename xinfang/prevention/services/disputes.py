@@ -26,6 +26,7 @@ from xinfang.prevention.models import (
     StepKind,
 )
 from xinfang.prevention.services._shared import ApplicationError, NotFound, gate, invalid, text
+from xinfang.prevention.services.ledger import dispute_count_move
 
 MAX_PARTIES = 20
 
@@ -110,6 +111,7 @@ def dispute_record(
         DisputeParty.objects.bulk_create(
             DisputeParty(dispute=d, side=p.side, name=p.name, asks=p.asks) for p in clean
         )
+        _moved(d, None)
     return d
 
 
@@ -118,6 +120,11 @@ def _locked(dispute_id: int) -> Dispute:
     if d is None:
         raise NotFound()
     return d
+
+
+def _moved(d: Dispute, old: str | None) -> None:
+    """Keep the ledger's counts with the entry, in its transaction."""
+    dispute_count_move(organ_id=d.organ_id, cycle=d.cycle, kind=d.kind, old=old, new=d.status)
 
 
 def dispute_step_add(
@@ -144,11 +151,13 @@ def dispute_step_add(
             errors["on"] = [gettext("日期应在发现日期和今天之间")]
         if errors:
             raise invalid(errors)
+        old = d.status
         try:
             d.status = rules.status_after_step(d.status)
         except ValueError:
             raise ApplicationError(gettext("该纠纷已办结，不能再记录调解"), status=409) from None
         d.save(update_fields=["status"])
+        _moved(d, old)
         return DisputeStep.objects.create(
             dispute=d, kind=kind, on=on, note=note, recorded_by=actor, recorded_at=at
         )
@@ -197,6 +206,7 @@ def dispute_close(
                 ]
         if errors:
             raise invalid(errors)
+        old = d.status
         try:
             d.status = rules.status_after_outcome(d.status, outcome)
         except ValueError:
@@ -214,4 +224,5 @@ def dispute_close(
                 "petition",
             ]
         )
+        _moved(d, old)
     return d

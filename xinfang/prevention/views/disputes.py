@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.once import token_new
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.prevention.access import organs_in_scope
 from xinfang.prevention.exports import ledger_xlsx as ledger_xlsx_bytes
 from xinfang.prevention.models import DisputeKind, DisputeStatus, Outcome, PartySide, StepKind
 from xinfang.prevention.selectors import (
     LedgerFilter,
+    dispute_count,
     dispute_get_for_user,
     dispute_ledger,
     dispute_monthly_report,
@@ -40,18 +42,20 @@ from xinfang.prevention.views._shared import (
 )
 
 PARTY_ROWS = 4
+DIRECT_EXPORT_MAX = 5000  # entries an export may have to be sent at once, not in the background
 
 
-def ledger_filter(request: HttpRequest) -> LedgerFilter:
-    kind = request.GET.get("kind", "")
-    status = request.GET.get("status", "")
+def ledger_filter(request: HttpRequest, data=None) -> LedgerFilter:  # type: ignore[no-untyped-def]
+    data = request.GET if data is None else data
+    kind = data.get("kind", "")
+    status = data.get("status", "")
     if kind and kind not in DisputeKind.values or status and status not in DisputeStatus.values:
         raise ApplicationError(gettext("筛选条件有误"))
     return LedgerFilter(
-        cycle=parse_month(request.GET.get("cycle")),
+        cycle=parse_month(data.get("cycle")),
         kind=kind,
         status=status,
-        organ_id=parse_int(request.GET.get("organ"), field="organ"),
+        organ_id=parse_int(data.get("organ"), field="organ"),
     )
 
 
@@ -77,6 +81,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "statuses": DisputeStatus.choices,
             "organs": organs_in_scope(request.user),  # type: ignore[arg-type]
             "query": query.urlencode(),
+            "once": token_new(),
+            "may_export": user_can(request.user, Cap.EXPORT),  # type: ignore[arg-type]
             "may_record": user_can(request.user, Cap.PREVENTION_RECORD),  # type: ignore[arg-type]
         },
     )
@@ -241,7 +247,7 @@ def dispute_outcome(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _detail(request, dispute_id, errors=errors, form="outcome", status=400)
 
 
-def _title(request: HttpRequest, flt: LedgerFilter) -> str:
+def ledger_title(request: HttpRequest, flt: LedgerFilter) -> str:
     organ = getattr(request.user, "organ", None)
     title = gettext("%(organ)s矛盾纠纷排查化解台账") % {"organ": organ.name if organ else ""}
     if flt.cycle:
@@ -255,7 +261,15 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     need(request, Cap.PREVENTION_VIEW)
     need(request, Cap.EXPORT)
     flt = ledger_filter(request)
-    data = ledger_xlsx_bytes(user=request.user, flt=flt, title=_title(request, flt))  # type: ignore[arg-type]
+    rows = dispute_count(user=request.user, flt=flt)  # type: ignore[arg-type]
+    if rows > DIRECT_EXPORT_MAX:
+        # a long ledger is written by the worker (the ledger page's export button), never
+        # while a web worker waits
+        raise ApplicationError(
+            gettext("台账共 %(n)s 件，请在台账页面点击“导出台账”，由后台生成后下载") % {"n": rows},
+            status=409,
+        )
+    data = ledger_xlsx_bytes(user=request.user, flt=flt, title=ledger_title(request, flt))  # type: ignore[arg-type]
     stamp = flt.cycle.strftime("%Y-%m") if flt.cycle else clock.today().isoformat()
     return download(data, XLSX, f"dispute-ledger-{stamp}.xlsx")
 
