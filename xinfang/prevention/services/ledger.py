@@ -62,21 +62,16 @@ def ledger_export_request(
     at: datetime | None = None,
 ) -> LedgerExport:
     """Ask for an XLSX export of the ledger as ``actor`` sees it; the worker writes it
-    (``tasks.ledger_export_run``). The page asks once per form (``core.once``)."""
+    (``tasks.ledger_export_run``, which the page enqueues in this transaction). The page asks
+    once per form (``core.once``)."""
     require(actor, Cap.PREVENTION_VIEW)
     require(actor, Cap.EXPORT)
-    from xinfang.prevention.tasks import ledger_export_run
-
-    with transaction.atomic():
-        job = LedgerExport.objects.create(
-            requested_by=actor,
-            requested_at=at or clock.now(),
-            filters=filters,
-            title=title[:300],
-        )
-        # the task row commits with the request: a worker never looks for an export not there
-        transaction.on_commit(lambda: ledger_export_run.enqueue(export_id=job.pk))
-    return job
+    return LedgerExport.objects.create(
+        requested_by=actor,
+        requested_at=at or clock.now(),
+        filters=filters,
+        title=title[:300],
+    )
 
 
 def ledger_export_write(*, export_id: int) -> LedgerExport:

@@ -4,7 +4,10 @@ progress, and downloaded from there when done, by the one who asked only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -16,6 +19,7 @@ from xinfang.directory.permissions import Cap
 from xinfang.prevention.models import ExportState
 from xinfang.prevention.selectors import ledger_export_get_for_user
 from xinfang.prevention.services.ledger import ledger_export_request
+from xinfang.prevention.tasks import ledger_export_run
 from xinfang.prevention.views._shared import XLSX, need
 from xinfang.prevention.views.disputes import ledger_filter, ledger_title
 
@@ -40,6 +44,8 @@ def ledger_export_new(request: HttpRequest) -> HttpResponse:
             title=ledger_title(request, flt),
         )
         claim.result = {"export_id": job.pk}
+        # enqueued when the request commits: a worker never looks for an export not there
+        transaction.on_commit(partial(ledger_export_run.enqueue, export_id=job.pk))
     return redirect("prevention:ledger_export", export_id=job.pk)
 
 
