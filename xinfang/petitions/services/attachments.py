@@ -76,34 +76,62 @@ def _markers_remove(markers: Sequence[Path]) -> None:
         m.unlink(missing_ok=True)
 
 
-def _attachments_save(petition: Petition, files: Sequence[tuple[AttachmentInput, str]]) -> None:
-    """Store each file under its digest and write its row (``kind``: the sniffed type)."""
-    markers = []
+@dataclass(frozen=True)
+class StagedFile:
+    """A file written and flushed to disk, its marker pending, its row not yet written."""
+
+    input: AttachmentInput
+    kind: str
+    sha256: str
+    name: str  # its name in the storage
+    markers: tuple[Path, ...]
+
+
+def _attachments_write(files: Sequence[tuple[AttachmentInput, str]]) -> list[StagedFile]:
+    """Write each file under its digest, mode 0600, flushed with its folder, before any
+    transaction: a registration then holds no lock while the disk syncs (issue 14; on SQLite
+    the fsyncs sat inside the one write lock). Call inside ``attachment_files_guard``: if the
+    service fails later, the files are removed. The name does not depend on the petition,
+    whose id is not known yet; the row names the file."""
+    staged = []
     written = _written.get()
     for a, kind in files:
         digest = hashlib.sha256(a.content).hexdigest()
+        wanted = default_storage.get_available_name(f"attachments/{digest[:2]}/{digest[:16]}")
+        markers = [_marker_write(wanted)]
+        name = default_storage.save(wanted, ContentFile(a.content))
+        if name != wanted:  # another request took the name meanwhile
+            markers.append(_marker_write(name))
+        if written is not None:
+            written.append((name, markers[-1]))
+        path = Path(default_storage.path(name))
+        _fsync(path)
+        _fsync(path.parent)
+        staged.append(StagedFile(a, kind, digest, name, tuple(markers)))
+    return staged
+
+
+def _attachment_rows(petition: Petition, staged: Sequence[StagedFile]) -> None:
+    """In the service's transaction: the rows of files already written; their markers go
+    when the transaction commits."""
+    for f in staged:
         att = Attachment(
             petition=petition,
-            original_name=a.name[:200],
-            content_type=kind,
-            size=len(a.content),
-            sha256=digest,
+            original_name=f.input.name[:200],
+            content_type=f.kind,
+            size=len(f.input.content),
+            sha256=f.sha256,
         )
-        wanted = default_storage.get_available_name(
-            att.file.field.generate_filename(att, digest[:16])
-        )
-        marker = _marker_write(wanted)
-        markers.append(marker)
-        att.file.save(wanted, ContentFile(a.content), save=False)
-        if att.file.name != wanted:  # another request took the name meanwhile
-            markers.append(_marker_write(att.file.name))
-        if written is not None:
-            written.append((att.file.name, marker))
-        _fsync(Path(att.file.path))
-        _fsync(Path(att.file.path).parent)
+        att.file.name = f.name
         att.save()
+    markers = [m for f in staged for m in f.markers]
     if markers:
         transaction.on_commit(lambda: _markers_remove(markers))
+
+
+def _attachments_save(petition: Petition, files: Sequence[tuple[AttachmentInput, str]]) -> None:
+    """Store each file and write its row (``kind``: the sniffed type)."""
+    _attachment_rows(petition, _attachments_write(files))
 
 
 @contextmanager

@@ -27,7 +27,9 @@ from xinfang.petitions.services.accused import _accused_staff_clean, _named_staf
 from xinfang.petitions.services.act import _transition
 from xinfang.petitions.services.attachments import (
     AttachmentInput,
-    _attachments_save,
+    StagedFile,
+    _attachment_rows,
+    _attachments_write,
     attachment_files_guard,
 )
 from xinfang.petitions.services.deadlines import deadline_facts, deadline_rows
@@ -99,7 +101,28 @@ def petition_register(
     clean = _validate_registration(data, organ=organ, received_at=received_at, now=now, actor=actor)
     if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
         raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
-    with attachment_files_guard(), transaction.atomic():
+    with attachment_files_guard():
+        # The files first, outside the transaction (no lock held while the disk syncs).
+        staged = _attachments_write(clean["files"])
+        return _register_in_transaction(
+            data, clean, staged, organ=organ, actor=actor, at=at, now=now,
+            received_at=received_at, submitted_online=submitted_online,
+        )  # fmt: skip
+
+
+def _register_in_transaction(
+    data: PetitionInput,
+    clean: dict[str, Any],
+    staged: Sequence[StagedFile],
+    *,
+    organ: Organ,
+    actor: User | None,
+    at: datetime | None,
+    now: datetime,
+    received_at: datetime,
+    submitted_online: bool,
+) -> Registration:
+    with transaction.atomic():
         # Everything is computed in memory first, so the new row is written by one INSERT.
         petition, password = _build(data, clean, organ=organ, received_at=received_at)
         events = [
@@ -126,7 +149,7 @@ def petition_register(
         petition.save(force_insert=True)
         PetitionEvent.objects.bulk_create(events)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
-        _save_parties_and_files(petition, clean)
+        _save_parties_and_files(petition, clean, staged)
         extensions.registered(petitions=[petition])  # the search queue, the rollup
         # Last: the steps' audit records and the seal of what was written (ADR 0014).
         petition_seal(petition_ids=[petition.pk], actor=actor, events=events)
@@ -441,8 +464,10 @@ def _build(
     return p, password
 
 
-def _save_parties_and_files(petition: Petition, clean: Mapping[str, Any]) -> None:
+def _save_parties_and_files(
+    petition: Petition, clean: Mapping[str, Any], staged: Sequence[StagedFile]
+) -> None:
     if clean.get("accused_staff"):
         _named_staff_save(petition, clean["accused_staff"])
     Party.objects.bulk_create([Party(petition=petition, **vars(pi)) for pi in clean["parties"]])
-    _attachments_save(petition, clean["files"])
+    _attachment_rows(petition, staged)

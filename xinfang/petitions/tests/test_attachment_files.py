@@ -85,11 +85,11 @@ def test_the_sweep_removes_files_whose_row_never_committed_and_keeps_the_others(
     # file whose transaction never committed, with its marker.
     _attachments_save(p, [(AttachmentInput("kept.pdf", PDF), "application/pdf")])
     (kept,) = p.attachments.all()
-    orphan = Path(settings.MEDIA_ROOT) / "attachments" / str(p.pk) / "orphan"
+    orphan = Path(kept.file.path).parent / "orphan"
     orphan.write_bytes(PDF)
     from xinfang.petitions.services.attachments import _marker_write
 
-    _marker_write(f"attachments/{p.pk}/orphan")
+    _marker_write(str(orphan.relative_to(settings.MEDIA_ROOT)))
     assert len(list(pending_folder().iterdir())) == 2
 
     young = attachments_sweep(now=clock.now(), grace_seconds=3600)
