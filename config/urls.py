@@ -19,4 +19,5 @@ urlpatterns = [
     path("-/", include("xinfang.ops.urls")),  # health and metrics (xinfang.ops.views)
     path("calendar/", include("xinfang.deadlines.urls")),
     path("prevention/", include("xinfang.prevention.urls")),
+    path("reception/", include("xinfang.reception.urls")),
 ]

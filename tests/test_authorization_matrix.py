@@ -254,6 +254,9 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         # source prevention: its records are not petitions; the pages by role below, the
         # records by scope in xinfang/prevention/tests
         and not n.startswith("prevention:")
+        # reception: the calendar and the desk by role below, records by scope in
+        # xinfang/reception/tests
+        and not n.startswith("reception:")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -425,6 +428,16 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     r = client.get("/prevention/disputes/ledger.xlsx")
     exports = prevents and role_can(role, Cap.EXPORT)
     check("prevention export", r.status_code == (200 if exports else 403), r.status_code)
+
+    # Reception (xinfang.reception, Art. 18): the calendar for the roles that read it, publishing
+    # for those that manage it; the menu links it only for those who may open it.
+    receives = role_can(role, Cap.RECEPTION_VIEW)
+    check("reception menu link", ('href="/reception/"' in menu) == receives)
+    r = client.get("/reception/")
+    check("reception calendar", r.status_code == (200 if receives else 403), r.status_code)
+    r = client.get("/reception/sessions/new/")
+    manages = role_can(role, Cap.RECEPTION_MANAGE)
+    check("reception desk", r.status_code == (200 if manages else 403), r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

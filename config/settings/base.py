@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xinfang.workbench",
     "xinfang.insight",
     "xinfang.prevention",
+    "xinfang.reception",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",

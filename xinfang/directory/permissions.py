@@ -34,6 +34,9 @@ class Cap(StrEnum):
     PREVENTION_VIEW = "prevention_view"  # dispute ledgers, risk assessments, joint conferences
     PREVENTION_RECORD = "prevention_record"  # record disputes, mediation, assessment work, tasks
     PREVENTION_DECIDE = "prevention_decide"  # conclude an assessment, conference decisions, policy
+    # Reception (xinfang.reception, Art. 18): reception days, appointments, records, 包案 boards.
+    RECEPTION_VIEW = "reception_view"  # the reception calendar, the leader's board
+    RECEPTION_MANAGE = "reception_manage"  # publish sessions, book at the desk, write records
 
 
 A = Action
@@ -71,6 +74,7 @@ _ROUTING = {
 _SIGNING = {A.EXTEND, A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW}
 _CASEWORK = {Cap.VIEW_PETITIONS, Cap.VIEW_IDENTITY, Cap.EXPORT, Cap.API}
 _PREVENTION = {Cap.PREVENTION_VIEW, Cap.PREVENTION_RECORD}
+_RECEPTION = {Cap.RECEPTION_VIEW, Cap.RECEPTION_MANAGE}
 
 #: THE table. Everything below is derived from it.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -78,14 +82,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _CASEWORK
         | _ROUTING
         | _PREVENTION
+        | _RECEPTION
         | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
     ),
-    Role.HANDLER: frozenset(_CASEWORK | _HANDLING | _PREVENTION | {A.TRANSFER, A.REFER_DISCIPLINE}),
+    Role.HANDLER: frozenset(
+        _CASEWORK | _HANDLING | _PREVENTION | {Cap.RECEPTION_VIEW, A.TRANSFER, A.REFER_DISCIPLINE}
+    ),
     Role.ORGAN_HEAD: frozenset(
-        _CASEWORK | _HANDLING | _ROUTING | _SIGNING | _PREVENTION | {Cap.PREVENTION_DECIDE}
+        _CASEWORK
+        | _HANDLING
+        | _ROUTING
+        | _SIGNING
+        | _PREVENTION
+        | _RECEPTION
+        | {Cap.PREVENTION_DECIDE}
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
-    Role.SUPERVISOR: frozenset({Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API, Cap.PREVENTION_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        {Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API, Cap.PREVENTION_VIEW, Cap.RECEPTION_VIEW}
+    ),
     # A leader also reads the statistics of the jurisdiction (de-identified; issue 12, item 6).
     Role.LEADER: frozenset(
         {
@@ -95,6 +110,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_HOT_ISSUES,
             Cap.PREVENTION_VIEW,
             Cap.PREVENTION_DECIDE,
+            Cap.RECEPTION_VIEW,  # the leader's own calendar and board (Art. 18 para 2)
         }
     ),
     # Analysts see de-identified aggregates only: no petition, no list, no count by person.

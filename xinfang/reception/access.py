@@ -1,0 +1,67 @@
+"""Who sees which reception records: the user's organ and the organs below it (a petition
+office: every organ of its region, as for petitions), and only with ``Cap.RECEPTION_VIEW``;
+publishing sessions, booking at the desk and writing records need ``Cap.RECEPTION_MANAGE``
+(directory/permissions.py, the one table). A record outside the scope answers 404, the same as
+one that does not exist.
+
+Petitions themselves are read only through the petitions gate (``petition_queryset_for_user``):
+an appointment or a record of a petition the user may not see (an accusation against the
+user's organ or one above it, Art. 30 para 3) is never listed, counted or linked."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from xinfang.core.errors import Forbidden
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import Cap, user_can
+
+_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
+
+
+def _prefix(organ: Organ) -> str:
+    return organ.region_id[: _REGION_PREFIX.get(organ.level, len(organ.region_id))]
+
+
+def organ_scope(user: User, field: str | None = "organ") -> Q:
+    """The records whose ``field`` (an Organ foreign key; None: the Organ itself) lies in the
+    user's scope."""
+    if not user_can(user, Cap.RECEPTION_VIEW):
+        return Q(pk__in=[])
+    organ: Organ | None = user.organ
+    if organ is None:
+        return Q(pk__in=[])
+    pre = f"{field}__" if field else ""
+    q = Q(**{f"{pre}path__startswith": organ.path or f"/{organ.pk}/"})
+    if organ.kind == OrganKind.PETITION_OFFICE:
+        q |= Q(**{f"{pre}region__code__startswith": _prefix(organ)})
+    return q
+
+
+def organs_in_scope(user: User):  # type: ignore[no-untyped-def]
+    return Organ.objects.filter(organ_scope(user, None), is_active=True).order_by("path")
+
+
+def organ_in_scope(user: User, organ: Organ) -> bool:
+    own = user.organ
+    if own is None or not user_can(user, Cap.RECEPTION_VIEW):
+        return False
+    if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
+        return True
+    if own.kind == OrganKind.PETITION_OFFICE:
+        return organ.region_id.startswith(_prefix(own))
+    return False
+
+
+def organ_accused_by(organ: Organ, accused_organ_id: int | None) -> bool:
+    """Whether ``organ`` is the accused organ or lies below it: it may never receive the
+    petitioner about that accusation (Art. 30 para 3)."""
+    if accused_organ_id is None:
+        return False
+    ids = [x for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+    return str(accused_organ_id) in ids
+
+
+def require(user: User, cap: Cap) -> None:
+    if not user_can(user, cap):
+        raise Forbidden()

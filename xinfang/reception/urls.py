@@ -1,0 +1,13 @@
+"""Reception pages, under /reception/ (staff)."""
+
+from django.urls import path
+
+from xinfang.reception.views import sessions
+
+app_name = "reception"
+urlpatterns = [
+    path("", sessions.calendar, name="calendar"),
+    path("sessions/new/", sessions.session_new, name="session_new"),
+    path("sessions/<int:session_id>/", sessions.session_page, name="session"),
+    path("sessions/<int:session_id>/cancel/", sessions.session_cancel_view, name="session_cancel"),
+]

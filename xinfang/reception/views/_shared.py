@@ -1,0 +1,57 @@
+"""What the reception pages share: the capability check, parsing (bad input is a 400 with a
+clear message, never a 500), the form's one-time key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+
+from django.http import HttpRequest
+from django.utils.translation import gettext
+
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.permissions import Cap
+from xinfang.reception.access import require
+
+
+def need(request: HttpRequest, cap: Cap) -> None:
+    require(request.user, cap)  # type: ignore[arg-type]
+
+
+def parse_date(value: str | None, field: str, errors: dict[str, list[str]]) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        errors.setdefault(field, []).append(gettext("请填写日期"))
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.setdefault(field, []).append(gettext("日期格式应为 年-月-日"))
+        return None
+
+
+def parse_time(value: str | None, field: str, errors: dict[str, list[str]]) -> time | None:
+    value = (value or "").strip()
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        pass
+    errors.setdefault(field, []).append(gettext("时间格式应为 时:分"))
+    return None
+
+
+def parse_int(value: str | None, *, field: str = "") -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise ApplicationError(gettext("参数有误：%(f)s") % {"f": field or value[:20]})
+    return int(value)
+
+
+def one_time_key(request: HttpRequest) -> str:
+    posted = (request.POST.get("submission") or "").strip() if request.method == "POST" else ""
+    try:
+        return str(uuid.UUID(posted))
+    except ValueError:
+        return str(uuid.uuid4())

@@ -1,0 +1,192 @@
+"""Pages of reception days: the calendar (the office's, or "mine" for a leader), publishing a
+session or a weekly schedule, a session with its bookings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.reception.access import organs_in_scope
+from xinfang.reception.models import SessionKind
+from xinfang.reception.selectors import session_get_for_user, sessions_for_user
+from xinfang.reception.services import (
+    SessionInput,
+    leaders_for,
+    schedule_publish,
+    session_cancel,
+    session_publish,
+)
+from xinfang.reception.views._shared import (
+    need,
+    one_time_key,
+    parse_date,
+    parse_int,
+    parse_time,
+)
+
+MAX_DAYS = 92
+WEEKDAYS = [
+    (0, "星期一"),
+    (1, "星期二"),
+    (2, "星期三"),
+    (3, "星期四"),
+    (4, "星期五"),
+    (5, "星期六"),
+    (6, "星期日"),
+]
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    need(request, Cap.RECEPTION_VIEW)
+    errors: dict[str, list[str]] = {}
+    today = clock.today()
+    start = parse_date(request.GET.get("from"), "from", errors) if request.GET.get("from") else None
+    if errors:
+        raise ApplicationError(errors["from"][0])
+    start = start or today - timedelta(days=today.weekday())
+    days = min(parse_int(request.GET.get("days"), field="days") or 28, MAX_DAYS)
+    mine = request.GET.get("mine") == "1"
+    rows = list(
+        sessions_for_user(
+            user=request.user,  # type: ignore[arg-type]
+            start=start,
+            end=start + timedelta(days=days - 1),
+            mine=mine,
+        )[:2000]
+    )
+    return render(
+        request,
+        "reception/calendar.html",
+        {
+            "tab": "mine" if mine else "calendar",
+            "days": [(d, list(g)) for d, g in groupby(rows, key=lambda s: s.on)],
+            "start": start,
+            "previous": start - timedelta(days=days),
+            "next": start + timedelta(days=days),
+            "span": days,
+            "mine": mine,
+            "today": today,
+            "may_manage": user_can(request.user, Cap.RECEPTION_MANAGE),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+def session_new(request: HttpRequest) -> HttpResponse:
+    need(request, Cap.RECEPTION_MANAGE)
+    user = request.user
+    organs = list(organs_in_scope(user))  # type: ignore[arg-type]
+    P = request.POST
+    errors: dict[str, list[str]] = {}
+    chosen = parse_int(P.get("organ") or request.GET.get("organ"), field="organ")
+    organ = next((o for o in organs if o.pk == chosen), None) or next(
+        (o for o in organs if o.pk == getattr(user, "organ_id", None)),
+        organs[0] if organs else None,
+    )
+    if request.method == "POST":
+        if organ is None or organ.pk != chosen:
+            errors["organ"] = [gettext("请选择接访机关")]
+        on = parse_date(P.get("on"), "on", errors)
+        starts = parse_time(P.get("starts"), "starts", errors)
+        ends = parse_time(P.get("ends"), "ends", errors)
+        capacity = parse_int(P.get("capacity"), field="capacity") or 0
+        leader_id = parse_int(P.get("leader"), field="leader") or 0
+        repeat = P.get("repeat") == "weekly"
+        until = parse_date(P.get("until"), "until", errors) if repeat else None
+        if not errors:
+            data = SessionInput(
+                organ=organ,  # type: ignore[arg-type]
+                leader_id=leader_id,
+                on=on,  # type: ignore[arg-type]
+                starts=starts,  # type: ignore[arg-type]
+                ends=ends,  # type: ignore[arg-type]
+                place=P.get("place", ""),
+                video=P.get("video") == "1",
+                fields=P.get("fields", ""),
+                capacity=capacity,
+                kind=P.get("kind", SessionKind.LEADER),
+            )
+            try:
+                if repeat:
+                    done = schedule_publish(
+                        actor=user,  # type: ignore[arg-type]
+                        data=data,
+                        weekday=on.weekday(),  # type: ignore[union-attr]
+                        until=until,  # type: ignore[arg-type]
+                    )
+                    note = gettext("已发布 %(n)s 场接访") % {"n": len(done.sessions)}
+                    skipped = [d.isoformat() for d in done.rest_days + done.clashes]
+                    if skipped:
+                        note += gettext("；以下日期是休息日或领导已有安排，未安排：%(d)s") % {
+                            "d": "、".join(skipped)
+                        }
+                    messages.success(request, note)
+                    return redirect(f"/reception/?from={on.isoformat()}")  # type: ignore[union-attr]
+                s = session_publish(
+                    actor=user,  # type: ignore[arg-type]
+                    data=data,
+                    submission=one_time_key(request),
+                )
+            except ApplicationError as e:
+                if e.status != 400:
+                    raise
+                errors = e.fields or {"on": [e.message]}
+            else:
+                messages.success(request, gettext("已发布接访场次"))
+                return redirect("reception:session", session_id=s.pk)
+    return render(
+        request,
+        "reception/session_new.html",
+        {
+            "tab": "new",
+            "organs": organs,
+            "organ": organ,
+            "leaders": list(leaders_for(organ)) if organ else [],
+            "kinds": SessionKind.choices,
+            "post": P if request.method == "POST" else {},
+            "submission": one_time_key(request),
+            "today": clock.today(),
+            "errors": errors,
+            "message": gettext("请检查标出的内容") if errors else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    need(request, Cap.RECEPTION_VIEW)
+    s = session_get_for_user(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+    return render(
+        request,
+        "reception/session.html",
+        {
+            "s": s,
+            "tab": "calendar",
+            "today": clock.today(),
+            "may_manage": user_can(request.user, Cap.RECEPTION_MANAGE),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_cancel_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    need(request, Cap.RECEPTION_MANAGE)
+    s = session_get_for_user(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+    session_cancel(actor=request.user, session_id=s.pk)  # type: ignore[arg-type]
+    messages.success(request, gettext("已取消该场接访"))
+    return redirect("reception:session", session_id=s.pk)
