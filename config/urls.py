@@ -19,5 +19,6 @@ urlpatterns = [
     path("-/", include("xinfang.ops.urls")),  # health and metrics (xinfang.ops.views)
     path("calendar/", include("xinfang.deadlines.urls")),
     path("prevention/", include("xinfang.prevention.urls")),
+    path("reception/book/", include("xinfang.reception.urls_book")),
     path("reception/", include("xinfang.reception.urls")),
 ]

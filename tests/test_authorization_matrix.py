@@ -169,14 +169,15 @@ def _user(role: str, organ):
 
 @functools.cache
 def _web_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every staff page (the portal is public and has its own gate; so are the
-    health and metrics endpoints of ops, tested in xinfang/ops/tests/test_health.py)."""
+    """(name, route) of every staff page (the portal and reception booking are public and have
+    their own gate; so are the health and metrics endpoints of ops, tested in
+    xinfang/ops/tests/test_health.py)."""
     out = []
 
     def walk(patterns, prefix, ns):
         for p in patterns:
             if isinstance(p, URLResolver):
-                if p.namespace in ("admin", "api", "portal", "ops") or "i18n" in str(p.pattern):
+                if p.namespace in ("admin", "api", "portal", "reception_book", "ops") or "i18n" in str(p.pattern):
                     continue
                 walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
             elif isinstance(p, URLPattern):

@@ -10,4 +10,10 @@ urlpatterns = [
     path("sessions/new/", sessions.session_new, name="session_new"),
     path("sessions/<int:session_id>/", sessions.session_page, name="session"),
     path("sessions/<int:session_id>/cancel/", sessions.session_cancel_view, name="session_cancel"),
+    path("sessions/<int:session_id>/book/", sessions.session_book, name="session_book"),
+    path(
+        "sessions/<int:session_id>/appointments/cancel/",
+        sessions.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
 ]

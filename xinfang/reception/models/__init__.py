@@ -1,7 +1,15 @@
+from xinfang.reception.models.appointments import ACTIVE, Appointment, AppointmentStatus
 from xinfang.reception.models.sessions import (
     ReceptionSchedule,
     ReceptionSession,
     SessionKind,
 )
 
-__all__ = ["ReceptionSchedule", "ReceptionSession", "SessionKind"]
+__all__ = [
+    "ACTIVE",
+    "Appointment",
+    "AppointmentStatus",
+    "ReceptionSchedule",
+    "ReceptionSession",
+    "SessionKind",
+]

@@ -1,3 +1,14 @@
+from xinfang.reception.selectors.appointments import (
+    appointment_by_code,
+    appointments_of_session,
+    sessions_open_for_booking,
+)
 from xinfang.reception.selectors.sessions import session_get_for_user, sessions_for_user
 
-__all__ = ["session_get_for_user", "sessions_for_user"]
+__all__ = [
+    "appointment_by_code",
+    "appointments_of_session",
+    "session_get_for_user",
+    "sessions_for_user",
+    "sessions_open_for_booking",
+]

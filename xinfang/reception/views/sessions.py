@@ -16,11 +16,17 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.reception.access import organs_in_scope
+from xinfang.reception.access import organ_in_scope, organs_in_scope
 from xinfang.reception.models import SessionKind
-from xinfang.reception.selectors import session_get_for_user, sessions_for_user
+from xinfang.reception.selectors import (
+    appointments_of_session,
+    session_get_for_user,
+    sessions_for_user,
+)
 from xinfang.reception.services import (
     SessionInput,
+    appointment_book_desk,
+    appointment_cancel,
     leaders_for,
     schedule_publish,
     session_cancel,
@@ -165,11 +171,10 @@ def session_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+def _session(request: HttpRequest, session_id: int, *, errors=None, status=200):  # type: ignore[no-untyped-def]
     need(request, Cap.RECEPTION_VIEW)
-    s = session_get_for_user(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+    user = request.user
+    s = session_get_for_user(user=user, session_id=session_id)  # type: ignore[arg-type]
     return render(
         request,
         "reception/session.html",
@@ -177,9 +182,62 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "s": s,
             "tab": "calendar",
             "today": clock.today(),
-            "may_manage": user_can(request.user, Cap.RECEPTION_MANAGE),  # type: ignore[arg-type]
+            "appointments": list(appointments_of_session(user=user, session=s)[:500]),  # type: ignore[arg-type]
+            "may_manage": user_can(user, Cap.RECEPTION_MANAGE) and organ_in_scope(user, s.organ),  # type: ignore[arg-type]
+            "post": request.POST if request.method == "POST" else {},
+            "submission": one_time_key(request),
+            "errors": errors or {},
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _session(request, session_id)
+
+
+@login_required
+@require_POST
+def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A clerk books a petition (by its tracking code) into the session at the desk."""
+    need(request, Cap.RECEPTION_MANAGE)
+    s = session_get_for_user(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+    try:
+        b = appointment_book_desk(
+            actor=request.user,  # type: ignore[arg-type]
+            session_id=s.pk,
+            tracking_code=request.POST.get("tracking_code", ""),
+            phone=request.POST.get("phone", ""),
+            submission=one_time_key(request),
+        )
+    except ApplicationError as e:
+        if e.status not in (400, 409):
+            raise
+        return _session(
+            request, session_id, errors=e.fields or {"session": [e.message]}, status=400
+        )
+    messages.success(request, gettext("已预约，预约码 %(c)s") % {"c": b.appointment.code})
+    return redirect("reception:session", session_id=s.pk)
+
+
+@login_required
+@require_POST
+def appointment_cancel_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    need(request, Cap.RECEPTION_MANAGE)
+    s = session_get_for_user(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+    code = (request.POST.get("code") or "")[:20]
+    if not appointments_of_session(user=request.user, session=s).filter(code=code).exists():  # type: ignore[arg-type]
+        raise ApplicationError(gettext("未找到该预约"), status=404)
+    try:
+        appointment_cancel(code=code, actor=request.user)  # type: ignore[arg-type]
+    except ApplicationError as e:
+        if e.status != 409:
+            raise
+        return _session(request, session_id, errors={"session": [e.message]}, status=409)
+    messages.success(request, gettext("已取消预约"))
+    return redirect("reception:session", session_id=s.pk)
 
 
 @login_required
