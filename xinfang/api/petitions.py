@@ -153,7 +153,10 @@ def worklist(  # type: ignore[no-untyped-def]
 def search(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     q: str = "",
-    by: str = Query("text", description="text | code | name | phone (name, phone: view_identity)"),
+    by: str = Query(
+        "text",
+        description="auto | text | code | phone | id_number | name (all but text, code: view_identity)",
+    ),
     state: str | None = None,
     category: str | None = None,
     received_from: IsoDate | None = None,
@@ -170,8 +173,8 @@ def search(  # type: ignore[no-untyped-def]
         user=request.user, q=q, by=by, state=state, category=category,  # type: ignore[arg-type]
         received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
     )
-    if q.strip() and by in IDENTITY_KINDS:
-        search_identity_record(user=request.user, by=by, found=page.items)  # type: ignore[arg-type]
+    if q.strip() and page.by in IDENTITY_KINDS:
+        search_identity_record(user=request.user, by=page.by, found=page.items)  # type: ignore[arg-type]
     return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
 
 

@@ -45,6 +45,7 @@ LABELS = (
     gettext_noop("返回信访事项"),
     # workbench.selectors.SEARCH_KINDS
     gettext_noop("标题和内容"), gettext_noop("查询码"), gettext_noop("信访人姓名"), gettext_noop("联系电话"),
+    gettext_noop("自动识别"), gettext_noop("证件号码"),
     # analytics.selectors: petitions without a category
     gettext_noop("未分类"),
     # petitions.similar: why an earlier petition may be the same matter

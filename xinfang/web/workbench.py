@@ -25,9 +25,13 @@ from xinfang.workbench import selectors, services
 def saved_filter_create(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     try:
-        services.saved_filter_create(user=request.user, name=request.POST.get("name", ""), query=query)  # type: ignore[arg-type]
+        services.saved_filter_create(
+            user=request.user, name=request.POST.get("name", ""), query=query
+        )  # type: ignore[arg-type]
     except ApplicationError as e:
-        messages.error(request, gettext("；").join([e.message, *[m for ms in e.fields.values() for m in ms]]))
+        messages.error(
+            request, gettext("；").join([e.message, *[m for ms in e.fields.values() for m in ms]])
+        )
     else:
         messages.success(request, gettext("已保存常用筛选"))
     clean = services.saved_filter_query(query)
@@ -58,7 +62,7 @@ def _date(text: str | None, field: str) -> date | None:
 def search(request: HttpRequest) -> HttpResponse:
     G = request.GET
     f = {k: G.get(k, "").strip() for k in ("q", "by", "state", "category", "from", "to")}
-    f["by"] = f["by"] or "text"
+    f["by"] = f["by"] or "auto"  # the kind of query is seen in it (issue 12 item 9)
     may_identity = user_can(request.user, Cap.VIEW_IDENTITY)  # type: ignore[arg-type]
     page = selectors.petition_search_for_user(
         user=request.user,  # type: ignore[arg-type]
@@ -70,8 +74,8 @@ def search(request: HttpRequest) -> HttpResponse:
         received_to=_date(f["to"], "to"),
         cursor=G.get("cursor"),
     )
-    if f["q"] and f["by"] in selectors.IDENTITY_KINDS:
-        services.search_identity_record(user=request.user, by=f["by"], found=page.items)  # type: ignore[arg-type]
+    if f["q"] and page.by in selectors.IDENTITY_KINDS:
+        services.search_identity_record(user=request.user, by=page.by, found=page.items)  # type: ignore[arg-type]
     rows = [
         {
             "p": p,
@@ -92,6 +96,13 @@ def search(request: HttpRequest) -> HttpResponse:
             "f": f,
             "rows": rows,
             "terms": page.terms,
+            "searched_by": page.by,
+            "searched_label": selectors.SEARCH_KINDS.get(page.by, ""),
+            "other_kinds": [
+                (label, urlencode([(k2, v) for k2, v in {**f, "by": k}.items() if v]))
+                for k, label in kinds
+                if k not in ("auto", page.by)
+            ],
             "next_cursor": page.next_cursor,
             "query": urlencode([(k, v) for k, v in f.items() if v]),
             "kinds": kinds,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.core import ids
-from xinfang.core.crypto import phone_digest
+from xinfang.core.crypto import id_digest, phone_digest
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -27,10 +27,17 @@ from xinfang.petitions.selectors import (
 )
 from xinfang.petitions.selectors.lists import cursor_id
 from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
-from xinfang.workbench.text import terms_of_query
+from xinfang.workbench.text import search_kind_of, terms_of_query
 
-SEARCH_KINDS = {"text": "标题和内容", "code": "查询码", "name": "信访人姓名", "phone": "联系电话"}
-IDENTITY_KINDS = ("name", "phone")
+SEARCH_KINDS = {
+    "auto": "自动识别",
+    "text": "标题和内容",
+    "code": "查询码",
+    "phone": "联系电话",
+    "id_number": "证件号码",
+    "name": "信访人姓名",
+}
+IDENTITY_KINDS = ("name", "phone", "id_number")
 
 
 def saved_filter_list(*, user: User) -> list[SavedFilter]:
@@ -42,6 +49,7 @@ class SearchPage:
     items: list[Petition]
     next_cursor: str | None
     terms: list[str]
+    by: str = "text"  # how the query was searched (``auto`` resolved)
 
 
 def _day_start(d: date) -> datetime:
@@ -60,7 +68,11 @@ def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition
     counts = [(PetitionTerm.objects.filter(term=t)[:RARE].count(), t) for t in terms]
     n, rarest = min(counts)
     if n < RARE:
-        qs = qs.filter(id__in=list(PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)))
+        qs = qs.filter(
+            id__in=list(
+                PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)
+            )
+        )
     for t in terms:
         if n >= RARE or t != rarest:
             qs = qs.filter(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
@@ -94,9 +106,11 @@ def petition_search_for_user(
 ) -> SearchPage:
     """Petitions the user may see that match ``q``, newest first (keyset on id).
 
-    ``by``: ``text`` (every word of ``q`` in the title or content), ``code`` (the tracking code,
+    ``by``: ``auto`` (the kind ``search_kind_of`` sees in ``q``; an identity kind only for a
+    user who may search by identity, else text), ``text`` (every word of ``q`` in the title or content), ``code`` (the tracking code,
     spaces and case ignored), ``name`` (a party's exact name) or ``phone`` (a party's phone, via
-    its blind index). Name and phone need the ``view_identity`` capability, and find an
+    its blind index), ``id_number`` (a party's identity number, likewise). Name, phone and
+    identity number need the ``view_identity`` capability, and find an
     accusation or a confidential petition only for the organ handling it now (as the petition
     page shows its parties)."""
     limit = max(1, min(limit, 200))
@@ -106,12 +120,18 @@ def petition_search_for_user(
     if by not in SEARCH_KINDS:
         raise ApplicationError(
             gettext("未知的检索方式"),
-            fields={"by": [gettext("可选：%(kinds)s") % {"kinds": gettext("、").join(SEARCH_KINDS)}]},
+            fields={
+                "by": [gettext("可选：%(kinds)s") % {"kinds": gettext("、").join(SEARCH_KINDS)}]
+            },
         )
+    if by == "auto":
+        by = search_kind_of(q)
+        if by in IDENTITY_KINDS and not user_can(user, Cap.VIEW_IDENTITY):
+            by = "text"
     if by in IDENTITY_KINDS and not user_can(user, Cap.VIEW_IDENTITY):
         raise Forbidden(gettext("您的角色不能按信访人身份信息检索"))
     if not q:
-        return SearchPage([], None, [])
+        return SearchPage([], None, [], by)
     qs: QuerySet[Petition] = petition_queryset_for_user(user=user)
     terms: list[str] = []
     queued: QuerySet[Petition] | None = None
@@ -120,19 +140,25 @@ def petition_search_for_user(
     elif by == "text":
         terms = terms_of_query(q)
         if not terms:
-            return SearchPage([], None, [])
+            return SearchPage([], None, [], by)
         queued = _queued_matching(qs, terms)
         qs = _matching_all(qs, terms)
     else:
         if by == "phone":
             digest = phone_digest(q)
             if not digest:
-                return SearchPage([], None, [])
+                return SearchPage([], None, [], by)
             parties = Party.objects.filter(phone_digest=digest)
+        elif by == "id_number":
+            digest = id_digest(q)
+            if not digest:
+                return SearchPage([], None, [], by)
+            parties = Party.objects.filter(id_digest=digest)
         else:
             parties = Party.objects.filter(name=q)
         qs = qs.filter(id__in=parties.values("petition_id"))
         qs = qs.filter(identity_shown_q(user))
+
     def narrow(qs: QuerySet[Petition]) -> QuerySet[Petition]:
         if state:
             qs = qs.filter(state=state)
@@ -155,4 +181,4 @@ def petition_search_for_user(
         items = items[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
-    return SearchPage(items, str(items[-1].pk) if more and items else None, terms)
+    return SearchPage(items, str(items[-1].pk) if more and items else None, terms, by)

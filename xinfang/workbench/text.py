@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
+
+from xinfang.core import ids
 
 MAX_TERM = 32
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -58,3 +61,24 @@ def terms_of_query(text: str) -> list[str]:
             if t not in out:
                 out.append(t)
     return out[:8]
+
+
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-]{5,18}[0-9]$")
+_ID_NUMBER = re.compile(r"^([0-9]{17}[0-9X]|[0-9]{15})$")
+
+
+def search_kind_of(text: str) -> str:
+    """What a search box query most likely is (issue 12 item 9): ``code`` (16 characters of the
+    tracking-code alphabet, spaces and dashes ignored), ``id_number`` (a resident identity card
+    number, 18 or 15 characters), ``phone`` (7 to 13 digits, with +86, spaces, dashes or
+    brackets) or ``text``."""
+    q = unicodedata.normalize("NFKC", text or "").strip()
+    bare = re.sub(r"[\s\-]", "", q).upper()
+    if len(bare) == ids.CODE_LENGTH and all(ch in ids.ALPHABET for ch in bare):
+        if not bare.isdigit():
+            return "code"
+    if _ID_NUMBER.match(bare):
+        return "id_number"
+    if _PHONE.match(q) and 7 <= sum(ch.isdigit() for ch in q) <= 13:
+        return "phone"
+    return "text"
