@@ -404,7 +404,8 @@ def test_no_surface_shows_an_accusation_or_its_count_to_those_it_must_not_reach(
                     r = client.post(path, data, content_type="application/json", **auth)
                 else:
                     r = client.post(path, data)
-                seen[(key, name, method, path)] = (r.status_code, _text(r.content))
+                # getvalue(): a FileResponse (an attachment) streams and has no .content
+                seen[(key, name, method, path)] = (r.status_code, _text(r.getvalue()))
                 sent_data[(key, name, method, path)] = data
         return seen
 
