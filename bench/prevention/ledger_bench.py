@@ -154,6 +154,7 @@ def _time(client, url: str, calls: int) -> dict:  # type: ignore[no-untyped-def]
         "max_ms": round(xs[-1], 1),
         "cpu_p50_ms": round(statistics.median(cpu), 1),
         "queries": len(q),
+        "sql_ms": round(sum(float(x["time"]) for x in q.captured_queries) * 1000, 1),
     }
 
 

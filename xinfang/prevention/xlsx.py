@@ -67,10 +67,15 @@ _CHUNK_ROWS = 2000
 
 
 class _Serial(dict):  # type: ignore[type-arg]
-    """A date's whole cell (Excel's day number, date style), worked out once per distinct date."""
+    """A date's whole cell (Excel's day number, date style), worked out once per distinct date;
+    the date as ``date`` or as ISO text (SQLite's, read without converters)."""
 
-    def __missing__(self, d: date | None) -> str:
-        v = "<c/>" if d is None else f'<c s="3"><v>{d.toordinal() - _EPOCH}</v></c>'
+    def __missing__(self, d: date | str | None) -> str:
+        if d is None or d == "":
+            v = "<c/>"
+        else:
+            day = date.fromisoformat(d[:10]) if isinstance(d, str) else d
+            v = f'<c s="3"><v>{day.toordinal() - _EPOCH}</v></c>'
         self[d] = v
         return v
 
