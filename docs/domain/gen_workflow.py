@@ -64,6 +64,9 @@ MEANINGS: dict[wf.State, str] = {
     "reasons are not accepted again (Art. 36 para 3).",
     S.FINAL_NO_APPEAL: "Final. The T7 or T9 window passed unused; the last opinion stands.",
     S.CLOSED: "Archived. Nothing follows.",
+    S.VOIDED: "A mistaken or duplicate registration, voided with its reason by the office that "
+    "registered it before any notice reached the petitioner. Kept, audited, on the timeline; "
+    "counted nowhere. Nothing follows.",
 }
 
 FLAGS = """\
@@ -161,7 +164,9 @@ def render() -> str:
     w("| Code name | Value | 中文 | Final | Meaning |")
     w("|---|---|---|---|---|")
     for s in wf.State:
-        final = "archive" if s == S.CLOSED else ("yes" if s in wf.FINAL_STATES else "")
+        final = {S.CLOSED: "archive", S.VOIDED: "void"}.get(
+            s, "yes" if s in wf.FINAL_STATES else ""
+        )
         w(
             f"| {_state(s)} | `{s.value}` | {_cell(wf.STATE_LABELS[s])} | {final} "
             f"| {_cell(MEANINGS[s])} |"

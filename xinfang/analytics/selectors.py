@@ -65,7 +65,7 @@ def _counted(user: User, received_from: date | None, received_to: date | None): 
     """The petitions ``user`` may count (the statistics gate), received in the date range."""
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
         raise Forbidden(gettext("您的角色不能查看统计数据"))
-    qs = petition_queryset_for_statistics(user=user)
+    qs = petition_queryset_for_statistics(user=user).exclude(state=State.VOIDED)
     if received_from:
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:
@@ -127,7 +127,7 @@ def statistics_for_user(
     if scope is not None and whole is not None:
         first, last = whole
         rollup = PetitionTally.objects.filter(scope)
-        named = petitions_naming(user=user).filter(scope)
+        named = petitions_naming(user=user).filter(scope).exclude(state=State.VOIDED)
         if first:
             rollup = rollup.filter(month__gte=first)
             named = named.filter(received_at__date__gte=first)
@@ -137,8 +137,10 @@ def statistics_for_user(
         _add(counts, rollup, "n")
         _add(counts, named, "id", sign=-1)
     for d1, d2 in partial:
-        live = petition_queryset_for_statistics(user=user).filter(
-            received_at__date__gte=d1, received_at__date__lte=d2
+        live = (  # a voided registration counts nowhere (issue 12), as in the rollup
+            petition_queryset_for_statistics(user=user)
+            .exclude(state=State.VOIDED)
+            .filter(received_at__date__gte=d1, received_at__date__lte=d2)
         )
         _add(counts, live, "id")
     cells = [

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from xinfang.analytics.models import TALLY_SLOTS, PetitionTally
 from xinfang.core import clock
 from xinfang.petitions.models import Petition
+from xinfang.petitions.workflow import State
 
 TallyKey = tuple[int, str, str, str, int, date, int]
 
@@ -38,7 +39,11 @@ def tally_petitions_registered(*, petitions: Iterable[Petition]) -> None:
 
 
 def tally_petition_acted(*, petition: Petition, event: object, before: Petition) -> None:
-    """Hook of ``petition_act``: move the petition from its cell before the step to its new one."""
+    """Hook of ``petition_act``: move the petition from its cell before the step to its new one.
+    A voided registration (a mistake or a duplicate) leaves the counts altogether (issue 12)."""
+    if petition.state == State.VOIDED:
+        tally_add(Counter({tally_key(before): -1}))
+        return
     tally_move(tally_key(before), tally_key(petition))
 
 
@@ -81,7 +86,8 @@ def tally_rebuild(*, batch: int = 20_000) -> int:
         "current_organ_id", "region_id", "category", "state", "accused_organ_id", "received_at",
         "pk",
     )  # fmt: skip
-    rows: Iterable = Petition.objects.values_list(*fields).order_by().iterator(chunk_size=batch)
+    counted = Petition.objects.exclude(state=State.VOIDED)  # a voided registration counts nowhere
+    rows: Iterable = counted.values_list(*fields).order_by().iterator(chunk_size=batch)
     total = 0
     for organ, region, category, state, accused, received, pk in rows:
         counts[

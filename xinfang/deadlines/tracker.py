@@ -42,6 +42,7 @@ reopen_window         a window recorded as lapsed was in fact still open on that
                       day was a rest day of a provisional year, shown by the confirmed notice):
                       the window runs again for ``days`` days from this event (ADR 0012)
 close                 void whatever is still open (nothing should be)
+void                  a registration voided as a mistake or duplicate: void whatever is open
 ====================  =======================================================================
 
 Two facts are added to every deadline after the fold (ADR 0012):
@@ -273,7 +274,7 @@ def track(
             window = str(ev.data.get("window", ""))
             if window in ("T7", "T9"):
                 start(window, on, None, _int(ev.data.get("days")) or STATUTES[window].days)
-        elif a == "close":
+        elif a in ("close", "void"):
             close(tuple(STATUTES), on, VOID)
     return [_finish(d, cal, kept or {}) for d in out]
 

@@ -145,7 +145,7 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
     """Showcase petitions that end in each state (some long overdue), then random stories."""
     per_state = max(2, n // 400)
     plans: list[_Plan] = []
-    open_states = {s for s in State} - _FINAL_OR_CLOSED
+    open_states = {s for s in State} - _FINAL_OR_CLOSED - {S.VOIDED}
     for want in State:
         for k in range(per_state):
             if want == S.RECEIVED:

@@ -82,6 +82,7 @@ WANT: dict[State, dict[str, Any]] = {
     S.TERMINATED: {**_ROUTED, "category": "appeal", "route": 6, "handling": "opinion", "remedy": "re_review", "close": False},
     S.FINAL_NO_APPEAL: {**_ROUTED, "category": "appeal", "route": 6, "handling": "opinion", "remedy": "expire", "close": False},
     S.CLOSED: {"close": True},
+    S.VOIDED: {"intake": "po", "routing": "void", "close": False},
 }  # fmt: skip
 
 

@@ -61,7 +61,7 @@ class _Steps:
             if category == "accusation":
                 options = {"refer_discipline": 45, "transfer": 45, "not_accept": 5, "assign": 5}
             routing = ch(force, "routing", options)
-            if routing not in options and routing not in ("transfer", "assign"):
+            if routing not in options and routing not in ("transfer", "assign", "void"):
                 routing = next(iter(options))
             target = self._target(topic, unit, accused)
             gap = self._route_gap()
@@ -76,7 +76,10 @@ class _Steps:
                 # 逐级转送: the city office passes a county matter to the county office
                 add(A.TRANSFER, intake, gap, S.TRANSFERRED, role=REG, to_organ_id=unit.po.pk)
                 router, gap = unit.po, r(0, 6)
-            if routing == "refer_legal":
+            if routing == "void":  # a letter registered twice; only the showcase asks for it
+                add(A.VOID, intake, r(0, 2), S.VOIDED, _WHY["void"], REG)
+                close = False
+            elif routing == "refer_legal":
                 to = unit.police if topic.dept == "police" else unit.court
                 add(A.REFER_LEGAL, router, gap, S.REFERRED_LEGAL, role=REG, to_organ_id=to.pk)
             elif routing == "refer_discipline":

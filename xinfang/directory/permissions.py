@@ -60,6 +60,7 @@ _HANDLING = {
 }
 _ROUTING = {
     A.REGISTER,
+    A.VOID,  # a mistaken or duplicate registration, by the registering office (issue 12)
     A.TRANSFER,
     A.ASSIGN,
     A.REFER_LEGAL,

@@ -18,6 +18,7 @@ from xinfang.petitions.workflow import (
     Category,
     Context,
     Route,
+    State,
 )
 
 
@@ -39,7 +40,43 @@ def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) 
         report_done=petition.report_done,
         objection_rejected=petition.objection_rejected,
         wrongly_lapsed=str(data["window"]) if data.get("window") else None,
+        notice_sent=_notice_sent(petition),
     )
+
+
+#: The steps that issue a document addressed to the petitioner (documents.selectors.ACTION_KIND
+#: names the document of each; tests/test_void.py checks that the two agree).
+NOTICE_ACTIONS = frozenset(
+    {
+        Action.ACKNOWLEDGE,
+        Action.NOT_ACCEPT,
+        Action.TRANSFER,
+        Action.ASSIGN,
+        Action.REFER_LEGAL,
+        Action.REDIRECT,
+        Action.CHANNEL,
+        Action.EXTEND,
+        Action.ISSUE_OPINION,
+        Action.REPLY,
+        Action.DECIDE_REVIEW,
+        Action.DECIDE_RE_REVIEW,
+        Action.REOPEN_WINDOW,
+    }
+)
+
+
+def _notice_sent(petition: Petition) -> bool:
+    """Whether a notice has told the petitioner about this petition (the guard of a void). Only
+    the states a void may start from ask the database; a freshly registered petition has had no
+    step yet, and any later state has had one that told the petitioner."""
+    if petition.state == State.REGISTERED or petition.pk is None:
+        return False
+    if petition.state not in _VOID_SOURCES:
+        return True
+    return petition.events.filter(action__in=[a.value for a in NOTICE_ACTIONS]).exists()
+
+
+_VOID_SOURCES = frozenset({State.ROUTING, State.TRANSFERRED, State.ASSIGNED})
 
 
 def _category(value: Any) -> Category | None:
@@ -78,6 +115,10 @@ def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
     organ_id = actor.organ_id
     if organ_id is None:
         return gettext("您未归属任何机关")
+    if action == Action.VOID:  # only the office that registered it knows it made a mistake
+        if organ_id == petition.registering_organ_id:
+            return None
+        return gettext("只有登记该信访事项的机关可以作废登记")
     if organ_id == petition.current_organ_id:
         return None
     if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:

@@ -63,13 +63,14 @@ REQUIRED_FIELDS = {
 }
 #: Actions whose reason is required (the service says so too; the page marks the field).
 REASON_REQUIRED = {A.OBJECT, A.OBJECTION_ACCEPT, A.OBJECTION_REJECT, A.REDIRECT, A.NOT_ACCEPT,
-                   A.CHANNEL, A.EXTEND, A.REPLY, A.REPORT_RESULT}
+                   A.CHANNEL, A.EXTEND, A.REPLY, A.REPORT_RESULT, A.VOID}
 REASON_LABEL = {
     A.EXTEND: _("延期理由（将告知信访人）"),
     A.REPLY: _("答复内容"),
     A.REPORT_RESULT: _("办结报告"),
     A.CHANNEL: _("应当通过的法定途径及告知内容"),
     A.OBJECT: _("异议理由"),
+    A.VOID: _("作废理由（如重复登记：原件的查询码）"),
 }
 
 

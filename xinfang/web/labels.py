@@ -82,6 +82,7 @@ ACTION_COMMANDS = (
     pgettext_lazy("staff action", "出具复核意见"),
     pgettext_lazy("staff action", "期满未申请"),
     pgettext_lazy("staff action", "归档"),
+    pgettext_lazy("staff action", "作废登记"),
 )
 
 

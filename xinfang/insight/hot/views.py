@@ -71,9 +71,10 @@ def _sparkline(values: tuple[int, ...]) -> str:
 
 
 def _petitions(user: User) -> QuerySet[Petition]:
+    """The petitions the user's hot issues count: never a voided registration (issue 12)."""
     if user_can(user, Cap.VIEW_PETITIONS):
-        return petition_queryset_for_user(user=user)
-    return petition_queryset_for_statistics(user=user)
+        return petition_queryset_for_user(user=user).exclude(state="voided")
+    return petition_queryset_for_statistics(user=user).exclude(state="voided")
 
 
 def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]:

@@ -52,6 +52,7 @@ def _visible_hits(
         p.pk: p
         for p in petition_queryset_for_user(user=user)
         .filter(pk__in=[h.petition_id for h in hits])
+        .exclude(state="voided")  # a voided registration is no earlier petition of anything
         .select_related("current_organ")
         .only("id", "title", "content", "received_at", "state", "current_organ__name")
     }

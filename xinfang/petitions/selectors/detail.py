@@ -211,7 +211,11 @@ def _linked_for_user(user: User, p: Petition) -> list[dict]:
         return []
     from xinfang.petitions.workflow import STATE_LABELS, State
 
-    rows = Petition.objects.filter(_visible(user), pk__in=ids).order_by("received_at")
+    rows = (
+        Petition.objects.filter(_visible(user), pk__in=ids)
+        .exclude(state=State.VOIDED)  # a voided duplicate is no part of the matter
+        .order_by("received_at")
+    )
     return [
         {
             "id": x.pk,

@@ -60,6 +60,7 @@ def _validate_step(
         A.EXTEND: gettext_noop("请说明延期理由，该理由将告知信访人（第三十四条）"),
         A.REPLY: gettext_noop("请填写答复内容"),
         A.REPORT_RESULT: gettext_noop("请填写办结报告内容"),
+        A.VOID: gettext_noop("请说明作废的理由（如重复登记的查询码、登记错误）"),
     }
     if action in needs_reason and not reason.strip():
         err("reason", gettext(needs_reason[action]))

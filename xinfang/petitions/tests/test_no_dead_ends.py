@@ -73,6 +73,7 @@ def _variants(world, p: Petition) -> dict[Action, list[tuple[str, dict]]]:
         A.REQUEST_RE_REVIEW: [("", {})],
         A.DECIDE_RE_REVIEW: [("", decision)],
         A.CLOSE: [("", {})],
+        A.VOID: [("重复登记", {})],
     }
 
 

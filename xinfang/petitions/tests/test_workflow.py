@@ -183,6 +183,12 @@ EXPECTED: dict[tuple[State, Action], tuple[Context, State]] = {
     (S.SUGGESTION_REVIEW, A.REPORT_RESULT): (ASSIGNED_ITEM, S.SUGGESTION_REVIEW),
     (S.REFERRED_DISCIPLINE, A.REPORT_RESULT): (ASSIGNED_ITEM, S.REFERRED_DISCIPLINE),
     (S.NOT_ACCEPTED, A.REPORT_RESULT): (ASSIGNED_ITEM, S.NOT_ACCEPTED),
+    # A mistaken or duplicate registration is voided until a notice has reached the petitioner
+    # (issue 12; the guard refuses once one has, see test_a_registration_is_voided_...).
+    (S.REGISTERED, A.VOID): (Context(), S.VOIDED),
+    (S.ROUTING, A.VOID): (Context(), S.VOIDED),
+    (S.TRANSFERRED, A.VOID): (Context(), S.VOIDED),
+    (S.ASSIGNED, A.VOID): (Context(), S.VOIDED),
 }
 
 #: Pairs the law expects but the table does not allow yet (see the reasons). strict xfail: when
@@ -593,6 +599,7 @@ def test_a_registered_petition_at_an_office_is_offered_the_routing_steps() -> No
         A.ASSIGN,
         A.REFER_LEGAL,
         A.NOT_ACCEPT,
+        A.VOID,  # a mistaken or duplicate registration (issue 12)
     ]
 
 
@@ -693,7 +700,7 @@ def test_a_window_is_reopened_only_when_it_was_wrongly_recorded_as_lapsed_arts_3
 
 
 def test_open_states_are_all_states_but_the_final_ones_and_the_archive() -> None:
-    assert OPEN_STATES == frozenset(State) - FINAL_STATES - {S.CLOSED}
+    assert OPEN_STATES == frozenset(State) - FINAL_STATES - {S.CLOSED, S.VOIDED}
     assert not any(is_final(s) for s in OPEN_STATES)
 
 
@@ -716,3 +723,23 @@ def test_every_state_can_be_reached_from_receipt() -> None:
                         reached.add(nxt)
                         frontier.append(nxt)
     assert reached == set(State)
+
+
+@pytest.mark.parametrize(
+    "state", [S.REGISTERED, S.ROUTING, S.TRANSFERRED, S.ASSIGNED], ids=lambda s: s.value
+)
+def test_a_registration_is_voided_only_before_a_notice_reached_the_petitioner(
+    state: State,
+) -> None:
+    assert next_state(state, A.VOID, Context()) == S.VOIDED
+    assert A.VOID in available_actions(state, Context())
+    assert "不能作废" in refused(state, A.VOID, Context(notice_sent=True))
+    assert A.VOID not in available_actions(state, Context(notice_sent=True))
+
+
+def test_a_voided_registration_allows_nothing_at_all() -> None:
+    assert all(transition_for(S.VOIDED, a) is None for a in Action)
+    assert is_final(S.VOIDED) and S.VOIDED not in OPEN_STATES
+    for s in State:
+        if s not in (S.REGISTERED, S.ROUTING, S.TRANSFERRED, S.ASSIGNED):
+            assert transition_for(s, A.VOID) is None, s

@@ -32,6 +32,9 @@ class Context:
     # OBJECT: the petition office already rejected an objection of the organ that holds the item
     # since it was last transferred or assigned (Art. 23 para 3; regulation.md §6.2).
     objection_rejected: bool = False
+    # VOID: a document addressed to the petitioner (a notice of acceptance, transfer, assignment
+    # ...) has been issued for this petition; from then on the registration is the petitioner's.
+    notice_sent: bool = False
 
 
 def _at_po(ctx: Context) -> str | None:
@@ -161,4 +164,16 @@ def _closable(ctx: Context) -> str | None:
         return _("文书尚未登记送达，不能归档")
     if ctx.assigned and not ctx.report_done:
         return _("交办事项尚未报送办结报告，不能归档（第二十二条第三项）")
+    return None
+
+
+def _voidable(ctx: Context) -> str | None:
+    """A mistaken or duplicate registration may be voided until the petitioner has been told
+    anything about it: a notice that went out is an answer the petitioner may rely on (Art. 23)
+    and the registration behind it stays (Art. 21, the records of the information system)."""
+    if ctx.notice_sent:
+        return _(
+            "已向信访人发出告知或文书的信访事项不能作废；重复事项请依法办理（第二十一条、"
+            "第二十三条）"
+        )
     return None

@@ -25,12 +25,14 @@ from xinfang.petitions.workflow.guards import (
     _report_owed,
     _route6,
     _settleable,
+    _voidable,
     _wrongly_lapsed,
 )
 from xinfang.petitions.workflow.vocabulary import (
     ACTION_LABELS,
     FINAL_STATES,
     STATE_LABELS,
+    TERMINAL_STATES,
     Action,
     Category,
     ReviewOutcome,
@@ -348,6 +350,17 @@ TRANSITIONS: tuple[Transition, ...] = (
         _closable,
         _("文书已送达、办结报告已报送"),
     ),
+    # A registration made by mistake or twice is voided by the office that registered it, with
+    # its reason, never deleted (Art. 21: the records of the information system stay complete);
+    # no longer once a notice has told the petitioner anything (Art. 23). Counted nowhere after.
+    Transition(
+        frozenset({State.REGISTERED, State.ROUTING, State.TRANSFERRED, State.ASSIGNED}),
+        Action.VOID,
+        State.VOIDED,
+        _("第二十一条、第二十三条"),
+        _voidable,
+        _("登记机关；尚未向信访人发出告知"),
+    ),
 )
 
 NO_FACTS = Context()  # a petition of which no guard knows anything yet
@@ -422,7 +435,7 @@ def own_input_choices(action: Action, ctx: Context) -> Iterable[Context]:
 
 
 def is_final(state: State) -> bool:
-    return state in FINAL_STATES or state == State.CLOSED
+    return state in FINAL_STATES or state in TERMINAL_STATES
 
 
 def mermaid(transitions: Iterable[Transition] = TRANSITIONS) -> str:

@@ -34,6 +34,7 @@ class State(StrEnum):
     TERMINATED = "terminated"
     FINAL_NO_APPEAL = "final_no_appeal"
     CLOSED = "closed"
+    VOIDED = "voided"  # a mistaken or duplicate registration, kept but counted nowhere
 
 
 class Action(StrEnum):
@@ -65,6 +66,7 @@ class Action(StrEnum):
     EXPIRE_WINDOW = "expire_window"
     REOPEN_WINDOW = "reopen_window"
     CLOSE = "close"
+    VOID = "void"
 
 
 class Category(StrEnum):
@@ -124,6 +126,7 @@ STATE_LABELS: dict[State, str] = {
     State.TERMINATED: _("复核终结"),
     State.FINAL_NO_APPEAL: _("期满未申请，意见生效"),
     State.CLOSED: _("已归档"),
+    State.VOIDED: _("已作废"),
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -155,6 +158,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPIRE_WINDOW: _("期满未申请"),
     Action.REOPEN_WINDOW: _("恢复申请期限"),
     Action.CLOSE: _("归档"),
+    Action.VOID: _("作废登记"),
 }
 
 CATEGORY_LABELS: dict[Category, str] = {
@@ -203,5 +207,8 @@ FINAL_STATES: frozenset[State] = frozenset(
         State.REFERRED_DISCIPLINE,
     }
 )
+#: States after which nothing at all follows: archived, or a registration voided as a mistake or
+#: a duplicate (kept, audited, counted nowhere).
+TERMINAL_STATES: frozenset[State] = frozenset({State.CLOSED, State.VOIDED})
 #: States in which the petition is still with an organ for action (not final, not archived).
-OPEN_STATES: frozenset[State] = frozenset(State) - FINAL_STATES - {State.CLOSED}
+OPEN_STATES: frozenset[State] = frozenset(State) - FINAL_STATES - TERMINAL_STATES
