@@ -2,10 +2,14 @@
 
 from django.urls import path
 
-from xinfang.reception.views import sessions
+from xinfang.reception.views import records, sessions
 
 app_name = "reception"
 urlpatterns = [
+    path("board/", records.board, name="board"),
+    path("records/new/", records.record_new, name="record_new"),
+    path("records/<int:record_id>/", records.record_page, name="record"),
+    path("records/<int:record_id>/<str:form>/", records.record_post, name="record_post"),
     path("", sessions.calendar, name="calendar"),
     path("sessions/new/", sessions.session_new, name="session_new"),
     path("sessions/<int:session_id>/", sessions.session_page, name="session"),

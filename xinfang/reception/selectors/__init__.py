@@ -3,11 +3,23 @@ from xinfang.reception.selectors.appointments import (
     appointments_of_session,
     sessions_open_for_booking,
 )
+from xinfang.reception.selectors.board import (
+    board_petitions,
+    board_promises,
+    leader_name,
+    record_get_for_user,
+    records_of_petition,
+)
 from xinfang.reception.selectors.sessions import session_get_for_user, sessions_for_user
 
 __all__ = [
     "appointment_by_code",
     "appointments_of_session",
+    "board_petitions",
+    "board_promises",
+    "leader_name",
+    "record_get_for_user",
+    "records_of_petition",
     "session_get_for_user",
     "sessions_for_user",
     "sessions_open_for_booking",

@@ -7,6 +7,13 @@ from xinfang.reception.services.appointments import (
     appointment_find,
     appointment_rebook,
 )
+from xinfang.reception.services.records import (
+    PromiseInput,
+    leader_name,
+    leader_take_charge,
+    promise_done,
+    record_write,
+)
 from xinfang.reception.services.sessions import (
     SchedulePublished,
     SessionInput,
@@ -19,6 +26,7 @@ from xinfang.reception.services.sessions import (
 __all__ = [
     "Booking",
     "NewMatter",
+    "PromiseInput",
     "SchedulePublished",
     "SessionInput",
     "appointment_book_desk",
@@ -26,7 +34,11 @@ __all__ = [
     "appointment_cancel",
     "appointment_find",
     "appointment_rebook",
+    "leader_name",
+    "leader_take_charge",
     "leaders_for",
+    "promise_done",
+    "record_write",
     "schedule_publish",
     "session_cancel",
     "session_publish",
