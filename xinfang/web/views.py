@@ -54,6 +54,22 @@ DUE_LABELS = [
 ]
 
 
+#: Which deadline a worklist date is (deadlines.statutes), in a few words.
+DUE_CODE_LABELS = {
+    "T1": gettext_lazy("T1 转送交办"),
+    "T1a": gettext_lazy("T1a 逐级转送"),
+    "T2": gettext_lazy("T2 书面告知"),
+    "T3": gettext_lazy("T3 书面告知"),
+    "T4": gettext_lazy("T4 提出异议"),
+    "T5": gettext_lazy("T5 交办反馈"),
+    "T6": gettext_lazy("T6 办理"),
+    "T7": gettext_lazy("T7 信访人请求复查"),
+    "T8": gettext_lazy("T8 复查"),
+    "T9": gettext_lazy("T9 信访人请求复核"),
+    "T10": gettext_lazy("T10 复核"),
+}
+
+
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     f = {
@@ -62,13 +78,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
     }
     today = clock.today()
     page = selectors.worklist_for_user(
-        user=request.user, cursor=request.GET.get("cursor"), today=today, **f
+        user=request.user, cursor=request.GET.get("cursor"), today=today, counted=True, **f
     )  # type: ignore[arg-type]
+    dues = selectors.worklist_dues(items=page.items, organ_id=request.user.organ_id)  # type: ignore[union-attr]
     rows = [
         {
             "p": p,
             "code": ids.format_tracking_code(p.tracking_code),
             "state_label": STATE_LABELS.get(p.state, p.state),  # type: ignore[call-overload]
+            "due": dues.get(p.pk),
+            "due_label": DUE_CODE_LABELS.get(dues[p.pk].code, dues[p.pk].code) if p.pk in dues else "",
             "due_status": selectors.due_status(p.next_due, today),
             "days_left": (p.next_due - today).days if p.next_due else None,
             "provisional": getattr(p, "next_due_provisional", False),
@@ -84,6 +103,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "next_cursor": page.next_cursor,
+            "total": page.total,
+            "first": page.start + 1,
+            "last": page.start + len(rows),
             "filters": f,
             "query": query,
             "states": [(s.value, label) for s, label in STATE_LABELS.items()],

@@ -37,6 +37,7 @@ from xinfang.petitions.selectors.lists import (
     flag_q,
     petition_list_for_user,
     region_prefix,
+    worklist_dues,
     worklist_flag_counts,
     worklist_for_user,
 )
@@ -85,4 +86,5 @@ __all__ = [
     "user_may_see_identity",
     "worklist_flag_counts",
     "worklist_for_user",
+    "worklist_dues",
 ]

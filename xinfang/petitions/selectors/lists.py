@@ -23,6 +23,8 @@ from xinfang.petitions.selectors.access import _exclusions, _visible
 class Page:
     items: list[Petition]
     next_cursor: str | None
+    total: int | None = None  # rows of the whole list (the worklist counts them)
+    start: int = 0  # rows before this page
 
 
 def _cursor(p: Petition) -> str:
@@ -75,6 +77,7 @@ def worklist_for_user(
     due: str | None = None,
     flag: str | None = None,
     today: date | None = None,
+    counted: bool = False,
 ) -> Page:
     """What the user's organ must do next, nearest due date first (keyset pagination).
 
@@ -83,7 +86,8 @@ def worklist_for_user(
     turned into a range of ``next_due`` so that the ``petition_worklist`` index still serves it;
     petitions with no due date have no colour and match none of them.
     ``flag``: one of ``petitions.flags.LISTED`` (major or urgent, supervised …); an unknown
-    value matches nothing."""
+    value matches nothing. ``counted``: also count the rows of the whole list and those before
+    this page (two more queries; the worklist page shows "共 N 件，本页第 a–b 件")."""
     limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
     if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
         return Page([], None)
@@ -114,7 +118,51 @@ def worklist_for_user(
         items += list(_list_columns(undated.order_by("id"))[: limit + 1 - len(items)])
     more = len(items) > limit
     items = items[:limit]
-    return Page(items, _cursor(items[-1]) if more and items else None)
+    return Page(
+        items,
+        _cursor(items[-1]) if more and items else None,
+        total=qs.count() if counted else None,
+        start=_rows_before(qs, after) if counted else 0,
+    )
+
+
+def _rows_before(qs: QuerySet[Petition], after: tuple[date, int] | None) -> int:
+    """How many rows of the worklist come before a page that starts after ``after``."""
+    if after is None:
+        return 0
+    d, pk = after
+    dated = qs.filter(next_due__isnull=False)
+    if d == FAR:
+        return dated.count() + qs.filter(next_due__isnull=True, id__lte=pk).count()
+    return dated.filter(Q(next_due__lt=d) | Q(next_due=d, id__lte=pk)).count()
+
+
+@dataclass(frozen=True)
+class Due:
+    code: str  # the statute's code (deadlines.statutes): T6, T3 …
+    due: date
+    ours: bool  # the user's organ must act by then (else a window of the petitioner or another)
+
+
+def worklist_dues(*, items: list[Petition], organ_id: int | None) -> dict[int, Due]:
+    """Which deadline each row's date is (one query for the page): the open deadline falling on
+    ``next_due``; for a row without one, the nearest open limit of anyone (the petitioner's
+    window to ask for review, another organ's duty), so a running limit is never shown as "—"."""
+    rows = Deadline.objects.filter(
+        petition_id__in=[p.pk for p in items], outcome="open"
+    ).order_by("due_date", "id")
+    found: dict[int, Due] = {}
+    by_id = {p.pk: p for p in items}
+    for d in rows.values("petition_id", "code", "due_date", "owner_organ_id"):
+        p = by_id[d["petition_id"]]
+        ours = d["owner_organ_id"] in (organ_id, None)
+        prior = found.get(p.pk)
+        if p.next_due is not None:
+            if ours and d["due_date"] == p.next_due and (prior is None or not prior.ours):
+                found[p.pk] = Due(d["code"], d["due_date"], True)
+        elif prior is None:
+            found[p.pk] = Due(d["code"], d["due_date"], False)
+    return found
 
 
 DUE_FILTERS = ("running", "due_soon", "overdue")
