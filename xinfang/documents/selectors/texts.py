@@ -34,6 +34,7 @@ class _Context:
         self.parties = parties
         self._organs: dict[int, str] | None = None
         self._recipient: str | None = None
+        self._plural = False
         self._numbers: dict[int, str] | None = None
 
     def number(self, e) -> str | None:  # type: ignore[no-untyped-def]
@@ -76,7 +77,15 @@ class _Context:
                     self._recipient = f"{'、'.join(reps)}等{p.head_count}人"
                 else:
                     self._recipient = "、".join(petitioners) or "信访人"
+                self._plural = bool(p.is_collective or len(petitioners) > 1)
         return self._recipient
+
+    @property
+    def plural(self) -> bool:
+        """Whether the document speaks to several people (你们) or one (你): a collective
+        petition, or several petitioners signing one letter (issue 12, item 8)."""
+        _ = self.recipient
+        return self._plural
 
     def last_before(self, index: int, *actions: str):  # type: ignore[no-untyped-def]
         for e in reversed(self.events[:index]):
@@ -102,7 +111,7 @@ def _intro(ctx: _Context) -> str:
     p = ctx.petition
     received = clock.local_date(p.received_at)
     return (
-        f"你（你们）于{cn_date(received)}通过{CHANNEL_LABELS.get(p.channel, p.channel)}"
+        f"你于{cn_date(received)}通过{CHANNEL_LABELS.get(p.channel, p.channel)}"
         f"提出的“{p.title}”信访事项（查询码 {ids.format_tracking_code(p.tracking_code)}）"
     )
 
@@ -112,6 +121,11 @@ def _build(ctx: _Context, index: int) -> Document:
     kind = KINDS[ACTION_KIND[e.action]]
     on = clock.local_date(e.occurred_at)
     sections, remedy = _BUILDERS[kind.code](ctx, index, e, on)
+    if ctx.plural:  # the fixed wording addresses them all; what staff wrote stays as written
+        sections = [
+            Section(s.heading, s.text.replace("你", "你们")) if not s.heading else s
+            for s in sections
+        ]
     delivery = None
     if kind.decision:
         for later in ctx.events[index + 1 :]:

@@ -206,3 +206,30 @@ def test_an_event_without_a_document_has_none(client, world, register):
     start = p.events.get(action="start_handling")
     client.force_login(world.head)
     assert client.get(f"/documents/petitions/{p.pk}/{start.seq}/").status_code == 404
+
+
+def _text(doc) -> str:  # type: ignore[no-untyped-def]
+    return "".join(s.text for s in doc.sections)
+
+
+def test_a_document_addresses_one_petitioner_as_you_and_several_as_you_all(world, register):
+    """Issue 12, item 8: the notice printed "你（你们）" literally; it now fills in the form."""
+    from xinfang.petitions.services import PartyInput
+
+    one = register(received_at=local(2025, 8, 1), at=local(2025, 8, 2)).petition
+    two = register(
+        received_at=local(2025, 8, 1),
+        at=local(2025, 8, 2),
+        parties=[
+            PartyInput(role="petitioner", name="张三", phone="13800000000"),
+            PartyInput(role="petitioner", name="李四", phone="13800000001"),
+        ],
+    ).petition
+    for p in (one, two):
+        act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.housing.pk)
+        act(world, p, "acknowledge", world.head, (2025, 8, 5), category="appeal", route=6)
+    for kind in ("transfer_notice", "acknowledgement"):
+        single, several = _text(docs_of(one)[kind]), _text(docs_of(two)[kind])
+        assert "（你们）" not in single + several
+        assert "你于" in single and "你们" not in single
+        assert "你们于" in several and "你" not in several.replace("你们", "")
