@@ -123,7 +123,7 @@ def _build(ctx: _Context, index: int) -> Document:
     sections, remedy = _BUILDERS[kind.code](ctx, index, e, on)
     if ctx.plural:  # the fixed wording addresses them all; what staff wrote stays as written
         sections = [
-            Section(s.heading, s.text.replace("你", "你们")) if not s.heading else s
+            Section(s.heading, s.text.replace("你", "你们")) if s.heading in _OWN_WORDING else s
             for s in sections
         ]
     delivery = None
@@ -161,6 +161,9 @@ def _build(ctx: _Context, index: int) -> Document:
 
 
 Built = tuple[list[Section], str]
+
+#: The headings of sections in the document's own wording (the rest quote what staff wrote).
+_OWN_WORDING = frozenset({"", "处理途径和程序"})
 
 
 def _p(text: str) -> Section:
