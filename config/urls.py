@@ -21,4 +21,5 @@ urlpatterns = [
     path("prevention/", include("xinfang.prevention.urls")),
     path("reception/book/", include("xinfang.reception.urls_book")),
     path("reception/", include("xinfang.reception.urls")),
+    path("resolution/", include("xinfang.resolution.urls")),
 ]

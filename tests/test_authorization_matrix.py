@@ -258,6 +258,9 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         # reception: the calendar and the desk by role below, records by scope in
         # xinfang/reception/tests
         and not n.startswith("reception:")
+        # resolution and oversight: supervision notices are not petitions; the pages by role
+        # below, the notices by scope in xinfang/resolution/tests and tests/test_leaks.py
+        and not n.startswith("resolution:")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -439,6 +442,18 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     r = client.get("/reception/sessions/new/")
     manages = role_can(role, Cap.RECEPTION_MANAGE)
     check("reception desk", r.status_code == (200 if manages else 403), r.status_code)
+
+    # Supervision (xinfang.resolution, Art. 40): the list and the escalations for the roles
+    # that read them, the new notice for those that supervise at a petition office.
+    resolves = role_can(role, Cap.RESOLUTION_VIEW)
+    check("supervision menu link", ('href="/resolution/supervision/"' in menu) == resolves)
+    for path in ("/resolution/supervision/", "/resolution/escalations/"):
+        r = client.get(path)
+        check(path, r.status_code == (200 if resolves else 403), r.status_code)
+    office = user.organ is not None and user.organ.kind == "petition_office"
+    issues = role_can(role, Cap.SUPERVISE) and office
+    r = client.get("/resolution/supervision/new/")
+    check("supervision desk", r.status_code == (200 if issues else 403), r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

@@ -404,3 +404,84 @@ def test_the_portal_names_a_petition_office_as_accused_and_it_goes_above_it(clie
     p = Petition.objects.get()
     assert p.accused_organ_id == world.county_po.pk
     assert p.current_organ_id == world.city_po.pk
+
+
+# --- supervision (issue 18): a notice over an accusation never reaches those it accuses ------
+
+
+def test_a_supervision_notice_over_an_accusation_is_hidden_from_staff_it_names(
+    client, world, inspection
+):
+    """The city office supervises the inspection group over an accusation that names one of the
+    group's own staff: the named staff member sees neither the notice nor its escalations, on
+    no page (404 like a notice that does not exist), while a colleague does. The accused county
+    government's subtree cannot be given the notice at all. Planted fault: drop the
+    ``~Q(pk__in=accusing…)`` term of ``resolution.access.notice_scope``."""
+    from xinfang.directory.services import staff_create
+    from xinfang.petitions.services import petition_register
+    from xinfang.petitions.services.register import PetitionInput
+    from xinfang.resolution.services import escalate, supervision_issue
+
+    named = staff_create(
+        username="named-head", password="test-pass-123", organ=inspection, roles=[Role.ORGAN_HEAD]
+    )
+    colleague = staff_create(
+        username="colleague", password="test-pass-123", organ=inspection, roles=[Role.ORGAN_HEAD]
+    )
+    p = petition_register(
+        data=PetitionInput(
+            channel="letter",
+            title=TITLE,
+            content="检举纪检监察组干部收受好处。",
+            region_code="990102",
+            category="accusation",
+            accused_staff_ids=[named.pk],
+            received_at=local(2025, 8, 28),
+            parties=[PartyInput(role="petitioner", name=ACCUSER, phone=PHONE)],
+        ),
+        organ=world.city_po,
+        actor=world.city_clerk,
+        at=local(2025, 8, 28),
+    ).petition
+    petition_act(
+        petition_id=p.pk,
+        action=Action.TRANSFER,
+        actor=world.city_clerk,
+        at=local(2025, 8, 29),
+        data={"to_organ_id": inspection.pk},
+    )
+    n = supervision_issue(
+        actor=world.city_clerk,
+        organ=inspection,
+        petition_ids=[p.pk],
+        reasons=["delay"],
+        facts=f"{TITLE}：转送后逾期未办理。",
+    )
+    escalate(now=local(2025, 12, 1))
+    client.force_login(colleague)
+    assert n.number in client.get("/resolution/supervision/").content.decode()
+    assert client.get(f"/resolution/supervision/{n.pk}/").status_code == 200
+    assert n.number in client.get("/resolution/escalations/").content.decode()
+    client.force_login(named)
+    for url in ("/resolution/supervision/", "/resolution/escalations/"):
+        html = client.get(url).content.decode()
+        assert n.number not in html and TITLE not in html, url
+    assert client.get(f"/resolution/supervision/{n.pk}/").status_code == 404
+    r = client.post(f"/resolution/supervision/{n.pk}/reply/", {"reply": "x"})
+    assert r.status_code == 404
+
+
+def test_an_accusation_cannot_be_supervised_at_the_accused_organ_or_below(world, accusation):
+    from xinfang.core.errors import ApplicationError
+    from xinfang.resolution.services import supervision_issue
+
+    for organ in (world.county_gov, world.housing):
+        with pytest.raises(ApplicationError) as e:
+            supervision_issue(
+                actor=world.city_clerk,
+                organ=organ,
+                petition_ids=[accusation.pk],
+                reasons=["delay"],
+                facts="逾期未办理。",
+            )
+        assert "petitions" in e.value.fields

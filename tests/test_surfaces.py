@@ -30,7 +30,9 @@ Planted faults this file catches (rerun: make the change, run this file):
 - ``insight.classify.selectors.organ_hints_for`` without ``petition_id__in=visible``: the desk's
   fragment changes (a count);
 - ``petitions.admin.petition_rows_for_user`` returns ``qs`` unchanged: the admin shows the
-  topic decision / the audit records.
+  topic decision / the audit records;
+- ``resolution.access.notice_scope`` without its ``~Q(pk__in=accusing…)`` term: the staff named
+  in the accusation see the supervision notice over it (its page, the list, the escalations).
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ def _fill(pattern: str, p: Any, ids: dict[str, Any]) -> str:
         "code": p.tracking_code,
         "stage": "handling",
         "form": "step",
+        "notice_id": ids.get("notice", 1),
     }
 
     def sub(m: re.Match[str]) -> str:
@@ -264,9 +267,21 @@ def _plant(world, place, named: list[Any]) -> tuple[Any, dict[str, Any]]:
         comment=f"{TITLE}：处理不公",
         created_at=local(2025, 8, 30),
     )
+    # the city office supervises the group over it (issue 18), and the ladder climbs
+    from xinfang.resolution.services import escalate, supervision_issue
+
+    notice = supervision_issue(
+        actor=world.city_clerk,
+        organ=group,
+        petition_ids=[p.pk],
+        reasons=["delay"],
+        facts=f"{TITLE}：逾期未办理",
+        at=local(2025, 8, 30),
+    )
+    escalate(now=local(2025, 12, 1))
     p.refresh_from_db()
     rates_rebuild()  # the rate pages read the rollup as the tick last built it
-    return p, {"attachment": p.attachments.first().pk}
+    return p, {"attachment": p.attachments.first().pk, "notice": notice.pk}
 
 
 def _bump(model: Any, to: int) -> int:
@@ -412,17 +427,20 @@ def test_no_surface_shows_an_accusation_or_its_count_to_those_it_must_not_reach(
     # the first pass: before the accusation exists, with its ids already (the sequences are set
     # so the accusation and its attachment get these ids), then the second pass after it
     from xinfang.petitions.models import Attachment, Petition
+    from xinfang.resolution.models import SupervisionNotice
 
     pid, aid = _bump(Petition, 900_000_000), _bump(Attachment, 900_000_000)
+    nid = _bump(SupervisionNotice, 900_000_000)
 
     class StandIn:
         pk = pid
         tracking_code = "ZZZZZZZZZZZZZZZZ"
 
     rates_rebuild()
-    before = run(StandIn, {"attachment": aid}, full=True)  # the one holding every role only
+    # the one holding every role only
+    before = run(StandIn, {"attachment": aid, "notice": nid}, full=True)
     p, ids = _plant(world, place, named)
-    assert (p.pk, ids["attachment"]) == (pid, aid)
+    assert (p.pk, ids["attachment"], ids["notice"]) == (pid, aid, nid)
     after = run(p, ids, full=False)
     secrets = _secrets(p)
     leaks, changed = [], []
@@ -473,3 +491,11 @@ def test_no_surface_shows_an_accusation_or_its_count_to_those_it_must_not_reach(
     client.force_login(colleague)
     assert TITLE in client.get(f"/petitions/{p.pk}/").content.decode()
     assert TITLE in client.get("/worklist/").content.decode()
+    office = staff_create(
+        username="control-office",
+        password="Control-123",
+        organ=world.city_po,
+        roles=[Role.REGISTRAR],
+    )
+    client.force_login(office)  # the supervising office reads its notice
+    assert TITLE in client.get(f"/resolution/supervision/{ids['notice']}/").content.decode()

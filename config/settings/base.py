@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "xinfang.insight",
     "xinfang.prevention",
     "xinfang.reception",
+    "xinfang.resolution",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",
@@ -255,6 +256,11 @@ CONTENT_SECURITY_POLICY = {
 XINFANG_PUBLIC_PATHS = ["/portal/"]
 # One-time form tokens and API Idempotency-Keys are remembered this many days (core.once).
 XINFANG_ONCE_DAYS = int(os.environ.get("XINFANG_ONCE_DAYS", "7"))
+# Supervision (Art. 40): the written-reply period of a supervision notice (R05 Art. 36: 30 days)
+# and the escalation ladder on every deadline (resolution/ladder.py).
+XINFANG_SUPERVISION_REPLY_DAYS = int(os.environ.get("XINFANG_SUPERVISION_REPLY_DAYS", "30"))
+XINFANG_ESCALATION_WARN_PERCENT = int(os.environ.get("XINFANG_ESCALATION_WARN_PERCENT", "80"))
+XINFANG_ESCALATION_HIGHER_DAYS = int(os.environ.get("XINFANG_ESCALATION_HIGHER_DAYS", "5"))
 XINFANG_PUBLIC_MAX_BYTES = int(os.environ.get("XINFANG_PUBLIC_MAX_BYTES", str(25 * 1024 * 1024)))
 XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOUR", "30"))
 # Request bodies read into memory (API registration carries Base64 attachments).

@@ -37,6 +37,10 @@ class Cap(StrEnum):
     # Reception (xinfang.reception, Art. 18): reception days, appointments, records, 包案 boards.
     RECEPTION_VIEW = "reception_view"  # the reception calendar, the leader's board
     RECEPTION_MANAGE = "reception_manage"  # publish sessions, book at the desk, write records
+    # Resolution and oversight (xinfang.resolution, regulation §9, §10).
+    RESOLUTION_VIEW = "resolution_view"  # supervision notices, escalations of the jurisdiction
+    SUPERVISE = "supervise"  # issue a supervision notice (a petition office's staff, Art. 40)
+    SUPERVISION_REPLY = "supervision_reply"  # the organ's written reply to a notice (its head)
 
 
 A = Action
@@ -76,6 +80,8 @@ _SIGNING = {A.EXTEND, A.ISSUE_OPINION, A.DECIDE_REVIEW, A.DECIDE_RE_REVIEW}
 _CASEWORK = {Cap.VIEW_PETITIONS, Cap.VIEW_IDENTITY, Cap.EXPORT, Cap.API}
 _PREVENTION = {Cap.PREVENTION_VIEW, Cap.PREVENTION_RECORD}
 _RECEPTION = {Cap.RECEPTION_VIEW, Cap.RECEPTION_MANAGE}
+# Supervision is the petition office's act (the services check the organ's kind as well).
+_SUPERVISION = {Cap.RESOLUTION_VIEW, Cap.SUPERVISE}
 
 #: THE table. Everything below is derived from it.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -84,10 +90,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _ROUTING
         | _PREVENTION
         | _RECEPTION
+        | _SUPERVISION
         | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
     ),
     Role.HANDLER: frozenset(
-        _CASEWORK | _HANDLING | _PREVENTION | {Cap.RECEPTION_VIEW, A.TRANSFER, A.REFER_DISCIPLINE}
+        _CASEWORK
+        | _HANDLING
+        | _PREVENTION
+        | {Cap.RECEPTION_VIEW, Cap.RESOLUTION_VIEW, A.TRANSFER, A.REFER_DISCIPLINE}
     ),
     Role.ORGAN_HEAD: frozenset(
         _CASEWORK
@@ -96,11 +106,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _SIGNING
         | _PREVENTION
         | _RECEPTION
-        | {Cap.PREVENTION_DECIDE}
+        | _SUPERVISION
+        | {Cap.PREVENTION_DECIDE, Cap.SUPERVISION_REPLY}
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
     Role.SUPERVISOR: frozenset(
-        {Cap.VIEW_PETITIONS, Cap.EXPORT, Cap.API, Cap.PREVENTION_VIEW, Cap.RECEPTION_VIEW}
+        {
+            Cap.VIEW_PETITIONS,
+            Cap.EXPORT,
+            Cap.API,
+            Cap.PREVENTION_VIEW,
+            Cap.RECEPTION_VIEW,
+            Cap.RESOLUTION_VIEW,
+        }
     ),
     # A leader also reads the statistics of the jurisdiction (de-identified; issue 12, item 6).
     Role.LEADER: frozenset(
@@ -112,6 +130,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PREVENTION_VIEW,
             Cap.PREVENTION_DECIDE,
             Cap.RECEPTION_VIEW,  # the leader's own calendar and board (Art. 18 para 2)
+            Cap.RESOLUTION_VIEW,
         }
     ),
     # Analysts see de-identified aggregates only: no petition, no list, no count by person.

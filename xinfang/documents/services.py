@@ -29,21 +29,29 @@ def document_number_assign(*, event: PetitionEvent) -> str | None:
     if kind_code is None or organ_id is None:
         return None
     kind = KINDS[kind_code]
-    year = clock.local_date(event.occurred_at).year
+    with transaction.atomic(savepoint=False):
+        number = document_number_next(
+            organ_id=organ_id, code=kind.number_code, year=clock.local_date(event.occurred_at).year
+        )
+        DocumentNumber.objects.create(event=event, number=number)
+    return number
+
+
+def document_number_next(*, organ_id: int, code: str, year: int) -> str:
+    """The next 文号 of ``organ_id``'s documents of kind ``code`` in ``year`` (in the caller's
+    transaction): also for the documents of other apps that are not a petition's event (a
+    supervision notice and its written reply, Art. 40)."""
     with transaction.atomic(savepoint=False):
         DocumentCounter.objects.bulk_create(
-            [DocumentCounter(organ_id=organ_id, code=kind.number_code, year=year)],
-            ignore_conflicts=True,
+            [DocumentCounter(organ_id=organ_id, code=code, year=year)], ignore_conflicts=True
         )
         counter = DocumentCounter.objects.select_for_update().get(
-            organ_id=organ_id, code=kind.number_code, year=year
+            organ_id=organ_id, code=code, year=year
         )
         counter.last += 1
         counter.save(update_fields=["last"])
         organ = Organ.objects.only("name", "abbreviation").get(pk=organ_id)
-        number = f"{organ_abbreviation(organ)}{kind.number_code}〔{year}〕{counter.last}号"
-        DocumentNumber.objects.create(event=event, number=number)
-    return number
+        return f"{organ_abbreviation(organ)}{code}〔{year}〕{counter.last}号"
 
 
 def document_number_on_act(*, petition: object, event: PetitionEvent, before: object) -> None:

@@ -82,6 +82,13 @@ def _exclusions(user: User) -> Q:
     return ~Q(accused_organ_id__in=ancestors) & ~_names(user)
 
 
+def accusation_exclusions(*, user: User) -> Q:
+    """The petitions ``user`` may never see whatever else allows it, negated: those accusing the
+    user's organ or an organ above it and those naming the user (Art. 30 para 3, Art. 46(5)).
+    For the records of other apps that carry petitions (a supervision notice)."""
+    return _exclusions(user)
+
+
 def _names(user: User) -> Q:
     """The petitions that name ``user`` as accused (a subquery: no join, no duplicate rows)."""
     named = Petition.accused_staff.through.objects.filter(user_id=user.pk)

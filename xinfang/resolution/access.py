@@ -1,0 +1,67 @@
+"""Who sees which supervision records (Art. 40) and escalations.
+
+A notice is seen, with ``Cap.RESOLUTION_VIEW``, by the issuing office and the organs above it,
+by a petition office whose region covers the issuing office (the next-higher office follows
+the ladder), and by the supervised organ and the organs above it; **never** by a user whom a
+petition of the notice accuses or whose organ (or an organ above it) it accuses (Art. 30
+para 3, Art. 46(5)): the whole notice is hidden, since its facts speak of the petitions. A
+record outside the scope answers 404, the same as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from xinfang.core.errors import Forbidden
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.access import accusation_exclusions, petition_queryset_for_user
+
+_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
+
+
+def region_prefix(organ: Organ) -> str:
+    return organ.region_id[: _REGION_PREFIX.get(organ.level, len(organ.region_id))]
+
+
+def _below(organ: Organ, field: str) -> Q:
+    return Q(**{f"{field}__path__startswith": organ.path or f"/{organ.pk}/"})
+
+
+def hidden_petitions(user: User):  # type: ignore[no-untyped-def]
+    """The petitions that accuse the user's organ (or one above it) or name the user."""
+    return Petition.objects.exclude(accusation_exclusions(user=user)).values("pk")
+
+
+def notice_scope(user: User, prefix: str = "") -> Q:
+    """The supervision notices ``user`` may see (``prefix``: the path to the notice)."""
+    from xinfang.resolution.models import SupervisionPetition
+
+    if not user_can(user, Cap.RESOLUTION_VIEW):
+        return Q(pk__in=[])
+    organ: Organ | None = user.organ
+    if organ is None:
+        return Q(pk__in=[])
+    p = f"{prefix}__" if prefix else ""
+    q = _below(organ, f"{p}organ") | _below(organ, f"{p}office")
+    if organ.kind == OrganKind.PETITION_OFFICE:
+        q |= Q(**{f"{p}office__region__code__startswith": region_prefix(organ)})
+    accusing = SupervisionPetition.objects.filter(petition__in=hidden_petitions(user))
+    return q & ~Q(**{f"{p}pk__in": accusing.values("notice_id")})
+
+
+def escalation_scope(user: User) -> Q:
+    """The escalations ``user`` may see: those of notices in scope, and those of a petition's
+    deadline when the user may see the petition (the gate of petitions)."""
+    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
+        return Q(pk__in=[])
+    visible = petition_queryset_for_user(user=user).values("pk")
+    return (Q(notice__isnull=False) & notice_scope(user, "notice")) | Q(
+        deadline__isnull=False, deadline__petition__in=visible
+    )
+
+
+def require(user: User, cap: Cap) -> None:
+    if not user_can(user, cap):
+        raise Forbidden()

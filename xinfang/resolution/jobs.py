@@ -1,0 +1,17 @@
+"""Periodic jobs of resolution (``xinfang tick``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from xinfang.core.periodic import periodic
+
+
+@periodic("resolution.escalate", every=timedelta(hours=1))
+def escalate(*, now: datetime) -> dict[str, int]:
+    """The escalation ladder on every open deadline (a supervision notice's reply date, a
+    petition's statutory limits): warn the handler, then tell the organ head, then the
+    next-higher petition office, each step once (resolution/ladder.py, Art. 40)."""
+    from xinfang.resolution.services.escalation import escalate as run
+
+    return run(now=now)

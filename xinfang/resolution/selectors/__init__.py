@@ -1,0 +1,15 @@
+"""Reads of resolution and oversight, each through the access scope (``access.py``)."""
+
+from xinfang.resolution.selectors.supervision import (
+    escalation_list_for_user,
+    notice_get_for_user,
+    notice_list_for_user,
+    notice_petitions_for_user,
+)
+
+__all__ = [
+    "escalation_list_for_user",
+    "notice_get_for_user",
+    "notice_list_for_user",
+    "notice_petitions_for_user",
+]
