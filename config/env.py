@@ -15,6 +15,26 @@ def data_dir() -> Path:
     return Path(base) / "xinfang"
 
 
+def private_dir(folder: Path) -> None:
+    """Create ``folder`` readable by the service user only (0700): it holds the petitioners'
+    data and the keys (issue 11). A folder that already exists keeps its mode (an operator's
+    choice; `xinfang check --deploy` reports an unsafe one)."""
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists. For the SQLite database this is
+    what keeps its -wal and -shm private too: SQLite gives them the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    path.chmod(0o600)
+
+
 def env_bool(name: str, default: bool) -> bool:
     v = os.environ.get(name)
     if v is None:
@@ -29,8 +49,9 @@ def secret_key(folder: Path) -> str:
     path = folder / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     key = secrets.token_urlsafe(50)
+    private_file(path)  # 0600 before the key is in it
     path.write_text(key)
     path.chmod(0o600)
     return key
@@ -56,7 +77,8 @@ def database(folder: Path) -> dict:
         }
     if url:
         raise ValueError(f"XINFANG_DATABASE_URL must start with postgresql://, got {url[:20]!r}")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
+    private_file(folder / "xinfang.sqlite3")  # an empty file is an empty SQLite database
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(folder / "xinfang.sqlite3"),
@@ -100,8 +122,9 @@ def _kept(folder: Path, name: str, make) -> str:  # type: ignore[no-untyped-def]
     path = folder / name
     if path.exists():
         return path.read_text().strip()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     value = make()
+    private_file(path)  # 0600 before the value is in it
     path.write_text(value)
     path.chmod(0o600)
     return value

@@ -9,6 +9,7 @@ from config import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = env.data_dir()
+env.private_dir(DATA_DIR)  # 0700 when created here (issue 11)
 
 SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.env_bool("XINFANG_DEBUG", False)
