@@ -61,6 +61,9 @@ class HotRow:
     sparkline: str
     surge: bool
     surge_weeks: tuple[str, ...]
+    # the petitions of the issue (read through the user's gate): for the policy-matter
+    # suggestions of prevention, never shown here
+    member_ids: tuple[int, ...] = ()
 
 
 def _sparkline(values: tuple[int, ...]) -> str:
@@ -77,9 +80,11 @@ def _petitions(user: User) -> QuerySet[Petition]:
     return petition_queryset_for_statistics(user=user).exclude(state="voided")
 
 
-def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]:
-    """The hot issues of the user's jurisdiction in the last ``weeks`` weeks, hottest first."""
-    if not user_can(user, Cap.VIEW_HOT_ISSUES):
+def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
+    """The hot issues of the user's jurisdiction in the last ``weeks`` weeks, hottest first.
+    ``gate=False``: for a caller that shows only petitions the user may read anyway (prevention's
+    policy-matter hints, for staff who record them), not the hot-issue page's figures."""
+    if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
     now = timezone.localtime(clock.now())
     since = now - timedelta(weeks=weeks)
@@ -137,9 +142,24 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[HotRow]
                 sparkline=_sparkline(x.weekly),
                 surge=x.surge,
                 surge_weeks=tuple(d.isoformat() for d in x.surge_weeks),
+                member_ids=tuple(int(i) for i in x.member_ids),
             )
         )
     return out
+
+
+def hot_rows_cached(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
+    """``hot_rows_for_user``, kept ``XINFANG_HOT_CACHE_SECONDS`` (the page and prevention's
+    policy-matter suggestions share it)."""
+    # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
+    key = f"insight:hot:{user.pk}:{weeks}:{clock.today().isoformat()}"
+    if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
+        raise Forbidden(gettext("您的角色不能查看热点问题"))
+    issues = cache.get(key)
+    if issues is None:
+        issues = hot_rows_for_user(user=user, weeks=weeks, gate=gate)
+        cache.set(key, issues, settings.XINFANG_HOT_CACHE_SECONDS)
+    return issues
 
 
 @login_required
@@ -153,12 +173,7 @@ def hot_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         weeks = DEFAULT_WEEKS
     weeks = max(1, min(MAX_WEEKS, weeks))
-    # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
-    key = f"insight:hot:{user.pk}:{weeks}:{clock.today().isoformat()}"
-    issues = cache.get(key)
-    if issues is None:
-        issues = hot_rows_for_user(user=user, weeks=weeks)  # type: ignore[arg-type]
-        cache.set(key, issues, settings.XINFANG_HOT_CACHE_SECONDS)
+    issues = hot_rows_cached(user=user, weeks=weeks)  # type: ignore[arg-type]
     return render(
         request,
         "insight/hot.html",

@@ -29,6 +29,7 @@ from xinfang.prevention.selectors.meetings import (
 )
 from xinfang.prevention.selectors.policy import (
     LinkedPetition,
+    policy_hot_suggestions,
     policy_matter_get_for_user,
     policy_matter_petitions,
     policy_matter_suggestions,
@@ -44,6 +45,7 @@ __all__ = [
     "conferences_for_user",
     "policy_matter_get_for_user",
     "policy_matter_petitions",
+    "policy_hot_suggestions",
     "policy_matter_suggestions",
     "policy_matters_for_user",
     "tasks_for_organ",

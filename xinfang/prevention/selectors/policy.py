@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.selectors import (
     petition_queryset_for_organ_hints,
     petition_queryset_for_user,
@@ -100,3 +101,75 @@ def policy_matter_suggestions(*, user: User, matter: PolicyMatter, limit: int = 
         )
     )
     return [h for h in hits if h.id not in taken][:limit]
+
+
+@dataclass(frozen=True)
+class HotSuggestion:
+    """A hot issue (insight.hot) as a hint for policy matters: its label and words, how many of
+    its petitions the user may see, and those not yet in any policy matter."""
+
+    label: str
+    terms: tuple[str, ...]
+    size: int
+    petitions: list[tuple[int, str]]  # (id, title), to confirm one by one
+
+
+def _hot_rows(user: User) -> list:
+    # for the staff who record policy matters and read petitions: every petition offered is one
+    # they may read (filtered again below), so the hot-issue page's own right is not needed
+    if not (user_can(user, Cap.PREVENTION_RECORD) and user_can(user, Cap.VIEW_PETITIONS)):
+        return []
+    try:
+        from xinfang.insight.hot.views import hot_rows_cached
+
+        return hot_rows_cached(user=user, gate=False)
+    except Exception:  # too few petitions to group, or no text at all: no hint
+        return []
+
+
+def policy_hot_suggestions(
+    *, user: User, matter: PolicyMatter | None = None, limit: int = 10
+) -> list[HotSuggestion]:
+    """Hot issues of the user's jurisdiction as hints (a person confirms every link). For a
+    matter: the issues that share a petition or a word with it. Without one: the issues most of
+    whose petitions are in no policy matter yet (candidates for a new one). Each issue's
+    petitions are read again through the user's case gate, so an accusation the user may not
+    see (the accused organ, staff it names: Art. 30 para 3) is never offered, nor counted."""
+    from xinfang.prevention.models import PolicyMatterPetition
+
+    rows = _hot_rows(user)
+    if not rows:
+        return []
+    visible = dict(
+        petition_queryset_for_user(user=user)
+        .filter(pk__in={i for r in rows for i in r.member_ids})
+        .values_list("pk", "title")
+    )
+    linked_any = set(
+        PolicyMatterPetition.objects.filter(petition_id__in=list(visible)).values_list(
+            "petition_id", flat=True
+        )
+    )
+    mine = set(matter.links.values_list("petition_id", flat=True)) if matter is not None else set()
+    text = f"{matter.title} {matter.description}" if matter is not None else ""
+    out = []
+    for r in rows:
+        ids = [i for i in r.member_ids if i in visible]
+        if not ids:
+            continue
+        free = [i for i in ids if i not in linked_any]
+        if matter is not None:
+            related = mine.intersection(ids) or any(t and t in text for t in r.terms)
+            if not related or not free:
+                continue
+        elif len(free) * 2 < len(ids):  # mostly grouped already
+            continue
+        out.append(
+            HotSuggestion(
+                label=r.label,
+                terms=tuple(r.terms),
+                size=len(ids),
+                petitions=[(i, visible[i]) for i in free[:limit]],
+            )
+        )
+    return out[:5]

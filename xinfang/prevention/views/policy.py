@@ -16,6 +16,7 @@ from xinfang.directory.permissions import Cap, user_can
 from xinfang.prevention.access import organs_in_scope
 from xinfang.prevention.models import LinkSource, ResponseKind
 from xinfang.prevention.selectors import (
+    policy_hot_suggestions,
     policy_matter_get_for_user,
     policy_matter_petitions,
     policy_matter_suggestions,
@@ -33,12 +34,15 @@ from xinfang.prevention.views._shared import need, one_time_key, parse_date, par
 @require_GET
 def policy_list(request: HttpRequest) -> HttpResponse:
     need(request, Cap.PREVENTION_VIEW)
+    may_record = user_can(request.user, Cap.PREVENTION_RECORD)  # type: ignore[arg-type]
     return render(
         request,
         "prevention/policies.html",
         {
             "rows": list(policy_matters_for_user(user=request.user)[:200]),  # type: ignore[arg-type]
-            "may_record": user_can(request.user, Cap.PREVENTION_RECORD),  # type: ignore[arg-type]
+            "may_record": may_record,
+            # hot issues whose petitions are mostly in no policy matter: candidates for one
+            "hot": policy_hot_suggestions(user=request.user) if may_record else [],  # type: ignore[arg-type]
         },
     )
 
@@ -46,6 +50,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def policy_new(request: HttpRequest) -> HttpResponse:
     need(request, Cap.PREVENTION_RECORD)
+    title_hint = request.GET.get("title", "")[:200].replace("\x00", "")
     organs = list(organs_in_scope(request.user))  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -73,7 +78,8 @@ def policy_new(request: HttpRequest) -> HttpResponse:
         {
             "organs": organs,
             "default_organ": getattr(request.user, "organ_id", None),
-            "post": request.POST if request.method == "POST" else {},
+            # a new matter proposed from a hot issue comes with its label as the title
+            "post": request.POST if request.method == "POST" else {"title": title_hint},
             "submission": one_time_key(request),
             "errors": errors,
             "message": gettext("请检查标出的内容") if errors else "",
@@ -95,6 +101,7 @@ def _page(request: HttpRequest, matter_id: int, *, errors=None, form="", status=
             "petitions": petitions,
             "hidden": hidden,
             "suggestions": policy_matter_suggestions(user=user, matter=m) if may_record else [],  # type: ignore[arg-type]
+            "hot": policy_hot_suggestions(user=user, matter=m) if may_record else [],  # type: ignore[arg-type]
             "may_record": may_record,
             "may_decide": user_can(user, Cap.PREVENTION_DECIDE),  # type: ignore[arg-type]
             "response_kinds": ResponseKind.choices,
