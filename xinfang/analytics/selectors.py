@@ -24,6 +24,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext
 
 from xinfang.analytics.models import PetitionTally
+from xinfang.core import clock
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Region, User
 from xinfang.directory.permissions import Cap, user_can
@@ -66,11 +67,7 @@ def _counted(user: User, received_from: date | None, received_to: date | None): 
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
         raise Forbidden(gettext("您的角色不能查看统计数据"))
     qs = petition_queryset_for_statistics(user=user).exclude(state=State.VOIDED)
-    if received_from:
-        qs = qs.filter(received_at__date__gte=received_from)
-    if received_to:
-        qs = qs.filter(received_at__date__lte=received_to)
-    return qs
+    return qs.filter(clock.on_local_days("received_at", received_from, received_to))
 
 
 def _month_end(d: date) -> date:
@@ -130,17 +127,18 @@ def statistics_for_user(
         named = petitions_naming(user=user).filter(scope).exclude(state=State.VOIDED)
         if first:
             rollup = rollup.filter(month__gte=first)
-            named = named.filter(received_at__date__gte=first)
         if last:
             rollup = rollup.filter(month__lte=last)
-            named = named.filter(received_at__date__lte=_month_end(last))
+        named = named.filter(
+            clock.on_local_days("received_at", first, _month_end(last) if last else None)
+        )
         _add(counts, rollup, "n")
         _add(counts, named, "id", sign=-1)
     for d1, d2 in partial:
         live = (  # a voided registration counts nowhere (issue 12), as in the rollup
             petition_queryset_for_statistics(user=user)
             .exclude(state=State.VOIDED)
-            .filter(received_at__date__gte=d1, received_at__date__lte=d2)
+            .filter(clock.on_local_days("received_at", d1, d2))
         )
         _add(counts, live, "id")
     cells = [

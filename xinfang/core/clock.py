@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -18,3 +19,20 @@ def today() -> date:
 
 def local_date(at: datetime) -> date:
     return timezone.localdate(at)
+
+
+def day_start(d: date) -> datetime:
+    """The first instant of the local day ``d`` (an aware datetime)."""
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def on_local_days(field: str, first: date | None, last: date | None) -> Q:
+    """``field`` (a datetime column) falls on a local day from ``first`` to ``last`` (either
+    open), as bounds on the column itself: ``field__date__gte`` wraps the column in a time
+    zone conversion, so its index is unused and every such filter scans (issue 14)."""
+    q = Q()
+    if first:
+        q &= Q(**{f"{field}__gte": day_start(first)})
+    if last:
+        q &= Q(**{f"{field}__lt": day_start(last + timedelta(days=1))})
+    return q

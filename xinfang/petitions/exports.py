@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 
-from xinfang.core import ids
+from xinfang.core import clock, ids
 from xinfang.core.errors import Forbidden
 from xinfang.core.masking import mask_id_number, mask_name, mask_phone
 from xinfang.directory.models import User
@@ -146,10 +146,7 @@ def petition_export(
     qs = qs.filter(**{k: v for k, v in filters.items() if v})
     if region_code:
         qs = qs.filter(region__code__startswith=region_code.rstrip("0") or region_code)
-    if received_from:
-        qs = qs.filter(received_at__date__gte=received_from)
-    if received_to:
-        qs = qs.filter(received_at__date__lte=received_to)
+    qs = qs.filter(clock.on_local_days("received_at", received_from, received_to))
     if flag:
         qs = qs.filter(flag_q(flag))
     qs = (

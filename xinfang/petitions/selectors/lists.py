@@ -266,10 +266,7 @@ def petition_list_for_user(
     qs = _filtered(qs, state=state, category=category, channel=channel)
     if region_code:
         qs = qs.filter(region__code__startswith=region_code.rstrip("0") or region_code)
-    if received_from:
-        qs = qs.filter(received_at__date__gte=received_from)
-    if received_to:
-        qs = qs.filter(received_at__date__lte=received_to)
+    qs = qs.filter(clock.on_local_days("received_at", received_from, received_to))
     if flag:
         qs = qs.filter(flag_q(flag))
     if cursor:
