@@ -485,3 +485,85 @@ def test_an_accusation_cannot_be_supervised_at_the_accused_organ_or_below(world,
                 facts="逾期未办理。",
             )
         assert "petitions" in e.value.fields
+
+
+def test_reception_never_shows_an_accusation_to_the_accused_organ(client, world, accusation):
+    """Reception (Art. 18, Art. 30 para 3): the accusation is booked into a session of the
+    inspection group (in the county's region, not below the accused county government), a
+    record with a promise is written and a leader takes charge. The county office's clerk sees
+    that session on its calendar (its region) but never the booking, the record, the promise or
+    the petition on any board; the accused organ's own sessions refuse the booking.
+    Planted fault: ``appointments_of_session`` without the petitions gate shows the title."""
+    from datetime import date, time
+
+    from xinfang.core.errors import ApplicationError
+    from xinfang.reception.models import ReceptionSession
+    from xinfang.reception.services import (
+        PromiseInput,
+        SessionInput,
+        appointment_book_desk,
+        leader_take_charge,
+        record_write,
+        session_publish,
+    )
+
+    inspection = accusation.current_organ
+    s = session_publish(
+        actor=world.city_clerk,
+        data=SessionInput(
+            organ=inspection,
+            leader_id=world.prov_head.pk,
+            on=date(2025, 9, 2),
+            starts=time(9, 0),
+            ends=time(11, 0),
+            place="纪检监察组接待室",
+            capacity=3,
+        ),
+    )
+    b = appointment_book_desk(
+        actor=world.city_clerk, session_id=s.pk, tracking_code=accusation.tracking_code
+    )
+    record_write(
+        actor=world.city_clerk,
+        petition_id=accusation.pk,
+        received_by_id=world.prov_head.pk,
+        attendees=ACCUSER,
+        asked="请求调查违规征地",
+        said="已受理，依规调查",
+        promises=[PromiseInput("三十日内书面反馈调查进展", world.city_clerk.pk, date(2025, 9, 30))],
+        session_id=s.pk,
+        appointment_code=b.appointment.code,
+    )
+    leader_take_charge(
+        actor=world.prov_head, petition_id=accusation.pk, leader_id=world.prov_head.pk
+    )
+    # the accused organ's own office cannot be given the booking
+    own = ReceptionSession.objects.create(
+        organ=world.county_po,
+        on=date(2025, 9, 3),
+        starts=time(9, 0),
+        ends=time(10, 0),
+        place="县信访局",
+        leader=world.city_head,
+        capacity=3,
+        created_by=world.clerk,
+        created_at=s.created_at,
+    )
+    with pytest.raises(ApplicationError):
+        appointment_book_desk(
+            actor=world.city_clerk, session_id=own.pk, tracking_code=accusation.tracking_code
+        )
+    client.force_login(world.clerk)
+    seen = []
+    for url in (
+        "/reception/?from=2025-09-01",
+        f"/reception/sessions/{s.pk}/",
+        "/reception/board/",
+        "/reception/records/1/",
+    ):
+        body = client.get(url).content.decode()
+        seen.append((url, TITLE in body or ACCUSER in body or "三十日内书面反馈" in body))
+    assert "纪检监察组接待室" in client.get("/reception/?from=2025-09-01").content.decode()
+    assert not any(hit for _u, hit in seen), seen
+    client.force_login(world.city_clerk)  # the control: the office above sees all of it
+    assert TITLE in client.get(f"/reception/sessions/{s.pk}/").content.decode()
