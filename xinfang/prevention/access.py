@@ -11,8 +11,7 @@ from django.db.models import Q
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
-
-_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
+from xinfang.petitions.selectors.access import region_prefix
 
 
 def organ_scope(user: User, field: str | None = "organ") -> Q:
@@ -26,8 +25,7 @@ def organ_scope(user: User, field: str | None = "organ") -> Q:
     pre = f"{field}__" if field else ""
     q = Q(**{f"{pre}path__startswith": organ.path or f"/{organ.pk}/"})
     if organ.kind == OrganKind.PETITION_OFFICE:
-        prefix = organ.region_id[: _REGION_PREFIX.get(organ.level, len(organ.region_id))]
-        q |= Q(**{f"{pre}region__code__startswith": prefix})
+        q |= Q(**{f"{pre}region__code__startswith": region_prefix(organ)})
     return q
 
 
@@ -43,8 +41,7 @@ def organ_in_scope(user: User, organ: Organ) -> bool:
     if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
         return True
     if own.kind == OrganKind.PETITION_OFFICE:
-        prefix = own.region_id[: _REGION_PREFIX.get(own.level, len(own.region_id))]
-        return organ.region_id.startswith(prefix)
+        return organ.region_id.startswith(region_prefix(own))
     return False
 
 

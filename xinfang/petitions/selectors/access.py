@@ -102,9 +102,14 @@ def petition_names_user(*, petition: Petition, user: User) -> bool:
     ).exists()
 
 
+def region_prefix(office: Organ) -> str:
+    """The region-code prefix of everything in ``office``'s region ("" nationwide). An organ's
+    level is its region's level, so the prefix needs no query."""
+    return office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
+
+
 def _in_region(office: Organ) -> Q:
-    # An organ's level is its region's level, so the prefix needs no query.
-    prefix = office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
+    prefix = region_prefix(office)
     return Q(current_organ__region__code__startswith=prefix) if prefix else Q()
 
 
