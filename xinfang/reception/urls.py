@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from xinfang.reception.views import records, sessions
+from xinfang.reception.views import joint, records, sessions
 
 app_name = "reception"
 urlpatterns = [
     path("board/", records.board, name="board"),
+    path("joint/", joint.joint_list, name="joint_list"),
+    path("joint/new/", joint.joint_new, name="joint_new"),
+    path("joint/<int:joint_id>/", joint.joint_page, name="joint"),
+    path("joint/<int:joint_id>/<str:form>/", joint.joint_post, name="joint_post"),
     path("records/new/", records.record_new, name="record_new"),
     path("records/<int:record_id>/", records.record_page, name="record"),
     path("records/<int:record_id>/<str:form>/", records.record_post, name="record_post"),

@@ -10,6 +10,11 @@ from xinfang.reception.selectors.board import (
     record_get_for_user,
     records_of_petition,
 )
+from xinfang.reception.selectors.joint import (
+    joint_get_for_user,
+    joint_list_for_user,
+    joint_tasks_for_organ,
+)
 from xinfang.reception.selectors.sessions import session_get_for_user, sessions_for_user
 
 __all__ = [
@@ -17,6 +22,9 @@ __all__ = [
     "appointments_of_session",
     "board_petitions",
     "board_promises",
+    "joint_get_for_user",
+    "joint_list_for_user",
+    "joint_tasks_for_organ",
     "leader_name",
     "record_get_for_user",
     "records_of_petition",

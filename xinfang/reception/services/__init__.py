@@ -7,6 +7,13 @@ from xinfang.reception.services.appointments import (
     appointment_find,
     appointment_rebook,
 )
+from xinfang.reception.services.joint import (
+    TaskInput,
+    joint_reply,
+    joint_sign,
+    joint_start,
+    statutory_limit,
+)
 from xinfang.reception.services.records import (
     PromiseInput,
     leader_name,
@@ -29,11 +36,15 @@ __all__ = [
     "PromiseInput",
     "SchedulePublished",
     "SessionInput",
+    "TaskInput",
     "appointment_book_desk",
     "appointment_book_portal",
     "appointment_cancel",
     "appointment_find",
     "appointment_rebook",
+    "joint_reply",
+    "joint_sign",
+    "joint_start",
     "leader_name",
     "leader_take_charge",
     "leaders_for",
@@ -42,4 +53,5 @@ __all__ = [
     "schedule_publish",
     "session_cancel",
     "session_publish",
+    "statutory_limit",
 ]
