@@ -116,11 +116,18 @@ def test_a_village_dispute_is_mediated_then_turned_into_a_petition(
     page.locator("#prevention-panel").get_by_role("link").click()
     assert page.locator("#dispute-status").inner_text() == "已转为信访事项"
 
-    # 5. the ledger shows it, and exports it
+    # 5. the ledger shows it, and exports it: asked for on the page, written by the worker
     page.get_by_role("link", name="矛盾纠纷排查化解台账").click()
     assert page.locator("#ledger-total").inner_text() == "1"
+    page.get_by_role("button", name="导出台账（XLSX）").click()
+    page.locator("#export-state").get_by_text("排队中").wait_for()
+    from xinfang.prevention.models import LedgerExport
+    from xinfang.prevention.tasks import ledger_export_run
+
+    ledger_export_run.func(export_id=LedgerExport.objects.get().pk)  # what `xinfang worker` does
+    page.reload()
     with page.expect_download() as dl:
-        page.get_by_role("link", name="导出台账（XLSX）").click()
+        page.locator("#export-download").click()
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()), read_only=True).active
