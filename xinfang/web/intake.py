@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -370,20 +370,22 @@ def intake_receipt(request: HttpRequest, petition_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def intake_similar(request: HttpRequest) -> HttpResponse:
-    """An HTML fragment: earlier petitions that may be about the same matter."""
+    """An HTML fragment: earlier petitions that may be about the same matter. By POST: what
+    the clerk types (a phone number) stays out of URLs, access logs and history (issue 11)."""
     _need_registrar(request)
+    G = request.POST
     matches = petition_similar_for_user(
         user=request.user,  # type: ignore[arg-type]
-        phone=request.GET.get("phone", ""),
-        code=request.GET.get("code", ""),
+        phone=G.get("phone", ""),
+        code=G.get("code", ""),
     )
     suggestion = category_suggestion(
-        title=request.GET.get("title", ""), body=request.GET.get("content", "")
+        title=G.get("title", ""), body=G.get("content", "")
     )
     text = matters_intake_context(
-        user=request.user, params=request.GET, exclude=[m.petition.pk for m in matches]
+        user=request.user, params=G, exclude=[m.petition.pk for m in matches]
     )  # type: ignore[arg-type]
     return render(
         request,
@@ -395,7 +397,7 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
             **text,
             **intake_hint_context(
                 user=request.user,  # type: ignore[arg-type]
-                query=request.GET,
+                query=G,
                 suggestion=suggestion,
             ),
         },

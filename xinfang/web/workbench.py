@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.core import ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
 from xinfang.workbench import selectors, services
+from xinfang.workbench.text import search_kind_of
 
 
 @login_required
@@ -57,13 +57,41 @@ def _date(text: str | None, field: str) -> date | None:
         ) from e
 
 
+def _search_kinds(may_identity: bool) -> list[tuple[str, str]]:
+    return [
+        (k, label)
+        for k, label in selectors.SEARCH_KINDS.items()
+        if may_identity or k not in selectors.IDENTITY_KINDS
+    ]
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    G = request.GET
+    """The search page. The form posts: a phone, identity number or name searched for never
+    travels in a URL, where access logs, proxies and the browser's history keep it (issue 11);
+    a GET (a bookmark, an old link) may search by words, a code, a state or dates only."""
+    G = request.POST if request.method == "POST" else request.GET
     f = {k: G.get(k, "").strip() for k in ("q", "by", "state", "category", "from", "to")}
     f["by"] = f["by"] or "auto"  # the kind of query is seen in it (issue 12 item 9)
     may_identity = user_can(request.user, Cap.VIEW_IDENTITY)  # type: ignore[arg-type]
+    kind = search_kind_of(f["q"]) if f["by"] == "auto" else f["by"]
+    if request.method == "GET" and f["q"] and may_identity and kind in selectors.IDENTITY_KINDS:
+        response = render(
+            request,
+            "web/search.html",
+            {
+                "f": {**f, "q": ""},
+                "rows": [],
+                "refused": gettext("按姓名、电话或证件号码检索请使用检索表单（不放在网址中）。"),
+                "kinds": _search_kinds(may_identity),
+                "states": [(s.value, label) for s, label in STATE_LABELS.items()],
+                "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+            },
+            status=400,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
     page = selectors.petition_search_for_user(
         user=request.user,  # type: ignore[arg-type]
         q=f["q"],
@@ -84,12 +112,8 @@ def search(request: HttpRequest) -> HttpResponse:
         }
         for p in page.items
     ]
-    kinds = [
-        (k, label)
-        for k, label in selectors.SEARCH_KINDS.items()
-        if may_identity or k not in selectors.IDENTITY_KINDS
-    ]
-    return render(
+    kinds = _search_kinds(may_identity)
+    response = render(
         request,
         "web/search.html",
         {
@@ -98,15 +122,18 @@ def search(request: HttpRequest) -> HttpResponse:
             "terms": page.terms,
             "searched_by": page.by,
             "searched_label": selectors.SEARCH_KINDS.get(page.by, ""),
+            # buttons of small forms that post the query again (never links carrying it)
             "other_kinds": [
-                (label, urlencode([(k2, v) for k2, v in {**f, "by": k}.items() if v]))
+                (label, [(k2, v) for k2, v in {**f, "by": k}.items() if v])
                 for k, label in kinds
                 if k not in ("auto", page.by)
             ],
             "next_cursor": page.next_cursor,
-            "query": urlencode([(k, v) for k, v in f.items() if v]),
+            "query": [(k, v) for k, v in f.items() if v],
             "kinds": kinds,
             "states": [(s.value, label) for s, label in STATE_LABELS.items()],
             "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
         },
     )
+    response["Cache-Control"] = "no-store"  # the answer may name petitioners
+    return response

@@ -157,7 +157,7 @@ def test_a_server_error_logs_no_phone_from_its_query_string_or_its_traceback(
     monkeypatch.setattr(intake, "petition_similar_for_user", broken)
     client.raise_request_exception = False
     client.force_login(world.clerk)
-    r = client.get("/intake/similar/", {"phone": PHONE, "name": NAME, "id": ID_NUMBER})
+    r = client.post("/intake/similar/", {"phone": PHONE, "name": NAME, "id": ID_NUMBER})
     assert r.status_code == 500
     text = captured.getvalue()
     errors = [json.loads(x) for x in text.splitlines() if '"level": "error"' in x]

@@ -61,16 +61,16 @@ def test_a_sixth_representative_of_a_collective_visit_is_refused(client, world):
 def test_similar_petitions_are_listed_by_identical_title(client, world, register):
     p = register(title="幸福小区餐馆油烟扰民", received_at=local(2025, 8, 1), at=local(2025, 8, 2))
     client.force_login(world.clerk)
-    r = client.get("/intake/similar/", {"title": "幸福小区餐馆油烟扰民"})
+    r = client.post("/intake/similar/", {"title": "幸福小区餐馆油烟扰民"})
     assert f"/petitions/{p.petition.pk}/" in r.content.decode()  # by the repeat index
-    r = client.get("/intake/similar/", {"title": "完全不同的事情"})
+    r = client.post("/intake/similar/", {"title": "完全不同的事情"})
     assert "没有找到" in r.content.decode()
 
 
 def test_a_user_without_the_registrar_role_cannot_open_the_desk(client, world):
     client.force_login(world.analyst)
     assert client.get("/intake/letter/").status_code == 403
-    assert client.get("/intake/similar/?title=x").status_code == 403
+    assert client.post("/intake/similar/?title=x").status_code == 403
 
 
 def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists(
@@ -89,7 +89,7 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
     LinearTextClassifier().fit(*zip(*rows, strict=True)).save(path)
     monkeypatch.setattr(suggest, "default_model_path", lambda: path)
     client.force_login(world.clerk)
-    html = client.get(
+    html = client.post(
         "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
     ).content.decode()
     assert "建议类别" in html and "劳动和社会保障" in html and "依据词语" in html
@@ -99,12 +99,12 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
         (1.01, "把握不大，请核对", "把握较大"),
     ):
         monkeypatch.setattr(suggest, "LIKELY", likely)
-        html = client.get(
+        html = client.post(
             "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
         ).content.decode()
         assert shown in html and hidden not in html
     monkeypatch.setattr(suggest, "default_model_path", lambda: tmp_path / "none.joblib")
-    html = client.get("/intake/similar/", {"title": "公司拖欠工资"}).content.decode()
+    html = client.post("/intake/similar/", {"title": "公司拖欠工资"}).content.decode()
     assert "建议类别" not in html
 
 
@@ -216,3 +216,17 @@ def test_field_errors_name_the_fields_as_the_desk_shows_them(client, world):
     assert r.status_code == 400
     assert "标题：请填写标题" in html and "事项所在地：" in html
     assert "title：" not in html and "region_code" not in html.split('id="intake-form"')[0]
+
+
+def test_the_similar_list_takes_a_phone_number_by_post_only(client, world, register):
+    """Issue 11: what the clerk types (a phone number) never travels in a URL, where access
+    logs, proxies and the browser's history keep it."""
+    from pathlib import Path
+
+    register()  # the petitioner's phone is 13800000000
+    client.force_login(world.clerk)
+    assert client.get("/intake/similar/", {"phone": "13800000000"}).status_code == 405
+    html = client.post("/intake/similar/", {"phone": "13800000000"}).content.decode()
+    assert "小区楼下餐馆油烟噪声扰民" in html
+    js = (Path(__file__).parents[1] / "static" / "xinfang" / "intake.js").read_text()
+    assert 'method: "POST"' in js and 'url + "?"' not in js

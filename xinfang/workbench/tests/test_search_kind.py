@@ -36,7 +36,7 @@ def test_the_kind_of_a_query_is_seen_in_it(q, kind):
 
 
 def _found(client, q):
-    r = client.get("/search/", {"q": q})
+    r = client.post("/search/", {"q": q})  # the form posts (issue 11)
     assert r.status_code == 200
     return r.content.decode()
 
@@ -55,8 +55,28 @@ def test_a_phone_a_code_an_id_number_and_words_are_each_found_from_the_one_box(
         assert "幸福路路灯损坏" in html and "另一件事" not in html, q
     assert "联系电话" in _found(client, "13911112222")  # it says how it searched
     assert "证件号码" in _found(client, ID)
-    # and offers the other ways, keeping the query
-    assert "by=text" in _found(client, "13911112222")
+    # and offers the other ways, keeping the query (forms that post it again)
+    html = _found(client, "13911112222")
+    assert 'name="by" value="text"' in html and 'name="q" value="13911112222"' in html
+    assert "?q=" not in html and "13911112222&" not in html
+
+
+def test_a_phone_an_id_number_or_a_name_is_never_searched_from_a_url(client, world, register):
+    """Issue 11: a GET carrying an identity (a bookmark, a link, a typed URL) is refused with the
+    form to post it; words, codes and filters still work by GET."""
+    register(
+        title="幸福路路灯损坏",
+        parties=[PartyInput(role="petitioner", name="王五", phone="13911112222", id_number=ID)],
+    )
+    client.force_login(world.clerk)
+    for q in ({"q": "13911112222"}, {"q": ID}, {"q": "王五", "by": "name"}):
+        r = client.get("/search/", q)
+        html = r.content.decode()
+        assert r.status_code == 400 and "幸福路路灯损坏" not in html, q
+        assert 'method="post"' in html and f'value="{q["q"]}"' not in html  # not kept in the form
+    assert "幸福路路灯损坏" in client.get("/search/", {"q": "路灯"}).content.decode()
+    html = client.post("/search/", {"q": "王五", "by": "name"}).content.decode()
+    assert "幸福路路灯损坏" in html
 
 
 def test_a_role_without_identity_search_gets_a_text_search_for_a_phone_number(

@@ -57,7 +57,7 @@ def test_the_fragment_suggests_the_topic_and_the_organs_that_handled_such_matter
             topic_decide(petition=p, topic=topic("环境保护"), actor=world.clerk)
             Petition.objects.filter(pk=p.pk).update(handling_organ=organ, current_organ=organ)
     client.force_login(world.clerk)
-    r = client.get(
+    r = client.post(
         "/intake/similar/",
         {"title": "餐馆油烟噪声", "content": "油烟噪声扰民", "region_code": "990102"},
     )
@@ -77,9 +77,9 @@ def test_the_topic_the_clerk_chose_drives_the_organ_hint(client, world, register
     Petition.objects.filter(pk=p.pk).update(handling_organ=world.court, current_organ=world.court)
     client.force_login(world.clerk)
     q = {"title": "餐馆油烟噪声", "region_code": "990102"}
-    assert "建议承办机关" not in client.get("/intake/similar/", q).content.decode()
+    assert "建议承办机关" not in client.post("/intake/similar/", q).content.decode()
     q["topic"] = str(topic("政法").pk)
-    html = client.get("/intake/similar/", q).content.decode()
+    html = client.post("/intake/similar/", q).content.decode()
     assert "青山县人民法院" in html.split("建议承办机关")[1]
 
 

@@ -113,7 +113,7 @@ def test_the_index_finds_a_reworded_petition_and_says_which_words_are_shared(wor
 def test_the_intake_fragment_lists_text_matches_with_score_and_why(client, world, register):
     first = register().petition
     client.force_login(world.clerk)
-    r = client.get("/intake/similar/", {"title": OIL[0], "content": OIL[1]})
+    r = client.post("/intake/similar/", {"title": OIL[0], "content": OIL[1]})
     body = r.content.decode()
     assert r.status_code == 200
     assert f"/petitions/{first.pk}/" in body and "相似度" in body and "共同词语" in body
@@ -126,7 +126,7 @@ def test_the_accused_organ_never_sees_an_accusation_through_the_similar_list(
     # The county petition office is the accused organ: nothing, not even at its intake desk.
     assert same_matter_for_user(user=world.clerk, title=ACCUSE[0], body=ACCUSE[1]) == []
     client.force_login(world.clerk)
-    r = client.get("/intake/similar/", {"title": ACCUSE[0], "content": ACCUSE[1]})
+    r = client.post("/intake/similar/", {"title": ACCUSE[0], "content": ACCUSE[1]})
     assert ACCUSE[0] not in r.content.decode() and f"/petitions/{p.pk}/" not in r.content.decode()
     # The city office, which registered it, sees it.
     hits = same_matter_for_user(user=world.city_clerk, title=ACCUSE[0], body=ACCUSE[1])
@@ -273,7 +273,7 @@ def test_the_art36_flag_shows_for_the_same_petitioner_after_re_review(client, wo
         == []
     )
     client.force_login(world.city_clerk)
-    r = client.get("/intake/similar/", {"title": OIL[0], "content": OIL[1], "phone": "13800000000"})
+    r = client.post("/intake/similar/", {"title": OIL[0], "content": OIL[1], "phone": "13800000000"})
     assert FLAG in r.content.decode() and f"/petitions/{old.pk}/" in r.content.decode()
     # On the new petition's page; the software decides nothing: it stays registered.
     new = register(

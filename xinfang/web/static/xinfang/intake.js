@@ -15,7 +15,9 @@
     // the topic hint (insight): the matter's region and the topic the clerk chose, if any
     if (form.elements.region_code) q.set("region_code", form.elements.region_code.value);
     if (form.elements.topic) q.set("topic", form.elements.topic.value);
-    fetch(url + "?" + q.toString(), { credentials: "same-origin" })
+    // by POST, so the phone number typed stays out of URLs, access logs and history (issue 11)
+    q.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    fetch(url, { method: "POST", body: q, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) { if (html) { box.innerHTML = html; syncSuggestion(); } });
   }
