@@ -43,7 +43,9 @@ def test_statistics_with_a_date_range_do_not_wrap_the_column(world, register):
     from xinfang.directory.services import staff_create
 
     register(received_at=_at(2025, 8, 2, 9))
-    analyst = staff_create(username="an", password=None, organ=world.county_po, roles=[Role.ANALYST])  # type: ignore[arg-type]
+    analyst = staff_create(
+        username="an", password=None, organ=world.county_po, roles=[Role.ANALYST]
+    )  # type: ignore[arg-type]
     with CaptureQueriesContext(connection) as q:
         s = statistics_for_user(
             user=analyst, received_from=date(2025, 8, 2), received_to=date(2025, 8, 20)

@@ -1,0 +1,79 @@
+"""Issue 14: the number of SQL queries of each staff page is pinned, and does not grow with the
+data. A new panel that adds a query (or a query per row) fails here, and whoever adds it
+raises the budget on purpose, having looked at its plan (bench/README.md).
+
+The pages are those of every role's menu (the permission table builds the menus) and the
+petition page, each opened with a few petitions and again with three times as many."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xinfang.directory.models import Role
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+#: The most queries each page may run (over every role that opens it). Raise one only with
+#: a reason, and check the new query's plan at 10^6 petitions.
+#: Measured 2026-12-07 on SQLite; PostgreSQL runs the same queries.
+BUDGET: dict[str, int] = {
+    "/analytics/": 10,
+    "/analytics/rates/": 23,
+    "/calendar/": 8,
+    "/insight/hot/": 4,
+    "/intake/": 8,
+    "/petitions/<id>/": 25,
+    "/prevention/disputes/": 7,
+    "/reception/": 5,
+    "/resolution/supervision/": 5,
+    "/search/": 4,
+    "/worklist/": 12,
+}
+
+
+def _menu(html: str) -> list[str]:
+    header = html[html.index('<header class="top">') : html.index("</header>")]
+    links = re.findall(r'<a(?: class="[^"]*")? href="([^"]+)"', header)
+    return [u for u in links if u.startswith("/") and u != "/"]
+
+
+def _counts(client, urls):  # type: ignore[no-untyped-def]
+    out = {}
+    for url in urls:
+        client.get(url)  # warm: per-process caches (regions, the calendar) are not per page
+        with CaptureQueriesContext(connection) as q:
+            r = client.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        out[url] = len(q.captured_queries)
+    return out
+
+
+def _key(url: str) -> str:
+    return re.sub(r"/\d+/", "/<id>/", url)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_each_staff_page_runs_a_pinned_number_of_queries(client, world, register, role):
+    from xinfang.directory.services import staff_create
+
+    user = staff_create(username=f"q-{role}", password=None, organ=world.county_po, roles=[role])
+    client.force_login(user)
+    first = [register().petition for _ in range(2)]
+    html = client.get("/", follow=True).content.decode()
+    if "<header" not in html:
+        html = client.get("/search/").content.decode()
+    urls = _menu(html)
+    if client.get(f"/petitions/{first[0].pk}/").status_code == 200:
+        urls.append(f"/petitions/{first[0].pk}/")
+    few = _counts(client, urls)
+    for _ in range(6):
+        register()
+    many = _counts(client, urls)
+    grew = {u: (few[u], many[u]) for u in urls if many[u] > few[u]}
+    assert not grew, f"queries grow with the rows (a query per row?): {grew}"
+    over = {_key(u): n for u, n in many.items() if n > BUDGET.get(_key(u), 0)}
+    assert not over, f"{role}: over the pinned budget {over} (BUDGET in {__file__})"
