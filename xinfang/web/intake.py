@@ -49,6 +49,7 @@ from xinfang.petitions.services import (
 )
 from xinfang.petitions.similar import petition_similar_for_user
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
+from xinfang.workbench.text import whole_words
 
 DESK_CHANNELS = {
     "letter": (gettext_lazy("来信登记"), Channel.LETTER),
@@ -369,6 +370,16 @@ def intake_receipt(request: HttpRequest, petition_id: int) -> HttpResponse:
     return response
 
 
+def _grouped(matches: list) -> list[dict]:
+    """Earlier petitions by title: identical titles once, with each petition's date as its link
+    (issue 12 item 12), in the order the first of each title came."""
+    groups: dict[str, dict] = {}
+    for m in matches:
+        g = groups.setdefault(m.petition.title, {"title": m.petition.title, "items": []})
+        g["items"].append(m)
+    return list(groups.values())
+
+
 @login_required
 @require_POST
 def intake_similar(request: HttpRequest) -> HttpResponse:
@@ -391,9 +402,13 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
         request,
         "web/_similar.html",
         {
-            "matches": matches,
             "suggestion": suggestion,
             "suggestion_likely": suggestion_is_likely(suggestion),
+            "suggestion_words": whole_words(
+                suggestion[0].top_terms if suggestion else (),
+                f"{request.GET.get('title', '')} {request.GET.get('content', '')}",
+            ),
+            "matches": _grouped(matches),
             **text,
             **intake_hint_context(
                 user=request.user,  # type: ignore[arg-type]

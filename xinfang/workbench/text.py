@@ -82,3 +82,20 @@ def search_kind_of(text: str) -> str:
     if _PHONE.match(q) and 7 <= sum(ch.isdigit() for ch in q) <= 13:
         return "phone"
     return "text"
+
+
+def whole_words(fragments: list[str] | tuple[str, ...], text: str, limit: int = 6) -> list[str]:
+    """The words of ``text`` behind a classifier's character n-grams ("要被拖欠" -> "拖欠"):
+    for each fragment in turn, the longest word of the text sharing two or more characters in
+    a row with it. Fragments with no such word are left out (issue 12 item 12)."""
+    words = sorted(terms_of_text(text), key=lambda w: (-len(w), w))
+    out: list[str] = []
+    for frag in fragments:
+        f = re.sub(r"\s", "", frag or "").lower()
+        for w in words:
+            if w not in out and any(w[i : i + 2] in f for i in range(len(w) - 1)):
+                out.append(w)
+                break
+        if len(out) >= limit:
+            break
+    return out

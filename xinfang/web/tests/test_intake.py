@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -40,7 +42,9 @@ def test_a_clerk_registers_a_letter_and_gets_a_receipt_with_code_and_password(cl
 
 def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(client, world):
     client.force_login(world.clerk)
-    r = client.post("/intake/visit/", {**FORM, "title": "", "p_id": "110101199003071234"}, follow=True)
+    r = client.post(
+        "/intake/visit/", {**FORM, "title": "", "p_id": "110101199003071234"}, follow=True
+    )
     html = r.content.decode()
     assert r.status_code == 400 and "请填写标题" in html and "校验位" in html
     assert "楼下餐馆每晚营业至凌晨" in html  # what the clerk typed is still there
@@ -50,10 +54,14 @@ def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(cl
 def test_a_sixth_representative_of_a_collective_visit_is_refused(client, world):
     client.force_login(world.clerk)
     reps = {f"rep{i}_name": f"代表{i}" for i in range(6)}
-    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True)
+    r = client.post(
+        "/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True
+    )
     assert r.status_code == 400 and "第二十条" in r.content.decode()
     reps.pop("rep5_name")
-    r = client.post("/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True)
+    r = client.post(
+        "/intake/visit/", {**FORM, "is_collective": "on", "head_count": "30", **reps}, follow=True
+    )
     assert r.status_code == 200
     assert Petition.objects.get().parties.filter(role="representative").count() == 5
 
@@ -65,6 +73,29 @@ def test_similar_petitions_are_listed_by_identical_title(client, world, register
     assert f"/petitions/{p.petition.pk}/" in r.content.decode()  # by the repeat index
     r = client.post("/intake/similar/", {"title": "完全不同的事情"})
     assert "没有找到" in r.content.decode()
+
+
+def test_identical_earlier_titles_are_listed_once_and_a_phone_match_says_so(
+    client, world, register
+):
+    from xinfang.petitions.services import PartyInput
+
+    same = [PartyInput(role="petitioner", name="张三", phone="13911112222")]
+    for day in (1, 8):
+        register(
+            title="路灯不亮", parties=same, received_at=local(2025, 8, day), at=local(2025, 8, day)
+        )
+    client.force_login(world.clerk)
+    html = client.get("/intake/similar/", {"phone": "13911112222"}).content.decode()
+    assert html.count("路灯不亮") == 1 and "（2 件）" in html
+    assert "2025-08-01" in html and "2025-08-08" in html
+    assert '<span class="flag">联系电话相同</span>' in html
+
+
+def test_whole_words_are_found_behind_the_fragments():
+    from xinfang.workbench.text import whole_words
+
+    assert whole_words(["要被拖欠", "位支付", "zz"], "单位支付的工资要被拖欠了") == ["拖欠", "支付"]
 
 
 def test_a_user_without_the_registrar_role_cannot_open_the_desk(client, world):
@@ -93,6 +124,11 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
         "/intake/similar/", {"title": "公司拖欠工资", "content": "拖欠工资半年"}
     ).content.decode()
     assert "建议类别" in html and "劳动和社会保障" in html and "依据词语" in html
+    words = re.search(r"依据词语：([^<]*)<", html)
+    assert words and set(words.group(1).split("、")) <= {"公司", "拖欠", "工资", "拖欠工资", "半年"}, (
+        "whole words of the text, not the model's character fragments"
+    )
+    assert "模型" not in html and ".joblib" not in html, "no model id for the clerk"
     # Below the confidence the measurements call likely, the clerk is asked to check.
     for likely, shown, hidden in (
         (0.0, "把握较大", "请核对"),
