@@ -22,6 +22,7 @@ def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
     from xinfang.petitions.workflow import State, available_actions
 
     allowed = available_actions(State(petition.state), petition_context(petition))
+    petition._xinfang_allowed = allowed  # type: ignore[attr-defined]  # read once per page
     window_due = _open_window_due(petition)
     today = clock.today()
 
@@ -35,6 +36,30 @@ def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
         return True
 
     return [a.value for a in allowed if timely(a.value) and actor_may(petition, a, user) is None]
+
+
+#: Steps that only the organ's head signs (Arts. 32, 34–36; directory.permissions ``_SIGNING``).
+_SIGNED_BY_HEAD = ("extend", "issue_opinion", "decide_review", "decide_re_review")
+
+
+def petition_steps_for_the_head(*, user: User, petition: Petition) -> list[dict]:
+    """The signing steps the law allows now on a petition the user's organ holds that the
+    user's role cannot take: the page tells them that the organ's head signs these (issue 12,
+    item 7), instead of leaving them to wonder why 出具处理意见书 is not there."""
+    from xinfang.directory.permissions import user_can_act
+    from xinfang.petitions.gate import petition_context
+    from xinfang.petitions.workflow import ACTION_LABELS, Action, State, available_actions
+
+    if user.organ_id is None or user.organ_id != petition.current_organ_id:
+        return []
+    allowed = getattr(petition, "_xinfang_allowed", None)
+    if allowed is None:
+        allowed = available_actions(State(petition.state), petition_context(petition))
+    return [
+        {"action": a.value, "label": ACTION_LABELS[a]}
+        for a in allowed
+        if a.value in _SIGNED_BY_HEAD and not user_can_act(user, Action(a))
+    ]
 
 
 def _open_window_due(petition: Petition) -> date | None:
@@ -136,6 +161,7 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
             for d in deadlines_of(p)
         ],
         "available_actions": petition_actions_for_user(user=user, petition=p),
+        "head_signs": petition_steps_for_the_head(user=user, petition=p),
         "action_labels": {a.value: ACTION_LABELS[a] for a in Action},
         "petition": p,
         "attachments": list(

@@ -123,3 +123,22 @@ def test_the_organ_that_issued_the_opinion_still_reads_its_case_under_review(
         staff_create(username="judge", password=None, organ=world.court, roles=[Role.HANDLER])
     )
     assert client.get(f"/petitions/{p.pk}/").status_code == 404
+
+
+def test_a_handler_is_told_that_the_organ_head_signs_the_opinion_and_the_extension(
+    client, world, register
+):
+    """Issue 12, item 7: a handler who cannot sign sees why, not a page without the step."""
+    p = _transferred(world, register)
+    act(world, p, "acknowledge", world.head, (2025, 8, 30), category="appeal", route=6)
+    act(world, p, "start_handling", world.head, (2025, 8, 30))
+    client.force_login(world.handler)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    note = re.search(r'<p class="note" id="head-signs">(.*?)</p>', html)
+    assert note and "负责人签发" in note.group(1)
+    assert "延长办理期限" in note.group(1) and "出具处理意见书" in note.group(1)
+    assert f'action="/petitions/{p.pk}/act/issue_opinion/"' not in html
+    client.force_login(world.head)  # the head signs: the steps are there, no note
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert 'id="head-signs"' not in html
+    assert f'action="/petitions/{p.pk}/act/issue_opinion/"' in html
