@@ -15,3 +15,12 @@ def repeats_snapshot(*, now: datetime) -> dict[str, int]:
     from xinfang.insight.matters.tasks import repeat_index_snapshot
 
     return {"enqueued": int(task_enqueue_once(repeat_index_snapshot))}
+
+
+@periodic("insight.hot_precompute", every=timedelta(minutes=5))
+def hot_precompute(*, now: datetime) -> dict[str, int]:
+    """Compute the hot-issues page of each reader active in the last day, so its first view
+    is served from the cache (kept 15 minutes: three periods)."""
+    from xinfang.insight.hot.views import hot_rows_precompute
+
+    return {"views": hot_rows_precompute(now=now, ttl_seconds=15 * 60)}

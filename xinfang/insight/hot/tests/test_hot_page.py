@@ -91,3 +91,32 @@ def test_the_window_is_a_query_parameter(client, world, register):
 def test_a_registrar_may_not_open_the_hot_page(client, world):
     client.force_login(world.clerk)
     assert client.get("/insight/hot/").status_code == 403
+
+
+def test_the_periodic_job_computes_the_page_before_its_first_view(
+    client, world, register, settings, monkeypatch
+):
+    """Issue 14: the first view clustered every petition of the period (seconds at 10^5).
+    The job computes each recent reader's view; the page then only reads the cache. A reader
+    who may not see hot issues, or who has not logged in for a day, gets nothing computed."""
+    import importlib
+
+    from xinfang.core import clock
+    from xinfang.insight.hot import views
+
+    jobs = importlib.import_module("xinfang.insight.jobs")  # as `xinfang tick` finds it
+
+    settings.XINFANG_CACHE = "database"
+    _issue(world, register)
+    now = clock.now()
+    type(world.analyst).objects.filter(pk=world.analyst.pk).update(last_login=now)
+    type(world.clerk).objects.filter(pk=world.clerk.pk).update(last_login=now)
+    assert jobs.hot_precompute(now=now) == {"views": 1}  # the analyst; a clerk may not read it
+
+    def must_not_cluster(**kw):  # type: ignore[no-untyped-def]
+        raise AssertionError("the page clustered on its first view")
+
+    monkeypatch.setattr(views, "hot_rows_for_user", must_not_cluster)
+    client.force_login(world.analyst)
+    body = client.get("/insight/hot/").content.decode()
+    assert "幸福小区楼下餐馆油烟噪声扰民" in body
