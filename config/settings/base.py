@@ -168,6 +168,10 @@ XINFANG_HOT_CACHE_SECONDS = int(os.environ.get("XINFANG_HOT_CACHE_SECONDS", "300
 # Months of one dispute-screening cycle (矛盾纠纷排查, xinfang.prevention): 1 (monthly), 2, 3, 4,
 # 6 or 12.
 XINFANG_SCREENING_CYCLE_MONTHS = int(os.environ.get("XINFANG_SCREENING_CYCLE_MONTHS", "1"))
+# Notifications of reception (xinfang.reception.notify): console (log), email (Django's mail:
+# EMAIL_* settings) or sms (a JSON POST to XINFANG_SMS_GATEWAY_URL).
+XINFANG_NOTIFY_BACKEND = os.environ.get("XINFANG_NOTIFY_BACKEND", "console")
+XINFANG_SMS_GATEWAY_URL = os.environ.get("XINFANG_SMS_GATEWAY_URL", "")
 
 # --- Public portal and satisfaction evaluation (regulation §8; see docs/settings.md) ---
 # Days after a written answer reaches the petitioner during which they may evaluate it (Q-4).

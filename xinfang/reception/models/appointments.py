@@ -38,6 +38,7 @@ class Appointment(models.Model):
     )
     booked_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The form's one-time key (a refresh never books twice).
     submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 

@@ -70,6 +70,7 @@ class Promise(models.Model):
     )
     done_on = models.DateField("落实日期", null=True, blank=True)
     done_note = models.TextField("落实情况", blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "接访承诺事项"
