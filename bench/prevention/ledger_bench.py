@@ -142,9 +142,10 @@ def _time(client, url: str, calls: int) -> dict:  # type: ignore[no-untyped-def]
     xs, cpu = [], []
     for _ in range(calls):
         t, c = time.perf_counter(), time.process_time()
-        client.get(url)
+        r = client.get(url)
         xs.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
+        assert r.status_code == 200, (url, r.status_code)  # every timed answer is checked
     with CaptureQueriesContext(connection) as q:
         client.get(url)
     xs.sort()
