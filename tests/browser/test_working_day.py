@@ -13,7 +13,7 @@ import pytest
 
 from conftest import local
 from tests.browser.helpers import desktop_context, phone_context, sign_in, staff_act
-from tests.flows import act, opinion_delivered
+from tests.flows import OPINION, act, opinion_delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -171,3 +171,52 @@ def test_every_menu_link_of_every_role_opens(live_server, browser, world):
             assert response.status == 200, (user.username, href, response.status)
             assert "无权访问" not in text, (user.username, href)
         ctx.close()
+
+
+def test_every_open_state_along_the_procedure_offers_some_role_a_step_on_the_page(
+    live_server, browser, world, register
+):
+    """The stuck-state walk seen on the page (the service walk covers every variant:
+    xinfang/petitions/tests/test_no_dead_ends.py): at each open state some role's petition
+    page has a step form, and a final state is said to be final."""
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.workflow import State, is_final
+
+    staff = [world.clerk, world.head, world.city_head]
+    pages = {}
+    for user in staff:
+        ctx = desktop_context(browser)
+        sign_in(ctx, live_server, user)
+        pages[user.pk] = ctx.new_page()
+
+    p = register(
+        category="", route=None, received_at=local(2025, 8, 1), at=local(2025, 8, 2)
+    ).petition
+    steps = [
+        ("transfer", world.clerk, (2025, 8, 3), "", {"to_organ_id": world.housing.pk}),
+        ("acknowledge", world.head, (2025, 8, 5), "", {"category": "appeal", "route": 6}),
+        ("start_handling", world.head, (2025, 8, 5), "", {}),
+        ("issue_opinion", world.head, (2025, 8, 20), "", dict(OPINION)),
+        ("record_delivery", world.head, (2025, 8, 25), "", {"method": "post", "signed": "true"}),
+        ("request_review", world.city_head, (2025, 9, 1), "", {}),
+    ]
+    seen = []
+    for i in range(len(steps) + 1):
+        state = Petition.objects.get(pk=p.pk).state
+        seen.append(state)
+        offered = 0
+        for page in pages.values():
+            page.goto(f"{live_server.url}/petitions/{p.pk}/")
+            offered += page.locator('form[action*="/act/"]').count()
+            if offered:
+                break
+        assert offered or is_final(State(state)), f"no role has a step in {state}"
+        if i < len(steps):
+            action, actor, day, reason, data = steps[i]
+            act(world, p, action, actor, day, reason, **data)
+    assert seen == [
+        "registered", "transferred", "acknowledged", "in_handling", "opinion_issued",
+        "opinion_issued", "review_requested",
+    ]
+    for page in pages.values():
+        page.context.close()
