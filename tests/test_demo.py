@@ -100,3 +100,15 @@ def test_the_demo_fills_the_first_countys_prevention_records_through_the_service
     assert DecisionLink.objects.filter(risk__isnull=True).exists()
     assert ConferenceTask.objects.filter(entries__kind="follow_up").exists()
     assert Conference.objects.count() == 1 and PolicyMatterPetition.objects.exists()
+
+
+def test_the_demo_has_supervision_notices_answered_open_and_listed_with_their_escalations():
+    from xinfang.resolution.models import Escalation, SupervisionNotice
+
+    result = demo_seed(petitions=200, seed=11)
+    assert result["errors"] == []
+    statuses = set(SupervisionNotice.objects.values_list("status", flat=True))
+    assert statuses == {"open", "replied"}
+    assert SupervisionNotice.objects.filter(listed=True).exists()
+    assert Escalation.objects.filter(notice__isnull=False).exists()
+    assert Petition.objects.filter(supervised=True).exists()

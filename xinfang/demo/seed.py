@@ -121,6 +121,11 @@ def _seed(
 
     prevention_seed(county=counties[0], staff=staff, rng=rng, today=today)
 
+    say("督办：督办通知、书面反馈、逐级催办…")
+    from xinfang.demo.resolution import resolution_seed
+
+    resolution_seed(county=counties[0], staff=staff, rng=rng, today=today)
+
     say("建立全文检索索引…")
     from xinfang.workbench.services import search_index_pending
 
