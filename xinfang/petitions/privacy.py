@@ -20,6 +20,7 @@ from django.db import transaction
 
 from xinfang.core import clock
 from xinfang.petitions.models import Party, Petition
+from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.selectors.parties import (
     identity_restricted,
     parties_for_user,
@@ -163,6 +164,8 @@ def party_anonymise_expired(*, now: datetime | None = None, dry_run: bool = Fals
                     "anonymised_at",
                 ],
             )
+            # the seal covers the parties: seal the anonymised ones as they are now
+            petition_seal(petition_ids={x.petition_id for x in batch})
             total += len(batch)
     audit_record(
         kind="personal_data.anonymise",

@@ -7,10 +7,13 @@ digest goes into the petition's own audit chain (ADR 0013). Verify recomputes ea
 digest and compares it with the last one sealed: an edit, a replayed old state, an inserted or a
 deleted row (petition, event or deadline) shows.
 
-Covered: the facts of the procedure and of the matter. Not covered: ``next_due`` (derived from
-the deadlines, which are covered) and ``query_secret`` (the portal password's hash, renewed by
-``petition_receipt_again``); parties and attachments have their own safeguards (encryption,
-SHA-256 of each file).
+Covered: the facts of the procedure and of the matter, the parties (who petitioned: a name or
+phone swapped by SQL would send the answer to someone else) and the attachments (their rows:
+name, type, size, SHA-256 and file; the file's bytes are checked against the SHA-256 by the
+backup and attachment checks). A party's identity number and phone are digested as plain text,
+so rotating the field keys (new ciphertext, same value) leaves the seal valid. Not covered:
+``next_due`` (derived from the deadlines, which are covered) and ``query_secret`` (the portal
+password's hash, renewed by ``petition_receipt_again``).
 """
 
 from __future__ import annotations
@@ -91,6 +94,16 @@ DEADLINE_FIELDS = (
     "paused",
     "provisional",
 )
+PARTY_FIELDS = (
+    "role",
+    "name",
+    "id_number",  # decrypted on reading: the value, not this key's ciphertext
+    "phone",
+    "address",
+    "is_organisation",
+    "anonymised_at",
+)
+ATTACHMENT_FIELDS = ("file", "original_name", "content_type", "size", "sha256", "uploaded_at")
 CHUNK = 500
 
 
@@ -110,7 +123,7 @@ def _row(values: Iterable[Any]) -> list[Any]:
 def petition_digests(ids: Iterable[int]) -> dict[int, str]:
     """The current digest of each petition (from the database, in the caller's transaction)."""
     from xinfang.deadlines.models import Deadline
-    from xinfang.petitions.models import Petition, PetitionEvent
+    from xinfang.petitions.models import Attachment, Party, Petition, PetitionEvent
 
     out: dict[int, str] = {}
     ids = sorted(set(ids))
@@ -129,6 +142,20 @@ def petition_digests(ids: Iterable[int]) -> dict[int, str]:
             "petition_id", *DEADLINE_FIELDS
         ):
             deadlines[pid].append(_row(rest))
+        parties: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in (
+            Party.objects.filter(petition_id__in=chunk)
+            .order_by("petition_id", "pk")
+            .values_list("petition_id", "pk", *PARTY_FIELDS)
+        ):
+            parties[pid].append(_row(rest))
+        attachments: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in (
+            Attachment.objects.filter(petition_id__in=chunk)
+            .order_by("petition_id", "pk")
+            .values_list("petition_id", "pk", *ATTACHMENT_FIELDS)
+        ):
+            attachments[pid].append(_row(rest))
         accused: dict[int, list[int]] = defaultdict(list)
         for pid, uid in accused_of.filter(petition_id__in=chunk).values_list(
             "petition_id", "user_id"
@@ -143,6 +170,8 @@ def petition_digests(ids: Iterable[int]) -> dict[int, str]:
                     # deadlines are rewritten by each fold: their order is not a fact
                     "deadlines": sorted(deadlines[pid], key=repr),
                     "accused_staff": sorted(accused[pid]),
+                    "parties": parties[pid],
+                    "attachments": attachments[pid],
                 },
             )
     return out

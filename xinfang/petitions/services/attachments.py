@@ -35,6 +35,7 @@ from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import User
 from xinfang.petitions import validation as v
 from xinfang.petitions.models import Attachment, Petition
+from xinfang.petitions.seal import petition_seal
 
 
 @dataclass(frozen=True)
@@ -197,4 +198,5 @@ def attachment_add(
         raise ApplicationError(gettext("附件数量已达上限"))
     with attachment_files_guard(), transaction.atomic():
         _attachments_save(petition, [(AttachmentInput(name, content), kind)])
+        petition_seal(petition_ids=[petition.pk], actor=actor)  # the seal covers attachments
     return petition.attachments.order_by("-id").first()  # type: ignore[return-value]

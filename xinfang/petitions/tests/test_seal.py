@@ -201,3 +201,70 @@ def test_petitions_from_before_sealing_are_sealed_once_by_the_adoption_command(h
     call_command("audit_seal")
     assert "petition: 补记 0 件" in capsys.readouterr().out
     assert AuditRecord.objects.filter(kind="audit.seals_adopt").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("name", "李冒名"), ("address", "别处"), ("role", "agent"), ("phone_digest", "x")],
+)
+def test_a_direct_sql_update_of_a_party_is_detected(handled, column, value):
+    """Issue 13: a petitioner's name or contact swapped by SQL (the answer would go elsewhere).
+    ``phone_digest`` is not digested itself, but an edit there goes with an edit of the phone."""
+    from xinfang.petitions.models import Party
+
+    table = Party._meta.db_table
+    if column == "phone_digest":  # the phone as another key's ciphertext of another number
+        from xinfang.core import crypto
+
+        column, value = "phone", crypto.encrypt("13999999999")
+    _sql(f"UPDATE {table} SET {column} = %s WHERE petition_id = %s", value, handled.pk)
+    assert any("changed outside" in x for x in _problems_about(handled))
+
+
+def test_a_party_added_or_deleted_in_sql_is_detected(handled):
+    from xinfang.petitions.models import Party
+
+    _sql(f"DELETE FROM {Party._meta.db_table} WHERE petition_id = %s", handled.pk)
+    assert _problems_about(handled)
+
+
+def test_an_attachment_row_edited_or_deleted_in_sql_is_detected(world, register):
+    from xinfang.petitions.models import Attachment
+    from xinfang.petitions.services import AttachmentInput
+    from xinfang.petitions.services.attachments import attachment_add
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    p = register(attachments=[AttachmentInput("材料.pdf", pdf)]).petition
+    attachment_add(petition=p, actor=world.clerk, name="补充.pdf", content=pdf + b" ")
+    rep = audit_verify()
+    assert rep.ok, rep.problems  # both the registration and the later addition were sealed
+    table = Attachment._meta.db_table
+    first = Attachment.objects.filter(petition=p).order_by("pk").first()
+    _sql(f"UPDATE {table} SET sha256 = %s WHERE id = %s", "0" * 64, first.pk)
+    assert any("changed outside" in x for x in _problems_about(p))
+    _sql(f"UPDATE {table} SET sha256 = %s WHERE id = %s", first.sha256, first.pk)
+    assert audit_verify().ok
+    _sql(f"DELETE FROM {table} WHERE id = %s", first.pk)
+    assert _problems_about(p)
+
+
+def test_anonymising_parties_and_rotating_field_keys_keep_the_seal(handled, settings):
+    """The services that rewrite parties: anonymisation seals again; a key rotation changes
+    only ciphertext (the seal digests values). Planted fault: drop the petition_seal call from
+    ``party_anonymise_expired`` and this fails."""
+    from django.core.management import call_command
+
+    from xinfang.core import crypto
+    from xinfang.petitions.privacy import party_anonymise_expired
+    from xinfang.petitions.seal import petition_seal
+
+    settings.XINFANG_FIELD_KEYS = [crypto.new_field_key(), *settings.XINFANG_FIELD_KEYS]
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))
+    rep = audit_verify()
+    assert rep.ok, rep.problems
+    # closed long ago (as the services would leave it, sealed)
+    Petition.objects.filter(pk=handled.pk).update(is_open=False, last_event_at=local(2015, 1, 1))
+    petition_seal(petition_ids=[handled.pk])
+    assert party_anonymise_expired(now=local(2025, 9, 1)) == 1
+    rep = audit_verify()
+    assert rep.ok, rep.problems
