@@ -87,6 +87,7 @@ SKIPPED = {
     "set_language": "changes the language between the two passes",
     "api:openapi-view": "the schema's page: no data",
     "ops:metrics": "process counters (requests served) differ between any two passes",
+    "analytics:plotly_js": "plotly.js from the installed package: no data",
 }
 
 

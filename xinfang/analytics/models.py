@@ -101,3 +101,22 @@ class RatesAsOf(models.Model):
     as_of = models.DateField()
     built_at = models.DateTimeField()
     petitions = models.IntegerField(default=0)
+
+
+class VolumeTally(models.Model):
+    """Petitions received, counted by month, category, channel and whether they repeat an
+    earlier petition (``repeat_of``), with the gate keys: the trends page reads it. Rebuilt
+    with the rates (``analytics.services.rates_rebuild``)."""
+
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.CharField(max_length=12, blank=True)
+    channel = models.CharField(max_length=10)
+    repeat = models.BooleanField(default=False)
+    month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访量趋势计数"
+        indexes = [models.Index(fields=["month"], name="volumetally_month")]

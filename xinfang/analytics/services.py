@@ -143,7 +143,37 @@ def rates_rebuild(*, as_of: date | None = None, batch: int = 5000) -> int:
             (RateTally(**dict(zip(names, k, strict=True)), n=n) for k, n in counts.items()),
             batch_size=batch,
         )
-        petitions = Petition.objects.count()
+        petitions = volume_rebuild()
         RatesAsOf.objects.all().delete()
         RatesAsOf.objects.create(as_of=as_of, built_at=clock.now(), petitions=petitions)
     return petitions
+
+
+def volume_rebuild() -> int:
+    """Recount ``VolumeTally`` from the petitions (one grouped query); returns the petitions."""
+    from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+    from django.db.models.functions import TruncMonth
+
+    from xinfang.analytics.models import VolumeTally
+
+    keys = ("current_organ_id", "accused_organ_id", "region_id", "category", "channel")
+    rows = (
+        Petition.objects.annotate(m=TruncMonth("received_at"), rep=ExpressionWrapper(
+            Q(repeat_of__isnull=False), output_field=BooleanField()))
+        .values(*keys, "m", "rep")
+        .annotate(k=Count("id"))
+        .order_by()
+    )
+    with transaction.atomic():
+        VolumeTally.objects.all().delete()
+        objs = [
+            VolumeTally(
+                current_organ_id=r["current_organ_id"], accused_organ_id=r["accused_organ_id"] or 0,
+                region_id=r["region_id"], category=r["category"] or "", channel=r["channel"],
+                repeat=bool(r["rep"]), month=r["m"].date() if hasattr(r["m"], "date") else r["m"],
+                n=r["k"],
+            )
+            for r in rows
+        ]
+        VolumeTally.objects.bulk_create(objs, batch_size=5000)
+    return sum(o.n for o in objs)

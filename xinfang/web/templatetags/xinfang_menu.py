@@ -17,6 +17,7 @@ MENU: dict[str, str] = {
     "intake": Action.REGISTER,
     "statistics": Cap.VIEW_DEIDENTIFIED,
     "rates": Cap.VIEW_DEIDENTIFIED,
+    "trends": Cap.VIEW_DEIDENTIFIED,
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
 }
