@@ -18,6 +18,7 @@ MENU: dict[str, str] = {
     "statistics": Cap.VIEW_DEIDENTIFIED,
     "rates": Cap.VIEW_DEIDENTIFIED,
     "trends": Cap.VIEW_DEIDENTIFIED,
+    "report": Cap.VIEW_DEIDENTIFIED,
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
 }

@@ -1,0 +1,152 @@
+"""The annual report (Art. 41) and the monthly situation analysis (社情分析, Arts. 13, 14(4)) as
+DOCX, and every figure of them as XLSX. The figures are the dashboard's own (``trends`` and
+``rate_selectors`` over the same gate and months), so each number in the report equals the
+page's; charts are given as tables (no offline image renderer in the stack: plotly's static
+export needs kaleido and a browser), which a screen reader also reads."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext
+
+from xinfang.analytics.rate_selectors import (
+    METRIC_LABELS,
+    Filters,
+    Line,
+    StageLine,
+    rate_lines,
+    rates_as_of,
+    stage_days,
+)
+from xinfang.analytics.rates import RATES, STAGES
+from xinfang.analytics.trends import Trends, trends_for_user
+from xinfang.directory.models import User
+
+COMMENTARY_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class ReportData:
+    kind: str  # annual | monthly
+    title: str
+    organ: str
+    month_from: date
+    month_to: date
+    trends: Trends
+    rates: dict[str, list[Line]]
+    stages: list[StageLine]
+    commentary: str
+    as_of: date | None
+
+
+def report_data(*, user: User, kind: str, year: int, month: int | None, commentary: str) -> ReportData:
+    if kind == "annual":
+        lo, hi = date(year, 1, 1), date(year, 12, 1)
+        title = gettext("%(year)s年度信访工作情况报告") % {"year": year}
+    else:
+        lo = hi = date(year, month or 1, 1)
+        title = gettext("%(year)s年%(month)s月社情分析") % {"year": year, "month": lo.month}
+    f = Filters(month_from=lo, month_to=hi)
+    return ReportData(
+        kind=kind,
+        title=title,
+        organ=user.organ.name if user.organ_id else "",  # type: ignore[union-attr]
+        month_from=lo,
+        month_to=hi,
+        trends=trends_for_user(user=user, month_from=lo, month_to=hi),
+        rates={m.value: rate_lines(user=user, metric=m, by="organ", filters=f) for m in RATES},
+        stages=stage_days(user=user, by="organ", filters=f),
+        commentary=commentary,
+        as_of=rates_as_of(),
+    )
+
+
+def tables(d: ReportData) -> list[tuple[str, list[str], list[list[object]]]]:
+    """Every figure of the report as (caption, header, rows): the DOCX and the XLSX both."""
+    t = d.trends
+    out: list[tuple[str, list[str], list[list[object]]]] = []
+    out.append((gettext("按月份和类别"), [gettext("月份"), *[lbl for _, lbl in t.categories],
+                                        gettext("合计")],
+                [[m.strftime("%Y-%m"), *[t.by_month_category[m].get(c, 0) for c, _ in t.categories],
+                  sum(t.by_month_category[m].values())] for m in t.months]))
+    out.append((gettext("渠道构成"), [gettext("渠道"), gettext("件数")],
+                [[lbl, n] for _, lbl, n in t.channels]))
+    out.append((gettext("初次信访与重复信访"), [gettext("月份"), gettext("初次信访"), gettext("重复信访")],
+                [[m.strftime("%Y-%m"), a, b] for m, (a, b) in t.first_repeat.items()]))
+    out.append((gettext("按事项所在地（按区划代码排列）"),
+                [gettext("区划代码"), gettext("事项所在地"), gettext("件数")],
+                [[code, name, n] for code, name, n in t.regions]))
+    for metric, lines in d.rates.items():
+        out.append((str(METRIC_LABELS[metric]),  # type: ignore[index]
+                    [gettext("机关"), gettext("分子"), gettext("分母"), gettext("比率")],
+                    [[ln.label, ln.rate.n, ln.rate.d, ln.rate.percent()] for ln in lines]))
+    header = [gettext("机关")]
+    for m in STAGES:
+        label = str(METRIC_LABELS[m])
+        header += [f"{label} {gettext('件数')}", f"{label} {gettext('中位数')}",
+                   f"{label} P90"]
+    out.append((gettext("各环节用时（天）"), header, [
+        [s.label, *[x if x is not None else "—" for m in STAGES for x in s.stages[m.value]]]
+        for s in d.stages
+    ]))
+    return out
+
+
+def report_docx(d: ReportData) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(d.title, level=0)
+    doc.add_paragraph(
+        gettext("单位：%(organ)s　统计期间：%(lo)s 至 %(hi)s　共 %(n)s 件")
+        % {"organ": d.organ, "lo": d.month_from.strftime("%Y-%m"),
+           "hi": d.month_to.strftime("%Y-%m"), "n": d.trends.total}
+    )
+    if d.as_of:
+        doc.add_paragraph(gettext("考核指标计算截至 %(d)s。") % {"d": d.as_of.isoformat()})
+    if d.commentary:
+        doc.add_heading(gettext("分析与建议"), level=1)
+        for para in d.commentary.splitlines():
+            if para.strip():
+                doc.add_paragraph(para.strip())
+    for caption, header, rows in tables(d):
+        doc.add_heading(caption, level=1)
+        table = doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, header, strict=True):
+            cell.text = str(text)
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = str(value)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def report_xlsx(d: ReportData) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = gettext("说明")[:31]
+    ws.append([d.title])
+    ws.append([d.organ, d.month_from.strftime("%Y-%m"), d.month_to.strftime("%Y-%m"), d.trends.total])
+    for i, (caption, header, rows) in enumerate(tables(d), start=1):
+        sheet = wb.create_sheet(f"{i:02d} {caption}"[:31].replace("/", "／"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _cell(v: object) -> object:
+    """A text cell never starts a formula (an organ name is data, not code)."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
