@@ -14,6 +14,7 @@ from xinfang.demo.plans import _Planner
 from xinfang.demo.states import _Plan
 from xinfang.demo.texts import _WHY
 from xinfang.directory.models import Role
+from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import petition_queryset_linkable_for
 from xinfang.petitions.services import (
     PetitionInput,
@@ -60,9 +61,16 @@ def _repeats(
         )
         actor = staff.for_action(organ, A.REGISTER, Role.REGISTRAR)
         if not petition_queryset_linkable_for(user=actor).filter(pk=p.petition_id).exists():
-            # An earlier petition this office may not name (an accusation against it or an
-            # organ above it, Art. 30 para 3): its repeat would be refused, so none is seeded.
-            continue
+            # The local office may not name the earlier petition (an accusation against it or
+            # an organ above it, Art. 30 para 3; or one brought straight to a department or a
+            # higher office): the petitioner goes back to the office that registered it.
+            organ = Petition.objects.select_related("registering_organ").get(
+                pk=p.petition_id
+            ).registering_organ
+            actor = staff.for_action(organ, A.REGISTER, Role.REGISTRAR)
+            if not petition_queryset_linkable_for(user=actor).filter(pk=p.petition_id).exists():
+                errors.append(f"repeat of {p.petition_id}: no office may name it")
+                continue
         own.at = received + timedelta(minutes=30)
         try:
             with transaction.atomic():
