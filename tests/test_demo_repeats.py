@@ -24,7 +24,6 @@ def test_every_candidate_repeat_is_registered_at_an_office_that_may_name_the_ear
     monkeypatch,
 ):
     import xinfang.demo.seed as seed
-
     from xinfang.demo._common import _ldate
 
     real = seed._repeats
