@@ -10,6 +10,7 @@ LABELS = (
     gettext_noop("办理答复"), gettext_noop("复查"), gettext_noop("复核"), gettext_noop("满意"), gettext_noop("基本满意"), gettext_noop("不满意"),
     # portal public states
     gettext_noop("转送办理中"), gettext_noop("登记分流中"),
+    gettext_noop("已作废（重复或误登记，不另行办理；如有疑问请联系登记机关）"),
     # documents.selectors titles and delivery methods
     gettext_noop("信访事项受理告知书"), gettext_noop("信访事项不予受理告知书"), gettext_noop("信访事项转送告知书"),
     gettext_noop("信访事项交办告知书"), gettext_noop("信访事项移送告知书"), gettext_noop("信访事项告知书"),

@@ -115,7 +115,12 @@ _GOES_TO = frozenset(
         "request_re_review",
     }
 )
-_PUBLIC_STATE = {State.OBJECTED: "转送办理中", State.ROUTING: "登记分流中"}
+_PUBLIC_STATE = {
+    State.OBJECTED: "转送办理中",
+    State.ROUTING: "登记分流中",
+    # a registration voided as a duplicate or a mistake (issue 12): said plainly
+    State.VOIDED: "已作废（重复或误登记，不另行办理；如有疑问请联系登记机关）",
+}
 
 
 @dataclass(frozen=True)

@@ -110,3 +110,15 @@ def test_the_page_offers_void_to_the_registrar_marks_the_reason_and_keeps_it_on_
     html = client.get(r["Location"]).content.decode()
     assert "已作废" in html and "重复登记" in html
     assert Petition.objects.get(pk=p.pk).state == "voided"
+
+
+def test_the_petitioner_reads_in_plain_words_that_a_registration_was_voided(
+    client, world, register
+):
+    from tests.flows import portal_open
+
+    p = _registered(register)
+    act(world, p, "void", world.clerk, (2025, 8, 29), "重复登记")
+    portal_open(client, p)
+    html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
+    assert "已作废（重复或误登记" in html
