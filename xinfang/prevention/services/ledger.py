@@ -116,3 +116,18 @@ def ledger_export_write(*, export_id: int) -> LedgerExport:
     )
     job.save(update_fields=["file", "state", "size", "rows_done", "finished_at"])
     return job
+
+
+def ledger_exports_forget(*, now: datetime, days: int = 7) -> int:
+    """Delete ledger exports asked for more than ``days`` days ago, with their files (they
+    hold party names: kept no longer than the download needs). Returns how many."""
+    from datetime import timedelta
+
+    old = LedgerExport.objects.filter(requested_at__lt=now - timedelta(days=days))
+    n = 0
+    for job in old.iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        n += 1
+    return n

@@ -95,3 +95,23 @@ def test_bad_export_requests_are_a_clear_4xx(client, town):
     client.force_login(town.leader)  # reads the ledger, may not export
     assert _ask(client).status_code == 403
     assert "ledger-export" not in client.get("/prevention/disputes/").content.decode()
+
+
+def test_exports_and_their_files_are_forgotten_after_a_week(town, record):
+    from datetime import timedelta
+
+    from xinfang.core import clock
+    from xinfang.prevention.jobs import prevention_ledger_exports_forget
+    from xinfang.prevention.services.ledger import ledger_export_request, ledger_export_write
+
+    record()
+    job = ledger_export_write(
+        export_id=ledger_export_request(actor=town.clerk, filters={}, title="台账").pk
+    )
+    path = job.file.path
+    now = clock.now()
+    assert prevention_ledger_exports_forget(now=now + timedelta(days=6)) == {"deleted": 0}
+    assert prevention_ledger_exports_forget(now=now + timedelta(days=8)) == {"deleted": 1}
+    import os
+
+    assert not LedgerExport.objects.exists() and not os.path.exists(path)
