@@ -566,7 +566,7 @@ def test_the_accused_find_nothing_through_the_insight_pages(
             )
             assert hidden.status_code == absent.status_code == 404, (path, method)
             assert TITLE not in hidden.content.decode(errors="replace")
-    similar = client.get("/intake/similar/", {"title": TITLE, "content": "违规审批加建项目"})
+    similar = client.post("/intake/similar/", {"title": TITLE, "content": "违规审批加建项目"})
     assert similar.status_code in (200, 403) and TITLE not in similar.content.decode()
     hot = client.get("/insight/hot/", {"weeks": 8})
     assert hot.status_code in (200, 403)

@@ -113,7 +113,7 @@ def test_the_desks_organ_hint_does_not_count_an_accusation_against_the_users_org
     topic_decide(petition=ordinary, topic=land, actor=world.clerk)
     client.force_login(world.clerk)
     q = {"title": "测试", "region_code": "990102", "topic": str(land.pk)}
-    before = client.get("/intake/similar/", q).content.decode()
+    before = client.post("/intake/similar/", q).content.decode()
     hints = organ_hints_for(user=world.clerk, topic=land, region_code="990102")
     assert hints.total == 1 and "100%" in before  # the hint is shown: the test can see it
 
@@ -141,7 +141,7 @@ def test_the_desks_organ_hint_does_not_count_an_accusation_against_the_users_org
         actor=world.city_clerk,
         data={"to_organ_id": inspection.pk},
     )
-    after = client.get("/intake/similar/", q).content.decode()
+    after = client.post("/intake/similar/", q).content.decode()
     assert organ_hints_for(user=world.clerk, topic=land, region_code="990102").total == 1
     assert after == before
     # the control: the city office, which may see it, counts it
@@ -182,7 +182,7 @@ def test_the_desks_phone_match_does_not_reidentify_an_accuser(client, world, acc
 
     assert petition_queryset_for_user(user=world.clerk).filter(pk=p.pk).exists()  # in reach
     client.force_login(world.clerk)
-    html = client.get("/intake/similar/", {"phone": "13700001111"}).content.decode()
+    html = client.post("/intake/similar/", {"phone": "13700001111"}).content.decode()
     assert "检举县住建局违规审批" not in html
     assert petition_similar_for_user(user=world.clerk, phone="13700001111") == []
     # the commission handling it finds it (the control)

@@ -406,7 +406,7 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
             "suggestion_likely": suggestion_is_likely(suggestion),
             "suggestion_words": whole_words(
                 suggestion[0].top_terms if suggestion else (),
-                f"{request.GET.get('title', '')} {request.GET.get('content', '')}",
+                f"{G.get('title', '')} {G.get('content', '')}",
             ),
             "matches": _grouped(matches),
             **text,

@@ -86,7 +86,7 @@ def test_identical_earlier_titles_are_listed_once_and_a_phone_match_says_so(
             title="路灯不亮", parties=same, received_at=local(2025, 8, day), at=local(2025, 8, day)
         )
     client.force_login(world.clerk)
-    html = client.get("/intake/similar/", {"phone": "13911112222"}).content.decode()
+    html = client.post("/intake/similar/", {"phone": "13911112222"}).content.decode()
     assert html.count("路灯不亮") == 1 and "（2 件）" in html
     assert "2025-08-01" in html and "2025-08-08" in html
     assert '<span class="flag">联系电话相同</span>' in html
