@@ -242,6 +242,8 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "web:export_csv",
         "web:export_xlsx",
         "analytics:summary",
+        "analytics:rates",
+        "analytics:drill",
         "matters:hot",
         "deadlines:calendar",
     }
@@ -398,6 +400,20 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         check("analytics page shows no petition", TITLE[scenario] not in r.content.decode())
     else:
         check("analytics page", r.status_code == 403, r.status_code)
+    # The rates and the petitions behind each figure (regulation §8): the same gate, and the
+    # drill-down names a petition (its tracking code) only where it is counted.
+    for what, url in (
+        ("rates page", "/analytics/rates/"),
+        ("rates drill-down", "/analytics/rates/drill/?metric=accept"),
+    ):
+        r = client.get(url)
+        if role_can(role, Cap.VIEW_DEIDENTIFIED):
+            body = r.content.decode()
+            check(what, r.status_code == 200 and TITLE[scenario] not in body, r.status_code)
+            if not counted(role, relation):
+                check(f"{what} names no petition it must not", p.tracking_code not in body)
+        else:
+            check(what, r.status_code == 403, r.status_code)
 
     r = client.get("/insight/hot/")
     if role_can(role, Cap.VIEW_HOT_ISSUES):
