@@ -36,3 +36,12 @@ def test_the_worklist_of_a_filter_counts_only_its_rows(client, world, register):
     client.force_login(world.clerk)
     html = client.get("/worklist/", {"due": "overdue"}).content.decode()
     assert "共 1 件，本页第 1–1 件" in html
+
+
+def test_the_site_root_leads_petitioners_to_the_portal_and_staff_to_the_login(client):
+    html = client.get("/").content.decode()
+    assert 'href="/portal/"' in html and 'href="/portal/track/"' in html
+    assert 'href="/login/"' in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    assert "submit a petition online" in html
