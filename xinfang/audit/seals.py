@@ -32,6 +32,11 @@ class Sealer:
     object_type: str
     digests: Callable[[Iterable[int]], Mapping[int, str]]
     every: Callable[[], Iterable[tuple[int, str]]]
+    #: Raised whenever the digest comes to cover more (a new field, table or canonical form):
+    #: each seal records the scheme it was made with (``data["v"]``, 1 when absent), so a seal
+    #: of an earlier scheme is not reported as a change after an upgrade, and ``xinfang audit
+    #: seal`` renews it (docs/operations.md: verify with the old version before upgrading).
+    version: int = 1
 
 
 _sealers: dict[str, Sealer] = {}
@@ -70,33 +75,54 @@ def audit_seal(
             [
                 *entries,
                 *(
-                    Entry(f"{object_type}.seal", actor, object_type, pk, {"digest": d})
+                    Entry(
+                        f"{object_type}.seal",
+                        actor,
+                        object_type,
+                        pk,
+                        {"digest": d, "v": sealer.version},
+                    )
                     for pk, d in sorted(digests.items())
                 ),
             ]
         )
 
 
+def seal_version(data: Any) -> int:
+    """The sealing scheme a seal record was made with (records before versions: 1)."""
+    try:
+        return int((data or {}).get("v", 1))
+    except (TypeError, ValueError, AttributeError):
+        return 1
+
+
 def seals_adopt(*, actor: Any = None) -> dict[str, int]:
-    """Seal every registered object that has no seal yet (rows from before sealing existed),
-    and record that it was done: once, after upgrading. It trusts those rows as they are now."""
+    """Seal every registered object that has no seal yet (rows from before sealing existed) or
+    whose last seal is of an earlier scheme (after an upgrade that made the digest cover more),
+    and record that it was done: once, after upgrading. It trusts those rows as they are now,
+    so verify with the old version first (docs/operations.md)."""
     from xinfang.audit.services import audit_record
 
     out: dict[str, int] = {}
     for object_type, sealer in sorted(_sealers.items()):
-        have = set(
-            AuditRecord.objects.filter(
-                kind=f"{object_type}.seal", object_type=object_type
-            ).values_list("object_id", flat=True)
-        )
-        missing = [pk for pk, _d in sealer.every() if str(pk) not in have]
+        last: dict[str, int] = {}
+        for object_id, data in (
+            AuditRecord.objects.filter(kind=f"{object_type}.seal", object_type=object_type)
+            .order_by("chain", "seq")
+            .values_list("object_id", "data")
+            .iterator(chunk_size=2000)
+        ):
+            last[object_id] = seal_version(data)
+        missing = [
+            pk for pk, _d in sealer.every() if last.get(str(pk), 0) < sealer.version
+        ]
         for i in range(0, len(missing), 500):
             audit_seal(object_type=object_type, ids=missing[i : i + 500], actor=actor)
         audit_record(
             kind="audit.seals_adopt",
             actor=actor,
             object_type=object_type,
-            data={"sealed": len(missing)},
+            data={"sealed": len(missing), "v": sealer.version},
         )
         out[object_type] = len(missing)
     return out
@@ -116,20 +142,36 @@ def row_digest(object_type: str, values: Any) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
-def seals_check(sealed: Mapping[tuple[str, str], str], problem: Callable[[str], None]) -> None:
-    """Compare every registered object's digest now with the last one sealed in the chain."""
+def seals_check(
+    sealed: Mapping[tuple[str, str], tuple[str, int]],
+    problem: Callable[[str], None],
+    note: Callable[[str], None] = lambda _msg: None,
+) -> None:
+    """Compare every registered object's digest now with the last one sealed in the chain.
+    ``sealed`` maps (type, id) to (digest, scheme version). A seal of an earlier scheme cannot
+    be recomputed (the digest covers more now): it is counted in a note, not reported as a
+    change, until ``xinfang audit seal`` renews it."""
     for object_type, sealer in sorted(_sealers.items()):
         seen: set[str] = set()
+        earlier = 0
         for pk, digest in sealer.every():
             key = str(pk)
             seen.add(key)
             want = sealed.get((object_type, key))
             if want is None:
                 problem(f"{object_type} {pk}: 不在审计链中（inserted outside the application）")
-            elif not hmac.compare_digest(want, digest):
+            elif want[1] < sealer.version:
+                earlier += 1
+            elif not hmac.compare_digest(want[0], digest):
                 problem(
                     f"{object_type} {pk}: 与审计链中的摘要不符（changed outside the application）"
                 )
         for t, key in sealed:
             if t == object_type and key not in seen:
                 problem(f"{object_type} {key}: 审计链中有记录，数据库中已不存在（deleted）")
+        if earlier:
+            note(
+                f"{object_type}: {earlier} 件的摘要为升级前的算法所记，未能核对；"
+                "请在升级前用旧版本核对，升级后执行 xinfang audit seal"
+                f"（{earlier} sealed by an earlier version: run `xinfang audit seal`）"
+            )

@@ -69,16 +69,19 @@ def audit_verify(
         if seals:
             from xinfang.audit.seals import seals_check
 
-            seals_check(sealed, problem)
+            seals_check(sealed, problem, rep.notes.append)
     return rep
 
 
-def _verify_chains(rep: VerifyReport, problem: Callable[[str], None]) -> dict[tuple[str, str], str]:
-    """Walk every chain; return the last digest sealed for each (object_type, object_id)."""
-    from xinfang.audit.seals import sealed_types
+def _verify_chains(
+    rep: VerifyReport, problem: Callable[[str], None]
+) -> dict[tuple[str, str], tuple[str, int]]:
+    """Walk every chain; return the last digest sealed for each (object_type, object_id), with
+    the sealing scheme it was made with."""
+    from xinfang.audit.seals import seal_version, sealed_types
 
     types = sealed_types()
-    sealed: dict[tuple[str, str], str] = {}
+    sealed: dict[tuple[str, str], tuple[str, int]] = {}
     chain, prev_hash, expected_seq, last_pk = -1, "", 1, 0
     for r in AuditRecord.objects.order_by("chain", "seq").iterator(chunk_size=2000):
         if r.chain != chain:
@@ -96,7 +99,10 @@ def _verify_chains(rep: VerifyReport, problem: Callable[[str], None]) -> dict[tu
         if not hmac.compare_digest(record_hash(r), r.hash):
             problem(f"{at}: 内容与哈希不符（edited）")
         elif r.object_type in types and r.kind == f"{r.object_type}.seal":
-            sealed[(r.object_type, r.object_id)] = str((r.data or {}).get("digest", ""))
+            sealed[(r.object_type, r.object_id)] = (
+                str((r.data or {}).get("digest", "")),
+                seal_version(r.data),
+            )
         if r.pk < last_pk:
             problem(f"{at}: 存储顺序与序号不符（reordered）")
         last_pk = max(last_pk, r.pk)

@@ -205,4 +205,5 @@ def petition_seal(
     )
 
 
-SEALER = Sealer("petition", petition_digests, petition_digests_every)
+#: 1: petition, events, deadlines, named staff, flags; 2: with its parties and attachments.
+SEALER = Sealer("petition", petition_digests, petition_digests_every, version=2)

@@ -268,3 +268,30 @@ def test_anonymising_parties_and_rotating_field_keys_keep_the_seal(handled, sett
     assert party_anonymise_expired(now=local(2025, 9, 1)) == 1
     rep = audit_verify()
     assert rep.ok, rep.problems
+
+
+def test_after_an_upgrade_that_seals_more_the_earlier_seals_are_renewed_not_reported(
+    handled, monkeypatch, capsys
+):
+    """A version whose digest covers more (a new field, say) cannot recompute the seals made
+    before it: verify counts them in a note instead of reporting every petition as changed, and
+    `xinfang audit seal` renews them; from then on an SQL edit shows again."""
+    import dataclasses
+
+    from django.core.management import call_command
+
+    from xinfang.audit import seals
+
+    upgraded = dataclasses.replace(seals._sealers["petition"], version=99)
+    monkeypatch.setitem(seals._sealers, "petition", upgraded)
+    rep = audit_verify()
+    assert rep.ok, rep.problems
+    assert any("petition: 2 件的摘要为升级前的算法所记" in n for n in rep.notes), rep.notes
+    call_command("audit_seal")
+    assert "petition: 补记 2 件" in capsys.readouterr().out
+    rep = audit_verify()
+    assert rep.ok and not any("升级前" in n for n in rep.notes), rep.notes
+    last = AuditRecord.objects.filter(kind="petition.seal", object_id=str(handled.pk))
+    assert last.order_by("-chain", "-seq").first().data["v"] == 99
+    _sql(f"UPDATE {P} SET title = %s WHERE id = %s", "改过的", handled.pk)
+    assert _problems_about(handled)
