@@ -15,11 +15,21 @@ from xinfang.petitions.extensions import TimelineItem
 from xinfang.reception.selectors import records_of_petition
 
 
+def _records(petition: Any) -> list[Any]:
+    """The records, read once per page: the timeline and the section both show them (the
+    petition page's query count is pinned, xinfang/web/tests/test_pages.py)."""
+    cached = getattr(petition, "_reception_records", None)
+    if cached is None:
+        cached = list(records_of_petition(petition=petition))
+        petition._reception_records = cached
+    return cached
+
+
 def reception_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
     if not user_can(user, Cap.RECEPTION_VIEW):
         return []
     out = []
-    for r in records_of_petition(petition=petition):
+    for r in _records(petition):
         promised = "；".join(f"{p.description}（{p.due_on:%Y-%m-%d}）" for p in r.promises.all())
         out.append(
             TimelineItem(
@@ -38,7 +48,7 @@ def reception_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | Non
     if not user_can(user, Cap.RECEPTION_VIEW):
         return None
     return {
-        "records": list(records_of_petition(petition=petition)),
+        "records": _records(petition),
         "may_record": user_can(user, Cap.RECEPTION_MANAGE),
         "petition_id": petition.pk,
     }

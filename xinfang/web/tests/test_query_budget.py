@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 BUDGET: dict[str, int] = {
     "/analytics/": 10,
     "/analytics/rates/": 23,
+    "/analytics/report/": 4,
+    "/analytics/trends/": 12,
     "/calendar/": 8,
     "/insight/hot/": 4,
     "/intake/": 8,
