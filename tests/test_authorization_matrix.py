@@ -244,6 +244,9 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "analytics:summary",
         "analytics:rates",
         "analytics:drill",
+        "analytics:trends",
+        "analytics:report",
+        "analytics:plotly_js",
         "matters:hot",
         "deadlines:calendar",
     }
@@ -405,6 +408,8 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     for what, url in (
         ("rates page", "/analytics/rates/"),
         ("rates drill-down", "/analytics/rates/drill/?metric=accept"),
+        ("trends page", "/analytics/trends/"),
+        ("report form", "/analytics/report/"),
     ):
         r = client.get(url)
         if role_can(role, Cap.VIEW_DEIDENTIFIED):
