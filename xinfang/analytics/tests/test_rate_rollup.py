@@ -48,8 +48,12 @@ def seeded(db):  # type: ignore[no-untyped-def]
     for i, o in enumerate(Organ.objects.order_by("path")[::10]):
         role = [Role.ANALYST] if i % 2 else [Role.LEADER]
         users.append(staff_create(username=f"u{o.pk}", password=None, organ=o, roles=role))  # type: ignore[arg-type]
-    accused = Petition.objects.filter(accused_organ__isnull=False).select_related("accused_organ")
-    for p in accused[:3]:
+    accused = (
+        Petition.objects.filter(accused_organ__isnull=False)
+        .select_related("accused_organ")
+        .order_by("id")
+    )
+    for p in accused[:6]:
         users.append(staff_create(username=f"acc{p.pk}", password=None, organ=p.accused_organ,  # type: ignore[arg-type]
                                   roles=[Role.ANALYST]))
     named = accused.first()
@@ -123,9 +127,13 @@ def test_the_accused_organ_never_counts_an_accusation_against_it(seeded):
     users, _ = seeded
     accusers = [u for u in users if u.username.startswith("acc")]
     assert accusers
+    planted = 0
     for u in accusers:
         against = set(Petition.objects.filter(accused_organ_id=u.organ_id).values_list("id", flat=True))
-        assert RateFact.objects.filter(petition_id__in=against).exists()
+        if not RateFact.objects.filter(petition_id__in=against).exists():
+            continue  # this organ's accusations count in no rate yet (the seed's dates decide)
+        planted += 1
         for metric in RATES:
             drilled, _ = drill_down(user=u, metric=metric, limit=10_000)
             assert not against & {d.petition_id for d in drilled}
+    assert planted, "no accusation of the seed counts in a rate: the test would check nothing"
