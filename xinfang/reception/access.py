@@ -15,12 +15,7 @@ from django.db.models import Q
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
-
-_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
-
-
-def _prefix(organ: Organ) -> str:
-    return organ.region_id[: _REGION_PREFIX.get(organ.level, len(organ.region_id))]
+from xinfang.petitions.selectors.access import region_prefix as _prefix
 
 
 def organ_scope(user: User, field: str | None = "organ") -> Q:

@@ -16,13 +16,11 @@ from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors.access import accusation_exclusions, petition_queryset_for_user
-
-_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
-
-
-def region_prefix(organ: Organ) -> str:
-    return organ.region_id[: _REGION_PREFIX.get(organ.level, len(organ.region_id))]
+from xinfang.petitions.selectors.access import (
+    accusation_exclusions,
+    petition_queryset_for_user,
+    region_prefix,
+)
 
 
 def _below(organ: Organ, field: str) -> Q:
