@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from xinfang.core.errors import Forbidden
-from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.selectors.access import region_prefix
+from xinfang.petitions.selectors.access import organ_within, organs_within_q
 
 
 def organ_scope(user: User, field: str | None = "organ") -> Q:
@@ -22,11 +22,7 @@ def organ_scope(user: User, field: str | None = "organ") -> Q:
     organ: Organ | None = user.organ
     if organ is None:
         return Q(pk__in=[])
-    pre = f"{field}__" if field else ""
-    q = Q(**{f"{pre}path__startswith": organ.path or f"/{organ.pk}/"})
-    if organ.kind == OrganKind.PETITION_OFFICE:
-        q |= Q(**{f"{pre}region__code__startswith": region_prefix(organ)})
-    return q
+    return organs_within_q(organ, field)
 
 
 def organs_in_scope(user: User):  # type: ignore[no-untyped-def]
@@ -38,11 +34,7 @@ def organ_in_scope(user: User, organ: Organ) -> bool:
     own = user.organ
     if own is None or not user_can(user, Cap.PREVENTION_VIEW):
         return False
-    if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
-        return True
-    if own.kind == OrganKind.PETITION_OFFICE:
-        return organ.region_id.startswith(region_prefix(own))
-    return False
+    return organ_within(own, organ)
 
 
 def require(user: User, cap: Cap) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from xinfang.core.errors import Forbidden
-from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.selectors.access import region_prefix as _prefix
+from xinfang.petitions.selectors.access import organ_within, organs_within_q
 
 
 def organ_scope(user: User, field: str | None = "organ") -> Q:
@@ -26,11 +26,7 @@ def organ_scope(user: User, field: str | None = "organ") -> Q:
     organ: Organ | None = user.organ
     if organ is None:
         return Q(pk__in=[])
-    pre = f"{field}__" if field else ""
-    q = Q(**{f"{pre}path__startswith": organ.path or f"/{organ.pk}/"})
-    if organ.kind == OrganKind.PETITION_OFFICE:
-        q |= Q(**{f"{pre}region__code__startswith": _prefix(organ)})
-    return q
+    return organs_within_q(organ, field)
 
 
 def organs_in_scope(user: User):  # type: ignore[no-untyped-def]
@@ -41,11 +37,7 @@ def organ_in_scope(user: User, organ: Organ) -> bool:
     own = user.organ
     if own is None or not user_can(user, Cap.RECEPTION_VIEW):
         return False
-    if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
-        return True
-    if own.kind == OrganKind.PETITION_OFFICE:
-        return organ.region_id.startswith(_prefix(own))
-    return False
+    return organ_within(own, organ)
 
 
 def organ_accused_by(organ: Organ, accused_organ_id: int | None) -> bool:

@@ -108,6 +108,26 @@ def region_prefix(office: Organ) -> str:
     return office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
 
 
+def organs_within_q(organ: Organ, field: str | None = "organ") -> Q:
+    """Records whose ``field`` (an Organ foreign key; None: the Organ itself) lies in ``organ``'s
+    jurisdiction: the organ and those below it, and for a petition office every organ of its
+    region, as for petitions. The apps' own records (prevention, reception) use this rule."""
+    pre = f"{field}__" if field else ""
+    q = Q(**{f"{pre}path__startswith": organ.path or f"/{organ.pk}/"})
+    if organ.kind == OrganKind.PETITION_OFFICE:
+        q |= Q(**{f"{pre}region__code__startswith": region_prefix(organ)})
+    return q
+
+
+def organ_within(own: Organ, organ: Organ) -> bool:
+    """``organ`` lies in ``own``'s jurisdiction (the rule of ``organs_within_q``, in Python)."""
+    if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
+        return True
+    return own.kind == OrganKind.PETITION_OFFICE and organ.region_id.startswith(
+        region_prefix(own)
+    )
+
+
 def _in_region(office: Organ) -> Q:
     prefix = region_prefix(office)
     return Q(current_organ__region__code__startswith=prefix) if prefix else Q()
