@@ -58,23 +58,17 @@ def secret_key(folder: Path) -> str:
 
 
 def database(folder: Path) -> dict:
-    """$XINFANG_DATABASE_URL (postgresql://user:pass@host:port/name) or SQLite in the data folder."""
+    """$XINFANG_DATABASE_URL (postgresql://user:pass@host:port/name, or several hosts for a
+    Patroni cluster: postgresql://u:p@n1:5432,n2:5432,n3:5432/xinfang?target_session_attrs=read-write)
+    or SQLite in the data folder. A command (migrate, tick, worker, backup) uses
+    $XINFANG_DIRECT_DATABASE_URL instead when it is set: behind pgbouncer in transaction mode the
+    tick's session advisory lock and long statements need a connection of their own (ADR 0015)."""
     url = os.environ.get("XINFANG_DATABASE_URL", "")
+    direct = os.environ.get("XINFANG_DIRECT_DATABASE_URL", "")
+    if direct and os.environ.get("XINFANG_COMMAND"):
+        return postgres_database(direct, pooled=False)
     if url.startswith(("postgres://", "postgresql://")):
-        from urllib.parse import unquote, urlparse
-
-        u = urlparse(url)
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": (u.path or "/xinfang").lstrip("/"),
-            "USER": unquote(u.username or "postgres"),
-            "PASSWORD": unquote(u.password or ""),
-            "HOST": u.hostname or "127.0.0.1",
-            "PORT": str(u.port or 5432),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": postgres_timeouts(),
-        }
+        return postgres_database(url, pooled=db_pool() == "transaction")
     if url:
         raise ValueError(f"XINFANG_DATABASE_URL must start with postgresql://, got {url[:20]!r}")
     private_dir(folder)
@@ -88,6 +82,78 @@ def database(folder: Path) -> dict:
             "timeout": 20,  # seconds a writer waits for another (e.g. the search indexer)
         },
     }
+
+
+def db_pool() -> str:
+    """$XINFANG_DB_POOL: ``none`` (the default: the app holds its own connections) or
+    ``transaction`` (pgbouncer in transaction mode between the app and PostgreSQL)."""
+    mode = os.environ.get("XINFANG_DB_POOL", "none").strip().lower() or "none"
+    if mode not in {"none", "transaction"}:
+        raise ValueError(f"XINFANG_DB_POOL must be none or transaction, got {mode[:20]!r}")
+    return mode
+
+
+#: libpq parameters a database URL may carry in its query string.
+LIBPQ_PARAMS = frozenset(
+    {"target_session_attrs", "load_balance_hosts", "sslmode", "sslrootcert", "sslcert",
+     "sslkey", "application_name", "connect_timeout"}
+)
+
+
+def postgres_database(url: str, *, pooled: bool) -> dict:
+    """Django's DATABASES entry for a PostgreSQL URL with one host or several (libpq tries them
+    in order and, with ``target_session_attrs=read-write``, keeps the one that takes writes: after
+    a Patroni failover the next connection finds the new primary by itself).
+
+    ``pooled``: pgbouncer in transaction mode hands each transaction a server connection of its
+    own, so the app keeps no state between transactions: no server-side cursors (``iterator()``
+    declares one), and no ``options`` startup parameter (pgbouncer refuses it; its
+    ``connect_query`` sets the same timeouts, deploy/pgbouncer/pgbouncer.ini)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ValueError(f"a database URL must start with postgresql://, got {url[:20]!r}")
+    u = urlsplit(url)
+    userinfo, _, hostlist = u.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    hosts, ports = [], []
+    for item in (hostlist or "127.0.0.1").split(","):
+        host, _, port = item.rpartition(":") if ":" in item else (item, "", "")
+        if port and not port.isdigit():
+            raise ValueError(f"bad port in database URL: {port[:10]!r}")
+        hosts.append(unquote(host) or "127.0.0.1")
+        ports.append(port or "5432")
+    options = postgres_timeouts()
+    for key, value in parse_qsl(u.query):
+        if key not in LIBPQ_PARAMS:
+            raise ValueError(f"unknown parameter in database URL: {key[:30]!r}")
+        options[key] = int(value) if key == "connect_timeout" else value
+    if pooled:
+        options.pop("options")
+    entry = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(u.path.lstrip("/")) or "xinfang",
+        "USER": unquote(user or "postgres"),
+        "PASSWORD": unquote(password),
+        "HOST": ",".join(hosts),
+        "PORT": ",".join(ports),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+    }
+    if pooled:
+        entry["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return entry
+
+
+def replica_database() -> dict | None:
+    """$XINFANG_REPLICA_DATABASE_URL: a hot standby (or several, with
+    ``target_session_attrs=prefer-standby``) that analytics, search and exports read from
+    (xinfang.core.dbrouter). None: everything reads from the primary."""
+    url = os.environ.get("XINFANG_REPLICA_DATABASE_URL", "")
+    if not url:
+        return None
+    return postgres_database(url, pooled=db_pool() == "transaction")
 
 
 def postgres_timeouts() -> dict:
