@@ -41,6 +41,9 @@ class Cap(StrEnum):
     RESOLUTION_VIEW = "resolution_view"  # supervision notices, escalations of the jurisdiction
     SUPERVISE = "supervise"  # issue a supervision notice (a petition office's staff, Art. 40)
     SUPERVISION_REPLY = "supervision_reply"  # the organ's written reply to a notice (its head)
+    # Draft a decision the organ's head signs (the handling opinion, an extension, a review or
+    # re-review opinion) and submit it for signing (Arts. 32, 34–36; issue 12, item 7).
+    DRAFT_DECISION = "draft_decision"
 
 
 A = Action
@@ -97,7 +100,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _CASEWORK
         | _HANDLING
         | _PREVENTION
-        | {Cap.RECEPTION_VIEW, Cap.RESOLUTION_VIEW, A.TRANSFER, A.REFER_DISCIPLINE}
+        | {
+            Cap.RECEPTION_VIEW,
+            Cap.RESOLUTION_VIEW,
+            Cap.DRAFT_DECISION,
+            A.TRANSFER,
+            A.REFER_DISCIPLINE,
+        }
     ),
     Role.ORGAN_HEAD: frozenset(
         _CASEWORK
@@ -107,7 +116,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _PREVENTION
         | _RECEPTION
         | _SUPERVISION
-        | {Cap.PREVENTION_DECIDE, Cap.SUPERVISION_REPLY}
+        | {Cap.PREVENTION_DECIDE, Cap.SUPERVISION_REPLY, Cap.DRAFT_DECISION}
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
     Role.SUPERVISOR: frozenset(

@@ -4,10 +4,11 @@ kind from 1 every year, in the order they are issued (党政机关公文格式 G
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from xinfang.directory.models import Organ
-from xinfang.petitions.models import PetitionEvent
+from xinfang.petitions.models import Petition, PetitionEvent
 
 
 class DocumentCounter(models.Model):
@@ -21,7 +22,9 @@ class DocumentCounter(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "发文顺序号"
         constraints = [
-            models.UniqueConstraint(fields=["organ", "code", "year"], name="document_counter_unique")
+            models.UniqueConstraint(
+                fields=["organ", "code", "year"], name="document_counter_unique"
+            )
         ]
 
 
@@ -35,3 +38,55 @@ class DocumentNumber(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "文号"
+
+
+class DraftStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待签发"
+    RETURNED = "returned", "退回修改"
+    APPROVED = "approved", "已签发"
+    DISCARDED = "discarded", "已撤销"
+
+
+#: A draft in one of these may still change; at most one per petition and step.
+OPEN_DRAFT = (DraftStatus.DRAFT, DraftStatus.SUBMITTED, DraftStatus.RETURNED)
+
+
+class Draft(models.Model):
+    """A decision the organ's head signs, drafted by its handler (Arts. 32, 34–36): the handling
+    opinion, an extension, a review or re-review opinion. It reaches the petitioner only as the
+    event the head's approval writes (``petition_act``); until then it is the organ's own paper,
+    never shown on the portal (issue 12, item 7)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("步骤", max_length=30)
+    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=12, choices=DraftStatus.choices, default=DraftStatus.DRAFT
+    )
+    data = models.JSONField("内容", default=dict)
+    reason = models.TextField("理由", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    note = models.TextField("退回意见", blank=True)
+    # Each submission, return, approval and discard: {"at", "kind", "actor", "note", "version"}.
+    history = models.JSONField(default=list)
+    event = models.OneToOneField(
+        PetitionEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书草稿"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "action"],
+                condition=models.Q(status__in=["draft", "submitted", "returned"]),
+                name="draft_one_open_per_step",
+            )
+        ]
+        indexes = [models.Index(fields=["organ", "status"], name="draft_organ_status")]

@@ -13,7 +13,7 @@ an accusation names), ``attachments``, ``deadlines`` (the petition's deadline ro
 
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.services.accused import petition_accused_set, staff_by_names
-from xinfang.petitions.services.act import petition_act
+from xinfang.petitions.services.act import petition_act, petition_step_check
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
 from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
 from xinfang.petitions.services.flags import petition_flag_set, petition_flags
@@ -45,5 +45,6 @@ __all__ = [
     "petition_receipt_again",
     "petition_register",
     "petition_register_many",
+    "petition_step_check",
     "staff_by_names",
 ]

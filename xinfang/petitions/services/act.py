@@ -103,6 +103,22 @@ def petition_act(
     return petition
 
 
+def petition_step_check(
+    *, petition: Petition, action: Action | str, reason: str = "", data: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Whether the law and the step's own fields allow ``action`` now, without taking it: the
+    same checks as :func:`petition_act` except the actor's role (a draft of a step the organ's
+    head signs is checked when the handler submits it, Arts. 32, 34). Returns the data in its
+    stored form; raises :class:`ApplicationError` as ``petition_act`` would."""
+    action = Action(action)
+    data = dict(data or {})
+    _within_limits(reason, data)
+    ctx = petition_context(petition, data)
+    _check_legal(petition, action, ctx)
+    _validate_step(petition, action, reason, data, clock.now(), None)
+    return data
+
+
 def _locked(petition_id: int) -> Petition:
     """The petition, its row locked for this transaction, with the organs the step reads.
 
