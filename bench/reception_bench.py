@@ -6,9 +6,12 @@ fast (a benchmark, not a test).
 
 Builds a city petition office, 200 organs in the city (each with a leader) and two sessions a
 week per organ for a year (20,800 sessions, bulk-inserted), then measures for the city office's
-clerk (scope: every organ of the region) (a) the selector for four weeks (``sessions_for_user``,
-~1,600 rows listed), and (b) the whole page ``/reception/?from=…`` (4 weeks) through Django's
-test client, 30 times each; median and worst. Results go to bench/results/reception.json.
+clerk (scope: every organ of the region), 30 times each (median and worst): (a) the calendar
+selector for four weeks (``calendar_page_for_user``: the first page, 100 rows) and, for
+comparison, every session of the four weeks as model rows (``sessions_for_user``, 1,600 rows);
+(b) the page ``/reception/?from=…`` through Django's test client: the default week, the first
+page of four weeks (``days=28``) and the last page of four weeks (reached by the keyset links),
+and an empty week for the cost of any staff page on the same machine. Results go to bench/results/reception.json.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +36,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
     ap.add_argument("--organs", type=int, default=200)
+    ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     os.environ["XINFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="reception-bench-")
@@ -57,7 +62,7 @@ def main() -> None:
     from xinfang.directory.models import Level, OrganKind, Region, Role
     from xinfang.directory.services import organ_create, staff_create
     from xinfang.reception.models import ReceptionSession
-    from xinfang.reception.selectors import sessions_for_user
+    from xinfang.reception.selectors import calendar_page_for_user, sessions_for_user
 
     prov = Region.objects.create(code="980000", name="基准省", level=Level.PROVINCE)
     city = Region.objects.create(code="980100", name="基准市", level=Level.CITY, parent=prov)
@@ -116,31 +121,51 @@ def main() -> None:
         with connection.cursor() as c:
             c.execute("ANALYZE")
     frm = date(2026, 6, 1)
+    month_end = frm + timedelta(days=27)
 
     def selector() -> int:
-        return len(
-            list(sessions_for_user(user=clerk, start=frm, end=frm + timedelta(days=27))[:2000])
-        )
+        return len(calendar_page_for_user(user=clerk, start=frm, end=month_end).rows)
+
+    def selector_all() -> int:  # the old read: every session of four weeks as model rows
+        return len(list(sessions_for_user(user=clerk, start=frm, end=month_end)[:2000]))
 
     client = Client()
     client.force_login(clerk)
 
-    def page() -> int:
-        r = client.get(f"/reception/?from={frm.isoformat()}")
-        assert r.status_code == 200
-        return len(r.content)
+    def get(url: str) -> bytes:
+        r = client.get(url)
+        assert r.status_code == 200, r.status_code
+        return r.content
+
+    # The keyset of the last page of the four weeks (the deepest page a reader can reach).
+    url = f"/reception/?from={frm.isoformat()}&days=28"
+    pages = 1
+    while m := re.search(rb'href="\?([^"]+)" rel="next"', get(url)):
+        url = "/reception/?" + m.group(1).decode().replace("&amp;", "&")
+        pages += 1
+    last_url = url
 
     out: dict[str, object] = {
         "db": args.db,
         "organs": args.organs,
         "sessions": len(rows),
         "load_s": round(load_s, 2),
+        "month_pages": pages,
         "at": datetime.now().isoformat(timespec="seconds"),
     }
-    for name, fn in (("selector", selector), ("page", page)):
+    measures = (
+        ("selector", selector),
+        ("selector_all_rows", selector_all),
+        # a week with no sessions: what any staff page costs here (session, user, menu)
+        ("page_empty_week", lambda: len(get("/reception/?from=2030-01-07"))),
+        ("page_week", lambda: len(get(f"/reception/?from={frm.isoformat()}"))),
+        ("page_month_first", lambda: len(get(f"/reception/?from={frm.isoformat()}&days=28"))),
+        ("page_month_last", lambda: len(get(last_url))),
+    )
+    for name, fn in measures:
         fn()  # warm
         times = []
-        for _ in range(30):
+        for _ in range(args.runs):
             t = time.perf_counter()
             n = fn()
             times.append((time.perf_counter() - t) * 1000)

@@ -85,6 +85,8 @@ class ReceptionSession(models.Model):
         indexes = [
             models.Index(fields=["organ", "on"], name="rsession_organ_on"),
             models.Index(fields=["leader", "on"], name="rsession_leader_on"),
+            # The calendar walks a window of days in (date, start, id) order (the page's keyset).
+            models.Index(fields=["on", "starts", "id"], name="rsession_on_starts"),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,16 @@ from xinfang.reception.selectors.joint import (
     joint_list_for_user,
     joint_tasks_for_organ,
 )
-from xinfang.reception.selectors.sessions import session_get_for_user, sessions_for_user
+from xinfang.reception.selectors.sessions import (
+    CALENDAR_PAGE,
+    calendar_page_for_user,
+    session_get_for_user,
+    sessions_for_user,
+)
 
 __all__ = [
+    "CALENDAR_PAGE",
+    "calendar_page_for_user",
     "appointment_by_code",
     "appointments_of_session",
     "board_petitions",

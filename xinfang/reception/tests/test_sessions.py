@@ -3,6 +3,7 @@ once, weekly schedules over the working calendar with holidays and 调休."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 import pytest
@@ -183,3 +184,37 @@ def test_the_form_keeps_what_was_typed_on_a_refusal(client, world, leader):
     )
     assert again.status_code == 302 and again.url == r.url
     assert ReceptionSession.objects.count() == 1
+
+
+def test_the_calendar_pages_by_date_and_filters_by_organ(
+    client, publish, world, leader, monkeypatch
+):
+    from xinfang.reception.selectors import sessions as reads
+
+    monkeypatch.setattr(reads, "CALENDAR_PAGE", 2)
+    for day, place in ((2, "甲室"), (3, "乙室"), (4, "丙室")):
+        publish(on=date(2025, 9, day), place=place)
+    client.force_login(world.clerk)
+    first = client.get("/reception/?from=2025-09-01").content.decode()
+    assert "甲室" in first and "乙室" in first and "丙室" not in first
+    more = re.search(r'href="\?([^"]+)" rel="next"', first)
+    assert more, "a full page links to the next"
+    second = client.get("/reception/?" + more.group(1).replace("&amp;", "&")).content.decode()
+    assert "丙室" in second and "甲室" not in second and 'rel="next"' not in second
+    # one organ's sessions only; another organ (not the county office's) shows none of them
+    assert (
+        "甲室"
+        in client.get(f"/reception/?from=2025-09-01&organ={world.county_po.pk}").content.decode()
+    )
+    other = client.get(f"/reception/?from=2025-09-01&organ={world.county_gov.pk}").content.decode()
+    assert "甲室" not in other
+    assert client.get("/reception/?from=2025-09-01&after=2025-09-02_09:00:00_x").status_code == 400
+    assert client.get("/reception/?after=nonsense").status_code == 400
+    assert client.get("/reception/?organ=%00").status_code == 400
+
+
+def test_a_leaders_calendar_never_lists_another_scope(client, publish, world, leader):
+    publish()
+    client.force_login(world.handler)  # the housing bureau: not its organ, not its leader
+    r = client.get(f"/reception/?from=2025-09-01&organ={world.county_po.pk}")
+    assert r.status_code == 200 and "青山县信访局接待大厅" not in r.content.decode()

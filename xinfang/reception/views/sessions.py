@@ -3,13 +3,16 @@ session or a weekly schedule, a session with its bookings."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from datetime import time as dtime
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,8 +23,8 @@ from xinfang.reception.access import organ_in_scope, organs_in_scope
 from xinfang.reception.models import SessionKind
 from xinfang.reception.selectors import (
     appointments_of_session,
+    calendar_page_for_user,
     session_get_for_user,
-    sessions_for_user,
 )
 from xinfang.reception.services import (
     SessionInput,
@@ -52,9 +55,41 @@ WEEKDAYS = [
 ]
 
 
+def _parse_after(value: str | None) -> tuple[date, dtime, int] | None:
+    """The keyset of the next calendar page: ``date_HH:MM:SS_id`` (a 400 when malformed)."""
+    if not value:
+        return None
+    try:
+        on, starts, pk = value.split("_")
+        if not pk.isdigit() or len(pk) > 12:
+            raise ValueError(pk)
+        return date.fromisoformat(on), dtime.fromisoformat(starts), int(pk)
+    except ValueError:
+        raise ApplicationError(gettext("参数有误：%(f)s") % {"f": "after"}) from None
+
+
+def _calendar_rows(rows: list[dict]) -> list[tuple[date, list[dict]]]:
+    """The page's rows grouped by day, each with its display strings made once here (the
+    template only prints them: a template filter per cell was most of the page's time)."""
+    url = reverse("reception:session", args=[999999999]).replace("999999999", "%d")
+    kinds = dict(SessionKind.choices)
+    video = gettext("视频接访")
+    for r in rows:
+        full = f"{r['leader__last_name']}{r['leader__first_name']}".strip()
+        r["url"] = url % r["id"]
+        r["time"] = f"{r['starts']:%H:%M}–{r['ends']:%H:%M}"
+        r["leader"] = full or r["leader__username"]
+        r["kind_label"] = kinds.get(r["kind"], r["kind"])
+        r["where"] = f"{video} {r['place']}" if r["video"] else r["place"]
+        r["capacity"] = str(r["capacity"])  # printed as is (no localised number formatting)
+    return [(d, list(g)) for d, g in groupby(rows, key=lambda r: r["on"])]
+
+
 @login_required
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
+    """The reception calendar (Art. 18): a week by default, at most ``CALENDAR_PAGE`` sessions
+    a page, optionally one organ's; the next page continues in the same window."""
     need(request, Cap.RECEPTION_VIEW)
     errors: dict[str, list[str]] = {}
     today = clock.today()
@@ -62,25 +97,43 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if errors:
         raise ApplicationError(errors["from"][0])
     start = start or today - timedelta(days=today.weekday())
-    days = min(parse_int(request.GET.get("days"), field="days") or 28, MAX_DAYS)
+    days = max(1, min(parse_int(request.GET.get("days"), field="days") or 7, MAX_DAYS))
     mine = request.GET.get("mine") == "1"
-    rows = list(
-        sessions_for_user(
-            user=request.user,  # type: ignore[arg-type]
-            start=start,
-            end=start + timedelta(days=days - 1),
-            mine=mine,
-        )[:2000]
+    organ_id = parse_int(request.GET.get("organ"), field="organ")
+    page = calendar_page_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        start=start,
+        end=start + timedelta(days=days - 1),
+        mine=mine,
+        organ_id=organ_id,
+        after=_parse_after(request.GET.get("after")),
     )
+    keep = {"from": start.isoformat(), "days": days}
+    if mine:
+        keep["mine"] = 1
+    if organ_id:
+        keep["organ"] = organ_id
+    more = (
+        urlencode({**keep, "after": f"{page.after[0]}_{page.after[1]:%H:%M:%S}_{page.after[2]}"})
+        if page.after
+        else ""
+    )
+    step = {k: v for k, v in keep.items() if k != "from"}
     return render(
         request,
         "reception/calendar.html",
         {
             "tab": "mine" if mine else "calendar",
-            "days": [(d, list(g)) for d, g in groupby(rows, key=lambda s: s.on)],
+            "days": _calendar_rows(page.rows),
             "start": start,
-            "previous": start - timedelta(days=days),
-            "next": start + timedelta(days=days),
+            "end": start + timedelta(days=days - 1),
+            "previous": urlencode({**step, "from": (start - timedelta(days=days)).isoformat()}),
+            "next": urlencode({**step, "from": (start + timedelta(days=days)).isoformat()}),
+            "more": more,
+            "continued": bool(request.GET.get("after")),
+            "first": urlencode(keep),
+            "all_organs": urlencode({k: v for k, v in keep.items() if k != "organ"}),
+            "organ_id": organ_id,
             "span": days,
             "mine": mine,
             "today": today,
