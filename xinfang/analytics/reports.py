@@ -1,7 +1,8 @@
 """The annual report (Art. 41) and the monthly situation analysis (社情分析, Arts. 13, 14(4)) as
 DOCX, and every figure of them as XLSX. The figures are the dashboard's own (``trends`` and
 ``rate_selectors`` over the same gate and months), so each number in the report equals the
-page's; charts are given as tables (no offline image renderer in the stack: plotly's static
+page's; the Art. 41 items beyond volumes (organs most complained about, transfers and
+supervision, proposals) come from ``accountability``, as on the trends page; charts are given as tables (no offline image renderer in the stack: plotly's static
 export needs kaleido and a browser), which a screen reader also reads."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 
 from django.utils.translation import gettext
 
+from xinfang.analytics.accountability import Accountability, accountability_for_user
 from xinfang.analytics.rate_selectors import (
     METRIC_LABELS,
     Filters,
@@ -40,6 +42,7 @@ class ReportData:
     stages: list[StageLine]
     commentary: str
     as_of: date | None
+    acc: Accountability
 
 
 def report_data(*, user: User, kind: str, year: int, month: int | None, commentary: str) -> ReportData:
@@ -61,6 +64,7 @@ def report_data(*, user: User, kind: str, year: int, month: int | None, commenta
         stages=stage_days(user=user, by="organ", filters=f),
         commentary=commentary,
         as_of=rates_as_of(),
+        acc=accountability_for_user(user=user, month_from=lo, month_to=hi),
     )
 
 
@@ -92,7 +96,31 @@ def tables(d: ReportData) -> list[tuple[str, list[str], list[list[object]]]]:
         [s.label, *[x if x is not None else "—" for m in STAGES for x in s.stages[m.value]]]
         for s in d.stages
     ]))
+    out.extend(accountability_tables(d.acc))
     return out
+
+
+def accountability_tables(a: Accountability) -> list[tuple[str, list[str], list[list[object]]]]:
+    """Art. 41 items 1-3 (``accountability``): the trends page shows the same tables."""
+    s = a.supervision
+    return [
+        (gettext("被投诉较多的机关或者单位"), [gettext("机关"), gettext("件数")],
+         [*[[o.organ, o.n] for o in a.complained],
+          [gettext("被检举控告机关合计"), a.complained_total]]),
+        (gettext("转送、交办情况"), [gettext("环节"), gettext("件数")],
+         [[label, n] for _, label, n in a.dispatch]),
+        (gettext("督办情况"), [gettext("项目"), gettext("件数")], [
+            [gettext("督办通知"), s.issued], [gettext("挂牌督办"), s.listed],
+            [gettext("已书面反馈"), s.replied], [gettext("其中超期反馈"), s.replied_late],
+            [gettext("待书面反馈"), s.open], [gettext("其中已过反馈期限"), s.open_overdue]]),
+        (gettext("政策性建议及采纳情况"), [gettext("项目"), gettext("件数")], [
+            [gettext("提出政策性建议"), len(a.proposals)],
+            [gettext("已出台政策措施"), a.proposals_adopted]]),
+        (gettext("政策性建议明细"),
+         [gettext("政策问题"), gettext("主管机关"), gettext("状态"), gettext("出台日期")],
+         [[p.title, p.organ, p.status, p.responded_on.isoformat() if p.responded_on else "—"]
+          for p in a.proposals]),
+    ]
 
 
 def report_docx(d: ReportData) -> bytes:

@@ -15,7 +15,9 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from xinfang.analytics.accountability import accountability_for_user
 from xinfang.analytics.rate_views import _month
+from xinfang.analytics.reports import accountability_tables
 from xinfang.analytics.trends import trends_for_user
 
 
@@ -57,8 +59,10 @@ def trends(request: HttpRequest) -> HttpResponse:
             "layout": {"margin": {"t": 10}},
         },
     }
+    # Art. 41 items 1-3, the same tables as the report's (``reports.accountability_tables``)
+    acc = accountability_for_user(user=request.user, month_from=month_from, month_to=month_to)  # type: ignore[arg-type]
     return render(request, "analytics/trends.html", {
-        "t": t, "rows": rows, "charts": charts,
+        "t": t, "rows": rows, "charts": charts, "acc_tables": accountability_tables(acc),
         "month_from": month_from, "month_to": month_to,
     })
 

@@ -24,7 +24,7 @@ BUDGET: dict[str, int] = {
     "/analytics/": 10,
     "/analytics/rates/": 23,
     "/analytics/report/": 4,
-    "/analytics/trends/": 12,
+    "/analytics/trends/": 17,  # +5: Art. 41 items 1-3 (analytics.accountability)
     "/calendar/": 8,
     "/insight/hot/": 4,
     "/intake/": 8,
