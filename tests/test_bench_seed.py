@@ -1,0 +1,132 @@
+"""``bench_seed`` (issue 14): a small history through the services, copied in bulk, that the
+audit verifies, whose every step is a step of the workflow table, and whose pages open."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from xinfang.audit.verify import audit_verify
+from xinfang.petitions.models import Party, Petition, PetitionEvent
+from xinfang.petitions.workflow import Action, State
+from xinfang.petitions.workflow.table import transition_for
+
+pytestmark = pytest.mark.django_db
+
+N, TEMPLATES = 200, 60
+
+
+def _texts(folder):
+    (folder / "hot.csv").write_text(
+        "id,user,title,time,body,likes,dislikes\n"
+        + "".join(
+            f"{i},u{i},关于{w}的问题{i},2019-01-01,我们小区{w}问题长期得不到解决，请有关部门督促处理。,0,0\n"
+            for i, w in enumerate(("物业收费", "噪音扰民", "拖欠工资", "道路破损", "学校招生") * 4)
+        ),
+        encoding="utf-8",
+    )
+    return str(folder)
+
+
+def _targets(state: State, action: Action) -> set[str]:
+    t = transition_for(state, action)
+    if t is None:
+        return set()
+    return {str(t.target or state), *(str(tgt) for _f, _v, tgt in t.target_if)}
+
+
+def test_a_seeded_history_is_plausible_legal_verified_and_its_pages_open(tmp_path, client):
+    """One seeding (the templates go through the services, which takes a while), every check."""
+    from xinfang.demo.bench_seed import bench_seed
+
+    seeded = bench_seed(petitions=N, templates=TEMPLATES, seed=5, text_dir=_texts(tmp_path))
+    assert seeded["petitions"] == N and Petition.objects.count() == N
+    assert seeded["templates"] >= TEMPLATES and seeded["copies"] == N - seeded["templates"]
+    copies = list(Petition.objects.order_by("pk")[seeded["templates"] :])
+    _plausible(seeded, copies)
+    _legal_paths()
+    _verified()
+    _pages_open(client, copies[-1])
+    # run again on a database that has petitions: only copies are added, still verified
+    call_command("bench_seed", petitions=20, text_dir=str(tmp_path / "absent"), json=True)
+    assert Petition.objects.count() == N + 20
+    _verified()
+    # a copy changed by SQL shows (the seal is the real digest of what was written)
+    copy = copies[-1]
+    Petition.objects.filter(pk=copy.pk).update(title="改过的标题")
+    rep = audit_verify(anchors=False)
+    assert any(f"petition {copy.pk}:" in p for p in rep.problems), rep.problems
+
+
+def _plausible(seeded, copies):
+    closed = sum(1 for p in copies if not p.is_open)
+    assert 0.7 <= closed / len(copies) <= 0.97
+    assert len({p.tracking_code for p in Petition.objects.all()}) == N
+    assert all("问题" in p.title for p in copies)  # the text folder's titles
+    assert seeded["deadlines"] > 0 and seeded["audit_records"] > seeded["events"]
+    assert seeded["search_words"] > 0 and seeded["evaluations"] > 0
+    assert seeded["documents"] > 0
+    # parties are stored encrypted and found by their blind index, as the app does
+    from xinfang.core.crypto import phone_digest
+
+    party = Party.objects.filter(petition__in=copies).exclude(phone_digest="").first()
+    assert party is not None and party.phone.startswith("1")
+    assert Party.objects.filter(phone_digest=phone_digest(party.phone)).exists()
+    stored = Party.objects.filter(pk=party.pk).values_list("phone", flat=True).query
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(*stored.sql_with_params())
+        assert cur.fetchone()[0].startswith("gAAAAA")  # a Fernet token, not the number
+    # spread over years, none in the future
+    from xinfang.core import clock
+
+    years = Counter(clock.local_date(p.received_at).year for p in copies)
+    assert len(years) >= 3
+    assert not PetitionEvent.objects.filter(occurred_at__gt=clock.now()).exists()
+
+
+def _legal_paths():
+    kept = {"receive", "flag"}  # not workflow actions: the state stays
+    bad = []
+    state: dict[int, str] = {}
+    for e in PetitionEvent.objects.order_by("petition_id", "seq"):
+        before = state.get(e.petition_id, "")
+        if e.from_state != before:
+            bad.append((e.petition_id, e.seq, "from", e.from_state, before))
+        if e.action in kept:
+            ok = e.seq == 1 or e.to_state == e.from_state
+        else:
+            ok = e.to_state in _targets(State(e.from_state), Action(e.action))
+        if not ok:
+            bad.append((e.petition_id, e.seq, e.action, e.from_state, e.to_state))
+        state[e.petition_id] = e.to_state
+    assert bad == []
+    assert dict(Petition.objects.values_list("pk", "state")) == state
+
+
+def _verified():
+    rep = audit_verify(anchors=False)
+    assert rep.problems == []
+    from xinfang.audit.models import AuditRecord
+
+    assert rep.checked == AuditRecord.objects.count()
+
+
+def _pages_open(client, copy):
+    from xinfang.directory.models import User
+
+    for username in ("county_clerk", "county_handler", "province_analyst"):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            client.force_login(user)
+            assert client.get(reverse("web:worklist")).status_code == 200
+    holder = User.objects.filter(organ_id=copy.current_organ_id, is_active=True).first()
+    if holder is not None:
+        client.force_login(holder)
+        assert client.get(reverse("web:petition", args=[copy.pk])).status_code == 200
+    r = client.post(reverse("web:search"), {"q": copy.title[2:6]})
+    assert r.status_code == 200
