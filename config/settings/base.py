@@ -75,6 +75,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xinfang.demo.context.demo_preparing",  # "the demo is still being prepared"
             ],
+            # {% once_token %} in every state-changing form (xinfang.core.once_forms).
+            "builtins": ["xinfang.core.templatetags.once_token"],
         },
     },
 ]
@@ -201,6 +203,8 @@ _insert_after(
     "xinfang.directory.otp.RequireOTPMiddleware",
     "xinfang.audit.context.AuditContextMiddleware",
 )
+# Every state-changing form carried out once: its one-time token claimed around the view.
+_insert_after("django.contrib.messages.middleware.MessageMiddleware", "xinfang.core.once_forms.OnceFormMiddleware")
 
 # Encryption at rest of identity numbers and phones: Fernet keys, first encrypts, all decrypt.
 XINFANG_FIELD_KEYS = env.field_keys(DATA_DIR)

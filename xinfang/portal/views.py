@@ -30,6 +30,7 @@ from xinfang.core.held import (
     held_upload_unticked,
 )
 from xinfang.core.once import KEY_MAX, once, once_initial
+from xinfang.core.once_forms import once_by_view
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get
 from xinfang.feedback.models import Stage
@@ -65,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- submit -----------------------------------------------------------------------------------
 
 
+@once_by_view  # the portal answers a repeat with a fresh receipt (xinfang.core.once)
 def submit(request: HttpRequest) -> HttpResponse:
     """Step 1 picks the place of the matter (GET ?region=); step 2 is the form itself."""
     code = request.POST.get("region") or request.GET.get("region") or ""

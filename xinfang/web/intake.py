@@ -28,6 +28,7 @@ from xinfang.core.held import (
 )
 from xinfang.core.once import FIELD as ONCE_FIELD
 from xinfang.core.once import KEY_MAX, form_fingerprint, once, token_new
+from xinfang.core.once_forms import once_by_view
 from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import organ_in_subtree, petition_office_for
@@ -204,6 +205,7 @@ def _form_files(request: HttpRequest, token: str) -> tuple[list, list]:
     return held_upload_contents(token=token) + new, new
 
 
+@once_by_view  # the desk claims its token with a fingerprint (Back + resend)
 @login_required
 def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     _need_registrar(request)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core.errors import ApplicationError
 from xinfang.core.once import FIELD, once
+from xinfang.core.once_forms import once_by_view
 from xinfang.directory.permissions import Cap
 from xinfang.prevention.models import ExportState
 from xinfang.prevention.selectors import ledger_export_get_for_user
@@ -24,6 +25,7 @@ from xinfang.prevention.views._shared import XLSX, need
 from xinfang.prevention.views.disputes import ledger_filter, ledger_title
 
 
+@once_by_view
 @login_required
 @require_POST
 def ledger_export_new(request: HttpRequest) -> HttpResponse:
