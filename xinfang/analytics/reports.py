@@ -2,8 +2,9 @@
 DOCX, and every figure of them as XLSX. The figures are the dashboard's own (``trends`` and
 ``rate_selectors`` over the same gate and months), so each number in the report equals the
 page's; the Art. 41 items beyond volumes (organs most complained about, transfers and
-supervision, proposals) come from ``accountability``, as on the trends page; charts are given as tables (no offline image renderer in the stack: plotly's static
-export needs kaleido and a browser), which a screen reader also reads."""
+supervision, proposals) come from ``accountability``, as on the trends page. Charts are
+PNG drawn with the standard library (``charts``, ADR 0016), each above the table of its
+numbers, which a screen reader also reads."""
 
 from __future__ import annotations
 
@@ -140,8 +141,11 @@ def report_docx(d: ReportData) -> bytes:
         for para in d.commentary.splitlines():
             if para.strip():
                 doc.add_paragraph(para.strip())
+    pictures = charts(d)
     for caption, header, rows in tables(d):
         doc.add_heading(caption, level=1)
+        if caption in pictures:
+            _picture(doc, *pictures[caption])
         table = doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -153,6 +157,44 @@ def report_docx(d: ReportData) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def charts(d: ReportData) -> dict[str, tuple[bytes, list[str]]]:
+    """The charts of the report as PNG (``analytics.charts``, ADR 0016), by the caption of the
+    table they draw, each with its legend (series names, in ``PALETTE`` order)."""
+    from xinfang.analytics import charts as draw
+
+    t = d.trends
+    fmt = "%m" if len({m.year for m in t.months}) <= 1 else "%y-%m"
+    months = [m.strftime(fmt) for m in t.months]
+    volume = [[t.by_month_category[m].get(c, 0) for m in t.months] for c, _ in t.categories]
+    n = len(t.channels)
+    channels = [[v if i == k else 0 for i, (_, _, v) in enumerate(t.channels)] for k in range(n)]
+    fr = list(t.first_repeat.values())
+    out = {
+        gettext("按月份和类别"): (draw.bar_chart(volume, months), [lbl for _, lbl in t.categories]),
+        gettext("渠道构成"): (draw.bar_chart(channels, [""] * n), [lbl for _, lbl, _ in t.channels]),
+        gettext("初次信访与重复信访"): (
+            draw.line_chart([[a for a, _ in fr], [b for _, b in fr]],
+                            [m.strftime(fmt) for m in t.first_repeat]),
+            [gettext("初次信访"), gettext("重复信访")],
+        ),
+    }
+    return {k: v for k, v in out.items() if v[1] and t.total}
+
+
+def _picture(doc, png: bytes, legend: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The chart, and under it its legend in the document's font: a coloured square per series."""
+    from docx.shared import Inches, RGBColor
+
+    from xinfang.analytics.charts import PALETTE
+
+    doc.add_picture(io.BytesIO(png), width=Inches(6))
+    para = doc.add_paragraph(gettext("图例："))
+    for k, label in enumerate(legend):
+        square = para.add_run("■")
+        square.font.color.rgb = RGBColor(*PALETTE[k % len(PALETTE)])
+        para.add_run(f" {label}　")
 
 
 def report_xlsx(d: ReportData) -> bytes:
