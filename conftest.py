@@ -174,6 +174,17 @@ def _fresh_holiday_cache():
     validation.regions_forget()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page served in English (the language cookie) leaves English active in the thread; the
+    next test starts in the default language again (a test asserting a Chinese message after an
+    English page test failed depending on the order)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def frozen():
     """Today is 2025-09-01 (Asia/Shanghai) for tests that use it: `usefixtures("frozen")`."""

@@ -38,12 +38,19 @@ def petition_flag_set(
     at: datetime | date | None = None,
     reason: str = "",
     leader: str = "",
+    ended_by: str = "",
 ) -> Petition:
     """Set or clear one flag, with a ``flag`` event (the state stays) and its audit record.
 
     The actor must see the petition (the jurisdiction gate) and hold a role the flag's rule
     names; supervision is for a petition office (Art. 40). Clearing "major or urgent" clears
-    its report too; clearing "leader in charge" clears the leader's name."""
+    its report too; clearing "leader in charge" clears the leader's name.
+
+    ``ended_by``: the number of a mechanism's record whose completion ends the fact (the organ's
+    written reply to a supervision notice ends the supervision, Art. 40 para 4). The mechanism's
+    service has checked the actor's right to that record, so the flag's role rule and the
+    jurisdiction gate are not applied again; only clearing is possible this way, and a flag
+    already off is left as it is (no event)."""
     from xinfang.petitions.selectors.access import petition_get_for_user
 
     try:
@@ -65,7 +72,10 @@ def petition_flag_set(
             code="invalid",
             fields={"reason": [gettext("说明不超过 2000 字")]},
         )
-    petition_get_for_user(user=actor, petition_id=petition_id)  # NotFound outside jurisdiction
+    if ended_by and on:
+        raise ValueError("ended_by only clears a flag")
+    if not ended_by:
+        petition_get_for_user(user=actor, petition_id=petition_id)  # NotFound outside jurisdiction
     now = clock.now()
     with transaction.atomic():
         petition = (
@@ -74,13 +84,19 @@ def petition_flag_set(
             .get(pk=petition_id)
         )
         organ = actor.organ
-        why = flag_refusal(
-            flag,
-            on,
-            roles=set(user_roles(actor)),
-            at_petition_office=organ is not None and organ.kind == OrganKind.PETITION_OFFICE,
-            current=petition_flags(petition),
-            leader=leader,
+        if ended_by and not getattr(petition, flag.value):
+            return petition  # already off: nothing to end
+        why = (
+            None
+            if ended_by
+            else flag_refusal(
+                flag,
+                on,
+                roles=set(user_roles(actor)),
+                at_petition_office=organ is not None and organ.kind == OrganKind.PETITION_OFFICE,
+                current=petition_flags(petition),
+                leader=leader,
+            )
         )
         if why is not None:
             kind, message = why
@@ -90,6 +106,8 @@ def petition_flag_set(
         when = _event_time(at, petition.last_event_at, now)
         setattr(petition, flag.value, on)
         data: dict[str, object] = {"flag": flag.value, "on": on, "basis": FLAGS[flag].basis}
+        if ended_by:
+            data["ended_by"] = ended_by
         if flag == Flag.LEADER_CASE:
             petition.leader_in_charge = leader if on else ""
             if on:

@@ -166,4 +166,29 @@ def supervision_reply(
         )
         notice.status = NoticeStatus.REPLIED
         notice.save(update_fields=["reply", "replied_on", "replied_by", "reply_number", "status"])
+        _supervision_end(notice=notice, actor=actor, at=at)
     return notice
+
+
+def _supervision_end(*, notice: SupervisionNotice, actor: User, at: datetime) -> None:
+    """The written reply ends the supervision (Art. 40 para 4): each petition of the notice
+    loses the ``supervised`` flag unless another open notice still supervises it."""
+    still = SupervisionPetition.objects.filter(notice__status=NoticeStatus.OPEN).values(
+        "petition_id"
+    )
+    ending = (
+        Petition.objects.filter(supervision_notices=notice, supervised=True)
+        .exclude(pk__in=still)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(ending):
+        petition_flag_set(
+            petition_id=pk,
+            flag=Flag.SUPERVISED,
+            on=False,
+            actor=actor,
+            at=at,
+            reason=notice.reply_number,
+            ended_by=notice.number,
+        )

@@ -42,3 +42,20 @@ def issue(world, held):
         return supervision_issue(**fields)
 
     return _issue
+
+
+@pytest.fixture
+def reply(world):
+    """The housing head's written reply on a given day (the clock is moved there: a paper
+    event's date is never in the future)."""
+    import time_machine
+
+    from xinfang.resolution.services import supervision_reply
+
+    def _reply(notice, text, day, actor=None):
+        with time_machine.travel(local(*day), tick=False):
+            return supervision_reply(
+                actor=actor or world.head, notice_id=notice.pk, reply=text, at=local(*day)
+            )
+
+    return _reply

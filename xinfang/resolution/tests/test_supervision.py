@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 
 from conftest import local
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
@@ -77,28 +78,20 @@ def test_an_accusation_is_never_sent_to_the_accused_organ_for_supervision(world,
     assert "petitions" in e.value.fields
 
 
-def test_a_reply_on_its_due_day_is_on_time_and_numbered_by_the_organ(world, issue):
-    from xinfang.resolution.services import supervision_reply
-
+def test_a_reply_on_its_due_day_is_on_time_and_numbered_by_the_organ(world, issue, reply):
     n = issue()
-    r = supervision_reply(
-        actor=world.head, notice_id=n.pk, reply="已于9月20日书面告知受理。", at=local(2025, 10, 1)
-    )
+    r = reply(n, "已于9月20日书面告知受理。", (2025, 10, 1))
     assert r.status == "replied" and r.replied_on == date(2025, 10, 1)
     assert not r.late
     assert r.reply_number == "青山信督复〔2025〕1号"
     # a second post changes nothing
-    again = supervision_reply(
-        actor=world.head, notice_id=n.pk, reply="另一份", at=local(2025, 10, 2)
-    )
+    again = reply(n, "另一份", (2025, 10, 2))
     assert again.reply == "已于9月20日书面告知受理。"
 
 
-def test_a_reply_the_day_after_is_late(world, issue):
-    from xinfang.resolution.services import supervision_reply
-
+def test_a_reply_the_day_after_is_late(issue, reply):
     n = issue()
-    r = supervision_reply(actor=world.head, notice_id=n.pk, reply="迟复。", at=local(2025, 10, 2))
+    r = reply(n, "迟复。", (2025, 10, 2))
     assert r.late
 
 
@@ -139,3 +132,26 @@ def test_a_notice_is_seen_by_the_office_the_organ_and_above_and_by_no_one_else(w
     for u in (stranger, world.analyst):
         with pytest.raises(NotFound):
             notice_get_for_user(user=u, notice_id=n.pk)
+
+
+def test_the_written_reply_ends_the_supervised_flag_unless_another_notice_is_open(
+    held, issue, reply
+):
+    from xinfang.petitions.models import PetitionEvent
+
+    first, second = issue(), issue()
+    reply(first, "已办理。", (2025, 9, 5))
+    held.refresh_from_db()
+    assert held.supervised  # the second notice still supervises it
+    reply(second, "已办。", (2025, 9, 6))
+    held.refresh_from_db()
+    assert not held.supervised
+    ev = PetitionEvent.objects.filter(petition=held, action="flag").order_by("seq").last()
+    assert ev.data["flag"] == "supervised" and ev.data["on"] is False
+    second.refresh_from_db()
+    assert ev.data["ended_by"] == second.number and ev.reason == second.reply_number
+    # a new notice on the same petition supervises it again
+    with time_machine.travel(local(2025, 9, 7), tick=False):
+        issue(at=local(2025, 9, 7))
+    held.refresh_from_db()
+    assert held.supervised
