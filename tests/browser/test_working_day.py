@@ -85,7 +85,7 @@ def test_the_portal_keeps_attachments_on_an_error_and_a_refresh_submits_once(
     page.get_by_label("姓名或单位名称").fill("王五")
     page.get_by_label("联系电话").fill("123")  # not a phone number: the portal refuses it
     page.get_by_label("我已阅读上面的个人信息处理告知").check()
-    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="下一步：核对提交内容").click()
     held = page.locator("#held-uploads")
     held.wait_for()
     assert "现场照片.png" in held.inner_text()  # the file is kept, not silently dropped
@@ -94,7 +94,8 @@ def test_the_portal_keeps_attachments_on_an_error_and_a_refresh_submits_once(
     page.get_by_label("联系电话").fill("13700000000")
     if not page.get_by_label("我已阅读上面的个人信息处理告知").is_checked():
         page.get_by_label("我已阅读上面的个人信息处理告知").check()
-    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="下一步：核对提交内容").click()
+    page.get_by_role("button", name="确认提交").click()
     page.get_by_role("heading", name="信访事项已提交").wait_for()
     page.reload()  # the receipt is a GET after a redirect: a refresh submits nothing
     page.reload()

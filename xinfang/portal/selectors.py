@@ -149,6 +149,12 @@ class PublicView:
     handling_due_provisional: bool = False
     review_window_provisional: bool = False
     re_review_window_provisional: bool = False
+    # A new petition: when the written notice is due (T2/T3, Art. 23) or, before routing, when
+    # the petition office must route it (T1, Art. 22); none for an anonymous petition (Art. 23
+    # para 2: no notice without a name or address).
+    notice_due: date | None = None
+    routing_due: date | None = None
+    attachment_names: tuple[str, ...] = ()  # what the petitioner sent with the petition
 
 
 def _label(action: str) -> str:
@@ -160,7 +166,8 @@ def _label(action: str) -> str:
 
 
 def petition_public_view(*, petition: Petition, today: date | None = None) -> PublicView:
-    """Status, dated steps, documents, remedy windows and evaluation windows, in four queries."""
+    """Status, dated steps, documents, remedy windows, evaluation windows and the names of the
+    attachments, in five queries."""
     today = today or clock.today()
     events = list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
     steps = []
@@ -218,4 +225,9 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         handling_due_provisional=_provisional("T6", "T8", "T10"),
         review_window_provisional=_provisional("T7"),
         re_review_window_provisional=_provisional("T9"),
+        notice_due=None if petition.is_anonymous else (_open("T2") or _open("T3")),
+        routing_due=None if petition.is_anonymous else _open("T1"),
+        attachment_names=tuple(
+            petition.attachments.order_by("id").values_list("original_name", flat=True)
+        ),
     )

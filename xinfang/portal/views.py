@@ -8,6 +8,7 @@ the browser closes or "退出查询".
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,6 +45,7 @@ from xinfang.petitions.services import (
     petition_act,
     petition_receipt_again,
     petition_register,
+    petition_register_check,
 )
 from xinfang.portal import selectors, throttle
 from xinfang.portal.forms import EvaluateForm, RemedyForm, SubmitForm, TrackForm
@@ -87,7 +89,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if token:
         held_upload_drop(token=token, ids=held_upload_unticked(request.POST))
     held = held_upload_contents(token=token) if token else []
-    form = SubmitForm(request.POST, request.FILES, organs=organs)
+    form = SubmitForm(_without_anonymous_details(request.POST), request.FILES, organs=organs)
     if not form.is_valid():
         if token and "attachments" not in form.errors:
             held_upload_add(token=token, files=_files_of(request))
@@ -111,12 +113,33 @@ def submit(request: HttpRequest) -> HttpResponse:
                 address=data.get("address", ""),
             )
         ]
+    step = request.POST.get("step", "")
     try:
+        if token and step in (STEP_REVIEW, STEP_EDIT):
+            # The check before sending (issue 12 item 13): what registering would refuse is
+            # refused now; the files chosen so far are held under the form's token, so neither
+            # the check nor going back to edit loses them.
+            files = [*held, *new_files]
+            petition_register_check(
+                data=_petition_input(data, region, accused, anonymous, parties, files), organ=office
+            )
+            already = {(u["name"], u["size"]) for u in held_upload_list(token=token)}
+            held_upload_add(
+                token=token, files=[f for f in new_files if (f[0][:255], len(f[1])) not in already]
+            )
+            if step == STEP_EDIT:
+                return _submit_page(request, form, region, chain)
+            return _confirm_page(request, form, region, chain, accused, office, token)
         with once(scope="portal.submit", key=data.get("once")) as claim:
             if claim.prior is not None:  # sent again: the receipt again, never a second petition
                 return _receipt_again(request, claim.prior["petition_id"])
             files = [*held, *new_files]
-            registration = _register(data, region, accused, anonymous, parties, office, files)
+            registration = petition_register(
+                data=_petition_input(data, region, accused, anonymous, parties, files),
+                organ=office,
+                actor=None,
+                submitted_online=True,
+            )
             claim.result = {"petition_id": registration.petition.pk}
             if token:
                 held_upload_release(token=token)
@@ -136,27 +159,59 @@ def submit(request: HttpRequest) -> HttpResponse:
     return _receipt(request, registration)
 
 
+#: The submit form's steps: "review" shows what will be sent; from there "edit" goes back to
+#: the form and "confirm" (or a client that sends no step) registers.
+STEP_REVIEW, STEP_EDIT, STEP_CONFIRM = "review", "edit", "confirm"
+#: Left out of an anonymous submission (Art. 23 para 2: no notice without a name or address).
+ANONYMOUS_CLEARS = ("name", "phone", "address", "id_number")
+
+
+def _without_anonymous_details(post):  # type: ignore[no-untyped-def]
+    """An anonymous submission keeps no name, phone, address or ID number, whatever the browser
+    sent (without JavaScript the fields stay filled in)."""
+    if not forms.CheckboxInput().value_from_datadict(post, {}, "is_anonymous"):
+        return post
+    post = post.copy()
+    for name in ANONYMOUS_CLEARS:
+        post[name] = ""
+    return post
+
+
+def _confirm_page(request, form, region, chain, accused, office, token) -> HttpResponse:  # type: ignore[no-untyped-def]
+    data = form.cleaned_data
+    labels = dict(form.fields["category"].choices)
+    return render(
+        request,
+        "portal/confirm.html",
+        {
+            "form": form,
+            "data": data,
+            "category_label": labels.get(data.get("category") or "", ""),
+            "accused": accused,
+            "office": office,
+            "region": region,
+            "chain": list(reversed(chain)),
+            "held_uploads": held_upload_list(token=token),
+        },
+    )
+
+
 def _files_of(request: HttpRequest) -> list[tuple[str, bytes]]:
     return [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
 
 
-def _register(data, region, accused, anonymous, parties, office, files):  # type: ignore[no-untyped-def]
-    return petition_register(
-        data=PetitionInput(
-            channel=Channel.ONLINE,
-            title=data["title"],
-            content=data["content"],
-            region_code=region.code,
-            category=data.get("category") or "",
-            accused_organ_id=accused.pk if accused else None,
-            is_anonymous=anonymous,
-            confidential=bool(data.get("confidential")),
-            parties=parties,
-            attachments=[AttachmentInput(name, content) for name, content in files],
-        ),
-        organ=office,
-        actor=None,
-        submitted_online=True,
+def _petition_input(data, region, accused, anonymous, parties, files) -> PetitionInput:  # type: ignore[no-untyped-def]
+    return PetitionInput(
+        channel=Channel.ONLINE,
+        title=data["title"],
+        content=data["content"],
+        region_code=region.code,
+        category=data.get("category") or "",
+        accused_organ_id=accused.pk if accused else None,
+        is_anonymous=anonymous,
+        confidential=bool(data.get("confidential")),
+        parties=parties,
+        attachments=[AttachmentInput(name, content) for name, content in files],
     )
 
 

@@ -23,6 +23,7 @@ from xinfang.petitions.services.register import (
     PetitionInput,
     Registration,
     petition_register,
+    petition_register_check,
     petition_register_many,
 )
 from xinfang.petitions.services.steps import _remedy_text
@@ -44,6 +45,7 @@ __all__ = [
     "petition_flags",
     "petition_receipt_again",
     "petition_register",
+    "petition_register_check",
     "petition_register_many",
     "petition_step_check",
     "staff_by_names",

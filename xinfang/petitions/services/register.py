@@ -110,6 +110,15 @@ def petition_register(
         )  # fmt: skip
 
 
+def petition_register_check(*, data: PetitionInput, organ: Organ) -> None:
+    """Check a submission as ``petition_register`` would, writing nothing: the portal's step
+    that shows the petitioner what will be sent (issue 12 item 13) refuses what registering
+    would refuse. Raises ApplicationError."""
+    now = clock.now()
+    received_at = _as_datetime(data.received_at) if data.received_at is not None else now
+    _validate_registration(data, organ=organ, received_at=received_at, now=now, actor=None)
+
+
 def _register_in_transaction(
     data: PetitionInput,
     clean: dict[str, Any],

@@ -62,7 +62,11 @@ def test_the_portal_is_in_chinese_by_default_and_in_english_on_request(client, w
 def test_no_portal_page_has_inline_script_or_style(client, world):
     for url in ("/portal/", "/portal/submit/", "/portal/submit/?region=990102", "/portal/track/"):
         html = client.get(url).content.decode()
-        assert "<script" not in html and "style=" not in html and "<style" not in html, url
+        assert "style=" not in html and "<style" not in html, url
+        # scripts only from the site's own static files (the anonymous box's, issue 12 item 13)
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert re.fullmatch(r'<script src="/static/[\w/.-]+\.js" defer>', tag), (url, tag)
+        assert html.count("<script") == html.count("<script src=\"/static/"), url
 
 
 # --- submission -------------------------------------------------------------------------------
