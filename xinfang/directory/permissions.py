@@ -41,6 +41,7 @@ class Cap(StrEnum):
     RESOLUTION_VIEW = "resolution_view"  # supervision notices, escalations of the jurisdiction
     SUPERVISE = "supervise"  # issue a supervision notice (a petition office's staff, Art. 40)
     SUPERVISION_REPLY = "supervision_reply"  # the organ's written reply to a notice (its head)
+    BACKLOG_MANAGE = "backlog_manage"  # confirm a backlog case, its plan, progress, close-out
     # Draft a decision the organ's head signs (the handling opinion, an extension, a review or
     # re-review opinion) and submit it for signing (Arts. 32, 34–36; issue 12, item 7).
     DRAFT_DECISION = "draft_decision"
@@ -85,6 +86,8 @@ _PREVENTION = {Cap.PREVENTION_VIEW, Cap.PREVENTION_RECORD}
 _RECEPTION = {Cap.RECEPTION_VIEW, Cap.RECEPTION_MANAGE}
 # Supervision is the petition office's act (the services check the organ's kind as well).
 _SUPERVISION = {Cap.RESOLUTION_VIEW, Cap.SUPERVISE}
+# Backlog cases (积案化解) are confirmed and worked off by petition-office staff and organ heads.
+_BACKLOG = {Cap.RESOLUTION_VIEW, Cap.BACKLOG_MANAGE}
 
 #: THE table. Everything below is derived from it.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -94,6 +97,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _PREVENTION
         | _RECEPTION
         | _SUPERVISION
+        | _BACKLOG
         | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
     ),
     Role.HANDLER: frozenset(
@@ -116,6 +120,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _PREVENTION
         | _RECEPTION
         | _SUPERVISION
+        | _BACKLOG
         | {Cap.PREVENTION_DECIDE, Cap.SUPERVISION_REPLY, Cap.DRAFT_DECISION}
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.

@@ -63,3 +63,14 @@ def escalation_scope(user: User) -> Q:
 def require(user: User, cap: Cap) -> None:
     if not user_can(user, cap):
         raise Forbidden()
+
+
+def backlog_scope(user: User) -> Q:
+    """The backlog cases ``user`` may see: those of organs in the user's jurisdiction (the
+    petitions gate's organ rule), **never** a case of a petition that accuses the user's organ
+    (or one above it) or names the user (Art. 30 para 3); outside the scope is a 404."""
+    from xinfang.petitions.selectors.access import organs_within_q
+
+    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
+        return Q(pk__in=[])
+    return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))

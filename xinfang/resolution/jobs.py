@@ -15,3 +15,12 @@ def escalate(*, now: datetime) -> dict[str, int]:
     from xinfang.resolution.services.escalation import escalate as run
 
     return run(now=now)
+
+
+@periodic("resolution.backlog_propose", every=timedelta(days=1))
+def backlog_propose(*, now: datetime) -> dict[str, int]:
+    """Evaluate the province's backlog criteria (积案标准) and propose each matching open
+    petition once; a person confirms or rejects each proposal (resolution/backlog_rules.py)."""
+    from xinfang.resolution.services.backlog import backlog_propose_due
+
+    return backlog_propose_due(now=now)

@@ -1,5 +1,12 @@
 """The models of resolution and oversight, one module per mechanism."""
 
+from xinfang.resolution.models.backlog import (
+    BacklogCase,
+    BacklogCriterion,
+    BacklogMilestone,
+    BacklogProgress,
+    CaseStatus,
+)
 from xinfang.resolution.models.supervision import (
     Audience,
     Escalation,
@@ -10,6 +17,11 @@ from xinfang.resolution.models.supervision import (
 )
 
 __all__ = [
+    "BacklogCase",
+    "BacklogCriterion",
+    "BacklogMilestone",
+    "BacklogProgress",
+    "CaseStatus",
     "Audience",
     "Escalation",
     "NoticeStatus",

@@ -1,6 +1,26 @@
 """Writes of resolution and oversight: keyword-only services, each one transaction."""
 
+from xinfang.resolution.services.backlog import (
+    backlog_close,
+    backlog_decide,
+    backlog_milestone_add,
+    backlog_milestone_done,
+    backlog_plan,
+    backlog_progress_add,
+    backlog_propose_due,
+)
 from xinfang.resolution.services.escalation import escalate
 from xinfang.resolution.services.supervision import supervision_issue, supervision_reply
 
-__all__ = ["escalate", "supervision_issue", "supervision_reply"]
+__all__ = [
+    "backlog_close",
+    "backlog_decide",
+    "backlog_milestone_add",
+    "backlog_milestone_done",
+    "backlog_plan",
+    "backlog_progress_add",
+    "backlog_propose_due",
+    "escalate",
+    "supervision_issue",
+    "supervision_reply",
+]

@@ -1,0 +1,61 @@
+"""Backlog criteria (积案, regulation.md §9; Arts. 18, 38) as a pure rule: which facts of a
+petition make it a candidate backlog case, and why, in words a person can check.
+
+PURE: imports no Django. The criteria themselves are data (``BacklogCriterion`` rows that the
+province edits: a kind and a threshold); this module only says what each kind means. A match is
+a *proposal*: a person confirms or rejects it (``services/backlog.py``). A criterion is about the
+matter (how long it has stayed open, how often the same matter came back), never about the
+petitioner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+def _(text: str) -> str:  # marker for message extraction; translated at render time
+    return text
+
+
+class Kind(StrEnum):
+    OPEN_DAYS = "open_days"  # open longer than N days since registration (久拖未决)
+    REPEATS = "repeats"  # N later petitions registered as the same matter (反复信访)
+
+
+LABELS: dict[Kind, str] = {
+    Kind.OPEN_DAYS: _("登记后超过 N 日仍未办结"),
+    Kind.REPEATS: _("同一事项重复信访达到 N 次"),
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a criterion reads of one petition."""
+
+    registered_on: date
+    is_open: bool
+    repeats: int  # later petitions registered as the same matter (``repeat_of``)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    kind: Kind
+    threshold: int
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError("threshold must be at least 1")
+
+    def matches(self, facts: Facts, *, today: date) -> bool:
+        if self.kind == Kind.OPEN_DAYS:
+            return facts.is_open and (today - facts.registered_on).days > self.threshold
+        return facts.repeats >= self.threshold
+
+    def reason(self, facts: Facts, *, today: date) -> str:
+        """Why it matched, as a sentence kept with the proposal (Chinese, the record's language)."""
+        if self.kind == Kind.OPEN_DAYS:
+            days = (today - facts.registered_on).days
+            return f"登记已 {days} 日仍未办结（标准：超过 {self.threshold} 日）"
+        return f"同一事项已重复信访 {facts.repeats} 次（标准：{self.threshold} 次）"

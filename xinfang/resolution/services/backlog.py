@@ -1,0 +1,260 @@
+"""Backlog cases (积案化解): proposed by a criterion (``backlog_rules.py``) or by a person,
+confirmed or rejected by a person, then worked off with a leader in charge (Art. 18 para 2), a
+plan, milestones and progress entries, and closed out. While a case is open the petition
+carries the ``backlog`` flag (set and cleared through ``petitions.services.petition_flag_set``).
+
+Writers need ``Cap.BACKLOG_MANAGE`` and the case within their scope (``access.backlog_scope``);
+a case outside it is a 404, the same as one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext
+
+from xinfang.audit.services import audit_record
+from xinfang.core import clock
+from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap
+from xinfang.petitions.flags import Flag
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import petition_flag_set
+from xinfang.resolution.access import backlog_scope, require
+from xinfang.resolution.backlog_rules import Criterion, Facts, Kind
+from xinfang.resolution.models import (
+    BacklogCase,
+    BacklogCriterion,
+    BacklogMilestone,
+    BacklogProgress,
+    CaseStatus,
+)
+from xinfang.resolution.services._shared import NotFound, invalid, text
+
+CHUNK = 2000
+
+
+def _criteria() -> list[Criterion]:
+    out = []
+    for kind, n in BacklogCriterion.objects.filter(is_active=True).values_list("kind", "threshold"):
+        if kind in {k.value for k in Kind} and n >= 1:
+            out.append(Criterion(Kind(kind), n))
+    return out
+
+
+def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Evaluate the active criteria over the open petitions and propose each match once
+    (job ``resolution.backlog_propose``). A petition with a live case (proposed or open) is
+    left alone, and so is one a person rejected: a rejection stands until a person proposes it
+    again. Idempotent: run twice, nothing doubles (and the unique constraint holds)."""
+    now = now or clock.now()
+    today = clock.local_date(now)
+    criteria = _criteria()
+    if not criteria:
+        return {"proposed": 0}
+    seen = set(BacklogCase.objects.values_list("petition_id", flat=True))
+    repeats = dict(
+        Petition.objects.filter(repeat_of__isnull=False)
+        .values("repeat_of")
+        .annotate(n=Count("pk"))
+        .values_list("repeat_of", "n")
+    )
+    rows = Petition.objects.filter(is_open=True, registered_at__isnull=False).values_list(
+        "pk", "registered_at", "current_organ_id"
+    )
+    new = []
+    for pk, registered_at, organ_id in rows.iterator(chunk_size=CHUNK):
+        if pk in seen or organ_id is None:
+            continue
+        facts = Facts(clock.local_date(registered_at), True, repeats.get(pk, 0))
+        hit = next((c for c in criteria if c.matches(facts, today=today)), None)
+        if hit is not None:
+            new.append(
+                BacklogCase(
+                    petition_id=pk,
+                    organ_id=organ_id,
+                    proposed_reason=hit.reason(facts, today=today),
+                    proposed_on=today,
+                )
+            )
+    BacklogCase.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    return {"proposed": len(new)}
+
+
+def _case_for_update(actor: User, case_id: int) -> BacklogCase:
+    require(actor, Cap.BACKLOG_MANAGE)
+    case = (
+        BacklogCase.objects.select_for_update(of=("self",))
+        .filter(backlog_scope(actor), pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(gettext("未找到该积案，或不在您的查看范围内"))
+    return case
+
+
+def _must_be(case: BacklogCase, status: str) -> None:
+    if case.status != status:
+        raise invalid({"status": [gettext("该积案当前状态不能进行此操作")]})
+
+
+def _audit(actor: User, case: BacklogCase, action: str, at: datetime) -> None:
+    audit_record(
+        kind=f"backlog.{action}",
+        actor=actor,
+        object_type="backlog_case",
+        object_id=case.pk,
+        data={"petition_id": case.petition_id, "status": case.status},
+        at=at,
+    )
+
+
+def backlog_decide(
+    *,
+    actor: User,
+    case_id: int,
+    confirm: bool,
+    note: str = "",
+    leader: str = "",
+    at: datetime | None = None,
+) -> BacklogCase:
+    """A person confirms a proposal (naming the leader in charge, Art. 18 para 2) or rejects it
+    with a reason. Confirming sets the petition's ``backlog`` flag."""
+    at = at or clock.now()
+    note = text(note, limit=500, field="note")
+    leader = text(leader, limit=100, field="leader")
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.PROPOSED)
+        if confirm and not leader:
+            raise invalid({"leader": [gettext("请写明包案领导（第十八条第二款）")]})
+        if not confirm and not note:
+            raise invalid({"note": [gettext("请写明不列为积案的理由")]})
+        case.status = CaseStatus.OPEN if confirm else CaseStatus.REJECTED
+        case.decided_on, case.decided_by, case.decision_note = clock.local_date(at), actor, note
+        case.leader = leader if confirm else ""
+        case.save(update_fields=["status", "decided_on", "decided_by", "decision_note", "leader"])
+        if confirm:
+            p = Petition.objects.filter(pk=case.petition_id).values_list("backlog", flat=True)
+            if not p.first():
+                petition_flag_set(
+                    petition_id=case.petition_id,
+                    flag=Flag.BACKLOG,
+                    on=True,
+                    actor=actor,
+                    at=at,
+                    reason=gettext("列为积案：%(r)s") % {"r": case.proposed_reason},
+                )
+        _audit(actor, case, "confirm" if confirm else "reject", at)
+    return case
+
+
+def backlog_plan(
+    *, actor: User, case_id: int, plan: str, at: datetime | None = None
+) -> BacklogCase:
+    """The resolution plan (化解方案) of an open case; rewritten as the work goes on."""
+    at = at or clock.now()
+    plan = text(plan, limit=10000, field="plan")
+    if not plan:
+        raise invalid({"plan": [gettext("请填写化解方案")]})
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.OPEN)
+        case.plan = plan
+        case.save(update_fields=["plan"])
+        _audit(actor, case, "plan", at)
+    return case
+
+
+def backlog_milestone_add(
+    *, actor: User, case_id: int, title: str, due_on: date | None, at: datetime | None = None
+) -> BacklogMilestone:
+    at = at or clock.now()
+    title = text(title, limit=200, field="title")
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [gettext("请填写节点")]
+    if due_on is None:
+        errors["due_on"] = [gettext("请填写计划完成日期")]
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.OPEN)
+        m = BacklogMilestone.objects.create(case=case, title=title, due_on=due_on)
+        _audit(actor, case, "milestone", at)
+    return m
+
+
+def backlog_milestone_done(
+    *, actor: User, case_id: int, milestone_id: int, at: datetime | None = None
+) -> BacklogMilestone:
+    at = at or clock.now()
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.OPEN)
+        m = BacklogMilestone.objects.filter(case=case, pk=milestone_id).first()
+        if m is None:
+            raise NotFound()
+        if m.done_on is None:
+            m.done_on = clock.local_date(at)
+            m.save(update_fields=["done_on"])
+            _audit(actor, case, "milestone_done", at)
+    return m
+
+
+def backlog_progress_add(
+    *, actor: User, case_id: int, note: str, at: datetime | None = None
+) -> BacklogProgress:
+    at = at or clock.now()
+    note = text(note, limit=5000, field="note")
+    if not note:
+        raise invalid({"note": [gettext("请填写进展情况")]})
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.OPEN)
+        entry = BacklogProgress.objects.create(
+            case=case, note=note, on=clock.local_date(at), by=actor, recorded_at=clock.now()
+        )
+        _audit(actor, case, "progress", at)
+    return entry
+
+
+def backlog_close(
+    *, actor: User, case_id: int, outcome: str, at: datetime | None = None
+) -> BacklogCase:
+    """The close-out (化解): what was done and how the matter stands. The petitioner's own
+    evaluation is not entered here by the organ being evaluated (DEVELOPERS.md principle 3);
+    the petitioner gives it through the petition's feedback. Clears the ``backlog`` flag."""
+    at = at or clock.now()
+    outcome = text(outcome, limit=10000, field="outcome")
+    if not outcome:
+        raise invalid({"outcome": [gettext("请写明化解情况")]})
+    with transaction.atomic():
+        case = _case_for_update(actor, case_id)
+        _must_be(case, CaseStatus.OPEN)
+        case.status, case.closed_on, case.outcome = CaseStatus.CLOSED, clock.local_date(at), outcome
+        case.save(update_fields=["status", "closed_on", "outcome"])
+        petition_flag_set(
+            petition_id=case.petition_id,
+            flag=Flag.BACKLOG,
+            on=False,
+            actor=actor,
+            at=at,
+            reason=gettext("积案化解"),
+            ended_by=f"backlog_case:{case.pk}",
+        )
+        _audit(actor, case, "close", at)
+    return case
+
+
+__all__ = [
+    "backlog_close",
+    "backlog_decide",
+    "backlog_milestone_add",
+    "backlog_milestone_done",
+    "backlog_plan",
+    "backlog_progress_add",
+    "backlog_propose_due",
+]
