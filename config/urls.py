@@ -22,4 +22,5 @@ urlpatterns = [
     path("reception/book/", include("xinfang.reception.urls_book")),
     path("reception/", include("xinfang.reception.urls")),
     path("resolution/", include("xinfang.resolution.urls")),
+    path("routing/", include("xinfang.routing.urls")),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "xinfang.prevention",
     "xinfang.reception",
     "xinfang.resolution",
+    "xinfang.routing",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",

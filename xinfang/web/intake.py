@@ -50,6 +50,7 @@ from xinfang.petitions.services import (
 )
 from xinfang.petitions.similar import petition_similar_for_user
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
+from xinfang.routing.intake import intake_routing_context
 from xinfang.workbench.text import whole_words
 
 DESK_CHANNELS = {
@@ -394,9 +395,7 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
         phone=G.get("phone", ""),
         code=G.get("code", ""),
     )
-    suggestion = category_suggestion(
-        title=G.get("title", ""), body=G.get("content", "")
-    )
+    suggestion = category_suggestion(title=G.get("title", ""), body=G.get("content", ""))
     text = matters_intake_context(
         user=request.user, params=G, exclude=[m.petition.pk for m in matches]
     )  # type: ignore[arg-type]
@@ -417,6 +416,7 @@ def intake_similar(request: HttpRequest) -> HttpResponse:
                 query=G,
                 suggestion=suggestion,
             ),
+            **intake_routing_context(query=G),
         },
     )
 

@@ -15,6 +15,11 @@
     // the topic hint (insight): the matter's region and the topic the clerk chose, if any
     if (form.elements.region_code) q.set("region_code", form.elements.region_code.value);
     if (form.elements.topic) q.set("topic", form.elements.topic.value);
+    // the routing rules (xinfang.routing): category, Art. 31 route, the organ accused
+    ["category", "route", "accused_organ_id"].forEach(function (name) {
+      var el = form.elements[name];
+      if (el && el.value !== undefined) q.set(name, el.value);
+    });
     // by POST, so the phone number typed stays out of URLs, access logs and history (issue 11)
     q.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     fetch(url, { method: "POST", body: q, credentials: "same-origin" })
@@ -37,7 +42,7 @@
     form.elements.topic.value = b.getAttribute("data-use-topic");
     lookup();
   });
-  ["topic", "region_code"].forEach(function (name) {
+  ["topic", "region_code", "category", "route", "accused_organ_id"].forEach(function (name) {
     if (form.elements[name]) form.elements[name].addEventListener("change", lookup);
   });
   ["title", "p_phone", "content"].forEach(function (name) {
