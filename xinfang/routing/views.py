@@ -12,8 +12,6 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError
-from xinfang.core.once import FIELD as ONCE_FIELD
-from xinfang.core.once import KEY_MAX, once, token_new
 from xinfang.directory.models import Organ, Region, User
 from xinfang.insight.models import Topic
 from xinfang.petitions.models import CategoryChoices, RouteChoices
@@ -104,7 +102,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     require_manage(user)
     show = request.GET.get("show", "")
     rules = rule_list_for_user(user=user, active=None if show == "all" else True)
-    context = {"rules": rules, "show_all": show == "all", "token": token_new()}
+    context = {"rules": rules, "show_all": show == "all"}
     return render(request, "routing/rules.html", context)
 
 
@@ -113,24 +111,20 @@ def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     user = _user(request)
     require_manage(user)
     rule = rule_get_for_edit(actor=user, rule_id=rule_id) if rule_id is not None else None
-    token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX] or token_new()
     errors: dict = {}
     message = ""
     status = 200
     if request.method == "POST":
         try:
-            data = _parse(request)
-            with once(scope="routing.rule_save", key=token) as claim:
-                if claim.prior is None:
-                    saved = rule_save(actor=user, data=data, rule_id=rule_id)
-                    claim.result = {"rule_id": saved.pk}
+            # one-time token: core.once_forms claims the form's {% once_token %}
+            rule_save(actor=user, data=_parse(request), rule_id=rule_id)
         except ApplicationError as e:
             errors, message, status = e.fields, e.message, e.status
         else:
             messages.success(request, gettext("分流规则已保存"))
             return redirect("routing:rules")
     form = request.POST if request.method == "POST" else _initial(rule, request.GET)
-    context = {"rule": rule, "form": form, "errors": errors, "message": message, "token": token}
+    context = {"rule": rule, "form": form, "errors": errors, "message": message}
     return render(request, "routing/rule_edit.html", context | _choices(user), status=status)
 
 
@@ -152,9 +146,7 @@ def _initial(rule, query) -> dict:  # type: ignore[no-untyped-def]
 @login_required
 @require_POST
 def rule_withdraw_view(request: HttpRequest, rule_id: int) -> HttpResponse:
-    token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX]
-    with once(scope=f"routing.rule_withdraw.{rule_id}", key=token):
-        rule_withdraw(actor=_user(request), rule_id=rule_id)  # a repeat finds it withdrawn
+    rule_withdraw(actor=_user(request), rule_id=rule_id)  # a repeat finds it withdrawn
     messages.success(request, gettext("分流规则已停用"))
     return redirect("routing:rules")
 
