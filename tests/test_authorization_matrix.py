@@ -266,6 +266,9 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         # resolution and oversight: supervision notices are not petitions; the pages by role
         # below, the notices by scope in xinfang/resolution/tests and tests/test_leaks.py
         and not n.startswith("resolution:")
+        # routing rules: policy rows, not petitions; the pages by role below, the rules by
+        # scope in xinfang/routing/tests
+        and not n.startswith("routing:")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -439,6 +442,13 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         check("calendar confirm", confirm.status_code == 403, confirm.status_code)
     menu = client.get("/search/").content.decode()
     check("calendar menu link", ('href="/calendar/"' in menu) == role_can(role, Cap.ADMIN))
+
+    # Routing rules (xinfang.routing, Art. 5): administrators only, and only in the menu for them.
+    admin = role_can(role, Cap.ADMIN)
+    for url in ("/routing/rules/", "/routing/rules/new/", "/routing/check/"):
+        r = client.get(url)
+        check(f"routing {url}", r.status_code == (200 if admin else 403), r.status_code)
+    check("routing menu link", ('href="/routing/rules/"' in menu) == admin)
 
     # Source prevention (xinfang.prevention): the ledger for the roles that read it, the desk
     # for those that record, the export for those that also export; the menu links it only
