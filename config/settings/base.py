@@ -74,7 +74,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "xinfang.demo.context.demo_preparing",  # "the demo is still being prepared"
+                "xinfang.demo.context.demo_preparing",
+                "xinfang.core.dbrouter.replica_notice",  # how old a replica-built page may be  # "the demo is still being prepared"
             ],
             # {% once_token %} in every state-changing form (xinfang.core.once_forms).
             "builtins": ["xinfang.core.templatetags.once_token"],
@@ -83,6 +84,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(DATA_DIR)}
+# A hot standby for analytics, search and exports (ADR 0015; xinfang.core.dbrouter).
+XINFANG_READ_REPLICA = ""
+if (_replica := env.replica_database()) is not None:
+    DATABASES["replica"] = _replica
+    XINFANG_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["xinfang.core.dbrouter.ReplicaRouter"]
+# A user who wrote reads from the primary for this many seconds (their own writes).
+XINFANG_READ_YOUR_WRITES_SECONDS = int(os.environ.get("XINFANG_READ_YOUR_WRITES_SECONDS", "10"))
+# The age a replica-built page admits to when the standby's lag cannot be read.
+XINFANG_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("XINFANG_REPLICA_MAX_LAG_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "web:login"
@@ -198,6 +209,10 @@ _insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.C
 _insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "xinfang.core.security.PublicLimitsMiddleware")
 # Bad input (NUL and control characters, invalid UTF-8, huge integers): one 400, before any view.
 _insert_after("django.middleware.locale.LocaleMiddleware", "xinfang.core.boundary.InputBoundaryMiddleware")
+_insert_after(
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "xinfang.core.dbrouter.ReadYourWritesMiddleware",  # ADR 0015
+)
 _insert_after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

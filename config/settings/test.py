@@ -39,3 +39,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }  # per test process
 LOGGING = logging_config(fmt="json", level="WARNING", access_log=False)  # tests turn it on
+# A replica alias that mirrors the test database (Django's TEST MIRROR): the router's tests turn
+# XINFANG_READ_REPLICA on; every other test reads from "default" as before (ADR 0015).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+XINFANG_READ_REPLICA = ""

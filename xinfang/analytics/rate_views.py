@@ -26,6 +26,7 @@ from xinfang.analytics.rate_selectors import (
 )
 from xinfang.analytics.rates import RATES, STAGES, Metric
 from xinfang.core import clock
+from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
 
 
@@ -76,6 +77,7 @@ def _drill_url(metric: str, outcomes: frozenset[str], f: Filters, by: str, key: 
 
 
 @login_required
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def rates(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by") or "organ"
     if by not in BY:
@@ -111,6 +113,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def drill(request: HttpRequest) -> HttpResponse:
     metric = request.GET.get("metric", "")
     outcomes = [o for o in request.GET.getlist("outcome") if o in OUTCOME_LABELS]

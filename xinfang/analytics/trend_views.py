@@ -19,12 +19,14 @@ from xinfang.analytics.accountability import accountability_for_user
 from xinfang.analytics.rate_views import _month
 from xinfang.analytics.reports import accountability_tables
 from xinfang.analytics.trends import trends_for_user
+from xinfang.core.dbrouter import reads_from_replica
 
 
 # plotly.js sets style attributes as it draws (the SVG, the legend, the hover labels): this page
 # alone also allows inline styles; scripts stay 'self' (the site's policy, config/settings).
 @csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def trends(request: HttpRequest) -> HttpResponse:
     month_from = _month(request.GET.get("month_from"), "month_from")
     month_to = _month(request.GET.get("month_to"), "month_to")

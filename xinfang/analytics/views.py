@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinfang.analytics.selectors import matters_count_for_user, statistics_for_user
+from xinfang.core.dbrouter import reads_from_replica
 
 
 def _date(text: str | None) -> date | None:
@@ -19,6 +20,7 @@ def _date(text: str | None) -> date | None:
 
 
 @login_required
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def summary(request: HttpRequest) -> HttpResponse:
     received_from = _date(request.GET.get("received_from"))
     received_to = _date(request.GET.get("received_to"))

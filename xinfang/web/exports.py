@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
 from xinfang.petitions.exports import petition_export
 
@@ -33,6 +34,7 @@ def export_response(f) -> HttpResponse:  # type: ignore[no-untyped-def]
 
 @login_required
 @require_GET
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def export_petitions(request: HttpRequest, fmt: str) -> HttpResponse:
     q = request.GET
     f = petition_export(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.core import ids
+from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
@@ -67,6 +68,7 @@ def _search_kinds(may_identity: bool) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def search(request: HttpRequest) -> HttpResponse:
     """The search page. The form posts: a phone, identity number or name searched for never
     travels in a URL, where access logs, proxies and the browser's history keep it (issue 11);
