@@ -95,8 +95,16 @@ def db_pool() -> str:
 
 #: libpq parameters a database URL may carry in its query string.
 LIBPQ_PARAMS = frozenset(
-    {"target_session_attrs", "load_balance_hosts", "sslmode", "sslrootcert", "sslcert",
-     "sslkey", "application_name", "connect_timeout"}
+    {
+        "target_session_attrs",
+        "load_balance_hosts",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "application_name",
+        "connect_timeout",
+    }
 )
 
 

@@ -66,5 +66,8 @@ def test_an_unknown_pool_mode_is_refused(monkeypatch):
 def test_no_replica_url_means_no_replica(monkeypatch):
     monkeypatch.delenv("XINFANG_REPLICA_DATABASE_URL", raising=False)
     assert env.replica_database() is None
-    monkeypatch.setenv("XINFANG_REPLICA_DATABASE_URL", "postgresql://u@db2,db3/xf?target_session_attrs=prefer-standby")
+    monkeypatch.setenv(
+        "XINFANG_REPLICA_DATABASE_URL",
+        "postgresql://u@db2,db3/xf?target_session_attrs=prefer-standby",
+    )
     assert env.replica_database()["OPTIONS"]["target_session_attrs"] == "prefer-standby"
