@@ -48,6 +48,7 @@ OWN_TOKEN = {
     "web/intake.html": "the desk (scope desk.register, with a fingerprint of the form)",
     "portal/submit.html": "the portal (scope portal.submit; a repeat gets a fresh receipt)",
     "prevention/ledger.html": "the ledger export (scope prevention.ledger_export)",
+    "analytics/drill.html": "the drill-down's 台账 export (scope analytics.list_export)",
 }
 
 FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']post[\"'][^>]*>(.*?)</form>", re.S | re.I)

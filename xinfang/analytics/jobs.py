@@ -16,3 +16,11 @@ def rates_refresh(*, now: datetime) -> dict[str, int]:
     from xinfang.analytics.services import rates_rebuild
 
     return {"petitions": rates_rebuild(as_of=timezone.localdate(now))}
+
+
+@periodic("analytics.exports_forget", every=timedelta(hours=6))
+def exports_forget(*, now: datetime) -> dict[str, int]:
+    """Delete the 台账 exports asked for more than a week ago, with their files."""
+    from xinfang.analytics.exports import list_exports_forget
+
+    return {"deleted": list_exports_forget(now=now)}

@@ -120,3 +120,29 @@ class VolumeTally(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "信访量趋势计数"
         indexes = [models.Index(fields=["month"], name="volumetally_month")]
+
+
+class ListExport(models.Model):
+    """A 台账 export of an analytics list (now: the petitions behind a rate figure, the
+    drill-down) asked for by a user and written as XLSX by the background worker
+    (``analytics.tasks.list_export_run``), with its progress and, when done, the file. Only the
+    one who asked sees it; the rows are read through the requester's statistics gate as it is
+    when the file is written. States are those of the prevention ledger's export."""
+
+    requested_by = models.ForeignKey(
+        "directory.User", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    kind = models.CharField(max_length=20)  # rates_drill
+    params = models.JSONField(default=dict)  # the list's filters as the page had them
+    title = models.CharField(max_length=300)
+    state = models.CharField(max_length=8, default="waiting")  # prevention.ExportState
+    rows_total = models.IntegerField(default=0)
+    rows_done = models.IntegerField(default=0)
+    file = models.FileField(upload_to="analytics/exports/", blank=True)
+    size = models.IntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账导出（统计）"
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="list_export_user")]

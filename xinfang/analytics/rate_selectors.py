@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.analytics.models import RateFact, RatesAsOf, RateTally
 from xinfang.analytics.rates import MEDIAN, P90, RATES, STAGES, Metric, Rate, quantile, rate_of
+from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.statutes import STATUTES, Kind
@@ -233,6 +234,18 @@ def drill_down(
 ) -> tuple[list[DrillRow], int]:
     """The petitions behind a figure (de-identified: no names, no content), within the user's
     statistics gate, and how many there are in all."""
+    qs = drill_queryset(user=user, metric=metric, outcomes=outcomes, filters=filters)
+    total = qs.count()
+    facts = list(qs.order_by("month", "petition_id")[:limit].values_list(
+        "petition_id", "organ__name", "outcome", "days"))
+    return drill_rows(facts), total
+
+
+def drill_queryset(
+    *, user: User, metric: str, outcomes: list[str] | None = None, filters: Filters = Filters(),
+):  # type: ignore[no-untyped-def]
+    """The ``RateFact`` rows behind a figure, within the user's statistics gate (the
+    drill-down page and its 台账 export)."""
     m = _metric(metric)
     _gate(user)
     qs = RateFact.objects.filter(
@@ -241,9 +254,11 @@ def drill_down(
     )
     if outcomes:
         qs = qs.filter(outcome__in=outcomes)
-    total = qs.count()
-    facts = list(qs.order_by("month", "petition_id")[:limit].values_list(
-        "petition_id", "organ__name", "outcome", "days"))
+    return qs
+
+
+def drill_rows(facts: list[tuple[int, str, str, int]]) -> list[DrillRow]:
+    """(petition, organ name, outcome, days) facts as de-identified rows (one query)."""
     ps = {p.pk: p for p in Petition.objects.filter(pk__in=[f[0] for f in facts]).only(
         "pk", "tracking_code", "received_at", "channel", "category", "state")}
     channels = dict(Channel.choices)
@@ -251,12 +266,12 @@ def drill_down(
     for pid, organ, outcome, days in facts:
         p = ps[pid]
         out.append(DrillRow(
-            pid, p.tracking_code, p.received_at.date(), str(channels.get(p.channel, p.channel)),
+            pid, p.tracking_code, clock.local_date(p.received_at), str(channels.get(p.channel, p.channel)),
             str(CATEGORY_LABELS[Category(p.category)]) if p.category else gettext("未分类"),
             str(STATE_LABELS[State(p.state)]), organ, str(OUTCOME_LABELS.get(outcome, outcome)),
             days,
         ))
-    return out, total
+    return out
 
 
 def _labels(by: str, keys: list[object]) -> dict[object, str]:

@@ -28,6 +28,7 @@ from xinfang.analytics.rates import RATES, STAGES, Metric
 from xinfang.core import clock
 from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
+from xinfang.core.once import token_new
 
 
 def _month(text: str | None, name: str) -> date | None:
@@ -42,7 +43,11 @@ def _month(text: str | None, name: str) -> date | None:
 
 
 def _filters(request: HttpRequest) -> Filters:
-    g = request.GET
+    return filters_from(request.GET)
+
+
+def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
+    """A figure's filters from a query string (the drill-down and its 台账 export)."""
     organ = g.get("organ") or None
     if organ is not None and not organ.isdigit():
         raise ApplicationError(gettext("机关参数无效"), code="bad_organ", status=400)
@@ -127,4 +132,6 @@ def drill(request: HttpRequest) -> HttpResponse:
         "outcomes": [OUTCOME_LABELS[o] for o in outcomes],
         "filters": f,
         "as_of": rates_as_of(),
+        "query": request.GET.urlencode(),
+        "once": token_new(),
     })

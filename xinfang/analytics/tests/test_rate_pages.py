@@ -22,8 +22,9 @@ def act(p, action, actor, on, **kw):  # type: ignore[no-untyped-def]
 
 
 def _body(response) -> str:  # type: ignore[no-untyped-def]
-    """The page without its CSRF tokens (they differ between any two requests)."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+    """The page without its CSRF and one-time tokens (they differ between any two requests)."""
+    body = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+    return re.sub(r'name="once" value="[\w-]+"', "", body)
 
 
 def _rate(world, metric, **f):  # type: ignore[no-untyped-def]

@@ -1,0 +1,83 @@
+"""台账 exports of the analytics lists (``exports``): asked for on the list (POST, one-time key),
+followed on their own page, downloaded when done, by the one who asked only."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.analytics.exports import (
+    filters_as_params,
+    list_export_get_for_user,
+    list_export_request,
+)
+from xinfang.analytics.rate_selectors import METRIC_LABELS, OUTCOME_LABELS
+from xinfang.analytics.rate_views import filters_from
+from xinfang.analytics.rates import Metric
+from xinfang.analytics.tasks import list_export_run
+from xinfang.core.errors import ApplicationError
+from xinfang.core.once import FIELD, once
+from xinfang.core.once_forms import once_by_view
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@once_by_view
+@login_required
+@require_POST
+def drill_export_new(request: HttpRequest) -> HttpResponse:
+    """The drill-down's list as XLSX: the drill-down's own query string names the figure."""
+    query = request.POST.get("query", "")
+    if len(query) > 2000 or "\x00" in query:
+        raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
+    g = QueryDict(query)  # the drill-down's query string, parsed as the drill-down parses it
+    metric = g.get("metric", "")
+    outcomes = [o for o in g.getlist("outcome") if o in OUTCOME_LABELS]
+    f = filters_from(g)
+    try:
+        label = str(METRIC_LABELS[Metric(metric)])
+    except ValueError:
+        raise ApplicationError(gettext("没有这项指标"), code="bad_metric", status=400) from None
+    title = gettext("%(metric)s明细台账") % {"metric": label}
+    if outcomes:
+        title += "（" + "、".join(str(OUTCOME_LABELS[o]) for o in outcomes) + "）"
+    with once(scope="analytics.list_export", key=request.POST.get(FIELD)) as claim:
+        if claim.prior is not None:  # a refresh or a double click: the export first asked
+            return redirect("analytics:export", export_id=claim.prior["export_id"])
+        job = list_export_request(actor=request.user, kind="rates_drill",  # type: ignore[arg-type]
+                                  params=filters_as_params(metric, outcomes, f), title=title)
+        claim.result = {"export_id": job.pk}
+        # enqueued when the request commits: a worker never looks for an export not there
+        transaction.on_commit(partial(list_export_run.enqueue, export_id=job.pk))
+    return redirect("analytics:export", export_id=job.pk)
+
+
+@login_required
+@require_GET
+def export_page(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = list_export_get_for_user(user=request.user, export_id=export_id)  # type: ignore[arg-type]
+    busy = job.state in ("waiting", "running")
+    share = round(100 * job.rows_done / job.rows_total) if job.rows_total else 0
+    p = job.params
+    back = "?" + urlencode([("metric", p.get("metric", "")),
+                            *(("outcome", o) for o in p.get("outcomes", []))])
+    return render(request, "analytics/export.html",
+                  {"job": job, "busy": busy, "share": share, "back": back})
+
+
+@login_required
+@require_GET
+def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = list_export_get_for_user(user=request.user, export_id=export_id)  # type: ignore[arg-type]
+    if job.state != "done" or not job.file:
+        raise ApplicationError(gettext("导出文件尚未生成"), status=409)
+    stamp = job.requested_at.strftime("%Y-%m-%d")
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=f"{job.kind}-{stamp}.xlsx", content_type=XLSX)
