@@ -6,8 +6,10 @@ and query password (shown once). Online submissions from the portal wait in a re
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.core.held import (
+    held_upload_add,
     held_upload_after_error,
     held_upload_contents,
     held_upload_drop,
@@ -109,6 +112,9 @@ def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) ->
         received_at = timezone.make_aware(datetime.combine(d, datetime.min.time().replace(hour=9)))
         if d == clock.today():
             received_at = clock.now()
+        arrived = _arrival_time(P.get("arrived_time", "")) if channel == Channel.VISIT else None
+        if arrived is not None:  # a visit: the hour the visitors arrived (Art. 18)
+            received_at = timezone.make_aware(datetime.combine(d, arrived))
     anonymous = P.get("is_anonymous") == "on"
     parties: list[PartyInput] = []
     if not anonymous or P.get("p_name", "").strip():
@@ -164,7 +170,20 @@ def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) ->
         confidential=P.get("confidential") == "on",
         parties=parties,
         attachments=files,
+        received_by=P.get("received_by", "") if channel == Channel.VISIT else "",
     )
+
+
+def _arrival_time(value: str) -> time | None:
+    """"HH:MM" from the visit form's time field; anything else is refused with its field."""
+    if not value:
+        return None
+    try:
+        return time.fromisoformat(value[:8])
+    except ValueError as e:
+        raise ApplicationError(
+            gettext("到访时间格式有误"), fields={"arrived_time": [gettext("请按 时:分 填写")]}
+        ) from e
 
 
 #: The desk's name of each registration field, for its error messages.
@@ -186,6 +205,8 @@ FIELD_LABELS = {
     "is_anonymous": gettext_lazy("匿名"),
     "repeat_of_id": gettext_lazy("前件"),
     "topic": gettext_lazy("事项分类"),
+    "received_by": gettext_lazy("接待人员"),
+    "arrived_time": gettext_lazy("到访时间"),
 }
 
 
@@ -216,6 +237,12 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     errors: dict = {}
     message = ""
     token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX] or token_new()
+    if request.method == "POST" and channel == "visit" and "add_rep" in request.POST:
+        # "添加代表" re-shows the visit form with one more row and registers nothing; the
+        # files attached so far are held under the form's token (nothing typed is lost).
+        _, new_files = _form_files(request, token)
+        held_upload_add(token=token, files=new_files)
+        return _intake_page(request, channel, title, token, request.POST, {}, "", add_rep=True)
     if request.method == "POST":
         files, new_files = _form_files(request, token)
         sent = form_fingerprint(
@@ -245,11 +272,44 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
             _receipt_keep(request, reg.petition.pk, reg.query_password, forwarded)
             _sent_keep(request, sent, reg.petition.pk)
             return redirect("web:intake_receipt", petition_id=reg.petition.pk)
-    organ = request.user.organ  # type: ignore[union-attr]
     post = request.POST if request.method == "POST" else {}
+    return _intake_page(request, channel, title, token, post, errors, message)
+
+
+def _rep_rows(channel: str, post: Any, add_rep: bool) -> int:
+    """How many representative rows the form shows. The letter form keeps its fixed rows; the
+    visit form shows the rows in use, one more on "添加代表", never more than the law allows
+    (Art. 20 para 3: at most five; ``XINFANG_MAX_REPRESENTATIVES``)."""
+    if channel != "visit":
+        return MAX_REPS
+    used = [
+        i
+        for i in range(MAX_REPS + 1)
+        if post and (post.get(f"rep{i}_name") or post.get(f"rep{i}_phone"))
+    ]
+    rows = (used[-1] + 1) if used else 0
+    if add_rep or (not rows and post and post.get("is_collective") == "on"):
+        rows += 1
+    return min(rows, settings.XINFANG_MAX_REPRESENTATIVES)
+
+
+def _intake_page(
+    request: HttpRequest,
+    channel: str,
+    title: Any,
+    token: str,
+    post: Any,
+    errors: dict,
+    message: str,
+    *,
+    add_rep: bool = False,
+) -> HttpResponse:
+    organ = request.user.organ  # type: ignore[union-attr]
+    rows = _rep_rows(channel, post, add_rep)
+    user = request.user
     return render(
         request,
-        "web/intake.html",
+        "web/intake_visit.html" if channel == "visit" else "web/intake.html",
         {
             "desk_title": title,
             "channel": channel,
@@ -267,8 +327,13 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
                     "name": post.get(f"rep{i}_name", ""),
                     "phone": post.get(f"rep{i}_phone", ""),
                 }
-                for i in range(MAX_REPS)
+                for i in range(rows)
             ],
+            "can_add_rep": rows < settings.XINFANG_MAX_REPRESENTATIVES,
+            "max_reps": settings.XINFANG_MAX_REPRESENTATIVES,
+            "received_by": post.get("received_by", "")
+            if post
+            else (user.get_full_name() or user.get_username()),  # type: ignore[union-attr]
             "errors": errors,
             "error_rows": _error_rows(errors),
             "message": message,

@@ -73,6 +73,7 @@ class PetitionInput:
     parties: Sequence[PartyInput] = ()
     attachments: Sequence[AttachmentInput] = ()
     repeat_of_id: int | None = None
+    received_by: str = ""  # a visit: the staff who received the visitors (Art. 18; issue 12)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,10 @@ def _register_in_transaction(
         # Everything is computed in memory first, so the new row is written by one INSERT.
         petition, password = _build(data, clean, organ=organ, received_at=received_at)
         events = [
-            _new_event(petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now)
+            _new_event(
+                petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now,
+                data={"received_by": clean["received_by"]} if clean["received_by"] else None,
+            )
         ]
         petition.state = State.RECEIVED  # the initial state, set once, at creation
         if not submitted_online:
@@ -416,9 +420,15 @@ def _validate_registration(
         repeat_of = earlier.filter(pk=data.repeat_of_id).first()
         if repeat_of is None:
             err("repeat_of_id", gettext("关联的信访事项不存在"))
+    received_by = " ".join(data.received_by.split())
+    if len(received_by) > 100:
+        err("received_by", gettext("不超过 100 字"))
+    if received_by and data.channel != Channel.VISIT:
+        err("received_by", gettext("只有来访登记填写接待人员"))
     if errs:
         raise ApplicationError(gettext("登记信息有误，请按提示修改"), code="invalid", fields=errs)
     return {
+        "received_by": received_by,
         "title": title,
         "content": content,
         "region": region,
