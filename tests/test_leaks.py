@@ -567,3 +567,49 @@ def test_reception_never_shows_an_accusation_to_the_accused_organ(client, world,
     assert not any(hit for _u, hit in seen), seen
     client.force_login(world.city_clerk)  # the control: the office above sees all of it
     assert TITLE in client.get(f"/reception/sessions/{s.pk}/").content.decode()
+
+
+def test_the_hall_never_shows_an_accusation_to_the_accused_organ(client, world, accusation):
+    """The one-stop hall (Art. 18 para 3, Art. 30 para 3): the accusation is booked into the
+    inspection group's session of the day and has arrived. The county office's clerk (below the
+    accused county government, the inspection group in its region) sees the session on the hall
+    but not the booking, its code or its title, and cannot mark it arrived or call it in.
+    Planted fault: ``hall_for_user`` without ``petition_id__in=visible`` shows the title."""
+    from datetime import date, time
+
+    from xinfang.core.errors import NotFound
+    from xinfang.reception.services import (
+        SessionInput,
+        appointment_arrive,
+        appointment_book_desk,
+        appointment_call,
+        session_publish,
+    )
+
+    s = session_publish(
+        actor=world.city_clerk,
+        data=SessionInput(
+            organ=accusation.current_organ,
+            leader_id=world.prov_head.pk,
+            on=date(2025, 9, 1),
+            starts=time(9, 0),
+            ends=time(11, 0),
+            place="纪检监察组接待室",
+            capacity=3,
+        ),
+    )
+    a = appointment_book_desk(
+        actor=world.city_clerk, session_id=s.pk, tracking_code=accusation.tracking_code
+    ).appointment
+    appointment_arrive(actor=world.city_clerk, appointment_id=a.pk)
+    client.force_login(world.clerk)
+    body = client.get("/reception/hall/").content.decode()
+    assert "纪检监察组接待室" in body  # the session itself is public (Art. 18 para 1)
+    assert TITLE not in body and a.code not in body and ACCUSER not in body
+    for step in (appointment_arrive, appointment_call):
+        with pytest.raises(NotFound):
+            step(actor=world.clerk, appointment_id=a.pk)
+    assert client.post(f"/reception/hall/{a.pk}/call/").status_code == 404
+    client.force_login(world.city_clerk)  # the control: the office above sees it waiting
+    body = client.get("/reception/hall/").content.decode()
+    assert TITLE in body and a.code in body

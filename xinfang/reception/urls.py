@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from xinfang.reception.views import joint, records, sessions
+from xinfang.reception.views import hall, joint, records, sessions
 
 app_name = "reception"
 urlpatterns = [
     path("board/", records.board, name="board"),
+    path("hall/", hall.hall, name="hall"),
+    path("hall/<int:appointment_id>/<str:step>/", hall.hall_step, name="hall_step"),
     path("joint/", joint.joint_list, name="joint_list"),
     path("joint/new/", joint.joint_new, name="joint_new"),
     path("joint/<int:joint_id>/", joint.joint_page, name="joint"),

@@ -39,6 +39,10 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The one-stop hall (一站式接待大厅): the petitioner has arrived and waits (签到), then is
+    # called in and is being received (叫号) until the record is written (status received).
+    arrived_at = models.DateTimeField("签到时间", null=True, blank=True, editable=False)
+    called_at = models.DateTimeField("开始接谈", null=True, blank=True, editable=False)
     # The form's one-time key (a refresh never books twice).
     submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 

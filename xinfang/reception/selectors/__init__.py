@@ -10,6 +10,7 @@ from xinfang.reception.selectors.board import (
     record_get_for_user,
     records_of_petition,
 )
+from xinfang.reception.selectors.hall import HallSession, hall_for_user
 from xinfang.reception.selectors.joint import (
     joint_get_for_user,
     joint_list_for_user,
@@ -23,6 +24,8 @@ from xinfang.reception.selectors.sessions import (
 )
 
 __all__ = [
+    "HallSession",
+    "hall_for_user",
     "CALENDAR_PAGE",
     "calendar_page_for_user",
     "appointment_by_code",

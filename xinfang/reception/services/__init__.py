@@ -7,6 +7,7 @@ from xinfang.reception.services.appointments import (
     appointment_find,
     appointment_rebook,
 )
+from xinfang.reception.services.hall import appointment_arrive, appointment_call
 from xinfang.reception.services.joint import (
     TaskInput,
     joint_reply,
@@ -31,6 +32,8 @@ from xinfang.reception.services.sessions import (
 )
 
 __all__ = [
+    "appointment_arrive",
+    "appointment_call",
     "Booking",
     "NewMatter",
     "PromiseInput",
