@@ -345,6 +345,15 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             else:
                 check(f"POST {name}", r.status_code == 403, r.status_code)
             continue
+        if "/draft/" in route:  # the editor of a decision the head signs (issue 12, item 7)
+            url = url.replace(f"/{Action.ACKNOWLEDGE.value}/", f"/{Action.ISSUE_OPINION.value}/")
+            r = client.get(url)
+            body = r.content.decode(errors="replace")
+            if not visible:
+                check(f"GET {name}", r.status_code == 404 and TITLE[scenario] not in body, r.status_code)
+            else:  # a transferred petition has no opinion to draft yet: refused, by role or law
+                check(f"GET {name}", r.status_code in (403, 404, 409), r.status_code)
+            continue
         if "/act/" in route:
             r = attempt(lambda url=url: client.post(url, {"at": "2025-09-01"}))
             if not visible:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from xinfang.directory.models import Organ
 from xinfang.petitions.models import Petition, PetitionEvent
@@ -41,11 +42,11 @@ class DocumentNumber(models.Model):
 
 
 class DraftStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待签发"
-    RETURNED = "returned", "退回修改"
-    APPROVED = "approved", "已签发"
-    DISCARDED = "discarded", "已撤销"
+    DRAFT = "draft", gettext_noop("草稿")
+    SUBMITTED = "submitted", gettext_noop("待签发")
+    RETURNED = "returned", gettext_noop("退回修改")
+    APPROVED = "approved", gettext_noop("已签发")
+    DISCARDED = "discarded", gettext_noop("已撤销")
 
 
 #: A draft in one of these may still change; at most one per petition and step.

@@ -24,8 +24,15 @@ TITLE = ("方正小标宋简体", "SimSun")
 HEADING = ("黑体", "SimHei")
 
 
-def _run(paragraph, text: str, font: tuple[str, str], size: float, *, bold: bool = False,  # type: ignore[no-untyped-def]
-         color: RGBColor | None = None):
+def _run(
+    paragraph,
+    text: str,
+    font: tuple[str, str],
+    size: float,
+    *,
+    bold: bool = False,  # type: ignore[no-untyped-def]
+    color: RGBColor | None = None,
+):
     run = paragraph.add_run(text)
     run.font.name = font[1]
     run.font.size = Pt(size)

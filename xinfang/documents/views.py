@@ -49,4 +49,3 @@ def document_index(request: HttpRequest, petition_id: int) -> HttpResponse:
         "documents/index.html",
         {"petition": petition, "docs": document_list(petition=petition, parties=())},
     )
-

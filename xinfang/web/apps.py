@@ -11,3 +11,7 @@ class WebConfig(AppConfig):
         from xinfang.web.views import petition_detail
 
         extensions.petition_page_set(petition_detail)
+        # Where the drafts of the decisions the head signs stand (issue 12, item 7).
+        from xinfang.web.editor import draft_timeline_items
+
+        extensions.timeline_add(name="drafts", items=draft_timeline_items)

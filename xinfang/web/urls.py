@@ -3,7 +3,7 @@ from django.urls import path
 
 from xinfang.insight.classify import views as topic_views
 from xinfang.insight.opinions import views as opinion_views
-from xinfang.web import exports, intake, views, workbench
+from xinfang.web import editor, exports, intake, views, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -48,6 +48,16 @@ urlpatterns = [
         "petitions/<int:petition_id>/opinion-check/",
         opinion_views.opinion_check_view,
         name="petition_opinion_check",
+    ),
+    path(
+        "petitions/<int:petition_id>/draft/<str:action>/",
+        editor.draft_editor,
+        name="draft_editor",
+    ),
+    path(
+        "petitions/<int:petition_id>/draft/<str:action>/preview/",
+        editor.draft_preview_page,
+        name="draft_preview",
     ),
     path(
         "petitions/<int:petition_id>/act/<str:action>/",

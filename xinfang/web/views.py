@@ -16,6 +16,8 @@ from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
+from xinfang.documents.selectors.drafts import draft_worklist
+from xinfang.documents.services.drafts import DRAFTABLE
 from xinfang.insight.opinions.page import opinion_acknowledged, opinion_missing, opinion_refusal
 from xinfang.petitions import extensions, selectors
 from xinfang.petitions.flags import FLAGS, LISTED, Flag
@@ -28,6 +30,7 @@ from xinfang.petitions.workflow import (
     Action,
     Category,
 )
+from xinfang.web.editor import draft_links
 from xinfang.web.forms import (
     FIELDS,
     REASON_LABEL,
@@ -116,9 +119,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "flag_choices": [(x.value, FLAGS[x].label) for x in LISTED],
             "flag_counts": selectors.worklist_flag_counts(user=request.user),  # type: ignore[arg-type]
             "saved_filters": saved_filter_list(user=request.user),  # type: ignore[arg-type]
+            "drafts": _drafts(request.user),
             "today": today,
         },
     )
+
+
+def _drafts(user: object) -> list:
+    """The drafts waiting for this user: to sign, or returned to be corrected (issue 12)."""
+    out = draft_worklist(user=user)  # type: ignore[arg-type]
+    for x in out:
+        x.action_label = ACTION_LABELS[Action(x.action)]  # type: ignore[attr-defined]
+    return out
 
 
 def _window_provisional(d: dict) -> bool:
@@ -138,6 +150,8 @@ def _action_forms(d: dict, organs: list[Organ], errors: dict | None = None) -> l
     forms = []
     for a in d["available_actions"]:
         action = Action(a)
+        if action in DRAFTABLE:  # written and signed on the full-page editor (issue 12, item 8)
+            continue
         posted = errors.get("post") if errors.get("action") == a else None
         values = posted if posted is not None else known
         fields = []
@@ -212,6 +226,11 @@ def petition_detail(
                 for x, r in FLAGS.items()
             ],
             "errors": errors or {},
+            "draft_links": draft_links(
+                user=request.user,
+                petition=d["petition"],
+                actions=[*d["available_actions"], *(s["action"] for s in d["head_signs"])],
+            ),
             "today": clock.today(),
             **_contributions(d, request.user),
         },

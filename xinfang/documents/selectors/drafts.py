@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from xinfang.core import clock
 from xinfang.directory.models import User
@@ -23,13 +24,13 @@ from xinfang.petitions.workflow import Action
 
 #: What a draft's history entry is called on the timeline.
 HISTORY_LABELS = {
-    "create": "起草文书",
-    "save": "修改草稿",
-    "submit": "报送签发",
-    "withdraw": "撤回草稿",
-    "return": "退回修改",
-    "approve": "签发",
-    "discard": "撤销草稿",
+    "create": gettext_noop("起草文书"),
+    "save": gettext_noop("修改草稿"),
+    "submit": gettext_noop("报送签发"),
+    "withdraw": gettext_noop("撤回草稿"),
+    "return": gettext_noop("退回修改"),
+    "approve": gettext_noop("签发"),
+    "discard": gettext_noop("撤销草稿"),
 }
 
 #: Printed where the 文号 will stand: it is given only when the head signs.

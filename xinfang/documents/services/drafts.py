@@ -26,9 +26,10 @@ from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can, user_can_act
 from xinfang.documents.models import OPEN_DRAFT, Draft, DraftStatus
+from xinfang.petitions.gate import petition_context
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import petition_act, petition_step_check
-from xinfang.petitions.workflow import Action
+from xinfang.petitions.workflow import ACTION_LABELS, Action, State, available_actions
 
 S = DraftStatus
 
@@ -107,6 +108,13 @@ def _drafter_check(petition: Petition, action: Action, actor: User) -> None:
         raise Forbidden(gettext("该信访事项不在本机关办理"))
     if not (user_can(actor, Cap.DRAFT_DECISION) or user_can_act(actor, action)):
         raise Forbidden(gettext("您的角色不能起草文书"))
+    if action not in available_actions(State(petition.state), petition_context(petition)):
+        raise ApplicationError(
+            gettext("该信访事项现在不能“%(action)s”（第三十一条至第三十六条）")
+            % {"action": gettext(ACTION_LABELS[action])},
+            code="illegal_transition",
+            status=409,
+        )
 
 
 def _locked_draft(draft_id: int) -> Draft:

@@ -223,12 +223,22 @@ def test_one_open_draft_per_step_and_a_second_save_is_refused(world, handling):
 
 def test_a_draft_step_the_law_does_not_allow_is_refused(world, register):
     """A petition not yet in handling has no opinion to draft (Art. 31(6))."""
-    p = register().petition
+    from conftest import local
+
+    p = register(received_at=local(*_ago(5)), at=local(*_ago(4))).petition
     with pytest.raises(ApplicationError):
         draft_save(petition_id=p.pk, action="issue_opinion", actor=world.handler, data={})
     with pytest.raises(ApplicationError) as e:
         draft_save(petition_id=p.pk, action="transfer", actor=world.handler, data={})
     assert e.value.status == 404
+    # accepted at the housing bureau but not in handling yet: an extension may be drafted
+    # (T6 runs from acceptance, Art. 34), an opinion not yet
+    act(world, p, "transfer", world.clerk, _ago(3), to_organ_id=world.housing.pk)
+    act(world, p, "acknowledge", world.head, _ago(2), category="appeal", route=6)
+    with pytest.raises(ApplicationError) as e:
+        draft_save(petition_id=p.pk, action="issue_opinion", actor=world.handler, data={})
+    assert e.value.status == 409
+    draft_save(petition_id=p.pk, action="extend", actor=world.handler, data={"days": "10"})
 
 
 def test_another_organ_cannot_draft_or_act_on_the_draft(world, handling):

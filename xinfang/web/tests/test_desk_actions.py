@@ -114,7 +114,7 @@ def test_the_organ_that_issued_the_opinion_still_reads_its_case_under_review(
     assert r.status_code == 403
     client.force_login(world.city_head)
     html = client.get(f"/petitions/{p.pk}/").content.decode()
-    assert f"/petitions/{p.pk}/act/decide_review/" in html
+    assert f"/petitions/{p.pk}/draft/decide_review/" in html  # on the full-page editor
     # an organ that never handled it still does not see it
     from xinfang.directory.models import Role
     from xinfang.directory.services import staff_create
@@ -138,7 +138,9 @@ def test_a_handler_is_told_that_the_organ_head_signs_the_opinion_and_the_extensi
     assert note and "负责人签发" in note.group(1)
     assert "延长办理期限" in note.group(1) and "出具处理意见书" in note.group(1)
     assert f'action="/petitions/{p.pk}/act/issue_opinion/"' not in html
+    # the handler drafts it on the full-page editor and submits it for signing (item 7)
+    assert f'href="/petitions/{p.pk}/draft/issue_opinion/"' in html
     client.force_login(world.head)  # the head signs: the steps are there, no note
     html = client.get(f"/petitions/{p.pk}/").content.decode()
     assert 'id="head-signs"' not in html
-    assert f'action="/petitions/{p.pk}/act/issue_opinion/"' in html
+    assert f'href="/petitions/{p.pk}/draft/issue_opinion/"' in html
