@@ -18,8 +18,6 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from xinfang.core.errors import ApplicationError, Forbidden
-from xinfang.core.once import FIELD as ONCE_FIELD
-from xinfang.core.once import KEY_MAX, once, token_new
 from xinfang.directory.permissions import Cap, user_can, user_can_act
 from xinfang.documents.models import OPEN_DRAFT, Draft
 from xinfang.documents.selectors.drafts import draft_open, draft_preview, draft_timeline
@@ -125,7 +123,6 @@ def _render(
     *,
     values: dict[str, str] | None = None,
     reason: str | None = None,
-    token: str | None = None,
     error: ApplicationError | None = None,
     missing: list | None = None,
     note: str = "",
@@ -161,8 +158,6 @@ def _render(
             "error": error,
             "missing": missing or [],
             "history": history,
-            "once": token or token_new(),
-            "once_field": ONCE_FIELD,
         },
         status=status,
     )
@@ -199,7 +194,6 @@ def _post(request: HttpRequest, petition: Any, act: Action, draft: Draft | None)
     values = {n: str(post.get(n, "")) for n in DRAFT_FIELDS[act]}
     reason = str(post.get("reason", ""))
     note = str(post.get("note", ""))
-    token = str(post.get(ONCE_FIELD, ""))[:KEY_MAX] or None
     posted_id = _int(post.get("draft"))
     version = _int(post.get("version"))
     editor_url = reverse("web:draft_editor", args=[petition.pk, act.value])
@@ -209,47 +203,28 @@ def _post(request: HttpRequest, petition: Any, act: Action, draft: Draft | None)
         b["step"] == "save" for b in _buttons(request.user, petition, act, draft)
     )
     user = request.user
-    before = draft  # the draft as it was before this request (None: a new one)
-    saved_text = False
+    # The site's one-time token (core.once_forms) makes a refresh or a second click land on the
+    # first answer. The text is saved first, in its own transaction: a step refused after it
+    # (an incomplete submission, a signature the law refuses) rolls back only itself, so the
+    # text stays saved as a draft as well as on the page shown again.
     try:
-        with once(scope=f"draft.{petition.pk}.{act.value}", key=token) as claim:
-            if claim.prior is not None:  # a second click or a refresh: the first one's page
-                return redirect(claim.prior.get("url") or editor_url)
-            if editing:
-                draft = draft_save(
-                    petition_id=petition.pk,
-                    action=act,
-                    actor=user,  # type: ignore[arg-type]
-                    data=values,
-                    reason=reason,
-                    draft_id=draft.pk if draft else None,
-                    version=version,
-                )
-                saved_text = True
-            if step == "approve" and act == Action.ISSUE_OPINION and draft is not None:
-                # Art. 32: an opinion with parts missing is signed only once the head
-                # acknowledges them.
-                missing = opinion_missing(petition=petition, post=draft.data)
-                if missing and not opinion_acknowledged(post):
-                    raise _Missing(missing)
-            url, done = _take(step, draft, user, note, petition, act, editor_url)
-            claim.result = {"url": url}
+        if editing:
+            draft = draft_save(
+                petition_id=petition.pk,
+                action=act,
+                actor=user,  # type: ignore[arg-type]
+                data=values,
+                reason=reason,
+                draft_id=draft.pk if draft else None,
+                version=version,
+            )
+        if step == "approve" and act == Action.ISSUE_OPINION and draft is not None:
+            # Art. 32: an opinion with parts missing is signed only once the head acknowledges.
+            missing = opinion_missing(petition=petition, post=draft.data)
+            if missing and not opinion_acknowledged(post):
+                raise _Missing(missing)
+        url, done = _take(step, draft, user, note, petition, act, editor_url)
     except ApplicationError as e:
-        if saved_text:
-            # The text was fine, the step was refused (and rolled back with it): keep the text
-            # as a draft all the same.
-            try:
-                draft_save(
-                    petition_id=petition.pk,
-                    action=act,
-                    actor=user,  # type: ignore[arg-type]
-                    data=values,
-                    reason=reason,
-                    draft_id=before.pk if before else None,
-                    version=version,
-                )
-            except ApplicationError:
-                pass
         current = draft_open(petition_id=petition.pk, action=act)
         return _render(
             request,
@@ -258,7 +233,6 @@ def _post(request: HttpRequest, petition: Any, act: Action, draft: Draft | None)
             current,
             values=values if editing or step == "save" else None,
             reason=reason if editing or step == "save" else None,
-            token=token,
             error=e,
             note=note,
             status=e.status,
