@@ -108,6 +108,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list:
                 id="xinfang.W007",
             )
         )
+    pooled = os.environ.get("XINFANG_DB_POOL", "").strip().lower() == "transaction"
+    if pooled and not os.environ.get("XINFANG_DIRECT_DATABASE_URL"):
+        out.append(
+            Warning(
+                "XINFANG_DB_POOL=transaction 但未设置 XINFANG_DIRECT_DATABASE_URL：xinfang tick 的会话级咨询锁"
+                "经 pgbouncer 事务模式会留在别人的连接上，迁移和备份也受网页语句超时限制",
+                hint="把 XINFANG_DIRECT_DATABASE_URL 设为直连数据库（不经 pgbouncer）的地址（ADR 0015）",
+                id="xinfang.W011",
+            )
+        )
     return out
 
 

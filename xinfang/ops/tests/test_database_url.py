@@ -71,3 +71,16 @@ def test_no_replica_url_means_no_replica(monkeypatch):
         "postgresql://u@db2,db3/xf?target_session_attrs=prefer-standby",
     )
     assert env.replica_database()["OPTIONS"]["target_session_attrs"] == "prefer-standby"
+
+
+def test_the_deploy_check_warns_of_a_pooler_without_a_direct_url_for_commands(monkeypatch):
+    from xinfang.ops import checks
+
+    monkeypatch.setenv("XINFANG_DB_POOL", "transaction")
+    monkeypatch.delenv("XINFANG_DIRECT_DATABASE_URL", raising=False)
+    assert "xinfang.W011" in {w.id for w in checks.check_settings()}
+    monkeypatch.setenv("XINFANG_DIRECT_DATABASE_URL", "postgresql://u@db1:5432/xf")
+    assert "xinfang.W011" not in {w.id for w in checks.check_settings()}
+    monkeypatch.delenv("XINFANG_DB_POOL")
+    monkeypatch.delenv("XINFANG_DIRECT_DATABASE_URL")
+    assert "xinfang.W011" not in {w.id for w in checks.check_settings()}
