@@ -239,6 +239,8 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "web:saved_filter_delete",
         "account:otp_verify",
         "account:otp_setup",
+        "account:approvals",  # the two-person approvals: tests/test_two_person_approval.py
+        "account:approval_decide",
         "web:export_csv",
         "web:export_xlsx",
         "analytics:summary",

@@ -281,6 +281,9 @@ CONTENT_SECURITY_POLICY = {
 XINFANG_PUBLIC_PATHS = ["/portal/"]
 # One-time form tokens and API Idempotency-Keys are remembered this many days (core.once).
 XINFANG_ONCE_DAYS = int(os.environ.get("XINFANG_ONCE_DAYS", "7"))
+# Roles granted only with a second administrator's approval, besides the admin role itself
+# (comma-separated role codes, e.g. "registrar,handler,organ_head"; issue 11, ADR 0013).
+XINFANG_TWO_PERSON_ROLES = os.environ.get("XINFANG_TWO_PERSON_ROLES", "")
 # Supervision (Art. 40): the written-reply period of a supervision notice (R05 Art. 36: 30 days)
 # and the escalation ladder on every deadline (resolution/ladder.py).
 XINFANG_SUPERVISION_REPLY_DAYS = int(os.environ.get("XINFANG_SUPERVISION_REPLY_DAYS", "30"))

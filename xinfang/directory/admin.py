@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 
-from xinfang.directory.models import Membership, Organ, Region, User
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.approvals import (
+    grant_request_create,
+    password_reset_needs_approval,
+    password_reset_request,
+    two_person_roles,
+)
+from xinfang.directory.models import GrantRequest, Membership, Organ, Region, Role, User
 from xinfang.directory.services import organ_rebuild_paths
 
 if admin.site.is_registered(Group):  # roles are Memberships read by the permission table
@@ -111,6 +121,39 @@ class StaffAdmin(UserAdmin):
     def get_inlines(self, request: HttpRequest, obj: User | None) -> Any:
         return [] if self._own(request, obj) else super().get_inlines(request, obj)
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Another administrator's password is set only when a second administrator approves
+        (issue 11): the new password is kept as a hash in a pending request."""
+        user = self.get_object(request, unquote(id))
+        if (
+            request.method == "POST"
+            and user is not None
+            and password_reset_needs_approval(actor=request.user, user=user)  # type: ignore[arg-type]
+        ):
+            if not self.has_change_permission(request, user):
+                raise PermissionDenied
+            form = self.change_password_form(user, request.POST)
+            if form.is_valid():
+                usable = form.cleaned_data.get("usable_password") not in ("false", False)
+                new = form.cleaned_data.get("password1") if usable else None
+                try:
+                    password_reset_request(
+                        actor=request.user,  # type: ignore[arg-type]
+                        user=user,
+                        password_hash=make_password(new),
+                    )
+                except ApplicationError as e:
+                    messages.error(request, e.message)
+                else:
+                    messages.warning(
+                        request,
+                        gettext("密码重置申请已提交，须由另一名管理员在“双人批准”页批准后生效"),
+                    )
+                return HttpResponseRedirect(reverse("admin:directory_user_change", args=[user.pk]))
+        return super().user_change_password(request, id, form_url)
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if (
             change
@@ -142,9 +185,46 @@ class StaffAdmin(UserAdmin):
         before = set(Membership.objects.filter(user=user).values_list("role", flat=True))
         super().save_formset(request, form, formset, change)
         after = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        held = (after - before) & two_person_roles()
+        if held:  # a second administrator approves these (issue 11): asked for, not granted
+            Membership.objects.filter(user=user, role__in=held).delete()
+            after -= held
+            for role in sorted(held):
+                grant_request_create(actor=request.user, user=user, role=role)
+            messages.warning(
+                request,
+                gettext("角色“%(roles)s”须由另一名管理员在“双人批准”页批准后生效")
+                % {"roles": "、".join(Role(r).label for r in sorted(held))},
+            )
         for role in sorted(after - before):
             _audit("staff.grant", request.user, user, {"role": role})
         for role in sorted(before - after):
             _audit("staff.revoke", request.user, user, {"role": role})
         if after != before:
             User.objects.filter(pk=user.pk).update(is_staff="admin" in after)
+
+
+@admin.register(GrantRequest)
+class GrantRequestAdmin(admin.ModelAdmin):
+    """Read only: requests are made through the staff pages and decided on the approvals page
+    (``account:approvals``), never edited here."""
+
+    list_display = ["kind", "user", "role", "requested_by", "requested_at", "status", "decided_by"]
+    list_filter = ["kind", "status"]
+    exclude = ["password_hash"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GrantRequest]:
+        qs = super().get_queryset(request)
+        scope = _subtree(request.user)
+        if scope is None:
+            return qs
+        return qs.filter(user__organ_id__in=Organ.objects.filter(scope).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

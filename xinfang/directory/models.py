@@ -55,7 +55,10 @@ class Organ(models.Model):
 
     name = models.CharField("名称", max_length=200)
     abbreviation = models.CharField(
-        "机关代字", max_length=10, blank=True, help_text="文号中的发文机关代字，如“青信”；空则取名称前两字"
+        "机关代字",
+        max_length=10,
+        blank=True,
+        help_text="文号中的发文机关代字，如“青信”；空则取名称前两字",
     )
     kind = models.CharField("类型", max_length=20, choices=OrganKind.choices)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
@@ -130,3 +133,57 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class GrantRequest(models.Model):
+    """A change only two administrators together may make (issue 11, ADR 0013): a grant of a
+    role on the two-person list (the admin role by default) or the reset of another
+    administrator's password. The first administrator's request waits here; a different
+    administrator approves or rejects it (``xinfang.directory.approvals``)."""
+
+    class Kind(models.TextChoices):
+        ROLE = "role", "授予角色"
+        PASSWORD = "password", "重置管理员密码"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+
+    kind = models.CharField("事项", max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="grant_requests", verbose_name="工作人员"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    # the new password's hash (never the password) until the request is decided, then cleared
+    password_hash = models.CharField(max_length=256, blank=True)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准人",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双人批准申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "role"],
+                condition=models.Q(status="pending"),
+                name="grant_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.user} · {self.get_status_display()}"

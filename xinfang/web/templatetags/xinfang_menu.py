@@ -21,6 +21,7 @@ MENU: dict[str, str] = {
     "report": Cap.VIEW_DEIDENTIFIED,
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
+    "approvals": Cap.ADMIN,  # the two-person approvals of administrators (issue 11)
 }
 
 
