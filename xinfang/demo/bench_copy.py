@@ -4,6 +4,7 @@ records, row by row for the bulk writer."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -66,16 +67,19 @@ class _Ctx:
 
 def _shift_value(v: Any, d: timedelta) -> Any:
     """A date or datetime written as ISO text inside JSON, moved by ``d``; anything else as is."""
-    if isinstance(v, str) and 10 <= len(v) <= 32 and v[:2] in ("19", "20") and v[4:5] == "-":
+    t = type(v)
+    if t is int or v is None or t is bool:
+        return v
+    if t is str and 10 <= len(v) <= 32 and v[:2] in ("19", "20") and v[4:5] == "-":
         try:
             if len(v) == 10:
                 return (date.fromisoformat(v) + d).isoformat()
             return (datetime.fromisoformat(v) + d).isoformat()
         except ValueError:
             return v
-    if isinstance(v, dict):
+    if t is dict:
         return {k: _shift_value(x, d) for k, x in v.items()}
-    if isinstance(v, list):
+    if t is list:
         return [_shift_value(x, d) for x in v]
     return v
 
@@ -271,7 +275,7 @@ class _Batch:
                     }
                 else:  # an earlier state of the copy is not kept: a placeholder of the same size
                     data = {
-                        "digest": row_digest("bench.placeholder", [pid, r["at"].isoformat()]),
+                        "digest": hashlib.sha256(f"bench:{pid}:{r['at']}".encode()).hexdigest(),
                         "v": data.get("v", 1),
                     }
             ch.add(

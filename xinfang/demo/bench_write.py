@@ -9,7 +9,8 @@ and the chain heads are read once at the start and written back at the end.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +66,16 @@ def write_rows(
     opts = model._meta
     fs = [opts.get_field(f) for f in fields]  # a foreign key is found by its attname too
     prep = [_as_is if f.attname in raw else _prep(f) for f in fs]
+    todo = [(i, p) for i, p in enumerate(prep) if p is not _as_is]  # the values to prepare
+
+    def ready(row: Sequence[Any]) -> Sequence[Any]:
+        if not todo:
+            return row
+        out = list(row)
+        for i, p in todo:
+            out[i] = p(out[i], connection)
+        return out
+
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fs)
     table = connection.ops.quote_name(opts.db_table)
     n = 0
@@ -72,10 +83,10 @@ def write_rows(
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
                 for row in rows:
-                    cp.write_row([p(v, connection) for p, v in zip(prep, row, strict=True)])
+                    cp.write_row(ready(row))
                     n += 1
         else:
-            data = [[p(v, connection) for p, v in zip(prep, row, strict=True)] for row in rows]
+            data = [ready(row) for row in rows]
             marks = ", ".join(["%s"] * len(fs))
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", data)
             n = len(data)
@@ -188,3 +199,26 @@ class Chains:
             updated = AuditHead.objects.filter(chain=chain).update(seq=seq, hash=h)
             if not updated:
                 AuditHead.objects.create(pk=chain + 1, chain=chain, seq=seq, hash=h)
+
+
+@contextmanager
+def indexes_deferred(models_: Sequence[type[Model]], *, when: bool) -> Iterator[None]:
+    """On PostgreSQL, drop the secondary indexes (``Meta.indexes``) of ``models_`` for a bulk
+    load and build them again after it, which is several times cheaper than keeping them up to
+    date row by row. Primary keys and unique constraints stay. The indexes are rebuilt even
+    when the load fails."""
+    if not when or connection.vendor != "postgresql":
+        yield
+        return
+    dropped = []
+    with connection.schema_editor(atomic=False) as ed:
+        for m in models_:
+            for ix in m._meta.indexes:
+                ed.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(ix.name)}")
+                dropped.append((m, ix))
+    try:
+        yield
+    finally:
+        with connection.schema_editor(atomic=False) as ed:
+            for m, ix in dropped:
+                ed.add_index(m, ix)

@@ -1,0 +1,233 @@
+"""Pages and bytes on a generated history (``xinfang manage bench_seed``, issue 14).
+
+    export XINFANG_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_x XINFANG_DATA_DIR=/tmp/x
+    xinfang migrate && xinfang manage bench_seed --petitions 100000      # once (see bench/README.md)
+    python bench/history_bench.py [--calls 30] [--out bench/results/history-….json]
+
+Unlike ``pages_bench.py`` (copies of freshly registered petitions with no events), every
+petition here has its real history: five years, ~85 % closed, transfers, opinions, reviews,
+deadlines, documents, evaluations and audit records. Timed, as the users who open them:
+
+* the worklist of the organ holding the most open petitions (first page, overdue filter);
+* the petition page of the petition with the longest history;
+* statistics without and with a date range, rates and trends (an analyst of the province);
+* search by words (a province clerk; the form posts);
+* hot issues, first view and then as cached.
+
+Django's test Client (no network), ``--calls`` calls after 3 warm-up calls; every answer's status
+is checked. For each page its slowest query is run again under ``EXPLAIN (ANALYZE, BUFFERS)``.
+Then the bytes of every table with its indexes (``pg_total_relation_size``) per petition.
+The JSON of the run goes to ``--out`` (default ``bench/results/history-postgres-N-DATE.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    if not os.environ.get("XINFANG_DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set XINFANG_DATABASE_URL (PostgreSQL) and XINFANG_DATA_DIR of the seeded database")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ["XINFANG_SEARCH_INDEXER"] = "0"
+    os.environ["XINFANG_COMMAND"] = "1"  # no statement timeout for the one-off queries
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs) - 1, round(p / 100 * (len(xs) - 1))))]
+
+
+def _time(client, method: str, url: str, data: dict | None, calls: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn = getattr(client, method)
+
+    def call():  # type: ignore[no-untyped-def]
+        r = fn(url, data) if data is not None else fn(url)
+        # every timed answer is checked: a fast error page must not pass for a fast page
+        assert r.status_code == 200, (url, r.status_code, r.content[:300])
+
+    for _ in range(3):
+        call()
+    xs = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        call()
+        xs.append((time.perf_counter() - t) * 1000)
+    with CaptureQueriesContext(connection) as q:
+        call()
+    slow = max(q.captured_queries, key=lambda x: float(x["time"])) if q.captured_queries else None
+    return {
+        "p50_ms": round(statistics.median(xs), 1),
+        "p95_ms": round(_pct(xs, 95), 1),
+        "max_ms": round(max(xs), 1),
+        "queries": len(q.captured_queries),
+        "slowest_sql": slow["sql"] if slow else "",
+        "slowest_s": float(slow["time"]) if slow else 0.0,
+    }
+
+
+def _explain(sql: str) -> list[str]:
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return []
+    with connection.cursor() as c:
+        c.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return [r[0] for r in c.fetchall()]
+
+
+def _bytes() -> dict:  # type: ignore[type-arg]
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid), "
+            "c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC"
+        )
+        tables = {r[0]: {"total": r[1], "heap": r[2], "rows": r[3]} for r in c.fetchall()}
+        c.execute("SELECT pg_database_size(current_database())")
+        db = c.fetchone()[0]
+    return {"database": db, "tables": tables}
+
+
+def _user_of(organ_id: int):  # type: ignore[no-untyped-def]
+    from xinfang.directory.models import User
+
+    return (
+        User.objects.filter(username=f"staff_{organ_id}").first()
+        or User.objects.filter(organ_id=organ_id, is_active=True).first()
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--calls", type=int, default=30)
+    ap.add_argument("--out", default="")
+    ap.add_argument("--no-explain", action="store_true")
+    args = ap.parse_args()
+    _setup()
+    import django
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+
+    from xinfang.core import clock
+    from xinfang.directory.models import User
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    n = Petition.objects.count()
+    open_n = Petition.objects.filter(is_open=True).count()
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        ver = c.fetchone()[0]
+        c.execute("ANALYZE")
+    load0 = os.getloadavg()[0]
+    print(f"# history_bench  {n:,} petitions ({open_n:,} open)  PostgreSQL {ver}")
+    print(f"# python {platform.python_version()} django {django.get_version()} load {load0:.1f}")
+
+    top = (
+        Petition.objects.filter(is_open=True)
+        .values("current_organ_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    holder = _user_of(top["current_organ_id"])
+    longest = PetitionEvent.objects.order_by("-seq").values_list("petition_id", "seq").first()
+    long_p = Petition.objects.get(pk=longest[0])
+    long_user = _user_of(long_p.current_organ_id)
+    analyst = User.objects.get(username="province_analyst")
+    clerk = User.objects.get(username="province_clerk")
+    today = clock.today()
+    year_ago = (today - timedelta(days=365)).isoformat()
+    q1 = (today - timedelta(days=540)).isoformat()
+    q2 = (today - timedelta(days=450)).isoformat()
+
+    def client(u):  # type: ignore[no-untyped-def]
+        c = Client()
+        c.force_login(u)
+        return c
+
+    hc, lc, ac, cc = client(holder), client(long_user), client(analyst), client(clerk)
+    t0 = time.perf_counter()
+    assert ac.get("/insight/hot/").status_code == 200
+    hot_first = (time.perf_counter() - t0) * 1000
+    pages = [
+        ("worklist, first page", hc, "get", "/worklist/", None, 50),
+        ("worklist, overdue", hc, "get", "/worklist/?due=overdue", None, 50),
+        (f"petition page ({longest[1]} events)", lc, "get", f"/petitions/{long_p.pk}/", None, 50),
+        ("statistics (all)", ac, "get", "/analytics/", None, 200),
+        ("statistics, last 12 months", ac, "get", f"/analytics/?received_from={year_ago}&received_to={today}", None, 200),
+        ("statistics, a 3-month range", ac, "get", f"/analytics/?received_from={q1}&received_to={q2}", None, 200),
+        ("rates", ac, "get", "/analytics/rates/", None, 200),
+        ("trends", ac, "get", "/analytics/trends/", None, 200),
+        ("search: 物业 (common)", cc, "post", "/search/", {"q": "物业"}, 100),
+        ("search: 噪音扰民", cc, "post", "/search/", {"q": "噪音扰民"}, 100),
+        ("search: 物业 + dates", cc, "post", "/search/", {"q": "物业", "from": q1, "to": q2}, 100),
+        ("hot issues (cached)", ac, "get", "/insight/hot/", None, 200),
+    ]
+    print(f"worklist of organ {top['current_organ_id']} ({top['n']:,} open); {args.calls} calls each")
+    print(f"    {'page':36} {'p50':>8} {'p95':>8} {'max':>8} {'queries':>7}  target p95 (10^7)")
+    results = {}
+    for label, cl, method, url, data, target in pages:
+        r = _time(cl, method, url, data, args.calls)
+        r["target_ms"] = target
+        results[label] = r
+        print(
+            f"    {label:36} {r['p50_ms']:7.1f}ms {r['p95_ms']:7.1f}ms {r['max_ms']:7.1f}ms "
+            f"{r['queries']:7d}  < {target} ms {'ok' if r['p95_ms'] < target else 'MISSED'}",
+            flush=True,
+        )
+    print(f"    {'hot issues, first view':36} {hot_first:7.0f}ms (once)")
+    if not args.no_explain:
+        print("slowest query of each page, EXPLAIN (ANALYZE, BUFFERS):")
+        for label, r in results.items():
+            r["explain"] = _explain(r["slowest_sql"])
+            print(f"  -- {label}: {r['slowest_s'] * 1000:.1f} ms  {r['slowest_sql'][:160]}")
+            for line in r["explain"][:12]:
+                print(f"       {line}")
+    size = _bytes()
+    print(f"bytes: database {size['database'] / 2**20:,.0f} MB = {size['database'] / n:,.0f} B/petition")
+    for t, v in list(size["tables"].items())[:12]:
+        print(f"    {t:34} {v['total'] / 2**20:9,.1f} MB {v['total'] / n:8,.0f} B/petition  rows {v['rows']:,}")
+    out = {
+        "date": date.today().isoformat(),
+        "petitions": n,
+        "open": open_n,
+        "postgres": ver,
+        "load_average_start": load0,
+        "load_average_end": os.getloadavg()[0],
+        "calls": args.calls,
+        "hot_first_ms": round(hot_first),
+        "pages": results,
+        "bytes": size,
+    }
+    path = Path(args.out or ROOT / "bench" / "results" / f"history-postgres-{n}-{datetime.now():%Y%m%d-%H%M}.json")
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+    print(f"# wrote {path}  load average at the end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
