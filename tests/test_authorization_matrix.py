@@ -492,7 +492,7 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     # that read them, the new notice for those that supervise at a petition office.
     resolves = role_can(role, Cap.RESOLUTION_VIEW)
     check("supervision menu link", ('href="/resolution/supervision/"' in menu) == resolves)
-    for path in ("/resolution/supervision/", "/resolution/escalations/"):
+    for path in ("/resolution/supervision/", "/resolution/escalations/", "/resolution/backlog/"):
         r = client.get(path)
         check(path, r.status_code == (200 if resolves else 403), r.status_code)
     office = user.organ is not None and user.organ.kind == "petition_office"

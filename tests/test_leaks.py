@@ -471,6 +471,35 @@ def test_a_supervision_notice_over_an_accusation_is_hidden_from_staff_it_names(
     assert r.status_code == 404
 
 
+def test_a_backlog_case_over_an_accusation_is_hidden_from_the_accused_organ(
+    client, world, accusation
+):
+    """A backlog case of an accusation against the county government: the city office's clerk
+    sees it; the county office's clerk (below the accused government, though its region covers
+    the inspection group) sees it on no page and cannot post to it (404 like a case that does
+    not exist). Planted fault: drop the ``~Q(petition__in=hidden_petitions…)`` term of
+    ``resolution.access.backlog_scope``."""
+    from xinfang.resolution.models import BacklogCase
+
+    case = BacklogCase.objects.create(
+        petition=accusation,
+        organ=accusation.current_organ,
+        proposed_reason="登记已 91 日仍未办结（标准：超过 90 日）",
+        proposed_on=accusation.registered_at.date(),
+    )
+    client.force_login(world.city_clerk)
+    assert client.get(f"/resolution/backlog/{case.pk}/").status_code == 200
+    assert f"/resolution/backlog/{case.pk}/" in client.get("/resolution/backlog/").content.decode()
+    client.force_login(world.clerk)
+    html = client.get("/resolution/backlog/").content.decode()
+    assert f"/resolution/backlog/{case.pk}/" not in html and TITLE not in html
+    assert client.get(f"/resolution/backlog/{case.pk}/").status_code == 404
+    r = client.post(
+        f"/resolution/backlog/{case.pk}/decide/", {"decision": "confirm", "leader": "x"}
+    )
+    assert r.status_code == 404
+
+
 def test_an_accusation_cannot_be_supervised_at_the_accused_organ_or_below(world, accusation):
     from xinfang.core.errors import ApplicationError
     from xinfang.resolution.services import supervision_issue

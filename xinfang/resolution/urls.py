@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.resolution.views import supervision
+from xinfang.resolution.views import backlog, supervision
 
 app_name = "resolution"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("supervision/new/", supervision.notice_new, name="notice_new"),
     path("supervision/<int:notice_id>/", supervision.notice_page, name="notice"),
     path("supervision/<int:notice_id>/reply/", supervision.notice_reply, name="notice_reply"),
+    # backlog cases (积案化解)
+    path("backlog/", backlog.board, name="backlog"),
+    path("backlog/<int:case_id>/", backlog.case_page, name="backlog_case"),
+    path("backlog/<int:case_id>/<slug:action>/", backlog.case_act, name="backlog_act"),
     # the escalation ladder's steps addressed to the user's organ
     path("escalations/", supervision.escalations, name="escalations"),
 ]

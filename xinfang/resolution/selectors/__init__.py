@@ -1,5 +1,11 @@
 """Reads of resolution and oversight, each through the access scope (``access.py``)."""
 
+from xinfang.resolution.selectors.backlog import (
+    backlog_counts_for_user,
+    backlog_get_for_user,
+    backlog_list_for_user,
+    backlog_petition_for_user,
+)
 from xinfang.resolution.selectors.supervision import (
     escalation_list_for_user,
     notice_get_for_user,
@@ -8,6 +14,10 @@ from xinfang.resolution.selectors.supervision import (
 )
 
 __all__ = [
+    "backlog_counts_for_user",
+    "backlog_get_for_user",
+    "backlog_list_for_user",
+    "backlog_petition_for_user",
     "escalation_list_for_user",
     "notice_get_for_user",
     "notice_list_for_user",

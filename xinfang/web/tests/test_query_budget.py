@@ -32,6 +32,7 @@ BUDGET: dict[str, int] = {
     "/prevention/disputes/": 7,
     "/reception/": 5,
     "/resolution/supervision/": 5,
+    "/resolution/backlog/": 5,
     "/search/": 4,
     "/worklist/": 13,  # +1: the drafts waiting to be signed or corrected (issue 12, item 7)
 }
