@@ -51,3 +51,17 @@ def staff_act(page, label: str, *, fill=None, select=None, check=()) -> None:  #
         box.get_by_label(name).check()
     box.get_by_role("button", name=label, exact=True).click()
     page.get_by_role("status").filter(has_text=f"已{label}").wait_for()
+
+
+def staff_sign(page, label: str, *, fill=None, select=None) -> None:  # type: ignore[no-untyped-def]
+    """A step the organ's head signs (issue 12, item 7): open its full-page editor from the
+    petition page, write the document and sign it (签发)."""
+    page.get_by_role("link", name=re.compile(f"^(起草：)?{re.escape(label)}(（草稿）)?$")).click()
+    page.get_by_role("heading", name=re.compile(re.escape(label))).wait_for()
+    for name, value in (select or {}).items():
+        field = page.get_by_label(name)
+        field.select_option(**value) if isinstance(value, dict) else field.select_option(value)
+    for name, value in (fill or {}).items():
+        page.get_by_label(name).fill(value)
+    page.get_by_role("button", name="签发", exact=True).click()
+    page.get_by_role("status").filter(has_text="已签发").wait_for()

@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     phone_context,
     sign_in,
     staff_act,
+    staff_sign,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,8 +91,8 @@ def test_a_petition_goes_from_a_phone_through_handling_to_a_review_decision(
     assert "六十日内办结" in og.content() and "印章" in og.content()
     og.go_back()
     staff_act(og, "开始办理")
-    staff_act(og, "延长办理期限", fill={"延长天数": "30", "延期理由": "需要委托环境监测机构夜间监测"})
-    staff_act(
+    staff_sign(og, "延长办理期限", fill={"延长天数": "30", "延期理由": "需要委托环境监测机构夜间监测"})
+    staff_sign(
         og,
         "出具处理意见书",
         select={"处理结论": "not_support"},
@@ -139,7 +140,7 @@ def test_a_petition_goes_from_a_phone_through_handling_to_a_review_decision(
     rv = review.new_page()
     rv.goto(f"{url}/worklist/")
     rv.get_by_role("link", name=TITLE).click()
-    staff_act(
+    staff_sign(
         rv,
         "出具复查意见",
         select={"复查结论": "uphold"},
