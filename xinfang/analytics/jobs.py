@@ -9,13 +9,15 @@ from xinfang.core.periodic import periodic
 
 @periodic("analytics.rates", every=timedelta(hours=1))
 def rates_refresh(*, now: datetime) -> dict[str, int]:
-    """Recompute the rate rollup (regulation.md §8.2) as of today: overdue and expired depend
-    on the day, so the figures are rebuilt, not only moved by each step. Idempotent."""
+    """Bring the rate rollup (regulation.md §8.2) to today: rebuilt in full on a new day
+    (overdue and expired depend on the day), else only the petitions changed since the last
+    run are recomputed (``services.rates_refresh``). Idempotent."""
     from django.utils import timezone
 
-    from xinfang.analytics.services import rates_rebuild
+    from xinfang.analytics.services import rates_refresh
 
-    return {"petitions": rates_rebuild(as_of=timezone.localdate(now))}
+    how, n = rates_refresh(as_of=timezone.localdate(now))
+    return {"petitions": n, "full": int(how == "full")}
 
 
 @periodic("analytics.exports_forget", every=timedelta(hours=6))

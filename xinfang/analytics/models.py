@@ -101,6 +101,10 @@ class RatesAsOf(models.Model):
     as_of = models.DateField()
     built_at = models.DateTimeField()
     petitions = models.IntegerField(default=0)
+    # The highest ids read (``rates_refresh``: what came after is what changed); 0: unknown.
+    last_petition_id = models.BigIntegerField(default=0)
+    last_event_id = models.BigIntegerField(default=0)
+    last_evaluation_id = models.BigIntegerField(default=0)
 
 
 class VolumeTally(models.Model):
