@@ -186,6 +186,10 @@ XINFANG_SCREENING_CYCLE_MONTHS = int(os.environ.get("XINFANG_SCREENING_CYCLE_MON
 # EMAIL_* settings) or sms (a JSON POST to XINFANG_SMS_GATEWAY_URL).
 XINFANG_NOTIFY_BACKEND = os.environ.get("XINFANG_NOTIFY_BACKEND", "console")
 XINFANG_SMS_GATEWAY_URL = os.environ.get("XINFANG_SMS_GATEWAY_URL", "")
+# Three-level video reception (reception.video): "none" (no link: the office arranges the call)
+# or "jitsi" (a room URL on the self-hosted Jitsi Meet at XINFANG_JITSI_URL; nothing is called).
+XINFANG_VIDEO_BACKEND = os.environ.get("XINFANG_VIDEO_BACKEND", "none")
+XINFANG_JITSI_URL = os.environ.get("XINFANG_JITSI_URL", "")
 
 # --- Public portal and satisfaction evaluation (regulation §8; see docs/settings.md) ---
 # Days after a written answer reaches the petitioner during which they may evaluate it (Q-4).

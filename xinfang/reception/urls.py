@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.reception.views import hall, joint, records, sessions
+from xinfang.reception.views import hall, joint, records, sessions, video
 
 app_name = "reception"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("joint/<int:joint_id>/<str:form>/", joint.joint_post, name="joint_post"),
     path("records/new/", records.record_new, name="record_new"),
     path("records/<int:record_id>/", records.record_page, name="record"),
+    path(
+        "records/<int:record_id>/participants/",
+        video.record_participants,
+        name="record_participants",
+    ),
+    path("sessions/<int:session_id>/levels/", video.session_levels, name="session_levels"),
     path("records/<int:record_id>/<str:form>/", records.record_post, name="record_post"),
     path("", sessions.calendar, name="calendar"),
     path("sessions/new/", sessions.session_new, name="session_new"),

@@ -5,6 +5,7 @@ from xinfang.reception.models.sessions import (
     ReceptionSchedule,
     ReceptionSession,
     SessionKind,
+    SessionLevel,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "ReceptionSchedule",
     "ReceptionSession",
     "SessionKind",
+    "SessionLevel",
 ]

@@ -35,6 +35,8 @@ class ReceptionRecord(models.Model):
     received_at = models.DateTimeField("接谈时间")
     attendees = models.CharField("来访人", max_length=500)
     representatives = models.JSONField("代表", default=list, blank=True)
+    # A video session's participants by level: [{"organ_id", "organ", "level", "people"}].
+    participants = models.JSONField("各级参加人员", default=list, blank=True)
     asked = models.TextField("诉求")
     said = models.TextField("接谈情况和答复")
     recorded_by = models.ForeignKey(

@@ -91,3 +91,19 @@ class ReceptionSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.starts:%H:%M} {self.organ}"
+
+
+class SessionLevel(models.Model):
+    """An organ at another level joining a video session (省市县三级视频接访): with the session's
+    own organ at most three organs, each of a different level."""
+
+    session = models.ForeignKey(ReceptionSession, on_delete=models.CASCADE, related_name="levels")
+    organ = models.ForeignKey(
+        Organ, verbose_name="参加机关", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "视频接访参加机关"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "organ"], name="slevel_session_organ")
+        ]

@@ -30,8 +30,11 @@ from xinfang.reception.services.sessions import (
     session_cancel,
     session_publish,
 )
+from xinfang.reception.services.video import record_participants_set, session_levels_set
 
 __all__ = [
+    "record_participants_set",
+    "session_levels_set",
     "appointment_arrive",
     "appointment_call",
     "Booking",

@@ -126,6 +126,11 @@ def _record(request: HttpRequest, record_id: int, *, errors=None, status=200):  
         {
             "r": r,
             "promises": list(r.promises.select_related("owner")),
+            "video_organs": (
+                [r.session.organ, *(lv.organ for lv in r.session.levels.select_related("organ"))]
+                if r.session is not None and r.session.video
+                else []
+            ),
             "leaders": list(leaders_for(user.organ)) if user.organ else [],  # type: ignore[union-attr]
             "may_take_charge": bool(user_roles(user) & FLAGS[Flag.LEADER_CASE].roles),  # type: ignore[arg-type]
             "me": user.pk,

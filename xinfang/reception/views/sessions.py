@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.directory.models import Organ
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.reception.access import organ_in_scope, organs_in_scope
 from xinfang.reception.models import SessionKind
@@ -35,6 +36,7 @@ from xinfang.reception.services import (
     session_cancel,
     session_publish,
 )
+from xinfang.reception.video import session_room_url
 from xinfang.reception.views._shared import (
     need,
     one_time_key,
@@ -228,15 +230,28 @@ def _session(request: HttpRequest, session_id: int, *, errors=None, status=200):
     need(request, Cap.RECEPTION_VIEW)
     user = request.user
     s = session_get_for_user(user=user, session_id=session_id)  # type: ignore[arg-type]
+    may_manage = user_can(user, Cap.RECEPTION_MANAGE) and organ_in_scope(user, s.organ)  # type: ignore[arg-type]
+    levels = [lv.organ for lv in s.levels.select_related("organ")] if s.video else []
     return render(
         request,
         "reception/session.html",
         {
             "s": s,
+            "room_url": session_room_url(s),
+            "levels": levels,
+            "level_choices": (
+                list(
+                    Organ.objects.filter(is_active=True)
+                    .exclude(level=s.organ.level)
+                    .order_by("level", "path")[:500]
+                )
+                if s.video and may_manage
+                else []
+            ),
             "tab": "calendar",
             "today": clock.today(),
             "appointments": list(appointments_of_session(user=user, session=s)[:500]),  # type: ignore[arg-type]
-            "may_manage": user_can(user, Cap.RECEPTION_MANAGE) and organ_in_scope(user, s.organ),  # type: ignore[arg-type]
+            "may_manage": may_manage,
             "post": request.POST if request.method == "POST" else {},
             "submission": one_time_key(request),
             "errors": errors or {},
