@@ -97,6 +97,24 @@ class PetitionRow(Schema):
     )
 
 
+class SearchIn(Schema):
+    """A search sent in the body: a name, phone or identity number never travels in a URL,
+    where access logs, proxies and caches keep it (issue 11)."""
+
+    q: str = Field("", max_length=500)
+    by: str = Field(
+        "text",
+        max_length=20,
+        description="auto | text | code | phone | id_number | name (all but text, code: view_identity)",
+    )
+    state: str | None = Field(None, max_length=40)
+    category: str | None = Field(None, max_length=40)
+    received_from: IsoDate | None = None
+    received_to: IsoDate | None = None
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
 class PageOut(Schema):
     items: list[PetitionRow]
     next_cursor: str | None

@@ -80,7 +80,8 @@ def test_no_request_puts_a_name_phone_identity_number_address_or_title_in_the_lo
         client.post("/api/v1/petitions", bad, content_type="application/json", **auth).status_code
         == 400
     )
-    assert client.get("/api/v1/search", {"q": PHONE}, **auth).status_code == 200
+    r = client.post("/api/v1/search", {"q": PHONE}, content_type="application/json", **auth)
+    assert r.status_code == 200
     client.force_login(world.clerk)
     assert client.get("/search/", {"q": NAME}).status_code == 200
     assert client.get(f"/petitions/{NAME}/").status_code == 404

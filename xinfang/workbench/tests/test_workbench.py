@@ -203,11 +203,23 @@ def test_search_by_tracking_code_ignores_spaces_and_case(client, world, register
 def test_search_by_phone_uses_the_blind_index(client, world, register, token):
     p = register(parties=[PartyInput(role="petitioner", name="王五", phone="13911112222")]).petition
     register()
-    r = client.get(
-        "/api/v1/search", {"q": "+86 139-1111-2222", "by": "phone"}, **token(world.clerk)
+    auth = token(world.clerk)
+    # by identity: in the body (POST), never in the URL (issue 11)
+    r = client.post(
+        "/api/v1/search",
+        {"q": "+86 139-1111-2222", "by": "phone"},
+        content_type="application/json",
+        **auth,
     )
     assert [x["id"] for x in r.json()["items"]] == [p.pk]
-    r = client.get("/api/v1/search", {"q": "王五", "by": "name"}, **token(world.clerk))
+    for q in ({"q": "+86 139-1111-2222", "by": "phone"}, {"q": "王五", "by": "name"}):
+        r = client.get("/api/v1/search", q, **auth)
+        assert r.status_code == 400 and r.json()["code"] == "identity_in_url", q
+    r = client.get("/api/v1/search", {"q": "13911112222"}, **auth)  # a phone as words
+    assert r.status_code == 400
+    r = client.post(
+        "/api/v1/search", {"q": "王五", "by": "name"}, content_type="application/json", **auth
+    )
     assert [x["id"] for x in r.json()["items"]] == [p.pk]
     from xinfang.audit.models import AuditRecord
 
@@ -225,9 +237,10 @@ def test_search_by_identity_needs_the_view_identity_capability(client, world, re
         username="sup", password="x-pass-123456", organ=world.county_po, roles=[Role.SUPERVISOR]
     )
     for by in ("phone", "name"):
-        r = client.get(
+        r = client.post(
             "/api/v1/search",
             {"q": "13800000000" if by == "phone" else "张三", "by": by},
+            content_type="application/json",
             **token(supervisor),
         )
         assert r.status_code == 403, by
@@ -316,7 +329,8 @@ def test_search_never_shows_other_jurisdictions_or_accusations_to_the_accused(
     settle()
 
     def titles(user, **kw):
-        r = client.get("/api/v1/search", {"q": "油烟", **kw}, **token(user))
+        body = {"q": "油烟", **kw}  # POST: the phone search's number stays out of the URL
+        r = client.post("/api/v1/search", body, content_type="application/json", **token(user))
         return sorted(x["title"] for x in r.json()["items"])
 
     assert titles(world.clerk) == ["油烟本县"]  # the accused office: never the accusation
