@@ -92,6 +92,10 @@ def _seed(
             staff = _Staff(rng)
             logins = _logins(staff, province, cities[0], counties[0], password)
 
+            from xinfang.demo.routing import routing_seed
+
+            routing_seed([province, *cities, *counties])  # issue 20: every cell routes
+
         planner = _Planner(rng, province, cities, counties)
         plans = _plans(planner, rng, petitions, today)
         online = [p for p in plans if p.want == S.RECEIVED]

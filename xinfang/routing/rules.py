@@ -17,7 +17,9 @@ Tracks the law fixes whatever the table says:
 - a 申诉求决 matter on route 1 (涉法涉诉: litigation, procuratorate, public security) goes to a
   political-legal organ (Art. 22 para 2, Art. 31(1)): rules naming other organs are skipped;
 - an organ a matter accuses never receives it (Art. 30 para 3; Art. 46(5)): a rule naming an
-  accused organ is skipped and the skip is given as a reason.
+  accused organ is skipped, the skip is given as a reason, and the rule of the same terms in the
+  nearest region above takes its place (an accusation against a county's discipline organ goes
+  to the city's, not to whatever else the county's table says).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class Rule:
     route: int | None = None
     topic_id: int | None = None
     keywords: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[object, ...]:
+        """What the rule fixes besides its region and organ."""
+        return (self.category, self.route, self.topic_id, self.keywords)
 
     @property
     def specificity(self) -> int:
@@ -154,6 +161,7 @@ def route_matter(matter: Matter, rules: Iterable[Rule]) -> Decision:
     """Choose the organ for ``matter`` from ``rules``; see the module's docstring."""
     reasons: list[str] = []
     ranked: list[tuple[tuple[int, int], Rule]] = []
+    replaced: dict[tuple[object, ...], int] = {}  # terms of a skipped accused organ's rule: rank
     for rule in rules:
         rank = region_rank(rule, matter.region_chain)
         if rank is None or not rule_matches(rule, matter):
@@ -167,8 +175,18 @@ def route_matter(matter: Matter, rules: Iterable[Rule]) -> Decision:
             reasons.append(
                 f"{rule.describe()}：该机关是被检举控告单位，不得转送（第三十条第三款），跳过"
             )
+            replaced[rule.terms] = min(rank, replaced.get(rule.terms, rank))
             continue
         ranked.append(((rank, -rule.specificity), rule))
+    # the rule of the same terms from a region above takes the place of the skipped one
+    nearest: dict[tuple[object, ...], int] = {}  # the nearest region above with those terms
+    for (rank, _), r in ranked:
+        if r.terms in replaced and rank > replaced[r.terms]:
+            nearest[r.terms] = min(rank, nearest.get(r.terms, rank))
+    ranked = [
+        ((replaced[r.terms], spec), r) if nearest.get(r.terms) == rank else ((rank, spec), r)
+        for (rank, spec), r in ranked
+    ]
     if not ranked:
         reasons.append("没有适用的分流规则：请人工选择承办机关，并请管理员补充规则")
         return Decision(organ_id=None, rule=None, action=None, reasons=tuple(reasons))
@@ -182,7 +200,10 @@ def route_matter(matter: Matter, rules: Iterable[Rule]) -> Decision:
             organ_id=None, rule=None, action=None, reasons=tuple(reasons), conflicting=tuple(best)
         )
     chosen = best[0]
-    why = "本地区规则" if best_rank[0] == 0 else "上级地区的规则（本地区未另定）"
+    own_rank = region_rank(chosen, matter.region_chain)
+    why = "本地区规则" if own_rank == 0 else "上级地区的规则（本地区未另定）"
+    if own_rank != best_rank[0]:
+        why = "上级地区的同类规则（本地区的规则指向被检举控告单位）"
     if not chosen.region_code:
         why = "全辖区规则（各级地区均未另定）"
     reasons.insert(0, f"{chosen.describe()} → {chosen.organ_label or chosen.organ_id}：{why}")

@@ -198,3 +198,33 @@ def test_the_rule_check_lists_gaps_and_conflicts_for_every_cell():
     assert found[("990103", "suggestion")].is_gap
     assert found[("990102", "accusation")].is_gap
     assert found[("990103", "appeal")].organ_id == 100
+
+
+def test_an_accused_organs_rule_is_replaced_by_the_same_rule_of_the_region_above():
+    rules = [
+        rule(1, 100, region_code="990102"),  # the county government: whatever else
+        rule(2, 200, region_code="990102", category="accusation", organ_kind=KIND_DISCIPLINE),
+        rule(3, 300, region_code="990100", category="accusation", organ_kind=KIND_DISCIPLINE),
+    ]
+    matter = Matter(region_chain=COUNTY, category="accusation", accused_organ_ids=frozenset({200}))
+    decision = route_matter(matter, rules)
+    assert decision.organ_id == 300
+    assert decision.action == "refer_discipline"
+    assert "上级地区的同类规则" in decision.reasons[0]
+    other = Matter(region_chain=COUNTY, category="accusation")
+    assert route_matter(other, rules).organ_id == 200
+
+
+def test_only_the_nearest_region_above_replaces_an_accused_organs_rule():
+    rules = [
+        rule(2, 200, region_code="990102", category="accusation", organ_kind=KIND_DISCIPLINE),
+        rule(3, 300, region_code="990100", category="accusation", organ_kind=KIND_DISCIPLINE),
+        rule(4, 400, region_code="990000", category="accusation", organ_kind=KIND_DISCIPLINE),
+        rule(5, 500, region_code="990102"),
+    ]
+    matter = Matter(region_chain=COUNTY, category="accusation", accused_organ_ids=frozenset({200}))
+    assert route_matter(matter, rules).organ_id == 300
+    both = Matter(
+        region_chain=COUNTY, category="accusation", accused_organ_ids=frozenset({200, 300})
+    )
+    assert route_matter(both, rules).organ_id == 400
