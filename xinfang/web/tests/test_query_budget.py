@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 #: a reason, and check the new query's plan at 10^6 petitions.
 #: Measured 2026-12-07 on SQLite; PostgreSQL runs the same queries.
 BUDGET: dict[str, int] = {
+    "/account/approvals/": 7,
     "/analytics/": 10,
     "/analytics/rates/": 23,
     "/analytics/report/": 4,
@@ -32,6 +33,7 @@ BUDGET: dict[str, int] = {
     "/prevention/disputes/": 7,
     "/reception/": 5,
     "/resolution/supervision/": 5,
+    "/routing/rules/": 6,
     "/resolution/backlog/": 5,
     "/search/": 4,
     "/worklist/": 13,  # +1: the drafts waiting to be signed or corrected (issue 12, item 7)
