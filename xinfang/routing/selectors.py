@@ -53,17 +53,18 @@ def rules_active(rows: Iterable[RoutingRule] | None = None) -> list[Rule]:
     return [_as_rule(r) for r in rows]
 
 
-def region_chain(code: str) -> tuple[str, ...]:
-    """``code`` and the codes of each region above it, nearest first."""
+def _chain(code: str, parents: dict[str, str | None]) -> tuple[str, ...]:
+    """``code`` and the codes of each region above it, nearest first ("" when unknown)."""
     chain: list[str] = []
-    parents = dict(Region.objects.values_list("code", "parent_id"))
     current: str | None = code
-    while current and current not in chain:
-        if current not in parents:
-            break
+    while current and current in parents and current not in chain:
         chain.append(current)
         current = parents[current]
     return tuple(chain)
+
+
+def region_chain(code: str) -> tuple[str, ...]:
+    return _chain(code, dict(Region.objects.values_list("code", "parent_id")))
 
 
 def topic_chain(topic: Topic | None) -> frozenset[int]:
@@ -109,10 +110,5 @@ def rules_check_for_user(*, user: User) -> list[CheckRow]:
         return []
     prefix = "" if top_level(organ) else region_prefix(organ)
     parents = dict(Region.objects.values_list("code", "parent_id"))
-    chains = []
-    for code in sorted(c for c in parents if c.startswith(prefix)):
-        chain = [code]
-        while parents.get(chain[-1]) and parents[chain[-1]] not in chain:
-            chain.append(parents[chain[-1]])
-        chains.append(tuple(chain))
+    chains = [_chain(code, parents) for code in sorted(c for c in parents if c.startswith(prefix))]
     return rules_check(regions=chains, cells=CHECK_CELLS, rules=rules_active())
