@@ -129,6 +129,11 @@ def test_an_administrator_cannot_approve_its_own_request_nor_one_about_itself(
     # nor reject it (a requester could otherwise clear what another would approve)
     assert client.post(f"/account/approvals/{req.pk}/reject/").status_code == 403
     # a request about oneself (b's password) is for a third administrator, not for b
+    from xinfang.directory.services import staff_create
+
+    staff_create(
+        username="admin-c", password="Admin-pass-000", organ=world.county_po, roles=[Role.ADMIN]
+    )
     about_b = password_reset_request(actor=a, user=b, password_hash="x")
     with pytest.raises(Exception, match="与自己有关"):
         grant_request_decide(actor=b, request_id=about_b.pk, approve=True)
@@ -223,3 +228,26 @@ def test_the_menu_links_the_approvals_page_for_administrators_only(client, world
     assert 'href="/account/approvals/"' in client.get("/account/approvals/").content.decode()
     client.force_login(world.clerk)
     assert 'href="/account/approvals/"' not in client.get("/worklist/").content.decode()
+
+
+def test_a_request_no_other_administrator_could_decide_is_refused_up_front(world, admins):
+    """The demo walk found a request waiting forever: the only other administrators sat in
+    organs that do not manage the user. Planted fault: drop ``_require_second_admin`` → the
+    request is filed and this fails."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.directory.approvals import approvers_for, grant_request_create
+    from xinfang.directory.models import GrantRequest
+    from xinfang.directory.services import staff_create
+
+    a, b = admins
+    clerk = world.clerk
+    assert approvers_for(actor=a, user=clerk) == [b]
+    b.is_active = False
+    b.save(update_fields=["is_active"])
+    staff_create(  # an administrator elsewhere does not manage the clerk
+        username="admin-far", password="Admin-pass-789", organ=world.housing, roles=[Role.ADMIN]
+    )
+    with pytest.raises(ApplicationError) as e:
+        grant_request_create(actor=a, user=clerk, role=Role.ADMIN)
+    assert e.value.status == 409 and "另一名管理员" in e.value.message
+    assert not GrantRequest.objects.exists()

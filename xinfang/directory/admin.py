@@ -189,13 +189,17 @@ class StaffAdmin(UserAdmin):
         if held:  # a second administrator approves these (issue 11): asked for, not granted
             Membership.objects.filter(user=user, role__in=held).delete()
             after -= held
-            for role in sorted(held):
-                grant_request_create(actor=request.user, user=user, role=role)
-            messages.warning(
-                request,
-                gettext("角色“%(roles)s”须由另一名管理员在“双人批准”页批准后生效")
-                % {"roles": "、".join(Role(r).label for r in sorted(held))},
-            )
+            try:
+                for role in sorted(held):
+                    grant_request_create(actor=request.user, user=user, role=role)
+            except ApplicationError as e:  # nobody could approve it: not granted, say why
+                messages.error(request, e.message)
+            else:
+                messages.warning(
+                    request,
+                    gettext("角色“%(roles)s”须由另一名管理员在“双人批准”页批准后生效")
+                    % {"roles": "、".join(Role(r).label for r in sorted(held))},
+                )
         for role in sorted(after - before):
             _audit("staff.grant", request.user, user, {"role": role})
         for role in sorted(before - after):

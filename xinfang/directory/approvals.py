@@ -74,6 +74,27 @@ def _require_admin_over(actor: User, user: User) -> None:
         raise Forbidden(gettext("不能更改自己的机关、角色或状态"))
 
 
+def approvers_for(*, actor: User, user: User) -> list[User]:
+    """The administrators other than ``actor`` (and ``user``) who could decide a request about
+    ``user``: a request nobody can decide would wait forever, so it is refused up front."""
+    admins = User.objects.filter(is_active=True, memberships__role=Role.ADMIN).exclude(
+        pk__in=[actor.pk, user.pk]
+    )
+    return [a for a in admins.select_related("organ").distinct() if manages(a, user)]
+
+
+def _require_second_admin(actor: User, user: User) -> None:
+    if not approvers_for(actor=actor, user=user):
+        raise ApplicationError(
+            gettext(
+                "没有另一名管理员可以批准这项申请（须由管理该工作人员的另一名管理员批准）。"
+                "请先由上级机关的管理员为本机关增设一名管理员。"
+            ),
+            code="no_second_admin",
+            status=409,
+        )
+
+
 def grant_request_create(
     *, actor: User, user: User, role: str, at: datetime | None = None
 ) -> GrantRequest:
@@ -85,6 +106,7 @@ def grant_request_create(
         raise ApplicationError(gettext("该角色无需双人批准，可直接授予"), status=400)
     if role in user_roles(user):
         raise ApplicationError(gettext("该工作人员已有此角色"), status=409)
+    _require_second_admin(actor, user)
     pending = GrantRequest.objects.filter(
         user=user, kind=GrantRequest.Kind.ROLE, role=role, status=GrantRequest.Status.PENDING
     ).first()
@@ -104,6 +126,7 @@ def password_reset_request(
     """Ask to set another administrator's password (given as its hash, never in clear)."""
     at = at or clock.now()
     _require_admin_over(actor, user)
+    _require_second_admin(actor, user)
     try:
         with transaction.atomic():
             req = GrantRequest.objects.create(

@@ -59,6 +59,8 @@ class Rule:
     route: int | None = None
     topic_id: int | None = None
     keywords: tuple[str, ...] = ()
+    # how a person reads the fixed values (the selectors fill them; the codes otherwise)
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def terms(self) -> tuple[object, ...]:
@@ -77,14 +79,15 @@ class Rule:
         )
 
     def describe(self) -> str:
+        said = dict(self.labels)
         parts = [f"规则 {self.id}"]
-        parts.append(f"地区 {self.region_code}" if self.region_code else "全辖区")
+        parts.append(said.get("region", self.region_code) if self.region_code else "全辖区")
         if self.category:
-            parts.append(f"类别 {self.category}")
+            parts.append(said.get("category", self.category))
         if self.route is not None:
-            parts.append(f"途径 {self.route}")
+            parts.append(said.get("route", f"第三十一条第（{self.route}）项"))
         if self.topic_id is not None:
-            parts.append(f"分类 {self.topic_id}")
+            parts.append(said.get("topic", f"分类 {self.topic_id}"))
         if self.keywords:
             parts.append("关键词 " + "、".join(self.keywords))
         return "，".join(parts)
@@ -201,7 +204,7 @@ def route_matter(matter: Matter, rules: Iterable[Rule]) -> Decision:
         )
     chosen = best[0]
     own_rank = region_rank(chosen, matter.region_chain)
-    why = "本地区规则" if own_rank == 0 else "上级地区的规则（本地区未另定）"
+    why = "本地区规则" if own_rank == 0 else "上级地区的规则（本地区没有与此事项相符的规则）"
     if own_rank != best_rank[0]:
         why = "上级地区的同类规则（本地区的规则指向被检举控告单位）"
     if not chosen.region_code:

@@ -41,6 +41,16 @@ def _as_rule(row: RoutingRule) -> Rule:
         route=row.route,
         topic_id=row.topic_id,
         keywords=row.keyword_list(),
+        labels=tuple(
+            (k, v)
+            for k, v in (
+                ("region", row.region.name if row.region_id else ""),
+                ("category", str(row.get_category_display()) if row.category else ""),
+                ("route", str(row.get_route_display()) if row.route else ""),
+                ("topic", row.topic.name if row.topic_id else ""),
+            )
+            if v
+        ),
     )
 
 
@@ -48,7 +58,7 @@ def rules_active(rows: Iterable[RoutingRule] | None = None) -> list[Rule]:
     """Every active rule as the matcher's rows (a deployment has hundreds, not millions)."""
     if rows is None:
         rows = RoutingRule.objects.filter(is_active=True, organ__is_active=True).select_related(
-            "organ"
+            "organ", "region", "topic"
         )
     return [_as_rule(r) for r in rows]
 

@@ -98,11 +98,43 @@ def rule_save(
     rule.keywords = " ".join(RoutingRule(keywords=data.keywords).keyword_list())
     rule.organ = data.organ
     rule.note = data.note
-    rule.is_active = True
-    rule.updated_at = at
+    rule.updated_at = at  # a withdrawn rule stays withdrawn: restoring it is its own step
     rule.save()
     audit_record(
         kind="routing.rule_create" if rule_id is None else "routing.rule_change",
+        actor=actor,
+        object_type="routing_rule",
+        object_id=rule.pk,
+        data={"before": before, "after": _snapshot(rule)},
+        at=at,
+    )
+    return rule
+
+
+@transaction.atomic
+def rule_restore(*, actor: User, rule_id: int, at: datetime | None = None) -> RoutingRule:
+    """Put a withdrawn rule back in force (the undo of ``rule_withdraw``), audited."""
+    rule = rule_get_for_edit(actor=actor, rule_id=rule_id)
+    rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.is_active:
+        return rule
+    _check(
+        actor,
+        RuleInput(
+            organ=rule.organ,
+            region=rule.region,
+            route=rule.route,
+            category=rule.category,
+            keywords=rule.keywords,
+        ),
+    )
+    at = at or clock.now()
+    before = _snapshot(rule)
+    rule.is_active = True
+    rule.updated_at = at
+    rule.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        kind="routing.rule_restore",
         actor=actor,
         object_type="routing_rule",
         object_id=rule.pk,

@@ -18,7 +18,13 @@ from xinfang.petitions.models import CategoryChoices, RouteChoices
 from xinfang.petitions.selectors.access import organs_within_q, region_prefix
 from xinfang.routing.access import require_manage, top_level
 from xinfang.routing.selectors import rule_list_for_user, rules_check_for_user
-from xinfang.routing.services import RuleInput, rule_get_for_edit, rule_save, rule_withdraw
+from xinfang.routing.services import (
+    RuleInput,
+    rule_get_for_edit,
+    rule_restore,
+    rule_save,
+    rule_withdraw,
+)
 
 TEXT_MAX = 200
 
@@ -148,6 +154,14 @@ def _initial(rule, query) -> dict:  # type: ignore[no-untyped-def]
 def rule_withdraw_view(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule_withdraw(actor=_user(request), rule_id=rule_id)  # a repeat finds it withdrawn
     messages.success(request, gettext("分流规则已停用"))
+    return redirect("routing:rules")
+
+
+@login_required
+@require_POST
+def rule_restore_view(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule_restore(actor=_user(request), rule_id=rule_id)  # a repeat finds it in force
+    messages.success(request, gettext("分流规则已恢复启用"))
     return redirect("routing:rules")
 
 

@@ -213,3 +213,36 @@ def test_the_desk_shows_the_rule_beside_the_text_hint(client, world, admins):
     odd = client.post("/intake/similar/", post | {"route": "x" * 50, "accused_organ_id": "9" * 40})
     assert odd.status_code == 200  # malformed values are ignored by the hint, not a 500
     assert "青山县住房和城乡建设局" in odd.content.decode()
+
+
+def test_editing_a_withdrawn_rule_keeps_it_withdrawn_until_it_is_restored(client, world, admins):
+    from xinfang.routing.services import rule_restore
+
+    rule = rule_save(
+        actor=admins["county"], data=RuleInput(organ=world.housing, region=world.county)
+    )
+    rule_withdraw(actor=admins["county"], rule_id=rule.pk)
+    client.force_login(admins["county"])
+    page = client.get(f"/routing/rules/{rule.pk}/").content.decode()
+    assert "这条规则已停用" in page
+    data = {"once": "w" * 32, "region": "990102", "organ": str(world.housing.pk), "note": "改"}
+    assert client.post(f"/routing/rules/{rule.pk}/", data).status_code == 302
+    rule.refresh_from_db()
+    assert not rule.is_active and rule.note == "改"
+    assert client.post(f"/routing/rules/{rule.pk}/restore/", {"once": "x" * 32}).status_code == 302
+    rule.refresh_from_db()
+    assert rule.is_active
+    assert AuditRecord.objects.filter(kind="routing.rule_restore").count() == 1
+    rule_restore(actor=admins["county"], rule_id=rule.pk)  # again: nothing more recorded
+    assert AuditRecord.objects.filter(kind="routing.rule_restore").count() == 1
+
+
+def test_the_reason_reads_as_words_not_codes(world, admins):
+    rule_save(
+        actor=admins["county"],
+        data=RuleInput(organ=world.housing, region=world.county, category="appeal", route=6),
+    )
+    decision, _ = routing_suggest(region_code="990102", category="appeal", route=6)
+    reason = decision.reasons[0]
+    assert "青山县" in reason and "申诉求决" in reason
+    assert "990102" not in reason and "appeal" not in reason
