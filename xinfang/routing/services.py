@@ -111,30 +111,32 @@ def rule_save(
     return rule
 
 
-@transaction.atomic
-def rule_restore(*, actor: User, rule_id: int, at: datetime | None = None) -> RoutingRule:
-    """Put a withdrawn rule back in force (the undo of ``rule_withdraw``), audited."""
+def _active_set(
+    *, actor: User, rule_id: int, active: bool, kind: str, at: datetime | None
+) -> RoutingRule:
+    """Withdraw or restore a rule in the actor's scope, audited; a repeat changes nothing."""
     rule = rule_get_for_edit(actor=actor, rule_id=rule_id)
     rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.is_active:
+    if rule.is_active == active:
         return rule
-    _check(
-        actor,
-        RuleInput(
-            organ=rule.organ,
-            region=rule.region,
-            route=rule.route,
-            category=rule.category,
-            keywords=rule.keywords,
-        ),
-    )
+    if active:  # what was allowed when it was made must still be allowed
+        _check(
+            actor,
+            RuleInput(
+                organ=rule.organ,
+                region=rule.region,
+                route=rule.route,
+                category=rule.category,
+                keywords=rule.keywords,
+            ),
+        )
     at = at or clock.now()
     before = _snapshot(rule)
-    rule.is_active = True
+    rule.is_active = active
     rule.updated_at = at
     rule.save(update_fields=["is_active", "updated_at"])
     audit_record(
-        kind="routing.rule_restore",
+        kind=kind,
         actor=actor,
         object_type="routing_rule",
         object_id=rule.pk,
@@ -142,26 +144,19 @@ def rule_restore(*, actor: User, rule_id: int, at: datetime | None = None) -> Ro
         at=at,
     )
     return rule
+
+
+@transaction.atomic
+def rule_restore(*, actor: User, rule_id: int, at: datetime | None = None) -> RoutingRule:
+    """Put a withdrawn rule back in force (the undo of ``rule_withdraw``), audited."""
+    return _active_set(
+        actor=actor, rule_id=rule_id, active=True, kind="routing.rule_restore", at=at
+    )
 
 
 @transaction.atomic
 def rule_withdraw(*, actor: User, rule_id: int, at: datetime | None = None) -> RoutingRule:
     """Withdraw a rule (kept, inactive: what routed a petition stays readable)."""
-    rule = rule_get_for_edit(actor=actor, rule_id=rule_id)
-    rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
-    if not rule.is_active:
-        return rule
-    at = at or clock.now()
-    before = _snapshot(rule)
-    rule.is_active = False
-    rule.updated_at = at
-    rule.save(update_fields=["is_active", "updated_at"])
-    audit_record(
-        kind="routing.rule_withdraw",
-        actor=actor,
-        object_type="routing_rule",
-        object_id=rule.pk,
-        data={"before": before, "after": _snapshot(rule)},
-        at=at,
+    return _active_set(
+        actor=actor, rule_id=rule_id, active=False, kind="routing.rule_withdraw", at=at
     )
-    return rule
