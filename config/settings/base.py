@@ -137,6 +137,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 # When a calendar-day limit ends on a rest day, it ends on the next working day instead
 # (民法典 Art. 203 by analogy; regulation.md §5.3 recommends on).
 XINFANG_ROLL_DEADLINE_TO_WORKING_DAY = env.env_bool("XINFANG_ROLL_DEADLINE_TO_WORKING_DAY", True)
+# The transfer chain (逐级转送, Art. 22; regulation.md §3.1 T1a): each lower petition office's
+# share of the 15-day routing limit, by level, as level=days pairs (levels not named keep the
+# default: national 5, province 3, city 3, county 4, township 4), and whether the shares count
+# calendar days (the "日" of T1, default) or working days. Never past the round's 15 days.
+XINFANG_TRANSFER_SHARES = os.environ.get("XINFANG_TRANSFER_SHARES", "")
+XINFANG_TRANSFER_SHARE_UNIT = os.environ.get("XINFANG_TRANSFER_SHARE_UNIT", "calendar_days")
 # A running deadline is "due soon" (amber) this many days before its due date.
 XINFANG_DUE_SOON_DAYS = int(os.environ.get("XINFANG_DUE_SOON_DAYS", "3"))
 # A review or re-review window reopened because a confirmed calendar shows it was still open

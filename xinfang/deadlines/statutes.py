@@ -112,8 +112,10 @@ _ROWS: tuple[Statute, ...] = (
         basis=f"{R22}第二十二条第一款（十五日总时限）；国信发〔2014〕16号第六条",
         notes=(
             "State Bureau 5, province 3, city 3, county 4 (15 in total); the row holds the "
-            "province/city default of 3. Secondary source 国信发〔2014〕16号 Art. 6; "
-            "informational, not started automatically."
+            "province/city default of 3. Secondary source 国信发〔2014〕16号 Art. 6. Started for "
+            "a lower petition office that receives the item by transfer, with its level's share "
+            "(setting XINFANG_TRANSFER_SHARES) and never past the round's T1 due date: see "
+            "xinfang.deadlines.chain."
         ),
     ),
     Statute(

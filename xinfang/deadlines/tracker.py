@@ -12,22 +12,27 @@ event                 effect
 ====================  =======================================================================
 receive               at a 信访部门: start T1 (Art. 22); at any other organ: start T2 (Art. 23
                       para 2) unless the petitioner is anonymous (no duty without name/address)
-transfer / assign     meet T1, T2, T3; start T3 (not for an anonymous item: Art. 23, nobody to
-                      notify) and T4 for the receiving organ (Art. 23 para 3),
-                      or a new T1 when it goes down to a lower petition office (Art. 22);
+transfer / assign     meet T1, T1a, T2, T3; start T3 (not for an anonymous item: Art. 23, nobody
+                      to notify) and T4 for the receiving organ (Art. 23 para 3),
+                      or, when it goes down to a lower petition office (Art. 22), T1a: that
+                      office's share of the round's 15 days, never past the round's end
+                      (:mod:`xinfang.deadlines.chain`);
                       assign also starts T5 with the report date set by the office (Art. 22(3))
-object                meet T4, void T3 (the materials go back)
-objection_accept      start a new T1 at the office (it must route again)
-objection_reject      the T3 the objection voided runs again from the transfer (the item stays with
-                      the organ, §6.2); no new T4: a second objection is refused
+object                meet T4, void T3 (the materials go back); the office that gets them back
+                      starts a new round, T1 from the return (Art. 23 para 3: it decides on the
+                      objection and routes again), so the item is never without a due date
+objection_accept      the office routes again within that T1 (started now if none runs)
+objection_reject      meet the office's T1 (it decided: the item stays with the organ); the T3
+                      the objection voided runs again from the transfer (§6.2); no new T4: a
+                      second objection is refused
 acknowledge           meet T2/T3, void T4; route (6) starts T6 on this date (受理之日, Art. 34)
 start_handling        route (6): start T6 if none runs (a safety net: the route is normally known
                       at acceptance, and T6 then runs from the acknowledgement, 受理之日)
 extend                add the extension (≤ 30 days) to the running T6 (Art. 34)
 settle / opinion /    meet T6
 reply
-redirect / not_accept meet T1, T2, T3; void T4
-refer_*               meet T1, T2, T3; void T4
+redirect / not_accept meet T1, T1a, T2, T3; void T4
+refer_*               meet T1, T1a, T2, T3; void T4
 record_delivery       opinion delivered: start the petitioner's T7 window; review opinion
                       delivered: start T9 (Arts. 35, 36; both run from receipt); neither when
                       the petitioner already asked before the delivery was recorded
@@ -62,6 +67,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from xinfang.deadlines.calendar import WorkCalendar
+from xinfang.deadlines.chain import DEFAULT_POLICY, ChainPolicy, hop_due
+from xinfang.deadlines.chain import round_end as chain_round_end
 from xinfang.deadlines.statutes import STATUTES, Status, due_date, status_on
 
 OPEN = "open"
@@ -139,18 +146,37 @@ def track(
     *,
     roll_to_working_day: bool = True,
     kept: Mapping[tuple[str, date], date] | None = None,
+    chain: ChainPolicy = DEFAULT_POLICY,
 ) -> list[DeadlineFact]:
     """Fold ``events`` (in order) into every deadline instance they produced.
 
     ``kept`` maps (code, start) to a due date kept when a calendar year was confirmed; the due
-    date of that deadline is never earlier."""
+    date of that deadline is never earlier. ``chain`` holds the per-level shares of the routing
+    limit (T1a); a transfer's event names the receiving office's level as ``to_level``."""
     out: list[DeadlineFact] = []
+    round_end: date | None = None  # the last day of the running routing round (T1)
 
     def due(code: str, start: date, **kw: int | None) -> date:
         return due_date(STATUTES[code], start, cal, roll_to_working_day=roll_to_working_day, **kw)
 
     def start(code: str, on: date, owner: int | None, days: int | None = None) -> None:
         out.append(DeadlineFact(code, owner, on, due(code, on, days=days), days=days))
+
+    def start_round(on: date, owner: int | None) -> date:
+        start("T1", on, owner)
+        return out[-1].due
+
+    def start_share(on: date, owner: int | None, level: str | None, end: date) -> None:
+        # T1a: the lower office's share, never past the round's end (chain rule 3).
+        d = hop_due(
+            received=on,
+            level=level,
+            end=end,
+            policy=chain,
+            cal=cal,
+            roll_to_working_day=roll_to_working_day,
+        )
+        out.append(DeadlineFact("T1a", owner, on, d, days=chain.share(level)))
 
     def close(codes: tuple[str, ...], on: date, outcome: str) -> None:
         for i, d in enumerate(out):
@@ -187,14 +213,18 @@ def track(
             used["T9"] = True
         if a == "receive":
             if facts.received_at_petition_office:
-                start("T1", on, organ)
+                round_end = start_round(on, organ)
             elif not facts.anonymous:
                 start("T2", on, organ)
         elif a in ("transfer", "assign"):
-            close(("T1", "T2", "T3"), on, MET)
+            close(("T1", "T1a", "T2", "T3"), on, MET)
             close(("T4",), on, VOID)
             if ev.data.get("to_petition_office"):
-                start("T1", on, organ)  # a lower petition office routes it on (Art. 22)
+                # a lower petition office routes it on (Art. 22) within its share of the round
+                if round_end is None:  # the chain began at an organ that is no petition office
+                    round_end = chain_round_end(on, cal, roll_to_working_day=roll_to_working_day)
+                level = ev.data.get("to_level")
+                start_share(on, organ, level if isinstance(level, str) else None, round_end)
             else:
                 # Art. 23: the written notice is owed to a petitioner whose name and address are
                 # known; for an anonymous item nobody can be told, so no T3 (as for T2).
@@ -208,9 +238,14 @@ def track(
         elif a == "object":
             close(("T4",), on, MET)
             close(("T3",), on, VOID)
+            # The materials go back (Art. 23 para 3): the office that sent them decides on the
+            # objection and, if it agrees, routes again; a new round from the return.
+            round_end = start_round(on, organ)
         elif a == "objection_accept":
-            start("T1", on, organ)
+            if not any(d.code in ("T1", "T1a") and d.is_open for d in out):
+                round_end = start_round(on, organ)
         elif a == "objection_reject":
+            close(("T1", "T1a"), on, MET)  # decided: the item stays with the organ
             # The item stays with the organ (regulation.md §6.2): the notice period keeps running
             # from the transfer as if no objection had been made, and no second objection window
             # opens (Art. 23 para 3), so a round of objections never delays the petitioner.
@@ -240,7 +275,7 @@ def track(
         elif a in ("settle", "issue_opinion", "reply"):
             close(("T6",), on, MET)
         elif a in ("redirect", "not_accept", "refer_legal", "refer_discipline", "channel"):
-            close(("T1", "T2", "T3"), on, MET)
+            close(("T1", "T1a", "T2", "T3"), on, MET)
             close(("T4", "T6"), on, VOID)
         elif a == "record_delivery":
             # A delivery recorded after the petitioner already asked for review (or re-review)

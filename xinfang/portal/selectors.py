@@ -226,7 +226,7 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         review_window_provisional=_provisional("T7"),
         re_review_window_provisional=_provisional("T9"),
         notice_due=None if petition.is_anonymous else (_open("T2") or _open("T3")),
-        routing_due=None if petition.is_anonymous else _open("T1"),
+        routing_due=None if petition.is_anonymous else (_open("T1a") or _open("T1")),
         attachment_names=tuple(
             petition.attachments.order_by("id").values_list("original_name", flat=True)
         ),

@@ -114,7 +114,7 @@ def test_each_row_matches_regulation_section_5_1(code, days, unit, kind, owner, 
 def test_t1a_records_the_per_level_split_and_its_secondary_source():
     t1a = STATUTES["T1a"]
     assert "国信发〔2014〕16号" in t1a.basis
-    for fragment in ("State Bureau 5", "province 3", "city 3", "county 4", "not started"):
+    for fragment in ("State Bureau 5", "province 3", "city 3", "county 4", "never past"):
         assert fragment in t1a.notes
 
 

@@ -29,6 +29,7 @@ from django.db.models import Q
 from xinfang.core import clock
 from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline, KeptDueDate
+from xinfang.deadlines.policy import chain_policy
 from xinfang.deadlines.services import DeadlineMove
 from xinfang.deadlines.statutes import STATUTES, Owner
 from xinfang.deadlines.tracker import (
@@ -41,7 +42,7 @@ from xinfang.deadlines.tracker import (
     next_due,
     track,
 )
-from xinfang.directory.models import OrganKind, User
+from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.workflow import Category, Route
 
@@ -57,14 +58,31 @@ def petition_facts(petition) -> Facts:  # type: ignore[no-untyped-def]
 
 
 def event_facts(events: Iterable) -> list[EventFact]:  # type: ignore[type-arg]
+    events = list(events)
+    levels = _levels_missing(events)
     out = []
     for e in events:
         data = dict(e.data or {})
         for key in ("report_due",):
             if isinstance(data.get(key), str):
                 data[key] = date.fromisoformat(data[key])
+        if data.get("to_petition_office") and not data.get("to_level"):
+            data["to_level"] = levels.get(e.organ_id)
         out.append(EventFact(e.action, clock.local_date(e.occurred_at), e.organ_id, data))
     return out
+
+
+def _levels_missing(events: list) -> dict[int, str]:  # type: ignore[type-arg]
+    """The level of each office a transfer went to before events named it (``to_level`` is
+    written with every transfer since the chain shares, issue 20): one query, old events only."""
+    ids = {
+        e.organ_id
+        for e in events
+        if (e.data or {}).get("to_petition_office") and not (e.data or {}).get("to_level")
+    }
+    if not ids:
+        return {}
+    return dict(Organ.objects.filter(pk__in=ids).values_list("pk", "level"))
 
 
 def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> list[DeadlineFact]:  # type: ignore[no-untyped-def,type-arg]
@@ -75,6 +93,7 @@ def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> l
         holidays.calendar_in_force(),
         roll_to_working_day=settings.XINFANG_ROLL_DEADLINE_TO_WORKING_DAY,
         kept=kept,
+        chain=chain_policy(),
     )
 
 

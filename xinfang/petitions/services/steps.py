@@ -313,6 +313,7 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         data["from_organ_id"] = petition.current_organ_id
         petition.current_organ = to
         data["to_petition_office"] = to.kind == OrganKind.PETITION_OFFICE
+        data["to_level"] = to.level  # its share of the routing limit (T1a, deadlines.chain)
         if action in (A.TRANSFER, A.ASSIGN):
             petition.dispatched_by = action.value
             petition.objection_rejected = False  # a new receiving organ may object (Art. 23)

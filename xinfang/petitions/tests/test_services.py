@@ -370,11 +370,12 @@ def test_a_city_office_transfers_down_to_the_county_office_which_routes_it_on(wo
     act(p, "transfer", world.city_clerk, date(2025, 3, 5), data={"to_organ_id": world.county_po.pk})
     p.refresh_from_db()
     assert (p.state, p.current_organ_id) == ("transferred", world.county_po.pk)
-    # the county office now owes routing (a new T1), not an acceptance notice
-    open_codes = set(
-        Deadline.objects.filter(petition=p, outcome="open").values_list("code", flat=True)
+    # the county office now owes routing within its share of the city's 15 days (T1a: county
+    # 4 days from 5 March; the round ends on 19 March), not an acceptance notice
+    open_rows = list(
+        Deadline.objects.filter(petition=p, outcome="open").values_list("code", "due_date")
     )
-    assert open_codes == {"T1"}
+    assert open_rows == [("T1a", date(2025, 3, 10))]
     with pytest.raises(ApplicationError):
         act(p, "acknowledge", world.clerk, date(2025, 3, 6))
     act(p, "transfer", world.clerk, date(2025, 3, 6), data={"to_organ_id": world.housing.pk})
