@@ -23,4 +23,6 @@ urlpatterns = [
     path("reception/", include("xinfang.reception.urls")),
     path("resolution/", include("xinfang.resolution.urls")),
     path("routing/", include("xinfang.routing.urls")),
+    # Signed messages from other installations (docs/federation.md).
+    path("federation/", include("xinfang.federation.urls")),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "xinfang.reception",
     "xinfang.resolution",
     "xinfang.routing",
+    "xinfang.federation",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",
@@ -238,6 +239,16 @@ XINFANG_FIELD_KEYS = env.field_keys(DATA_DIR)
 XINFANG_INDEX_KEY = env.named_secret(DATA_DIR, "XINFANG_INDEX_KEY", "index_key")
 # Key of the audit chain's HMAC (kept outside the database, so a rewritten chain shows).
 XINFANG_AUDIT_KEY = env.named_secret(DATA_DIR, "XINFANG_AUDIT_KEY", "audit_key")
+# Seed of this installation's Ed25519 signing key for messages to other installations
+# (xinfang.federation, docs/federation.md): kept with the other keys, in the backup.
+XINFANG_FEDERATION_KEY = env.named_secret(DATA_DIR, "XINFANG_FEDERATION_KEY", "federation_key")
+# Peers are reached over https; plain http only to loopback addresses (tests, one machine).
+XINFANG_FEDERATION_TIMEOUT_SECONDS = int(os.environ.get("XINFANG_FEDERATION_TIMEOUT_SECONDS", "20"))
+# The largest signed message accepted (a petition with its documents), in bytes.
+XINFANG_FEDERATION_MAX_BYTES = int(os.environ.get("XINFANG_FEDERATION_MAX_BYTES", str(64 * 1024 * 1024)))
+# The first wait before a message that could not be delivered is sent again (doubling, at most
+# an hour); `xinfang tick` sends what is due.
+XINFANG_FEDERATION_RETRY_SECONDS = int(os.environ.get("XINFANG_FEDERATION_RETRY_SECONDS", "60"))
 # Where `xinfang tick` writes the signed heads of the audit chains (ADR 0014): in production a
 # volume the database administrator cannot write. Empty: no anchors.
 XINFANG_AUDIT_ANCHOR_DIR = os.environ.get(

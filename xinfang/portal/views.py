@@ -34,6 +34,7 @@ from xinfang.core.once import KEY_MAX, once, once_initial
 from xinfang.core.once_forms import once_by_view
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get
+from xinfang.federation.selectors import remote_handling
 from xinfang.feedback.models import Stage
 from xinfang.feedback.selectors import evaluation_windows
 from xinfang.feedback.services import evaluation_submit
@@ -148,9 +149,11 @@ def submit(request: HttpRequest) -> HttpResponse:
             held_upload_after_error(token=token, new=new_files, fields=e.fields, offset=len(held))
         for name, msgs in e.fields.items():
             field = name.split(".")[-1].split("[")[0]  # "parties[0].phone" -> "phone"
-            field = {"parties": "name", "region_code": None, "accused_organ_id": "accused_organ"}.get(
-                field, field
-            )
+            field = {
+                "parties": "name",
+                "region_code": None,
+                "accused_organ_id": "accused_organ",
+            }.get(field, field)
             for m in msgs:
                 form.add_error(field if field in form.fields else None, m)
         if not e.fields:
@@ -302,7 +305,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
         _("提出时间：%(at)s") % {"at": clock.local_date(full.received_at).isoformat()},
         _("查询网址：%(url)s") % {"url": request.build_absolute_uri(reverse("portal:track"))},
         "",
-        _("请妥善保管查询密码：凭查询码和查询密码可以查询办理进展、阅看文书、作出评价和申请复查复核。"),
+        _(
+            "请妥善保管查询密码：凭查询码和查询密码可以查询办理进展、阅看文书、作出评价和申请复查复核。"
+        ),
         "",
     ]
     response = HttpResponse("\r\n".join(lines), content_type="text/plain; charset=utf-8")
@@ -336,8 +341,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/track.html",
-        {"form": form, "error": _("尝试次数过多，请 %(m)s 分钟后再试。")
-         % {"m": max(1, settings.XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS // 60)}},
+        {
+            "form": form,
+            "error": _("尝试次数过多，请 %(m)s 分钟后再试。")
+            % {"m": max(1, settings.XINFANG_PORTAL_LOOKUP_WINDOW_SECONDS // 60)},
+        },
         status=429,
     )
 
@@ -345,7 +353,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "portal/track.html", {"form": TrackForm(initial={"code": request.GET.get("code", "")})})
+        return render(
+            request,
+            "portal/track.html",
+            {"form": TrackForm(initial={"code": request.GET.get("code", "")})},
+        )
     form = TrackForm(request.POST)
     ip = throttle.client_ip(request)
     code = request.POST.get("code", "")
@@ -361,8 +373,10 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "portal/track.html",
-            {"form": TrackForm(initial={"code": code}),
-             "error": _("查询码或查询密码不正确，请核对后重试。")},
+            {
+                "form": TrackForm(initial={"code": code}),
+                "error": _("查询码或查询密码不正确，请核对后重试。"),
+            },
             status=400,
         )
     _grant(request, petition.tracking_code, petition.pk)
@@ -394,6 +408,8 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
         "portal/status.html",
         {
             "v": view,
+            # Steps another installation reports on a petition handed over to it (issue 20).
+            "remote": remote_handling(petition=petition),
             "remedy_form": RemedyForm(),
             "staff_signed_in": request.user.is_authenticated,
         },
@@ -501,4 +517,6 @@ def request_review(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def request_re_review(request: HttpRequest, code: str) -> HttpResponse:
-    return _remedy(request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。"))
+    return _remedy(
+        request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。")
+    )

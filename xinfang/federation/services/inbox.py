@@ -1,0 +1,250 @@
+"""A signed message received from a peer: checked (docs/federation.md), then applied once.
+
+Checks, in order: the shape, a known and active peer, the signature, addressed to us, the time
+window, the nonce not seen (a replay within the window), then the message id: a message
+applied before is acknowledged again without being applied (idempotent receipt).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from xinfang.audit.services import audit_record
+from xinfang.core.errors import ApplicationError
+from xinfang.directory.models import Organ
+from xinfang.directory.selectors import petition_office_for
+from xinfang.federation.envelope import (
+    WINDOW,
+    Envelope,
+    EnvelopeError,
+    envelope_parse,
+    freshness_problem,
+    signature_ok,
+)
+from xinfang.federation.keys import own_key_id
+from xinfang.federation.models import InboundMessage, Link, Peer, RemoteStep, SeenNonce
+from xinfang.federation.services.outbox import updates_enqueue
+from xinfang.petitions.models import Petition
+
+
+class InboxRefusal(Exception):
+    """The message is refused: ``status`` (HTTP), ``code`` (stable) and a message."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    duplicate: bool
+    result: dict[str, Any]
+
+
+def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
+    """Check and apply one message; raises :class:`InboxRefusal`."""
+    try:
+        envelope, sig = envelope_parse(json.loads(raw))
+    except (ValueError, UnicodeDecodeError) as e:  # EnvelopeError is a ValueError
+        code = e.code if isinstance(e, EnvelopeError) else "malformed"
+        raise InboxRefusal(400, code, str(e) if isinstance(e, EnvelopeError) else "not JSON") from e
+    peer = Peer.objects.filter(key_id=envelope.sender, is_active=True).first()
+    if peer is None:
+        raise InboxRefusal(401, "unknown_peer", "sender key is not a known peer")
+    if not signature_ok(envelope, sig, peer.public_key):
+        _audit_refusal(peer, envelope, "bad_signature")
+        raise InboxRefusal(401, "bad_signature", "signature does not match the message")
+    if envelope.recipient != own_key_id():
+        _audit_refusal(peer, envelope, "wrong_recipient")
+        raise InboxRefusal(400, "wrong_recipient", "message is addressed to another installation")
+    if problem := freshness_problem(envelope, now=now):
+        _audit_refusal(peer, envelope, problem)
+        raise InboxRefusal(400, problem, f"message time outside ±{WINDOW} of ours")
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(peer=peer, nonce=envelope.nonce, seen_at=now)
+    except IntegrityError as e:
+        _audit_refusal(peer, envelope, "replay")
+        raise InboxRefusal(409, "replay", "nonce already used: a replayed message") from e
+    seen = InboundMessage.objects.filter(peer=peer, message_id=envelope.message_id).first()
+    if seen is not None:
+        return Receipt(duplicate=True, result=seen.result)
+    try:
+        with transaction.atomic():
+            # First the row that makes a second, concurrent delivery wait here and then fail.
+            record = InboundMessage.objects.create(
+                peer=peer,
+                message_id=envelope.message_id,
+                kind=envelope.kind,
+                received_at=now,
+            )
+            if envelope.kind == "transfer":
+                result = _transfer_apply(peer=peer, envelope=envelope, now=now)
+            else:
+                result = _update_apply(peer=peer, envelope=envelope)
+            record.result = result
+            record.save(update_fields=["result"])
+            audit_record(
+                kind="federation.receive",
+                object_type="federation.peer",
+                object_id=peer.pk,
+                data={"message_id": envelope.message_id, "kind": envelope.kind, **result},
+                at=now,
+            )
+    except IntegrityError:
+        seen = InboundMessage.objects.filter(peer=peer, message_id=envelope.message_id).first()
+        if seen is None:
+            raise
+        return Receipt(duplicate=True, result=seen.result)
+    except ApplicationError as e:
+        _audit_refusal(peer, envelope, f"refused: {e.message}")
+        raise InboxRefusal(422, "refused", e.message, e.fields) from e
+    except (KeyError, TypeError, ValueError) as e:
+        _audit_refusal(peer, envelope, "bad_body")
+        raise InboxRefusal(422, "bad_body", f"message body incomplete: {e}") from e
+    return Receipt(duplicate=False, result=result)
+
+
+def _audit_refusal(peer: Peer, envelope: Envelope, why: str) -> None:
+    audit_record(
+        kind="federation.refuse",
+        object_type="federation.peer",
+        object_id=peer.pk,
+        data={"message_id": envelope.message_id, "kind": envelope.kind, "why": why[:200]},
+    )
+
+
+def _receiving_office(organ: Organ, accused: Organ | None) -> Organ:
+    """Where a handed-over petition is registered: the organ itself when it is a petition
+    office, else the petition office of its region or the nearest above (which hands it on at
+    once); an office at or below the accused organ is passed over (Art. 30 para 3)."""
+    if organ.is_petition_office:
+        return organ
+    return petition_office_for(region_code=organ.region_id, accused=accused) or organ
+
+
+def _files(body: dict[str, Any]) -> list[Any]:
+    from xinfang.petitions.services import AttachmentInput
+
+    out = []
+    for f in body.get("attachments", []):
+        try:
+            data = base64.b64decode(f["data"], validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise ApplicationError("附件编码有误") from e
+        if hashlib.sha256(data).hexdigest() != f["sha256"]:
+            raise ApplicationError("附件内容与其摘要不符")
+        out.append(AttachmentInput(name=str(f["name"]), content=data))
+    return out
+
+
+def _transfer_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str, Any]:
+    """A petition handed over by a peer: registered here as received *now* (the statutory
+    clock runs from our receipt: Art. 22 para 1 for a petition office, Art. 23 para 3 for the
+    organ it is handed to), with its documents, its confidentiality and its accusation."""
+    from xinfang.petitions.services import (
+        PartyInput,
+        PetitionInput,
+        petition_act,
+        petition_register,
+    )
+
+    body = envelope.body
+    p = body["petition"]
+    organ = Organ.objects.filter(pk=int(body["to_organ_id"]), is_active=True).first()
+    if organ is None:
+        raise ApplicationError("接收机关不存在", fields={"to_organ_id": ["本系统没有该机关"]})
+    accused = p.get("accused_organ_id")
+    accused_organ = Organ.objects.filter(pk=int(accused)).first() if accused is not None else None
+    if accused is not None and accused_organ is None:
+        raise ApplicationError(
+            "被检举控告单位不存在", fields={"accused_organ_id": ["本系统没有该机关"]}
+        )
+    office = _receiving_office(organ, accused_organ)
+    data = PetitionInput(
+        channel=str(p["channel"]),
+        title=str(p["title"]),
+        content=str(p["content"]),
+        region_code=str(p["region_code"]),
+        received_at=now,
+        category=str(p.get("category") or ""),
+        route=p.get("route"),
+        accused_organ_id=int(accused) if accused is not None else None,
+        accused_persons=str(p.get("accused_persons") or ""),
+        is_collective=bool(p.get("is_collective")),
+        head_count=int(p.get("head_count") or 1),
+        is_anonymous=bool(p.get("is_anonymous")),
+        confidential=bool(p.get("confidential")),
+        parties=[
+            PartyInput(
+                role=str(x["role"]),
+                name=str(x.get("name") or ""),
+                id_number=str(x.get("id_number") or ""),
+                phone=str(x.get("phone") or ""),
+                address=str(x.get("address") or ""),
+                is_organisation=bool(x.get("is_organisation")),
+            )
+            for x in p.get("parties", [])
+        ],
+        attachments=_files(body),
+    )
+    petition = petition_register(data=data, organ=office, actor=None, at=now).petition
+    link = Link.objects.create(
+        petition=petition,
+        peer=peer,
+        direction=Link.IN,
+        transfer_id=envelope.message_id,
+        remote_tracking_code=str(p.get("tracking_code") or "")[:16],
+        created_at=now,
+    )
+    updates_enqueue(link=link, petition=petition, events=list(petition.events.order_by("seq")))
+    if organ.pk != office.pk:
+        # Handed on to the organ it was sent to, at the moment of receipt (the hook reports it).
+        petition_act(
+            petition_id=petition.pk,
+            action="transfer",
+            actor=None,
+            at=now,
+            reason=f"{peer.name}（{body.get('from_organ', '')}）转来",
+            data={"to_organ_id": organ.pk},
+        )
+    return {"tracking_code": petition.tracking_code}
+
+
+def _update_apply(*, peer: Peer, envelope: Envelope) -> dict[str, Any]:
+    """A step the peer took on a petition we handed over: kept for the petitioner's portal."""
+    body = envelope.body
+    link = Link.objects.filter(
+        peer=peer, direction=Link.OUT, transfer_id=str(body["transfer_id"])
+    ).first()
+    if link is None:
+        raise ApplicationError("没有对应的转出事项", fields={"transfer_id": ["unknown"]})
+    step, _created = RemoteStep.objects.get_or_create(
+        link=link,
+        seq=int(body["seq"]),
+        defaults={
+            "action": str(body["action"])[:24],
+            "state": str(body["state"])[:24],
+            "state_label": str(body.get("state_label", ""))[:100],
+            "occurred_at": datetime.fromisoformat(str(body["occurred_at"])),
+            "organ": str(body.get("organ", ""))[:200],
+            "note": str(body.get("note", "")),
+            "document": body.get("document") or {},
+            "is_open": bool(body.get("is_open", True)),
+        },
+    )
+    return {
+        "petition": Petition.objects.filter(pk=link.petition_id)
+        .values_list("tracking_code", flat=True)
+        .first()
+        or "",
+        "seq": step.seq,
+    }

@@ -1,0 +1,284 @@
+"""The outbox: a message is written in the transaction of the step it reports (so it is never
+lost: the step and its message commit together) and delivered by ``xinfang tick``
+(``jobs.py``) until the peer acknowledges it. A peer that is down is tried again, later and
+later; the peer's idempotent receipt makes a second delivery harmless (at-least-once)."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import secrets
+import urllib.error
+import urllib.request
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from xinfang.core import clock
+from xinfang.federation.envelope import Envelope, envelope_sign
+from xinfang.federation.keys import own_key_id, own_private_key
+from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteOrgan
+from xinfang.petitions.models import Attachment, Petition
+from xinfang.petitions.workflow import STATE_LABELS, State
+
+#: Steps reported back to the sending installation: the ones its petitioner's portal shows.
+#: Steps between the organs over there (objections, completion reports, flags) stay there,
+#: as the portal leaves them out (portal.selectors._INTERNAL).
+INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result", "flag"})
+#: Steps whose reason is addressed to the petitioner (portal.selectors._REASON_SHOWN).
+REASON_SHOWN = frozenset(
+    {
+        "extend",
+        "not_accept",
+        "redirect",
+        "channel",
+        "reply",
+        "request_review",
+        "request_re_review",
+        "reopen_window",
+    }
+)
+#: Steps that hand a petition to a peer's organ.
+HANDOVER = frozenset({"transfer", "assign"})
+INBOX_PATH = "federation/v1/messages"
+#: HTTP answers after which a message is never sent again: the peer read it and refused it
+#: for what it says (422); anything else (down, 5xx, a key not yet exchanged: 401) is retried.
+FINAL_REFUSALS = frozenset({422})
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes (``XINFANG_FEDERATION_RETRY_SECONDS`` the first), at most an hour."""
+    base = settings.XINFANG_FEDERATION_RETRY_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def outbox_on_step(*, petition: Petition, event: Any) -> None:
+    """In the step's transaction: a hand-over to an organ a peer serves becomes a ``transfer``
+    message; a step taken here on a petition a peer sent us becomes an ``update`` for it."""
+    if event.action in HANDOVER:
+        remote = (
+            RemoteOrgan.objects.select_related("peer")
+            .filter(organ_id=petition.current_organ_id, peer__is_active=True)
+            .first()
+        )
+        if remote is not None:
+            _transfer_enqueue(petition=petition, event=event, remote=remote)
+            return
+    link = Link.objects.filter(petition=petition, direction=Link.IN).select_related("peer").first()
+    if link is not None:
+        updates_enqueue(link=link, petition=petition, events=[event])
+
+
+def _enqueue(*, peer: Peer, kind: str, body: dict[str, Any], petition: Petition) -> str:
+    now = clock.now()
+    message_id = secrets.token_hex(16)
+    OutboundMessage.objects.create(
+        message_id=message_id,
+        peer=peer,
+        kind=kind,
+        body=body,
+        petition=petition,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    return message_id
+
+
+def _transfer_enqueue(*, petition: Petition, event: Any, remote: RemoteOrgan) -> None:
+    accused_remote = None
+    if petition.accused_organ_id:
+        accused_remote = (
+            RemoteOrgan.objects.filter(organ_id=petition.accused_organ_id, peer=remote.peer)
+            .values_list("remote_organ_id", flat=True)
+            .first()
+        )
+    named = [str(u) for u in petition.accused_staff.all()]
+    accused_persons = "、".join(x for x in [petition.accused_persons.strip(), *named] if x)
+    if petition.accused_organ_id and accused_remote is None:
+        # An accused organ the peer does not know by id still travels by name (Art. 30 para 3).
+        accused_persons = "、".join(x for x in [petition.accused_organ.name, accused_persons] if x)
+    body = {
+        "to_organ_id": remote.remote_organ_id,
+        "from_organ": event.actor_organ.name if event.actor_organ_id else "",
+        "transferred_at": event.occurred_at.isoformat(),
+        "reason": event.reason,
+        "petition": {
+            "tracking_code": petition.tracking_code,
+            "channel": petition.channel,
+            "received_at": petition.received_at.isoformat(),
+            "title": petition.title,
+            "content": petition.content,
+            "category": petition.category,
+            "route": petition.route,
+            "region_code": petition.region_id,
+            "accused_organ_id": accused_remote,
+            "accused_persons": accused_persons,
+            "is_collective": petition.is_collective,
+            "head_count": petition.head_count,
+            "is_anonymous": petition.is_anonymous,
+            "confidential": petition.confidential,
+            "parties": [
+                {
+                    "role": p.role,
+                    "name": p.name,
+                    "id_number": p.id_number,
+                    "phone": p.phone,
+                    "address": p.address,
+                    "is_organisation": p.is_organisation,
+                }
+                for p in petition.parties.order_by("id")
+            ],
+        },
+        # The files are read and put in the message when it is sent (not kept twice here).
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in petition.attachments.order_by("id")
+        ],  # fmt: skip
+    }
+    message_id = _enqueue(peer=remote.peer, kind="transfer", body=body, petition=petition)
+    Link.objects.create(
+        petition=petition,
+        peer=remote.peer,
+        direction=Link.OUT,
+        transfer_id=message_id,
+        created_at=event.occurred_at,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def updates_enqueue(*, link: Link, petition: Petition, events: list[Any]) -> int:
+    """Report steps taken here on a petition a peer sent us (the petitioner follows it there)."""
+    from xinfang.documents.selectors import ACTION_KIND, document_get
+
+    n = 0
+    for e in events:
+        if e.action in INTERNAL:
+            continue
+        document: dict[str, Any] = {}
+        if e.action in ACTION_KIND:
+            doc = document_get(petition=petition, seq=e.seq)
+            document = _jsonable(dataclasses.asdict(doc))
+            document.pop("petition_id", None)
+            document.pop("tracking_code", None)  # ours; the petitioner knows the sender's
+        body = {
+            "transfer_id": link.transfer_id,
+            "seq": e.seq,
+            "action": e.action,
+            "state": e.to_state,
+            "state_label": STATE_LABELS[State(e.to_state)],
+            "occurred_at": e.occurred_at.isoformat(),
+            "organ": e.organ.name if e.organ_id else "",
+            "note": e.reason if e.action in REASON_SHOWN else "",
+            "document": document,
+            "is_open": petition.is_open if e is events[-1] else True,
+        }
+        _enqueue(peer=link.peer, kind="update", body=body, petition=petition)
+        n += 1
+    return n
+
+
+# --- delivery (xinfang tick) ---------------------------------------------------------------
+
+
+def _wire(message: OutboundMessage, *, now: datetime) -> bytes:
+    """The signed message as sent now: a fresh time and nonce for each attempt (the receiver
+    knows a retry by its message id), the files read in and checked against their hashes."""
+    body = dict(message.body)
+    if message.kind == "transfer":
+        files = []
+        for ref in body.get("attachments", []):
+            a = Attachment.objects.get(pk=ref["id"])
+            with a.file.open("rb") as f:
+                data = f.read()
+            if hashlib.sha256(data).hexdigest() != ref["sha256"]:
+                raise OSError(f"attachment {a.pk} does not match its hash")
+            files.append({**ref, "data": base64.b64encode(data).decode()})
+        body["attachments"] = files
+    env = Envelope(
+        sender=own_key_id(),
+        recipient=message.peer.key_id,
+        message_id=message.message_id,
+        kind=message.kind,
+        ts=now,
+        nonce=secrets.token_hex(16),
+        body=body,
+    )
+    return json.dumps(envelope_sign(env, own_private_key()), ensure_ascii=False).encode()
+
+
+def _post(url: str, data: bytes) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=settings.XINFANG_FEDERATION_TIMEOUT_SECONDS) as r:
+            status, raw = r.status, r.read(1 << 20)
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read(1 << 20)
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        answer = {}
+    return status, answer if isinstance(answer, dict) else {}
+
+
+def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
+    """Send the messages that are due, oldest first. Idempotent: a message is marked delivered
+    only when the peer acknowledged it (200), so a crash half-way sends it again, and the peer
+    does not apply it twice. Returns counts for the tick's report."""
+    counts = {"delivered": 0, "retry": 0, "refused": 0}
+    due = list(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.PENDING, next_attempt_at__lte=now, peer__is_active=True
+        )
+        .select_related("peer")
+        .order_by("next_attempt_at", "id")[:limit]
+    )
+    for message in due:
+        try:
+            status, answer = _post(message.peer.url + INBOX_PATH, _wire(message, now=now))
+            error = (
+                ""
+                if status == 200
+                else f"HTTP {status} {answer.get('code', '')}: {answer.get('message', '')}"
+            )
+        except (OSError, ValueError) as e:  # refused connection, timeout, a file unreadable
+            status, answer, error = 0, {}, f"{type(e).__name__}: {e}"
+        with transaction.atomic():
+            message.attempts += 1
+            message.last_error = error[:500]
+            if status == 200:
+                message.status = OutboundMessage.DELIVERED
+                message.delivered_at = now
+                if message.kind == "transfer" and answer.get("tracking_code"):
+                    Link.objects.filter(
+                        peer=message.peer, direction=Link.OUT, transfer_id=message.message_id
+                    ).update(remote_tracking_code=str(answer["tracking_code"])[:16])
+                counts["delivered"] += 1
+            elif status in FINAL_REFUSALS:
+                message.status = OutboundMessage.REFUSED
+                counts["refused"] += 1
+            else:
+                message.next_attempt_at = now + _retry_delay(message.attempts)
+                counts["retry"] += 1
+            message.save()
+    return counts
