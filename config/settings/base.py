@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinfang.resolution",
     "xinfang.routing",
     "xinfang.federation",
+    "xinfang.imports",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",

@@ -17,6 +17,7 @@ from xinfang.petitions.services.act import petition_act, petition_step_check
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
 from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
 from xinfang.petitions.services.flags import petition_flag_set, petition_flags
+from xinfang.petitions.services.history import PastStep, petition_register_past
 from xinfang.petitions.services.receipt import petition_receipt_again
 from xinfang.petitions.services.register import (
     PartyInput,
@@ -31,6 +32,7 @@ from xinfang.petitions.services.steps import _remedy_text
 __all__ = [
     "AttachmentInput",
     "PartyInput",
+    "PastStep",
     "PetitionInput",
     "Registration",
     "_remedy_text",
@@ -47,6 +49,7 @@ __all__ = [
     "petition_register",
     "petition_register_check",
     "petition_register_many",
+    "petition_register_past",
     "petition_step_check",
     "staff_by_names",
 ]

@@ -1,0 +1,239 @@
+"""Importing earlier petitions from a 台账 file: check every row, then commit all of them or none.
+
+Two passes over the file. The first reads each row as a plan (``plan.plan_row``: fields, known
+organs, the order of the dates) and skips the rows of the source imported before. The second
+takes every good row through ``petitions.services.petition_register_past`` (registration and
+each step at its original date, the law's table deciding) and the petitioner's evaluation
+through ``feedback.services.evaluation_submit``, each row in a savepoint so that a refused row
+is reported and the next one tried, the whole in one transaction that is rolled back on a dry
+run or when any row was refused: a dry run reports exactly what the commit would do, and a
+commit writes every row or none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.directory.permissions import user_can_register
+from xinfang.feedback.services import evaluation_submit
+from xinfang.imports.models import ImportedRow, ImportSource
+from xinfang.imports.plan import FIELDS, LABELS, OrganRef, Plan, plan_row
+from xinfang.imports.tabular import ColumnMap, Problem, Report, RowInvalid, Table, check_rows
+from xinfang.petitions.models import PartyRole
+from xinfang.petitions.services import (
+    PartyInput,
+    PastStep,
+    PetitionInput,
+    petition_register_past,
+)
+from xinfang.petitions.workflow import STATE_LABELS, State
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def import_may(user: User) -> bool:
+    """Who may import: staff who register petitions (the intake desk), for their own organ
+    and the organs below it."""
+    return user_can_register(user)
+
+
+def import_source_get(*, name: str) -> ImportSource:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100 or "\x00" in name:
+        raise ApplicationError(
+            gettext("请填写来源名称（不超过 100 字）"),
+            fields={"source": [gettext("请填写来源名称（不超过 100 字）")]},
+        )
+    source, _ = ImportSource.objects.get_or_create(name=name, defaults={"updated_at": clock.now()})
+    return source
+
+
+def import_mapping_save(*, source: ImportSource, mapping: Mapping[str, str]) -> None:
+    """Keep the column mapping for the next file of the same source."""
+    source.mapping = dict(mapping)
+    source.updated_at = clock.now()
+    source.save(update_fields=["mapping", "updated_at"])
+
+
+def mapping_for(source: ImportSource, header: list[str]) -> ColumnMap:
+    """The source's saved mapping where its columns are in this file, else the guess."""
+    saved = {k: c for k, c in (source.mapping or {}).items() if c in header and k in LABELS}
+    return ColumnMap({**ColumnMap.guess(header, FIELDS).columns, **saved})
+
+
+def organ_resolver(*, within: Organ | None) -> Callable[[str], OrganRef | str]:
+    """Organs by name or abbreviation (all read once). ``within``: only that organ and those
+    below it may register (an importer's jurisdiction); a transfer may go anywhere."""
+    by_name: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for pk, name, abbr, kind, path in Organ.objects.filter(is_active=True).values_list(
+        "pk", "name", "abbreviation", "kind", "path"
+    ):
+        for key in {name.strip(), (abbr or "").strip()} - {""}:
+            by_name[key].append((pk, kind, path))
+
+    def of(text: str) -> OrganRef | str:
+        found = by_name.get(text.strip(), [])
+        if not found:
+            return gettext("没有这个机关")
+        if len(found) > 1:
+            return gettext("有多个同名机关，请使用全称")
+        pk, kind, _path = found[0]
+        return OrganRef(pk, kind == OrganKind.PETITION_OFFICE)
+
+    return of
+
+
+@dataclass
+class Outcome:
+    report: Report[Plan]
+    imported: int
+    committed: bool
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_rows(
+    *,
+    source: ImportSource,
+    table: Table,
+    mapping: ColumnMap,
+    actor: User | None,
+    dry_run: bool,
+    today: date | None = None,
+    progress: Progress | None = None,
+    run_id: int | None = None,
+) -> Outcome:
+    """Check (``dry_run``) or commit the rows of ``table``: every row or none (see the module).
+    ``actor`` None: the command line (any organ); a user may import for their organ and below."""
+    if actor is not None and not import_may(actor):
+        raise Forbidden(gettext("您的角色不能导入信访事项"))
+    if problems := mapping.check(table.header, FIELDS):
+        raise ApplicationError(gettext("列对应有误"), fields={"mapping": problems})
+    today = today or clock.today()
+    within = actor.organ if actor is not None else None
+    of = organ_resolver(within=within)
+    homes = _jurisdiction(within)
+
+    def parse(values: dict[str, str]) -> Plan:
+        plan = plan_row(values, organ_of=of, today=today)
+        if homes is not None and plan.organ_id not in homes:
+            raise RowInvalid([gettext("登记机关不在您所在机关及其下级机关之内")])
+        return plan
+
+    def already(refs: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(refs), 500):
+            found |= set(
+                ImportedRow.objects.filter(source=source, ref__in=refs[i : i + 500]).values_list(
+                    "ref", flat=True
+                )
+            )
+        return found
+
+    tick = (lambda d, t: progress("check", d, t)) if progress else None
+    report = check_rows(
+        table, mapping, FIELDS, parse, ref_field="row_id", already=already, progress=tick
+    )
+    if not dry_run and report.problems:
+        return Outcome(report, 0, False)
+    imported = 0
+    try:
+        with transaction.atomic():
+            good = []
+            total = len(report.good)
+            for i, (number, ref, plan) in enumerate(report.good):
+                try:
+                    with transaction.atomic():
+                        _import_one(plan, source=source, actor=actor, run_id=run_id)
+                    good.append((number, ref, plan))
+                except ApplicationError as e:
+                    details = [m for ms in e.fields.values() for m in ms if m not in e.message]
+                    report.problems.append(Problem(number, ref, [e.message, *details]))
+                if progress is not None and ((i + 1) % 200 == 0 or i + 1 == total):
+                    progress("commit" if not dry_run else "dry", i + 1, total)
+            report.good = good
+            report.problems.sort(key=lambda p: p.row)
+            imported = len(good)
+            if dry_run or report.problems:
+                raise _Rollback
+    except _Rollback:
+        return Outcome(report, imported if dry_run else 0, False)
+    return Outcome(report, imported, True)
+
+
+def _jurisdiction(organ: Organ | None) -> set[int] | None:
+    if organ is None:
+        return None
+    below = (
+        Organ.objects.filter(path__startswith=organ.path) if organ.path else Organ.objects.none()
+    )
+    return {organ.pk, *below.values_list("pk", flat=True)}
+
+
+def _import_one(
+    plan: Plan, *, source: ImportSource, actor: User | None, run_id: int | None
+) -> None:
+    anonymous = not plan.petitioner
+    parties = (
+        ()
+        if anonymous
+        else (
+            PartyInput(
+                role=PartyRole.PETITIONER,
+                name=plan.petitioner,
+                id_number=plan.id_number,
+                phone=plan.phone,
+                address=plan.address,
+            ),
+        )
+    )
+    data = PetitionInput(
+        channel=plan.channel,
+        title=plan.title,
+        content=plan.content,
+        region_code=plan.region,
+        received_at=plan.received,
+        category=plan.category,
+        route=plan.route,
+        accused_organ_id=plan.accused_organ_id,
+        is_anonymous=anonymous,
+        parties=parties,
+    )
+    organ = Organ.objects.get(pk=plan.organ_id)
+    petition = petition_register_past(
+        data=data,
+        organ=organ,
+        registered_at=plan.received,
+        steps=[PastStep(s.action, s.on, s.reason, s.data) for s in plan.steps],
+        source=source.name,
+        source_ref=plan.ref,
+        actor=actor,
+    )
+    if plan.state is not None and petition.state != plan.state:
+        raise ApplicationError(
+            gettext("所填状态“%(given)s”与各日期得出的状态“%(state)s”不一致")
+            % {
+                "given": gettext(STATE_LABELS[plan.state]),
+                "state": gettext(STATE_LABELS[State(petition.state)]),
+            }
+        )
+    if plan.rating and plan.rated_on is not None:
+        evaluation_submit(
+            petition=petition,
+            stage="handling",
+            rating=plan.rating,
+            at=timezone.make_aware(datetime.combine(plan.rated_on, time(12))),
+        )
+    ImportedRow.objects.create(source=source, ref=plan.ref, petition=petition, run_id=run_id)
