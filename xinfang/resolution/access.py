@@ -74,3 +74,14 @@ def backlog_scope(user: User) -> Q:
     if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
         return Q(pk__in=[])
     return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))
+
+
+def hearing_scope(user: User) -> Q:
+    """The hearings ``user`` may see: those of organs in the user's jurisdiction, **never** one
+    of a petition that accuses the user's organ (or one above it) or names the user (Art. 30
+    para 3, Art. 46(5)); outside the scope is a 404."""
+    from xinfang.petitions.selectors.access import organs_within_q
+
+    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
+        return Q(pk__in=[])
+    return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))

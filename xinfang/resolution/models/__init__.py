@@ -7,6 +7,13 @@ from xinfang.resolution.models.backlog import (
     BacklogProgress,
     CaseStatus,
 )
+from xinfang.resolution.models.hearing import (
+    Hearing,
+    HearingParticipant,
+    HearingStage,
+    HearingStatus,
+    ParticipantRole,
+)
 from xinfang.resolution.models.supervision import (
     Audience,
     Escalation,
@@ -22,6 +29,11 @@ __all__ = [
     "BacklogMilestone",
     "BacklogProgress",
     "CaseStatus",
+    "Hearing",
+    "HearingParticipant",
+    "HearingStage",
+    "HearingStatus",
+    "ParticipantRole",
     "Audience",
     "Escalation",
     "NoticeStatus",

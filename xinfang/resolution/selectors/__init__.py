@@ -6,6 +6,11 @@ from xinfang.resolution.selectors.backlog import (
     backlog_list_for_user,
     backlog_petition_for_user,
 )
+from xinfang.resolution.selectors.hearing import (
+    hearing_clock,
+    hearing_get_for_user,
+    hearing_list_for_user,
+)
 from xinfang.resolution.selectors.supervision import (
     escalation_list_for_user,
     notice_get_for_user,
@@ -19,6 +24,9 @@ __all__ = [
     "backlog_list_for_user",
     "backlog_petition_for_user",
     "escalation_list_for_user",
+    "hearing_clock",
+    "hearing_get_for_user",
+    "hearing_list_for_user",
     "notice_get_for_user",
     "notice_list_for_user",
     "notice_petitions_for_user",

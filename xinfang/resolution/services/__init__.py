@@ -10,6 +10,13 @@ from xinfang.resolution.services.backlog import (
     backlog_propose_due,
 )
 from xinfang.resolution.services.escalation import escalate
+from xinfang.resolution.services.hearing import (
+    hearing_cancel,
+    hearing_close,
+    hearing_open,
+    hearing_publish,
+    hearing_schedule,
+)
 from xinfang.resolution.services.supervision import supervision_issue, supervision_reply
 
 __all__ = [
@@ -21,6 +28,11 @@ __all__ = [
     "backlog_progress_add",
     "backlog_propose_due",
     "escalate",
+    "hearing_cancel",
+    "hearing_close",
+    "hearing_open",
+    "hearing_publish",
+    "hearing_schedule",
     "supervision_issue",
     "supervision_reply",
 ]
