@@ -52,11 +52,21 @@ def _clean(value: Any) -> Any:
     return mask_text(str(value))
 
 
+#: Keys of ``data`` holding only hashes and numbers (hex that could read as a phone number):
+#: a seal's digest, an archived partition's runs of records (``audit.archive``).
+_UNMASKED = ("digest", "runs")
+
+
 def _data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` masked, except a seal's digest (hex that could read as a phone number)."""
-    out = _clean({k: v for k, v in data.items() if k != "digest"})
+    """``data`` masked, except the keys of ``_UNMASKED``."""
+    out = _clean({k: v for k, v in data.items() if k not in _UNMASKED})
     if "digest" in data:
         out["digest"] = str(data["digest"])
+    if "runs" in data:
+        out["runs"] = {
+            str(c): [[int(a), int(b), str(p), str(h)] for a, b, p, h in runs]
+            for c, runs in data["runs"].items()
+        }
     return out
 
 

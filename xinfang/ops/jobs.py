@@ -54,3 +54,12 @@ def sessions_clear(*, now: datetime) -> dict[str, int]:
 
     deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
     return {"deleted": deleted}
+
+
+@periodic("ops.partitions", every=timedelta(hours=1))
+def partitions_maintain(*, now: datetime) -> dict[str, int]:
+    """pg_partman's maintenance on PostgreSQL once partitioned (ADR 0017): the partitions of the
+    coming years made ahead. Nothing on SQLite or before ``xinfang manage partitions setup``."""
+    from xinfang.ops.partitions import partitions_maintain as maintain
+
+    return maintain()

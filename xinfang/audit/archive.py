@@ -1,0 +1,121 @@
+"""Archived ranges of the audit trail: what ``audit verify`` accepts as missing, and why.
+
+An old year of the time-partitioned tables can be detached and archived (ADR 0017,
+``xinfang manage partitions detach``). The detach writes one ``partition.detach`` record into
+the chain (so it is HMAC-protected like every other record) holding the *manifest* of what left:
+
+* ``runs``: for each chain, the runs of consecutive records that went with the partition, as
+  ``[first_seq, last_seq, prev_hash of the first, hash of the last]``. Verify steps over a gap
+  only where a run starts exactly at the missing sequence number with exactly the hash the chain
+  reached there, and continues from the run's last hash, so the records on both sides of the
+  archive still link: a record removed next to the archived range is still reported.
+* ``unchecked``: per sealed object type, the id ranges of objects with history in the archived
+  partitions (their digest needs the archived rows): reported in a note, checked again once the
+  year is re-attached.
+
+A later ``partition.attach`` record of the same partition ends the archive. Which partitions are
+archived is read from the trail itself, never from a table an intruder could edit without the key.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from xinfang.audit.chain import record_hash
+from xinfang.audit.models import AuditRecord
+
+DETACH = "partition.detach"
+ATTACH = "partition.attach"
+OBJECT_TYPE = "partition"
+
+
+@dataclass(frozen=True)
+class Run:
+    chain: int
+    first: int
+    last: int
+    prev_hash: str
+    last_hash: str
+    label: str  # the partition, e.g. audit_auditrecord_p2024 (2024-01-01 – 2025-01-01)
+
+
+@dataclass
+class Archive:
+    """The partitions detached now, from the trail's own records."""
+
+    labels: list[str] = field(default_factory=list)
+    runs: dict[tuple[int, int], Run] = field(default_factory=dict)  # (chain, first_seq) -> run
+    unchecked: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # label -> records stepped over
+    rows: dict[str, int] = field(default_factory=dict)  # label -> rows the partition holds
+
+    def __bool__(self) -> bool:
+        return bool(self.labels)
+
+    def step(self, chain: int, seq: int, prev_hash: str) -> tuple[int, str]:
+        """From the expected ``seq`` and the hash the chain reached, step over archived runs
+        that begin exactly there; return where the chain continues (unchanged if none)."""
+        while (run := self.runs.get((chain, seq))) is not None and hmac.compare_digest(
+            run.prev_hash, prev_hash
+        ):
+            self.skipped[run.label] = self.skipped.get(run.label, 0) + run.last - run.first + 1
+            seq, prev_hash = run.last + 1, run.last_hash
+        return seq, prev_hash
+
+    def holds(self, chain: int, seq: int) -> bool:
+        """Is record ``#chain.seq`` in an archived run?"""
+        return any(r.chain == chain and r.first <= seq <= r.last for r in self.runs.values())
+
+    def excuses(self, object_type: str, object_id: str) -> bool:
+        """Is this object's digest unverifiable while the archive is detached?"""
+        try:
+            pk = int(object_id)
+        except ValueError:
+            return False
+        return any(a <= pk <= b for a, b in self.unchecked.get(object_type, ()))
+
+
+def archive_read(records: Iterable[AuditRecord] | None = None) -> Archive:
+    """The partitions detached and not re-attached since, from their (verified) records."""
+    if records is None:
+        records = AuditRecord.objects.filter(
+            object_type=OBJECT_TYPE, kind__in=(DETACH, ATTACH)
+        ).order_by("chain", "seq")
+    current: dict[str, AuditRecord] = {}
+    for r in records:
+        if not hmac.compare_digest(record_hash(r), r.hash):
+            continue  # a forged or edited record: the chain walk reports it, it excuses nothing
+        if r.kind == DETACH:
+            current[r.object_id] = r
+        else:
+            current.pop(r.object_id, None)
+    out = Archive()
+    for name, r in sorted(current.items()):
+        data: Mapping[str, Any] = r.data or {}
+        label = f"{name}（{data.get('from', '?')} – {data.get('to', '?')}）"
+        out.labels.append(label)
+        out.rows[label] = int(data.get("rows") or 0)
+        for chain_s, runs in (data.get("runs") or {}).items():
+            for first, last, prev_hash, last_hash in runs:
+                c = int(chain_s)
+                out.runs[(c, int(first))] = Run(
+                    c, int(first), int(last), str(prev_hash), str(last_hash), label
+                )
+        for object_type, ranges in (data.get("unchecked") or {}).items():
+            out.unchecked.setdefault(object_type, []).extend((int(a), int(b)) for a, b in ranges)
+    return out
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as ``[[first, last], …]`` runs of consecutive ids (compact in production,
+    where one year's petitions are one range of ids)."""
+    out: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if out and i == out[-1][1] + 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
