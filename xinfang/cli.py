@@ -143,6 +143,10 @@ def _delegate(command: str, *rest: str) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    return _delegate("import_petitions", *args.rest)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     return _delegate("worker", *args.rest)
 
@@ -233,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (sub.add_parser("backup", help="write a backup archive", add_help=False), cmd_backup),
         (sub.add_parser("restore", help="restore a backup archive", add_help=False), cmd_restore),
+        (
+            sub.add_parser(
+                "import",
+                help="import petitions of the past: FILE --source NAME [--mapping M] [--dry-run]",
+                add_help=False,
+            ),
+            cmd_import,
+        ),
     ]
     for w, fn in passthrough:  # their options are the management command's
         w.add_argument("rest", nargs=argparse.REMAINDER)

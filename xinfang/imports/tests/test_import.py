@@ -7,6 +7,8 @@ import csv
 import io
 from datetime import date
 
+import pytest
+
 from xinfang.imports.models import ImportedRow
 from xinfang.imports.services import import_rows, import_source_get, mapping_for
 from xinfang.imports.tabular import read_table
@@ -122,3 +124,35 @@ def test_the_identity_number_is_stored_encrypted(world):
         c.execute("SELECT id_number, phone FROM petitions_party")
         raw = c.fetchone()
     assert "11010519491231002X" not in str(raw) and "13800138000" not in str(raw)
+
+
+def test_the_command_checks_then_imports_and_says_what_it_did(world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    f = tmp_path / "old.csv"
+    f.write_bytes(csv_bytes([row(), row(**{"行号": "A-2", "登记机关": "无此机关"})]))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_petitions", str(f), "--source", "旧系统", "--dry-run", stdout=out)
+    assert "第 3 行（A-2）：登记机关“无此机关”：没有这个机关" in out.getvalue()
+    f.write_bytes(csv_bytes([row(), row(**{"行号": "A-2"})]))
+    out = io.StringIO()
+    call_command("import_petitions", str(f), "--source", "旧系统", stdout=out)
+    assert "已导入：共 2 行，可导入 2" in out.getvalue()
+    assert Petition.objects.count() == 2
+
+
+def test_a_mapping_given_once_is_kept_for_the_source(world, tmp_path):
+    from django.core.management import call_command
+
+    data = csv_bytes([row()]).decode("utf-8-sig").replace("登记机关", "收文单位X", 1)
+    f = tmp_path / "renamed.csv"
+    f.write_text(data, encoding="utf-8")
+    call_command("import_petitions", str(f), "--source", "乙县", "--dry-run",
+                 "--mapping", "organ=收文单位X", stdout=io.StringIO())  # fmt: skip
+    from xinfang.imports.models import ImportSource
+
+    assert ImportSource.objects.get(name="乙县").mapping["organ"] == "收文单位X"
+    call_command("import_petitions", str(f), "--source", "乙县", stdout=io.StringIO())
+    assert Petition.objects.count() == 1
