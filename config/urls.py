@@ -25,4 +25,5 @@ urlpatterns = [
     path("routing/", include("xinfang.routing.urls")),
     # Signed messages from other installations (docs/federation.md).
     path("federation/", include("xinfang.federation.urls")),
+    path("open311/", include("xinfang.exchange.urls")),  # GeoReport v2 (exchange/open311)
 ]

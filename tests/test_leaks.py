@@ -642,3 +642,26 @@ def test_the_hall_never_shows_an_accusation_to_the_accused_organ(client, world, 
     client.force_login(world.city_clerk)  # the control: the office above sees it waiting
     body = client.get("/reception/hall/").content.decode()
     assert TITLE in body and a.code in body
+
+
+def test_open311_never_shows_an_accusation_even_marked_for_publication(client, world, accusation):
+    """Open311's public GET requests (issue 20) read one rule, ``exchange.open311.selectors.
+    NEVER_SHOWN``: an accusation whose request row says "publish" is still not shown, by list,
+    by id or with the client's own key. Planted fault (checked): drop the accusation and the accused-organ lines of the rule."""
+    from xinfang.exchange.models import Open311Request
+    from xinfang.exchange.open311.keys import open311_key_issue
+
+    row, key = open311_key_issue(name="随手拍", actor=None)
+    Open311Request.objects.create(
+        petition=accusation, service_code="accusation", key=row, publish=True,
+        requested_at=local(2025, 8, 28),
+    )  # fmt: skip
+    for url in (
+        "/open311/v2/requests.json",
+        f"/open311/v2/requests.json?api_key={key}&extensions=true",
+        f"/open311/v2/requests.json?service_request_id={accusation.tracking_code}",
+    ):
+        r = client.get(url)
+        assert r.status_code == 200 and r.json() == []
+    r = client.get(f"/open311/v2/requests/{accusation.tracking_code}.json?api_key={key}")
+    assert r.status_code == 404 and TITLE not in r.content.decode()

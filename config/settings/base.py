@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinfang.routing",
     "xinfang.federation",
     "xinfang.imports",
+    "xinfang.exchange",
     "xinfang.demo",  # no models: the generator and `manage.py seed_demo`
     "django_tasks",
     "django_tasks_db",
@@ -313,6 +314,11 @@ XINFANG_ESCALATION_WARN_PERCENT = int(os.environ.get("XINFANG_ESCALATION_WARN_PE
 XINFANG_ESCALATION_HIGHER_DAYS = int(os.environ.get("XINFANG_ESCALATION_HIGHER_DAYS", "5"))
 XINFANG_PUBLIC_MAX_BYTES = int(os.environ.get("XINFANG_PUBLIC_MAX_BYTES", str(25 * 1024 * 1024)))
 XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOUR", "30"))
+# Open311 GeoReport v2 discovery (exchange/open311): who to contact, where keys are asked for,
+# and when the service list last changed.
+XINFANG_OPEN311_CONTACT = os.environ.get("XINFANG_OPEN311_CONTACT", "")
+XINFANG_OPEN311_KEY_SERVICE = os.environ.get("XINFANG_OPEN311_KEY_SERVICE", "")
+XINFANG_OPEN311_CHANGESET = os.environ.get("XINFANG_OPEN311_CHANGESET", "2026-12-07T00:00:00+08:00")
 # Request bodies read into memory (API registration carries Base64 attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_ATTACHMENT_MAX_BYTES * 2
 

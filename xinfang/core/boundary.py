@@ -90,6 +90,22 @@ def request_problems(request: HttpRequest) -> Problems:
     return problems
 
 
+def _open311(request: HttpRequest, status: int, message: str) -> HttpResponse | None:
+    """Under /open311/ a refusal is GeoReport v2's error list (exchange/open311/spec.py), in
+    the format the path asks for; None elsewhere."""
+    if not request.path.startswith("/open311/"):
+        return None
+    if request.path.endswith(".xml"):
+        from xml.sax.saxutils import escape
+
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<errors><error>'
+            f"<code>{status}</code><description>{escape(message)}</description></error></errors>"
+        )
+        return HttpResponse(body.encode(), content_type="text/xml; charset=utf-8", status=status)
+    return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
+
+
 def _cleaned(value: str) -> str:
     from xinfang.core.inputs import _BAD
 
@@ -118,6 +134,8 @@ class InputBoundaryMiddleware:
             return JsonResponse(
                 {"code": "invalid_input", "message": message, "fields": problems}, status=400
             )
+        if (answer := _open311(request, 400, message)) is not None:
+            return answer
         fields = []
         files = False
         if request.method == "POST" and problems.keys() - {"path", "request"}:
@@ -162,6 +180,8 @@ def exception_answer(request: HttpRequest, exc: BaseException) -> HttpResponse |
     else:
         return None
     log.warning("refused by the database", extra={"error": type(exc).__name__, "status": status})
+    if (answer := _open311(request, status, message)) is not None:
+        return answer
     if request.path.startswith("/api/"):
         return JsonResponse({"code": code, "message": message}, status=status)
     return render(
@@ -176,6 +196,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """Django's handler500: JSON in the API's documented shape under /api/, a page elsewhere."""
     message = gettext("系统出错，请稍后再试；如果问题持续，请联系管理员")
     request_id = getattr(request, "request_id", "")
+    if (answer := _open311(request, 500, message)) is not None:
+        return answer
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"code": "server_error", "message": message, "request_id": request_id}, status=500
@@ -199,6 +221,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """Django's handler400 (a malformed multipart body, too many fields, a body too large):
     JSON in the API's documented shape under /api/, the readable page elsewhere."""
     message = gettext("请求格式有误，无法处理")
+    if (answer := _open311(request, 400, message)) is not None:
+        return answer
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "message": message}, status=400)
     return render(

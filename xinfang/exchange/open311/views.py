@@ -1,0 +1,216 @@
+"""The HTTP surface of GeoReport v2. Views parse, call one selector or service, render JSON or
+XML; every refusal is the specification's error list with a 4xx status, never a 500."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
+
+from xinfang.core.errors import ApplicationError, Forbidden, NotFound
+from xinfang.core.once import digest, once
+from xinfang.exchange.open311 import catalogue, selectors, spec
+from xinfang.exchange.open311.keys import open311_key_check
+from xinfang.exchange.open311.services import Submission, open311_request_submit
+
+_ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_]{1,40})\](\[\])?$")
+_FIELD_MAX = 50_000
+
+
+def answer(fmt: str, kind: str, payload: Any, status: int = 200) -> HttpResponse:
+    body, ctype = spec.render(fmt, kind, payload)
+    return HttpResponse(body, content_type=ctype, status=status)
+
+
+def error_answer(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    return answer(
+        fmt if fmt in spec.FORMATS else "json", "errors", spec.errors(status, descriptions), status
+    )
+
+
+def _descriptions(e: ApplicationError) -> list[str]:
+    out = [
+        f"{name}: {m}" if name not in ("request", "query") else m
+        for name, ms in e.fields.items()
+        for m in ms
+    ]
+    return out or [e.message]
+
+
+def open311_view(methods: tuple[str, ...]) -> Callable:  # type: ignore[type-arg]
+    """Allowed methods; ApplicationError → the specification's errors."""
+
+    def wrap(view: Callable) -> Callable:  # type: ignore[type-arg]
+        @functools.wraps(view)
+        def inner(
+            request: HttpRequest, *args: Any, fmt: str = "json", **kwargs: Any
+        ) -> HttpResponse:
+            if request.method not in methods:
+                response = error_answer(
+                    fmt, 405, [gettext("不支持的请求方法：%(m)s") % {"m": request.method}]
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, *args, fmt=fmt, **kwargs)
+            except ApplicationError as e:
+                return error_answer(fmt, e.status, _descriptions(e))
+
+        return inner
+
+    return wrap
+
+
+def _key_from(value: str) -> Any:
+    if not value:
+        return None
+    key = open311_key_check(key=value)
+    if key is None:
+        raise Forbidden(gettext("api_key 无效或已吊销"))
+    return key
+
+
+@open311_view(("GET", "HEAD"))
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri("/open311/v2/")
+    payload = spec.ordered(
+        spec.DISCOVERY_FIELDS,
+        {
+            "changeset": settings.XINFANG_OPEN311_CHANGESET,
+            "contact": settings.XINFANG_OPEN311_CONTACT,
+            "key_service": settings.XINFANG_OPEN311_KEY_SERVICE,
+            "endpoints": [
+                spec.ordered(
+                    spec.ENDPOINT_FIELDS,
+                    {
+                        "specification": spec.SPECIFICATION,
+                        "url": base,
+                        "changeset": settings.XINFANG_OPEN311_CHANGESET,
+                        "type": "production",
+                        "formats": list(spec.FORMATS.values()),
+                    },
+                )
+            ],
+        },
+    )
+    return answer(fmt, "discovery", payload)
+
+
+@open311_view(("GET", "HEAD"))
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    return answer(fmt, "services", [s.as_open311() for s in catalogue.service_list()])
+
+
+@open311_view(("GET", "HEAD"))
+def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
+    service = catalogue.service_get(code=service_code)
+    if service is None:
+        raise NotFound(gettext("没有这个 service_code"))
+    return answer(fmt, "service_definition", catalogue.service_definition(service))
+
+
+def _text(post: Any, name: str) -> str:
+    value = post.get(name, "")
+    if len(value) > _FIELD_MAX:
+        raise ApplicationError(
+            gettext("%(name)s 过长") % {"name": name}, fields={name: [gettext("过长")]}
+        )
+    return value
+
+
+def _submission(post: Any) -> Submission:
+    attributes = {}
+    for name in post:
+        m = _ATTRIBUTE.match(name)
+        if m:
+            attributes[m.group(1)] = (
+                ",".join(post.getlist(name)) if m.group(2) else post.get(name, "")
+            )
+    return Submission(
+        service_code=_text(post, "service_code"),
+        description=_text(post, "description"),
+        lat=_text(post, "lat"),
+        long=_text(post, "long"),
+        address_string=_text(post, "address_string"),
+        address_id=_text(post, "address_id"),
+        first_name=_text(post, "first_name"),
+        last_name=_text(post, "last_name"),
+        phone=_text(post, "phone"),
+        media_url=_text(post, "media_url"),
+        attributes=attributes,
+    )
+
+
+def _post_answer(code: str, password: str | None) -> dict[str, Any]:
+    if password:
+        notice = gettext(
+            "已收到，转登记机关审核。查询码 %(code)s，查询密码 %(password)s：请告知信访人妥善保存，凭此在网上信访平台查询办理进展和答复。"
+        ) % {"code": code, "password": password}
+    else:
+        notice = gettext("此前已收到同一请求，未重复登记。查询密码只在第一次答复中给出。")
+    out = spec.ordered(
+        spec.POST_RESPONSE_FIELDS,
+        {"service_request_id": code, "token": None, "service_notice": notice, "account_id": None},
+    )
+    if password:
+        out["query_password"] = password  # extension: the portal's second secret, given once
+    return out
+
+
+@csrf_exempt
+@open311_view(("GET", "HEAD", "POST"))
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        key = _key_from(request.POST.get("api_key", ""))
+        if key is None:
+            raise Forbidden(gettext("提交服务请求需要 api_key"))
+        data = _submission(request.POST)
+        fingerprint = digest(
+            repr(sorted((k, v) for k, v in request.POST.lists() if k != "api_key"))
+        )
+        with once(
+            scope=f"open311.request.{key.pk}",
+            key=request.headers.get("Idempotency-Key"),
+            fingerprint=fingerprint,
+        ) as claim:
+            if claim.prior is not None:
+                return answer(fmt, "service_requests", [_post_answer(claim.prior["code"], None)])
+            submitted = open311_request_submit(key=key, data=data)
+            code = submitted.request.petition.tracking_code
+            claim.result = {"code": code}
+        return answer(
+            fmt, "service_requests", [_post_answer(code, submitted.query_password)], status=201
+        )
+    key = _key_from(request.GET.get("api_key", ""))
+    query = selectors.query_parse(request.GET)
+    return answer(fmt, "service_requests", selectors.requests_find(key=key, query=query))
+
+
+@open311_view(("GET", "HEAD"))
+def request_one(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
+    key = _key_from(request.GET.get("api_key", ""))
+    found = selectors.request_get(
+        key=key,
+        service_request_id=service_request_id,
+        extensions=request.GET.get("extensions", "").lower() == "true",
+    )
+    if found is None:
+        raise NotFound(gettext("没有这个 service_request_id，或它不公开"))
+    return answer(fmt, "service_requests", [found])
+
+
+@open311_view(("GET", "HEAD"))
+def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    raise NotFound(gettext("本系统不使用 token：POST 的答复直接给出 service_request_id"))
+
+
+@open311_view(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"))
+def not_found(request: HttpRequest, rest: str = "", fmt: str = "json") -> HttpResponse:
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return error_answer(fmt, 404, [gettext("没有这个资源；请从 discovery.json 开始")])
