@@ -217,3 +217,22 @@ def frozen():
 
     with time_machine.travel(local(2025, 9, 1), tick=False):
         yield
+
+
+def pytest_configure(config):
+    """An xdist worker must work in a data folder of its own (config/settings/test.py makes it
+    from the worker id): a shared one let one worker's demo marker or data files show on the
+    other worker's pages (a surface test saw the demo-preparing note)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if Path(settings.DATA_DIR).name != worker or os.environ["XINFANG_DATA_DIR"] != str(
+        settings.DATA_DIR
+    ):
+        raise pytest.UsageError(
+            f"xdist worker {worker} has DATA_DIR {settings.DATA_DIR}, not a folder of its own"
+        )

@@ -5,6 +5,14 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-test-"))
+# Each xdist worker gets a data folder of its own (gw0, gw1 … below the run's folder, which the
+# workers inherit from the controller's environment): one worker's demo (the demo-preparing
+# marker that puts a note on every page), search index or data files never show on another's
+# pages. The root conftest refuses to run a worker whose DATA_DIR is not its own.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    _base = Path(os.environ["XINFANG_DATA_DIR"])
+    if _base.name != _worker:
+        os.environ["XINFANG_DATA_DIR"] = str(_base / _worker)
 
 from config.env import postgres_timeouts
 from config.logging import logging_config
