@@ -1,7 +1,12 @@
 """Reads of the directory: a region's chain of ancestors and the petition office that receives
-a petition about a region (passing over an office at or below an accused organ)."""
+a petition about a region (passing over an office at or below an accused organ); the grouped
+choices of the organ picker."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext
 
 from xinfang.directory.models import Organ, OrganKind, Region
 
@@ -44,3 +49,26 @@ def organ_in_subtree(organ: Organ, top: Organ) -> bool:
 
 
 __all__ = ["organ_in_subtree", "petition_office_for", "region_chain"]
+
+
+#: The order of levels in the organ picker: the top of the hierarchy first.
+LEVEL_ORDER = ["national", "province", "city", "county", "township"]
+
+
+def organ_picker_groups(*, organs: Iterable[Organ]) -> list[dict]:
+    """The choices of the one organ picker (issue 12, item 10), grouped by level and then by
+    region (``<optgroup>`` labels such as "县级 · 青山县"), top of the hierarchy first, each group
+    in tree order. ``organs`` are the organs that make sense for the action (the caller narrows
+    them); each option is ``(str(pk), name)`` so a posted value compares as text."""
+    groups: dict[tuple[int, str], dict] = {}
+    for o in organs:
+        rank = LEVEL_ORDER.index(o.level) if o.level in LEVEL_ORDER else len(LEVEL_ORDER)
+        key = (rank, o.region_id)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {
+                "label": f"{gettext(o.get_level_display())} · {o.region.name}",
+                "options": [],
+            }
+        g["options"].append((str(o.pk), o.name))
+    return [groups[k] for k in sorted(groups)]

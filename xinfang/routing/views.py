@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ, Region, User
+from xinfang.directory.selectors import organ_picker_groups
 from xinfang.insight.models import Topic
 from xinfang.petitions.models import CategoryChoices, RouteChoices
 from xinfang.petitions.selectors.access import organs_within_q, region_prefix
+from xinfang.petitions.selectors.targets import TARGETS_MAX
 from xinfang.routing.access import require_manage, top_level
 from xinfang.routing.selectors import rule_list_for_user, rules_check_for_user
 from xinfang.routing.services import (
@@ -96,8 +98,11 @@ def _choices(user: User) -> dict:
         "categories": CategoryChoices,
         "routes": RouteChoices,
         "topics": Topic.objects.order_by("parent_id", "name"),
-        "organs": Organ.objects.filter(organs_within_q(organ, None), is_active=True).order_by(
-            "path"
+        # the one organ picker (issue 12, item 10): the organs of the admin's jurisdiction
+        "organ_groups": organ_picker_groups(
+            organs=Organ.objects.filter(organs_within_q(organ, None), is_active=True)
+            .select_related("region")
+            .order_by("path")[:TARGETS_MAX]
         ),
     }
 

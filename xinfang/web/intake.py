@@ -34,7 +34,7 @@ from xinfang.core.once import KEY_MAX, form_fingerprint, once, token_new
 from xinfang.core.once_forms import once_by_view
 from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
-from xinfang.directory.selectors import organ_in_subtree, petition_office_for
+from xinfang.directory.selectors import organ_in_subtree, organ_picker_groups, petition_office_for
 from xinfang.insight.classify.intake import (
     intake_hint_context,
     intake_topic_context,
@@ -44,6 +44,7 @@ from xinfang.insight.classify.suggest import category_suggestion, suggestion_is_
 from xinfang.insight.matters.views import matters_intake_context
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
+from xinfang.petitions.selectors.targets import TARGETS_MAX
 from xinfang.petitions.services import (
     AttachmentInput,
     PartyInput,
@@ -79,9 +80,11 @@ def _regions_for(organ: Organ | None) -> list[Region]:
     return list(Region.objects.filter(code__startswith=prefix).order_by("code")[:500])
 
 
-def _accusable_organs() -> list[Organ]:
-    # Petition offices too: an accusation against one goes to the next-higher office.
-    return list(Organ.objects.filter(is_active=True).order_by("path")[:1000])
+def _accusable_organs() -> list[dict]:
+    """The accused-organ picker's groups: every active organ, petition offices included (an
+    accusation against one goes to the next-higher office; issue 11 item 7)."""
+    organs = Organ.objects.filter(is_active=True).select_related("region").order_by("path")
+    return organ_picker_groups(organs=organs[:TARGETS_MAX])
 
 
 def _receiving_office(organ: Organ, data: PetitionInput) -> Organ:
@@ -175,7 +178,7 @@ def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) ->
 
 
 def _arrival_time(value: str) -> time | None:
-    """"HH:MM" from the visit form's time field; anything else is refused with its field."""
+    """ "HH:MM" from the visit form's time field; anything else is refused with its field."""
     if not value:
         return None
     try:
@@ -318,7 +321,7 @@ def _intake_page(
             "routes": [(r.value, ROUTE_LABELS[r], ROUTE_HELP[r]) for r in Route],
             "regions": _regions_for(organ),
             "default_region": organ.region_id if organ else "",
-            "organs": _accusable_organs(),
+            "organ_groups": _accusable_organs(),
             "today": clock.today(),
             "received_on": post.get("received_on", "") if post else clock.today().isoformat(),
             "reps": [

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
-from xinfang.directory.models import Organ
 from xinfang.directory.permissions import user_actions
+from xinfang.directory.selectors import organ_picker_groups
 from xinfang.documents.selectors.drafts import draft_worklist
 from xinfang.documents.services.drafts import DRAFTABLE
 from xinfang.insight.opinions.page import opinion_acknowledged, opinion_missing, opinion_refusal
@@ -90,7 +90,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "code": ids.format_tracking_code(p.tracking_code),
             "state_label": STATE_LABELS.get(p.state, p.state),  # type: ignore[call-overload]
             "due": dues.get(p.pk),
-            "due_label": DUE_CODE_LABELS.get(dues[p.pk].code, dues[p.pk].code) if p.pk in dues else "",
+            "due_label": DUE_CODE_LABELS.get(dues[p.pk].code, dues[p.pk].code)
+            if p.pk in dues
+            else "",
             "due_status": selectors.due_status(p.next_due, today),
             "days_left": (p.next_due - today).days if p.next_due else None,
             "provisional": getattr(p, "next_due_provisional", False),
@@ -141,7 +143,9 @@ def _window_provisional(d: dict) -> bool:
     )
 
 
-def _action_forms(d: dict, organs: list[Organ], errors: dict | None = None) -> list[dict]:
+def _action_forms(
+    d: dict, targets: dict[str, list[dict]], errors: dict | None = None
+) -> list[dict]:
     """The forms of the steps available now; after a refusal, the refused form keeps everything
     that was typed or chosen (issue 12: nothing is lost on an error)."""
     errors = errors or {}
@@ -160,15 +164,17 @@ def _action_forms(d: dict, organs: list[Organ], errors: dict | None = None) -> l
                 continue
             if name == "new_facts" and not d.get("art36_prior"):
                 continue
-            opts = choices
-            if kind == "organ":
-                opts = [(o.pk, o.name) for o in organs if choices is None or o.kind == choices]
             fields.append(
                 {
                     "name": name,
                     "label": label,
                     "kind": kind,
-                    "choices": [(str(v), lbl) for v, lbl in opts or []],
+                    "choices": [(str(v), lbl) for v, lbl in choices or []]
+                    if kind != "organ"
+                    else [],
+                    # the one organ picker (issue 12, item 10): only the organs the step allows
+                    "groups": targets.get(a, []) if kind == "organ" else [],
+                    "id": f"{a}-{name}",
                     "value": str(values.get(name, "")),
                     "required": name in REQUIRED_FIELDS,
                     "errors": errors.get("fields", {}).get(name, []) if posted is not None else [],
@@ -193,25 +199,24 @@ def petition_detail(
     request: HttpRequest, petition_id: int, errors: dict | None = None, status: int = 200
 ) -> HttpResponse:
     d = selectors.petition_detail_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
-    needs_organs = any(
-        f[2] == "organ" for a in d["available_actions"] for f in FIELDS.get(Action(a), [])
-    )
-    organs = (
-        list(
-            Organ.objects.filter(is_active=True)
-            .exclude(pk=d["petition"].current_organ_id)
-            .order_by("path")[:500]
-        )
-        if needs_organs
-        else []
-    )
+    organ_steps = [
+        Action(a)
+        for a in d["available_actions"]
+        if any(f[2] == "organ" for f in FIELDS.get(Action(a), []))
+    ]
+    targets = {
+        a.value: organ_picker_groups(organs=organs)
+        for a, organs in selectors.organ_targets(
+            petition=d["petition"], actions=organ_steps
+        ).items()
+    }
     return render(
         request,
         "web/petition.html",
         {
             "d": d,
             "code": ids.format_tracking_code(d["tracking_code"]),
-            "forms": _action_forms(d, organs, errors),
+            "forms": _action_forms(d, targets, errors),
             "may_name_accused": d["petition"].category == Category.ACCUSATION
             and request.user.organ_id == d["petition"].current_organ_id  # type: ignore[union-attr]
             and bool(user_actions(request.user)),  # type: ignore[arg-type]

@@ -48,6 +48,7 @@ from xinfang.petitions.selectors.parties import (
     parties_for_user,
     user_may_see_identity,
 )
+from xinfang.petitions.selectors.targets import organ_targets
 
 __all__ = [
     "DUE_FILTERS",
@@ -73,6 +74,7 @@ __all__ = [
     "parties_for_user",
     "petition_actions_for_user",
     "petition_detail_for_user",
+    "organ_targets",
     "petition_get_for_user",
     "petition_list_for_user",
     "petition_names_user",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -14,7 +15,9 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import Cap
+from xinfang.directory.selectors import organ_picker_groups
 from xinfang.petitions.selectors import petition_get_for_user
+from xinfang.petitions.selectors.targets import TARGETS_MAX
 from xinfang.reception.selectors import (
     joint_get_for_user,
     joint_list_for_user,
@@ -78,7 +81,13 @@ def joint_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("已安排联合办理"))
                 return redirect("reception:joint", joint_id=j.pk)
-    organs = Organ.objects.filter(is_active=True).exclude(pk=p.current_organ_id).order_by("path")
+    # the one organ picker (issue 12, item 10): any other organ, never the accused one or one
+    # below it (Art. 30 para 3)
+    organs = Organ.objects.filter(is_active=True).exclude(pk=p.current_organ_id)
+    if p.accused_organ_id:
+        a = p.accused_organ
+        organs = organs.exclude(Q(pk=a.pk) | Q(path__startswith=a.path or f"/{a.pk}/"))
+    organs = organs.select_related("region").order_by("path")
     return render(
         request,
         "reception/joint_new.html",
@@ -86,9 +95,9 @@ def joint_new(request: HttpRequest) -> HttpResponse:
             "tab": "joint",
             "p": p,
             "limit": statutory_limit(p.pk),
-            "organs": list(organs[:500]),
+            "organ_groups": organ_picker_groups(organs=organs[:TARGETS_MAX]),
             "rows": [
-                (i, P.get(f"organ_{i}", ""), P.get(f"task_{i}", ""), P.get(f"due_{i}", ""))
+                (str(i), P.get(f"organ_{i}", ""), P.get(f"task_{i}", ""), P.get(f"due_{i}", ""))
                 for i in range(ROWS)
             ],
             "errors": errors,
