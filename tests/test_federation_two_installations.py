@@ -1,0 +1,271 @@
+"""Two xinfang installations on one machine (issue 20, "Between two xinfang installations"):
+each its own data folder (and database) and port, real `xinfang serve` processes and real
+`xinfang tick` / `xinfang manage federation_peer` commands, started and stopped by the test.
+
+A petition registered at A goes to an organ B serves; B is down when A first sends it (the
+message waits in A's outbox) and arrives when B is back and A's tick runs again; B's organ
+answers; B's tick reports the steps back; A's petitioner, with A's tracking code, reads B's
+answer on A's portal. A message captured on the way is refused when replayed, and refused
+when altered, and a retry of it is acknowledged without being applied twice.
+
+Planted faults (each made this test fail, then was restored):
+* ``outbox_deliver`` marking a message delivered whatever the answer: the transfer sent while
+  B was down was lost (B never had the petition);
+* ``inbox_receive`` without the message-id check: the retry registered a second petition at B;
+* ``inbox_receive`` without the nonce check: the replayed bytes were answered 200.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from http.cookiejar import CookieJar
+
+import pytest
+
+from xinfang.ops.tests.installation import Installation
+
+PORT_A, PORT_B = 8630, 8631
+
+SETUP = """
+import json
+from xinfang.directory.models import Level, OrganKind, Region, Role
+from xinfang.directory.services import organ_create, staff_create
+province = Region.objects.create(code="990000", name="示范省", level=Level.PROVINCE)
+city = Region.objects.create(code="990100", name="东湖市", level=Level.CITY, parent=province)
+county = Region.objects.create(code="990102", name="青山县", level=Level.COUNTY, parent=city)
+K = OrganKind
+gov = organ_create(name="{gov}", kind=K.COMPETENT, level=Level.COUNTY, region=county)
+po = organ_create(name="{po}", kind=K.PETITION_OFFICE, level=Level.COUNTY, region=county,
+                  parent=gov)
+housing = organ_create(name="{housing}", kind=K.COMPETENT, level=Level.COUNTY, region=county,
+                       parent=gov)
+staff_create(username="clerk", password="test-pass-123x", organ=po,
+             roles=[Role.REGISTRAR, Role.ORGAN_HEAD])
+staff_create(username="head", password="test-pass-123x", organ=housing,
+             roles=[Role.ORGAN_HEAD, Role.HANDLER])
+from xinfang.federation.keys import own_public_key
+print(json.dumps({{"po": po.pk, "housing": housing.pk, "public_key": own_public_key()}}))
+"""
+
+SEND = """
+import json
+from xinfang.directory.models import User
+from xinfang.federation.models import RemoteOrgan
+from xinfang.petitions.services import (AttachmentInput, PartyInput, PetitionInput,
+                                        petition_act, petition_register)
+clerk = User.objects.get(username="clerk")
+reg = petition_register(data=PetitionInput(
+    channel="letter", title="在乙省务工被拖欠工资", region_code="990102",
+    content="本人在乙省青山县某工地务工，工资三万元被拖欠半年，请求督促支付。",
+    category="appeal", route=6,
+    parties=[PartyInput(role="petitioner", name="张三", phone="13800000000")],
+    attachments=[AttachmentInput(name="欠条.pdf", content=b"%PDF-1.4 IOU 30000")],
+), organ=clerk.organ, actor=clerk)
+remote = RemoteOrgan.objects.get()
+petition_act(petition_id=reg.petition.pk, action="transfer", actor=clerk,
+             data={"to_organ_id": remote.organ_id}, reason="属乙省办理")
+print(json.dumps({"code": reg.petition.tracking_code, "password": reg.query_password}))
+"""
+
+AT_B = """
+import json
+from django.utils import timezone
+from xinfang.petitions.models import Petition
+ps = list(Petition.objects.all())
+out = [{"id": p.pk, "state": p.state, "organ": p.current_organ.name, "title": p.title,
+        "received": p.received_at.isoformat(), "files": p.attachments.count(),
+        "t3": [d.start_date.isoformat() for d in p.deadlines.filter(code="T3")],
+        "today": timezone.localdate().isoformat()} for p in ps]
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+ANSWER = """
+from xinfang.directory.models import User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import petition_act
+head = User.objects.get(username="head")
+p = Petition.objects.get()
+petition_act(petition_id=p.pk, action="acknowledge", actor=head,
+             data={"category": "appeal", "route": 6})
+petition_act(petition_id=p.pk, action="start_handling", actor=head)
+petition_act(petition_id=p.pk, action="issue_opinion", actor=head, data={
+    "outcome": "support", "request": "督促支付拖欠工资",
+    "facts": "经查，施工单位拖欠工资属实。", "decision": "责令施工单位三十日内足额支付。",
+    "legal_basis": "《保障农民工工资支付条例》第三条"})
+print(p.pk)
+"""
+
+CAPTURE = """
+from django.utils import timezone
+from xinfang.federation.models import OutboundMessage
+from xinfang.federation.services.outbox import _wire
+m = OutboundMessage.objects.get(kind="transfer")
+print(_wire(m, now=timezone.now()).decode())
+"""
+
+
+def _wait_until(predicate, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)  # polling a subprocess, not waiting for time to pass
+
+
+def _answers(port: int) -> bool:
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        c.request("GET", "/-/live")
+        return c.getresponse().status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def _serving(inst: Installation, port: int):
+    proc = inst.popen("serve", "--port", str(port), XINFANG_WEB_WORKERS="1")
+    try:
+        _wait_until(lambda: _answers(port) or proc.poll() is not None)
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        if proc.stderr:
+            proc.stderr.close()
+    _wait_until(lambda: not _answers(port))
+
+
+def _both(*runs):
+    """Run two commands side by side (two cores): e.g. migrate A and B."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        return [f.result() for f in [pool.submit(fn) for fn in runs]]
+
+
+def _post(port: int, body: bytes) -> tuple[int, dict]:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("POST", "/federation/v1/messages", body, {"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, json.loads(r.read() or b"{}")
+
+
+def _tick(inst: Installation) -> str:
+    return inst.xinfang(
+        "tick", "--job", "federation.outbox", "--force", XINFANG_FEDERATION_RETRY_SECONDS="0"
+    ).stdout
+
+
+def _portal_status(port: int, code: str, password: str) -> str:
+    """What the petitioner sees at A: the track form, then the status page (real HTTP)."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    form = opener.open(f"{base}/portal/track/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "code": code, "password": password}
+    ).encode()
+    req = urllib.request.Request(f"{base}/portal/track/", data=data, headers={"Referer": base})
+    return opener.open(req).read().decode()
+
+
+def _migrate_both(a: Installation, b: Installation) -> None:
+    """Migrate A, then give B a copy of the migrated, still empty database (one migration run
+    instead of two on a loaded machine; no key has been used yet, each side makes its own)."""
+    a.xinfang("migrate")
+    if a.pg_name:
+        from xinfang.ops.tests.installation import _pg_admin
+
+        _pg_admin(f'DROP DATABASE IF EXISTS "{b.pg_name}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{b.pg_name}" TEMPLATE "{a.pg_name}"')
+    else:
+        b.data_dir.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            if (a.data_dir / f"xinfang.sqlite3{suffix}").exists():
+                shutil.copyfile(
+                    a.data_dir / f"xinfang.sqlite3{suffix}", b.data_dir / f"xinfang.sqlite3{suffix}"
+                )
+
+
+@pytest.fixture
+def installations(tmp_path):
+    a = Installation.create(tmp_path / "a", "fed_a")
+    b = Installation.create(tmp_path / "b", "fed_b")
+    yield a, b
+    a.drop()
+    b.drop()
+
+
+def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(installations):
+    a, b = installations
+    _migrate_both(a, b)
+    ids_a, ids_b = _both(
+        lambda: json.loads(a.python(SETUP.format(gov="甲县人民政府", po="甲县信访局", housing="甲县住建局"))),
+        lambda: json.loads(b.python(SETUP.format(gov="乙县人民政府", po="乙县信访局", housing="乙县住建局"))),
+    )  # fmt: skip
+
+    # The key exchange, as the two administrators do it (docs/federation.md).
+    # (Each side's public key as `federation_peer key` prints it, from the setup's process.)
+    pub = {"a": ids_a["public_key"], "b": ids_b["public_key"]}
+    _both(
+        lambda: a.xinfang("manage", "federation_peer", "add", "乙省信访系统", f"http://127.0.0.1:{PORT_B}/", pub["b"]),
+        lambda: b.xinfang("manage", "federation_peer", "add", "甲省信访系统", f"http://127.0.0.1:{PORT_A}/", pub["a"]),
+    )  # fmt: skip
+    a.xinfang(
+        "manage", "federation_peer", "organ-add", "乙省信访系统", str(ids_b["housing"]),
+        "--name", "乙县住建局（乙省）", "--region", "990000", "--kind", "competent",
+    )  # fmt: skip
+
+    with _serving(a, PORT_A):
+        sent = json.loads(a.python(SEND))
+        # B is down: the message waits in A's outbox, it is not lost.
+        assert "retry" in _tick(a)
+        listing = a.xinfang("manage", "federation_peer", "list").stdout
+        assert "pending=1" in listing, listing
+
+        with _serving(b, PORT_B):
+            _tick(a)  # B is back: delivered
+            assert "pending=0" in a.xinfang("manage", "federation_peer", "list").stdout
+            [at_b] = json.loads(b.python(AT_B))
+            assert at_b["title"] == "在乙省务工被拖欠工资" and at_b["files"] == 1
+            assert (at_b["state"], at_b["organ"]) == ("transferred", "乙县住建局")
+            # Art. 23 para 3: the organ's notice period runs from B's receipt (today).
+            assert at_b["t3"] == [at_b["today"]]
+
+            # A message captured on its way: a retry is acknowledged, not applied twice;
+            # the same bytes again are a replay; an altered copy fails the signature.
+            captured = a.python(CAPTURE).strip().encode()
+            status, answer = _post(PORT_B, captured)
+            assert (status, answer["status"]) == (200, "duplicate")
+            status, answer = _post(PORT_B, captured)
+            assert (status, answer["code"]) == (409, "replay")
+            wire = json.loads(captured)
+            wire["envelope"]["body"]["petition"]["title"] = "被篡改的标题"
+            status, answer = _post(PORT_B, json.dumps(wire).encode())
+            assert (status, answer["code"]) == (401, "bad_signature")
+            assert len(json.loads(b.python(AT_B))) == 1
+
+            # B answers; B's tick reports the steps back to A.
+            b.python(ANSWER)
+            _tick(b)
+
+        page = _portal_status(PORT_A, sent["code"], sent["password"])
+        assert "转至乙省信访系统办理的情况" in page
+        assert "责令施工单位三十日内足额支付。" in page and "乙县住建局" in page
