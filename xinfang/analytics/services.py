@@ -234,7 +234,8 @@ def volume_rebuild() -> int:
 
     keys = ("current_organ_id", "accused_organ_id", "region_id", "category", "channel")
     rows = (
-        Petition.objects.annotate(m=TruncMonth("received_at"), rep=ExpressionWrapper(
+        Petition.objects.exclude(state=State.VOIDED)  # a voided registration counts nowhere
+        .annotate(m=TruncMonth("received_at"), rep=ExpressionWrapper(
             Q(repeat_of__isnull=False), output_field=BooleanField()))
         .values(*keys, "m", "rep")
         .annotate(k=Count("id"))

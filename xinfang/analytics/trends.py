@@ -19,7 +19,7 @@ from xinfang.directory.models import Region, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Channel
 from xinfang.petitions.selectors import petitions_naming, statistics_scope
-from xinfang.petitions.workflow import CATEGORY_LABELS, Category
+from xinfang.petitions.workflow import CATEGORY_LABELS, Category, State
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def _counts(user: User, month_from: date | None, month_to: date | None,
     if scope is None:
         return out
     tally = VolumeTally.objects.filter(scope)
-    named = petitions_naming(user=user).filter(scope).annotate(
+    # the rollup leaves voided registrations out (issue 12), so the subtraction must too
+    named = petitions_naming(user=user).filter(scope).exclude(state=State.VOIDED).annotate(
         month=TruncMonth("received_at"),
         repeat=ExpressionWrapper(Q(repeat_of__isnull=False), output_field=BooleanField()))
     if month_from:

@@ -249,6 +249,13 @@ class PetitionEvent(models.Model):
                 condition=models.Q(to_state="terminated"),
                 name="event_terminated",
             ),
+            # The transfers and assignments of a period that the Art. 41 report counts (item 2):
+            # a fraction of the events, read by date without a scan of the others (issue 16).
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(action__in=["transfer", "assign"]),
+                name="event_dispatch",
+            ),
         ]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
