@@ -1,0 +1,234 @@
+"""The transfer chain of one petition, as the staff petition page shows it (the section
+"转送链", registered in ``apps.py`` through ``petitions.extensions``): who sent what to whom and
+when, each office's own share of the routing limit (T1 / T1a, Art. 22; ``deadlines.chain``),
+on time or late, and the objections with their reasons (Art. 23 para 3).
+
+Read from the petition's events and its stored deadlines (what the worklists showed); three
+queries. Shown only to a user the petitions gate lets see the petition: an organ an accusation
+names never reaches the page (Art. 30 para 3, Art. 46(5)), and the panel asks the gate again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+
+from xinfang.core import clock
+from xinfang.deadlines import holidays
+from xinfang.deadlines.chain import Verdict, own_share_due, verdict
+from xinfang.deadlines.models import Deadline
+from xinfang.deadlines.policy import chain_policy
+from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.access import petition_queryset_for_user
+from xinfang.petitions.workflow import ACTION_LABELS, Action, State
+
+_DISPATCH = (Action.TRANSFER, Action.ASSIGN, Action.REFER_LEGAL, Action.REFER_DISCIPLINE)
+_CHAIN = (*_DISPATCH, Action.OBJECT, Action.OBJECTION_ACCEPT, Action.OBJECTION_REJECT)
+_HOLD = ("T1", "T1a")
+#: States before any routing step: a petition in them has never been sent anywhere.
+_NEVER_MOVED = frozenset(
+    {State.RECEIVED.value, State.REGISTERED.value}
+)  # an office's routing limit: the round (T1) or its share (T1a)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """How long one office held the item and what it was allowed."""
+
+    code: str  # T1 (the round's 15 days) or T1a (its share of them)
+    since: date
+    days: int | None  # the share's days (T1a) or None for T1's 15
+    due: date  # the law's date: never past the round's end
+    own_due: date  # its own share (= due for T1)
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of the chain."""
+
+    kind: str  # dispatch | objection | objection_accept | objection_reject | holding
+    on: date | None
+    action_label: str
+    from_organ: str
+    to_organ: str
+    level: str  # the level label of the sender (dispatch) or the holder
+    reason: str = ""
+    holding: Holding | None = None  # the sender's own limit (dispatch) or the holder's
+    window_due: date | None = None  # objection: the 5-working-day window (T4)
+
+
+def _organs(ids: set[int]) -> dict[int, Organ]:
+    return {o.pk: o for o in Organ.objects.filter(pk__in=ids)} if ids else {}
+
+
+def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str, Any] | None:
+    """The chain of ``petition``; None when it never moved between organs."""
+    events = list(
+        petition.events.filter(action__in=[a.value for a in _CHAIN])
+        .order_by("seq")
+        .only("seq", "action", "occurred_at", "organ_id", "actor_organ_id", "reason", "data")
+    )
+    if not events:
+        return None
+    today = today or clock.today()
+    rows = list(
+        Deadline.objects.filter(petition=petition, code__in=(*_HOLD, "T4")).order_by(
+            "start_date", "id"
+        )
+    )
+    ids: set[int] = {r.owner_organ_id for r in rows if r.owner_organ_id}
+    for e in events:
+        for key in ("from_organ_id", "to_organ_id", "returned_to_organ_id"):
+            if isinstance(e.data.get(key), int):
+                ids.add(e.data[key])
+        ids.update(x for x in (e.organ_id, e.actor_organ_id) if x)
+    organs = _organs(ids)
+    policy = chain_policy()
+    cal = holidays.calendar_in_force()
+    roll = settings.XINFANG_ROLL_DEADLINE_TO_WORKING_DAY
+
+    def name(pk: int | None) -> str:
+        o = organs.get(pk) if pk else None
+        return o.name if o else ""
+
+    def level(pk: int | None) -> str:
+        o = organs.get(pk) if pk else None
+        return str(o.get_level_display()) if o else ""
+
+    def holding(row: Deadline) -> Holding:
+        own = row.due_date
+        o = organs.get(row.owner_organ_id) if row.owner_organ_id else None
+        if row.code == "T1a":
+            share = own_share_due(
+                received=row.start_date,
+                level=o.level if o else None,
+                policy=policy,
+                cal=cal,
+                roll_to_working_day=roll,
+            )
+            own = max(share, row.due_date) if share is not None else row.due_date
+        done = row.closed_on if row.outcome == "met" else None
+        days = policy.share(o.level if o else None) if row.code == "T1a" else None
+        return Holding(
+            code=row.code,
+            since=row.start_date,
+            days=days,
+            due=row.due_date,
+            own_due=own,
+            verdict=verdict(due=row.due_date, own_due=own, done_on=done, today=today),
+        )
+
+    holds = [r for r in rows if r.code in _HOLD]
+    windows = [r for r in rows if r.code == "T4"]
+
+    def take(rows_: list[Deadline], owner: int | None, on: date) -> Deadline | None:
+        for i, r in enumerate(rows_):
+            if r.owner_organ_id == owner and r.closed_on == on and r.outcome == "met":
+                return rows_.pop(i)
+        return None
+
+    hops: list[Hop] = []
+    for e in events:
+        on = clock.local_date(e.occurred_at)
+        action = Action(e.action)
+        label = ACTION_LABELS[action]
+        if action in _DISPATCH:
+            sender = e.data.get("from_organ_id")
+            row = take(holds, sender, on)
+            hops.append(
+                Hop(
+                    kind="dispatch",
+                    on=on,
+                    action_label=label,
+                    from_organ=name(sender),
+                    to_organ=name(e.data.get("to_organ_id")),
+                    level=level(sender),
+                    holding=holding(row) if row is not None else None,
+                )
+            )
+        elif action == Action.OBJECT:
+            window = take(windows, e.actor_organ_id, on)
+            hops.append(
+                Hop(
+                    kind="objection",
+                    on=on,
+                    action_label=label,
+                    from_organ=name(e.actor_organ_id),
+                    to_organ=name(e.data.get("returned_to_organ_id") or e.organ_id),
+                    level=level(e.actor_organ_id),
+                    reason=e.reason,
+                    window_due=window.due_date if window is not None else None,
+                )
+            )
+        else:
+            hops.append(
+                Hop(
+                    kind=action.value,
+                    on=on,
+                    action_label=label,
+                    from_organ=name(e.actor_organ_id),
+                    to_organ=name(e.organ_id),
+                    level=level(e.actor_organ_id),
+                    reason=e.reason,
+                )
+            )
+    for row in holds:  # the office holding the item now, if it still owes routing
+        if row.outcome == "open":
+            hops.append(
+                Hop(
+                    kind="holding",
+                    on=None,
+                    action_label="",
+                    from_organ=name(row.owner_organ_id),
+                    to_organ="",
+                    level=level(row.owner_organ_id),
+                    holding=holding(row),
+                )
+            )
+    rounds = [r for r in rows if r.code == "T1"]
+    first = rounds[0].start_date if rounds else clock.local_date(events[0].occurred_at)
+    arrived = _arrived(events, organs)
+    upto = arrived or today
+    return {
+        "hops": hops,
+        "first": first,
+        "round_end": rounds[-1].due_date if rounds else None,
+        "rounds": len(rounds),
+        "elapsed": (upto - first).days,
+        "arrived": arrived,
+        "late": any(h.holding is not None and h.holding.verdict.late for h in hops),
+        "policy": policy,
+    }
+
+
+def _arrived(events: list, organs: dict[int, Organ]) -> date | None:  # type: ignore[type-arg]
+    """The day the item last reached an organ that is no petition office (the end of the
+    chain), unless it came back since."""
+    arrived: date | None = None
+    objected: date | None = None  # the arrival an objection put in question
+    for e in events:
+        if e.action in _DISPATCH:
+            to = organs.get(e.data.get("to_organ_id"))
+            at_organ = to is not None and to.kind != OrganKind.PETITION_OFFICE
+            arrived = clock.local_date(e.occurred_at) if at_organ else None
+        elif e.action == Action.OBJECT:
+            arrived, objected = None, arrived
+        elif e.action == Action.OBJECTION_REJECT:
+            arrived = objected  # the item stays where it arrived (Art. 23 para 3)
+    return arrived
+
+
+def chain_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | None:
+    """The section "转送链" of the staff petition page, for a user the gate lets see it."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    if petition.state in _NEVER_MOVED:
+        return None  # nothing to show, and no query for it
+    if not petition_queryset_for_user(user=user).filter(pk=petition.pk).exists():
+        return None  # the page's gate already refused; never a second way in (Art. 30 para 3)
+    return transfer_chain(petition=petition)
