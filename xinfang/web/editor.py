@@ -242,6 +242,30 @@ def _post(request: HttpRequest, petition: Any, act: Action, draft: Draft | None)
     return redirect(url)
 
 
+def opinion_gaps_page(request: HttpRequest, petition: Any, missing: list) -> HttpResponse:
+    """A POST of the opinion step straight to ``/act/issue_opinion/`` (a bookmark, an old tab, a
+    script) that leaves parts of Art. 32 unstated: the opinion editor, with the gaps named and
+    every word typed kept, instead of a petition page without the form (issue 12). Nothing is
+    saved until the signer presses one of the editor's buttons; the form posts to the editor."""
+    act = Action.ISSUE_OPINION
+    draft = draft_open(petition_id=petition.pk, action=act)
+    post = request.POST
+    # a draft this user may not change (one submitted for signing) is shown as it stands: the
+    # signature applies to its text, never to words shown beside it
+    editable = any(b["step"] == "save" for b in _buttons(request.user, petition, act, draft))
+    return _render(
+        request,
+        petition,
+        act,
+        draft,
+        values={n: str(post.get(n, ""))[:20000] for n in DRAFT_FIELDS[act]} if editable else None,
+        reason=str(post.get("reason", ""))[:20000] if editable else None,
+        error=_Missing(missing),
+        missing=missing,
+        status=400,
+    )
+
+
 class _Missing(ApplicationError):
     def __init__(self, missing: list) -> None:
         super().__init__(

@@ -30,7 +30,7 @@ from xinfang.petitions.workflow import (
     Action,
     Category,
 )
-from xinfang.web.editor import draft_links
+from xinfang.web.editor import draft_links, opinion_gaps_page
 from xinfang.web.forms import (
     FIELDS,
     REASON_LABEL,
@@ -279,6 +279,9 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
     if act == Action.ISSUE_OPINION and act in user_actions(request.user):  # type: ignore[arg-type]
         missing = opinion_missing(petition=petition, post=request.POST)
         if missing and not opinion_acknowledged(request.POST):
+            if request.user.organ_id == petition.current_organ_id:  # type: ignore[union-attr]
+                # the opinion is written on its editor (issue 12, item 8): go there, gaps named
+                return opinion_gaps_page(request, petition, missing)
             errors = opinion_refusal(action=action, missing=missing, post=request.POST)
             errors["post"] = posted_values(act, request.POST)
             return petition_detail(request, petition_id, errors=errors, status=400)
