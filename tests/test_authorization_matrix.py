@@ -493,13 +493,21 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     # that read them, the new notice for those that supervise at a petition office.
     resolves = role_can(role, Cap.RESOLUTION_VIEW)
     check("supervision menu link", ('href="/resolution/supervision/"' in menu) == resolves)
-    for path in ("/resolution/supervision/", "/resolution/escalations/", "/resolution/backlog/"):
+    for path in (
+        "/resolution/supervision/",
+        "/resolution/escalations/",
+        "/resolution/backlog/",
+        "/resolution/hearings/",
+    ):
         r = client.get(path)
         check(path, r.status_code == (200 if resolves else 403), r.status_code)
     office = user.organ is not None and user.organ.kind == "petition_office"
     issues = role_can(role, Cap.SUPERVISE) and office
     r = client.get("/resolution/supervision/new/")
     check("supervision desk", r.status_code == (200 if issues else 403), r.status_code)
+    hears = resolves and role_can(role, "hearing_start")
+    r = client.get("/resolution/hearings/new/")
+    check("hearing desk", r.status_code == (200 if hears else 403), r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

@@ -500,6 +500,37 @@ def test_a_backlog_case_over_an_accusation_is_hidden_from_the_accused_organ(
     assert r.status_code == 404
 
 
+def test_a_hearing_over_an_accusation_is_hidden_from_the_accused_organ(client, world, accusation):
+    """A hearing row over an accusation against the county government (the law gives none,
+    but a category changed later must not open a door): the city office's clerk sees it; the
+    county office's clerk (below the accused government) sees it on no page and cannot post to
+    it (404, as for a hearing that does not exist). Planted fault: drop the
+    ``~Q(petition__in=hidden_petitions…)`` term of ``resolution.access.hearing_scope``."""
+    from xinfang.resolution.models import Hearing
+
+    h = Hearing.objects.create(
+        petition=accusation,
+        organ=accusation.current_organ,
+        stage="handling",
+        reason="事实争议较大",
+        scheduled_for=local(2025, 9, 10),
+        place="听证室",
+        notice_number="听通〔2025〕1号",
+        notice_on=local(2025, 9, 1).date(),
+        created_by=world.city_clerk,
+        created_at=local(2025, 9, 1),
+    )
+    client.force_login(world.city_clerk)
+    assert client.get(f"/resolution/hearings/{h.pk}/").status_code == 200
+    assert f"/resolution/hearings/{h.pk}/" in client.get("/resolution/hearings/").content.decode()
+    client.force_login(world.clerk)
+    html = client.get("/resolution/hearings/").content.decode()
+    assert f"/resolution/hearings/{h.pk}/" not in html and "听通〔2025〕1号" not in html
+    assert client.get(f"/resolution/hearings/{h.pk}/").status_code == 404
+    r = client.post(f"/resolution/hearings/{h.pk}/cancel/", {"cancel_reason": "x"})
+    assert r.status_code == 404
+
+
 def test_an_accusation_cannot_be_supervised_at_the_accused_organ_or_below(world, accusation):
     from xinfang.core.errors import ApplicationError
     from xinfang.resolution.services import supervision_issue
