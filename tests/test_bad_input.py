@@ -254,3 +254,21 @@ def test_the_refusal_is_in_english_for_an_english_visitor(client, world):
     r = client.post("/portal/submit/", {**PORTAL, "title": "幸福路\x00路灯"})
     html = r.content.decode()
     assert r.status_code == 400 and "cannot be processed" in html and "Nothing you typed is lost" in html
+
+
+@pytest.mark.parametrize("depth", [40, 10_000])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/token", "/api/v1/petitions", "/open311/v2/requests.json",
+             "/federation/v1/messages"])
+def test_json_nested_too_deeply_is_a_400_not_a_500(world, path, depth):
+    """A body of 10,000 nested arrays exhausted the decoder's stack: a 500 on every JSON
+    endpoint. The boundary refuses any document nested past MAX_JSON_DEPTH, once, for all."""
+    c = Client(raise_request_exception=False)
+    r = c.post(path, ("[" * depth + "]" * depth).encode(), content_type="application/json")
+    assert r.status_code == 400, (path, r.status_code, r.content[:200])
+    if path.startswith("/api/"):
+        assert r.json()["code"] == "invalid_input"
+    elif path.startswith("/open311/"):
+        assert r.json()[0]["code"] == 400
+    r = c.post(path, b"[" * depth, content_type="application/json")  # never closed: malformed
+    assert 400 <= r.status_code < 500, (path, r.status_code, r.content[:200])

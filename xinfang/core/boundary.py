@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from xinfang.core.inputs import json_problems, text_problem
+from xinfang.core.inputs import MAX_JSON_DEPTH, json_problems, text_problem
 
 Problems = dict[str, list[str]]
 log = logging.getLogger("xinfang.boundary")
@@ -85,6 +85,9 @@ def request_problems(request: HttpRequest) -> Problems:
                 doc = json.loads(text)
             except ValueError:
                 return problems  # malformed JSON: the API's own parser answers it
+            except RecursionError:  # nested past what the decoder can follow
+                _add(problems, "body", f"nested deeper than {MAX_JSON_DEPTH} levels")
+                return problems
             for where, p in json_problems(doc):
                 _add(problems, where, p)
     return problems

@@ -15,6 +15,9 @@ from typing import Any
 
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # PostgreSQL bigint, SQLite INTEGER
+#: How deeply a JSON document may nest. No request of the API, Open311 or federation nests
+#: more than a few levels; a deeper one is refused before it can exhaust the stack (a 500).
+MAX_JSON_DEPTH = 32
 
 
 def text_problem(value: str) -> str | None:
@@ -32,8 +35,12 @@ def text_problem(value: str) -> str | None:
     return f"control character U+{ord(c):04X}"
 
 
-def json_problems(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
-    """(path, problem) for every string (keys too) and integer in a decoded JSON document."""
+def json_problems(value: Any, where: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(path, problem) for every string (keys too) and integer in a decoded JSON document,
+    and for a document nested deeper than ``MAX_JSON_DEPTH``."""
+    if depth > MAX_JSON_DEPTH:
+        yield where or "body", f"nested deeper than {MAX_JSON_DEPTH} levels"
+        return
     if isinstance(value, str):
         if (p := text_problem(value)) is not None:
             yield where or "body", p
@@ -50,7 +57,7 @@ def json_problems(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
             path = f"{where}.{k}" if where else str(k)
             if (p := text_problem(str(k))) is not None:
                 yield path, p
-            yield from json_problems(v, path)
+            yield from json_problems(v, path, depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from json_problems(v, f"{where}[{i}]")
+            yield from json_problems(v, f"{where}[{i}]", depth + 1)
