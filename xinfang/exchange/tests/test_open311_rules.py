@@ -218,3 +218,27 @@ def test_the_key_command_issues_lists_and_revokes_naming_the_administrator(world
     assert "active" in out.getvalue() and key not in out.getvalue()
     call_command("open311_key", "revoke", key_id, "--by", "kadmin", stdout=StringIO())
     assert AuditRecord.objects.get(kind="open311.key_revoke").actor_id == admin.pk
+
+
+def test_get_requests_reads_a_fixed_number_of_queries_whatever_the_page_size(
+    client, world, key, django_assert_max_num_queries
+):
+    """No query per request: the organ is joined, the notes prefetched, the service names
+    read once (the query budget of this endpoint: 6 with extensions)."""
+    for _ in range(2):
+        post(client, key)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(f"{BASE}/requests.json?extensions=true").json()) == 2
+    for _ in range(4):
+        post(client, key)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(f"{BASE}/requests.json?extensions=true").json()) == 6
+    with django_assert_max_num_queries(4):
+        client.get(f"{BASE}/requests.xml")
+
+
+def test_errors_are_in_chinese_by_default_and_in_english_on_request(client, world):
+    r = client.get(f"{BASE}/requests.json?status=pending")
+    assert errors_of(r) == ["status 应为 open 或 closed"]
+    r = client.get(f"{BASE}/requests.json?status=pending", HTTP_ACCEPT_LANGUAGE="en")
+    assert errors_of(r) == ["status should be open or closed"]
