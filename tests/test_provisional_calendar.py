@@ -192,7 +192,7 @@ def test_a_window_lost_to_a_provisional_date_is_reopened_with_a_notice_and_can_b
         html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
         assert "信访事项申请期限恢复告知书" in html and "恢复申请期限" in html
         assert "2027-03-02 前请求上一级机关复查" in html
-        r = client.post(f"/portal/p/{p.tracking_code}/review/", {"reason": "不服"})
+        r = client.post(f"/portal/p/{p.tracking_code}/review/", {"reason": "不服", "confirm": "1"})
         assert r.status_code == 302
     p.refresh_from_db()
     assert p.state == "review_requested"

@@ -130,6 +130,8 @@ def test_a_petition_goes_from_a_phone_through_handling_to_a_review_decision(
     assert Evaluation.objects.get(petition=p).rating == "dissatisfied"
     pp.get_by_label("请求复查的理由").fill("监测时间不在营业高峰")
     pp.get_by_role("button", name="申请复查").click()
+    pp.get_by_role("heading", name="确认申请复查").wait_for()  # the confirmation step (item 13)
+    pp.get_by_role("button", name="确认提交复查请求").click()
     pp.get_by_role("status").filter(has_text="复查请求已提交").wait_for()
     p.refresh_from_db()
     assert (p.state, p.current_organ_id) == ("review_requested", world.county_gov.pk)

@@ -501,6 +501,24 @@ def _remedy(request: HttpRequest, code: str, action: str, done: str) -> HttpResp
         return away
     form = RemedyForm(request.POST)
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    if request.POST.get("confirm") != "1":
+        # A confirmation step first (issue 12, item 13): what the request does, who decides and
+        # by when, in plain words; nothing is sent until the petitioner confirms. The reason
+        # stays editable there; "返回" leads back to the status page.
+        parent = petition.current_organ.parent
+        return render(
+            request,
+            "portal/remedy_confirm.html",
+            {
+                "petition": petition,
+                "code": code,
+                "kind": "review" if action == "request_review" else "re_review",
+                "organ": petition.current_organ.name,
+                "to": parent.name if parent else "",
+                "reason": str(request.POST.get("reason", ""))[:5000],
+                "action_url": request.path,
+            },
+        )
     try:
         petition_act(petition_id=petition.pk, action=action, actor=None, reason=reason)
     except ApplicationError as e:

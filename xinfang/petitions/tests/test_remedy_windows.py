@@ -112,7 +112,9 @@ def test_the_portal_takes_a_review_request_on_the_last_day_and_refuses_it_the_da
         html = client.get(f"/portal/p/{delivered.tracking_code}/").content.decode()
         assert ("申请复查" in html) is accepted  # offered exactly while the window is open
         r = client.post(
-            f"/portal/p/{delivered.tracking_code}/review/", {"reason": "不服"}, follow=True
+            f"/portal/p/{delivered.tracking_code}/review/",
+            {"reason": "不服", "confirm": "1"},
+            follow=True,
         )
     delivered.refresh_from_db()
     assert delivered.state == ("review_requested" if accepted else "opinion_issued")
@@ -130,7 +132,9 @@ def test_the_portal_takes_a_re_review_request_on_the_last_day_and_refuses_it_the
         html = client.get(f"/portal/p/{reviewed.tracking_code}/").content.decode()
         assert ("申请复核" in html) is accepted
         r = client.post(
-            f"/portal/p/{reviewed.tracking_code}/re-review/", {"reason": ""}, follow=True
+            f"/portal/p/{reviewed.tracking_code}/re-review/",
+            {"reason": "", "confirm": "1"},
+            follow=True,
         )
     reviewed.refresh_from_db()
     assert reviewed.state == ("re_review_requested" if accepted else "review_decided")

@@ -307,7 +307,9 @@ def test_staff_cannot_evaluate_on_a_petitioners_behalf(client, world, register):
 def test_online_review_and_re_review_go_to_the_next_higher_organ_each_time(client, world, register):
     p = opinion_delivered(world, register)
     open_petition(client, p, _password_of(p))
-    r = client.post(f"/portal/p/{p.tracking_code}/review/", {"reason": "监测时间不在营业高峰"})
+    r = client.post(
+        f"/portal/p/{p.tracking_code}/review/", {"reason": "监测时间不在营业高峰", "confirm": "1"}
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert (p.state, p.current_organ_id) == ("review_requested", world.county_gov.pk)
@@ -316,7 +318,7 @@ def test_online_review_and_re_review_go_to_the_next_higher_organ_each_time(clien
     review_decided(world, p, day=(2025, 9, 1))
     html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
     assert "信访事项复查意见书" in html and "申请复核" in html
-    client.post(f"/portal/p/{p.tracking_code}/re-review/", {"reason": ""})
+    client.post(f"/portal/p/{p.tracking_code}/re-review/", {"reason": "", "confirm": "1"})
     p.refresh_from_db()
     assert (p.state, p.current_organ_id) == ("re_review_requested", world.city_gov.pk)
 
@@ -328,7 +330,7 @@ def test_a_review_request_after_the_thirty_days_is_refused(client, world, regist
         open_petition(client, p, password)
         html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
         assert "申请复查" not in html  # no longer offered
-        r = client.post(f"/portal/p/{p.tracking_code}/review/", {}, follow=True)
+        r = client.post(f"/portal/p/{p.tracking_code}/review/", {"confirm": "1"}, follow=True)
         assert "三十日内提出" in r.content.decode()
     p.refresh_from_db()
     assert p.state == "opinion_issued"
