@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +12,19 @@ import pytest
 
 if os.environ.get("CI") == "true" and os.environ.get("XINFANG_TEST_DB") == "postgres":
     pass  # the PostgreSQL run is required in CI: a connection failure fails the run
+
+
+@contextmanager
+def shared_data(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For a module- or class-scoped fixture whose expensive data (a seeded demo) several tests
+    only read: written once inside a transaction that is rolled back when the scope ends. Each
+    test still runs in a savepoint of its own (pytest-django's ``db``), so one test's writes never
+    reach the next; a transactional test (live server, races) must not use it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @dataclass
