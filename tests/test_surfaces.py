@@ -33,6 +33,9 @@ Planted faults this file catches (rerun: make the change, run this file):
   topic decision / the audit records;
 - ``resolution.access.notice_scope`` without its ``~Q(pk__in=accusing…)`` term: the staff named
   in the accusation see the supervision notice over it (its page, the list, the escalations).
+
+The accusation went through a transfer chain with an objection whose reasons quote it (issue 20):
+the chain section of the petition page is one more place it must not show.
 """
 
 from __future__ import annotations
@@ -259,6 +262,22 @@ def _plant(world, place, named: list[Any]) -> tuple[Any, dict[str, Any]]:
         actor=world.city_clerk,
         at=local(2025, 8, 29),
         data={"to_organ_id": group.pk},
+    )
+    # the transfer chain (issue 20): the group objects with reasons that name the matter, the
+    # city office disagrees and the item stays with the group; the chain panel shows it all
+    petition_act(
+        petition_id=p.pk,
+        action=Action.OBJECT,
+        actor=None,
+        at=local(2025, 8, 29),
+        reason=f"{TITLE}：{CONTENT}，非本组管辖",
+    )
+    petition_act(
+        petition_id=p.pk,
+        action=Action.OBJECTION_REJECT,
+        actor=world.city_clerk,
+        at=local(2025, 8, 29),
+        reason=f"{TITLE}属驻镇纪检监察组管辖",
     )
     Evaluation.objects.create(
         petition=p,

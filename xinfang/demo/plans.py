@@ -88,6 +88,8 @@ class _Planner(_Content, _Steps):
         elif intake_kind == "upper_po":
             # a city matter, or a county matter brought straight to the city office
             unit, intake = (city if rng.random() < 0.5 else county), city.po
+            if force.get("chain"):
+                unit = county  # a county matter the city office passes down (逐级转送)
         elif intake_kind == "direct":
             unit = city if rng.random() < 0.3 else county
             intake = unit.organ(topic.dept)

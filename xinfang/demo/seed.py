@@ -65,7 +65,9 @@ def demo_seed(
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
     try:
-        return _seed(seed=seed, petitions=petitions, today=today, progress=progress, password=password)
+        return _seed(
+            seed=seed, petitions=petitions, today=today, progress=progress, password=password
+        )
     finally:
         marker.unlink(missing_ok=True)
 
@@ -177,6 +179,7 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
                 today - timedelta(days=span + slack), rng.randint(8 * 60 + 30, 17 * 60)
             )
             plans.append(plan)
+    plans += _chain_plans(planner, rng, today)
     for _ in range(max(0, n - len(plans))):
         plan = planner.plan()
         # a few stall: nobody takes the next step (old unresolved petitions)
@@ -191,6 +194,30 @@ def _plans(planner: _Planner, rng: random.Random, n: int, today: date) -> list[_
         )
         plans.append(plan)
     return plans
+
+
+def _chain_plans(planner: _Planner, rng: random.Random, today: date) -> list[_Plan]:
+    """Petitions mid-way down the transfer chain (issue 20), recent, at the demo county: two
+    still with the county office within or past its share (T1a), one that reached the county
+    bureau, and one the bureau objected to, back with the county office (Art. 23 para 3)."""
+    out = []
+    for want, keep in (
+        (S.TRANSFERRED, 1),
+        (S.TRANSFERRED, 1),
+        (S.TRANSFERRED, None),
+        (S.OBJECTED, None),
+    ):
+        plan = planner.plan(
+            want, intake="upper_po", chain=True, demo_county=True, category="appeal"
+        )
+        if keep is not None:
+            plan.steps = plan.steps[:keep]  # the city office sent it down; the county holds it
+        span = plan.lag_days + sum(s.gap for s in plan.steps) + 1
+        plan.received_at = _local(
+            today - timedelta(days=span + rng.randint(0, 4)), rng.randint(8 * 60 + 30, 17 * 60)
+        )
+        out.append(plan)
+    return out
 
 
 def _register(

@@ -12,6 +12,9 @@ from xinfang.directory.models import Level, Organ, OrganKind, Role
 from xinfang.petitions.workflow import Action, OpinionOutcome, ReviewOutcome
 
 
+_OBJECTED = ("object_accept", "object_reject")
+
+
 class _Steps:
     """The steps a petition takes through the procedure, with their organs, dates and data (the
     part of :class:`_Planner` that plans the handling)."""
@@ -70,8 +73,8 @@ class _Steps:
                 intake.level == Level.CITY
                 and unit.level == Level.COUNTY
                 and accused is None
-                and routing in ("transfer", "assign")
-                and rng.random() < 0.35
+                and routing in ("transfer", "assign", *(_OBJECTED if force.get("chain") else ()))
+                and (force.get("chain") or rng.random() < 0.35)
             ):
                 # 逐级转送: the city office passes a county matter to the county office
                 add(A.TRANSFER, intake, gap, S.TRANSFERRED, role=REG, to_organ_id=unit.po.pk)
