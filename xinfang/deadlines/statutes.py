@@ -102,7 +102,7 @@ _ROWS: tuple[Statute, ...] = (
     ),
     Statute(
         code="T1a",
-        step="逐级转送（国家信访局登记事项的分级时限）",
+        step="逐级转送（本级信访部门的分级时限）",
         step_en="Transfer down the chain (per-level share of the 15 days)",
         days=3,
         unit=Unit.CALENDAR_DAYS,

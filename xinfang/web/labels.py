@@ -29,7 +29,7 @@ LABELS = (
     gettext_noop("传真"), gettext_noop("热线转来"),
     # deadlines.statutes: the steps of the statutory time limits
     gettext_noop("登记并转送、交办"),
-    gettext_noop("逐级转送（国家信访局登记事项的分级时限）"),
+    gettext_noop("逐级转送（本级信访部门的分级时限）"),
     gettext_noop("书面告知信访人（直接提出的信访事项）"),
     gettext_noop("书面告知信访人接收情况以及处理途径和程序（转送、交办的信访事项）"),
     gettext_noop("对不属于本机关职权范围的转送、交办事项提出异议"),
