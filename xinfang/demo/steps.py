@@ -11,7 +11,6 @@ from xinfang.demo.texts import _CHANNEL_NOTICE, _WHY, DEPARTMENTS, TOPICS, _Topi
 from xinfang.directory.models import Level, Organ, OrganKind, Role
 from xinfang.petitions.workflow import Action, OpinionOutcome, ReviewOutcome
 
-
 _OBJECTED = ("object_accept", "object_reject")
 
 
