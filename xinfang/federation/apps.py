@@ -11,3 +11,9 @@ class FederationConfig(AppConfig):
         from xinfang.petitions import extensions
 
         extensions.on_acted(hooks.petition_acted)
+        from xinfang.federation.panel import federation_panel_context
+
+        # The section "跨系统转送" of the staff petition page (ADR 0010).
+        extensions.panel_add(
+            name="federation", template="federation/_panel.html", context=federation_panel_context
+        )

@@ -30,7 +30,7 @@ def remote(world):
     peer = peer_add(
         name="江西省信访系统", url="http://127.0.0.1:8639/", public_key=e.public_key_text(OTHER)
     )
-    organ = organ_create(name="江西省信访局", kind=OrganKind.PETITION_OFFICE, level=Level.PROVINCE, region=world.province)  # fmt: skip
+    organ = organ_create(name="江西省信访局", kind=OrganKind.PETITION_OFFICE, level=Level.PROVINCE, region=world.county)  # fmt: skip
     return remote_organ_set(organ=organ, peer=peer, remote_organ_id=17)
 
 
@@ -166,3 +166,18 @@ def test_the_command_shows_our_key_and_records_a_peer_and_its_organ(world, capsy
         AuditRecord.objects.filter(kind__startswith="federation.").values_list("kind", flat=True)
     )
     assert kinds == {"federation.peer_add", "federation.remote_organ", "federation.peer_deactivate"}
+
+
+def test_the_staff_page_shows_where_the_petition_went_and_whether_it_arrived(
+    world, register, remote, client, monkeypatch
+):
+    p = _transfer(world, register, remote.organ)
+    client.force_login(world.clerk)
+    page = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "跨系统转送" in page and "已转至江西省信访系统办理" in page and "等待送达" in page
+    monkeypatch.setattr(outbox, "_post", lambda url, data: (200, {"tracking_code": "XYZ2345678"}))
+    outbox_deliver(now=clock.now())
+    page = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "对方已接收（对方查询码 XYZ2345678）" in page
+    other = register().petition
+    assert "跨系统转送" not in client.get(f"/petitions/{other.pk}/").content.decode()

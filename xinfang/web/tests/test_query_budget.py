@@ -29,7 +29,7 @@ BUDGET: dict[str, int] = {
     "/calendar/": 8,
     "/insight/hot/": 4,
     "/intake/": 8,
-    "/petitions/<id>/": 25,
+    "/petitions/<id>/": 26,  # +1: the federation panel (federation_link_petition index)
     "/prevention/disputes/": 7,
     "/reception/": 5,
     "/resolution/supervision/": 5,
