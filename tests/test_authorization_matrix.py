@@ -500,6 +500,7 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         "/resolution/escalations/",
         "/resolution/backlog/",
         "/resolution/hearings/",
+        "/resolution/relief/",
     ):
         r = client.get(path)
         check(path, r.status_code == (200 if resolves else 403), r.status_code)
@@ -510,6 +511,9 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     hears = resolves and role_can(role, "hearing_start")
     r = client.get("/resolution/hearings/new/")
     check("hearing desk", r.status_code == (200 if hears else 403), r.status_code)
+    applies = resolves and role_can(role, Cap.RELIEF_APPLY)
+    r = client.get("/resolution/relief/new/")
+    check("relief desk", r.status_code == (200 if applies else 403), r.status_code)
 
     r = client.get("/search/", {"q": TITLE[scenario]})
     check(

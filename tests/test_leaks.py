@@ -531,6 +531,43 @@ def test_a_hearing_over_an_accusation_is_hidden_from_the_accused_organ(client, w
     assert r.status_code == 404
 
 
+def test_a_relief_application_over_an_accusation_is_hidden_from_the_accused_organ(
+    client, world, accusation
+):
+    """A relief application of the county inspection group for the petitioner of an
+    accusation against the county government, from the city office's fund: the city office's clerk sees it; the county
+    office's clerk sees it on no page, cannot post to it (404), and the fund's ledger it may not
+    open anyway (the city's fund is outside its jurisdiction). Planted fault: drop the
+    ``~Q(petition__in=hidden_petitions…)`` term of ``resolution.access.relief_scope``."""
+    from decimal import Decimal
+
+    from xinfang.resolution.models import ReliefApplication, ReliefFund
+
+    fund = ReliefFund.objects.create(organ=world.city_po, year=2025, balance=Decimal("100"))
+    app = ReliefApplication.objects.create(
+        petition=accusation,
+        organ=accusation.current_organ,  # the county inspection group, in the county's region
+        fund=fund,
+        number="信救〔2025〕9号",
+        reasons="生活困难",
+        hardship="重病",
+        amount_requested=Decimal("50"),
+        applied_on=local(2025, 9, 1).date(),
+        applied_by=world.city_clerk,
+    )
+    client.force_login(world.city_clerk)
+    assert client.get(f"/resolution/relief/{app.pk}/").status_code == 200
+    assert "信救〔2025〕9号" in client.get("/resolution/relief/").content.decode()
+    client.force_login(world.clerk)
+    html = client.get("/resolution/relief/").content.decode()
+    assert f"/resolution/relief/{app.pk}/" not in html and "信救〔2025〕9号" not in html
+    for url in (f"/resolution/relief/{app.pk}/", f"/resolution/relief/{app.pk}/notice/"):
+        assert client.get(url).status_code == 404
+    r = client.post(f"/resolution/relief/{app.pk}/decide/", {"decision": "approve"})
+    assert r.status_code == 404
+    assert client.get(f"/resolution/relief/funds/{fund.pk}/").status_code == 404
+
+
 def test_an_accusation_cannot_be_supervised_at_the_accused_organ_or_below(world, accusation):
     from xinfang.core.errors import ApplicationError
     from xinfang.resolution.services import supervision_issue

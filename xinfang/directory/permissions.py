@@ -42,6 +42,10 @@ class Cap(StrEnum):
     SUPERVISE = "supervise"  # issue a supervision notice (a petition office's staff, Art. 40)
     SUPERVISION_REPLY = "supervision_reply"  # the organ's written reply to a notice (its head)
     BACKLOG_MANAGE = "backlog_manage"  # confirm a backlog case, its plan, progress, close-out
+    # Relief (信访救助, Art. 37): a handler applies for a petitioner in hardship; the organ's
+    # head approves, then the head of the organ that owns the fund, who also records payments.
+    RELIEF_APPLY = "relief_apply"
+    RELIEF_DECIDE = "relief_decide"
     # Draft a decision the organ's head signs (the handling opinion, an extension, a review or
     # re-review opinion) and submit it for signing (Arts. 32, 34–36; issue 12, item 7).
     DRAFT_DECISION = "draft_decision"
@@ -98,7 +102,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _RECEPTION
         | _SUPERVISION
         | _BACKLOG
-        | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW}
+        | {A.ACKNOWLEDGE, A.REDIRECT, A.REQUEST_REVIEW, A.REQUEST_RE_REVIEW, Cap.RELIEF_APPLY}
     ),
     Role.HANDLER: frozenset(
         _CASEWORK
@@ -108,6 +112,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.RECEPTION_VIEW,
             Cap.RESOLUTION_VIEW,
             Cap.DRAFT_DECISION,
+            Cap.RELIEF_APPLY,
             A.TRANSFER,
             A.REFER_DISCIPLINE,
         }
@@ -121,7 +126,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _RECEPTION
         | _SUPERVISION
         | _BACKLOG
-        | {Cap.PREVENTION_DECIDE, Cap.SUPERVISION_REPLY, Cap.DRAFT_DECISION}
+        | {
+            Cap.PREVENTION_DECIDE,
+            Cap.SUPERVISION_REPLY,
+            Cap.DRAFT_DECISION,
+            Cap.RELIEF_APPLY,
+            Cap.RELIEF_DECIDE,
+        }
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
     Role.SUPERVISOR: frozenset(

@@ -85,3 +85,35 @@ def hearing_scope(user: User) -> Q:
     if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
         return Q(pk__in=[])
     return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))
+
+
+def relief_scope(user: User) -> Q:
+    """The relief applications ``user`` may see: those of an applying organ or a fund-owning
+    organ in the user's jurisdiction, **never** one of a petition that accuses the user's organ
+    (or one above it) or names the user (Art. 30 para 3); outside the scope is a 404."""
+    from xinfang.petitions.selectors.access import organs_within_q
+
+    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
+        return Q(pk__in=[])
+    within = organs_within_q(user.organ) | organs_within_q(user.organ, "fund__organ")
+    return within & ~Q(petition__in=hidden_petitions(user))
+
+
+def fund_scope(user: User) -> Q:
+    """The relief funds ``user`` may see (their ledgers): the funds of organs in the user's
+    jurisdiction. A ledger line names an application by its number only."""
+    from xinfang.petitions.selectors.access import organs_within_q
+
+    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
+        return Q(pk__in=[])
+    return organs_within_q(user.organ)
+
+
+def funds_open_to(organ: Organ) -> Q:
+    """The funds an organ may apply to: those of organs of its own region or a region above."""
+    codes = []
+    region = organ.region
+    while region is not None:
+        codes.append(region.code)
+        region = region.parent
+    return Q(organ__region__code__in=codes)

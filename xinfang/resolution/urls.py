@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.resolution.views import backlog, hearing, supervision
+from xinfang.resolution.views import backlog, hearing, relief, supervision
 
 app_name = "resolution"
 urlpatterns = [
@@ -20,6 +20,15 @@ urlpatterns = [
     path("hearings/new/", hearing.hearing_new, name="hearing_new"),
     path("hearings/<int:hearing_id>/", hearing.hearing_page, name="hearing"),
     path("hearings/<int:hearing_id>/<slug:action>/", hearing.hearing_act, name="hearing_act"),
+    # relief (信访救助, Art. 37)
+    path("relief/", relief.relief_list, name="reliefs"),
+    path("relief/new/", relief.relief_new, name="relief_new"),
+    path("relief/funds/allocate/", relief.fund_allocate, name="fund_allocate"),
+    path("relief/funds/<int:fund_id>/", relief.fund_page, name="fund"),
+    path("relief/funds/<int:fund_id>/ledger.xlsx", relief.fund_xlsx, name="fund_xlsx"),
+    path("relief/<int:application_id>/", relief.relief_page, name="relief"),
+    path("relief/<int:application_id>/notice/", relief.relief_notice, name="relief_notice"),
+    path("relief/<int:application_id>/<slug:action>/", relief.relief_act, name="relief_act"),
     # the escalation ladder's steps addressed to the user's organ
     path("escalations/", supervision.escalations, name="escalations"),
 ]

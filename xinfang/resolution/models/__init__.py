@@ -14,6 +14,14 @@ from xinfang.resolution.models.hearing import (
     HearingStatus,
     ParticipantRole,
 )
+from xinfang.resolution.models.relief import (
+    EntryKind,
+    FundEntry,
+    ReliefApplication,
+    ReliefDecision,
+    ReliefFund,
+    ReliefStatus,
+)
 from xinfang.resolution.models.supervision import (
     Audience,
     Escalation,
@@ -35,6 +43,12 @@ __all__ = [
     "HearingStatus",
     "ParticipantRole",
     "Audience",
+    "EntryKind",
+    "FundEntry",
+    "ReliefApplication",
+    "ReliefDecision",
+    "ReliefFund",
+    "ReliefStatus",
     "Escalation",
     "NoticeStatus",
     "Reason",

@@ -11,6 +11,14 @@ from xinfang.resolution.selectors.hearing import (
     hearing_get_for_user,
     hearing_list_for_user,
 )
+from xinfang.resolution.selectors.relief import (
+    fund_get_for_user,
+    fund_ledger,
+    fund_list_for_user,
+    funds_for_applicant,
+    relief_get_for_user,
+    relief_list_for_user,
+)
 from xinfang.resolution.selectors.supervision import (
     escalation_list_for_user,
     notice_get_for_user,
@@ -19,6 +27,12 @@ from xinfang.resolution.selectors.supervision import (
 )
 
 __all__ = [
+    "fund_get_for_user",
+    "fund_ledger",
+    "fund_list_for_user",
+    "funds_for_applicant",
+    "relief_get_for_user",
+    "relief_list_for_user",
     "backlog_counts_for_user",
     "backlog_get_for_user",
     "backlog_list_for_user",

@@ -17,9 +17,21 @@ from xinfang.resolution.services.hearing import (
     hearing_publish,
     hearing_schedule,
 )
+from xinfang.resolution.services.relief import (
+    amount_parse,
+    relief_apply,
+    relief_decide,
+    relief_fund_allocate,
+    relief_pay,
+)
 from xinfang.resolution.services.supervision import supervision_issue, supervision_reply
 
 __all__ = [
+    "amount_parse",
+    "relief_apply",
+    "relief_decide",
+    "relief_fund_allocate",
+    "relief_pay",
     "backlog_close",
     "backlog_decide",
     "backlog_milestone_add",
