@@ -5,7 +5,10 @@ Not part of the suite (pytest collects ``test_*.py`` only). Run it after changin
     python -m pytest tests/browser/screenshots.py -p no:xdist
 
 It fills a fresh test database with the ``world`` fixture's synthetic province and a few
-petitions dated relative to today, then photographs the pages in Debian's chromium.
+petitions dated relative to today, then photographs the pages in Debian's chromium. Each
+picture is the viewport only; where Pillow is installed (``pip install Pillow``: a tool for
+this script, not a dependency of the project) it is reduced to a 256-colour palette PNG, which
+keeps the repository small.
 """
 
 from __future__ import annotations
@@ -24,6 +27,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "幸福小区楼下餐馆油烟噪声扰民"
 PASSWORD = "20261130"
+
+
+def _shrink(path: Path) -> None:
+    """A 256-colour palette PNG (about a third of the size; text stays sharp), if Pillow is here."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)
 
 
 def test_take_screenshots(live_server, browser, world, register):  # type: ignore[no-untyped-def]
@@ -69,6 +83,12 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
         query_secret=ids.hash_query_password(p.tracking_code, PASSWORD, settings.SECRET_KEY)
     )
     opinion_seq = p.events.get(action="issue_opinion").seq
+    fresh = register(title="青山县幸福路人行道破损", received_at=local(*ago(1)), at=local(*ago(1))).petition
+    drafting = register(title="小区电梯长期停运无人维修", received_at=local(*ago(12)),
+                        at=local(*ago(11))).petition
+    act(world, drafting, "transfer", world.clerk, ago(10), to_organ_id=world.housing.pk)
+    act(world, drafting, "acknowledge", world.head, ago(7), category="appeal", route=6)
+    act(world, drafting, "start_handling", world.head, ago(7))
     url = live_server.url
 
     # --- phone ----------------------------------------------------------------------------------
@@ -86,6 +106,8 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     pp.locator("fieldset").first.scroll_into_view_if_needed()
     pp.screenshot(path=OUT / "portal-submit-phone.png")
     pp.get_by_role("button", name="下一步：核对提交内容").click()
+    pp.get_by_role("heading", name="核对提交内容").wait_for()
+    pp.screenshot(path=OUT / "portal-check-phone.png")
     pp.get_by_role("button", name="确认提交").click()
     pp.get_by_role("heading", name="信访事项已提交").wait_for()
     pp.screenshot(path=OUT / "portal-receipt-phone.png")
@@ -94,7 +116,11 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     pp.get_by_label("查询密码").fill(PASSWORD)
     pp.get_by_role("button", name="查询", exact=True).click()
     pp.get_by_role("heading", name=TITLE).wait_for()
-    pp.screenshot(path=OUT / "portal-status-phone.png", full_page=True)
+    pp.screenshot(path=OUT / "portal-status-phone.png")
+    pp.get_by_label("请求复查的理由").fill("监测时间不在餐馆营业高峰，请求重新监测")
+    pp.get_by_role("button", name="下一步：确认申请复查").click()
+    pp.get_by_role("heading", name="确认申请复查").wait_for()
+    pp.screenshot(path=OUT / "portal-review-confirm-phone.png")  # not sent: the shot ends here
     pp.goto(f"{url}/portal/p/{p.tracking_code}/documents/{opinion_seq}/")
     pp.screenshot(path=OUT / "document-opinion-phone.png")
     pp.goto(f"{url}/portal/p/{p.tracking_code}/evaluate/handling/")
@@ -115,8 +141,16 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     dp.get_by_role("heading", name=TITLE).wait_for()
     dp.screenshot(path=OUT / "portal-status-desktop.png")
     dp.goto(f"{url}/portal/p/{p.tracking_code}/documents/{opinion_seq}/")
-    dp.screenshot(path=OUT / "document-opinion-desktop.png", full_page=True)
+    dp.screenshot(path=OUT / "document-opinion-desktop.png")
     public.close()
+
+    clerk_phone = phone_context(browser)
+    sign_in(clerk_phone, live_server, world.clerk)
+    wp = clerk_phone.new_page()
+    wp.goto(f"{url}/worklist/")
+    wp.locator(".table-scroll").scroll_into_view_if_needed()
+    wp.screenshot(path=OUT / "staff-worklist-phone.png")
+    clerk_phone.close()
 
     clerk = desktop_context(browser)
     sign_in(clerk, live_server, world.clerk)
@@ -127,7 +161,15 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     cp.locator("#title").fill("城南菜市场占道经营影响通行")
     cp.locator("#content").fill("城南菜市场摊贩占用人行道，行人被迫走机动车道，请求整治。")
     cp.locator("#similar").get_by_text("城南菜市场", exact=False).first.wait_for()
-    cp.screenshot(path=OUT / "staff-intake-desktop.png", full_page=True)
+    cp.screenshot(path=OUT / "staff-intake-desktop.png")
+    cp.goto(f"{url}/intake/visit/")
+    cp.screenshot(path=OUT / "staff-visit-desktop.png")
+    cp.goto(f"{url}/petitions/{fresh.pk}/")
+    transfer = cp.locator("details.action").filter(has=cp.locator("summary", has_text="转送"))
+    transfer.first.locator("summary").click()
+    transfer.first.get_by_label("输入名称中的字筛选").fill("县")
+    transfer.first.get_by_label("输入名称中的字筛选").scroll_into_view_if_needed()
+    cp.screenshot(path=OUT / "staff-organ-picker-desktop.png")
     cp.goto(f"{url}/worklist/")
     cp.get_by_role("button", name="English").click()
     cp.get_by_role("heading", name="Worklist").wait_for()
@@ -138,12 +180,26 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     sign_in(analyst, live_server, world.analyst)
     ap = analyst.new_page()
     ap.goto(f"{url}/insight/hot/")
-    ap.screenshot(path=OUT / "staff-hot-desktop.png", full_page=True)
+    ap.screenshot(path=OUT / "staff-hot-desktop.png")
     analyst.close()
 
     head = desktop_context(browser)
     sign_in(head, live_server, world.head)
     hp = head.new_page()
     hp.goto(f"{url}/petitions/{p.pk}/")
-    hp.screenshot(path=OUT / "staff-petition-desktop.png", full_page=True)
+    hp.screenshot(path=OUT / "staff-petition-desktop.png")
     head.close()
+
+    handler = desktop_context(browser)
+    sign_in(handler, live_server, world.handler)
+    ep = handler.new_page()
+    ep.goto(f"{url}/petitions/{drafting.pk}/draft/issue_opinion/")
+    ep.get_by_label("处理结论").select_option(OPINION["outcome"])
+    for label, key in (("信访人的请求", "request"), ("事实和理由", "facts")):
+        ep.get_by_label(label).fill(OPINION[key])
+    ep.get_by_role("button", name="保存草稿").click()
+    ep.get_by_role("status").filter(has_text="草稿已保存").wait_for()
+    ep.screenshot(path=OUT / "staff-editor-desktop.png")
+    handler.close()
+    for png in OUT.glob("*.png"):
+        _shrink(png)

@@ -5,7 +5,9 @@
   "use strict";
   var pickers = document.querySelectorAll("select[data-organ-picker]");
   var label = document.documentElement.lang === "en" ? "Type part of the name to filter" : "输入名称中的字筛选";
-  var none = document.documentElement.lang === "en" ? "No match" : "没有符合的选项";
+  var en = document.documentElement.lang === "en";
+  var none = en ? "No match" : "没有符合的选项";
+  function found(n) { return en ? n + " found" : "找到 " + n + " 个"; }
   Array.prototype.forEach.call(pickers, function (select, n) {
     var all = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (g) {
       return { label: g.label, options: Array.prototype.slice.call(g.querySelectorAll("option")) };
@@ -42,7 +44,7 @@
       select.value = chosen;
       // while filtering, show the matches as an open list (arrow keys move through it)
       select.size = q ? Math.max(2, Math.min(8, shown + select.querySelectorAll("optgroup").length + 1)) : 0;
-      count.textContent = q ? (shown ? String(shown) : none) : "";
+      count.textContent = q ? (shown ? found(shown) : none) : "";
     }
     box.addEventListener("input", apply);
     box.addEventListener("keydown", function (ev) {
