@@ -8,11 +8,15 @@ answers; B's tick reports the steps back; A's petitioner, with A's tracking code
 answer on A's portal. A message captured on the way is refused when replayed, and refused
 when altered, and a retry of it is acknowledged without being applied twice.
 
-Planted faults (each made this test fail, then was restored):
+Planted faults (each made the unit tests in xinfang/federation/tests fail, then was
+restored; this test exercises the same code end to end):
 * ``outbox_deliver`` marking a message delivered whatever the answer: the transfer sent while
-  B was down was lost (B never had the petition);
-* ``inbox_receive`` without the message-id check: the retry registered a second petition at B;
-* ``inbox_receive`` without the nonce check: the replayed bytes were answered 200.
+  B was down was lost (test_outbox: ...down_is_tried_again...);
+* ``inbox_receive`` without the message-id check: the retry registered a second petition
+  (test_inbox: ...delivered_twice_is_applied_once);
+* ``inbox_receive`` without the nonce check: the replayed bytes were answered 200
+  (test_inbox: ...replayed_message_is_refused);
+* ``signature_ok`` always true: the altered title was registered (test_inbox: ...altered...).
 """
 
 from __future__ import annotations
