@@ -64,6 +64,24 @@ def test_the_accused_organ_never_assists(world, register):
     assert "被检举控告" in e.value.fields["tasks"][0]
 
 
+def test_the_joint_page_never_offers_the_accused_organ(client, world, register):
+    """The organ picker (issue 12, item 10) leaves out the accused organ and the lead organ.
+    Planted fault (watched failing, then restored): the accused-organ exclusion taken out of
+    ``reception.views.joint.joint_new``."""
+    acc = register(
+        category="accusation",
+        route=None,
+        accused_organ_id=world.housing.pk,
+        received_at=local(2025, 9, 1),
+    ).petition
+    client.force_login(world.clerk)
+    html = client.get(f"/reception/joint/new/?petition={acc.pk}").content.decode()
+    assert "data-organ-picker" in html and "<optgroup" in html
+    assert world.court.name in html
+    assert f'<option value="{world.housing.pk}"' not in html
+    assert f'<option value="{world.county_po.pk}"' not in html
+
+
 def test_two_replies_then_the_lead_head_signs_the_one_answer(world, petition):
     from datetime import date
 
