@@ -23,6 +23,7 @@ urlpatterns = [
     path("reception/", include("xinfang.reception.urls")),
     path("resolution/", include("xinfang.resolution.urls")),
     path("routing/", include("xinfang.routing.urls")),
+    path("imports/", include("xinfang.imports.urls")),
     # Signed messages from other installations (docs/federation.md).
     path("federation/", include("xinfang.federation.urls")),
     path("open311/", include("xinfang.exchange.urls")),  # GeoReport v2 (exchange/open311)

@@ -276,6 +276,9 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         # routing rules: policy rows, not petitions; the pages by role below, the rules by
         # scope in xinfang/routing/tests
         and not n.startswith("routing:")
+        # history imports: the uploader's own runs; the pages by role below, the runs by owner
+        # in xinfang/imports/tests/test_pages.py, the imported accusations in tests/test_leaks.py
+        and not n.startswith("imports:")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -466,6 +469,13 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         r = client.get(url)
         check(f"routing {url}", r.status_code == (200 if admin else 403), r.status_code)
     check("routing menu link", ('href="/routing/rules/"' in menu) == admin)
+
+    # History imports (xinfang.imports): the roles that register, for their organ and below;
+    # the menu links it only for them.
+    imports = role_can(role, Action.REGISTER)
+    r = client.get("/imports/")
+    check("imports page", r.status_code == (200 if imports else 403), r.status_code)
+    check("imports menu link", ('href="/imports/"' in menu) == imports)
 
     # Source prevention (xinfang.prevention): the ledger for the roles that read it, the desk
     # for those that record, the export for those that also export; the menu links it only

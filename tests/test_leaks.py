@@ -733,3 +733,72 @@ def test_open311_never_shows_an_accusation_even_marked_for_publication(client, w
         assert r.status_code == 200 and r.json() == []
     r = client.get(f"/open311/v2/requests/{accusation.tracking_code}.json?api_key={key}")
     assert r.status_code == 404 and TITLE not in r.content.decode()
+
+
+# --- history imports (issue 16): an imported accusation is an accusation like any other ------
+
+
+@pytest.fixture
+def imported_accusation(world, inspection):
+    """The city office imports, from its old 台账, an accusation against the county government
+    that it had transferred to the inspection group in the county."""
+    from xinfang.imports.services import import_rows, import_source_get, mapping_for
+    from xinfang.imports.tabular import read_table
+    from xinfang.imports.tests.test_import import csv_bytes, row
+
+    table = read_table(csv_bytes([row(**{
+        "行号": "JB-7", "登记机关": "东湖市信访局", "标题": TITLE, "信访人": ACCUSER,
+        "联系电话": PHONE, "类别": "检举控告类", "处理途径": "", "被检举控告单位": "青山县人民政府",
+        "转送机关": inspection.name, "答复日期": "", "处理结果": "", "答复内容": "",
+        "送达日期": "", "归档日期": "", "评价": "", "评价日期": "",
+    })]), name="old.csv")  # fmt: skip
+    source = import_source_get(name="市信访局旧系统", organ=world.city_po)
+    out = import_rows(source=source, table=table, mapping=mapping_for(source, table.header),
+                      actor=world.city_clerk, dry_run=False)  # fmt: skip
+    assert out.committed, out.report.as_dict()
+    from xinfang.petitions.models import Petition
+
+    return Petition.objects.get(title=TITLE)
+
+
+def test_an_imported_accusation_is_hidden_from_the_accused_organ_and_those_below_it(
+    client, world, imported_accusation
+):
+    """Planted fault: register imported rows with ``accused_organ_id=None`` in
+    ``imports.services._import_one``: the county office sees the accusation and this fails."""
+    from xinfang.analytics.services import rates_rebuild
+    from xinfang.directory.services import staff_create
+    from xinfang.petitions.selectors import (
+        petition_queryset_for_statistics,
+        petition_queryset_for_user,
+    )
+
+    p = imported_accusation
+    assert p.accused_organ_id == world.county_gov.pk and p.category == "accusation"
+    assert petition_queryset_for_user(user=world.city_clerk).filter(pk=p.pk).exists()  # reach
+    accused = staff_create(username="govanalyst", password="Adversary-123",
+                           organ=world.county_gov, roles=[Role.ANALYST, Role.ORGAN_HEAD])  # fmt: skip
+    for user in (world.clerk, accused):  # below the accused; the accused organ itself
+        assert not petition_queryset_for_user(user=user).filter(pk=p.pk).exists()
+        assert not petition_queryset_for_statistics(user=user).filter(pk=p.pk).exists()
+    rates_rebuild()
+    for user in (world.clerk, accused):
+        client.force_login(user)
+        for url in ("/worklist/", f"/search/?q={TITLE[:4]}", "/imports/", "/imports/1/",
+                    "/analytics/rates/drill/?metric=accept"):  # fmt: skip
+            body = client.get(url).content.decode()
+            assert TITLE not in body and ACCUSER not in body and p.tracking_code not in body, url
+
+
+def test_a_row_id_imported_by_another_organ_tells_nothing(world, imported_accusation):
+    """The county office importing a file of "the same source" with the same row id gets no
+    "already imported": the sources and their rows are each organ's own."""
+    from xinfang.imports.services import import_rows, import_source_get, mapping_for
+    from xinfang.imports.tabular import read_table
+    from xinfang.imports.tests.test_import import TODAY, csv_bytes, row
+
+    table = read_table(csv_bytes([row(**{"行号": "JB-7"})]), name="x.csv")
+    source = import_source_get(name="市信访局旧系统", organ=world.county_po)
+    out = import_rows(source=source, table=table, mapping=mapping_for(source, table.header),
+                      actor=world.clerk, dry_run=True, today=TODAY)  # fmt: skip
+    assert out.report.skipped == [] and out.report.problems == [] and out.imported == 1

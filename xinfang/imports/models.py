@@ -9,14 +9,31 @@ from django.db import models
 
 class ImportSource(models.Model):
     """Where the files come from (an office's old system, a county's spreadsheet), with the
-    column mapping last used for it."""
+    column mapping last used for it. A source is the importing organ's own (``organ``; none for
+    the command line): the rows it imported answer only its own imports, so that a row id
+    "already imported" never tells another organ that a petition exists (Art. 30 para 3)."""
 
-    name = models.CharField("来源名称", max_length=100, unique=True)
+    organ = models.ForeignKey(
+        "directory.Organ", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("来源名称", max_length=100)
     mapping = models.JSONField("列对应", default=dict)  # field key -> column name
     updated_at = models.DateTimeField()
 
     class Meta:
         verbose_name = verbose_name_plural = "导入来源"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organ", "name"],
+                condition=models.Q(organ__isnull=False),
+                name="import_source_organ_name",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(organ__isnull=True),
+                name="import_source_cli_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

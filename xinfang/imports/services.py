@@ -47,14 +47,17 @@ def import_may(user: User) -> bool:
     return user_can_register(user)
 
 
-def import_source_get(*, name: str) -> ImportSource:
+def import_source_get(*, name: str, organ: Organ | None = None) -> ImportSource:
+    """The source ``name`` of ``organ`` (the importer's; None: the command line's)."""
     name = " ".join((name or "").split())
     if not name or len(name) > 100 or "\x00" in name:
         raise ApplicationError(
             gettext("请填写来源名称（不超过 100 字）"),
             fields={"source": [gettext("请填写来源名称（不超过 100 字）")]},
         )
-    source, _ = ImportSource.objects.get_or_create(name=name, defaults={"updated_at": clock.now()})
+    source, _ = ImportSource.objects.get_or_create(
+        name=name, organ=organ, defaults={"updated_at": clock.now()}
+    )
     return source
 
 
