@@ -17,7 +17,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext
 
 from xinfang.core import clock
@@ -100,8 +99,9 @@ def run_table(run: ImportRun) -> Table:
 
 
 def import_run_map(*, run: ImportRun, actor: User, mapping: dict[str, str], commit: bool) -> None:
-    """Save the mapping and queue the dry run (``commit`` False) or the commit. A commit is
-    queued only after a dry run of the same mapping found no bad row."""
+    """Save the mapping and mark the run for the dry run (``commit`` False) or the commit, which
+    the caller queues (``tasks.import_run_task``) when this commits. A commit is allowed only
+    after a dry run of the same mapping found no bad row."""
     _require(actor)
     busy = (RunState.CHECKING, RunState.RUNNING, RunState.DONE)
     if run.state in busy:
@@ -121,10 +121,6 @@ def import_run_map(*, run: ImportRun, actor: User, mapping: dict[str, str], comm
     run.save(update_fields=["mapping", "state"])
     import_mapping_save(source=run.source, mapping=cmap.columns)
     _progress_write(run.pk, "check", 0, run.rows_total)
-
-    from xinfang.imports.tasks import import_run_task
-
-    transaction.on_commit(lambda: import_run_task.enqueue(run_id=run.pk, commit=commit))
 
 
 def import_run_execute(*, run_id: int, commit: bool) -> ImportRun:

@@ -5,8 +5,11 @@ what was chosen."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -25,6 +28,7 @@ from xinfang.imports.runs import (
     run_table,
 )
 from xinfang.imports.tabular import TableError
+from xinfang.imports.tasks import import_run_task
 
 BUSY = (RunState.CHECKING, RunState.RUNNING)
 
@@ -81,7 +85,12 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         commit = request.POST.get("do") == "commit"
         try:
-            import_run_map(run=run, actor=request.user, mapping=mapping, commit=commit)  # type: ignore[arg-type]
+            with transaction.atomic():
+                import_run_map(run=run, actor=request.user, mapping=mapping, commit=commit)  # type: ignore[arg-type]
+                # queued when this commits: the worker never looks for a run not yet marked
+                transaction.on_commit(
+                    partial(import_run_task.enqueue, run_id=run.pk, commit=commit)
+                )
         except ApplicationError as e:
             errors = [e.message, *[m for ms in e.fields.values() for m in ms]]
             run.mapping = mapping  # what was chosen is shown again
