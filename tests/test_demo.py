@@ -170,6 +170,13 @@ class TestOneSmallDemo:
         assert Escalation.objects.filter(notice__isnull=False).exists()
         assert Petition.objects.filter(supervised=True).exists()
 
+    def test_the_demo_has_a_hearing_and_a_relief_fund_with_a_paid_application(self, small_demo):
+        from xinfang.resolution.models import FundEntry, Hearing, ReliefApplication
+
+        assert Hearing.objects.exists()
+        assert ReliefApplication.objects.filter(status="paid").exists()
+        assert FundEntry.objects.filter(kind="payment").exists()
+
 
 def test_seed_demo_refuses_a_database_that_already_has_petitions(register):
     register()

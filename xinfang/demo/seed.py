@@ -131,6 +131,10 @@ def _seed(
     from xinfang.demo.resolution import resolution_seed
 
     resolution_seed(county=counties[0], staff=staff, rng=rng, today=today)
+    say("听证与信访救助…")
+    from xinfang.demo.resolution import hearing_relief_seed
+
+    hearing_relief_seed(county=counties[0], staff=staff, today=today)
 
     say("建立全文检索索引…")
     from xinfang.workbench.services import search_index_pending
