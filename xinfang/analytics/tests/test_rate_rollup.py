@@ -36,8 +36,17 @@ def _direct(user, as_of, filters):  # type: ignore[no-untyped-def]
     return out
 
 
-@pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One seeded demo for both tests, which only read it (seeded per test it took a minute or
+    more each, on both databases)."""
+    from conftest import shared_data
+
+    with shared_data(django_db_blocker):
+        yield _seed()
+
+
+def _seed():  # type: ignore[no-untyped-def]
     from xinfang.demo import demo_seed
     from xinfang.directory.models import Organ, Role
     from xinfang.directory.services import staff_create

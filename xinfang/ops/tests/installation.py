@@ -39,8 +39,11 @@ class Installation:
         folder.mkdir(parents=True, exist_ok=True)
         pg_name = None
         if ON_POSTGRES:
-            # scratch databases named after this suite's test database (TEAM.md)
+            # scratch databases named after this suite's test database (TEAM.md) and the xdist
+            # worker: a module's shared installation may be made on both workers at once
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "")
             pg_name = f"{os.environ.get('XINFANG_TEST_PG_NAME', 'test_xinfang')}_{suffix}"
+            pg_name += f"_{worker}" if worker else ""
             _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
             _pg_admin(f'CREATE DATABASE "{pg_name}"')
         return cls(folder, pg_name)

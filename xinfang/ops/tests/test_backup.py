@@ -46,6 +46,25 @@ print(json.dumps(out, sort_keys=True, default=str))
 """
 
 
+@pytest.fixture(scope="module")
+def backed_up(tmp_path_factory):
+    """One installation with petitions, attachments and an audit anchor, and its backup: both
+    tests take the same archive (each made its own before, one more migrated installation and
+    backup per database)."""
+    folder = tmp_path_factory.mktemp("backup")
+    a = Installation.create(folder / "a", "backup_a")
+    try:
+        a.xinfang("migrate")
+        a.python(SEED)
+        before = json.loads(a.python(DUMP))
+        anchored = a.xinfang("audit", "anchor").stdout
+        out = a.xinfang("backup", "--output", str(folder / "backups")).stdout
+        (archive,) = (folder / "backups").glob("xinfang-backup-*.tar")
+        yield {"before": before, "anchored": anchored, "out": out, "archive": archive, "a": a}
+    finally:
+        a.drop()
+
+
 @pytest.fixture
 def installations(tmp_path):
     made: list[Installation] = []
@@ -61,19 +80,14 @@ def installations(tmp_path):
 
 
 def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_key(
-    installations, tmp_path
+    installations, backed_up
 ):
-    a = installations("a")
-    a.xinfang("migrate")
-    a.python(SEED)
-    before = json.loads(a.python(DUMP))
+    before, archive = backed_up["before"], backed_up["archive"]
     assert len(before["Petition"]) >= 30 and len(before["files"]) == 8
     assert before["AuditRecord"] and any(phone for _, phone, _ in before["clear"])
 
-    assert "已写入锚点" in a.xinfang("audit", "anchor").stdout
-    out = a.xinfang("backup", "--output", str(tmp_path / "backups")).stdout
-    assert "备份完成" in out
-    (archive,) = (tmp_path / "backups").glob("xinfang-backup-*.tar")
+    assert "已写入锚点" in backed_up["anchored"]
+    assert "备份完成" in backed_up["out"]
     assert archive.stat().st_mode & 0o077 == 0  # the archive holds the keys: owner only
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
@@ -101,12 +115,11 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     assert json.loads(b.python(DUMP)) == after
 
 
-def test_a_damaged_archive_is_refused_before_anything_is_written(installations, tmp_path):
-    a = installations("c")
-    a.xinfang("migrate")
-    a.xinfang("backup", "--output", str(tmp_path / "backups"))
-    (archive,) = (tmp_path / "backups").glob("*.tar")
-    assert "备份完好" in a.xinfang("restore", "--check", str(archive)).stdout
+def test_a_damaged_archive_is_refused_before_anything_is_written(
+    installations, backed_up, tmp_path
+):
+    archive = backed_up["archive"]
+    assert "备份完好" in backed_up["a"].xinfang("restore", "--check", str(archive)).stdout
 
     data = bytearray(archive.read_bytes())
     with tarfile.open(archive) as tar:
