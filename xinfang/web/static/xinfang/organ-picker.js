@@ -9,6 +9,9 @@
   var none = en ? "No match" : "没有符合的选项";
   function found(n) { return en ? n + " found" : "找到 " + n + " 个"; }
   Array.prototype.forEach.call(pickers, function (select, n) {
+    // each picker includes the script; the first run enhances every picker, later runs none
+    if (select.hasAttribute("data-organ-picker-ready")) return;
+    select.setAttribute("data-organ-picker-ready", "");
     var all = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (g) {
       return { label: g.label, options: Array.prototype.slice.call(g.querySelectorAll("option")) };
     });
