@@ -1,7 +1,7 @@
 """History import throughput: N rows of a 台账 CSV checked and committed (issue 16).
 
     python bench/imports_bench.py -n 100000                 # SQLite file in a fresh temp dir
-    python bench/imports_bench.py -n 100000 --db postgres   # drops/creates xinfang_bench
+    python bench/imports_bench.py -n 100000 --db postgres   # drops/creates imports_bench
 
 Each row is a route (六) appeal received at a county office, transferred to the county's
 competent organ, accepted, answered with an opinion, delivered, closed after the review window
@@ -23,7 +23,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import register_bench
 from register_bench import _drop_pg, _setup
+
+register_bench.PG_DB = "imports_bench"  # this benchmark's own database (never another's)
 
 
 def _rows(n: int) -> bytes:
