@@ -1,4 +1,4 @@
-"""Time partitioning with pg_partman (ADR 0017): what converting, detaching and re-attaching a year
+"""Time partitioning with pg_partman (ADR 0019): what converting, detaching and re-attaching a year
 costs, and the staff pages before and after, on a database with two years of history.
 
     XINFANG_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/partman_bench \\

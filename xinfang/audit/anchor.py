@@ -167,7 +167,7 @@ def anchor_check(
             AuditRecord.objects.filter(chain=chain, seq=seq).values_list("hash", flat=True).first()
         )
         if found is None and archive is not None and archive.holds(chain, seq):
-            continue  # in an archived partition (ADR 0017): linked through its manifest
+            continue  # in an archived partition (ADR 0019): linked through its manifest
         if found != h:
             problem(
                 f"链 {chain}：锚点（{latest['at']}）记下的 #{chain}.{seq} 已被改写（rewritten）"

@@ -1,6 +1,6 @@
 """Archived ranges of the audit trail: what ``audit verify`` accepts as missing, and why.
 
-An old year of the time-partitioned tables can be detached and archived (ADR 0017,
+An old year of the time-partitioned tables can be detached and archived (ADR 0019,
 ``xinfang manage partitions detach``). The detach writes one ``partition.detach`` record into
 the chain (so it is HMAC-protected like every other record) holding the *manifest* of what left:
 

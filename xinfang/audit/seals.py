@@ -150,7 +150,7 @@ def seals_check(
     ``sealed`` maps (type, id) to (digest, scheme version). A seal of an earlier scheme cannot
     be recomputed (the digest covers more now): it is counted in a note, not reported as a
     change, until ``xinfang audit seal`` renews it. ``archived(type, id)``: the object has
-    history in a detached partition (ADR 0017), so its digest cannot be recomputed until the
+    history in a detached partition (ADR 0019), so its digest cannot be recomputed until the
     partition is attached again: counted in a note."""
     for object_type, sealer in sorted(_sealers.items()):
         seen: set[str] = set()

@@ -8,7 +8,7 @@ What is checked (ADR 0014):
 * each chain's head equal to its last record (a removed tail with an untouched head);
 * the latest anchor written outside the database (``xinfang.audit.anchor``): its signature, and
   every head it names still in the chain (a removed tail with a rewritten head);
-* archived partitions (ADR 0017): a gap in a chain is accepted only where a detached
+* archived partitions (ADR 0019): a gap in a chain is accepted only where a detached
   partition's manifest (``audit.archive``) has a run of records starting exactly there with the
   hash the chain reached, and the chain goes on from that run's last hash; the notes say which
   range is archived and how many records were stepped over;
@@ -106,7 +106,7 @@ def _verify_chains(
             chain, prev_hash, expected_seq, last_pk = r.chain, chain_genesis(r.chain), 1, 0
         rep.checked += 1
         at = f"#{r.chain}.{r.seq}"
-        if r.seq > expected_seq:  # a gap: archived records (ADR 0017), else removed ones
+        if r.seq > expected_seq:  # a gap: archived records (ADR 0019), else removed ones
             expected_seq, prev_hash = archive.step(chain, expected_seq, prev_hash)
         if r.seq < expected_seq:
             problem(f"{at}: 序号重复或倒序（reordered）")

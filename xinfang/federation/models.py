@@ -1,4 +1,4 @@
-"""Petitions between two xinfang installations (issue 20; docs/federation.md, ADR 0017).
+"""Petitions between two xinfang installations (issue 20; docs/federation.md, ADR 0018).
 
 A *peer* is another installation whose administrators exchanged public keys with ours. An
 organ served by a peer is a ``RemoteOrgan``: a row of our directory (so a clerk transfers to

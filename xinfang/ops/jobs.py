@@ -58,7 +58,7 @@ def sessions_clear(*, now: datetime) -> dict[str, int]:
 
 @periodic("ops.partitions", every=timedelta(hours=1))
 def partitions_maintain(*, now: datetime) -> dict[str, int]:
-    """pg_partman's maintenance on PostgreSQL once partitioned (ADR 0017): the partitions of the
+    """pg_partman's maintenance on PostgreSQL once partitioned (ADR 0019): the partitions of the
     coming years made ahead. Nothing on SQLite or before ``xinfang manage partitions setup``."""
     from xinfang.ops.partitions import partitions_maintain as maintain
 

@@ -1,4 +1,4 @@
-"""Time partitioning of the append-only tables on PostgreSQL, managed by pg_partman (ADR 0017).
+"""Time partitioning of the append-only tables on PostgreSQL, managed by pg_partman (ADR 0019).
 
 ``partitions_setup`` converts, once, the fastest-growing append-only tables into partitioned
 tables managed by pg_partman (Debian's ``postgresql-15-partman``): audit records and petition
@@ -167,7 +167,7 @@ def _convert(spec: Spec, *, start_year: int | None, now: datetime) -> dict[str, 
     rows = _q(f'SELECT count(*) FROM "{t}"')[0][0]
     last_id = _q(f'SELECT max(id) FROM "{old}"')[0][0] if has_id else None
     # Foreign keys *into* the table (a document's event) cannot point at a partitioned table
-    # without the partition key: they go, the model's ForeignKey stays (ADR 0017)
+    # without the partition key: they go, the model's ForeignKey stays (ADR 0019)
     dropped = []
     for referrer, name in _q(
         "SELECT conrelid::regclass::text, conname FROM pg_constraint "

@@ -1,4 +1,4 @@
-"""Time partitioning with pg_partman (ADR 0017) on a database of two years of history.
+"""Time partitioning with pg_partman (ADR 0019) on a database of two years of history.
 
 A copy of the test database (``CREATE DATABASE … TEMPLATE``) gets two years of generated history
 (``bench_seed --years 2``), is partitioned (``partitions setup``), loses its older full year

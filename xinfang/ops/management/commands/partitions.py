@@ -1,5 +1,5 @@
 """`xinfang manage partitions setup|status|detach|attach`: time partitioning on PostgreSQL with
-pg_partman (ADR 0017)."""
+pg_partman (ADR 0019)."""
 
 from __future__ import annotations
 
