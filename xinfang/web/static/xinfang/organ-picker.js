@@ -53,8 +53,15 @@
     box.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" || ev.key === "ArrowDown") {  // to the list, never submitting the form
         ev.preventDefault();
-        var first = select.querySelector("optgroup option");
-        if (first && !select.value) select.value = first.value;
+        // the first organ that matches what is typed becomes the choice, so what is sent is
+        // what the filter shows (an earlier choice kept visible is not a match)
+        var q = box.value.trim().toLowerCase();
+        var options = Array.prototype.slice.call(select.querySelectorAll("optgroup option"));
+        var first = options.filter(function (o) {
+          return !q || o.text.toLowerCase().indexOf(q) !== -1 ||
+            o.parentNode.label.toLowerCase().indexOf(q) !== -1;
+        })[0];
+        if (first && (q || !select.value)) select.value = first.value;
         select.focus();
       }
     });
