@@ -272,3 +272,17 @@ def test_json_nested_too_deeply_is_a_400_not_a_500(world, path, depth):
         assert r.json()[0]["code"] == 400
     r = c.post(path, b"[" * depth, content_type="application/json")  # never closed: malformed
     assert 400 <= r.status_code < 500, (path, r.status_code, r.content[:200])
+
+
+@pytest.mark.parametrize("path", ["/portal/submit/", "/open311/v2/requests.json", "/login/"])
+def test_raw_invalid_utf8_bytes_in_a_form_body_are_a_400(world, path):
+    """Raw bytes (not percent-escaped) that are not UTF-8: the page walk saw an Open311 POST
+    with b"\\xff\\xfe" in its description registered with the text "\\xff\\xfe" (issue 13 §1.9).
+    The boundary checks the body's bytes, not only its escapes, once for every form."""
+    from xinfang.petitions.models import Petition
+
+    body = "&".join(f"{k}={v}" for k, v in {**PORTAL, "title": "X"}.items()).encode()
+    body = body.replace(b"title=X", b"title=\xff\xfe") + b"&description=\xff\xfe"
+    r = Client().post(path, body, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400, (r.status_code, r.content[:200])
+    assert Petition.objects.count() == 0

@@ -32,7 +32,20 @@ def _add(problems: Problems, where: str, what: str) -> None:
 
 
 def _pairs_problems(raw: bytes | str, problems: Problems) -> list[tuple[str, str]]:
-    """Decode an application/x-www-form-urlencoded string strictly; note what is wrong."""
+    """Decode an application/x-www-form-urlencoded string strictly; note what is wrong.
+
+    Bytes outside the percent-escapes must be UTF-8 too: a raw b"\\xff" in a body (or in a
+    query string, which WSGI hands over as latin-1) was read as text and stored escaped."""
+    try:
+        octets = raw if isinstance(raw, bytes) else raw.encode("latin-1")
+    except UnicodeEncodeError:
+        octets = None  # already text beyond latin-1 (a test client): nothing raw to check
+    if octets is not None:
+        try:
+            octets.decode("utf-8")
+        except UnicodeDecodeError:
+            _add(problems, "request", "invalid UTF-8")
+            return []
     data = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     try:
         pairs = parse_qsl(data, keep_blank_values=True, encoding="utf-8", errors="strict")
