@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, NotFound
@@ -528,13 +528,20 @@ def _remedy(request: HttpRequest, code: str, action: str, done: str) -> HttpResp
     return redirect("portal:status", code=code)
 
 
-@require_POST
+# A GET (a reopened tab, a saved link, the browser's back button after the confirmation) leads
+# back to the status page, where the request form is, instead of a bare 405 the browser shows
+# as its own error page (found in the page walk).
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_review(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("portal:status", code=code)
     return _remedy(request, code, "request_review", _("复查请求已提交，已送上一级机关复查。"))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_re_review(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("portal:status", code=code)
     return _remedy(
         request, code, "request_re_review", _("复核请求已提交，已送复查机关的上一级机关复核。")
     )

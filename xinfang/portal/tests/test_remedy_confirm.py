@@ -76,3 +76,17 @@ def test_the_confirmation_step_is_only_for_the_petitioner_who_opened_it(client, 
     r = client.post(f"/portal/p/{delivered.tracking_code}/review/", {"reason": "x"})
     assert r.status_code in (302, 403, 404)
     assert "确认申请复查" not in r.content.decode()
+
+
+@pytest.mark.parametrize("step", ["review", "re-review"])
+def test_opening_the_request_address_leads_back_to_the_status_page(client, delivered, step):
+    """A reopened tab, a saved link or the back button: a GET of the request's address was a
+    bare 405 the browser showed as its own error page (page walk); it leads back to the
+    status page, where the request form is, and sends nothing."""
+    p = delivered
+    with time_machine.travel(local(2025, 9, 1, 10), tick=False):
+        portal_open(client, p)
+        r = client.get(f"/portal/p/{p.tracking_code}/{step}/")
+        assert r.status_code == 302 and r["Location"].endswith(f"/portal/p/{p.tracking_code}/")
+    p.refresh_from_db()
+    assert p.state == "opinion_issued"
