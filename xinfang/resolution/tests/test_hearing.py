@@ -177,6 +177,9 @@ def test_a_hearing_is_refused_where_the_law_gives_none_and_twice_at_once(world, 
     with pytest.raises(ApplicationError) as e:
         schedule(world, p, when=(2026, 2, 1))  # before the notice
     assert "scheduled_for" in e.value.fields
+    with pytest.raises(ApplicationError) as e:
+        schedule(world, p, when=(9999, 12, 31))  # a typing mistake, not a plan (page walk)
+    assert "scheduled_for" in e.value.fields
     schedule(world, p)
     with pytest.raises(ApplicationError) as e:
         schedule(world, p)
