@@ -41,11 +41,11 @@ _STAGE = {
 }
 
 
-
 #: The latest a hearing may be set after its notice. Handling takes 60 days (+30, Art. 32) and a
 #: re-review 30 (Art. 36); a hearing further out than this is a typing mistake (9999-12-31 was
 #: accepted and took a notice number: page walk), not a plan the law leaves room for.
 LATEST_DAYS = 90
+
 
 def _participants(rows: Sequence[tuple[str, str, str]]) -> list[HearingParticipant]:
     out: list[HearingParticipant] = []
@@ -103,9 +103,7 @@ def hearing_schedule(
     elif scheduled_for < at:
         errors["scheduled_for"] = [gettext("听证时间不能早于通知时间")]
     elif scheduled_for > at + timedelta(days=LATEST_DAYS):
-        errors["scheduled_for"] = [
-            gettext("听证时间不能晚于通知后 %(n)s 日") % {"n": LATEST_DAYS}
-        ]
+        errors["scheduled_for"] = [gettext("听证时间不能晚于通知后 %(n)s 日") % {"n": LATEST_DAYS}]
     try:
         people = _participants(participants)
     except ApplicationError as e:  # kept with the other fields' errors
