@@ -75,6 +75,11 @@ def test_a_refused_form_keeps_what_was_typed(client, world, register, feb3):
     assert (
         "主持人和信访人" in html and "事实争议较大" in html and "东湖市人民政府信访听证室" in html
     )
+    # the summary takes the focus (page walk: focus stayed on <body>); one summary per page
+    assert (
+        html.count('id="error-summary"') == 1
+        and "autofocus" in html.split('id="error-summary"')[1][:30]
+    )
     h = schedule(world, p)
     r = client.post(f"/resolution/hearings/{h.pk}/close/", {"record": "x", "outcome": "y"})
     assert r.status_code == 400 and "x" in r.content.decode()
