@@ -27,6 +27,7 @@ BUDGET: dict[str, int] = {
     "/analytics/report/": 4,
     "/analytics/trends/": 17,  # +5: Art. 41 items 1-3 (analytics.accountability)
     "/calendar/": 8,
+    "/imports/": 6,  # the history import's list of the user's runs (issue 16)
     "/insight/hot/": 4,
     "/intake/": 8,
     "/petitions/<id>/": 26,  # +1: the federation panel (federation_link_petition index)
