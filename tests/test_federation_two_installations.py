@@ -208,6 +208,11 @@ def _migrate_both(a: Installation, b: Installation) -> None:
                 )
 
 
+# Two real installations talking over HTTP: what it proves (signatures, outbox, replay, the
+# answer on the portal) does not depend on the database, so it runs once (scripts/test).
+pytestmark = pytest.mark.once
+
+
 @pytest.fixture
 def installations(tmp_path):
     a = Installation.create(tmp_path / "a", "fed_a")
