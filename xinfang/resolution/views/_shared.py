@@ -4,12 +4,15 @@ clear message, never a 500), the form's one-time key."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.once import FIELD, once
 from xinfang.directory.permissions import Cap
 from xinfang.resolution.access import require
 
@@ -46,3 +49,32 @@ def one_time_key(request: HttpRequest) -> str:
         return str(uuid.UUID(posted))
     except ValueError:
         return str(uuid.uuid4())
+
+
+def step_once(
+    request: HttpRequest,
+    *,
+    kind: str,
+    record_id: int,
+    action: str,
+    do: Callable[[HttpRequest, int, str], str],
+    page: Callable[..., HttpResponse],
+    then: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Take one step on a record from its page (a hearing, a relief application): once per
+    posted token, so a refresh or a double click does nothing twice (issue 12, item 2); a
+    refused step comes back on the page with its reasons and a 400, what was typed kept;
+    otherwise back to the record's page (PRG). A 403, 404 or 5xx is raised as it is."""
+    try:
+        with once(scope=f"{kind}.{action}", key=request.POST.get(FIELD)) as claim:
+            if claim.prior is None:
+                messages.success(request, do(request, record_id, action))
+                claim.result = {kind: record_id}
+    except ApplicationError as e:
+        if e.status >= 500 or e.status in (403, 404):
+            raise
+        fields = e.fields or {"": [e.message]}
+        return page(
+            request, record_id, errors={action: [m for v in fields.values() for m in v]}, status=400
+        )
+    return then()

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
-from xinfang.core.once import FIELD, once
 from xinfang.directory.permissions import Cap, user_can_act
 from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.workflow import Action
@@ -34,7 +33,13 @@ from xinfang.resolution.services import (
     hearing_publish,
     hearing_schedule,
 )
-from xinfang.resolution.views._shared import need, one_time_key, parse_date, parse_int
+from xinfang.resolution.views._shared import (
+    need,
+    one_time_key,
+    parse_date,
+    parse_int,
+    step_once,
+)
 
 ACTIONS = ("open", "close", "cancel", "publish")
 ROWS = 8  # participant rows on the form
@@ -235,19 +240,12 @@ def hearing_act(request: HttpRequest, hearing_id: int, action: str) -> HttpRespo
     need(request, Cap.RESOLUTION_VIEW)
     if action not in ACTIONS:
         raise NotFound()
-    try:
-        with once(scope=f"hearing.{action}", key=request.POST.get(FIELD)) as claim:
-            if claim.prior is None:
-                messages.success(request, _do(request, hearing_id, action))
-                claim.result = {"hearing": hearing_id}
-    except ApplicationError as e:
-        if e.status >= 500 or e.status in (403, 404):
-            raise
-        fields = e.fields or {"": [e.message]}
-        return _page(
-            request,
-            hearing_id,
-            errors={action: [m for v in fields.values() for m in v]},
-            status=400,
-        )
-    return redirect("resolution:hearing", hearing_id=hearing_id)
+    return step_once(
+        request,
+        kind="hearing",
+        record_id=hearing_id,
+        action=action,
+        do=_do,
+        page=_page,
+        then=lambda: redirect("resolution:hearing", hearing_id=hearing_id),
+    )

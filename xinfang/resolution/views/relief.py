@@ -36,7 +36,7 @@ from xinfang.resolution.services import (
     relief_fund_allocate,
     relief_pay,
 )
-from xinfang.resolution.views._shared import need, one_time_key, parse_int
+from xinfang.resolution.views._shared import need, one_time_key, parse_int, step_once
 
 ACTIONS = ("decide", "pay")
 
@@ -217,22 +217,15 @@ def relief_act(request: HttpRequest, application_id: int, action: str) -> HttpRe
     need(request, Cap.RESOLUTION_VIEW)
     if action not in ACTIONS:
         raise NotFound()
-    try:
-        with once(scope=f"relief.{action}", key=request.POST.get(FIELD)) as claim:
-            if claim.prior is None:
-                messages.success(request, _do(request, application_id, action))
-                claim.result = {"application": application_id}
-    except ApplicationError as e:
-        if e.status >= 500 or e.status in (403, 404):
-            raise
-        fields = e.fields or {"": [e.message]}
-        return _page(
-            request,
-            application_id,
-            errors={action: [m for v in fields.values() for m in v]},
-            status=400,
-        )
-    return redirect("resolution:relief", application_id=application_id)
+    return step_once(
+        request,
+        kind="relief",
+        record_id=application_id,
+        action=action,
+        do=_do,
+        page=_page,
+        then=lambda: redirect("resolution:relief", application_id=application_id),
+    )
 
 
 @login_required
