@@ -203,7 +203,7 @@ def test_a_decided_request_is_not_decided_again_and_outsiders_do_not_see_it(clie
 
     a, b = admins
     req = grant_request_create(actor=a, user=world.clerk, role=Role.ADMIN)
-    grant_request_decide(actor=b, request_id=req.pk, approve=False)
+    grant_request_decide(actor=b, request_id=req.pk, approve=False, note="未经所在机关同意")
     with pytest.raises(Exception, match="已处理"):
         grant_request_decide(actor=b, request_id=req.pk, approve=True)
     assert _roles(world.clerk) == {Role.REGISTRAR}
@@ -251,3 +251,26 @@ def test_a_request_no_other_administrator_could_decide_is_refused_up_front(world
         grant_request_create(actor=a, user=clerk, role=Role.ADMIN)
     assert e.value.status == 409 and "另一名管理员" in e.value.message
     assert not GrantRequest.objects.exists()
+
+
+def test_a_rejection_names_its_reason_and_the_page_shows_when_it_was_decided(
+    client, world, admins
+):
+    """A rejection with no reason left the requester and the audit trail without the why (it
+    was accepted); it is refused and the request stays pending. The decided list shows when."""
+    a, b = admins
+    req = grant_request_create(actor=a, user=world.clerk, role=Role.ADMIN)
+    client.force_login(b)
+    r = client.post(f"/account/approvals/{req.pk}/reject/", {"note": "  "})
+    assert r.status_code == 302
+    req.refresh_from_db()
+    assert req.status == "pending"
+    assert "请写明驳回理由" in client.get("/account/approvals/").content.decode()
+    client.post(f"/account/approvals/{req.pk}/reject/", {"note": "未经所在机关同意"})
+    req.refresh_from_db()
+    assert req.status == "rejected" and req.note == "未经所在机关同意"
+    html = client.get("/account/approvals/").content.decode()
+    assert req.decided_at is not None
+    from django.utils import timezone
+
+    assert timezone.localtime(req.decided_at).strftime("%Y-%m-%d %H:%M") in html

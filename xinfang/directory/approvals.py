@@ -152,7 +152,8 @@ def password_reset_needs_approval(*, actor: User, user: User) -> bool:
 def grant_request_decide(
     *, actor: User, request_id: int, approve: bool, note: str = "", at: datetime | None = None
 ) -> GrantRequest:
-    """A second administrator approves (the change is made) or rejects a pending request."""
+    """A second administrator approves (the change is made) or rejects a pending request; a
+    rejection names its reason (``note``)."""
     at = at or clock.now()
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -175,6 +176,10 @@ def grant_request_decide(
             {"request": req.pk, "approve": approve, "reason": "self"},
         )
         raise Forbidden(refusal)
+    if not approve and not note:  # the requester and the audit trail learn why
+        raise ApplicationError(
+            gettext("请写明驳回理由"), fields={"note": [gettext("请写明驳回理由")]}, status=400
+        )
     with transaction.atomic():
         req = GrantRequest.objects.select_for_update().get(pk=req.pk)
         if req.status != GrantRequest.Status.PENDING:
