@@ -124,6 +124,13 @@ class TestOneSmallDemo:
             )
         user = authenticate(username="county_clerk", password=result["password"])
         assert user is not None and user.organ.kind == "petition_office"
+        # two administrators at the county office, so two-person approval can be tried (issue 11)
+        from xinfang.directory.approvals import approvers_for
+
+        admin = authenticate(username="county_admin", password=result["password"])
+        second = authenticate(username="county_admin2", password=result["password"])
+        assert second is not None and second.organ_id == admin.organ_id
+        assert second in approvers_for(actor=admin, user=user)
         assert Organ.objects.filter(region__code="990000").exists()
 
         # the clerks chose a topic for each registered petition: the demo's own training history

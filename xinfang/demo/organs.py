@@ -173,5 +173,25 @@ def _logins(
                     "organ": organ.name,
                 }
             )
+    # A second administrator at the county petition office, so the two-person approval (issue
+    # 11, ADR 0013) can be tried: county_admin asks, county_admin2 approves or rejects. No draw
+    # from the seed's random stream, so the rest of the demo stays as it was.
+    second = staff_create(
+        username="county_admin2",
+        password=None,  # type: ignore[arg-type]
+        organ=county.po,
+        roles=[Role.ADMIN],
+        display_name="第二管理员",
+    )
+    users.append(second)
+    staff.add(second)
+    out.append(
+        {
+            "username": second.username,
+            "role": Role.ADMIN,
+            "roles": [Role(Role.ADMIN).label],
+            "organ": county.po.name,
+        }
+    )
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(password))
     return out
