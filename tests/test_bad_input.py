@@ -270,6 +270,7 @@ def test_json_nested_too_deeply_is_a_400_not_a_500(world, path, depth):
         assert r.json()["code"] == "invalid_input"
     elif path.startswith("/open311/"):
         assert r.json()[0]["code"] == 400
+        assert "无法处理".encode() in r.content  # plain UTF-8 like Open311's other errors
     r = c.post(path, b"[" * depth, content_type="application/json")  # never closed: malformed
     assert 400 <= r.status_code < 500, (path, r.status_code, r.content[:200])
 

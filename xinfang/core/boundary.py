@@ -119,7 +119,12 @@ def _open311(request: HttpRequest, status: int, message: str) -> HttpResponse | 
             f"<code>{status}</code><description>{escape(message)}</description></error></errors>"
         )
         return HttpResponse(body.encode(), content_type="text/xml; charset=utf-8", status=status)
-    return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
+    return JsonResponse(  # plain UTF-8, as Open311's other answers (page walk: \u-escaped)
+        [{"code": status, "description": message}],
+        status=status,
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _cleaned(value: str) -> str:
