@@ -9,6 +9,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+import logging
 import secrets
 import urllib.error
 import urllib.request
@@ -24,6 +25,8 @@ from xinfang.federation.keys import own_key_id, own_private_key
 from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteOrgan
 from xinfang.petitions.models import Attachment, Petition
 from xinfang.petitions.workflow import STATE_LABELS, State
+
+log = logging.getLogger(__name__)
 
 #: Steps reported back to the sending installation: the ones its petitioner's portal shows.
 #: Steps between the organs over there (objections, completion reports, flags) stay there,
@@ -261,7 +264,11 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
                 if status == 200
                 else f"HTTP {status} {answer.get('code', '')}: {answer.get('message', '')}"
             )
-        except (OSError, ValueError) as e:  # refused connection, timeout, a file unreadable
+        except Exception as e:  # one message's failure never stops the others
+            # refused connection, timeout, a broken HTTP answer, a file gone: kept and tried
+            # again with back-off, while the messages behind it go out (a message that raised
+            # anything else used to abort the tick and stay first in the queue for ever)
+            log.warning("federation delivery failed", exc_info=True)
             status, answer, error = 0, {}, f"{type(e).__name__}: {e}"
         with transaction.atomic():
             message.attempts += 1

@@ -101,6 +101,33 @@ def test_a_peer_that_is_down_is_tried_again_later_and_the_message_is_kept(
     assert outbox_deliver(now=now + timedelta(hours=3))["delivered"] == 0  # never sent again
 
 
+def test_a_message_that_fails_in_an_unexpected_way_does_not_hold_up_the_others(
+    world, register, remote, monkeypatch
+):
+    """A broken HTTP answer (http.client.HTTPException is no OSError) or a file gone aborted
+    the whole tick, and the message stayed first in the queue: nothing reached any peer again.
+    Planted fault: the old ``except (OSError, ValueError)`` - the tick raises, nothing sent."""
+    import http.client
+
+    _transfer(world, register, remote.organ)
+    _transfer(world, register, remote.organ, title="第二件")
+    first, second = OutboundMessage.objects.order_by("id")
+    sent = []
+
+    def flaky(url, data):
+        if json.loads(data)["envelope"]["id"] == first.message_id:
+            raise http.client.BadStatusLine("garbage")
+        sent.append(data)
+        return 200, {"status": "applied"}
+
+    monkeypatch.setattr(outbox, "_post", flaky)
+    assert outbox_deliver(now=clock.now()) == {"delivered": 1, "retry": 1, "refused": 0}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("pending", "delivered") and len(sent) == 1
+    assert "BadStatusLine" in first.last_error
+
+
 def _own_public() -> str:
     from xinfang.federation.keys import own_public_key
 
