@@ -154,3 +154,18 @@ def test_the_hearing_pages_keep_their_query_count(
         assert client.get("/resolution/hearings/").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(f"/resolution/hearings/{h.pk}/").status_code == 200
+
+
+def test_the_tracking_code_is_found_as_the_petition_page_shows_it(client, world, register, feb3):
+    """The petition page shows the code in groups of four; copied from there (or typed in lower
+    case) it was "not found" (review)."""
+    from xinfang.core.ids import format_tracking_code
+    from xinfang.resolution.models import Hearing
+
+    p = re_review_requested(world, register)
+    client.force_login(world.prov_head)
+    shown = format_tracking_code(p.tracking_code).lower()
+    assert " " in shown
+    r = client.post("/resolution/hearings/new/", {**FORM, "petition": shown, "once": "h9"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert Hearing.objects.get().petition_id == p.pk

@@ -12,8 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.ids import normalize_tracking_code
 from xinfang.core.once import FIELD, once
 from xinfang.directory.permissions import Cap
+from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.resolution.access import require
 
 
@@ -78,3 +80,17 @@ def step_once(
             request, record_id, errors={action: [m for v in fields.values() for m in v]}, status=400
         )
     return then()
+
+
+def petition_pk_by_code(user, raw: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    """The petition a form names by its tracking code, within what ``user`` may see; the code as
+    the petition page shows it (groups of four with spaces) or typed in lower case is found."""
+    code = normalize_tracking_code(raw or "")[:16]
+    if not code:
+        return None
+    return (
+        petition_queryset_for_user(user=user)
+        .filter(tracking_code=code)
+        .values_list("pk", flat=True)
+        .first()
+    )

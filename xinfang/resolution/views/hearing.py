@@ -38,6 +38,7 @@ from xinfang.resolution.views._shared import (
     one_time_key,
     parse_date,
     parse_int,
+    petition_pk_by_code,
     step_once,
 )
 
@@ -104,15 +105,7 @@ def hearing_new(request: HttpRequest) -> HttpResponse:
     message = ""
     post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        code = (request.POST.get("petition") or "").strip()[:40]
-        pk = (
-            petition_queryset_for_user(user=request.user)  # type: ignore[arg-type]
-            .filter(tracking_code=code)
-            .values_list("pk", flat=True)
-            .first()
-            if code and "\x00" not in code
-            else None
-        )
+        pk = petition_pk_by_code(request.user, request.POST.get("petition"))
         if pk is None:
             errors["petition"] = [gettext("找不到该查询码，或不在您的查看范围内")]
         when = _when(request.POST.get("scheduled_for"), errors)

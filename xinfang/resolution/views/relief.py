@@ -36,7 +36,13 @@ from xinfang.resolution.services import (
     relief_fund_allocate,
     relief_pay,
 )
-from xinfang.resolution.views._shared import need, one_time_key, parse_int, step_once
+from xinfang.resolution.views._shared import (
+    need,
+    one_time_key,
+    parse_int,
+    petition_pk_by_code,
+    step_once,
+)
 
 ACTIONS = ("decide", "pay")
 
@@ -82,15 +88,7 @@ def relief_new(request: HttpRequest) -> HttpResponse:
     message = ""
     post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        code = (request.POST.get("petition") or "").strip()[:40]
-        pk = (
-            petition_queryset_for_user(user=user)  # type: ignore[arg-type]
-            .filter(tracking_code=code)
-            .values_list("pk", flat=True)
-            .first()
-            if code and "\x00" not in code
-            else None
-        )
+        pk = petition_pk_by_code(user, request.POST.get("petition"))
         if pk is None:
             errors["petition"] = [gettext("找不到该查询码，或不在您的查看范围内")]
         amount: Decimal | None = None
