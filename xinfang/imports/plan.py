@@ -198,7 +198,7 @@ def plan_row(
     if v("route"):
         digits = v("route", "").strip("（）()第项")
         cn = "一二三四五六"
-        n = cn.index(digits) + 1 if digits in cn else int(digits) if digits.isdigit() else 0
+        n = cn.index(digits) + 1 if digits in cn else int(digits) if digits.isascii() and digits.isdigit() else 0
         if n not in {r.value for r in Route}:
             why.append(f"处理途径“{v('route')}”无效（第三十一条第一至六项）")
         else:

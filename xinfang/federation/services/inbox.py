@@ -107,7 +107,7 @@ def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
     except ApplicationError as e:
         _audit_refusal(peer, envelope, f"refused: {e.message}")
         raise InboxRefusal(422, "refused", e.message, e.fields) from e
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError) as e:  # a body of another shape
         _audit_refusal(peer, envelope, "bad_body")
         raise InboxRefusal(422, "bad_body", f"message body incomplete: {e}") from e
     return Receipt(duplicate=False, result=result)

@@ -203,6 +203,12 @@ def test_a_body_that_cannot_be_applied_is_refused_for_good_and_leaves_nothing(wo
     with pytest.raises(InboxRefusal) as err:
         inbox_receive(raw=_raw(_wire("transfer", body)), now=clock.now())
     assert (err.value.status, err.value.code) == (422, "bad_body")
+    # a petition that is not an object (a list): a 500 the peer retried for ever (review)
+    for shape in (["x"], "x"):
+        body = {**_transfer_body(world), "petition": shape}
+        with pytest.raises(InboxRefusal) as err:
+            inbox_receive(raw=_raw(_wire("transfer", body)), now=clock.now())
+        assert (err.value.status, err.value.code) == (422, "bad_body")
     assert Petition.objects.count() == 0 and InboundMessage.objects.count() == 0
 
 

@@ -79,11 +79,13 @@ def test_a_dry_run_reports_every_bad_row_with_its_reason_and_writes_nothing(worl
         row(**{"行号": "A-5", "内容": "含有\x00字符"}),
         row(**{"行号": "A-1"}),  # the id of row 2 again
         row(**{"行号": "A-7", "转送机关": "", "转送日期": ""}),  # accepted at a petition office
+        row(**{"行号": "A-8", "处理途径": "²"}),  # a digit to isdigit(), not to int(): review
     ]
     out = run(rows, dry_run=True)
     assert not out.committed
     bad = {p.row: " ".join(p.reasons) for p in out.report.problems}
-    assert set(bad) == {3, 4, 5, 6, 7, 8}, bad
+    assert set(bad) == {3, 4, 5, 6, 7, 8, 9}, bad
+    assert "处理途径“²”无效" in bad[9]
     assert "没有这个机关" in bad[3]
     assert "早于转送日期" in bad[4]
     assert "缺少必填项“标题”" in bad[5]
