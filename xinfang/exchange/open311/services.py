@@ -134,7 +134,9 @@ def open311_request_submit(
     )
     now = at or clock.now()
     with transaction.atomic():
-        reg = petition_register(data=petition_data, organ=office, actor=None, submitted_online=True)
+        reg = petition_register(
+            data=petition_data, organ=office, actor=None, submitted_online=True, at=now
+        )
         request = Open311Request.objects.create(
             petition=reg.petition,
             service_code=service.code,
