@@ -65,10 +65,11 @@ def require(user: User, cap: Cap) -> None:
         raise Forbidden()
 
 
-def backlog_scope(user: User) -> Q:
-    """The backlog cases ``user`` may see: those of organs in the user's jurisdiction (the
-    petitions gate's organ rule), **never** a case of a petition that accuses the user's organ
-    (or one above it) or names the user (Art. 30 para 3); outside the scope is a 404."""
+def petition_record_scope(user: User) -> Q:
+    """The records about a petition (a backlog case, a hearing) ``user`` may see: those of
+    organs in the user's jurisdiction (the petitions gate's organ rule), **never** one of a
+    petition that accuses the user's organ (or one above it) or names the user (Art. 30 para 3,
+    Art. 46(5)); outside the scope is a 404."""
     from xinfang.petitions.selectors.access import organs_within_q
 
     if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
@@ -76,15 +77,8 @@ def backlog_scope(user: User) -> Q:
     return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))
 
 
-def hearing_scope(user: User) -> Q:
-    """The hearings ``user`` may see: those of organs in the user's jurisdiction, **never** one
-    of a petition that accuses the user's organ (or one above it) or names the user (Art. 30
-    para 3, Art. 46(5)); outside the scope is a 404."""
-    from xinfang.petitions.selectors.access import organs_within_q
-
-    if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
-        return Q(pk__in=[])
-    return organs_within_q(user.organ) & ~Q(petition__in=hidden_petitions(user))
+#: Backlog cases and hearings follow the one rule above.
+backlog_scope = hearing_scope = petition_record_scope
 
 
 def relief_scope(user: User) -> Q:
