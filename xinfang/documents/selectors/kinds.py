@@ -34,6 +34,12 @@ KINDS: dict[str, Kind] = {
         Kind("extension_notice", "信访事项延期办理告知书", "信延告", f"{R22}第三十四条"),
         Kind("opinion", "信访处理意见书", "信处", f"{R22}第三十一条第（六）项、第三十二条", True),
         Kind("reply", "信访事项答复意见书", "信答", f"{R22}第二十九条至第三十一条"),
+        Kind(
+            "agreement",
+            "信访事项调解协议书",
+            "信调协",
+            f"{R22}第三十三条",
+        ),
         Kind("review_opinion", "信访事项复查意见书", "信复查", f"{R22}第三十五条", True),
         Kind("re_review_opinion", "信访事项复核意见书", "信复核", f"{R22}第三十六条", True),
         Kind(
@@ -58,6 +64,7 @@ ACTION_KIND: dict[str, str] = {
     "extend": "extension_notice",
     "issue_opinion": "opinion",
     "reply": "reply",
+    "settle": "agreement",
     "decide_review": "review_opinion",
     "decide_re_review": "re_review_opinion",
     "reopen_window": "window_reopened",
@@ -81,6 +88,22 @@ REVIEW_OUTCOMES = {
     "redo": "责令原办理机关重新办理",
 }
 
+
+#: A people's suggestion's decision (Art. 29), as the reply prints it.
+ADOPTION_LABELS = {"adopted": "予以采纳", "partly": "部分采纳", "not_adopted": "不予采纳"}
+
+#: The title of an Art. 33 agreement by its kind (the ``settle`` step's ``agreement``).
+AGREEMENT_TITLES = {"mediation": "信访事项调解协议书", "settlement": "信访事项和解协议书"}
+
+#: How a party signed an agreement.
+SIGN_METHODS = {"in_person": "当面签字", "written": "书面签署"}
+
+#: What remains open to the parties once an Art. 33 agreement ends the matter.
+AGREEMENT_REMEDY = (
+    "本协议经双方当事人签字，该信访事项办结（《信访工作条例》第三十三条）。"
+    "一方不履行本协议的，另一方可以向本机关反映，由本机关督促履行；"
+    "对协议的履行发生争议的，可以依法通过诉讼、仲裁等法定途径解决。"
+)
 
 DELIVERY_METHODS = {
     "in_person": "直接送达",

@@ -9,6 +9,9 @@ from xinfang.directory.models import Organ
 from xinfang.documents.selectors.kinds import (
     _DELIVERY_OF,
     ACTION_KIND,
+    ADOPTION_LABELS,
+    AGREEMENT_REMEDY,
+    AGREEMENT_TITLES,
     CHANNEL_LABELS,
     DELIVERY_METHODS,
     FINALITY,
@@ -16,6 +19,7 @@ from xinfang.documents.selectors.kinds import (
     OPINION_OUTCOMES,
     R22,
     REVIEW_OUTCOMES,
+    SIGN_METHODS,
     Delivery,
     Document,
     Parties,
@@ -146,7 +150,9 @@ def _build(ctx: _Context, index: int) -> Document:
         petition_id=ctx.petition.pk,
         seq=e.seq,
         kind=kind.code,
-        title=kind.title,
+        title=AGREEMENT_TITLES.get((e.data or {}).get("agreement", ""), kind.title)
+        if kind.code == "agreement"
+        else kind.title,
         number=ctx.number(e) or f"{kind.number_code}〔{on.year}〕{e.pk}号",
         organ=ctx.issuing_organ(e),
         issued_on=on,
@@ -386,8 +392,57 @@ def _opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-un
 def _reply(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
     category = ctx.petition.category
     label = CATEGORY_LABELS.get(Category(category), "") if category else ""
+    adoption = ADOPTION_LABELS.get((e.data or {}).get("adoption", ""))
+    if adoption:  # a people's suggestion studied and decided (Art. 29)
+        intro = (
+            f"{_intro(ctx)}{f'（{label}）' if label else ''}，本机关已进行研究论证"
+            f"（{R22}第二十九条），现答复如下："
+        )
+        return [
+            _p(intro),
+            Section("研究采纳情况", f"{adoption}。"),
+            Section("答复意见", e.reason),
+        ], ""
     intro = f"{_intro(ctx)}{f'（{label}）' if label else ''}，本机关已依法办理，现答复如下："
     return [_p(intro), Section("答复意见", e.reason)], ""
+
+
+def _agreement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
+    """The Art. 33 agreement: the mediation's record, what was agreed, who signed, when and
+    how; the remedy route stays printed (what the parties may still do)."""
+    d = e.data or {}
+    word = "调解" if d.get("agreement") == "mediation" else "和解"
+    held = d.get("held_on", "")
+    held_text = cn_date(date.fromisoformat(held)) if held else ""
+    out = [
+        _p(
+            f"{_intro(ctx)}，本机关在办理过程中，经双方当事人同意，"
+            f"{'主持调解' if word == '调解' else '引导双方当事人和解'}，达成如下协议（{R22}第三十三条）："
+        ),
+        Section(
+            f"{word}情况",
+            "；".join(
+                x
+                for x in (
+                    f"{word}日期：{held_text}" if held_text else "",
+                    f"地点：{d.get('place', '')}" if d.get("place") else "",
+                    f"调解人：{d.get('mediator', '')}" if d.get("mediator") else "",
+                    f"到场人员：{d.get('present', '')}" if d.get("present") else "",
+                )
+                if x
+            ),
+        ),
+        Section("协议内容", d.get("summary", "")),
+    ]
+    signed = []
+    for s in d.get("signatures") or []:
+        when = cn_date(date.fromisoformat(s["on"])) if s.get("on") else ""
+        signed.append(
+            f"{s.get('name', '')}（{s.get('side_label', '')}）于{when}{SIGN_METHODS.get(s.get('method', ''), '')}"
+        )
+    if signed:
+        out.append(Section("当事人签字", "；".join(signed) + "。"))
+    return out, AGREEMENT_REMEDY
 
 
 def _review_opinion(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
@@ -451,6 +506,7 @@ _BUILDERS = {
     "extension_notice": _extension,
     "opinion": _opinion,
     "reply": _reply,
+    "agreement": _agreement,
     "review_opinion": _review_opinion,
     "re_review_opinion": _re_review_opinion,
     "window_reopened": _window_reopened,

@@ -14,6 +14,14 @@ from xinfang.resolution.models.hearing import (
     HearingStatus,
     ParticipantRole,
 )
+from xinfang.resolution.models.mediation import (
+    Mediation,
+    MediationKind,
+    MediationSigner,
+    MediationStatus,
+    SignerSide,
+    SignMethod,
+)
 from xinfang.resolution.models.relief import (
     EntryKind,
     FundEntry,
@@ -21,6 +29,13 @@ from xinfang.resolution.models.relief import (
     ReliefDecision,
     ReliefFund,
     ReliefStatus,
+)
+from xinfang.resolution.models.suggestion import (
+    ADOPTED,
+    RecognitionKind,
+    Suggestion,
+    SuggestionRecognition,
+    SuggestionStatus,
 )
 from xinfang.resolution.models.supervision import (
     Audience,
@@ -32,6 +47,17 @@ from xinfang.resolution.models.supervision import (
 )
 
 __all__ = [
+    "ADOPTED",
+    "Mediation",
+    "MediationKind",
+    "MediationSigner",
+    "MediationStatus",
+    "RecognitionKind",
+    "SignMethod",
+    "SignerSide",
+    "Suggestion",
+    "SuggestionRecognition",
+    "SuggestionStatus",
     "BacklogCase",
     "BacklogCriterion",
     "BacklogMilestone",

@@ -19,6 +19,14 @@ from xinfang.resolution.selectors.relief import (
     relief_get_for_user,
     relief_list_for_user,
 )
+from xinfang.resolution.selectors.suggestion import (
+    PublicSuggestion,
+    mediation_get_for_user,
+    mediation_list_for_user,
+    suggestion_get_for_user,
+    suggestion_list_for_user,
+    suggestion_public_list,
+)
 from xinfang.resolution.selectors.supervision import (
     escalation_list_for_user,
     notice_get_for_user,
@@ -27,6 +35,12 @@ from xinfang.resolution.selectors.supervision import (
 )
 
 __all__ = [
+    "PublicSuggestion",
+    "mediation_get_for_user",
+    "mediation_list_for_user",
+    "suggestion_get_for_user",
+    "suggestion_list_for_user",
+    "suggestion_public_list",
     "fund_get_for_user",
     "fund_ledger",
     "fund_list_for_user",

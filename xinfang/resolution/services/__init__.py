@@ -17,6 +17,7 @@ from xinfang.resolution.services.hearing import (
     hearing_publish,
     hearing_schedule,
 )
+from xinfang.resolution.services.mediation import mediation_record, mediation_sign
 from xinfang.resolution.services.relief import (
     amount_parse,
     relief_apply,
@@ -24,9 +25,21 @@ from xinfang.resolution.services.relief import (
     relief_fund_allocate,
     relief_pay,
 )
+from xinfang.resolution.services.suggestion import (
+    suggestion_decide,
+    suggestion_open,
+    suggestion_recognise,
+    suggestion_withdraw_public,
+)
 from xinfang.resolution.services.supervision import supervision_issue, supervision_reply
 
 __all__ = [
+    "mediation_record",
+    "mediation_sign",
+    "suggestion_decide",
+    "suggestion_open",
+    "suggestion_recognise",
+    "suggestion_withdraw_public",
     "amount_parse",
     "relief_apply",
     "relief_decide",

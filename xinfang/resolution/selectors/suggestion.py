@@ -1,0 +1,130 @@
+"""People's suggestions as staff may see them (``access.petition_record_scope``), and the
+public list of adopted suggestions: read from the suggestion's own public fields only (subject,
+organ, date, decision, reply summary, a consented credit), never the petition or its parties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext
+
+from xinfang.core.errors import NotFound
+from xinfang.directory.models import User
+from xinfang.resolution.access import petition_record_scope
+from xinfang.resolution.models import (
+    ADOPTED,
+    Mediation,
+    Suggestion,
+)
+from xinfang.resolution.selectors.supervision import PAGE, Page
+
+
+def suggestion_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+    qs = (
+        Suggestion.objects.filter(petition_record_scope(user))
+        .select_related("organ", "petition")
+        .only(
+            "pk",
+            "status",
+            "subject",
+            "public",
+            "decided_on",
+            "organ__name",
+            "petition__tracking_code",
+        )
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if cursor:
+        qs = qs.filter(pk__lt=cursor)
+    rows = list(qs.order_by("-pk")[: PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+
+
+def suggestion_get_for_user(*, user: User, suggestion_id: int) -> Suggestion:
+    s = (
+        Suggestion.objects.filter(petition_record_scope(user), pk=suggestion_id)
+        .select_related("organ", "petition", "reply_event")
+        .prefetch_related("recognitions")
+        .first()
+    )
+    if s is None:
+        raise NotFound(gettext("未找到该建议，或不在您的查看范围内"))
+    return s
+
+
+@dataclass(frozen=True)
+class PublicSuggestion:
+    """What the public list shows of one adopted suggestion (and nothing else)."""
+
+    pk: int
+    subject: str
+    organ: str
+    decided_on: date
+    status: str
+    reply_summary: str
+    credit_name: str
+
+
+def suggestion_public_list(*, cursor: int | None = None) -> Page:
+    """The adopted (or partly adopted) suggestions an organ chose to list, newest first."""
+    qs = Suggestion.objects.filter(public=True, status__in=ADOPTED, decided_on__isnull=False)
+    if cursor:
+        qs = qs.filter(pk__lt=cursor)
+    rows = [
+        PublicSuggestion(
+            pk=pk,
+            subject=subject,
+            organ=organ,
+            decided_on=decided_on,
+            status=status,
+            reply_summary=summary,
+            credit_name=credit,
+        )
+        for pk, subject, organ, decided_on, status, summary, credit in qs.order_by(
+            "-pk"
+        ).values_list(
+            "pk", "subject", "organ__name", "decided_on", "status", "reply_summary", "credit_name"
+        )[: PAGE + 1]
+    ]
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+
+
+def mediation_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+    qs = (
+        Mediation.objects.filter(petition_record_scope(user))
+        .select_related("organ", "petition")
+        .only(
+            "pk",
+            "status",
+            "kind",
+            "held_on",
+            "organ__name",
+            "petition__tracking_code",
+        )
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if cursor:
+        qs = qs.filter(pk__lt=cursor)
+    rows = list(qs.order_by("-pk")[: PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+
+
+def mediation_get_for_user(*, user: User, mediation_id: int) -> Mediation:
+    m = (
+        Mediation.objects.filter(petition_record_scope(user), pk=mediation_id)
+        .select_related("organ", "petition", "settle_event")
+        .prefetch_related("signers")
+        .first()
+    )
+    if m is None:
+        raise NotFound(gettext("未找到该调解记录，或不在您的查看范围内"))
+    return m
