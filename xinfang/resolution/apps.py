@@ -5,3 +5,11 @@ class ResolutionConfig(AppConfig):
     name = "xinfang.resolution"
     label = "resolution"
     verbose_name = "化解与督办"
+
+    def ready(self) -> None:
+        # Backlog, hearing and relief records on the staff petition page's timeline, as a
+        # merged read-only feed (ADR 0010; resolution/timeline.py).
+        from xinfang.petitions import extensions
+        from xinfang.resolution.timeline import resolution_timeline
+
+        extensions.timeline_add(name="resolution", items=resolution_timeline)
