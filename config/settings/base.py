@@ -173,7 +173,10 @@ XINFANG_CACHE = os.environ.get("XINFANG_CACHE", "database")
 if XINFANG_CACHE not in ("database", "memory"):
     raise ValueError(f"XINFANG_CACHE must be database or memory, got {XINFANG_CACHE!r}")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xinfang_cache"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "xinfang_cache",
+    }
     if XINFANG_CACHE == "database"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -219,9 +222,13 @@ def _insert_after(anchor: str, *names: str) -> None:
 
 
 _insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
-_insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "xinfang.core.security.PublicLimitsMiddleware")
+_insert_after(
+    "whitenoise.middleware.WhiteNoiseMiddleware", "xinfang.core.security.PublicLimitsMiddleware"
+)
 # Bad input (NUL and control characters, invalid UTF-8, huge integers): one 400, before any view.
-_insert_after("django.middleware.locale.LocaleMiddleware", "xinfang.core.boundary.InputBoundaryMiddleware")
+_insert_after(
+    "django.middleware.locale.LocaleMiddleware", "xinfang.core.boundary.InputBoundaryMiddleware"
+)
 _insert_after(
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xinfang.core.dbrouter.ReadYourWritesMiddleware",  # ADR 0015
@@ -233,7 +240,10 @@ _insert_after(
     "xinfang.audit.context.AuditContextMiddleware",
 )
 # Every state-changing form carried out once: its one-time token claimed around the view.
-_insert_after("django.contrib.messages.middleware.MessageMiddleware", "xinfang.core.once_forms.OnceFormMiddleware")
+_insert_after(
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "xinfang.core.once_forms.OnceFormMiddleware",
+)
 
 # Encryption at rest of identity numbers and phones: Fernet keys, first encrypts, all decrypt.
 XINFANG_FIELD_KEYS = env.field_keys(DATA_DIR)
@@ -247,10 +257,17 @@ XINFANG_FEDERATION_KEY = env.named_secret(DATA_DIR, "XINFANG_FEDERATION_KEY", "f
 # Peers are reached over https; plain http only to loopback addresses (tests, one machine).
 XINFANG_FEDERATION_TIMEOUT_SECONDS = int(os.environ.get("XINFANG_FEDERATION_TIMEOUT_SECONDS", "20"))
 # The largest signed message accepted (a petition with its documents), in bytes.
-XINFANG_FEDERATION_MAX_BYTES = int(os.environ.get("XINFANG_FEDERATION_MAX_BYTES", str(64 * 1024 * 1024)))
+XINFANG_FEDERATION_MAX_BYTES = int(
+    os.environ.get("XINFANG_FEDERATION_MAX_BYTES", str(64 * 1024 * 1024))
+)
 # The first wait before a message that could not be delivered is sent again (doubling, at most
 # an hour); `xinfang tick` sends what is due.
 XINFANG_FEDERATION_RETRY_SECONDS = int(os.environ.get("XINFANG_FEDERATION_RETRY_SECONDS", "60"))
+# How long a server that found no peer trusts that answer before asking again (a step of an
+# installation without peers costs no federation query; issue 20).
+XINFANG_FEDERATION_PEER_CHECK_SECONDS = int(
+    os.environ.get("XINFANG_FEDERATION_PEER_CHECK_SECONDS", "60")
+)
 # Where `xinfang tick` writes the signed heads of the audit chains (ADR 0014): in production a
 # volume the database administrator cannot write. Empty: no anchors.
 XINFANG_AUDIT_ANCHOR_DIR = os.environ.get(
@@ -264,9 +281,7 @@ AUTHENTICATION_BACKENDS = ["xinfang.directory.throttle.ThrottledModelBackend"]
 XINFANG_LOGIN_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_FAILURE_LIMIT", "5"))
 XINFANG_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_IP_FAILURE_LIMIT", "30"))
 XINFANG_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("XINFANG_LOGIN_LOCKOUT_MINUTES", "15"))
-AUTH_PASSWORD_VALIDATORS.append(
-    {"NAME": "xinfang.directory.passwords.CharacterClassesValidator"}
-)
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "xinfang.directory.passwords.CharacterClassesValidator"})
 OTP_TOTP_ISSUER = "xinfang 信访工作平台"
 
 # Cookies and transport. Behind TLS set XINFANG_HTTPS=1: secure cookies, HSTS, __Host- names.

@@ -17,7 +17,11 @@ transfer / assign     meet T1, T1a, T2, T3; start T3 (not for an anonymous item:
                       or, when it goes down to a lower petition office (Art. 22), T1a: that
                       office's share of the round's 15 days, never past the round's end
                       (:mod:`xinfang.deadlines.chain`);
-                      assign also starts T5 with the report date set by the office (Art. 22(3))
+                      assign also starts T5 with the report date set by the office (Art. 22(3));
+                      to an organ another installation serves (``to_external``): nothing starts
+                      here: the duty left with the petition and its clock runs there from its
+                      receipt (Arts. 22 para 1, 23 para 3), as a transfer out of the organ closes
+                      the sender's deadlines (issue 20)
 object                meet T4, void T3 (the materials go back); the office that gets them back
                       starts a new round, T1 from the return (Art. 23 para 3: it decides on the
                       objection and routes again), so the item is never without a due date
@@ -219,6 +223,10 @@ def track(
         elif a in ("transfer", "assign"):
             close(("T1", "T1a", "T2", "T3"), on, MET)
             close(("T4",), on, VOID)
+            if ev.data.get("to_external"):
+                # Handed to another installation: its own clock runs there from its receipt
+                # (Arts. 22 para 1, 23 para 3); no duty of ours is left to count (issue 20).
+                continue
             if ev.data.get("to_petition_office"):
                 # a lower petition office routes it on (Art. 22) within its share of the round
                 if round_end is None:  # the chain began at an organ that is no petition office

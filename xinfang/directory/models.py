@@ -76,6 +76,11 @@ class Organ(models.Model):
     # Materialised path "/1/5/23/" for subtree queries; maintained by directory.services.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField("启用", default=True)
+    # An organ another installation serves (federation.RemoteOrgan, issue 20): a transfer to it
+    # hands the duty over with the petition, so no deadline of ours starts for it (its own
+    # clock runs over there from its receipt, Arts. 22 para 1 and 23 para 3). Set only by
+    # federation.services.remote_organ_set.
+    external = models.BooleanField("由其他系统办理", default=False, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "机关单位"

@@ -39,8 +39,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 VERSION = 1
-#: The kinds of message (docs/federation.md): a petition handed over, a step reported back.
-KINDS = frozenset({"transfer", "update"})
+#: The kinds of message (docs/federation.md): a petition handed over, a step reported back,
+#: a review or re-review request the petitioner made at the sender (Arts. 35, 36).
+KINDS = frozenset({"transfer", "update", "remedy"})
 #: How far a message's time may be from the receiver's clock, either way.
 WINDOW = timedelta(minutes=5)
 _ID = re.compile(r"^[0-9a-f]{32}$")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
 
 from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteStep
 
@@ -12,21 +16,71 @@ def peer_list() -> list[Peer]:
     return list(Peer.objects.order_by("name"))
 
 
+#: Whether this installation has any peer, as this process last saw it: ``(answer, when)``.
+_configured: list[tuple[bool, float]] = []
+
+
+def peers_configured() -> bool:
+    """Whether any peer was ever recorded (issue 20: a step of an installation without peers
+    costs no federation query). A "yes" is kept for good (a peer is never deleted, only
+    deactivated); a "no" is asked again after ``XINFANG_FEDERATION_PEER_CHECK_SECONDS``, so a
+    server running when the first peer is added elsewhere (``federation_peer add``) sees it
+    within that time; this process's own ``peer_add`` and receipts forget it at once."""
+    now = time.monotonic()
+    if _configured:
+        answer, when = _configured[0]
+        if answer or now - when < settings.XINFANG_FEDERATION_PEER_CHECK_SECONDS:
+            return answer
+    answer = Peer.objects.exists()
+    _configured[:] = [(answer, now)]
+    return answer
+
+
+def peers_configured_forget() -> None:
+    _configured.clear()
+
+
+#: The request the petitioner may make after the step reported last over there (Arts. 35,
+#: 36): a review of an opinion, a re-review of a review opinion.
+REMEDY_AFTER = {"opinion_issued": "request_review", "review_decided": "request_re_review"}
+
+
+@dataclass(frozen=True)
+class RemoteRemedy:
+    """A review or re-review request forwarded to the other installation (issue 20)."""
+
+    action: str  # request_review | request_re_review
+    requested_at: str
+    status: str  # pending | delivered | refused (OutboundMessage)
+    refused: str  # the other side's reason ("" unless refused)
+
+
 @dataclass(frozen=True)
 class RemoteHandling:
     """How another installation handles a petition we handed over (the portal shows it)."""
 
+    link_id: int
     peer: str
+    organ: str  # the organ over there, as our directory names it
     remote_tracking_code: str
-    sent: bool  # the transfer message was delivered
+    sent: bool  # the transfer message was delivered (the other side acknowledged it)
+    sent_at: Any  # when it acknowledged (None while waiting)
     refused: str  # why the other side refused it ("" when it did not)
     steps: list[RemoteStep]
     is_open: bool
+    remedies: list[RemoteRemedy]
+    remedy: str  # the request the petitioner may make now ("" for none)
+
+    @property
+    def last(self) -> RemoteStep | None:
+        """The latest step reported back: where the matter stands over there."""
+        return self.steps[-1] if self.steps else None
 
 
 def remote_handling(*, petition: Any) -> list[RemoteHandling]:
     """Each hand-over of ``petition`` to another installation, with the steps reported back
-    (in two queries and one per hand-over; a petition is handed over once or twice)."""
+    and the review requests forwarded (in two queries and one per hand-over; a petition is
+    handed over once or twice)."""
     links = list(
         Link.objects.filter(petition=petition, direction=Link.OUT)
         .select_related("peer")
@@ -34,27 +88,64 @@ def remote_handling(*, petition: Any) -> list[RemoteHandling]:
     )
     if not links:
         return []
-    messages = {
-        m.message_id: m
-        for m in OutboundMessage.objects.filter(message_id__in=[lk.transfer_id for lk in links])
-    }
+    ids = [lk.transfer_id for lk in links]
+    messages = {}
+    remedies: dict[str, list[OutboundMessage]] = {}
+    for m in OutboundMessage.objects.filter(
+        Q(message_id__in=ids) | Q(petition=petition, kind="remedy")
+    ).order_by("id"):
+        if m.kind == "remedy":
+            remedies.setdefault(str(m.body.get("transfer_id")), []).append(m)
+        else:
+            messages[m.message_id] = m
     out = []
     for lk in links:
         steps = list(lk.steps.order_by("seq"))
         m = messages.get(lk.transfer_id)
+        asked = remedies.get(lk.transfer_id, [])
+        last = steps[-1] if steps else None
+        remedy = REMEDY_AFTER.get(last.state, "") if last is not None else ""
+        if remedy and any(
+            r.body.get("action") == remedy
+            and r.body.get("after_seq") == last.seq  # type: ignore[union-attr]
+            and r.status != OutboundMessage.REFUSED
+            for r in asked
+        ):
+            remedy = ""  # asked already: on its way, or received there
         out.append(
             RemoteHandling(
+                link_id=lk.pk,
                 peer=lk.peer.name,
+                organ=str(m.body.get("to_organ") or lk.peer.name) if m is not None else "",
                 remote_tracking_code=lk.remote_tracking_code,
                 sent=m is not None and m.status == OutboundMessage.DELIVERED,
+                sent_at=m.delivered_at if m is not None else None,
                 refused=m.last_error
                 if m is not None and m.status == OutboundMessage.REFUSED
                 else "",
                 steps=steps,
                 is_open=steps[-1].is_open if steps else True,
+                remedies=[
+                    RemoteRemedy(
+                        action=str(r.body.get("action")),
+                        requested_at=str(r.body.get("requested_at", ""))[:10],
+                        status=r.status,
+                        refused=_refusal_text(r.last_error)
+                        if r.status == OutboundMessage.REFUSED
+                        else "",
+                    )
+                    for r in asked
+                ],
+                remedy=remedy,
             )
         )
     return out
+
+
+def _refusal_text(error: str) -> str:
+    """The other side's reason without our transport prefix ("HTTP 422 refused: ...")."""
+    head, sep, rest = error.partition(": ")
+    return rest if sep and head.startswith("HTTP ") else error
 
 
 def outbox_pending_count() -> int:

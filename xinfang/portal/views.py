@@ -35,6 +35,7 @@ from xinfang.core.once_forms import once_by_view
 from xinfang.documents.render import docx_response
 from xinfang.documents.selectors import document_get
 from xinfang.federation.selectors import remote_handling
+from xinfang.federation.services.remedy import remedy_forward
 from xinfang.feedback.models import Stage
 from xinfang.feedback.selectors import evaluation_windows
 from xinfang.feedback.services import evaluation_submit
@@ -501,6 +502,11 @@ def _remedy(request: HttpRequest, code: str, action: str, done: str) -> HttpResp
         return away
     form = RemedyForm(request.POST)
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    # A petition handed to another installation: the opinion was issued there, so the request
+    # goes there (issue 20, Arts. 35, 36), forwarded as a signed message; never lost here.
+    remote = next((h for h in remote_handling(petition=petition) if h.remedy == action), None)
+    if remote is not None:
+        return _remedy_remote(request, code, petition, action, reason, remote)
     if request.POST.get("confirm") != "1":
         # A confirmation step first (issue 12, item 13): what the request does, who decides and
         # by when, in plain words; nothing is sent until the petitioner confirms. The reason
@@ -525,6 +531,36 @@ def _remedy(request: HttpRequest, code: str, action: str, done: str) -> HttpResp
         messages.error(request, " ".join([e.message, *[m for ms in e.fields.values() for m in ms]]))
     else:
         messages.success(request, done)
+    return redirect("portal:status", code=code)
+
+
+def _remedy_remote(request, code, petition, action, reason, remote) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if request.POST.get("confirm") != "1":
+        last = remote.last
+        return render(
+            request,
+            "portal/remedy_confirm.html",
+            {
+                "petition": petition,
+                "code": code,
+                "kind": "review" if action == "request_review" else "re_review",
+                "organ": (last.organ if last is not None else "") or remote.organ,
+                "to": "",
+                "remote_peer": remote.peer,
+                "reason": str(request.POST.get("reason", ""))[:5000],
+                "action_url": request.path,
+            },
+        )
+    try:
+        remedy_forward(petition=petition, action=action, reason=reason)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            _("请求已转送%(peer)s：该事项由对方系统办理，对方收到后依法办理，办理情况显示在本页。")
+            % {"peer": remote.peer},
+        )
     return redirect("portal:status", code=code)
 
 

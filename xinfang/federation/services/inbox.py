@@ -31,6 +31,7 @@ from xinfang.federation.envelope import (
 )
 from xinfang.federation.keys import own_key_id
 from xinfang.federation.models import InboundMessage, Link, Peer, RemoteStep, SeenNonce
+from xinfang.federation.selectors import peers_configured_forget
 from xinfang.federation.services.outbox import updates_enqueue
 from xinfang.petitions.models import Petition
 
@@ -59,6 +60,7 @@ def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
     peer = Peer.objects.filter(key_id=envelope.sender, is_active=True).first()
     if peer is None:
         raise InboxRefusal(401, "unknown_peer", "sender key is not a known peer")
+    peers_configured_forget()  # a peer exists: this process's steps report to it from now on
     if not signature_ok(envelope, sig, peer.public_key):
         _audit_refusal(peer, envelope, "bad_signature")
         raise InboxRefusal(401, "bad_signature", "signature does not match the message")
@@ -88,6 +90,8 @@ def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
             )
             if envelope.kind == "transfer":
                 result = _transfer_apply(peer=peer, envelope=envelope, now=now)
+            elif envelope.kind == "remedy":
+                result = _remedy_apply(peer=peer, envelope=envelope, now=now)
             else:
                 result = _update_apply(peer=peer, envelope=envelope)
             record.result = result
@@ -248,3 +252,37 @@ def _update_apply(*, peer: Peer, envelope: Envelope) -> dict[str, Any]:
         or "",
         "seq": step.seq,
     }
+
+
+#: The requests a peer may forward for its petitioner (Arts. 35, 36).
+REMEDIES = frozenset({"request_review", "request_re_review"})
+
+
+def _remedy_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str, Any]:
+    """A review or re-review request the petitioner made at the peer, for a petition the peer
+    handed to us (services.remedy): the step is taken here as of the day they asked, so the
+    30-day window is counted against that day (Arts. 35, 36); it is reported back as any step.
+    A refusal (the window ran out, the step not open now) is a 422 the peer shows them."""
+    from xinfang.petitions.services import petition_act
+
+    body = envelope.body
+    action = str(body["action"])
+    if action not in REMEDIES:
+        raise ApplicationError("不能转来的请求", fields={"action": [action[:40]]})
+    link = Link.objects.filter(
+        peer=peer, direction=Link.IN, transfer_id=str(body["transfer_id"])
+    ).first()
+    if link is None:
+        raise ApplicationError("没有对应的转入事项", fields={"transfer_id": ["unknown"]})
+    asked = datetime.fromisoformat(str(body["requested_at"]))
+    if asked.tzinfo is None or asked > now:
+        raise ApplicationError("请求时间无效", fields={"requested_at": ["invalid"]})
+    last = Petition.objects.filter(pk=link.petition_id).values_list("last_event_at", flat=True)[0]
+    petition = petition_act(
+        petition_id=link.petition_id,
+        action=action,
+        actor=None,
+        at=max(asked, last),  # never before the step already recorded (the event order)
+        reason=str(body.get("reason") or "")[:5000],
+    )
+    return {"tracking_code": petition.tracking_code, "action": action, "state": petition.state}

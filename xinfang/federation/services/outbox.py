@@ -23,6 +23,7 @@ from xinfang.core import clock
 from xinfang.federation.envelope import Envelope, envelope_sign
 from xinfang.federation.keys import own_key_id, own_private_key
 from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteOrgan
+from xinfang.federation.selectors import peers_configured
 from xinfang.petitions.models import Attachment, Petition
 from xinfang.petitions.workflow import STATE_LABELS, State
 
@@ -61,8 +62,11 @@ def _retry_delay(attempts: int) -> timedelta:
 
 def outbox_on_step(*, petition: Petition, event: Any) -> None:
     """In the step's transaction: a hand-over to an organ a peer serves becomes a ``transfer``
-    message; a step taken here on a petition a peer sent us becomes an ``update`` for it."""
-    if event.action in HANDOVER:
+    message; a step taken here on a petition a peer sent us becomes an ``update`` for it.
+    Without any peer it asks nothing (issue 20: no federation query on every step)."""
+    if not peers_configured():
+        return
+    if event.action in HANDOVER and petition.current_organ.external:
         remote = (
             RemoteOrgan.objects.select_related("peer")
             .filter(organ_id=petition.current_organ_id, peer__is_active=True)
@@ -76,11 +80,11 @@ def outbox_on_step(*, petition: Petition, event: Any) -> None:
         updates_enqueue(link=link, petition=petition, events=[event])
 
 
-def _enqueue(*, peer: Peer, kind: str, body: dict[str, Any], petition: Petition) -> str:
+def enqueue(*, peer: Peer, kind: str, body: dict[str, Any], petition: Petition) -> OutboundMessage:
+    """Write one message to the outbox (in the caller's transaction)."""
     now = clock.now()
-    message_id = secrets.token_hex(16)
-    OutboundMessage.objects.create(
-        message_id=message_id,
+    return OutboundMessage.objects.create(
+        message_id=secrets.token_hex(16),
         peer=peer,
         kind=kind,
         body=body,
@@ -88,7 +92,10 @@ def _enqueue(*, peer: Peer, kind: str, body: dict[str, Any], petition: Petition)
         created_at=now,
         next_attempt_at=now,
     )
-    return message_id
+
+
+def _enqueue(*, peer: Peer, kind: str, body: dict[str, Any], petition: Petition) -> str:
+    return enqueue(peer=peer, kind=kind, body=body, petition=petition).message_id
 
 
 def _transfer_enqueue(*, petition: Petition, event: Any, remote: RemoteOrgan) -> None:
@@ -106,6 +113,7 @@ def _transfer_enqueue(*, petition: Petition, event: Any, remote: RemoteOrgan) ->
         accused_persons = "、".join(x for x in [petition.accused_organ.name, accused_persons] if x)
     body = {
         "to_organ_id": remote.remote_organ_id,
+        "to_organ": petition.current_organ.name,  # as our directory names it (our pages)
         "from_organ": event.actor_organ.name if event.actor_organ_id else "",
         "transferred_at": event.occurred_at.isoformat(),
         "reason": event.reason,

@@ -14,6 +14,7 @@ from xinfang.directory.models import Organ
 from xinfang.federation.envelope import key_id, public_key_parse
 from xinfang.federation.keys import own_public_key
 from xinfang.federation.models import Peer, RemoteOrgan
+from xinfang.federation.selectors import peers_configured_forget
 
 
 def _loopback(host: str) -> bool:
@@ -62,6 +63,7 @@ def peer_add(*, name: str, url: str, public_key: str, actor: Any = None) -> Peer
         raise ApplicationError("对接系统信息有误", fields=fields)
     if not url.endswith("/"):
         url += "/"
+    peers_configured_forget()  # this process asks again (a rolled-back add: it finds none)
     with transaction.atomic():
         peer = Peer.objects.create(
             name=name, url=url, public_key=public_key, key_id=key_id(public_key)
@@ -103,6 +105,9 @@ def remote_organ_set(
         row, _created = RemoteOrgan.objects.update_or_create(
             organ=organ, defaults={"peer": peer, "remote_organ_id": remote_organ_id}
         )
+        # The directory's own mark: a transfer to it starts no deadline here (tracker, issue 20).
+        Organ.objects.filter(pk=organ.pk).update(external=True)
+        organ.external = True
         audit_record(
             kind="federation.remote_organ",
             actor=actor,

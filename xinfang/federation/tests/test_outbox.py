@@ -201,10 +201,12 @@ def test_the_staff_page_shows_where_the_petition_went_and_whether_it_arrived(
     p = _transfer(world, register, remote.organ)
     client.force_login(world.clerk)
     page = client.get(f"/petitions/{p.pk}/").content.decode()
-    assert "跨系统转送" in page and "已转至江西省信访系统办理" in page and "等待送达" in page
+    assert "跨系统转送" in page and "已转至江西省信访局（外部系统）" in page and "等待送达" in page
     monkeypatch.setattr(outbox, "_post", lambda url, data: (200, {"tracking_code": "XYZ2345678"}))
-    outbox_deliver(now=clock.now())
+    now = clock.now()
+    outbox_deliver(now=now)
     page = client.get(f"/petitions/{p.pk}/").content.decode()
-    assert "对方已接收（对方查询码 XYZ2345678）" in page
+    on = clock.local_date(now).isoformat()
+    assert f"对方已于 {on} 确认接收（对方查询码 XYZ2345678）" in page
     other = register().petition
     assert "跨系统转送" not in client.get(f"/petitions/{other.pk}/").content.decode()

@@ -314,6 +314,10 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
         petition.current_organ = to
         data["to_petition_office"] = to.kind == OrganKind.PETITION_OFFICE
         data["to_level"] = to.level  # its share of the routing limit (T1a, deadlines.chain)
+        if to.external:
+            # Served by another installation (issue 20): the duty leaves with the petition and
+            # its clock runs there from its receipt (Arts. 22 para 1, 23 para 3); none here.
+            data["to_external"] = True
         if action in (A.TRANSFER, A.ASSIGN):
             petition.dispatched_by = action.value
             petition.objection_rejected = False  # a new receiving organ may object (Art. 23)
