@@ -8,14 +8,17 @@ The archive (an uncompressed tar; the PostgreSQL dump is compressed by ``pg_dump
     database/xinfang.pgdump       PostgreSQL: pg_dump -Fc, taken in an exported snapshot
     media/attachments/…           every attachment file that the snapshot's rows name
     anchors/anchors-YYYY-MM.jsonl a copy of the audit anchors (kept, never restored)
-    keys/secret_key field_key index_key audit_key
+    keys/secret_key field_key index_key audit_key federation_key
 
 Consistency: the database is copied as one snapshot while the system runs, and the attachments
 are those the snapshot's rows name (a file is written before its row commits, so every row of
 the snapshot has its file). Losing ``field_key`` loses every encrypted identity number and
 phone, and losing ``audit_key`` the proof of the audit chain: the keys travel with the data,
 so the archive is as secret as the database and its keys together (written mode 0600; keep it
-encrypted and off the host, docs/operations.md).
+encrypted and off the host, docs/operations.md). ``federation_key`` is the installation's
+signing key towards other installations (docs/federation.md): restored, the peers go on
+trusting it without a new key exchange. An archive made before it was carried has none: the
+restored installation keeps the key it made for itself (a new key exchange).
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ from xinfang.core import clock
 
 FORMAT = "xinfang-backup"
 VERSION = 1
-KEY_NAMES = ("secret_key", "field_key", "index_key", "audit_key")
+KEY_NAMES = ("secret_key", "field_key", "index_key", "audit_key", "federation_key")
+#: Keys that archives of earlier versions do not carry (restored when present).
+KEYS_ADDED_LATER = frozenset({"federation_key"})
 CHUNK = 1 << 20
 
 
@@ -89,6 +94,7 @@ def key_values() -> dict[str, str]:
         "field_key": ",".join(settings.XINFANG_FIELD_KEYS),
         "index_key": settings.XINFANG_INDEX_KEY,
         "audit_key": settings.XINFANG_AUDIT_KEY,
+        "federation_key": settings.XINFANG_FEDERATION_KEY,
     }
 
 
@@ -339,7 +345,11 @@ def backup_restore(*, path: Path) -> RestoreReport:
     if why := installation_is_empty():
         raise BackupError("只能恢复到空的系统：" + "；".join(why))
     with tarfile.open(path, mode="r:") as tar:
-        keys = {k: _read(tar, f"keys/{k}").decode() for k in KEY_NAMES}
+        keys = {
+            k: _read(tar, f"keys/{k}").decode()
+            for k in KEY_NAMES
+            if k not in KEYS_ADDED_LATER or f"keys/{k}" in manifest["members"]
+        }
         _keys_check_environment(keys)
         report = RestoreReport()
         _restore_database(tar, manifest)
@@ -363,6 +373,7 @@ _KEY_ENV = {
     "field_key": "XINFANG_FIELD_KEYS",
     "index_key": "XINFANG_INDEX_KEY",
     "audit_key": "XINFANG_AUDIT_KEY",
+    "federation_key": "XINFANG_FEDERATION_KEY",
 }
 
 
@@ -370,7 +381,7 @@ def _keys_check_environment(keys: dict[str, str]) -> None:
     """A key set in the environment wins over the data folder: it must be the backup's."""
     for name, var in _KEY_ENV.items():
         given = os.environ.get(var)
-        if given is not None and given.strip() != keys[name].strip():
+        if name in keys and given is not None and given.strip() != keys[name].strip():
             raise BackupError(
                 f"环境变量 {var} 与备份中的密钥不同：请改为备份中的 keys/{name}，或取消该变量"
             )
@@ -453,6 +464,8 @@ def _settings_take_keys(keys: dict[str, str]) -> None:
     settings.XINFANG_FIELD_KEYS = [k for k in keys["field_key"].split(",") if k]
     settings.XINFANG_INDEX_KEY = keys["index_key"]
     settings.XINFANG_AUDIT_KEY = keys["audit_key"]
+    if "federation_key" in keys:
+        settings.XINFANG_FEDERATION_KEY = keys["federation_key"]
 
 
 def _verify_restored(manifest: dict[str, Any], report: RestoreReport) -> None:

@@ -41,7 +41,9 @@ for a in Attachment.objects.order_by("pk"):
         out["files"][a.file.name] = hashlib.sha256(f.read()).hexdigest()
 out["clear"] = [[p.name, p.phone, p.id_number] for p in Party.objects.order_by("pk")]
 out["keys"] = [settings.SECRET_KEY, settings.XINFANG_FIELD_KEYS, settings.XINFANG_INDEX_KEY,
-               settings.XINFANG_AUDIT_KEY]
+               settings.XINFANG_AUDIT_KEY, settings.XINFANG_FEDERATION_KEY]
+from xinfang.federation.keys import own_key_id
+out["federation_key_id"] = own_key_id()  # what the peers know this installation by
 print(json.dumps(out, sort_keys=True, default=str))
 """
 
@@ -91,7 +93,7 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     assert archive.stat().st_mode & 0o077 == 0  # the archive holds the keys: owner only
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
-    assert {"manifest.json", "keys/field_key", "keys/audit_key"} <= names
+    assert {"manifest.json", "keys/field_key", "keys/audit_key", "keys/federation_key"} <= names
     assert sum(n.startswith("media/attachments/") for n in names) == 8
     assert any(n.startswith("anchors/anchors-") for n in names)  # a copy outside the database
 
@@ -104,6 +106,9 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     assert after["files"] == before["files"]
     assert after["clear"] == before["clear"]  # the field key came along: identities readable
     assert after["keys"] == before["keys"]
+    # the federation signing key came along: peers go on trusting it, no new key exchange
+    # (issue 20; without keys/federation_key the restored side makes a new key: another id)
+    assert after["federation_key_id"] == before["federation_key_id"]
     for f in (b.media / "attachments").rglob("*"):
         assert f.stat().st_mode & 0o077 == 0, f
     verify = b.xinfang("audit", "verify")
