@@ -135,6 +135,16 @@ def test_the_petition_page_shows_the_chain_and_the_objection_s_reasons(client, w
     assert 'id="chain-panel"' in page
     assert "东湖市信访局" in page and REASON in page
     assert "本级 4 日，至 2025-03-10" in page
+    # What the count counts, in plain words (issue 20: "共 2 轮" said nothing of what a round is)
+    assert "把材料退回信访部门 1 次" in page and "本件共分流 2 次" in page
+    assert (
+        "轮"
+        not in page[
+            page.index('id="chain-panel"') : page.index(
+                "</section>", page.index('id="chain-panel"')
+            )
+        ]
+    )
 
 
 def test_a_petition_that_never_moved_has_no_chain_section(client, world, register):
