@@ -172,12 +172,15 @@ def _timed(name, fn):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    global PG_DB
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=100_000)
     ap.add_argument("--bad", type=int, default=100)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--seed", type=int, default=20)
+    ap.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database (created, dropped after)")
     args = ap.parse_args()
+    PG_DB = args.pg_db
     _setup(args.db)
     try:
         _run(args)

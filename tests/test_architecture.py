@@ -34,9 +34,9 @@ def test_only_the_petition_services_assign_petition_state():
         for line in path.read_text().splitlines()
         if pattern.search(line)
     ]
-    # creation sets the initial state (single and bulk, register.py), and act._transition
-    # applies next_state
-    assert len(writers) == 3, writers
+    # creation sets the initial state (register._assemble, for the single and the bulk path:
+    # ADR 0020), and act._transition applies next_state
+    assert len(writers) == 2, writers
     assert sum(w.startswith("act.py") for w in writers) == 1, writers
 
 

@@ -49,7 +49,7 @@ class RunState(models.TextChoices):
 
 
 class ImportRun(models.Model):
-    """One file: uploaded, dry-run, then committed (all rows or none)."""
+    """One file: uploaded, dry-run, then committed (a batch of rows per transaction)."""
 
     source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="runs")
     requested_by = models.ForeignKey(
@@ -63,6 +63,11 @@ class ImportRun(models.Model):
     rows_total = models.IntegerField(default=0)
     report = models.JSONField(default=dict)  # tabular.Report.as_dict()
     imported = models.IntegerField(default=0)
+    # Where the worker is (written between its batches, each its own transaction: the page
+    # reads it from here, not from the file; ADR 0020).
+    progress_phase = models.CharField(max_length=10, blank=True, default="")
+    progress_done = models.IntegerField(default=0)
+    progress_total = models.IntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

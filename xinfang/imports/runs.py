@@ -1,28 +1,25 @@
 """An import on the staff page: the file uploaded, its columns mapped, its dry run and its commit
 run by the worker (``tasks.import_run_task``) with progress the page shows.
 
-The worker holds one transaction for the whole file (all or nothing), so its progress cannot be
-written to the database where the page would see it only at the end (and on SQLite a second
-writer would wait for it): it goes to a small file beside the uploads, replaced atomically.
+The worker commits a batch of rows per transaction (ADR 0020) and writes its progress to the
+run's row between batches, where the page reads it (the page does not read the file again while
+the worker runs).
 Only the one who uploaded a file sees its run (NotFound otherwise, as for a run that does not
 exist): the preview and the report show the file's rows.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.models import User
-from xinfang.imports.models import ImportRun, RunState
+from xinfang.imports.models import ImportedRow, ImportRun, RunState
 from xinfang.imports.plan import FIELDS, LABELS
 from xinfang.imports.services import (
     import_mapping_save,
@@ -141,20 +138,23 @@ def import_run_execute(*, run_id: int, commit: bool) -> ImportRun:
         run.report = {"error": reason}
         run.state = RunState.FAILED if commit else RunState.UPLOADED
         run.finished_at = clock.now()
-        run.save(update_fields=["report", "state", "finished_at"])
+        run.progress_phase = ""
+        # the batches committed before the failure stay (whole petitions); say how many
+        run.imported = ImportedRow.objects.filter(run_id=run.pk).count() if commit else 0
+        run.save(update_fields=["report", "state", "finished_at", "progress_phase", "imported"])
         if not isinstance(e, ApplicationError):
             raise
         return run
     run.report = out.report.as_dict()
     if commit:
         run.state = RunState.DONE if out.committed else RunState.FAILED
-        run.imported = out.imported if out.committed else 0
+        run.imported = out.imported
     else:
         run.state = RunState.CHECKED
         run.imported = 0
     run.finished_at = clock.now()
-    run.save(update_fields=["report", "state", "imported", "finished_at"])
-    _progress_path(run.pk).unlink(missing_ok=True)
+    run.progress_phase = ""
+    run.save(update_fields=["report", "state", "imported", "finished_at", "progress_phase"])
     return run
 
 
@@ -172,24 +172,17 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def _progress_path(run_id: int) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{int(run_id)}.json"
-
-
 def _progress_write(run_id: int, phase: str, done: int, total: int) -> None:
-    path = _progress_path(run_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
-    os.replace(tmp, path)
+    """Between batches (no transaction open): the page sees it at once."""
+    ImportRun.objects.filter(pk=run_id).update(
+        progress_phase=phase[:10], progress_done=done, progress_total=total
+    )
 
 
 def import_run_progress(run: ImportRun) -> Progress | None:
-    try:
-        data = json.loads(_progress_path(run.pk).read_text())
-        return Progress(str(data["phase"]), int(data["done"]), int(data["total"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    if not run.progress_phase:
         return None
+    return Progress(run.progress_phase, run.progress_done, run.progress_total)
 
 
 def field_rows(run: ImportRun) -> list[dict[str, object]]:

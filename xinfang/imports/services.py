@@ -1,13 +1,16 @@
-"""Importing earlier petitions from a 台账 file: check every row, then commit all of them or none.
+"""Importing earlier petitions from a 台账 file: check every row, then commit the good ones a
+batch at a time (ADR 0020).
 
 Two passes over the file. The first reads each row as a plan (``plan.plan_row``: fields, known
 organs, the order of the dates) and skips the rows of the source imported before. The second
-takes every good row through ``petitions.services.petition_register_past`` (registration and
-each step at its original date, the law's table deciding) and the petitioner's evaluation
-through ``feedback.services.evaluation_submit``, each row in a savepoint so that a refused row
-is reported and the next one tried, the whole in one transaction that is rolled back on a dry
-run or when any row was refused: a dry run reports exactly what the commit would do, and a
-commit writes every row or none.
+takes the good rows, ``BATCH`` at a time, through the bulk path
+``petitions.services.petition_register_past_many`` (registration and each step at its original
+date, by the same code as ``petition_register_past``: the law's table deciding), with the
+petitioner's evaluation through ``feedback.services.evaluation_submit``. Each batch is one
+transaction: a row refused there is reported and only it is skipped; a crash leaves whole
+batches, never half a petition, and importing the file again adds only what is missing (the
+source's row ids, ``ImportedRow``). A dry run takes the same path and rolls each batch back, so
+it reports exactly what the commit would do.
 """
 
 from __future__ import annotations
@@ -29,16 +32,19 @@ from xinfang.feedback.services import evaluation_submit
 from xinfang.imports.models import ImportedRow, ImportSource
 from xinfang.imports.plan import FIELDS, LABELS, OrganRef, Plan, plan_row
 from xinfang.imports.tabular import ColumnMap, Problem, Report, RowInvalid, Table, check_rows
-from xinfang.petitions.models import PartyRole
+from xinfang.petitions.models import PartyRole, Petition
 from xinfang.petitions.services import (
+    Batch,
     PartyInput,
+    PastItem,
     PastStep,
     PetitionInput,
-    petition_register_past,
+    petition_register_past_many,
 )
 from xinfang.petitions.workflow import STATE_LABELS, State
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+BATCH = 500  # rows per transaction of a commit
 
 
 def import_may(user: User) -> bool:
@@ -103,10 +109,6 @@ class Outcome:
     committed: bool
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_rows(
     *,
     source: ImportSource,
@@ -118,7 +120,8 @@ def import_rows(
     progress: Progress | None = None,
     run_id: int | None = None,
 ) -> Outcome:
-    """Check (``dry_run``) or commit the rows of ``table``: every row or none (see the module).
+    """Check (``dry_run``) or commit the rows of ``table``, a batch per transaction; a bad row
+    is reported and skipped (see the module).
     ``actor`` None: the command line (any organ); a user may import for their organ and below."""
     if actor is not None and not import_may(actor):
         raise Forbidden(gettext("您的角色不能导入信访事项"))
@@ -149,31 +152,65 @@ def import_rows(
     report = check_rows(
         table, mapping, FIELDS, parse, ref_field="row_id", already=already, progress=tick
     )
-    if not dry_run and report.problems:
-        return Outcome(report, 0, False)
-    imported = 0
+    good: list[tuple[int, str, Plan]] = []
+    total = len(report.good)
+    organs = Organ.objects.in_bulk({plan.organ_id for _n, _r, plan in report.good})
+    for start in range(0, total, BATCH):
+        part = report.good[start : start + BATCH]
+        batch = _import_batch(
+            part, organs=organs, source=source, actor=actor, run_id=run_id, dry_run=dry_run
+        )
+        for i, reasons in sorted(batch.refused.items()):
+            report.problems.append(Problem(part[i][0], part[i][1], reasons))
+        good += [part[i] for i in sorted(batch.registered)]
+        if progress is not None:
+            progress("commit" if not dry_run else "dry", min(start + BATCH, total), total)
+    report.good = good
+    report.problems.sort(key=lambda p: p.row)
+    return Outcome(report, len(good), not dry_run)
+
+
+class _DryRun(Exception):
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+
+
+def _import_batch(
+    part: list[tuple[int, str, Plan]],
+    *,
+    organs: Mapping[int, Organ],
+    source: ImportSource,
+    actor: User | None,
+    run_id: int | None,
+    dry_run: bool,
+) -> Batch:
+    """One batch in one transaction (rolled back on a dry run)."""
+    plans = [plan for _n, _r, plan in part]
+
+    def then(i: int, petition: Petition) -> None:
+        _after(plans[i], petition)
+
     try:
         with transaction.atomic():
-            good = []
-            total = len(report.good)
-            for i, (number, ref, plan) in enumerate(report.good):
-                try:
-                    with transaction.atomic():
-                        _import_one(plan, source=source, actor=actor, run_id=run_id)
-                    good.append((number, ref, plan))
-                except ApplicationError as e:
-                    details = [m for ms in e.fields.values() for m in ms if m not in e.message]
-                    report.problems.append(Problem(number, ref, [e.message, *details]))
-                if progress is not None and ((i + 1) % 200 == 0 or i + 1 == total):
-                    progress("commit" if not dry_run else "dry", i + 1, total)
-            report.good = good
-            report.problems.sort(key=lambda p: p.row)
-            imported = len(good)
-            if dry_run or report.problems:
-                raise _Rollback
-    except _Rollback:
-        return Outcome(report, imported if dry_run else 0, False)
-    return Outcome(report, imported, True)
+            batch = petition_register_past_many(
+                items=[_past_item(plan, organs[plan.organ_id]) for plan in plans],
+                source=source.name,
+                actor=actor,
+                then=then,
+            )
+            ImportedRow.objects.bulk_create(
+                [
+                    ImportedRow(
+                        source=source, ref=plans[i].ref, petition=reg.petition, run_id=run_id
+                    )
+                    for i, reg in sorted(batch.registered.items())
+                ]
+            )
+            if dry_run:
+                raise _DryRun(batch)
+    except _DryRun as d:
+        return d.batch
+    return batch
 
 
 def _jurisdiction(organ: Organ | None) -> set[int] | None:
@@ -185,9 +222,7 @@ def _jurisdiction(organ: Organ | None) -> set[int] | None:
     return {organ.pk, *below.values_list("pk", flat=True)}
 
 
-def _import_one(
-    plan: Plan, *, source: ImportSource, actor: User | None, run_id: int | None
-) -> None:
+def _past_item(plan: Plan, organ: Organ) -> PastItem:
     anonymous = not plan.petitioner
     parties = (
         ()
@@ -214,16 +249,18 @@ def _import_one(
         is_anonymous=anonymous,
         parties=parties,
     )
-    organ = Organ.objects.get(pk=plan.organ_id)
-    petition = petition_register_past(
+    return PastItem(
         data=data,
         organ=organ,
         registered_at=plan.received,
         steps=[PastStep(s.action, s.on, s.reason, s.data) for s in plan.steps],
-        source=source.name,
         source_ref=plan.ref,
-        actor=actor,
     )
+
+
+def _after(plan: Plan, petition: Petition) -> None:
+    """The row's own checks and writes after its steps (in the batch's transaction; an
+    ApplicationError refuses the row)."""
     if plan.state is not None and petition.state != plan.state:
         raise ApplicationError(
             gettext("所填状态“%(given)s”与各日期得出的状态“%(state)s”不一致")
@@ -239,4 +276,3 @@ def _import_one(
             rating=plan.rating,
             at=timezone.make_aware(datetime.combine(plan.rated_on, time(12))),
         )
-    ImportedRow.objects.create(source=source, ref=plan.ref, petition=petition, run_id=run_id)

@@ -31,6 +31,7 @@ from xinfang.imports.tabular import TableError
 from xinfang.imports.tasks import import_run_task
 
 BUSY = (RunState.CHECKING, RunState.RUNNING)
+MAPPABLE = (RunState.UPLOADED, RunState.CHECKED, RunState.FAILED)
 
 
 @login_required
@@ -72,11 +73,12 @@ def start(request: HttpRequest) -> HttpResponse:
 def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     run = import_run_get_for_user(user=request.user, run_id=run_id)  # type: ignore[arg-type]
     errors: list[str] = []
-    try:
-        table = run_table(run)
-    except (OSError, TableError):
-        table = None
-        errors.append(gettext("无法再读取该文件，请重新上传"))
+    table = None
+    if run.state in MAPPABLE:  # the file is read for its columns only while they may be mapped
+        try:
+            table = run_table(run)
+        except (OSError, TableError):
+            errors.append(gettext("无法再读取该文件，请重新上传"))
     if request.method == "POST" and table is not None:
         mapping = {
             f.key: c
@@ -112,8 +114,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
             "fields": field_rows(run) if table else [],
             "report": run.report,
             "errors": errors,
-            "may_map": table is not None and run.state in (RunState.UPLOADED, RunState.CHECKED,
-                                                           RunState.FAILED),
+            "may_map": table is not None and run.state in MAPPABLE,
             "may_commit": run.state == RunState.CHECKED and not run.report.get("bad")
             and run.report.get("good"),
         },

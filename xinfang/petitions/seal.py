@@ -19,12 +19,12 @@ password's hash, renewed by ``petition_receipt_again``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from xinfang.audit.seals import Sealer, audit_seal, row_digest
-from xinfang.audit.services import petition_event_entries
+from xinfang.audit.services import Entry, petition_event_entries
 
 PETITION_FIELDS = (
     "tracking_code",
@@ -193,15 +193,20 @@ def petition_digests_every() -> Iterator[tuple[int, str]]:
 
 
 def petition_seal(
-    *, petition_ids: Iterable[int], actor: Any = None, events: Iterable[Any] = ()
+    *,
+    petition_ids: Iterable[int],
+    actor: Any = None,
+    events: Iterable[Any] = (),
+    entries: Sequence[Entry] = (),
 ) -> None:
     """Seal the petitions as they are now in this transaction (call last, after every write).
-    ``events``: the steps just written, recorded in the same append, before the seals."""
+    ``events``: the steps just written, recorded in the same append, before the seals, then
+    ``entries`` (other records of the same change, e.g. a batch's ``petition.imported``)."""
     audit_seal(
         object_type="petition",
         ids=list(petition_ids),
         actor=actor,
-        entries=petition_event_entries(events=events, actor=actor),
+        entries=[*petition_event_entries(events=events, actor=actor), *entries],
     )
 
 

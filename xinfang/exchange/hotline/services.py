@@ -1,6 +1,7 @@
 """Importing 12345 work orders (docs/hotline.md): an order the hotline hands to the petition
 channel becomes a petition (channel ``hotline``, Art. 17) registered at the petition office of
-its region through ``petition_register_many``, keeping its hotline id.
+its region through the bulk path (``petition_register_batch``, ADR 0020), keeping its
+hotline id.
 
 * a dry run checks every row as the import would and reports each bad one with its reasons;
 * an import commits all of the file or nothing: one bad row and nothing is saved;
@@ -23,7 +24,6 @@ from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
 from xinfang.core import clock
-from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ, User
 from xinfang.directory.selectors import petition_office_for
 from xinfang.exchange.hotline import schema
@@ -33,8 +33,8 @@ from xinfang.petitions.models import Channel
 from xinfang.petitions.services import (
     PartyInput,
     PetitionInput,
-    petition_register_check,
-    petition_register_many,
+    petition_register_batch,
+    petition_register_many_check,
 )
 
 BATCH = 1000
@@ -90,10 +90,6 @@ def _input(order: schema.Order) -> PetitionInput:
         is_anonymous=order.anonymous,
         parties=parties,
     )
-
-
-def _reasons(e: ApplicationError) -> list[str]:
-    return [f"{k}: {m}" for k, ms in e.fields.items() for m in ms] or [e.message]
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
@@ -202,39 +198,33 @@ def _sorted(report: Report) -> Report:
 
 
 def _register(report, by_office, organ_of, *, actor, now, write, bad) -> None:  # type: ignore[no-untyped-def]
-    """Register (``write``) or check each office's orders in batches; after the first bad row
-    only checks, so that the report lists every bad row of the file."""
+    """Register (``write``) or check each office's orders in batches of the bulk path
+    (``petition_register_batch``: the single path's checks, a refused row skipped and
+    reported); after the first bad row only checks, so that the report lists every bad row
+    of the file while nothing is written (the caller rolls back: all or nothing)."""
     for office_id, office_orders in by_office.items():
         organ = organ_of[office_id]
         for part in _chunks(office_orders, BATCH):
             inputs = [_input(o) for o in part]
             if not write or report.bad:
-                for o, item in zip(part, inputs, strict=True):
-                    try:
-                        petition_register_check(data=item, organ=organ)
-                    except ApplicationError as e:
-                        bad(o.row, o.hotline_id, _reasons(e))
+                refused = petition_register_many_check(items=inputs, organ=organ)
+                for i, reasons in sorted(refused.items()):
+                    bad(part[i].row, part[i].hotline_id, reasons)
                 continue
-            try:
-                regs = petition_register_many(items=inputs, organ=organ, actor=actor)
-            except ApplicationError as e:
-                for key, msgs in e.fields.items():
-                    i = int(key.split("[")[1].split("]")[0]) if key.startswith("items[") else 0
-                    bad(part[i].row, part[i].hotline_id, [m for m in msgs if m] or [e.message])
-                if not e.fields:
-                    raise
-                continue
+            batch = petition_register_batch(items=inputs, organ=organ, actor=actor)
+            for i, reasons in sorted(batch.refused.items()):
+                bad(part[i].row, part[i].hotline_id, reasons)
             HotlineOrder.objects.bulk_create(
                 [
                     HotlineOrder(
-                        hotline_id=o.hotline_id,
-                        petition=r.petition,
+                        hotline_id=part[i].hotline_id,
+                        petition=reg.petition,
                         organ=organ,
-                        called_at=o.called_at,
+                        called_at=part[i].called_at,
                         imported_at=now,
                         batch=report.batch,
                     )
-                    for o, r in zip(part, regs, strict=True)
+                    for i, reg in sorted(batch.registered.items())
                 ]
             )
-            report.imported += len(regs)
+            report.imported += len(batch.registered)

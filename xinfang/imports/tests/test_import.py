@@ -1,5 +1,5 @@
-"""History import: hand-made files with good and bad rows, all-or-nothing, no doubles, and the
-imported petitions in the rates with their original dates."""
+"""History import: hand-made files with good and bad rows, a bad row skipped alone, no doubles,
+and the imported petitions in the rates with their original dates."""
 
 from __future__ import annotations
 
@@ -96,18 +96,32 @@ def test_a_dry_run_reports_every_bad_row_with_its_reason_and_writes_nothing(worl
     assert ImportedRow.objects.count() == 0
 
 
-def test_one_bad_row_and_nothing_is_committed(world):
+def test_a_bad_row_is_reported_and_only_it_is_skipped(world):
     out = run([row(), row(**{"行号": "A-2"}), row(**{"行号": "A-3", "受理日期": "2024-03-01"})])
-    assert not out.committed
-    assert Petition.objects.count() == 0
+    assert out.committed and out.imported == 2
+    assert [p.row for p in out.report.problems] == [4]
+    assert Petition.objects.count() == 2
+    assert set(ImportedRow.objects.values_list("ref", flat=True)) == {"A-1", "A-2"}
 
 
-def test_a_row_the_law_refuses_fails_the_whole_commit(world):
-    # closed before the 30 days for a review request lapsed (Art. 35): refused by petition_act
-    out = run([row(), row(**{"行号": "A-2", "归档日期": "2024-04-30"})])
-    assert not out.committed
+def test_a_row_the_law_refuses_is_skipped_and_the_batch_written_without_it(world):
+    # closed before the 30 days for a review request lapsed (Art. 35): refused by the step
+    # core of petition_act after the row's registration was in the batch's INSERTs
+    out = run([row(), row(**{"行号": "A-2", "归档日期": "2024-04-30"}), row(**{"行号": "A-3"})])
     assert [p.row for p in out.report.problems] == [3]
-    assert Petition.objects.count() == 0
+    assert "归档" in " ".join(out.report.problems[0].reasons) or out.report.problems[0].reasons
+    assert sorted(ImportedRow.objects.values_list("ref", flat=True)) == ["A-1", "A-3"]
+    assert Petition.objects.count() == 2  # nothing of A-2, not even its registration
+    from xinfang.feedback.models import Evaluation
+
+    assert Evaluation.objects.count() == 2
+
+
+def test_a_stated_state_the_dates_do_not_lead_to_refuses_only_that_row(world):
+    out = run([row(), row(**{"行号": "A-2", "状态": "已受理"})])
+    assert [p.row for p in out.report.problems] == [3]
+    assert "不一致" in " ".join(out.report.problems[0].reasons)
+    assert Petition.objects.count() == 1
 
 
 def test_importing_the_same_file_twice_adds_nothing(world):

@@ -119,3 +119,50 @@ def test_a_malformed_or_huge_run_id_is_a_404(client, world):
     client.force_login(world.clerk)
     assert client.get("/imports/99999999999999999999/").status_code == 404
     assert client.get("/imports/0/").status_code == 404
+
+
+def test_a_running_import_shows_its_progress_from_the_database_not_the_file(client, world):
+    client.force_login(world.clerk)
+    r = upload(client, [row(), row(**{"行号": "A-2"})])
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(
+        state="running", progress_phase="commit", progress_done=500, progress_total=1500
+    )
+    run.file.delete(save=False)  # the worker's copy is all the page could re-read: it does not
+    page = client.get(r["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="500"' in html and "500 / 1500" in html
+    assert "无法再读取该文件" not in html
+
+
+def test_a_commit_stopped_half_way_keeps_whole_batches_and_a_second_run_finishes(
+    world, monkeypatch
+):
+    from xinfang.imports import services
+    from xinfang.imports.models import ImportedRow
+    from xinfang.imports.tests.test_import import run as import_file
+
+    rows = [row(**{"行号": f"A-{i}"}) for i in range(5)]
+    monkeypatch.setattr(services, "BATCH", 2)
+    real = services.petition_register_past_many
+    calls = []
+
+    def crash_on_the_third_batch(**kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the worker was stopped")
+        return real(**kw)
+
+    monkeypatch.setattr(services, "petition_register_past_many", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        import_file(rows)
+    assert Petition.objects.count() == 4 == ImportedRow.objects.count()  # two whole batches
+    assert all(p.events.count() == 9 for p in Petition.objects.all())  # each petition whole
+    monkeypatch.setattr(services, "petition_register_past_many", real)
+    out = import_file(rows)
+    assert out.imported == 1 and len(out.report.skipped) == 4
+    assert Petition.objects.count() == 5
+    from xinfang.audit.verify import audit_verify
+
+    assert audit_verify().problems == []

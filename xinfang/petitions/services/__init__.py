@@ -4,7 +4,8 @@ Every public function is keyword-only and runs in one transaction: validate ever
 then write the petition, its event and its deadlines together, so a refusal leaves nothing
 behind. Refusals raise :class:`ApplicationError` with field-level messages.
 
-By what they do: ``register`` (receiving and registering, one or in bulk), ``act`` (the one
+By what they do: ``register`` (receiving and registering one), ``bulk`` (the importers'
+batches, ADR 0020), ``act`` (the one
 writer of state) with ``steps`` (what each step requires and changes), ``accused`` (the staff
 an accusation names), ``attachments``, ``deadlines`` (the petition's deadline rows);
 ``_shared`` holds their common helpers. Every public name is importable from
@@ -15,6 +16,14 @@ from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.services.accused import petition_accused_set, staff_by_names
 from xinfang.petitions.services.act import petition_act, petition_step_check
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
+from xinfang.petitions.services.bulk import (
+    Batch,
+    PastItem,
+    petition_register_batch,
+    petition_register_many,
+    petition_register_many_check,
+    petition_register_past_many,
+)
 from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
 from xinfang.petitions.services.flags import petition_flag_set, petition_flags
 from xinfang.petitions.services.history import PastStep, petition_register_past
@@ -25,12 +34,13 @@ from xinfang.petitions.services.register import (
     Registration,
     petition_register,
     petition_register_check,
-    petition_register_many,
 )
 from xinfang.petitions.services.steps import _remedy_text
 
 __all__ = [
     "AttachmentInput",
+    "Batch",
+    "PastItem",
     "PartyInput",
     "PastStep",
     "PetitionInput",
@@ -48,8 +58,11 @@ __all__ = [
     "petition_receipt_again",
     "petition_register",
     "petition_register_check",
+    "petition_register_batch",
     "petition_register_many",
+    "petition_register_many_check",
     "petition_register_past",
+    "petition_register_past_many",
     "petition_step_check",
     "staff_by_names",
 ]

@@ -73,34 +73,56 @@ def petition_act(
         petition = _locked(petition_id)
         if actor is not None:
             _gate(petition, action, actor)
-        when = _event_time(at, petition.last_event_at, now)
-        ctx = petition_context(petition, data)
-        _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
-        _validate_step(petition, action, reason, data, when, actor)
-        before = extensions.snapshot(petition)  # for the hooks: e.g. the rollup's old cell
-        history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
-        seq = (history[-1].seq if history else 0) + 1
-        ev = _transition(
-            petition,
-            action,
-            ctx,
-            actor=actor,
-            at=when,
-            seq=seq,
-            reason=reason,
-            data=data,
-            now=now,
-            prev_at=petition.last_event_at,
-        )
-        ev.save()
-        deadline_recompute(petition=petition, events=[*history, ev])
-        petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
-        petition.save()
-        # The apps above: the 文号 of the document this step issues, the analytics rollup.
-        extensions.acted(petition=petition, event=ev, before=before)
+        ev = _step(petition, action, actor=actor, at=at, reason=reason, data=data, now=now)
         # Last: the step's audit record and the seal of what was written (ADR 0014).
         petition_seal(petition_ids=[petition.pk], actor=actor, events=[ev])
     return petition
+
+
+def _step(
+    petition: Petition,
+    action: Action,
+    *,
+    actor: User | None,
+    at: datetime | date | None,
+    reason: str,
+    data: dict[str, Any],
+    now: datetime,
+    history: list[PetitionEvent] | None = None,
+) -> PetitionEvent:
+    """One step on a petition already locked (or written in this transaction): the checks of
+    the law and of the step, then the state, the event, the deadlines and the hooks, in the
+    caller's transaction; no seal (the caller seals: one step, or a batch of imported petitions,
+    ``bulk.py``). ``history``: the petition's events so far, when the caller holds them (they
+    are read otherwise); the new event is appended to it."""
+    when = _event_time(at, petition.last_event_at, now)
+    ctx = petition_context(petition, data)
+    _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
+    _validate_step(petition, action, reason, data, when, actor)
+    before = extensions.snapshot(petition)  # for the hooks: e.g. the rollup's old cell
+    if history is None:
+        history = list(petition.events.order_by("seq"))  # read once: the next seq and the fold
+    seq = (history[-1].seq if history else 0) + 1
+    ev = _transition(
+        petition,
+        action,
+        ctx,
+        actor=actor,
+        at=when,
+        seq=seq,
+        reason=reason,
+        data=data,
+        now=now,
+        prev_at=petition.last_event_at,
+    )
+    ev.save()
+    history.append(ev)
+    deadline_recompute(petition=petition, events=history)
+    petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
+    petition.save()
+    # The apps above: the 文号 of the document this step issues, the analytics rollup.
+    extensions.acted(petition=petition, event=ev, before=before)
+    return ev
 
 
 def petition_step_check(

@@ -67,7 +67,6 @@ def petition_register_past(
             data=data, organ=organ, actor=None, at=_as_datetime(registered_at)
         ).petition
         for i, step in enumerate(steps):
-            label = ACTION_LABELS.get(Action(step.action), step.action)
             try:
                 petition = petition_act(
                     petition_id=petition.pk,
@@ -78,18 +77,7 @@ def petition_register_past(
                     data={**step.data, "imported": source},
                 )
             except ApplicationError as e:
-                details = [m for ms in e.fields.values() for m in ms]
-                raise ApplicationError(
-                    gettext("第 %(n)s 步“%(step)s”（%(day)s）：%(why)s")
-                    % {
-                        "n": i + 1,
-                        "step": gettext(label),
-                        "day": step.at.isoformat()[:10],
-                        "why": "；".join([e.message, *details]),
-                    },
-                    code=e.code,
-                    fields={f"steps[{i}].{k}": v for k, v in e.fields.items()},
-                ) from e
+                raise _step_refused(i, step, e) from e
         audit_record(
             kind="petition.imported",
             actor=actor,
@@ -98,3 +86,20 @@ def petition_register_past(
             data={"source": source, "row": source_ref, "steps": len(steps)},
         )
     return petition
+
+
+def _step_refused(i: int, step: PastStep, e: ApplicationError) -> ApplicationError:
+    """Step ``i`` refused, named for the report: its number, its label and its date."""
+    label = ACTION_LABELS.get(Action(step.action), step.action)
+    details = [m for ms in e.fields.values() for m in ms]
+    return ApplicationError(
+        gettext("第 %(n)s 步“%(step)s”（%(day)s）：%(why)s")
+        % {
+            "n": i + 1,
+            "step": gettext(label),
+            "day": step.at.isoformat()[:10],
+            "why": "；".join([e.message, *details]),
+        },
+        code=e.code,
+        fields={f"steps[{i}].{k}": v for k, v in e.fields.items()},
+    )

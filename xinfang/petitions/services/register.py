@@ -1,4 +1,5 @@
-"""Receiving and registering petitions (Arts. 17–23): one at a time, and the bulk path for imports."""
+"""Receiving and registering petitions (Arts. 17–23), one at a time; the bulk path for imports
+(``bulk.py``) validates and assembles each petition with the functions here."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from xinfang.core import clock, ids
 from xinfang.core.columns import column_problems
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.deadlines.models import Deadline
-from xinfang.deadlines.tracker import next_due
+from xinfang.deadlines.tracker import DeadlineFact, next_due
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
 from xinfang.petitions import extensions
@@ -134,31 +135,10 @@ def _register_in_transaction(
 ) -> Registration:
     with transaction.atomic():
         # Everything is computed in memory first, so the new row is written by one INSERT.
-        petition, password = _build(data, clean, organ=organ, received_at=received_at)
-        events = [
-            _new_event(
-                petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now,
-                data={"received_by": clean["received_by"]} if clean["received_by"] else None,
-            )
-        ]
-        petition.state = State.RECEIVED  # the initial state, set once, at creation
-        if not submitted_online:
-            ev = _transition(
-                petition,
-                Action.REGISTER,
-                Context(),
-                actor=actor,
-                at=at or now,
-                seq=2,
-                reason="",
-                data={},
-                now=now,
-                prev_at=received_at,
-            )
-            events.append(ev)
-        facts = deadline_facts(petition, events)
-        petition.next_due = next_due(facts, organ.pk)
-        petition.is_open = petition.state in OPEN_STATES
+        petition, password, events, facts = _assemble(
+            data, clean, organ=organ, actor=actor, at=at, now=now,
+            received_at=received_at, submitted_online=submitted_online,
+        )  # fmt: skip
         petition.save(force_insert=True)
         PetitionEvent.objects.bulk_create(events)
         Deadline.objects.bulk_create(deadline_rows(petition, facts))
@@ -169,86 +149,45 @@ def _register_in_transaction(
     return Registration(petition, password)
 
 
-def petition_register_many(
-    *, items: Sequence[PetitionInput], organ: Organ, actor: User | None
-) -> list[Registration]:
-    """The bulk path for imports: the same validation and rows as ``petition_register``,
-    written with a few multi-row inserts in one transaction."""
-    if actor is not None and not user_can_register(actor):
-        raise Forbidden(gettext("您的角色不能登记信访事项"))
-    now = clock.now()
-    prepared = []
-    errors: dict[str, list[str]] = {}
-    v.regions_warm({d.region_code for d in items})
-    for i, data in enumerate(items):
-        received_at = _as_datetime(data.received_at) if data.received_at is not None else now
-        try:
-            prepared.append(
-                (
-                    data,
-                    _validate_registration(
-                        data, organ=organ, received_at=received_at, now=now, actor=actor
-                    ),
-                    received_at,
-                )
-            )
-        except ApplicationError as e:
-            errors[f"items[{i}]"] = [e.message] + [
-                f"{k}: {m}" for k, ms in e.fields.items() for m in ms
-            ]
-    if actor is not None and any(
-        u.pk == actor.pk for _d, clean, _r in prepared for u in clean["accused_staff"]
-    ):
-        raise Forbidden(gettext("您是被检举控告人，应当回避（第二十八条、第三十条第三款）"))
-    if errors:
-        raise ApplicationError(gettext("部分信访事项无效，均未保存"), code="invalid", fields=errors)
-    out: list[Registration] = []
-    with transaction.atomic():
-        petitions, events, facts_of = [], [], []
-        for data, clean, received_at in prepared:
-            p, password = _build(data, clean, organ=organ, received_at=received_at)
-            p.state = State.REGISTERED  # receive + register, written as the two events below
-            p.registered_at = now
-            p.last_event_at = now
-            evs = [
-                _new_event(p, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now),
-                _new_event(
-                    p, 2, Action.REGISTER, State.RECEIVED, State.REGISTERED, actor, organ, now, now
-                ),
-            ]
-            facts = deadline_facts(p, evs)
-            p.next_due = next_due(facts, organ.pk)
-            petitions.append(p)
-            events.extend(evs)
-            facts_of.append(facts)
-            out.append(Registration(p, password))
-        Petition.objects.bulk_create(petitions)
-        PetitionEvent.objects.bulk_create(events)
-        Deadline.objects.bulk_create(
-            [
-                row
-                for p, facts in zip(petitions, facts_of, strict=True)
-                for row in deadline_rows(p, facts)
-            ]
+def _assemble(
+    data: PetitionInput,
+    clean: Mapping[str, Any],
+    *,
+    organ: Organ,
+    actor: User | None,
+    at: datetime | None,
+    now: datetime,
+    received_at: datetime,
+    submitted_online: bool = False,
+) -> tuple[Petition, str, list[PetitionEvent], list[DeadlineFact]]:
+    """The new petition with its events and deadlines, in memory (nothing written): one code
+    for the single path and the bulk path (``bulk.py``), so both write the same rows."""
+    petition, password = _build(data, clean, organ=organ, received_at=received_at)
+    events = [
+        _new_event(
+            petition, 1, "receive", "", State.RECEIVED, actor, organ, received_at, now,
+            data={"received_by": clean["received_by"]} if clean["received_by"] else None,
         )
-        Party.objects.bulk_create(
-            [
-                Party(petition=p, **vars(pi))
-                for p, (_d, clean, _r) in zip(petitions, prepared, strict=True)
-                for pi in clean["parties"]
-            ]
+    ]  # fmt: skip
+    petition.state = State.RECEIVED  # the initial state, set once, at creation
+    if not submitted_online:
+        ev = _transition(
+            petition,
+            Action.REGISTER,
+            Context(),
+            actor=actor,
+            at=at or now,
+            seq=2,
+            reason="",
+            data={},
+            now=now,
+            prev_at=received_at,
         )
-        through = Petition.accused_staff.through
-        through.objects.bulk_create(
-            [
-                through(petition_id=p.pk, user_id=u.pk)
-                for p, (_d, clean, _r) in zip(petitions, prepared, strict=True)
-                for u in clean["accused_staff"]
-            ]
-        )
-        extensions.registered(petitions=petitions)
-        petition_seal(petition_ids=[p.pk for p in petitions], actor=actor, events=events)
-    return out
+        events.append(ev)
+    facts = deadline_facts(petition, events)
+    petition.next_due = next_due(facts, organ.pk)
+    petition.is_open = petition.state in OPEN_STATES
+    return petition, password, events, facts
 
 
 def _validate_registration(
@@ -387,7 +326,9 @@ def _validate_registration(
         if not v.name_fits(a.name, kind):
             err(
                 f"attachments[{i}]",
-                gettext("“%(name)s”的文件名与其内容不符：请使用 PDF、JPEG、PNG、TIFF、Word 或文本文件的扩展名")
+                gettext(
+                    "“%(name)s”的文件名与其内容不符：请使用 PDF、JPEG、PNG、TIFF、Word 或文本文件的扩展名"
+                )
                 % {"name": a.name},
             )
             continue

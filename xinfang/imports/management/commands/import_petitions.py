@@ -71,7 +71,10 @@ class Bar:
 
 
 class Command(BaseCommand):
-    help = "从 台账 文件（XLSX 或 CSV）导入历史信访事项：先试导入核对，全部无误才导入（全部或全不）"
+    help = (
+        "从 台账 文件（XLSX 或 CSV）导入历史信访事项：可先试导入核对；导入时每批（500 行）一个事务，"
+        "有误的行报告并跳过，重新导入同一文件不会重复"
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("file", help="XLSX 或 CSV 文件")
@@ -135,4 +138,8 @@ class Command(BaseCommand):
                 f"此前已导入而跳过 {report['skipped']}；用时 {report['seconds']} 秒"
             )
         if out.report.problems:
-            raise CommandError("有误的行须改正后重新导入；本次没有保存任何信访事项")
+            raise CommandError(
+                "有误的行须改正后重新导入；本次没有保存任何信访事项"
+                if opts["dry_run"]
+                else "有误的行未导入，改正后重新导入该文件即可（已导入的行不会重复导入）"
+            )

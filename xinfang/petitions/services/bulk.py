@@ -1,0 +1,376 @@
+"""The bulk registration path of the importers (12345 hotline, history 台账; ADR 0020).
+
+The rules are the single path's, not a copy: every row is validated by
+``register._validate_registration``, assembled by ``register._assemble`` (the same events, the
+same deadlines, folded by the same tracker) and, for a petition of the past, each of its steps is
+taken by ``act._step``, the core of ``petition_act``. What differs is how it is written: a batch
+of rows is one transaction, the petitions, events, deadlines, parties and named staff go in with a
+few multi-row INSERTs, the search queue and the rollup take the batch in one call
+(``extensions.registered``), and the audit records of the whole batch are appended and its
+petitions sealed in one step (``petition_seal``: each chain head locked once). Tamper evidence is
+the same as for single registrations: every petition sealed, every step recorded, in its chain.
+
+* ``petition_register_many``: all or nothing (a refused row refuses the call; the demo seed, the
+  hotline import, whose file is all or nothing, issue 20);
+* ``petition_register_batch``: a refused row is reported and only that row is skipped;
+* ``petition_register_past_many``: petitions of the past with their steps (the history import),
+  a refused row skipped, the others committed with the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from xinfang.audit.services import Entry
+from xinfang.core import clock
+from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.deadlines.models import Deadline
+from xinfang.directory.models import Organ, User
+from xinfang.directory.permissions import user_can_register
+from xinfang.petitions import extensions
+from xinfang.petitions import validation as v
+from xinfang.petitions.models import Party, Petition, PetitionEvent
+from xinfang.petitions.seal import petition_seal
+from xinfang.petitions.services._shared import _as_datetime
+from xinfang.petitions.services.act import _step, _within_limits
+from xinfang.petitions.services.attachments import (
+    _attachment_rows,
+    _attachments_write,
+    attachment_files_guard,
+)
+from xinfang.petitions.services.deadlines import deadline_rows
+from xinfang.petitions.services.history import PastStep, _step_refused
+from xinfang.petitions.services.register import (
+    PetitionInput,
+    Registration,
+    _assemble,
+    _validate_registration,
+)
+from xinfang.petitions.workflow import Action
+
+RECUSE = "您是被检举控告人，应当回避（第二十八条、第三十条第三款）"
+
+
+@dataclass
+class Batch:
+    """What a batch did: ``registered`` maps an item's index to its registration, ``refused``
+    an item's index to the reasons it was not written (each as the single path words it)."""
+
+    registered: dict[int, Registration] = field(default_factory=dict)
+    refused: dict[int, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    index: int
+    data: PetitionInput
+    clean: dict[str, Any]
+    received_at: datetime
+    at: datetime | None  # the registration's time (None: now)
+    organ: Organ
+
+
+def reasons_of(e: ApplicationError) -> list[str]:
+    """An ApplicationError as lines of a report: each field's message, else the message."""
+    return [f"{k}: {m}" for k, ms in e.fields.items() for m in ms] or [e.message]
+
+
+def _check_actor(actor: User | None) -> None:
+    if actor is not None and not user_can_register(actor):
+        raise Forbidden(gettext("您的角色不能登记信访事项"))
+
+
+def _validate(
+    items: Sequence[tuple[PetitionInput, Organ, datetime | None]],
+    *,
+    actor: User | None,
+    now: datetime,
+) -> tuple[list[_Ready], dict[int, list[str]]]:
+    """Each item checked as ``petition_register`` checks it (``_validate_registration``)."""
+    ready: list[_Ready] = []
+    refused: dict[int, list[str]] = {}
+    v.regions_warm({d.region_code for d, _o, _a in items})
+    for i, (data, organ, at) in enumerate(items):
+        received_at = _as_datetime(data.received_at) if data.received_at is not None else now
+        try:
+            clean = _validate_registration(
+                data, organ=organ, received_at=received_at, now=now, actor=actor
+            )
+        except ApplicationError as e:
+            refused[i] = reasons_of(e)
+            continue
+        if actor is not None and any(u.pk == actor.pk for u in clean["accused_staff"]):
+            refused[i] = [gettext(RECUSE)]
+            continue
+        ready.append(_Ready(i, data, clean, received_at, at, organ))
+    return ready, refused
+
+
+def petition_register_many_check(
+    *, items: Sequence[PetitionInput], organ: Organ, actor: User | None = None
+) -> dict[int, list[str]]:
+    """Check each item as ``petition_register`` would, writing nothing: the index of each
+    refused item with its reasons (a dry run)."""
+    _ready, refused = _validate([(d, organ, None) for d in items], actor=actor, now=clock.now())
+    return refused
+
+
+def petition_register_many(
+    *, items: Sequence[PetitionInput], organ: Organ, actor: User | None
+) -> list[Registration]:
+    """Register every item at ``organ`` now, or none: one refused item refuses the call with an
+    ApplicationError whose fields name it (``items[i]``)."""
+    _check_actor(actor)
+    now = clock.now()
+    ready, refused = _validate([(d, organ, None) for d in items], actor=actor, now=now)
+    if actor is not None and any(r == [gettext(RECUSE)] for r in refused.values()):
+        raise Forbidden(gettext(RECUSE))
+    if refused:
+        raise ApplicationError(
+            gettext("部分信访事项无效，均未保存"),
+            code="invalid",
+            fields={f"items[{i}]": msgs for i, msgs in sorted(refused.items())},
+        )
+    with transaction.atomic():
+        written = _write(ready, actor=actor, now=now)
+        _seal(written, actor=actor)
+    return [reg for reg, _events in written]
+
+
+def petition_register_batch(
+    *,
+    items: Sequence[PetitionInput],
+    organ: Organ,
+    actor: User | None,
+    at: Sequence[datetime | date | None] | None = None,
+) -> Batch:
+    """Register the valid items at ``organ`` in one transaction; a refused item is reported in
+    ``Batch.refused`` and only it is skipped. ``at``: each item's registration time (default
+    now), as ``petition_register``'s ``at``."""
+    _check_actor(actor)
+    now = clock.now()
+    times = list(at) if at is not None else [None] * len(items)
+    ready, refused = _validate(
+        [
+            (d, organ, _as_datetime(t) if t is not None else None)
+            for d, t in zip(items, times, strict=True)
+        ],
+        actor=actor,
+        now=now,
+    )
+    out = Batch(refused=refused)
+    with transaction.atomic():
+        written = _write(ready, actor=actor, now=now)
+        _seal(written, actor=actor)
+    out.registered = {r.index: reg for r, (reg, _e) in zip(ready, written, strict=True)}
+    return out
+
+
+def _write(
+    ready: Sequence[_Ready], *, actor: User | None, now: datetime
+) -> list[tuple[Registration, list[PetitionEvent]]]:
+    """Write the assembled petitions with a few multi-row INSERTs, in the caller's transaction;
+    the registration hooks (search queue, rollup) take the batch at once. Not sealed here."""
+    if not ready:
+        return []
+    assembled = [
+        _assemble(r.data, r.clean, organ=r.organ, actor=actor, at=r.at, now=now,
+                  received_at=r.received_at)
+        for r in ready
+    ]  # fmt: skip
+    petitions = [p for p, _pw, _e, _f in assembled]
+    with attachment_files_guard():
+        staged = [_attachments_write(r.clean["files"]) if r.clean["files"] else [] for r in ready]
+        Petition.objects.bulk_create(petitions)
+        PetitionEvent.objects.bulk_create([e for _p, _pw, evs, _f in assembled for e in evs])
+        Deadline.objects.bulk_create(
+            [row for p, _pw, _e, facts in assembled for row in deadline_rows(p, facts)]
+        )
+        Party.objects.bulk_create(
+            [
+                Party(petition=p, **vars(pi))
+                for p, r in zip(petitions, ready, strict=True)
+                for pi in r.clean["parties"]
+            ]
+        )
+        through = Petition.accused_staff.through
+        through.objects.bulk_create(
+            [
+                through(petition_id=p.pk, user_id=u.pk)
+                for p, r in zip(petitions, ready, strict=True)
+                for u in r.clean["accused_staff"]
+            ]
+        )
+        for p, files in zip(petitions, staged, strict=True):
+            if files:
+                _attachment_rows(p, files)
+    extensions.registered(petitions=petitions)  # the search queue, the rollup: one call
+    return [(Registration(p, pw), list(evs)) for p, pw, evs, _f in assembled]
+
+
+def _seal(
+    written: Sequence[tuple[Registration, list[PetitionEvent]]],
+    *,
+    actor: User | None,
+    entries: Sequence[Entry] = (),
+) -> None:
+    """The batch's audit records (every step, then ``entries``) and its petitions' seals, in
+    one append (ADR 0014): each chain head is locked once for the whole batch."""
+    if not written:
+        return
+    petition_seal(
+        petition_ids=[reg.petition.pk for reg, _e in written],
+        actor=actor,
+        events=[e for _reg, evs in written for e in evs],
+        entries=entries,
+    )
+
+
+# -- petitions of the past (the history import) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastItem:
+    """A petition of the past, as ``petition_register_past`` takes it."""
+
+    data: PetitionInput
+    organ: Organ
+    registered_at: datetime | date
+    steps: Sequence[PastStep]
+    source_ref: str
+
+
+class _Refused(Exception):
+    def __init__(self, index: int, reasons: list[str]) -> None:
+        self.index, self.reasons = index, reasons
+
+
+def petition_register_past_many(
+    *,
+    items: Sequence[PastItem],
+    source: str,
+    actor: User | None,
+    then: Callable[[int, Petition], None] | None = None,
+) -> Batch:
+    """Register petitions of the past with their steps, as ``petition_register_past`` does
+    each, in one transaction: a refused row (its registration, one of its steps, or ``then``,
+    the caller's own work on the row inside the transaction, raising ApplicationError) is
+    reported and skipped, the others are written and sealed together.
+
+    The steps are taken by ``act._step`` (the core of ``petition_act``) at their original
+    dates, so the law's table, the step's checks, the deadlines and the hooks are the single
+    path's. A row refused at a step is rolled back to its savepoint; its registration is in the
+    batch's INSERTs, so the batch is then written again without it (at most once more: the
+    remaining rows passed every check)."""
+    now = clock.now()
+    pre: dict[int, list[str]] = {}
+    todo: list[int] = []
+    for i, item in enumerate(items):
+        if item.data.received_at is None:
+            pre[i] = [gettext("请填写收到日期")]
+        else:
+            todo.append(i)
+    for _attempt in range(len(items) + 1):
+        out = Batch(refused=dict(pre))
+        try:
+            with transaction.atomic():
+                later = _past_attempt(items, todo, source=source, actor=actor, then=then,
+                                      now=now, out=out)  # fmt: skip
+                if later:  # rows refused after their registration was written: again without
+                    raise _Again(later)
+        except _Again as again:
+            pre.update(again.refused)
+            todo = [i for i in todo if i not in again.refused]
+            continue
+        return out
+    raise AssertionError("unreachable: each attempt removes a row")  # pragma: no cover
+
+
+class _Again(Exception):
+    def __init__(self, refused: dict[int, list[str]]) -> None:
+        self.refused = refused
+
+
+def _past_attempt(
+    items: Sequence[PastItem],
+    todo: list[int],
+    *,
+    source: str,
+    actor: User | None,
+    then: Callable[[int, Petition], None] | None,
+    now: datetime,
+    out: Batch,
+) -> dict[int, list[str]]:
+    """One try at the batch (inside its transaction). Returns the rows refused after their
+    registration was written (the caller rolls back and tries again without them)."""
+    ready, refused = _validate(
+        [(items[i].data, items[i].organ, _as_datetime(items[i].registered_at)) for i in todo],
+        actor=None,  # the steps were taken on paper, by the organs of the time
+        now=now,
+    )
+    for k, reasons in refused.items():
+        out.refused[todo[k]] = reasons
+    written = _write(ready, actor=None, now=now)
+    later: dict[int, list[str]] = {}
+    entries: list[Entry] = []
+    kept: list[tuple[Registration, list[PetitionEvent]]] = []
+    for r, (reg, events) in zip(ready, written, strict=True):
+        index = todo[r.index]
+        item = items[index]
+        petition = reg.petition
+        history = list(events)
+        try:
+            with transaction.atomic():
+                for n, step in enumerate(item.steps):
+                    _past_step(petition, n, step, history, source=source, now=now)
+                if then is not None:
+                    then(index, petition)
+        except ApplicationError as e:
+            later[index] = [
+                e.message,
+                *[m for ms in e.fields.values() for m in ms if m != e.message],
+            ]
+            continue
+        kept.append((reg, history))
+        entries.append(
+            Entry(
+                "petition.imported",
+                actor,
+                "petition",
+                petition.pk,
+                {"source": source, "row": item.source_ref, "steps": len(item.steps)},
+            )
+        )
+        out.registered[index] = reg
+    if later:
+        return later
+    _seal(kept, actor=None, entries=entries)
+    return {}
+
+
+def _past_step(
+    petition: Petition,
+    n: int,
+    step: PastStep,
+    history: list[PetitionEvent],
+    *,
+    source: str,
+    now: datetime,
+) -> None:
+    """Step ``n`` of a petition of the past, as ``petition_register_past`` takes it through
+    ``petition_act`` (the same checks, in the same order; no lock: the row is this
+    transaction's own)."""
+    data = {**step.data, "imported": source}
+    try:
+        action = Action(step.action)
+        _within_limits(step.reason, data)
+        _step(petition, action, actor=None, at=step.at, reason=step.reason, data=data, now=now,
+              history=history)  # fmt: skip
+    except ApplicationError as e:
+        raise _step_refused(n, step, e) from e
