@@ -31,9 +31,19 @@ from xinfang.resolution.models import (
     HearingStatus,
     ParticipantRole,
 )
-from xinfang.resolution.services._shared import ApplicationError, Forbidden, NotFound, invalid, text
+from xinfang.resolution.services._shared import (
+    ApplicationError,
+    Forbidden,
+    NotFound,
+    exists,
+    invalid,
+    prior,
+    text,
+    unique,
+)
 
 NOTICE_CODE = "听通"  # 文种代字 of a hearing notice
+DUPLICATE = "已存在：该信访事项已有待举行的听证"
 MAX_PARTICIPANTS = 50
 _STAGE = {
     State.IN_HANDLING: HearingStage.HANDLING,
@@ -83,10 +93,8 @@ def hearing_schedule(
     handling or at re-review: ``workflow`` guards), a second live hearing, a time in the past."""
     require(actor, Cap.RESOLUTION_VIEW)
     at = at or clock.now()
-    if submission:
-        done = Hearing.objects.filter(submission=submission, created_by=actor).first()
-        if done is not None:
-            return done
+    if (done := prior(Hearing, submission, created_by=actor)) is not None:
+        return done
     petition = petition_get_for_user(user=actor, petition_id=petition_id)
     if (why := actor_may(petition, Action.HEARING_START, actor)) is not None:
         raise Forbidden(why)
@@ -117,25 +125,26 @@ def hearing_schedule(
         if Hearing.objects.filter(
             petition=petition, status__in=(HearingStatus.SCHEDULED, HearingStatus.IN_PROGRESS)
         ).exists():
-            raise invalid({"petition": [gettext("该信访事项已有待举行的听证")]})
-        hearing = Hearing.objects.create(
-            petition=petition,
-            organ_id=petition.current_organ_id,
-            stage=_STAGE[State(petition.state)],
-            reason=reason,
-            scheduled_for=scheduled_for,
-            place=place,
-            notice_number=document_number_next(
-                organ_id=petition.current_organ_id, code=NOTICE_CODE, year=today.year
-            ),
-            notice_on=today,
-            created_by=actor,
-            created_at=at,
-            submission=submission or None,
-        )
-        for p in people:
-            p.hearing = hearing
-        HearingParticipant.objects.bulk_create(people)
+            raise exists(gettext(DUPLICATE), field="petition")
+        with unique(gettext(DUPLICATE), field="petition"):  # one-time key; one live hearing
+            hearing = Hearing.objects.create(
+                petition=petition,
+                organ_id=petition.current_organ_id,
+                stage=_STAGE[State(petition.state)],
+                reason=reason,
+                scheduled_for=scheduled_for,
+                place=place,
+                notice_number=document_number_next(
+                    organ_id=petition.current_organ_id, code=NOTICE_CODE, year=today.year
+                ),
+                notice_on=today,
+                created_by=actor,
+                created_at=at,
+                submission=submission or None,
+            )
+            for p in people:
+                p.hearing = hearing
+            HearingParticipant.objects.bulk_create(people)
         _audit(actor, hearing, "schedule", at)
     return hearing
 

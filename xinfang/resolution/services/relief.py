@@ -30,10 +30,20 @@ from xinfang.resolution.models import (
     ReliefFund,
     ReliefStatus,
 )
-from xinfang.resolution.services._shared import Forbidden, NotFound, invalid, text
+from xinfang.resolution.services._shared import (
+    Forbidden,
+    NotFound,
+    exists,
+    invalid,
+    prior,
+    text,
+    unique,
+)
 
 NUMBER_CODE = "信救"  # 文种代字 of a relief application
 MAX_AMOUNT = Decimal("10000000")  # one application or allocation, yuan
+DUPLICATE_APPLICATION = "已存在：该救助申请已经提交，请勿重复提交"
+DUPLICATE_STEP = "已存在：该环节已经审批，请刷新页面查看"
 
 
 def amount_parse(value: object, *, field: str) -> Decimal:
@@ -100,10 +110,8 @@ def relief_apply(
     if actor.organ is None:
         raise Forbidden()
     at = at or clock.now()
-    if submission:
-        done = ReliefApplication.objects.filter(submission=submission, applied_by=actor).first()
-        if done is not None:
-            return done
+    if (done := prior(ReliefApplication, submission, applied_by=actor)) is not None:
+        return done
     petition = petition_get_for_user(user=actor, petition_id=petition_id)
     errors: dict[str, list[str]] = {}
     reasons = text(reasons, limit=5000, field="reasons")
@@ -122,7 +130,7 @@ def relief_apply(
     if errors:
         raise invalid(errors)
     today = clock.local_date(at)
-    with transaction.atomic():
+    with transaction.atomic(), unique(gettext(DUPLICATE_APPLICATION)):  # one-time key
         app = ReliefApplication.objects.create(
             petition=petition,
             organ=actor.organ,
@@ -192,15 +200,18 @@ def relief_decide(
             app.status = ReliefStatus.REJECTED
         else:
             app.status = ReliefStatus.HEAD_APPROVED if step == "head" else ReliefStatus.APPROVED
+        if ReliefDecision.objects.filter(application=app, step=step).exists():
+            raise exists(gettext(DUPLICATE_STEP))
         app.save(update_fields=fields)
-        ReliefDecision.objects.create(
-            application=app,
-            step=step,
-            approve=approve,
-            note=note,
-            by=actor,
-            on=clock.local_date(at),
-        )
+        with unique(gettext(DUPLICATE_STEP)):
+            ReliefDecision.objects.create(
+                application=app,
+                step=step,
+                approve=approve,
+                note=note,
+                by=actor,
+                on=clock.local_date(at),
+            )
         _audit(actor, f"relief.{step}", "relief_application", app.pk, {"approve": approve}, at)
     return app
 

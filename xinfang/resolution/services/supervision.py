@@ -20,11 +20,12 @@ from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.services import petition_flag_set
 from xinfang.resolution.access import notice_scope, region_prefix, require
 from xinfang.resolution.models import NoticeStatus, Reason, SupervisionNotice, SupervisionPetition
-from xinfang.resolution.services._shared import Forbidden, NotFound, invalid, text
+from xinfang.resolution.services._shared import Forbidden, NotFound, invalid, prior, text, unique
 
 NOTICE_CODE = "信督"  # 文种代字 of a supervision notice
 REPLY_CODE = "信督复"  # of the organ's written reply
 MAX_PETITIONS = 200
+DUPLICATE = "已存在：该督办通知已经发出，请勿重复提交"
 
 
 def reply_days() -> int:
@@ -65,10 +66,8 @@ def supervision_issue(
     if not organ.is_active or not _may_supervise(office, organ):
         raise invalid({"organ": [gettext("请选择本辖区内的被督办机关")]})
     at = at or clock.now()
-    if submission:
-        done = SupervisionNotice.objects.filter(submission=submission, issued_by=actor).first()
-        if done is not None:
-            return done
+    if (done := prior(SupervisionNotice, submission, issued_by=actor)) is not None:
+        return done
     today = clock.local_date(at)
     errors: dict[str, list[str]] = {}
     reasons = list(dict.fromkeys(reasons))
@@ -98,19 +97,20 @@ def supervision_issue(
     if errors:
         raise invalid(errors)
     with transaction.atomic():
-        notice = SupervisionNotice.objects.create(
-            office=office,
-            organ=organ,
-            reasons=reasons,
-            facts=facts,
-            listed=listed,
-            number=document_number_next(organ_id=office.pk, code=NOTICE_CODE, year=today.year),
-            issued_on=today,
-            reply_due=due,
-            issued_by=actor,
-            issued_at=at,
-            submission=submission or None,
-        )
+        with unique(gettext(DUPLICATE)):  # the form's one-time key
+            notice = SupervisionNotice.objects.create(
+                office=office,
+                organ=organ,
+                reasons=reasons,
+                facts=facts,
+                listed=listed,
+                number=document_number_next(organ_id=office.pk, code=NOTICE_CODE, year=today.year),
+                issued_on=today,
+                reply_due=due,
+                issued_by=actor,
+                issued_at=at,
+                submission=submission or None,
+            )
         SupervisionPetition.objects.bulk_create(
             SupervisionPetition(notice=notice, petition=p) for p in petitions
         )

@@ -77,7 +77,10 @@ def step_once(
             raise
         fields = e.fields or {"": [e.message]}
         return page(
-            request, record_id, errors={action: [m for v in fields.values() for m in v]}, status=400
+            request,
+            record_id,
+            errors={action: [m for v in fields.values() for m in v]},
+            status=409 if e.status == 409 else 400,  # 409: already there (a simultaneous post)
         )
     return then()
 

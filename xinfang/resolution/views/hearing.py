@@ -102,6 +102,7 @@ def hearing_new(request: HttpRequest) -> HttpResponse:
 
         raise Forbidden(gettext("您的角色不能举行听证"))
     errors: dict[str, list[str]] = {}
+    refused = 0
     message = ""
     post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -132,6 +133,7 @@ def hearing_new(request: HttpRequest) -> HttpResponse:
                 if e.status >= 500 or e.status in (403, 404):
                     raise
                 errors, message = e.fields or {"": [e.message]}, e.message
+                refused = e.status  # 409: already there (a second simultaneous post)
             else:
                 messages.success(request, gettext("已发出听证通知 %(n)s") % {"n": h.notice_number})
                 return redirect("resolution:hearing", hearing_id=h.pk)
@@ -161,7 +163,7 @@ def hearing_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "message": message,
         },
-        status=400 if errors else 200,
+        status=(refused or 400) if errors else 200,
     )
 
 

@@ -85,6 +85,7 @@ def relief_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     funds = funds_for_applicant(user=user)  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
+    refused = 0
     message = ""
     post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -112,6 +113,7 @@ def relief_new(request: HttpRequest) -> HttpResponse:
                 if e.status >= 500 or e.status in (403, 404):
                     raise
                 errors, message = e.fields or {"": [e.message]}, e.message
+                refused = e.status  # 409: already there (a second simultaneous post)
             else:
                 messages.success(request, gettext("已提交救助申请 %(n)s") % {"n": app.number})
                 return redirect("resolution:relief", application_id=app.pk)
@@ -127,7 +129,7 @@ def relief_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "message": message,
         },
-        status=400 if errors else 200,
+        status=(refused or 400) if errors else 200,
     )
 
 

@@ -94,6 +94,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         raise Forbidden(gettext("只有信访部门可以督办（第四十条）"))
     organs = _organs(request.user)
     errors: dict[str, list[str]] = {}
+    refused = 0
     message = ""
     post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
@@ -130,6 +131,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 )
             except ApplicationError as e:
                 errors, message = e.fields or {"": [e.message]}, e.message
+                refused = e.status  # 409: already there (a second simultaneous post)
             else:
                 messages.success(request, gettext("已发出督办通知 %(n)s") % {"n": n.number})
                 return redirect("resolution:notice", notice_id=n.pk)
@@ -151,7 +153,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "message": message,
         },
-        status=400 if errors else 200,
+        status=(refused or 400) if errors else 200,
     )
 
 
