@@ -19,6 +19,7 @@ archived is read from the trail itself, never from a table an intruder could edi
 
 from __future__ import annotations
 
+import bisect
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ class Archive:
     unchecked: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # label -> records stepped over
     rows: dict[str, int] = field(default_factory=dict)  # label -> rows the partition holds
+    _built: Any = field(default=None, repr=False, compare=False)
+    _runs_ix: dict[int, tuple[list[int], list[int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _unchecked_ix: dict[str, tuple[list[int], list[int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __bool__(self) -> bool:
         return bool(self.labels)
@@ -66,16 +74,52 @@ class Archive:
         return seq, prev_hash
 
     def holds(self, chain: int, seq: int) -> bool:
-        """Is record ``#chain.seq`` in an archived run?"""
-        return any(r.chain == chain and r.first <= seq <= r.last for r in self.runs.values())
+        """Is record ``#chain.seq`` in an archived run? (A binary search: verify asks this for
+        every missing sequence number, and a year of a busy chain is thousands of runs.)"""
+        return _within(self._index()[0].get(chain, ([], [])), seq)
 
     def excuses(self, object_type: str, object_id: str) -> bool:
-        """Is this object's digest unverifiable while the archive is detached?"""
+        """Is this object's digest unverifiable while the archive is detached? (A binary search
+        over the merged id ranges: verify asks this for every sealed object.)"""
         try:
             pk = int(object_id)
         except ValueError:
             return False
-        return any(a <= pk <= b for a, b in self.unchecked.get(object_type, ()))
+        return _within(self._index()[1].get(object_type, ([], [])), pk)
+
+    def _index(
+        self,
+    ) -> tuple[dict[int, tuple[list[int], list[int]]], dict[str, tuple[list[int], list[int]]]]:
+        """Sorted, merged ``(starts, ends)`` per chain and per object type, built once (and
+        again if the runs or ranges were changed since)."""
+        key = (len(self.runs), tuple((t, len(r)) for t, r in sorted(self.unchecked.items())))
+        if self._built != key:
+            by_chain: dict[int, list[tuple[int, int]]] = {}
+            for r in self.runs.values():
+                by_chain.setdefault(r.chain, []).append((r.first, r.last))
+            self._runs_ix = {c: _merged(v) for c, v in by_chain.items()}
+            self._unchecked_ix = {t: _merged(v) for t, v in self.unchecked.items()}
+            self._built = key
+        return self._runs_ix, self._unchecked_ix
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Closed ranges sorted and merged where they overlap or touch: ``(starts, ends)``."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(ranges):
+        if ends and a <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
+
+
+def _within(ix: tuple[list[int], list[int]], n: int) -> bool:
+    starts, ends = ix
+    i = bisect.bisect_right(starts, n) - 1
+    return i >= 0 and n <= ends[i]
 
 
 def archive_read(records: Iterable[AuditRecord] | None = None) -> Archive:
