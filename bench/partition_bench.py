@@ -46,7 +46,8 @@ def main() -> int:
     from xinfang.core import clock
     from xinfang.directory.models import Organ, Role, User
     from xinfang.directory.services import staff_create
-    from xinfang.ops.partitions import partition_attach, partition_detach, partitions_setup
+    from xinfang.ops.partition_archive import partition_attach, partition_detach
+    from xinfang.ops.partitions import partitions_setup
     from xinfang.petitions.models import Petition, PetitionEvent
 
     if args.seed:

@@ -11,6 +11,12 @@ class OpsConfig(AppConfig):
         from xinfang.petitions import extensions
 
         extensions.on_registered(_registrations_count)
+        from xinfang.ops.archive_panel import archive_panel_context
+
+        # "部分历史已归档": part of the petition's history is in a detached year (ADR 0019).
+        extensions.panel_add(
+            name="archive", template="ops/_archive_panel.html", context=archive_panel_context
+        )
 
 
 def _registrations_count(*, petitions) -> None:  # type: ignore[no-untyped-def]

@@ -161,6 +161,12 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     assert any(old in n and "archived range" in n for n in rep.notes), rep.notes
     assert any("archived partition" in n for n in rep.notes), rep.notes  # unchecked seals
     _pages_answer(client, [old_pid, new_pid])
+    # the petition page says that part of the history is archived, only where it is
+    assert "部分历史已归档" in client.get(f"/petitions/{old_pid}/").content.decode()
+    from xinfang.audit.archive import archive_read
+
+    assert not archive_read().excuses("petition", str(new_pid))  # all of its history is recent
+    assert "部分历史已归档" not in client.get(f"/petitions/{new_pid}/").content.decode()
 
     # ... yet a record removed from the attached year is still found (planted fault 1)
     first_after = _first_record_after_an_archived_run(year)
@@ -194,6 +200,31 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     _sql(f"UPDATE {old} SET data = '{{\"x\": 1}}'::jsonb WHERE id = %s", [victim[0]])
     rep = _verify()
     assert any("edited" in p for p in rep.problems), rep.problems
+    _sql(f"UPDATE {old} SET data = %s WHERE id = %s", [_json(victim[1]), victim[0]])
+    assert _verify().ok
+    assert "部分历史已归档" not in client.get(f"/petitions/{old_pid}/").content.decode()
+
+    # a detach that stopped partway (both tables out of their parents, neither moved to the
+    # archive, no manifest written): verify reports the records as removed; running the detach
+    # again completes it, and verify passes with the year archived
+    for table in ("petitions_petitionevent", "audit_auditrecord"):
+        _sql(f'ALTER TABLE "{table}" DETACH PARTITION "{table}_p{year}"')
+    assert not _verify().ok
+    with pytest.raises(Exception, match="归档中没有"):
+        call_command("partitions", "attach", year=year)  # nothing in the archive to attach yet
+    call_command("partitions", "detach", year=year)
+    assert (
+        _sql(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'xinfang_archive' AND tablename = %s",
+            [old],
+        )[0][0]
+        == 1
+    )
+    rep = _verify()
+    assert rep.ok, rep.problems
+    assert any(old in n and "archived range" in n for n in rep.notes), rep.notes
+    with pytest.raises(Exception, match="没有挂接着的分区"):
+        call_command("partitions", "detach", year=year)  # done: a third run has nothing to do
 
 
 def _first_record_after_an_archived_run(year: int) -> int:

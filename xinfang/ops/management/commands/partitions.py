@@ -8,13 +8,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.core import clock
-from xinfang.ops.partitions import (
-    PartitionError,
-    partition_attach,
-    partition_detach,
-    partition_list,
-    partitions_setup,
-)
+from xinfang.ops.partition_archive import partition_attach, partition_detach
+from xinfang.ops.partitions import PartitionError, partition_list, partitions_setup
 
 
 class Command(BaseCommand):
