@@ -24,6 +24,22 @@ What happens:
 5. The clients go on until ``--after`` seconds after the kill; then every acknowledged tracking
    code is looked up on the new primary. Missing ones make the run fail (exit status 1).
 
+Options that show the check can fail, and the other way to reach the primary:
+
+* ``--stall S``: for the last ``S`` seconds before the kill the primary's WAL senders are
+  stopped (SIGSTOP), as a congested link to the standbys would be: the WAL of those seconds
+  never leaves the primary (stopping the standbys' receivers instead would not do: on loopback
+  the kernel still delivers what was sent after the primary dies). With
+  synchronous replication a registration is acknowledged only once a standby has its WAL, so
+  the registrations of those seconds wait and none is acknowledged and then lost.
+* ``--plant async``: the planted fault: asynchronous replication (``synchronous_mode: false``)
+  and failover to a standby however far behind (``maximum_lag_on_failover`` unlimited). With
+  ``--stall 3`` the registrations acknowledged in the stalled seconds are missing on the new
+  primary and the run fails (exit status 1): the check can see a lost petition.
+* ``--via haproxy``: the app reaches the primary through HAProxy with Patroni's REST checks
+  (deploy/haproxy/haproxy.cfg on loopback, port 6431) instead of libpq multi-host: the path a
+  site with pgbouncer uses (ADR 0015).
+
 The unavailable time is measured from the kill to the first acknowledgement of a request sent
 after it. Results go to ``bench/results/ha-failover-<time>.json``.
 """
@@ -46,7 +62,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = Path("/tmp/ha-fo")
-ETCD, ETCD_PEER, APP = 6400, 6401, 6430
+ETCD, ETCD_PEER, APP, HAPROXY = 6400, 6401, 6430, 6431
 PG = {1: 6411, 2: 6412, 3: 6413}
 REST = {1: 6421, 2: 6422, 3: 6423}
 PASSWORD = "xinfang-demo-2026"
@@ -55,6 +71,7 @@ DB_URL = (
     + ",".join(f"127.0.0.1:{p}" for p in PG.values())
     + "/xinfang?target_session_attrs=read-write"
 )
+HAPROXY_URL = f"postgresql://postgres@127.0.0.1:{HAPROXY}/xinfang"
 procs: list[subprocess.Popen] = []
 
 
@@ -92,9 +109,11 @@ def _stop_all() -> None:
                 pass
 
 
-def _patroni_config(n: int) -> dict:
-    """The settings of deploy/patroni/patroni.yml on loopback, with shorter timers."""
+def _patroni_config(n: int, plant: str = "") -> dict:
+    """The settings of deploy/patroni/patroni.yml on loopback, with shorter timers (with
+    ``plant="async"``: the planted fault, asynchronous replication and failover at any lag)."""
     node = BASE / f"node{n}"
+    sync = plant != "async"
     return {
         "scope": "xinfang-ha-bench",
         "namespace": "/service/",
@@ -106,14 +125,14 @@ def _patroni_config(n: int) -> dict:
                 "ttl": 10,
                 "loop_wait": 2,
                 "retry_timeout": 4,
-                "maximum_lag_on_failover": 1048576,
-                "synchronous_mode": True,
+                "maximum_lag_on_failover": 1048576 if sync else 2**40,
+                "synchronous_mode": sync,
                 "synchronous_mode_strict": False,
                 "postgresql": {
                     "use_pg_rewind": True,
                     "use_slots": True,
                     "parameters": {
-                        "synchronous_commit": "on",
+                        "synchronous_commit": "on" if sync else "local",
                         "wal_level": "replica",
                         "hot_standby": "on",
                         "wal_log_hints": "on",
@@ -167,12 +186,50 @@ def _wait(what: str, ok, seconds: float) -> float:  # type: ignore[no-untyped-de
     raise SystemExit(f"timed out waiting for {what}: {json.dumps(_cluster())}")
 
 
-def _healthy() -> bool:
+def _healthy(sync: bool = True) -> bool:
     m = _cluster()
     roles = sorted(x["role"] for x in m if x["state"] in ("running", "streaming"))
+    if not sync:
+        return roles == ["leader", "replica", "replica"]
     return roles == ["leader", "sync_standby", "replica"] or roles == [
         "leader", "replica", "sync_standby"
     ]  # fmt: skip
+
+
+def _haproxy_config() -> str:
+    """deploy/haproxy/haproxy.cfg's primary port on loopback, checking Patroni's REST API."""
+    servers = "\n".join(
+        f"    server db{n} 127.0.0.1:{PG[n]} maxconn 100 check port {REST[n]}" for n in PG
+    )
+    return f"""global
+    maxconn 400
+defaults
+    mode tcp
+    timeout connect 4s
+    timeout client 30m
+    timeout server 30m
+    timeout check 2s
+listen xinfang_primary
+    bind 127.0.0.1:{HAPROXY}
+    option httpchk OPTIONS /primary
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+{servers}
+"""
+
+
+def _walsenders() -> list[int]:
+    """The primary's WAL sender processes (only this cluster replicates on this machine)."""
+    out = subprocess.run(["pgrep", "-f", "postgres: .*walsender"], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def _signal_all(pids: list[int], sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
 
 
 def _body(n: int) -> str:
@@ -203,7 +260,7 @@ def _client(token: str, stop: threading.Event, counter, out: list, lock) -> None
             data = r.read()
             status = r.status
             if status == 201:
-                code = json.loads(data)["tracking_code"]
+                code = f"{json.loads(data)['tracking_code']}#{n}"
         except (OSError, http.client.HTTPException, ValueError, KeyError):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", APP, timeout=60)
@@ -214,11 +271,11 @@ def _client(token: str, stop: threading.Event, counter, out: list, lock) -> None
     conn.close()
 
 
-def _app_env() -> dict[str, str]:
+def _app_env(via: str = "libpq") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DJANGO_"))}
     env.update(
         XINFANG_DATA_DIR=str(BASE / "app"),
-        XINFANG_DATABASE_URL=DB_URL,
+        XINFANG_DATABASE_URL=HAPROXY_URL if via == "haproxy" else DB_URL,
         XINFANG_DB_CONNECT_TIMEOUT="2",
         XINFANG_ACCESS_LOG="0",
         XINFANG_LOG_LEVEL="ERROR",
@@ -243,20 +300,30 @@ def run(args: argparse.Namespace) -> dict:
     for n in PG:
         node = BASE / f"node{n}"
         node.mkdir()
-        (node / "patroni.yml").write_text(json.dumps(_patroni_config(n), indent=1))  # YAML ⊃ JSON
+        config = _patroni_config(n, args.plant)
+        (node / "patroni.yml").write_text(json.dumps(config, indent=1))  # YAML ⊃ JSON
         shutil.chown(node, "postgres", "postgres")
         patroni[n] = _start(["/usr/bin/patroni", str(node / "patroni.yml")], f"patroni{n}.log",
                             user="postgres")  # fmt: skip
         if n == 1:  # the first node bootstraps; the others clone it
             _wait("a leader", lambda: any(m["role"] == "leader" for m in _cluster()), 120)
-    up = _wait("a leader with a synchronous standby", _healthy, 180)
+    sync = args.plant != "async"
+    up = _wait("a leader with its standbys streaming", lambda: _healthy(sync), 180)
     print(f"cluster up ({up:.0f} s after the last node started): {_cluster()}", flush=True)
 
     import psycopg
 
     with psycopg.connect(DB_URL.replace("/xinfang?", "/postgres?"), autocommit=True) as c:
         c.execute("CREATE DATABASE xinfang")
-    env = _app_env()
+    if args.via == "haproxy":
+        (BASE / "haproxy.cfg").write_text(_haproxy_config())
+        _start(["/usr/sbin/haproxy", "-db", "-f", str(BASE / "haproxy.cfg")], "haproxy.log")
+        _wait(
+            "HAProxy's primary port",
+            lambda: _pg_ok(HAPROXY_URL.replace("/xinfang", "/postgres")),
+            30,
+        )
+    env = _app_env(args.via)
     for cmd in (["migrate"], ["manage", "seed_demo", "--petitions", "5", "--password", PASSWORD]):
         subprocess.run([sys.executable, "-m", "xinfang.cli", *cmd], env=env, cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
@@ -271,7 +338,13 @@ def run(args: argparse.Namespace) -> dict:
                for _ in range(args.clients)]  # fmt: skip
     for t in threads:
         t.start()
-    time.sleep(args.before)
+    time.sleep(max(0.0, args.before - args.stall))
+    stalled: list[int] = []
+    if args.stall:
+        stalled = _walsenders()
+        _signal_all(stalled, signal.SIGSTOP)
+        print(f"stalled {len(stalled)} WAL senders for {args.stall} s", flush=True)
+        time.sleep(args.stall)
     leader = next(m for m in _cluster() if m["role"] == "leader")
     n_old = int(leader["name"].removeprefix("node"))
     pm_pid = int((BASE / f"node{n_old}" / "data" / "postmaster.pid").read_text().split()[0])
@@ -282,6 +355,7 @@ def run(args: argparse.Namespace) -> dict:
     except ProcessLookupError:
         pass  # it was in Patroni's process group
     print(f"killed node{n_old} (the leader) at +{args.before} s", flush=True)
+    _signal_all(stalled, signal.SIGCONT)  # (gone with their server; a no-op if so)
 
     def new_leader() -> bool:
         return any(m["role"] == "leader" and m["name"] != leader["name"] for m in _cluster())
@@ -292,12 +366,21 @@ def run(args: argparse.Namespace) -> dict:
     for t in threads:
         t.join()
 
-    acked = [code.replace(" ", "") for _t0, _t1, st, code in out if st == 201]  # shown in fours
-    with psycopg.connect(DB_URL) as c:
+    # each acknowledged petition by its tracking code (shown in fours) AND its own title: after
+    # a failover that lost commits, the new primary hands the lost codes out again to other
+    # petitions, so a code alone would be "found"
+    acked_n = {
+        code.split("#")[0].replace(" ", ""): int(code.split("#")[1])
+        for _t0, _t1, st, code in out
+        if st == 201
+    }
+    acked = sorted(acked_n)
+    with psycopg.connect(HAPROXY_URL if args.via == "haproxy" else DB_URL) as c:
         new_port = c.execute("SELECT inet_server_port()").fetchone()[0]
-        found = {r[0] for r in c.execute(
-            "SELECT tracking_code FROM petitions_petition WHERE tracking_code = ANY(%s)", [acked]
-        )}  # fmt: skip
+        found = {code for code, title in c.execute(
+            "SELECT tracking_code, title FROM petitions_petition WHERE tracking_code = ANY(%s)",
+            [acked],
+        ) if title.endswith(f"（故障切换 {acked_n[code]}）")}  # fmt: skip
     missing = sorted(set(acked) - found)
     after = sorted(t1 for t0, t1, st, _c in out if st == 201 and t0 >= killed_at)
     before = [t1 for _t0, t1, st, _c in out if st == 201 and t1 < killed_at]
@@ -305,12 +388,15 @@ def run(args: argparse.Namespace) -> dict:
     return {
         "when": datetime.now().isoformat(timespec="minutes"),
         "clients": args.clients,
+        "via": args.via,
+        "stall_s": args.stall,
+        "plant": args.plant or None,
         "settings": {
             "ttl": 10,
             "loop_wait": 2,
             "retry_timeout": 4,
-            "synchronous_mode": True,
-            "synchronous_commit": "on",
+            "synchronous_mode": sync,
+            "synchronous_commit": "on" if sync else "local",
             "connect_timeout": 2,
         },  # fmt: skip
         "killed": leader["name"],
@@ -329,6 +415,17 @@ def run(args: argparse.Namespace) -> dict:
         "cluster_after": _cluster(),
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def _pg_ok(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=2) as c:
+            c.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
 
 
 def _get(url: str) -> bool:
@@ -360,6 +457,12 @@ def main() -> int:
         "--after", type=float, default=40, help="seconds of registrations after the kill"
     )
     p.add_argument("--keep", action="store_true", help="keep /tmp/ha-fo (logs, data)")
+    p.add_argument("--via", choices=("libpq", "haproxy"), default="libpq",
+                   help="how the app reaches the primary")  # fmt: skip
+    p.add_argument("--stall", type=float, default=0,
+                   help="seconds before the kill with the primary's WAL senders stopped")  # fmt: skip
+    p.add_argument("--plant", choices=("", "async"), default="",
+                   help="planted fault: asynchronous replication, failover at any lag")  # fmt: skip
     p.add_argument("--note", default="", help="what else ran on the machine (recorded)")
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally below still runs
