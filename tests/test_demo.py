@@ -59,10 +59,37 @@ def small_demo(django_db_setup, django_db_blocker):
             seed_module, "petition_register_many", counting(seed_module.petition_register_many)
         )
         mp.setattr(seed_module, "petition_act", counting(seed_module.petition_act))
+        mp.setattr(seed_module, "_repeats", _every_repeat(seed_module._repeats, seen))
         today = clock.today()
         result = demo_seed(petitions=200, seed=11)
         mp.undo()
         yield {"today": today, "result": result, **seen}
+
+
+class _Every(list):
+    """The plans, claiming to be so many that the seed's sample takes every candidate."""
+
+    def __len__(self) -> int:
+        return 10**9
+
+
+def _every_repeat(real, seen):  # type: ignore[no-untyped-def]
+    """The seed's ``_repeats`` raising every candidate again, not a sample of them, and counting
+    the candidates by the seed's own rule (repeats.py): the repeats test below checks that none
+    is skipped or refused. The other tests read the same demo, with a few more repeats."""
+    from xinfang.demo._common import _ldate
+
+    def every(plans, planner, staff, own, rng, today, errors):  # type: ignore[no-untyped-def]
+        seen["candidates"] = sum(
+            1
+            for p in plans
+            if any(s.action == "decide_re_review" for s in p.steps)
+            and p.times
+            and (today - _ldate(p.times[-1])).days >= 12
+        )
+        real(_Every(plans), planner, staff, own, rng, today, errors)
+
+    return every
 
 
 @pytest.mark.usefixtures("small_demo")
@@ -183,6 +210,22 @@ class TestOneSmallDemo:
         assert Hearing.objects.exists()
         assert ReliefApplication.objects.filter(status="paid").exists()
         assert FundEntry.objects.filter(kind="payment").exists()
+
+
+    def test_every_candidate_repeat_is_registered_at_an_office_that_may_name_the_earlier_one(
+        self, small_demo
+    ):
+        """The demo's Art. 36(3) repeats: every earlier petition ended by re-review that the seed
+        picks is raised again and refused, none is refused at registration (the 3,000-petition
+        demo stopped on one: the repeat went to the local office, which may not name a petition
+        brought to a higher office or accusing an organ above it; the petitioner goes back to the
+        office that registered it). Was tests/test_demo_repeats.py with a demo of its own, the
+        same seed as this class's: now it reads the class's demo, seeded with every candidate."""
+        assert small_demo["result"]["errors"] == []
+        repeats = Petition.objects.filter(repeat_of__isnull=False)
+        assert small_demo["candidates"] > 0
+        assert repeats.count() == small_demo["candidates"], "no candidate is skipped or refused"
+        assert all(r.events.filter(action="not_accept").exists() for r in repeats)
 
 
 def test_seed_demo_refuses_a_database_that_already_has_petitions(register):
