@@ -334,6 +334,15 @@ XINFANG_PUBLIC_POSTS_PER_HOUR = int(os.environ.get("XINFANG_PUBLIC_POSTS_PER_HOU
 XINFANG_OPEN311_CONTACT = os.environ.get("XINFANG_OPEN311_CONTACT", "")
 XINFANG_OPEN311_KEY_SERVICE = os.environ.get("XINFANG_OPEN311_KEY_SERVICE", "")
 XINFANG_OPEN311_CHANGESET = os.environ.get("XINFANG_OPEN311_CHANGESET", "2026-12-07T00:00:00+08:00")
+# Per api_key: at most this many requests in each window (0: no limit); beyond, 429 with
+# Retry-After (issue 20). Counted in CACHES (per process unless XINFANG_CACHE=database).
+XINFANG_OPEN311_RATE_LIMIT = int(os.environ.get("XINFANG_OPEN311_RATE_LIMIT", "120"))
+XINFANG_OPEN311_RATE_WINDOW_SECONDS = int(
+    os.environ.get("XINFANG_OPEN311_RATE_WINDOW_SECONDS", "60")
+)
+# A POST without Idempotency-Key that repeats the same key's same payload within this many
+# seconds is answered as the first, not registered again (a client's retry; issue 20).
+XINFANG_OPEN311_DEDUPE_SECONDS = int(os.environ.get("XINFANG_OPEN311_DEDUPE_SECONDS", "86400"))
 # Request bodies read into memory (API registration carries Base64 attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_ATTACHMENT_MAX_BYTES * 2
 

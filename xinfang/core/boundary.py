@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from django.db import DataError, IntegrityError
@@ -106,25 +107,26 @@ def request_problems(request: HttpRequest) -> Problems:
     return problems
 
 
-def _open311(request: HttpRequest, status: int, message: str) -> HttpResponse | None:
-    """Under /open311/ a refusal is GeoReport v2's error list (exchange/open311/spec.py), in
-    the format the path asks for; None elsewhere."""
-    if not request.path.startswith("/open311/"):
-        return None
-    if request.path.endswith(".xml"):
-        from xml.sax.saxutils import escape
+#: Apps above core that answer their own errors in their own format under a path prefix
+#: (Open311: GeoReport v2's error list), registered in their ``AppConfig.ready()``; core
+#: imports none of them (design.md: no lower module imports a higher one).
+_ERROR_ANSWERS: dict[str, Callable[[HttpRequest, int, str], HttpResponse]] = {}
 
-        body = (
-            '<?xml version="1.0" encoding="utf-8"?>\n<errors><error>'
-            f"<code>{status}</code><description>{escape(message)}</description></error></errors>"
-        )
-        return HttpResponse(body.encode(), content_type="text/xml; charset=utf-8", status=status)
-    return JsonResponse(  # plain UTF-8, as Open311's other answers (page walk: \u-escaped)
-        [{"code": status, "description": message}],
-        status=status,
-        safe=False,
-        json_dumps_params={"ensure_ascii": False},
-    )
+
+def error_answer_add(
+    *, prefix: str, answer: Callable[[HttpRequest, int, str], HttpResponse]
+) -> None:
+    """Under ``prefix`` the boundary's refusals are ``answer(request, status, message)``."""
+    _ERROR_ANSWERS[prefix] = answer
+
+
+def _open311(request: HttpRequest, status: int, message: str) -> HttpResponse | None:
+    """Under a registered prefix (/open311/) a refusal is that interface's own error answer
+    (exchange.open311.views.error_answer); None elsewhere."""
+    for prefix, answer in _ERROR_ANSWERS.items():
+        if request.path.startswith(prefix):
+            return answer(request, status, message)
+    return None
 
 
 def _cleaned(value: str) -> str:

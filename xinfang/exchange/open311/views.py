@@ -6,13 +6,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.core.once import digest, once
 from xinfang.exchange.open311 import catalogue, selectors, spec
@@ -32,6 +35,41 @@ def error_answer(fmt: str, status: int, descriptions: list[str]) -> HttpResponse
     return answer(
         fmt if fmt in spec.FORMATS else "json", "errors", spec.errors(status, descriptions), status
     )
+
+
+def boundary_answer(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """The boundary's refusal under /open311/ (core.boundary.error_answer_add): the same
+    error list as every other Open311 refusal, in the format the path asks for."""
+    return error_answer("xml" if request.path.endswith(".xml") else "json", status, [message])
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _rate_check(key: Any) -> None:
+    """At most ``XINFANG_OPEN311_RATE_LIMIT`` requests of one key in each window of
+    ``XINFANG_OPEN311_RATE_WINDOW_SECONDS`` (counted in Django's cache: per process with the
+    default local-memory cache, shared with ``XINFANG_CACHE=database``). Beyond: 429 with
+    Retry-After, the seconds until the window ends. 0 turns the limit off."""
+    limit = settings.XINFANG_OPEN311_RATE_LIMIT
+    if limit <= 0:
+        return
+    window = max(1, settings.XINFANG_OPEN311_RATE_WINDOW_SECONDS)
+    now = clock.now().timestamp()
+    slot = int(now // window)
+    name = f"xinfang:open311:rate:{key.pk}:{slot}"
+    if cache.add(name, 1, timeout=window + 1):
+        return
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.add(name, 1, timeout=window + 1)
+        return
+    if count > limit:
+        raise RateLimited(max(1, int((slot + 1) * window - now) + 1))
 
 
 def _descriptions(e: ApplicationError) -> list[str]:
@@ -61,6 +99,14 @@ def open311_view(methods: tuple[str, ...]) -> Callable:  # type: ignore[type-arg
                 return view(request, *args, fmt=fmt, **kwargs)
             except ApplicationError as e:
                 return error_answer(fmt, e.status, _descriptions(e))
+            except RateLimited as e:
+                response = error_answer(
+                    fmt,
+                    429,
+                    [gettext("请求过于频繁，请 %(n)s 秒后再试") % {"n": e.retry_after}],
+                )
+                response["Retry-After"] = str(e.retry_after)
+                return response
 
         return inner
 
@@ -73,6 +119,7 @@ def _key_from(value: str) -> Any:
     key = open311_key_check(key=value)
     if key is None:
         raise Forbidden(gettext("api_key 无效或已吊销"))
+    _rate_check(key)
     return key
 
 
@@ -163,6 +210,19 @@ def _post_answer(code: str, password: str | None) -> dict[str, Any]:
     return out
 
 
+def _payload_window_open(*, scope: str, fingerprint: str) -> None:
+    """Forget the same payload's earlier claim once it is older than the window: the same
+    text sent again a day later is a new request (a second incident), not a retry."""
+    from xinfang.core.models import OnceKey
+
+    window = settings.XINFANG_OPEN311_DEDUPE_SECONDS
+    OnceKey.objects.filter(
+        scope=scope,
+        key=digest(fingerprint),
+        created_at__lt=clock.now() - timedelta(seconds=window),
+    ).delete()
+
+
 @csrf_exempt
 @open311_view(("GET", "HEAD", "POST"))
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -174,11 +234,15 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         fingerprint = digest(
             repr(sorted((k, v) for k, v in request.POST.lists() if k != "api_key"))
         )
-        with once(
-            scope=f"open311.request.{key.pk}",
-            key=request.headers.get("Idempotency-Key"),
-            fingerprint=fingerprint,
-        ) as claim:
+        idempotency_key = request.headers.get("Idempotency-Key")
+        scope = f"open311.request.{key.pk}"
+        if not idempotency_key:
+            # A retry without Idempotency-Key (a client that timed out and sends the same
+            # service request again) must not register twice (issue 13 §1.10): the same key's
+            # same payload within XINFANG_OPEN311_DEDUPE_SECONDS is answered as the first.
+            scope, idempotency_key = f"open311.payload.{key.pk}", fingerprint
+            _payload_window_open(scope=scope, fingerprint=fingerprint)
+        with once(scope=scope, key=idempotency_key, fingerprint=fingerprint) as claim:
             if claim.prior is not None:
                 return answer(fmt, "service_requests", [_post_answer(claim.prior["code"], None)])
             submitted = open311_request_submit(key=key, data=data)

@@ -5,6 +5,7 @@ The field lists below are written down here from the specification's text, indep
 
 from __future__ import annotations
 
+import itertools
 import json
 from xml.etree import ElementTree as ET
 
@@ -59,7 +60,13 @@ def key(world):
     return open311_key_issue(name="随手拍", actor=None)[1]
 
 
+_devices = itertools.count(1)
+
+
 def post(client, key, **fields):
+    """POST a service request. Each call sends another ``device_id`` (a field not kept), so two
+    calls are two requests: the same fields again would be a client's retry (deduplicated)."""
+    fields.setdefault("device_id", f"test-device-{next(_devices)}")
     data = {"api_key": key, "service_code": "appeal", "description": "幸福小区门前路灯损坏已两个月，夜间出行不便，请求尽快修复。",
             "address_id": "990102", "address_string": "青山县幸福小区南门", "lat": "30.5", "long": "114.3",
             "first_name": "三", "last_name": "张", "phone": "13800000000", "attribute[publish]": "true"}  # fmt: skip
