@@ -10,17 +10,28 @@ record outside the scope answers 404, the same as one that does not exist.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.directory.selectors import region_chain
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import (
     accusation_exclusions,
     petition_queryset_for_user,
     region_prefix,
 )
+
+if TYPE_CHECKING:
+    from xinfang.resolution.models import ReliefFund
+
+
+def _ancestor_ids(organ: Organ) -> set[int]:
+    """The organ and the organs above it (its materialised path)."""
+    return {int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x}
 
 
 def _below(organ: Organ, field: str) -> Q:
@@ -105,9 +116,32 @@ def fund_scope(user: User) -> Q:
 
 def funds_open_to(organ: Organ) -> Q:
     """The funds an organ may apply to: those of organs of its own region or a region above."""
-    codes = []
-    region = organ.region
-    while region is not None:
-        codes.append(region.code)
-        region = region.parent
-    return Q(organ__region__code__in=codes)
+    return Q(organ__region__code__in=[r.code for r in region_chain(organ.region_id)])
+
+
+def _accused_sees_not(petition: Petition, organ: Organ) -> bool:
+    """The petition accuses ``organ`` or an organ above it: its staff never see it."""
+    accused = petition.accused_organ_id
+    return accused is not None and accused in _ancestor_ids(organ)
+
+
+def fund_for_petition(petition: Petition, fund: ReliefFund) -> ReliefFund | None:
+    """The fund whose owner approves and pays relief for ``petition``: the chosen ``fund``,
+    unless the petition accuses its owner (or an organ above it), who must never see it
+    (Art. 30 para 3) and so could never approve it; then the same year's fund of the nearest
+    higher region whose owner is not accused. None: there is no such fund."""
+    from xinfang.resolution.models import ReliefFund
+
+    fund_organ = fund.organ
+    if not _accused_sees_not(petition, fund_organ):
+        return fund
+    above = [r.code for r in region_chain(fund_organ.region_id)][1:]
+    order = {code: i for i, code in enumerate(above)}
+    higher = [
+        f
+        for f in ReliefFund.objects.filter(year=fund.year, organ__region_id__in=above)
+        .select_related("organ")
+        .order_by("pk")
+        if not _accused_sees_not(petition, f.organ)
+    ]
+    return min(higher, key=lambda f: (order[f.organ.region_id], f.organ.path), default=None)

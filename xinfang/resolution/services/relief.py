@@ -8,7 +8,7 @@ hardship and carries no condition on the petitioner's rights (Art. 37; DEVELOPER
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 from xinfang.documents.services import document_number_next
 from xinfang.petitions.selectors import petition_get_for_user
-from xinfang.resolution.access import funds_open_to, relief_scope, require
+from xinfang.resolution.access import fund_for_petition, funds_open_to, relief_scope, require
 from xinfang.resolution.models import (
     EntryKind,
     FundEntry,
@@ -31,6 +31,7 @@ from xinfang.resolution.models import (
     ReliefStatus,
 )
 from xinfang.resolution.services._shared import (
+    ApplicationError,
     Forbidden,
     NotFound,
     exists,
@@ -42,6 +43,7 @@ from xinfang.resolution.services._shared import (
 
 NUMBER_CODE = "信救"  # 文种代字 of a relief application
 MAX_AMOUNT = Decimal("10000000")  # one application or allocation, yuan
+MAX_BALANCE = Decimal("999999999999.99")  # what a fund's balance column holds (14 digits)
 DUPLICATE_APPLICATION = "已存在：该救助申请已经提交，请勿重复提交"
 DUPLICATE_STEP = "已存在：该环节已经审批，请刷新页面查看"
 
@@ -57,6 +59,13 @@ def amount_parse(value: object, *, field: str) -> Decimal:
     return d.quantize(Decimal("0.01"))
 
 
+def _over_balance(fund: ReliefFund, amount: Decimal, field: str) -> dict[str, list[str]]:
+    """An amount the fund's balance cannot cover, as an error on ``field`` (else none)."""
+    if amount <= fund.balance:
+        return {}
+    return {field: [gettext("救助资金余额不足（余额 %(b)s 元）") % {"b": fund.balance}]}
+
+
 def _audit(actor: User, kind: str, obj: str, pk: int, data: dict, at: datetime) -> None:
     audit_record(kind=kind, actor=actor, object_type=obj, object_id=pk, data=data, at=at)
 
@@ -70,12 +79,15 @@ def relief_fund_allocate(
     if actor.organ_id is None:
         raise Forbidden()
     at = at or clock.now()
+    amount = amount_parse(amount, field="amount")
     note = text(note, limit=200, field="note")
     if not 2000 <= year <= 2100:
         raise invalid({"year": [gettext("年度有误")]})
     with transaction.atomic():
         ReliefFund.objects.get_or_create(organ_id=actor.organ_id, year=year)
         fund = ReliefFund.objects.select_for_update().get(organ_id=actor.organ_id, year=year)
+        if fund.balance + amount > MAX_BALANCE:
+            raise invalid({"amount": [gettext("拨入后余额超出可记录的范围")]})
         fund.balance = F("balance") + amount
         fund.save(update_fields=["balance"])
         fund.refresh_from_db(fields=["balance"])
@@ -125,10 +137,25 @@ def relief_apply(
         if fund_id
         else None
     )
+    try:
+        amount = amount_parse(amount, field="amount")
+    except ApplicationError as e:
+        errors.update(e.fields)
+    chosen = fund
     if fund is None:
         errors["fund"] = [gettext("请选择本地区或上级的救助资金")]
+    elif (fund := fund_for_petition(petition, fund)) is None:
+        errors["fund"] = [
+            gettext(
+                "该信访事项检举控告所选救助资金的管理机关（或其上级），上级也没有本年度的"
+                "救助资金，请选择上级的救助资金（第三十条第三款）"
+            )
+        ]
+    elif "amount" not in errors:
+        errors.update(_over_balance(fund, amount, "amount"))
     if errors:
         raise invalid(errors)
+    assert fund is not None and chosen is not None
     today = clock.local_date(at)
     with transaction.atomic(), unique(gettext(DUPLICATE_APPLICATION)):  # one-time key
         app = ReliefApplication.objects.create(
@@ -143,9 +170,10 @@ def relief_apply(
             applied_by=actor,
             submission=submission or None,
         )
-        _audit(
-            actor, "relief.apply", "relief_application", app.pk, {"petition_id": petition.pk}, at
-        )
+        data = {"petition_id": petition.pk, "fund_id": fund.pk}
+        if fund.pk != chosen.pk:  # routed past the accused fund owner (Art. 30 para 3)
+            data["fund_chosen_id"] = chosen.pk
+        _audit(actor, "relief.apply", "relief_application", app.pk, data, at)
     return app
 
 
@@ -191,9 +219,14 @@ def relief_decide(
             raise invalid({"note": [gettext("不同意的，请写明理由")]})
         fields = ["status"]
         if approve and step == "fund":
-            granted = amount if amount is not None else app.amount_requested
+            granted = (
+                amount_parse(amount, field="amount") if amount is not None else app.amount_requested
+            )
             if granted > app.amount_requested:
                 raise invalid({"amount": [gettext("批准金额不能超过申请金额")]})
+            fund = ReliefFund.objects.get(pk=app.fund_id)
+            if over := _over_balance(fund, granted, "amount"):
+                raise invalid(over)
             app.amount_approved = granted
             fields.append("amount_approved")
         if not approve:
@@ -221,13 +254,13 @@ def relief_pay(
     actor: User,
     application_id: int,
     amount: Decimal,
-    on: date | None = None,
     at: datetime | None = None,
 ) -> FundEntry:
-    """A payment of an approved application from its fund (by the fund owner's head): at most
-    what is still unpaid, and never more than the fund's balance (the balance never goes
-    below zero)."""
+    """A payment of an approved application from its fund (by the fund owner's head) on the
+    day of ``at``: at most what is still unpaid, and never more than the fund's balance (the
+    balance never goes below zero)."""
     at = at or clock.now()
+    amount = amount_parse(amount, field="amount")
     with transaction.atomic():
         app = _for_update(actor, application_id)
         require(actor, Cap.RELIEF_DECIDE)
@@ -255,7 +288,7 @@ def relief_pay(
             kind=EntryKind.PAYMENT,
             amount=amount,
             balance_after=fund.balance,
-            on=on or clock.local_date(at),
+            on=clock.local_date(at),
             note=f"救助发放 {app.number}",
             application=app,
             by=actor,

@@ -116,6 +116,15 @@ def relief_new(request: HttpRequest) -> HttpResponse:
                 refused = e.status  # 409: already there (a second simultaneous post)
             else:
                 messages.success(request, gettext("已提交救助申请 %(n)s") % {"n": app.number})
+                if fund_id and app.fund_id != fund_id:  # routed past the accused fund owner
+                    messages.info(
+                        request,
+                        gettext(
+                            "该信访事项检举控告所选救助资金的管理机关，已改由%(o)s审批"
+                            "（第三十条第三款）"
+                        )
+                        % {"o": app.fund.organ.name},
+                    )
                 return redirect("resolution:relief", application_id=app.pk)
         message = message or gettext("请检查标出的内容")
     return render(
