@@ -503,6 +503,12 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     r = client.get("/reception/sessions/new/")
     manages = role_can(role, Cap.RECEPTION_MANAGE)
     check("reception desk", r.status_code == (200 if manages else 403), r.status_code)
+    r = client.get("/reception/visits/")
+    check("down-visit plans", r.status_code == (200 if receives else 403), r.status_code)
+    body = r.content.decode() if r.status_code == 200 else ""
+    check("down-visit plan link", ('href="/reception/visits/new/"' in body) == manages)
+    r = client.get("/reception/visits/new/")
+    check("down-visit plan form", r.status_code == (200 if manages else 403), r.status_code)
 
     # Supervision (xinfang.resolution, Art. 40): the list and the escalations for the roles
     # that read them, the new notice for those that supervise at a petition office.

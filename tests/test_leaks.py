@@ -712,6 +712,67 @@ def test_the_hall_never_shows_an_accusation_to_the_accused_organ(client, world, 
     assert TITLE in body and a.code in body
 
 
+def test_a_down_visit_never_shows_an_accusation_to_the_accused_organ(client, world, accusation):
+    """Down-visits (下访, Art. 18 para 2; Art. 30 para 3): the city office plans a visit of the
+    inspection group (in the county's region, not below the accused county government) with the
+    accusation and a record with a promise is written on it. The county office's clerk sees the
+    plan (its region) but never the petition, the record, the promise or a link to write one,
+    by list, plan page, board or record form; the accused organ's own plan refuses it.
+    Planted fault: ``visit_petitions_for_user`` reading ``plan.items`` without the petitions
+    gate shows the title."""
+    from datetime import date
+
+    from xinfang.core.errors import ApplicationError
+    from xinfang.reception.services import PromiseInput, VisitInput, record_write, visit_plan
+
+    def plan(organ, on):  # type: ignore[no-untyped-def]
+        return visit_plan(
+            actor=world.city_clerk,
+            data=VisitInput(
+                organ=organ,
+                leader_id=world.prov_head.pk,
+                on=on,
+                place="幸福村村委会",
+                petition_ids=[accusation.pk],
+            ),
+            at=local(2025, 9, 1, 8),
+        )
+
+    v = plan(accusation.current_organ, date(2025, 9, 1))
+    record_write(
+        actor=world.city_clerk,
+        petition_id=accusation.pk,
+        received_by_id=world.prov_head.pk,
+        attendees=ACCUSER,
+        asked="请求调查违规征地",
+        said="已当面听取，依规调查",
+        promises=[PromiseInput("三十日内书面反馈调查进展", world.city_clerk.pk, date(2025, 9, 30))],
+        visit_id=v.pk,
+        at=local(2025, 9, 1, 15),
+    )
+    with pytest.raises(ApplicationError):
+        plan(world.county_gov, date(2025, 9, 2))
+    client.force_login(world.clerk)
+    seen = []
+    for url in (
+        "/reception/visits/",
+        f"/reception/visits/{v.pk}/",
+        "/reception/board/",
+        f"/reception/records/new/?petition={accusation.pk}&visit={v.pk}",
+    ):
+        r = client.get(url)
+        body = r.content.decode()
+        seen.append(
+            (url, TITLE in body or ACCUSER in body or "三十日内书面反馈" in body
+             or f"petition={accusation.pk}&" in body)
+        )  # fmt: skip
+    assert "幸福村村委会" in client.get(f"/reception/visits/{v.pk}/").content.decode()
+    assert not any(hit for _u, hit in seen), seen
+    client.force_login(world.city_clerk)  # the control: the office above sees all of it
+    body = client.get(f"/reception/visits/{v.pk}/").content.decode()
+    assert TITLE in body and "三十日内书面反馈" in body
+
+
 def test_open311_never_shows_an_accusation_even_marked_for_publication(client, world, accusation):
     """Open311's public GET requests (issue 20) read one rule, ``exchange.open311.selectors.
     NEVER_SHOWN``: an accusation whose request row says "publish" is still not shown, by list,

@@ -25,6 +25,13 @@ def _records(petition: Any) -> list[Any]:
     return cached
 
 
+def _label(record: Any) -> str:
+    """A meeting on a down-visit is named as such on the timeline (下访接谈, 带访接谈)."""
+    if record.visit_id is None:
+        return "接谈记录"
+    return "带访接谈记录" if record.visit.kind == "accompanied" else "下访接谈记录"
+
+
 def reception_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
     if not user_can(user, Cap.RECEPTION_VIEW):
         return []
@@ -34,7 +41,7 @@ def reception_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
         out.append(
             TimelineItem(
                 at=r.received_at,
-                label="接谈记录",
+                label=_label(r),
                 text=r.said[:200] + (f" 承诺：{promised}" if promised else ""),
                 organ=r.organ.name,
                 actor=r.received_by.get_full_name() or r.received_by.username,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.reception.views import hall, joint, records, sessions, video
+from xinfang.reception.views import hall, joint, records, sessions, video, visits
 
 app_name = "reception"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("joint/new/", joint.joint_new, name="joint_new"),
     path("joint/<int:joint_id>/", joint.joint_page, name="joint"),
     path("joint/<int:joint_id>/<str:form>/", joint.joint_post, name="joint_post"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/new/", visits.visit_new, name="visit_new"),
+    path("visits/<int:plan_id>/", visits.visit_page, name="visit"),
+    path("visits/<int:plan_id>/close/", visits.visit_close_view, name="visit_close"),
     path("records/new/", records.record_new, name="record_new"),
     path("records/<int:record_id>/", records.record_page, name="record"),
     path(

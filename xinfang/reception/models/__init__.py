@@ -7,8 +7,13 @@ from xinfang.reception.models.sessions import (
     SessionKind,
     SessionLevel,
 )
+from xinfang.reception.models.visits import VisitItem, VisitKind, VisitPlan, VisitStatus
 
 __all__ = [
+    "VisitItem",
+    "VisitKind",
+    "VisitPlan",
+    "VisitStatus",
     "ACTIVE",
     "Appointment",
     "AppointmentStatus",

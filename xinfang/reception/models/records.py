@@ -13,6 +13,7 @@ from xinfang.directory.models import Organ
 from xinfang.petitions.models import Petition
 from xinfang.reception.models.appointments import Appointment
 from xinfang.reception.models.sessions import ReceptionSession
+from xinfang.reception.models.visits import VisitPlan
 
 
 class ReceptionRecord(models.Model):
@@ -22,6 +23,10 @@ class ReceptionRecord(models.Model):
     )
     session = models.ForeignKey(
         ReceptionSession, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    # A meeting on a down-visit (下访): recorded as reception of the same kind as any other.
+    visit = models.ForeignKey(
+        VisitPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
     )
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="record"

@@ -22,8 +22,18 @@ from xinfang.reception.selectors.sessions import (
     session_get_for_user,
     sessions_for_user,
 )
+from xinfang.reception.selectors.visits import (
+    visit_get_for_user,
+    visit_petitions_for_user,
+    visit_records_for_user,
+    visits_for_user,
+)
 
 __all__ = [
+    "visit_get_for_user",
+    "visit_petitions_for_user",
+    "visit_records_for_user",
+    "visits_for_user",
     "HallSession",
     "hall_for_user",
     "CALENDAR_PAGE",

@@ -45,7 +45,7 @@ def records_of_petition(*, petition: Petition) -> QuerySet[ReceptionRecord]:
     """The petition's reception records (the caller got the petition through the gate)."""
     return (
         ReceptionRecord.objects.filter(petition_id=petition.pk)
-        .select_related("organ", "received_by")
+        .select_related("organ", "received_by", "visit")
         .prefetch_related("promises__owner")
         .order_by("received_at", "id")
     )
@@ -58,7 +58,7 @@ def record_get_for_user(*, user: User, record_id: int) -> ReceptionRecord:
         ReceptionRecord.objects.filter(
             pk=record_id, petition_id__in=petition_queryset_for_user(user=user).values("pk")
         )
-        .select_related("petition", "organ", "received_by", "recorded_by", "session")
+        .select_related("petition", "organ", "received_by", "recorded_by", "session", "visit")
         .first()
     )
     if r is None:

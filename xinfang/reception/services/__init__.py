@@ -31,8 +31,12 @@ from xinfang.reception.services.sessions import (
     session_publish,
 )
 from xinfang.reception.services.video import record_participants_set, session_levels_set
+from xinfang.reception.services.visits import VisitInput, visit_close, visit_plan
 
 __all__ = [
+    "VisitInput",
+    "visit_close",
+    "visit_plan",
     "record_participants_set",
     "session_levels_set",
     "appointment_arrive",

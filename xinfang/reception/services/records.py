@@ -29,6 +29,8 @@ from xinfang.reception.models import (
     PromiseStatus,
     ReceptionRecord,
     ReceptionSession,
+    VisitPlan,
+    VisitStatus,
 )
 from xinfang.reception.selectors.board import leader_name
 from xinfang.reception.services._shared import Forbidden, NotFound, gate, invalid, text
@@ -56,12 +58,15 @@ def record_write(
     promises: Sequence[PromiseInput] = (),
     session_id: int | None = None,
     appointment_code: str = "",
+    visit_id: int | None = None,
     received_at: datetime | None = None,
     submission: str | None = None,
     at: datetime | None = None,
 ) -> ReceptionRecord:
     """Record a reception of a petition the actor may see. A collective visit names at most
-    five representatives (Art. 20 para 3); each promise gets an owner and a due date."""
+    five representatives (Art. 20 para 3); each promise gets an owner and a due date. With
+    ``visit_id`` it is the record of a meeting on a down-visit (下访, Art. 18 para 2) about one
+    of the plan's petitions, received by the visiting organ."""
     at = at or clock.now()
     received_at = received_at or at
     if submission:
@@ -78,6 +83,12 @@ def record_write(
         if session is None or not organ_in_scope(actor, session.organ):
             raise NotFound()
         organ = session.organ
+    visit = None
+    if visit_id:
+        visit = VisitPlan.objects.select_related("organ").filter(pk=visit_id).first()
+        if visit is None or session is not None or not organ_in_scope(actor, visit.organ):
+            raise NotFound()
+        organ = visit.organ
     gate(actor, Cap.RECEPTION_MANAGE, organ)
     if organ_accused_by(organ, petition.accused_organ_id):  # Art. 30 para 3
         raise Forbidden()
@@ -127,10 +138,18 @@ def record_write(
             errors["appointment"] = [gettext("未找到该事项的有效预约")]
         elif session is not None and appointment.session_id != session.pk:
             errors["appointment"] = [gettext("预约不属于本场接访")]
+    if visit is not None:
+        if visit.status == VisitStatus.CANCELLED:
+            errors["visit"] = [gettext("该下访计划已取消")]
+        elif not visit.items.filter(petition_id=petition.pk).exists():
+            errors["visit"] = [gettext("该信访事项不在本次下访计划中")]
+        if clock.local_date(received_at) < visit.on:
+            errors["received_at"] = [gettext("接谈时间不能早于下访日期")]
     if errors:
         raise invalid(errors)
     with transaction.atomic():
         record = ReceptionRecord.objects.create(
+            visit=visit,
             petition=petition,
             organ=organ,
             session=session or (appointment.session if appointment else None),

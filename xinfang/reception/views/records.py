@@ -23,6 +23,7 @@ from xinfang.reception.selectors import (
     board_promises,
     record_get_for_user,
     session_get_for_user,
+    visit_get_for_user,
 )
 from xinfang.reception.services import (
     PromiseInput,
@@ -51,7 +52,9 @@ def record_new(request: HttpRequest) -> HttpResponse:
         if session_id
         else None
     )
-    organ = session.organ if session else user.organ  # type: ignore[union-attr]
+    visit_id = parse_int(src.get("visit"), field="visit")
+    visit = visit_get_for_user(user=user, plan_id=visit_id) if visit_id else None  # type: ignore[arg-type]
+    organ = session.organ if session else visit.organ if visit else user.organ  # type: ignore[union-attr]
     errors: dict[str, list[str]] = {}
     P = request.POST
     if request.method == "POST":
@@ -77,6 +80,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
                     promises=promises,
                     session_id=session.pk if session else None,
                     appointment_code=P.get("appointment", ""),
+                    visit_id=visit.pk if visit else None,
                     submission=one_time_key(request),
                 )
             except ApplicationError as e:
@@ -94,6 +98,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
         {
             "p": petition,
             "session": session,
+            "visit": visit,
             "leaders": list(leaders_for(organ)) if organ else [],
             "staff": list(staff),
             "rows": [
