@@ -218,6 +218,24 @@ listen xinfang_primary
 """
 
 
+def _wal_positions(port: int) -> dict:
+    """The primary's WAL position and what each standby has received and replayed."""
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{port}/postgres", connect_timeout=2
+        ) as c:
+            lsn = c.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            reps = c.execute(
+                "SELECT application_name, state, sent_lsn::text, flush_lsn::text, replay_lsn::text "
+                "FROM pg_stat_replication ORDER BY 1"
+            ).fetchall()
+        return {"primary": lsn, "standbys": [list(r) for r in reps]}
+    except psycopg.Error as e:
+        return {"error": str(e)[:200]}
+
+
 def _walsenders() -> list[int]:
     """The primary's WAL sender processes (only this cluster replicates on this machine)."""
     out = subprocess.run(["pgrep", "-f", "postgres: .*walsender"], capture_output=True, text=True)
@@ -346,6 +364,8 @@ def run(args: argparse.Namespace) -> dict:
         print(f"stalled {len(stalled)} WAL senders for {args.stall} s", flush=True)
         time.sleep(args.stall)
     leader = next(m for m in _cluster() if m["role"] == "leader")
+    wal = _wal_positions(int(leader["port"]))
+    print(f"at the kill: {wal}", flush=True)
     n_old = int(leader["name"].removeprefix("node"))
     pm_pid = int((BASE / f"node{n_old}" / "data" / "postmaster.pid").read_text().split()[0])
     killed_at = time.monotonic()
@@ -400,6 +420,7 @@ def run(args: argparse.Namespace) -> dict:
             "connect_timeout": 2,
         },  # fmt: skip
         "killed": leader["name"],
+        "wal_at_kill": wal,
         "new_leader_port": new_port,
         "new_leader_after_s": round(promoted, 1),
         "unavailable_s": round(after[0] - killed_at, 1) if after else None,
