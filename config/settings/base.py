@@ -140,6 +140,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 # When a calendar-day limit ends on a rest day, it ends on the next working day instead
 # (民法典 Art. 203 by analogy; regulation.md §5.3 recommends on).
 XINFANG_ROLL_DEADLINE_TO_WORKING_DAY = env.env_bool("XINFANG_ROLL_DEADLINE_TO_WORKING_DAY", True)
+# The time a hearing takes is not counted in the re-review limit T10 (听证所需时间不计算在前款
+# 规定的期限内, Art. 36 para 2). The law does not say how a hearing's days are counted; by
+# default every calendar day it occupies counts, its first and last day included (a one-day
+# hearing is one day, not zero: regulation.md §5.1 T10). Off: only the days between its start
+# and its end (the end date minus the start date).
+XINFANG_HEARING_DAYS_INCLUSIVE = env.env_bool("XINFANG_HEARING_DAYS_INCLUSIVE", True)
 # The transfer chain (逐级转送, Art. 22; regulation.md §3.1 T1a): each lower petition office's
 # share of the 15-day routing limit, by level, as level=days pairs (levels not named keep the
 # default: national 5, province 3, city 3, county 4, township 4), and whether the shares count

@@ -143,6 +143,18 @@ class DeadlineFact:
         return self.outcome == MET and self.closed_on is not None and self.closed_on > self.due
 
 
+def hearing_days(start: date, end: date, *, inclusive: bool = True) -> int:
+    """The calendar days a hearing from ``start`` to ``end`` took, not counted in T10 (听证所需
+    时间不计算在前款规定的期限内, Art. 36 para 2). The law does not say how they are counted
+    (regulation.md §5.1 T10); by default every day the hearing occupies counts, the first and
+    the last included: a hearing held on one day is 1 day, 10-24 Feb is 15 days (setting
+    ``XINFANG_HEARING_DAYS_INCLUSIVE``). Rest days count like any day: T10 is "30日", calendar
+    days. An end before the start counts nothing."""
+    if end < start:
+        return 0
+    return (end - start).days + (1 if inclusive else 0)
+
+
 def track(
     events: Sequence[EventFact],
     facts: Facts,
@@ -151,12 +163,15 @@ def track(
     roll_to_working_day: bool = True,
     kept: Mapping[tuple[str, date], date] | None = None,
     chain: ChainPolicy = DEFAULT_POLICY,
+    hearing_days_inclusive: bool = True,
 ) -> list[DeadlineFact]:
     """Fold ``events`` (in order) into every deadline instance they produced.
 
     ``kept`` maps (code, start) to a due date kept when a calendar year was confirmed; the due
     date of that deadline is never earlier. ``chain`` holds the per-level shares of the routing
-    limit (T1a); a transfer's event names the receiving office's level as ``to_level``."""
+    limit (T1a); a transfer's event names the receiving office's level as ``to_level``.
+    ``hearing_days_inclusive``: a hearing's days not counted in T10 (Art. 36 para 2) are every
+    calendar day from its start to its end, both included (see :func:`hearing_days`)."""
     out: list[DeadlineFact] = []
     round_end: date | None = None  # the last day of the running routing round (T1)
 
@@ -196,7 +211,7 @@ def track(
 
     def _resume(d: DeadlineFact, on: date) -> DeadlineFact:
         assert d.paused_since is not None
-        paused = d.paused_days + max(0, (on - d.paused_since).days)
+        paused = d.paused_days + hearing_days(d.paused_since, on, inclusive=hearing_days_inclusive)
         return replace(
             d,
             paused_days=paused,

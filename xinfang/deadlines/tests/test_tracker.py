@@ -455,7 +455,7 @@ def test_a_re_review_request_meets_t9_and_starts_t10_for_the_re_review_organ() -
     assert (t10.start, t10.due, t10.owner_organ_id) == (D("2025-11-05"), D("2025-12-05"), RRO)
 
 
-def test_a_ten_day_hearing_is_not_counted_in_t10() -> None:
+def test_a_hearing_of_10_to_20_november_is_not_counted_in_t10() -> None:
     deadlines = fold(
         ROUTE6_AT_CO,
         RE_REVIEW,
@@ -463,8 +463,28 @@ def test_a_ten_day_hearing_is_not_counted_in_t10() -> None:
         ev("hearing_end", "2025-11-20", RRO),
     )
     t10 = only(deadlines, "T10")
-    # 5 Dec + the 10 days of the hearing = Monday 15 Dec.
-    assert (t10.paused_days, t10.paused_since, t10.due) == (10, None, D("2025-12-15"))
+    # 5 Dec + the 11 days the hearing occupied (10-20 Nov, both included) = Tuesday 16 Dec.
+    assert (t10.paused_days, t10.paused_since, t10.due) == (11, None, D("2025-12-16"))
+
+
+@pytest.mark.parametrize(
+    ("inclusive", "days", "due"), [(True, 1, "2025-12-08"), (False, 0, "2025-12-05")]
+)
+def test_a_one_day_hearing_is_one_day_not_counted_unless_the_setting_says_otherwise(
+    inclusive, days, due
+) -> None:
+    """Art. 36 para 2 excludes the time a hearing takes; a hearing held on one day took that
+    day (default). 5 Dec + 1 = Saturday 6 Dec, rolled to Monday 8 Dec. The other reading
+    (end minus start) counts nothing for it (``XINFANG_HEARING_DAYS_INCLUSIVE=false``)."""
+    deadlines = fold(
+        ROUTE6_AT_CO,
+        RE_REVIEW,
+        ev("hearing_start", "2025-11-10", RRO),
+        ev("hearing_end", "2025-11-10", RRO),
+        hearing_days_inclusive=inclusive,
+    )
+    t10 = only(deadlines, "T10")
+    assert (t10.paused_days, t10.due) == (days, D(due))
 
 
 def test_t10_is_paused_while_the_hearing_is_open() -> None:
@@ -499,10 +519,10 @@ def test_a_re_review_decided_during_a_hearing_counts_the_hearing_up_to_the_decis
         ev("decide_re_review", "2025-12-10", RRO),
     )
     t10 = only(deadlines, "T10")
-    # 30 hearing days not counted: due Sunday 4 Jan 2026, a make-up working day (调休) for the
-    # New Year holiday, so it does not roll; met in time.
-    assert (t10.outcome, t10.paused_days, t10.paused_since) == (MET, 30, None)
-    assert t10.due == D("2026-01-04")
+    # 31 hearing days not counted (10 Nov - 10 Dec, both included): due Monday 5 Jan 2026;
+    # met in time.
+    assert (t10.outcome, t10.paused_days, t10.paused_since) == (MET, 31, None)
+    assert t10.due == D("2026-01-05")
     assert not t10.met_late
 
 

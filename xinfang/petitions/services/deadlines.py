@@ -94,6 +94,7 @@ def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> l
         roll_to_working_day=settings.XINFANG_ROLL_DEADLINE_TO_WORKING_DAY,
         kept=kept,
         chain=chain_policy(),
+        hearing_days_inclusive=settings.XINFANG_HEARING_DAYS_INCLUSIVE,
     )
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from xinfang.deadlines.tracker import hearing_days
 from xinfang.directory.models import Organ
 from xinfang.petitions.models import Petition
 
@@ -85,10 +86,13 @@ class Hearing(models.Model):
 
     @property
     def paused_days(self) -> int:
-        """The calendar days the hearing took (not counted in T10 at re-review, Art. 36)."""
+        """The calendar days the hearing took (not counted in T10 at re-review, Art. 36 para 2),
+        counted as the deadline tracker counts them (``deadlines.tracker.hearing_days``)."""
         if self.started_on is None or self.ended_on is None:
             return 0
-        return (self.ended_on - self.started_on).days
+        return hearing_days(
+            self.started_on, self.ended_on, inclusive=settings.XINFANG_HEARING_DAYS_INCLUSIVE
+        )
 
 
 class HearingParticipant(models.Model):

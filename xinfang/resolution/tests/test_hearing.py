@@ -80,8 +80,10 @@ def test_a_hearing_spanning_the_spring_festival_pauses_and_resumes_t10(world, re
     """Re-review requested on 20 Jan 2026: T10's 30 days end on 19 Feb, inside the Spring
     Festival holiday (15-23 Feb), so the law alone gives Tuesday 24 Feb. A hearing runs from
     10 Feb to 24 Feb across the whole holiday: T10 stands still while it runs (paused, its due
-    date no longer the one that binds) and resumes with the 14 hearing days not counted:
-    20 Jan + 30 + 14 = Thursday 5 Mar 2026. The page's clock shows both dates and the reason.
+    date no longer the one that binds) and resumes with the 15 calendar days the hearing
+    occupied (10-24 Feb, both included; holiday days count like any day, T10 being "30日") not
+    counted: 20 Jan + 30 + 15 = Friday 6 Mar 2026. The page's clock shows both dates and the
+    reason.
 
     Planted fault: in ``deadlines/tracker.py`` ``_resume`` recompute the due date without
     ``paused_days`` - T10 then stays due on 24 Feb and this test fails."""
@@ -112,15 +114,16 @@ def test_a_hearing_spanning_the_spring_festival_pauses_and_resumes_t10(world, re
         at=local(2026, 2, 24),
     )
     d = t10(p)
-    assert (d.paused, d.paused_days, d.due_date) == (False, 14, date(2026, 3, 5))
+    assert (d.paused, d.paused_days, d.due_date) == (False, 15, date(2026, 3, 6))
     h.refresh_from_db()
+    assert h.paused_days == 15  # the hearing's own count is the tracker's
     clock = hearing_clock(hearing=h)
     assert (clock.statutory_due, clock.paused_days, clock.due) == (
         date(2026, 2, 24),
-        14,
-        date(2026, 3, 5),
+        15,
+        date(2026, 3, 6),
     )
-    assert "14" in clock.reason and "2026-03-05" in clock.reason and "第三十六条" in clock.reason
+    assert "15" in clock.reason and "2026-03-06" in clock.reason and "第三十六条" in clock.reason
     p.refresh_from_db()
     assert not p.in_hearing
 
@@ -128,8 +131,9 @@ def test_a_hearing_spanning_the_spring_festival_pauses_and_resumes_t10(world, re
 def test_a_hearing_shifted_due_date_that_falls_in_the_festival_rolls_to_the_next_working_day(
     world, register
 ):
-    """Requested 10 Jan: due Monday 9 Feb. A hearing 2-9 Feb (7 days) moves it to 16 Feb, a
-    holiday: the last day rolls to Tuesday 24 Feb, the first working day after it."""
+    """Requested 10 Jan: due Monday 9 Feb. A hearing 2-9 Feb (8 days, both included) moves it
+    to 17 Feb, a holiday: the last day rolls to Tuesday 24 Feb, the first working day after
+    it."""
     from xinfang.resolution.services import hearing_close, hearing_open
 
     p = re_review_requested(world, register, on=(2026, 1, 10))
@@ -139,7 +143,36 @@ def test_a_hearing_shifted_due_date_that_falls_in_the_festival_rolls_to_the_next
         actor=world.prov_head, hearing_id=h.pk, record="笔录", outcome="意见", at=local(2026, 2, 9)
     )
     d = t10(p)
-    assert (d.paused_days, d.due_date) == (7, date(2026, 2, 24))
+    assert (d.paused_days, d.due_date) == (8, date(2026, 2, 24))
+
+
+@pytest.mark.parametrize(
+    ("inclusive", "days", "due"), [(True, 1, date(2026, 2, 5)), (False, 0, date(2026, 2, 4))]
+)
+def test_a_one_day_hearing_pauses_t10_by_one_day(world, register, settings, inclusive, days, due):
+    """Re-review requested on 5 Jan 2026: T10 due Wednesday 4 Feb. A hearing opened and closed
+    on Wednesday 28 Jan took that day, which is not counted (Art. 36 para 2): due Thursday
+    5 Feb. With ``XINFANG_HEARING_DAYS_INCLUSIVE=False`` (end minus start) it counts 0 days.
+
+    Planted fault: count ``(end - start).days`` in ``deadlines.tracker.hearing_days`` - the
+    default case then pauses T10 by 0 days and this test fails."""
+    from xinfang.resolution.services import hearing_close, hearing_open
+
+    settings.XINFANG_HEARING_DAYS_INCLUSIVE = inclusive
+    p = re_review_requested(world, register, on=(2026, 1, 5))
+    assert t10(p).due_date == date(2026, 2, 4)
+    h = schedule(world, p, day=(2026, 1, 20), when=(2026, 1, 28))
+    hearing_open(actor=world.prov_head, hearing_id=h.pk, at=local(2026, 1, 28, 9))
+    hearing_close(
+        actor=world.prov_head,
+        hearing_id=h.pk,
+        record="笔录",
+        outcome="意见",
+        at=local(2026, 1, 28, 17),
+    )
+    d = t10(p)
+    h.refresh_from_db()
+    assert (d.paused_days, h.paused_days, d.due_date) == (days, days, due)
 
 
 def test_a_hearing_in_handling_leaves_the_sixty_days_running(world, register):

@@ -61,8 +61,8 @@ def test_a_hearing_is_scheduled_opened_and_closed_by_its_forms(client, world, re
         assert r.status_code in (302, 303)
         html = client.get(f"/resolution/hearings/{h.pk}/").content.decode()
     h.refresh_from_db()
-    assert (h.status, h.paused_days) == ("concluded", 14)
-    assert "2026-03-05" in html and "第三十六条第二款" in html and 'id="clock-reason"' in html
+    assert (h.status, h.paused_days) == ("concluded", 15)
+    assert "2026-03-06" in html and "第三十六条第二款" in html and 'id="clock-reason"' in html
 
 
 def test_a_refused_form_keeps_what_was_typed(client, world, register, feb3):
