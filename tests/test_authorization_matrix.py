@@ -181,8 +181,15 @@ def _web_patterns() -> list[tuple[str, str]]:
                 # (xinfang/federation/tests, tests/test_federation_two_installations.py);
                 # open311: public GeoReport v2, an API key for POST, its own exclusions
                 # (xinfang/exchange/tests/test_open311_rules.py, tests/test_leaks.py)
-                if p.namespace in ("admin", "api", "portal", "reception_book", "ops", "federation",
-                                   "open311") or "i18n" in str(p.pattern):
+                if p.namespace in (
+                    "admin",
+                    "api",
+                    "portal",
+                    "reception_book",
+                    "ops",
+                    "federation",
+                    "open311",
+                ) or "i18n" in str(p.pattern):
                     continue
                 walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
             elif isinstance(p, URLPattern):
@@ -361,9 +368,33 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             r = client.get(url)
             body = r.content.decode(errors="replace")
             if not visible:
-                check(f"GET {name}", r.status_code == 404 and TITLE[scenario] not in body, r.status_code)
+                check(
+                    f"GET {name}",
+                    r.status_code == 404 and TITLE[scenario] not in body,
+                    r.status_code,
+                )
             else:  # a transferred petition has no opinion to draft yet: refused, by role or law
                 check(f"GET {name}", r.status_code in (403, 404, 409), r.status_code)
+            continue
+        if "/targets/" in route:  # the organ picker's search (issue 12, item 10): GET, JSON
+            url = url.replace(f"/{Action.ACKNOWLEDGE.value}/", f"/{Action.TRANSFER.value}/")
+            r = client.get(url, {"q": "局"})
+            body = r.content.decode(errors="replace")
+            if not visible:
+                check(
+                    f"GET {name}",
+                    r.status_code == 404 and TITLE[scenario] not in body,
+                    r.status_code,
+                )
+            elif may_act(
+                role, relation, Action.TRANSFER
+            ):  # 403 only if the law has no transfer now
+                check(f"GET {name}", r.status_code in (200, 403), r.status_code)
+            else:
+                check(f"GET {name}", r.status_code == 403, r.status_code)
+            if r.status_code == 200 and p.accused_organ_id:  # never the accused (Art. 30 para 3)
+                ids = {o["id"] for o in r.json()["organs"]}
+                check(f"GET {name} accused", p.accused_organ_id not in ids, ids)
             continue
         if "/act/" in route:
             r = attempt(lambda url=url: client.post(url, {"at": "2025-09-01"}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import desktop_context, sign_in
 from tests.browser.test_accessibility import serious
@@ -136,3 +137,80 @@ def test_the_same_picker_serves_the_desk_the_routing_rules_and_joint_handling(
     rule = page.locator("select#rule-organ[data-organ-picker]")
     assert rule.locator("optgroup").count() >= 1 and page.locator("#rule-organ-filter").count() == 1
     ctx.close()
+
+
+def test_at_province_scale_the_picker_searches_the_server_and_the_transfer_goes_through(
+    live_server, browser, world, register
+):
+    """More organs than the page lists (issue 12, item 10): the page says the list is cut; what
+    is typed searches the server; the organ found only so is chosen and the transfer made."""
+    from xinfang.petitions.models import Petition
+    from xinfang.web.tests.test_pickers import MANY, many_stations
+
+    far = many_stations(world)[-1]
+    p = register(title="村里自来水停水三天").petition
+    ctx = desktop_context(browser)
+    sign_in(ctx, live_server, world.clerk)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/petitions/{p.pk}/")
+    box = _transfer_box(page)
+    box.locator("summary").click()
+    select = box.get_by_label("接收机关")
+    assert far.name not in select.locator("option").all_inner_texts()
+    note = box.locator(".organ-note")
+    assert f"共 {MANY + 4} 个机关，这里只列出前 100 个" in note.inner_text()
+    search = box.get_by_label("搜索机关（名称或区划代码）")
+    search.focus()
+    page.keyboard.type("龙湾")
+    note.filter(has_text="找到 1 个").wait_for()
+    assert select.locator("option:not([value=''])").all_inner_texts() == [far.name]
+    page.keyboard.press("Enter")  # chooses the only match; never submits
+    expect(select).to_have_value(str(far.pk))
+    assert page.url.endswith(f"/petitions/{p.pk}/")
+    # level by level: the county government's organs below it
+    search.fill("青山县人民政府")
+    search.press("Enter")
+    expect(select).to_have_value(str(world.county_gov.pk))
+    assert "下级" in select.locator("option:checked").inner_text()
+    box.get_by_role("button", name="下级机关").click()
+    note.filter(has_text="请输入更多字").wait_for()
+    assert world.housing.name in select.locator("option").all_inner_texts()
+    found = serious(page)
+    assert found == [], found
+    # back to the organ found by search, and the transfer
+    search.fill("龙湾")
+    search.press("Enter")
+    expect(select).to_have_value(str(far.pk))
+    box.locator("textarea[name=reason]").fill("属地水务站办理")
+    box.get_by_role("button", name="转送", exact=True).click()
+    page.get_by_role("status").filter(has_text="已转送").wait_for()
+    ctx.close()
+    assert Petition.objects.get(pk=p.pk).current_organ_id == far.pk
+
+
+def test_without_javascript_the_search_button_finds_the_organ_and_keeps_the_reason(
+    live_server, browser, world, register
+):
+    from xinfang.petitions.models import Petition
+    from xinfang.web.tests.test_pickers import many_stations
+
+    far = many_stations(world)[-1]
+    p = register(title="村里自来水停水三天").petition
+    ctx = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    sign_in(ctx, live_server, world.clerk)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/petitions/{p.pk}/")
+    box = _transfer_box(page)
+    box.locator("summary").click()
+    box.locator("textarea[name=reason]").fill("请属地水务站办理")
+    box.get_by_label("搜索机关（名称或区划代码）").fill("龙湾")
+    box.get_by_role("button", name="搜索", exact=True).click()
+    box = _transfer_box(page)
+    assert box.locator("textarea[name=reason]").input_value() == "请属地水务站办理"
+    box.get_by_label("接收机关").select_option(label=far.name)
+    box.get_by_role("button", name="转送", exact=True).click()
+    page.get_by_role("status").filter(has_text="已转送").wait_for()
+    ctx.close()
+    assert Petition.objects.get(pk=p.pk).current_organ_id == far.pk

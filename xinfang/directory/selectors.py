@@ -66,9 +66,11 @@ def organ_picker_groups(*, organs: Iterable[Organ]) -> list[dict]:
         key = (rank, o.region_id)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = {
-                "label": f"{gettext(o.get_level_display())} · {o.region.name}",
-                "options": [],
-            }
+            g = groups[key] = {"label": organ_picker_label(o), "options": []}
         g["options"].append((str(o.pk), o.name))
     return [groups[k] for k in sorted(groups)]
+
+
+def organ_picker_label(organ: Organ) -> str:
+    """The picker's group of an organ: its level and region ("县级 · 青山县")."""
+    return f"{gettext(organ.get_level_display())} · {organ.region.name}"

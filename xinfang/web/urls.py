@@ -3,7 +3,7 @@ from django.urls import path
 
 from xinfang.insight.classify import views as topic_views
 from xinfang.insight.opinions import views as opinion_views
-from xinfang.web import editor, exports, intake, views, workbench
+from xinfang.web import editor, exports, intake, pickers, views, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -63,5 +63,10 @@ urlpatterns = [
         "petitions/<int:petition_id>/act/<str:action>/",
         views.petition_act_view,
         name="petition_act",
+    ),
+    path(
+        "petitions/<int:petition_id>/targets/<str:action>/",
+        pickers.petition_targets_view,
+        name="petition_targets",
     ),
 ]

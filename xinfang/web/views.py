@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from xinfang.core import clock, ids
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import user_actions
-from xinfang.directory.selectors import organ_picker_groups
 from xinfang.documents.selectors.drafts import draft_worklist
 from xinfang.documents.services.drafts import DRAFTABLE
 from xinfang.insight.opinions.page import opinion_acknowledged, opinion_missing, opinion_refusal
@@ -41,6 +40,7 @@ from xinfang.web.forms import (
 )
 from xinfang.web.intake import _regions_for
 from xinfang.web.labels import tr_action
+from xinfang.web.pickers import PICK_SEARCH, QUERY_MAX, target_pickers
 from xinfang.workbench.selectors import saved_filter_list
 
 
@@ -143,9 +143,7 @@ def _window_provisional(d: dict) -> bool:
     )
 
 
-def _action_forms(
-    d: dict, targets: dict[str, list[dict]], errors: dict | None = None
-) -> list[dict]:
+def _action_forms(d: dict, targets: dict[str, dict], errors: dict | None = None) -> list[dict]:
     """The forms of the steps available now; after a refusal, the refused form keeps everything
     that was typed or chosen (issue 12: nothing is lost on an error)."""
     errors = errors or {}
@@ -173,7 +171,8 @@ def _action_forms(
                     if kind != "organ"
                     else [],
                     # the one organ picker (issue 12, item 10): only the organs the step allows
-                    "groups": targets.get(a, []) if kind == "organ" else [],
+                    "groups": targets[a]["groups"] if kind == "organ" and a in targets else [],
+                    "pick": targets[a]["pick"] if kind == "organ" and a in targets else None,
                     "id": f"{a}-{name}",
                     "value": str(values.get(name, "")),
                     "required": name in REQUIRED_FIELDS,
@@ -204,12 +203,15 @@ def petition_detail(
         for a in d["available_actions"]
         if any(f[2] == "organ" for f in FIELDS.get(Action(a), []))
     ]
-    targets = {
-        a.value: organ_picker_groups(organs=organs)
-        for a, organs in selectors.organ_targets(
-            petition=d["petition"], actions=organ_steps
-        ).items()
-    }
+    err = errors or {}
+    posted = err.get("post") or {}
+    step = Action(err["action"]) if err.get("action") in {a.value for a in organ_steps} else None
+    targets = target_pickers(
+        petition=d["petition"],
+        actions=organ_steps,
+        keep={step: posted.get("to_organ_id", "")} if step else None,
+        search={step: err.get("search", "")} if step else None,
+    )
     return render(
         request,
         "web/petition.html",
@@ -275,6 +277,14 @@ def petition_act_view(request: HttpRequest, petition_id: int, action: str) -> Ht
     except ValueError:
         messages.error(request, gettext("未知的操作"))
         return redirect("web:petition", petition_id=petition_id)
+    if PICK_SEARCH in request.POST:
+        # the organ picker's search without JavaScript (issue 12, item 10): nothing is done; the
+        # form comes back with what was typed and the organs that match (the claim is given up)
+        pq = request.POST.get("pick_q", "")
+        if "\x00" in pq or len(pq) > QUERY_MAX:
+            return HttpResponseBadRequest(gettext("搜索内容过长或含有无效字符"))
+        errors = {"action": action, "search": pq, "post": posted_values(act, request.POST)}
+        return petition_detail(request, petition_id, errors=errors)
     # Art. 32: an opinion with parts missing is issued only once the signer acknowledges them.
     if act == Action.ISSUE_OPINION and act in user_actions(request.user):  # type: ignore[arg-type]
         missing = opinion_missing(petition=petition, post=request.POST)

@@ -10,11 +10,9 @@ from django.utils.translation import gettext
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions import target_rules
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.parties import identity_restricted_q
-
-# GB/T 2260: a region's code begins with its province (2 digits), city (4) and county (6).
-_REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
 
 
 def _visible(user: User) -> Q:
@@ -105,7 +103,7 @@ def petition_names_user(*, petition: Petition, user: User) -> bool:
 def region_prefix(office: Organ) -> str:
     """The region-code prefix of everything in ``office``'s region ("" nationwide). An organ's
     level is its region's level, so the prefix needs no query."""
-    return office.region_id[: _REGION_PREFIX.get(office.level, len(office.region_id))]
+    return target_rules.region_prefix(office.level, office.region_id)
 
 
 def organs_within_q(organ: Organ, field: str | None = "organ") -> Q:
@@ -120,11 +118,20 @@ def organs_within_q(organ: Organ, field: str | None = "organ") -> Q:
 
 
 def organ_within(own: Organ, organ: Organ) -> bool:
-    """``organ`` lies in ``own``'s jurisdiction (the rule of ``organs_within_q``, in Python)."""
-    if (organ.path or "").startswith(own.path or f"/{own.pk}/"):
-        return True
-    return own.kind == OrganKind.PETITION_OFFICE and organ.region_id.startswith(
-        region_prefix(own)
+    """``organ`` lies in ``own``'s jurisdiction (the rule of ``organs_within_q``, in Python:
+    ``target_rules.within``)."""
+    return target_rules.within(organ_facts(own), organ_facts(organ))
+
+
+def organ_facts(organ: Organ) -> target_rules.OrganFacts:
+    """What the pure target rule reads of an organ."""
+    return target_rules.OrganFacts(
+        pk=organ.pk,
+        path=organ.path,
+        kind=organ.kind,
+        level=organ.level,
+        region_id=organ.region_id,
+        is_active=organ.is_active,
     )
 
 

@@ -1,58 +1,189 @@
 """The organs a step may send a petition to: what the organ picker offers for transfer (转送),
-assignment (交办) and the two referrals (issue 12, item 10). The step's own check
-(``services.steps._validate_step``) still refuses anything else that is posted."""
+assignment (交办) and the two referrals (issue 12, item 10). The rule is
+``petitions.target_rules`` (pure); ``target_q`` is the same rule as a query, and the step's own
+check (``services.steps._validate_step``) refuses, by the same rule, anything else posted.
+
+A province has thousands of organs: a page lists a step's organs whole only up to
+``PICKER_FULL``; past that it lists the first ``PICKER_FIRST`` in tree order, says so, and the
+picker searches the server (``organ_target_search``: by name and region code, or level by level
+down the tree) instead of cutting the list silently."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 
-from xinfang.directory.models import Organ, OrganKind
+from xinfang.directory.models import Organ
+from xinfang.petitions import target_rules
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors.access import organ_within, organs_within_q
+from xinfang.petitions.selectors.access import organ_facts, organs_within_q
 from xinfang.petitions.workflow import Action
 
-#: The most organs one picker lists (a province has a few thousand; the filter box narrows them).
+#: A step's organs are listed whole on the page up to this many (the filter box narrows them).
+PICKER_FULL = 400
+#: Past ``PICKER_FULL`` the page lists this many, says how many more there are, and searches.
+PICKER_FIRST = 100
+#: The most organs one search answers with (the rest: "还有 N 个，请输入更多字").
+SEARCH_LIMIT = 50
+#: Kept for the pickers that list organs outside a petition (routing rules, joint handling).
 TARGETS_MAX = 3000
 
 #: The kind of organ a referral must go to (Art. 22 items 4 and 5).
-REFERRAL_KIND = {
-    Action.REFER_LEGAL: OrganKind.POLITICAL_LEGAL,
-    Action.REFER_DISCIPLINE: OrganKind.DISCIPLINE,
-}
+REFERRAL_KIND = {Action(a): k for a, k in target_rules.REFERRAL_KIND.items()}
+SENDING = tuple(Action(a) for a in target_rules.SENDING_STEPS)
 
 
-def organ_targets(*, petition: Petition, actions: Iterable[Action]) -> dict[Action, list[Organ]]:
-    """For each of ``actions``, the active organs it may send ``petition`` to, in tree order,
-    with their regions (one query for all of them).
-
-    - never the organ that holds it now;
-    - never the accused organ or one below it (Art. 30 para 3);
-    - a referral only to an organ of its kind (Art. 22 items 4-5), wherever cadre management
-      puts it;
-    - a transfer or assignment within the holder's jurisdiction: a petition office to the organs
-      of its region and below (Art. 22 items 1-3, 属地管理、分级负责), any other organ only down
-      its own system (Art. 23; the step refuses other targets too).
-    """
-    wanted = list(actions)
-    if not wanted:
-        return {}
+def target_q(*, petition: Petition, action: Action) -> Q:
+    """``target_rules.target_refusals`` as a query over ``Organ``: the organs ``action`` may
+    send ``petition`` to (the rule's docstring says why each condition is there)."""
     here = petition.current_organ
-    qs = Organ.objects.filter(is_active=True).exclude(pk=here.pk)
+    q = Q(is_active=True) & ~Q(pk=here.pk)
     accused = petition.accused_organ if petition.accused_organ_id else None
     if accused is not None:
-        qs = qs.exclude(Q(pk=accused.pk) | Q(path__startswith=accused.path or f"/{accused.pk}/"))
-    kinds = {REFERRAL_KIND[a] for a in wanted if a in REFERRAL_KIND}
-    q = organs_within_q(here, None) if any(a not in REFERRAL_KIND for a in wanted) else Q(pk=None)
-    if kinds:
-        q |= Q(kind__in=kinds)
-    organs = list(qs.filter(q).select_related("region").order_by("path")[:TARGETS_MAX])
-    return {
-        a: [
+        q &= ~(
+            Q(pk=accused.pk) | Q(path__startswith=target_rules.subtree_path(organ_facts(accused)))
+        )
+    if action in REFERRAL_KIND:
+        return q & Q(kind=REFERRAL_KIND[action])
+    return q & organs_within_q(here, None)
+
+
+#: The order of a cut list or a search's answer: the organs highest in the tree first, by name
+#: (tree order by path text would put "/1/10/" before "/1/9/").
+TOP_FIRST = (Length("path"), "name", "pk")
+
+
+def _organs(q: Q) -> QuerySet[Organ]:
+    return Organ.objects.filter(q).select_related("region").order_by("path")
+
+
+@dataclass
+class TargetList:
+    """One step's organs for a page: ``organs`` (all of them, or the first ``PICKER_FIRST``),
+    ``total`` and whether the list is cut (then the page says so and the picker searches)."""
+
+    organs: list[Organ]
+    total: int
+    cut: bool = False
+    query: str = ""
+    more: int = 0  # of a search: how many matched beyond those listed
+
+
+def organ_targets(
+    *,
+    petition: Petition,
+    actions: Iterable[Action],
+    keep: dict[Action, str] | None = None,
+    search: dict[Action, str] | None = None,
+) -> dict[Action, TargetList]:
+    """For each of ``actions`` (steps that send to an organ), the organs it may send
+    ``petition`` to, in tree order, with their regions. ``keep``: an organ id chosen in a form
+    shown again (listed even past the cut); ``search``: a step's search text (its list is then
+    the search's answer: the form without JavaScript searches this way)."""
+    wanted = [a for a in actions if a in SENDING]
+    if not wanted:
+        return {}
+    keep = keep or {}
+    search = search or {}
+    qs = {a: target_q(petition=petition, action=a) for a in wanted}
+    if not any(v.strip() for v in search.values()):
+        # the usual case, one query: every step's organs together fit on the page whole
+        union = Q(pk__in=[])
+        for a in wanted:
+            union |= qs[a]
+        organs = list(_organs(union)[: PICKER_FULL + 1])
+        if len(organs) <= PICKER_FULL:
+            return _split(petition, wanted, organs)
+    counts = Organ.objects.aggregate(**{a.value: Count("pk", filter=qs[a]) for a in wanted})
+    out: dict[Action, TargetList] = {}
+    for a in wanted:
+        if search.get(a, "").strip():
+            page = organ_target_search(petition=petition, action=a, query=search[a])
+            out[a] = TargetList(
+                organs=page.organs, total=page.total, cut=True, query=search[a], more=page.more
+            )
+            continue
+        total = counts[a.value]
+        if total <= PICKER_FULL:
+            out[a] = TargetList(organs=list(_organs(qs[a])), total=total)
+            continue
+        organs = list(_organs(qs[a]).order_by(*TOP_FIRST)[:PICKER_FIRST])
+        chosen = _int(keep.get(a))
+        if chosen and all(o.pk != chosen for o in organs):
+            organs += list(_organs(qs[a] & Q(pk=chosen)))
+        out[a] = TargetList(organs=organs, total=total, cut=True)
+    return out
+
+
+def _split(petition: Petition, wanted: list[Action], organs: list[Organ]) -> dict:
+    """Each step's organs out of all of them, by the rule itself."""
+    holder = organ_facts(petition.current_organ)
+    accused = organ_facts(petition.accused_organ) if petition.accused_organ_id else None
+    facts = [(o, organ_facts(o)) for o in organs]
+    out = {}
+    for a in wanted:
+        mine = [
             o
-            for o in organs
-            if (o.kind == REFERRAL_KIND[a] if a in REFERRAL_KIND else organ_within(here, o))
+            for o, f in facts
+            if not target_rules.target_refusals(
+                action=a.value, holder=holder, to=f, accused=accused
+            )
         ]
-        for a in wanted
-    }
+        out[a] = TargetList(organs=mine, total=len(mine))
+    return out
+
+
+def _int(v: object) -> int | None:
+    try:
+        return int(str(v))
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class SearchPage:
+    organs: list[Organ] = field(default_factory=list)
+    total: int = 0  # how many match in all
+    more: int = 0  # how many match beyond ``organs``
+
+
+def organ_target_search(
+    *,
+    petition: Petition,
+    action: Action,
+    query: str = "",
+    parent_id: int | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> SearchPage:
+    """The organs ``action`` may send ``petition`` to that match ``query``: each word of it a
+    part of the name, or, all digits, the beginning of the region code (GB/T 2260). With a
+    ``parent_id``: that organ's children among them (one level of the tree). With neither: the
+    top of the step's tree (the organs whose parent it may not send to). Each organ carries
+    ``child_count``, its children among the step's organs, so a picker can walk down."""
+    allowed = target_q(petition=petition, action=action)
+    q = allowed
+    words = query.split()
+    for w in words:
+        q &= Q(region__code__startswith=w) if w.isdigit() else Q(name__icontains=w)
+    if parent_id is not None:
+        q &= Q(parent_id=parent_id)
+    elif not words:
+        q &= ~Q(parent_id__in=Organ.objects.filter(allowed).values("pk")) | Q(parent=None)
+    matched = Organ.objects.filter(q)
+    total = matched.count()
+    children = (
+        Organ.objects.filter(allowed, parent_id=OuterRef("pk"))
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    organs = list(
+        matched.select_related("region")
+        .annotate(child_count=Coalesce(Subquery(children, output_field=IntegerField()), Value(0)))
+        .order_by(*TOP_FIRST)[:limit]
+    )
+    return SearchPage(organs=organs, total=total, more=max(0, total - len(organs)))

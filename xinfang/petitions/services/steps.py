@@ -13,9 +13,12 @@ from xinfang.core.errors import ApplicationError
 from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.petitions import target_rules
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors.access import organ_facts
 from xinfang.petitions.selectors.detail import re_review_ended_on
-from xinfang.petitions.services._shared import _date, _in_subtree, _int, _organ
+from xinfang.petitions.services._shared import _date, _int, _organ
+from xinfang.petitions.target_rules import target_refusals
 from xinfang.petitions.workflow import (
     Action,
     Category,
@@ -23,6 +26,27 @@ from xinfang.petitions.workflow import (
     ReviewOutcome,
     Route,
 )
+
+
+def _target_message(code: str, action: Action, holder: Organ) -> str:
+    """The words for a ``target_rules`` refusal code."""
+    if code == target_rules.SELF:
+        return gettext("不能转送给本机关")
+    if code == target_rules.INACTIVE:
+        return gettext("请选择接收机关")
+    if code == target_rules.ACCUSED:
+        return gettext("检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）")
+    if code == target_rules.WRONG_KIND and action == Action.REFER_LEGAL:
+        return gettext("涉法涉诉事项应移送政法机关（第二十二条第四项）")
+    if code == target_rules.WRONG_KIND:
+        return gettext("应移送纪检监察机关（第二十二条第五项）")
+    if holder.kind != OrganKind.PETITION_OFFICE:
+        return gettext(
+            "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）"
+        )
+    return gettext(
+        "信访部门只能转送、交办本行政区域内的机关，不能送往上级或其他地方的机关（第二十二条）"
+    )
 
 
 def _open_deadline(petition: Petition, code: str) -> Deadline | None:
@@ -71,28 +95,14 @@ def _validate_step(
             err("to_organ_id", gettext("请选择接收机关"))
         else:
             data["to_organ_id"] = to.pk
-            if to.pk == petition.current_organ_id:
-                err("to_organ_id", gettext("不能转送给本机关"))
-            if petition.accused_organ_id and _in_subtree(to, petition.accused_organ):
-                err(
-                    "to_organ_id",
-                    gettext("检举控告材料不得转送给被检举控告的单位或其下级（第三十条第三款）"),
-                )
-            if action == A.REFER_LEGAL and to.kind != OrganKind.POLITICAL_LEGAL:
-                err("to_organ_id", gettext("涉法涉诉事项应移送政法机关（第二十二条第四项）"))
-            if action == A.REFER_DISCIPLINE and to.kind != OrganKind.DISCIPLINE:
-                err("to_organ_id", gettext("应移送纪检监察机关（第二十二条第五项）"))
-            if (
-                action == A.TRANSFER
-                and petition.current_organ.kind != OrganKind.PETITION_OFFICE
-                and not _in_subtree(to, petition.current_organ)
+            # the picker's own rule (target_rules): what it does not offer is refused here
+            for code in target_refusals(
+                action=action.value,
+                holder=organ_facts(petition.current_organ),
+                to=organ_facts(to),
+                accused=organ_facts(petition.accused_organ) if petition.accused_organ_id else None,
             ):
-                err(
-                    "to_organ_id",
-                    gettext(
-                        "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）"
-                    ),
-                )
+                err("to_organ_id", _target_message(code, action, petition.current_organ))
         if action == A.ASSIGN:
             due = _date(data.get("report_due"))
             if due is None:

@@ -18,7 +18,7 @@ A = Action
 
 
 def _names(targets, action):  # type: ignore[no-untyped-def]
-    return {o.name for o in targets[action]}
+    return {o.name for o in targets[action].organs}
 
 
 def test_an_accusation_is_never_offered_to_the_accused_organ_nor_to_the_holder(world, register):

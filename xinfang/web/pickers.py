@@ -1,0 +1,137 @@
+"""The organ picker's server side (issue 12, item 10): what a page's picker shows when a step's
+organs are too many to list (the first ones, how many there are, a search box that works without
+JavaScript), and the staff search behind its filter box, ``petition_targets_view``: the organs
+the step may send this petition to, by name or region code, or one level of the tree below an
+organ. The same gate as the step itself: only someone who may take the step on a petition they
+may see gets an answer (404 for a petition out of sight, 403 for a step they cannot take)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from xinfang.directory.selectors import organ_picker_groups, organ_picker_label
+from xinfang.petitions import selectors
+from xinfang.petitions.selectors.targets import (
+    SENDING,
+    TargetList,
+    organ_target_search,
+)
+from xinfang.petitions.workflow import Action
+
+#: The name of the picker's search button (and ``pick_q`` its text) in a step's form.
+PICK_SEARCH = "pick_search"
+#: The longest search text (a name part or a region code; more is refused, 400).
+QUERY_MAX = 50
+#: Searches one user may make a minute (each answers at most ``SEARCH_LIMIT`` organs).
+SEARCHES_PER_MINUTE = 120
+
+
+def picker_state(tl: TargetList, *, url: str) -> dict:
+    """What the picker template shows besides its options: whether the list is cut, the
+    counts, the search text and the address of the server search."""
+    shown = len(tl.organs)
+    if tl.query:
+        note = gettext("找到 %(n)d 个") % {"n": tl.total}
+        if tl.more:
+            note += gettext("，还有 %(n)d 个，请输入更多字") % {"n": tl.more}
+    elif tl.cut:
+        note = gettext(
+            "共 %(total)d 个机关，这里只列出前 %(shown)d 个；请输入名称或区划代码搜索"
+        ) % {"total": tl.total, "shown": shown}
+    else:
+        note = ""
+    return {"cut": tl.cut, "total": tl.total, "query": tl.query, "note": note, "url": url}
+
+
+def target_pickers(
+    *,
+    petition: object,
+    actions: list[Action],
+    keep: dict[Action, str] | None = None,
+    search: dict[Action, str] | None = None,
+) -> dict[str, dict]:
+    """For the petition page: each sending step's picker groups and state."""
+    out = {}
+    for a, tl in selectors.organ_targets(
+        petition=petition,  # type: ignore[arg-type]
+        actions=actions,
+        keep=keep,
+        search=search,
+    ).items():
+        url = reverse("web:petition_targets", args=[petition.pk, a.value])  # type: ignore[attr-defined]
+        out[a.value] = {
+            "groups": organ_picker_groups(organs=tl.organs),
+            "pick": picker_state(tl, url=url),
+        }
+    return out
+
+
+def _bad(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse(
+        {"message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _over_rate(user_id: int) -> bool:
+    key = f"xinfang:organ-search:{user_id}"
+    if cache.add(key, 1, timeout=60):
+        return False
+    try:
+        return cache.incr(key) > SEARCHES_PER_MINUTE
+    except ValueError:  # expired between add and incr
+        return False
+
+
+@login_required
+@require_GET
+def petition_targets_view(request: HttpRequest, petition_id: int, action: str) -> HttpResponse:
+    """``GET …/targets/<action>/?q=<name or region code>`` or ``?parent=<organ id>``: JSON
+    ``{"organs": [{"id", "name", "group", "children"}], "total", "more", "message"}``."""
+    q = request.GET.get("q", "")
+    parent = request.GET.get("parent", "")
+    if "\x00" in q or len(q) > QUERY_MAX:
+        return _bad(gettext("搜索内容过长或含有无效字符"))
+    if parent and (not parent.isdigit() or len(parent) > 12):
+        return _bad(gettext("上级机关编号无效"))
+    petition = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
+    try:
+        step = Action(action)
+    except ValueError:
+        return _bad(gettext("未知的操作"), 404)
+    if step not in SENDING or action not in selectors.petition_actions_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        petition=petition,
+    ):
+        return _bad(gettext("您现在不能办理这一步"), 403)
+    if _over_rate(request.user.pk):
+        return _bad(gettext("搜索过于频繁，请稍后再试"), 429)
+    page = organ_target_search(
+        petition=petition, action=step, query=q, parent_id=int(parent) if parent else None
+    )
+    message = (
+        gettext("找到 %(n)d 个") % {"n": page.total} if page.total else gettext("没有符合的机关")
+    )
+    if page.more:
+        message += gettext("，还有 %(n)d 个，请输入更多字") % {"n": page.more}
+    return JsonResponse(
+        {
+            "organs": [
+                {
+                    "id": o.pk,
+                    "name": o.name,
+                    "group": organ_picker_label(o),
+                    "children": o.child_count,  # type: ignore[attr-defined]
+                }
+                for o in page.organs
+            ],
+            "total": page.total,
+            "more": page.more,
+            "message": message,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
