@@ -16,7 +16,7 @@ from xinfang.petitions.workflow.table import transition_for
 
 pytestmark = pytest.mark.django_db
 
-N, TEMPLATES = 200, 60
+N, TEMPLATES = 120, 30  # templates through the services are the cost; copies are cheap
 
 
 def _texts(folder):
