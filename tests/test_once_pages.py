@@ -16,8 +16,8 @@ Not crawled: the Django admin (its own add/change forms, which carry no token: n
 Planted faults this module catches (rerun: make the change, run this file):
 - ``{% once_token %}`` removed from ``petitions/_actions.html`` (or any crawled form): the crawl
   names the page and the form;
-- ``OnceFormMiddleware`` removed from ``MIDDLEWARE``: the workflow action and the resolution
-  form sent twice act twice;
+- ``OnceFormMiddleware`` removed from ``MIDDLEWARE``: the workflow action sent twice is refused
+  the second time (403), the supervision notice is issued twice (seen);
 - ``@once_by_view`` claim removed from the desk (``web.views.intake``): two registrations.
 """
 
