@@ -16,10 +16,11 @@ from django.db.models import Q
 
 from xinfang.directory.models import Organ
 from xinfang.petitions.models import Petition
+from xinfang.resolution.backlog_rules import LABELS, Kind
 
 
 class BacklogCriterion(models.Model):
-    kind = models.CharField("标准类型", max_length=12)  # backlog_rules.Kind
+    kind = models.CharField("标准类型", max_length=12, choices=[(k.value, LABELS[k]) for k in Kind])
     threshold = models.PositiveIntegerField("阈值 N")
     is_active = models.BooleanField("启用", default=True)
 

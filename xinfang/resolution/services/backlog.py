@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
@@ -19,8 +19,9 @@ from xinfang.core import clock
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 from xinfang.petitions.flags import Flag
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.services import petition_flag_set
+from xinfang.petitions.workflow import Action, State
 from xinfang.resolution.access import backlog_scope, require
 from xinfang.resolution.backlog_rules import Criterion, Facts, Kind
 from xinfang.resolution.models import (
@@ -43,6 +44,38 @@ def _criteria() -> list[Criterion]:
     return out
 
 
+def _raised_after_re_review() -> dict[int, int]:
+    """复查复核终结后仍反映: for each matter whose re-review opinion is issued (Art. 36 para 3),
+    the petitions registered as the same matter (``repeat_of``) after that opinion; keyed by
+    the latest of them still open (the one to propose), valued by how many there are. The
+    matters with an opinion are few: read them, then their later petitions."""
+    decided = PetitionEvent.objects.filter(action=Action.DECIDE_RE_REVIEW)
+    ended = dict(
+        decided.values("petition_id")
+        .annotate(on=Max("occurred_at"))
+        .values_list("petition_id", "on")
+    )
+    if not ended:
+        return {}
+    later: dict[int, list[tuple[int, bool]]] = {}
+    rows = (
+        Petition.objects.filter(
+            repeat_of__in=decided.values("petition_id"), registered_at__isnull=False
+        )
+        .exclude(state=State.VOIDED)
+        .values_list("pk", "repeat_of_id", "registered_at", "is_open")
+    )
+    for pk, root, registered_at, is_open in rows.iterator(chunk_size=CHUNK):
+        if registered_at > ended[root]:
+            later.setdefault(root, []).append((pk, is_open))
+    out: dict[int, int] = {}
+    for came in later.values():
+        open_ones = [pk for pk, is_open in came if is_open]
+        if open_ones:
+            out[max(open_ones)] = len(came)
+    return out
+
+
 def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
     """Evaluate the active criteria over the open petitions and propose each match once
     (job ``resolution.backlog_propose``). A petition with a live case (proposed or open) is
@@ -60,6 +93,9 @@ def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("repeat_of", "n")
     )
+    after_final = (
+        _raised_after_re_review() if any(c.kind == Kind.RE_REVIEWED for c in criteria) else {}
+    )
     rows = Petition.objects.filter(is_open=True, registered_at__isnull=False).values_list(
         "pk", "registered_at", "current_organ_id"
     )
@@ -67,7 +103,9 @@ def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
     for pk, registered_at, organ_id in rows.iterator(chunk_size=CHUNK):
         if pk in seen or organ_id is None:
             continue
-        facts = Facts(clock.local_date(registered_at), True, repeats.get(pk, 0))
+        facts = Facts(
+            clock.local_date(registered_at), True, repeats.get(pk, 0), after_final.get(pk, 0)
+        )
         hit = next((c for c in criteria if c.matches(facts, today=today)), None)
         if hit is not None:
             new.append(
