@@ -12,14 +12,15 @@ from django.utils.translation import gettext, pgettext
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
+from xinfang.deadlines.tracker import next_due
 from xinfang.directory.models import User
 from xinfang.petitions import extensions
 from xinfang.petitions.gate import actor_may, petition_context
 from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
-from xinfang.petitions.services.deadlines import deadline_recompute
-from xinfang.petitions.services.steps import _apply_effects, _validate_step
+from xinfang.petitions.services.deadlines import deadline_facts, deadline_recompute, deadline_rows
+from xinfang.petitions.services.steps import _apply_effects, _validate_step, deadlines_pending
 from xinfang.petitions.workflow import (
     OPEN_STATES,
     Action,
@@ -117,7 +118,15 @@ def _step(
     )
     ev.save()
     history.append(ev)
-    deadline_recompute(petition=petition, events=history)
+    pending = deadlines_pending.get()
+    if pending is not None and petition.pk in pending:
+        # The bulk path: a petition new in this transaction (no kept due dates yet) is folded
+        # in memory; its rows are written once, after its last step (ADR 0020).
+        facts = deadline_facts(petition, history)
+        pending[petition.pk] = deadline_rows(petition, facts)
+        petition.next_due = next_due(facts, petition.current_organ_id)
+    else:
+        deadline_recompute(petition=petition, events=history)
     petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
     petition.save()
     # The apps above: the 文号 of the document this step issues, the analytics rollup.

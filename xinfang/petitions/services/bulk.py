@@ -52,6 +52,7 @@ from xinfang.petitions.services.register import (
     _assemble,
     _validate_registration,
 )
+from xinfang.petitions.services.steps import deadlines_pending
 from xinfang.petitions.workflow import Action
 
 RECUSE = "您是被检举控告人，应当回避（第二十八条、第三十条第三款）"
@@ -173,10 +174,15 @@ def petition_register_batch(
 
 
 def _write(
-    ready: Sequence[_Ready], *, actor: User | None, now: datetime
+    ready: Sequence[_Ready],
+    *,
+    actor: User | None,
+    now: datetime,
+    pending: dict[int, list[Deadline]] | None = None,
 ) -> list[tuple[Registration, list[PetitionEvent]]]:
     """Write the assembled petitions with a few multi-row INSERTs, in the caller's transaction;
-    the registration hooks (search queue, rollup) take the batch at once. Not sealed here."""
+    the registration hooks (search queue, rollup) take the batch at once. Not sealed here.
+    ``pending``: their deadline rows are put there (steps follow) instead of written."""
     if not ready:
         return []
     assembled = [
@@ -189,9 +195,12 @@ def _write(
         staged = [_attachments_write(r.clean["files"]) if r.clean["files"] else [] for r in ready]
         Petition.objects.bulk_create(petitions)
         PetitionEvent.objects.bulk_create([e for _p, _pw, evs, _f in assembled for e in evs])
-        Deadline.objects.bulk_create(
-            [row for p, _pw, _e, facts in assembled for row in deadline_rows(p, facts)]
-        )
+        if pending is None:
+            Deadline.objects.bulk_create(
+                [row for p, _pw, _e, facts in assembled for row in deadline_rows(p, facts)]
+            )
+        else:
+            pending.update({p.pk: deadline_rows(p, facts) for p, _pw, _e, facts in assembled})
         Party.objects.bulk_create(
             [
                 Party(petition=p, **vars(pi))
@@ -316,7 +325,28 @@ def _past_attempt(
     )
     for k, reasons in refused.items():
         out.refused[todo[k]] = reasons
-    written = _write(ready, actor=None, now=now)
+    pending: dict[int, list[Deadline]] = {}
+    token = deadlines_pending.set(pending)  # the steps fold deadlines in memory (act._step)
+    try:
+        return _past_rows(items, todo, ready, pending, source=source, actor=actor, then=then,
+                          now=now, out=out)  # fmt: skip
+    finally:
+        deadlines_pending.reset(token)
+
+
+def _past_rows(
+    items: Sequence[PastItem],
+    todo: list[int],
+    ready: list[_Ready],
+    pending: dict[int, list[Deadline]],
+    *,
+    source: str,
+    actor: User | None,
+    then: Callable[[int, Petition], None] | None,
+    now: datetime,
+    out: Batch,
+) -> dict[int, list[str]]:
+    written = _write(ready, actor=None, now=now, pending=pending)
     later: dict[int, list[str]] = {}
     entries: list[Entry] = []
     kept: list[tuple[Registration, list[PetitionEvent]]] = []
@@ -329,6 +359,7 @@ def _past_attempt(
             with transaction.atomic():
                 for n, step in enumerate(item.steps):
                     _past_step(petition, n, step, history, source=source, now=now)
+                Deadline.objects.bulk_create(pending.pop(petition.pk))  # the last fold, once
                 if then is not None:
                     then(index, petition)
         except ApplicationError as e:

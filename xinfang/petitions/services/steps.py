@@ -3,6 +3,7 @@ changes besides the state (who holds the petition, its flags)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,13 @@ from xinfang.petitions.workflow import (
     Route,
 )
 
+#: The deadlines of petitions written in this transaction by the bulk path (ADR 0020), folded
+#: in memory after each step and written once after the petition's last step: the checks read
+#: them here instead of from the database (the same rows ``deadline_recompute`` would write).
+deadlines_pending: ContextVar[dict[int, list[Deadline]] | None] = ContextVar(
+    "deadlines_pending", default=None
+)
+
 
 def _target_message(code: str, action: Action, holder: Organ) -> str:
     """The words for a ``target_rules`` refusal code."""
@@ -49,12 +57,21 @@ def _target_message(code: str, action: Action, holder: Organ) -> str:
     )
 
 
-def _open_deadline(petition: Petition, code: str) -> Deadline | None:
+def _deadline_last(petition: Petition, code: str, outcome: str) -> Deadline | None:
+    """The petition's latest ``code`` deadline with ``outcome``."""
+    pending = deadlines_pending.get()
+    if pending is not None and petition.pk in pending:
+        found = [d for d in pending[petition.pk] if d.code == code and d.outcome == outcome]
+        return max(found, key=lambda d: d.start_date) if found else None
     return (
-        Deadline.objects.filter(petition=petition, code=code, outcome="open")
+        Deadline.objects.filter(petition=petition, code=code, outcome=outcome)
         .order_by("-start_date")
         .first()
     )
+
+
+def _open_deadline(petition: Petition, code: str) -> Deadline | None:
+    return _deadline_last(petition, code, "open")
 
 
 def _validate_step(
@@ -290,11 +307,7 @@ def _validate_reopen(petition: Petition, data: dict[str, Any], err) -> None:  # 
     """A window recorded as lapsed that the calendar now shows was still open on that day (the
     fold has already given the lapsed row its true due date): days back, never fewer than one."""
     window = str(data.get("window", ""))
-    lapsed = (
-        Deadline.objects.filter(petition=petition, code=window, outcome="lapsed")
-        .order_by("-start_date")
-        .first()
-    )
+    lapsed = _deadline_last(petition, window, "lapsed")
     if lapsed is None or lapsed.closed_on is None:
         err("window", gettext("没有登记为期满未申请的该申请期限"))
         return
