@@ -1,0 +1,314 @@
+"""``xinfang tick`` over many petitions (issue 18: 10^6 petitions with 10^5 open, < 60 s on
+PostgreSQL).
+
+    python bench/tick_bench.py --petitions 1000000 --open 100000          # the target
+    python bench/tick_bench.py --petitions 100000 --open 10000            # a loaded machine
+
+Builds its own database (``xinfang_tick_bench``, dropped and created again), migrates it and
+loads, with COPY-speed ``bulk_create`` (not the registration services: the tick is what is
+timed), a province with 12 cities x 8 counties and one competent organ and petition office per
+county; ``--petitions`` petitions of which ``--open`` are open, each open one with a running
+deadline (T3, T6 or T10; due dates spread over the ladder's steps, a tenth overdue), the
+same-matter links the backlog criteria read (every 50th petition repeats an earlier one, a
+hundredth of the matters passed re-review), and 200 open supervision notices. Then it runs the
+whole tick (every registered job, ``force``) twice at the same moment: the first run does the
+work, the second must record nothing more (idempotent). Per job: seconds and its report.
+
+The JSON of the run goes to ``--out`` (default ``bench/results/tick-postgres-N-DATE.json``)
+with the machine's load average beside the figures: the bench shares the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DB = "xinfang_tick_bench"
+PG_DSN = "host=127.0.0.1 port=5432 user=postgres"
+BATCH = 5000
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["XINFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinfang-tick-bench-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("XINFANG_SECRET_KEY", "bench-not-secret")
+    os.environ["XINFANG_SEARCH_INDEXER"] = "0"
+    os.environ["XINFANG_COMMAND"] = "1"  # no statement timeout: a command, not a request
+    import psycopg
+
+    with psycopg.connect(f"{PG_DSN} dbname=postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    os.environ["XINFANG_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _organs():  # type: ignore[no-untyped-def]
+    from xinfang.directory.models import Level, OrganKind, Region
+    from xinfang.directory.services import organ_create
+
+    province = Region.objects.create(code="980000", name="基准省", level=Level.PROVINCE)
+    gov = organ_create(
+        name="基准省人民政府", kind=OrganKind.COMPETENT, level=Level.PROVINCE, region=province
+    )
+    organ_create(
+        name="基准省信访局",
+        kind=OrganKind.PETITION_OFFICE,
+        level=Level.PROVINCE,
+        region=province,
+        parent=gov,
+    )
+    competent, offices, regions = [], [], []
+    for c in range(12):
+        city = Region.objects.create(
+            code=f"98{c + 1:02d}00", name=f"第{c + 1}市", level=Level.CITY, parent=province
+        )
+        city_gov = organ_create(
+            name=f"第{c + 1}市人民政府",
+            kind=OrganKind.COMPETENT,
+            level=Level.CITY,
+            region=city,
+            parent=gov,
+        )
+        organ_create(
+            name=f"第{c + 1}市信访局",
+            kind=OrganKind.PETITION_OFFICE,
+            level=Level.CITY,
+            region=city,
+            parent=city_gov,
+        )
+        for k in range(8):
+            county = Region.objects.create(
+                code=f"98{c + 1:02d}{k + 1:02d}",
+                name=f"第{c + 1}市第{k + 1}县",
+                level=Level.COUNTY,
+                parent=city,
+            )
+            county_gov = organ_create(
+                name=f"第{c + 1}市第{k + 1}县人民政府",
+                kind=OrganKind.COMPETENT,
+                level=Level.COUNTY,
+                region=county,
+                parent=city_gov,
+            )
+            offices.append(
+                organ_create(
+                    name=f"第{c + 1}市第{k + 1}县信访局",
+                    kind=OrganKind.PETITION_OFFICE,
+                    level=Level.COUNTY,
+                    region=county,
+                    parent=county_gov,
+                )
+            )
+            competent.append(
+                organ_create(
+                    name=f"第{c + 1}市第{k + 1}县住建局",
+                    kind=OrganKind.COMPETENT,
+                    level=Level.COUNTY,
+                    region=county,
+                    parent=county_gov,
+                )
+            )
+            regions.append(county)
+    return competent, offices, regions
+
+
+def _load(n: int, n_open: int, today: date) -> dict:  # type: ignore[type-arg]
+    """The petitions, their running deadlines, same-matter links, re-review events, notices."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from xinfang.deadlines.models import Deadline
+    from xinfang.petitions.models import Petition, PetitionEvent
+    from xinfang.resolution.models import SupervisionNotice, SupervisionPetition
+
+    rnd = random.Random(18)
+    competent, offices, regions = _organs()
+    actor = get_user_model().objects.create(username="bench")
+    started = time.perf_counter()
+    open_every = max(1, n // max(1, n_open))
+    ids: list[int] = []
+    first = 0
+    with transaction.atomic():
+        for base in range(0, n, BATCH):
+            rows, deadlines = [], []
+            for i in range(base, min(n, base + BATCH)):
+                j = i % len(competent)
+                is_open = i % open_every == 0 and (i // open_every) < n_open
+                days_ago = rnd.randint(1, 120) if is_open else rnd.randint(150, 1800)
+                at = timezone.make_aware(
+                    datetime.combine(today - timedelta(days=days_ago), datetime.min.time())
+                )
+                rows.append(
+                    Petition(
+                        tracking_code=f"B{i:015d}",
+                        query_secret="x",
+                        channel="letter",
+                        received_at=at,
+                        registered_at=at,
+                        title="基准信访事项",
+                        content="基准内容",
+                        category="appeal",
+                        route=6,
+                        region=regions[j],
+                        state="in_handling" if is_open else "closed",
+                        registering_organ=offices[j],
+                        current_organ=competent[j],
+                        handling_organ=competent[j],
+                        is_open=is_open,
+                        last_event_at=at,
+                        repeat_of_id=(first + rnd.randrange(i)) if i and i % 50 == 0 else None,
+                    )
+                )
+            made = Petition.objects.bulk_create(rows, batch_size=BATCH)
+            if base == 0:
+                first = made[0].pk
+            for p in made:
+                ids.append(p.pk)
+                if p.is_open:
+                    start = p.registered_at.date()
+                    code = rnd.choice(("T3", "T6", "T6", "T10"))
+                    length = {"T3": 15, "T6": 60, "T10": 30}[code]
+                    due = start + timedelta(days=length)
+                    deadlines.append(
+                        Deadline(
+                            petition=p,
+                            code=code,
+                            owner_organ_id=p.current_organ_id,
+                            start_date=start,
+                            due_date=due,
+                        )
+                    )
+            Deadline.objects.bulk_create(deadlines, batch_size=BATCH)
+        # a hundredth of the matters linked as the same matter passed re-review
+        roots = list(
+            Petition.objects.filter(repeat_of__isnull=False)
+            .values_list("repeat_of_id", flat=True)
+            .distinct()[: max(1, n // 5000)]
+        )
+        PetitionEvent.objects.bulk_create(
+            [
+                PetitionEvent(
+                    petition_id=pk,
+                    seq=1,
+                    action="decide_re_review",
+                    from_state="re_review_requested",
+                    to_state="terminated",
+                    occurred_at=timezone.make_aware(datetime(today.year - 5, 1, 1)),
+                    recorded_at=timezone.make_aware(datetime(today.year - 5, 1, 1)),
+                    actor=actor,
+                    organ_id=competent[0].pk,
+                )
+                for pk in roots
+            ],
+            batch_size=BATCH,
+        )
+        open_ids = list(Petition.objects.filter(is_open=True).values_list("pk", flat=True)[:2000])
+        for k in range(200):
+            office = offices[k % len(offices)]
+            notice = SupervisionNotice.objects.create(
+                office=office,
+                organ=competent[k % len(competent)],
+                reasons=["delay"],
+                facts="基准督办",
+                number=f"基准督〔{today.year}〕{k + 1}号",
+                issued_on=today - timedelta(days=rnd.randint(1, 40)),
+                reply_due=today + timedelta(days=rnd.randint(-10, 20)),
+                issued_by=actor,
+                issued_at=timezone.now(),
+            )
+            SupervisionPetition.objects.bulk_create(
+                [
+                    SupervisionPetition(notice=notice, petition_id=pk)
+                    for pk in open_ids[k * 10 : k * 10 + 10]
+                ]
+            )
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    return {
+        "petitions": n,
+        "open": Petition.objects.filter(is_open=True).count(),
+        "deadlines_open": Deadline.objects.filter(outcome="open").count(),
+        "re_reviewed_matters": len(roots),
+        "notices": 200,
+        "load_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _tick(now: datetime) -> dict:  # type: ignore[type-arg]
+    from xinfang.ops.services import tick_run
+
+    started = time.perf_counter()
+    out = tick_run(now=now, force=True)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "jobs": {
+            o.name: {"status": o.status, "seconds": o.seconds, "result": o.result} for o in out
+        },
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--petitions", type=int, default=1_000_000)
+    ap.add_argument("--open", type=int, default=100_000)
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+    _setup()
+    from xinfang.core import clock
+
+    now = clock.now()
+    loaded = _load(args.petitions, args.open, clock.local_date(now))
+    first = _tick(now)
+    second = _tick(now)  # the same moment again: nothing more may be recorded
+    result = {
+        "bench": "tick",
+        "database": "postgres",
+        "date": date.today().isoformat(),
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "loaded": loaded,
+        "first_run": first,
+        "second_run": second,
+        "target": "< 60 s for 10^6 petitions with 10^5 open (issue 18)",
+    }
+    out = Path(
+        args.out
+        or ROOT / "bench" / "results" / f"tick-postgres-{args.petitions}-{date.today():%Y%m%d}.json"
+    )
+    out.write_text(
+        json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    print(
+        json.dumps(
+            {
+                "loaded": loaded,
+                "first": first["seconds"],
+                "second": second["seconds"],
+                "load_average": first["load_average"],
+            },
+            ensure_ascii=False,
+        )
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
