@@ -110,7 +110,7 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     from xinfang.ops.partitions import partitioned
     from xinfang.petitions.models import Petition, PetitionEvent
 
-    call_command("bench_seed", petitions=160, years=2, templates=15, json=True)
+    call_command("bench_seed", petitions=100, years=2, templates=10, json=True)
     assert _verify().ok
     records, events = AuditRecord.objects.count(), PetitionEvent.objects.count()
 
