@@ -203,3 +203,108 @@ def test_take_screenshots(live_server, browser, world, register):  # type: ignor
     handler.close()
     for png in OUT.glob("*.png"):
         _shrink(png)
+
+
+def test_take_reception_screenshots(live_server, browser, world, register):  # type: ignore[no-untyped-def]
+    """Issue 17: the booking on a phone, the leader's board, the joint-handling page and the
+    down-visit plan. Rerun only these: ``-k reception``."""
+    from datetime import time
+
+    from django.core.cache import cache
+
+    from xinfang.core import clock
+    from xinfang.deadlines.holidays import calendar_in_force
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+    from xinfang.petitions.services import PartyInput
+    from xinfang.reception import services as rs
+
+    cache.clear()
+    OUT.mkdir(parents=True, exist_ok=True)
+    today = clock.today()
+    day = today + timedelta(days=1)
+    while not calendar_in_force().is_working_day(day):
+        day += timedelta(days=1)
+
+    def leader(username: str, name: str):  # type: ignore[no-untyped-def]
+        u = staff_create(username=username, password="test-pass-123", organ=world.county_gov,
+                         roles=[Role.LEADER])  # fmt: skip
+        u.first_name = name
+        u.save(update_fields=["first_name"])
+        return u
+
+    wang, li = leader("leaderwang", "王县长"), leader("leaderli", "李副县长")
+    court_head = staff_create(username="courthead", password="test-pass-123", organ=world.court,
+                              roles=[Role.ORGAN_HEAD])  # fmt: skip
+    for on, starts, place, fields in (
+        (day, time(9, 0), "青山县信访局接待大厅", "住房、拆迁"),
+        (day + timedelta(days=7), time(9, 0), "青山县信访局接待大厅", "住房、拆迁"),
+    ):
+        rs.session_publish(actor=world.clerk, data=rs.SessionInput(
+            organ=world.county_po, leader_id=wang.pk, on=on, starts=starts, ends=time(11, 30),
+            place=place, fields=fields, capacity=6))  # fmt: skip
+    water = register(title="小区二次供水水压不足高层停水", received_at=clock.now(),
+                     parties=[PartyInput(role="petitioner", name="刘桂兰")]).petition  # fmt: skip
+    r = rs.record_write(
+        actor=world.clerk, petition_id=water.pk, received_by_id=wang.pk, attendees="刘桂兰",
+        asked="请求解决高层住户长期停水", said="当面听取诉求，责成住建局一周内现场排查。",
+        promises=[rs.PromiseInput("会同供水公司现场排查并书面答复", world.clerk.pk,
+                                  today + timedelta(days=7))],
+    )  # fmt: skip
+    rs.leader_take_charge(actor=world.city_head, petition_id=r.petition_id, leader_id=wang.pk)
+    noise = register(received_at=clock.now()).petition
+    limit = rs.statutory_limit(noise.pk)
+    j = rs.joint_start(actor=world.clerk, petition_id=noise.pk, tasks=[
+        rs.TaskInput(world.housing.pk, "核查餐馆油烟排放和营业时间", today + timedelta(days=10)),
+        rs.TaskInput(world.court.pk, "说明民事诉讼途径和诉讼费用", min(limit, today + timedelta(days=12))),
+    ])  # fmt: skip
+    tasks = list(j.tasks.order_by("id"))
+    rs.joint_reply(actor=world.head, task_id=tasks[0].pk, on=today,
+                   reply="已现场核查，三家餐馆油烟净化设施未正常运行，已责令限期整改。")  # fmt: skip
+    rs.joint_reply(actor=court_head, task_id=tasks[1].pk, on=today,
+                   reply="可就噪声侵权提起民事诉讼，诉讼费用可申请缓减免。")  # fmt: skip
+    road = register(title="幸福村村道塌陷影响出行", received_at=clock.now(),
+                    parties=[PartyInput(role="petitioner", name="陈志强")]).petition  # fmt: skip
+    plan = rs.visit_plan(actor=world.clerk, data=rs.VisitInput(
+        organ=world.county_po, leader_id=li.pk, on=today, place="幸福镇便民服务中心",
+        petition_ids=[road.pk, water.pk], kind="accompanied",
+        officials="县信访局 接访科；县住建局 分管副局长",
+        purpose="带案下访，当面答复村道和供水问题"))  # fmt: skip
+    rs.record_write(
+        actor=world.clerk, petition_id=road.pk, received_by_id=li.pk, attendees="陈志强",
+        asked="请求修复村道塌陷路段", said="到现场察看塌陷路段，交通部门当场明确修复方案。",
+        promises=[rs.PromiseInput("十五日内完成塌陷路段修复", li.pk, today + timedelta(days=15))],
+        visit_id=plan.pk,
+    )  # fmt: skip
+    url = live_server.url
+
+    phone = phone_context(browser)
+    pp = phone.new_page()
+    pp.goto(f"{url}/portal/")
+    pp.get_by_role("link", name="预约接访").first.click()
+    pp.get_by_role("link", name="青山县信访局").first.click()
+    pp.get_by_label("手机号码").fill("13800001111")
+    pp.get_by_label("新的事项（将按来访登记为信访事项）").check()
+    pp.get_by_label("姓名").fill("李四")
+    pp.get_by_label("反映的问题（一句话）").fill("小区消防通道长期被占用")
+    pp.get_by_label("请求、事实和理由").fill("请求依法清理占用消防通道的车辆和杂物。")
+    pp.evaluate("window.scrollTo(0, 0)")
+    pp.screenshot(path=OUT / "reception-book-phone.png")
+    pp.get_by_role("button", name="预约").click()
+    pp.get_by_role("heading", name="预约成功").wait_for()
+    pp.screenshot(path=OUT / "reception-booked-phone.png")
+    phone.close()
+
+    for user, path, name in (
+        (wang, "/reception/board/", "reception-board-desktop.png"),
+        (world.clerk, f"/reception/joint/{j.pk}/", "reception-joint-desktop.png"),
+        (world.clerk, f"/reception/visits/{plan.pk}/", "reception-visit-desktop.png"),
+    ):
+        ctx = desktop_context(browser)
+        sign_in(ctx, live_server, user)
+        page = ctx.new_page()
+        page.goto(f"{url}{path}")
+        page.screenshot(path=OUT / name)
+        ctx.close()
+    for png in OUT.glob("reception-*.png"):
+        _shrink(png)
