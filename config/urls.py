@@ -27,4 +27,5 @@ urlpatterns = [
     # Signed messages from other installations (docs/federation.md).
     path("federation/", include("xinfang.federation.urls")),
     path("open311/", include("xinfang.exchange.urls")),  # GeoReport v2 (exchange/open311)
+    path("exchange/", include("xinfang.exchange.staff_urls")),  # Open311 keys (administrators)
 ]

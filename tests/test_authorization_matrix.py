@@ -289,6 +289,10 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         # history imports: the uploader's own runs; the pages by role below, the runs by owner
         # in xinfang/imports/tests/test_pages.py, the imported accusations in tests/test_leaks.py
         and not n.startswith("imports:")
+        # data exchange (issue 20): peers of the federation and Open311 keys, administrators
+        # only (below); the federation's message endpoint has its own gate (signatures)
+        and not n.startswith("exchange:")
+        and not n.startswith("federation:peer")
     ]
     assert unclassified == [], "add these pages to the authorisation matrix"
     ops = _api_operations()
@@ -503,6 +507,20 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         r = client.get(url)
         check(f"routing {url}", r.status_code == (200 if admin else 403), r.status_code)
     check("routing menu link", ('href="/routing/rules/"' in menu) == admin)
+
+    # Data exchange (issue 20): the peers of the federation and the Open311 keys, for
+    # administrators only, and only in the menu for them; a refused POST changes nothing.
+    for url in ("/federation/peers/", "/exchange/keys/"):
+        r = client.get(url)
+        check(f"exchange {url}", r.status_code == (200 if admin else 403), r.status_code)
+        body = r.content.decode()
+        check(f"exchange {url} names no petition", TITLE[scenario] not in body)
+    check("exchange menu link", ('href="/federation/peers/"' in menu) == admin)
+    if not admin:
+        r = attempt(lambda: client.post("/exchange/keys/", {"name": "越权应用"}))
+        check("exchange key issue refused", r.status_code == 403, r.status_code)
+        r = attempt(lambda: client.post("/federation/peers/", {"name": "越权"}))
+        check("federation peer add refused", r.status_code == 403, r.status_code)
 
     # History imports (xinfang.imports): the roles that register, for their organ and below;
     # the menu links it only for them.

@@ -22,6 +22,7 @@ MENU: dict[str, str] = {
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
     "approvals": Cap.ADMIN,  # the two-person approvals of administrators (issue 11)
+    "exchange": Cap.ADMIN,  # peers of the federation, Open311 keys (issue 20)
 }
 
 

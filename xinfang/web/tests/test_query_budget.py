@@ -27,6 +27,8 @@ BUDGET: dict[str, int] = {
     "/analytics/report/": 4,
     "/analytics/trends/": 17,  # +5: Art. 41 items 1-3 (analytics.accountability)
     "/calendar/": 8,
+    "/exchange/keys/": 7,  # the Open311 keys (issue 20), reached from the peers' page
+    "/federation/peers/": 7,  # the peers, their waiting messages, their organs (issue 20)
     "/imports/": 6,  # the history import's list of the user's runs (issue 16)
     "/insight/hot/": 4,
     "/intake/": 8,
