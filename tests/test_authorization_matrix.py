@@ -569,6 +569,8 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         "/resolution/backlog/",
         "/resolution/hearings/",
         "/resolution/relief/",
+        "/resolution/suggestions/",
+        "/resolution/mediations/",
     ):
         r = client.get(path)
         check(path, r.status_code == (200 if resolves else 403), r.status_code)
@@ -579,6 +581,16 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     hears = resolves and role_can(role, "hearing_start")
     r = client.get("/resolution/hearings/new/")
     check("hearing desk", r.status_code == (200 if hears else 403), r.status_code)
+    # People's suggestions (Art. 29) and mediation (Art. 33): the desks for the roles that may
+    # reply to a suggestion or settle a matter.
+    studies = resolves and role_can(role, "reply")
+    r = client.get("/resolution/suggestions/new/")
+    check("suggestion desk", r.status_code == (200 if studies else 403), r.status_code)
+    mediates = resolves and role_can(role, "settle")
+    r = client.get("/resolution/mediations/new/")
+    check("mediation desk", r.status_code == (200 if mediates else 403), r.status_code)
+    r = client.get("/portal/suggestions/")
+    check("public suggestions", r.status_code == 200, r.status_code)
     applies = resolves and role_can(role, Cap.RELIEF_APPLY)
     r = client.get("/resolution/relief/new/")
     check("relief desk", r.status_code == (200 if applies else 403), r.status_code)

@@ -863,3 +863,54 @@ def test_a_row_id_imported_by_another_organ_tells_nothing(world, imported_accusa
     out = import_rows(source=source, table=table, mapping=mapping_for(source, table.header),
                       actor=world.clerk, dry_run=True, today=TODAY)  # fmt: skip
     assert out.report.skipped == [] and out.report.problems == [] and out.imported == 1
+
+
+def test_a_suggestion_and_a_mediation_over_an_accusation_are_hidden_from_the_accused_organ(
+    client, world, accusation
+):
+    """A suggestion study and a mediation record over an accusation against the county
+    government (the law makes neither for an accusation, Arts. 29, 33, but a category changed
+    later must not open a door): the city office's clerk sees them; the county office's clerk
+    (below the accused government) sees them on no page, cannot post to them (404), and the
+    public list never shows a study that was not published. Planted fault: drop the
+    ``~Q(petition__in=hidden_petitions…)`` term of ``resolution.access.petition_record_scope``."""
+    from xinfang.resolution.models import Mediation, MediationSigner, Suggestion
+
+    s = Suggestion.objects.create(
+        petition=accusation,
+        organ=accusation.current_organ,
+        subject=f"{TITLE}的建议",
+        created_by=world.city_clerk,
+        created_at=local(2025, 9, 1),
+    )
+    m = Mediation.objects.create(
+        petition=accusation,
+        organ=accusation.current_organ,
+        kind="mediation",
+        held_on=local(2025, 9, 1).date(),
+        place="调解室",
+        mediator="调解人",
+        present=ACCUSER,
+        agreed=f"{TITLE}：协议",
+        created_by=world.city_clerk,
+        created_at=local(2025, 9, 1),
+    )
+    signer = MediationSigner.objects.create(mediation=m, side="petitioner", name=ACCUSER)
+    client.force_login(world.city_clerk)
+    assert TITLE in client.get("/resolution/suggestions/").content.decode()
+    assert client.get(f"/resolution/suggestions/{s.pk}/").status_code == 200
+    assert (
+        f"/resolution/mediations/{m.pk}/" in client.get("/resolution/mediations/").content.decode()
+    )
+    client.force_login(world.clerk)
+    for url in ("/resolution/suggestions/", "/resolution/mediations/", "/portal/suggestions/"):
+        html = client.get(url).content.decode()
+        assert TITLE not in html and ACCUSER not in html, url
+    assert client.get(f"/resolution/suggestions/{s.pk}/").status_code == 404
+    assert client.get(f"/resolution/mediations/{m.pk}/").status_code == 404
+    r = client.post(
+        f"/resolution/suggestions/{s.pk}/decide/", {"decision": "adopted", "reply": "x"}
+    )
+    assert r.status_code == 404
+    r = client.post(f"/resolution/mediations/{m.pk}/refuse/", {"signer": signer.pk})
+    assert r.status_code == 404

@@ -299,6 +299,30 @@ def _plant(world, place, named: list[Any]) -> tuple[Any, dict[str, Any]]:
         at=local(2025, 8, 30),
     )
     escalate(now=local(2025, 12, 1))
+    # a suggestion study and a mediation record over it (rows the law would not make for an
+    # accusation, but a category changed later must not open a door): their lists and pages
+    # are surfaces too (Arts. 29, 33)
+    from xinfang.resolution.models import Mediation, Suggestion
+
+    Suggestion.objects.create(
+        petition=p,
+        organ_id=p.current_organ_id,
+        subject=f"{TITLE}的建议",
+        created_by=world.city_clerk,
+        created_at=local(2025, 8, 30),
+    )
+    Mediation.objects.create(
+        petition=p,
+        organ_id=p.current_organ_id,
+        kind="mediation",
+        held_on=local(2025, 8, 30).date(),
+        place="调解室",
+        mediator="调解人",
+        present=ACCUSER,
+        agreed=f"{TITLE}：协议",
+        created_by=world.city_clerk,
+        created_at=local(2025, 8, 30),
+    )
     p.refresh_from_db()
     rates_rebuild()  # the rate pages read the rollup as the tick last built it
     return p, {"attachment": p.attachments.first().pk, "notice": notice.pk}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.portal import views
+from xinfang.portal import suggestions, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("receipt/", views.receipt, name="receipt"),
     path("submitted/<str:code>/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("suggestions/", suggestions.suggestions, name="suggestions"),
     path("forget/", views.forget, name="forget"),
     path("p/<str:code>/", views.status, name="status"),
     path("p/<str:code>/documents/<int:seq>/", views.document, name="document"),

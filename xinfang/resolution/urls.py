@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.resolution.views import backlog, hearing, relief, supervision
+from xinfang.resolution.views import backlog, hearing, mediation, relief, suggestion, supervision
 
 app_name = "resolution"
 urlpatterns = [
@@ -29,6 +29,24 @@ urlpatterns = [
     path("relief/<int:application_id>/", relief.relief_page, name="relief"),
     path("relief/<int:application_id>/notice/", relief.relief_notice, name="relief_notice"),
     path("relief/<int:application_id>/<slug:action>/", relief.relief_act, name="relief_act"),
+    # people's suggestions (建议意见类, Art. 29)
+    path("suggestions/", suggestion.suggestion_list, name="suggestions"),
+    path("suggestions/new/", suggestion.suggestion_new, name="suggestion_new"),
+    path("suggestions/<int:suggestion_id>/", suggestion.suggestion_page, name="suggestion"),
+    path(
+        "suggestions/<int:suggestion_id>/<slug:action>/",
+        suggestion.suggestion_act,
+        name="suggestion_act",
+    ),
+    # mediation and settlement (调解、和解, Art. 33)
+    path("mediations/", mediation.mediation_list, name="mediations"),
+    path("mediations/new/", mediation.mediation_new, name="mediation_new"),
+    path("mediations/<int:mediation_id>/", mediation.mediation_page, name="mediation"),
+    path(
+        "mediations/<int:mediation_id>/<slug:action>/",
+        mediation.mediation_act,
+        name="mediation_act",
+    ),
     # the escalation ladder's steps addressed to the user's organ
     path("escalations/", supervision.escalations, name="escalations"),
 ]

@@ -1,0 +1,83 @@
+"""What the suggestions and mediations add to a petition's timeline on the staff petition page
+(``petitions.extensions.timeline_add``): the study opened, each commendation or reward, each
+mediation held (and, when a party refused to sign, that there was no agreement). The decision and
+the agreement themselves are the petition's own ``reply`` and ``settle`` events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.workflow import Category, State
+
+#: The states before handling begins (Arts. 29, 33: a study or a mediation needs the matter
+#: accepted and in handling first).
+_BEFORE_HANDLING = frozenset(
+    {
+        State.RECEIVED,
+        State.REGISTERED,
+        State.ROUTING,
+        State.TRANSFERRED,
+        State.ASSIGNED,
+        State.OBJECTED,
+        State.ACKNOWLEDGED,
+        State.REDIRECTED,
+        State.REFERRED_LEGAL,
+        State.REFERRED_DISCIPLINE,
+    }
+)
+
+
+def _at(d) -> datetime:  # type: ignore[no-untyped-def]
+    return timezone.make_aware(datetime.combine(d, time(12)))
+
+
+def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
+    """Shown to a user who may read resolution records (the petition page's gate already let
+    them see the petition); one query for the category the petition has, none otherwise."""
+    if not user_can(user, Cap.RESOLUTION_VIEW):
+        return []
+    from xinfang.resolution.models import Mediation, Suggestion, SuggestionRecognition
+
+    out: list[TimelineItem] = []
+    if petition.state in _BEFORE_HANDLING:  # no study or mediation yet: no query
+        return out
+    if petition.category == Category.SUGGESTION:
+        s = Suggestion.objects.filter(petition_id=petition.pk).select_related("organ").first()
+        if s is None:
+            return out
+        url = reverse("resolution:suggestion", args=[s.pk])
+        out.append(
+            TimelineItem(
+                at=s.created_at, label="建议立项研究", text=s.subject, organ=s.organ.name, url=url
+            )
+        )
+        for r in SuggestionRecognition.objects.filter(suggestion=s):
+            out.append(
+                TimelineItem(
+                    at=r.created_at,
+                    label="建议表彰奖励",
+                    text=f"{r.number} {r.description[:200]}",
+                    organ=s.organ.name,
+                    url=url,
+                )
+            )
+    elif petition.category == Category.APPEAL:
+        for m in Mediation.objects.filter(petition_id=petition.pk).select_related("organ"):
+            out.append(
+                TimelineItem(
+                    at=_at(m.held_on),
+                    label=m.get_kind_display(),
+                    text=f"{m.place}；{m.mediator}"
+                    + (f"；未达成协议：{m.failed_reason}" if m.status == "failed" else ""),
+                    organ=m.organ.name,
+                    url=reverse("resolution:mediation", args=[m.pk]),
+                )
+            )
+    return out

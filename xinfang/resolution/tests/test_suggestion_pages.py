@@ -1,0 +1,184 @@
+"""The suggestion and mediation pages: lists, the forms (a refresh adds nothing, an error keeps
+what was typed), the public portal list, the timeline, bad input 4xx, the query counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import local
+from xinfang.resolution.tests.test_mediation import SIGNERS, in_handling, recorded
+from xinfang.resolution.tests.test_suggestion import REPLY, SUMMARY, decided, opened, under_study
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sep1():
+    import time_machine
+
+    with time_machine.travel(local(2025, 9, 1), tick=False):
+        yield
+
+
+def test_a_suggestion_is_opened_decided_and_listed_publicly_by_its_forms(
+    client, world, register, sep1
+):
+    from xinfang.resolution.models import Suggestion
+
+    p = under_study(world, register)
+    client.force_login(world.head)
+    assert "立项研究" in client.get("/resolution/suggestions/").content.decode()
+    html = client.get(f"/resolution/suggestions/new/?petition={p.tracking_code}").content.decode()
+    assert p.tracking_code in html
+    data = {"petition": p.tracking_code, "subject": "老旧小区加装电梯简化审批", "once": "s1"}
+    for _ in range(2):  # a refresh opens nothing more
+        r = client.post("/resolution/suggestions/new/", data)
+        assert r.status_code in (302, 303)
+    s = Suggestion.objects.get()
+    assert r["Location"] == f"/resolution/suggestions/{s.pk}/"
+    # an error keeps what was typed
+    bad = {
+        "decision": "adopted",
+        "reply": REPLY,
+        "publish": "1",
+        "reply_summary": "张三的建议",
+        "once": "d0",
+    }
+    r = client.post(f"/resolution/suggestions/{s.pk}/decide/", bad)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert REPLY in html and "身份信息" in html
+    ok = {**bad, "reply_summary": SUMMARY, "once": "d1"}
+    for _ in range(2):
+        r = client.post(f"/resolution/suggestions/{s.pk}/decide/", ok)
+        assert r.status_code in (302, 303)
+    html = client.get(r["Location"]).content.decode()
+    assert "予以采纳" in html and "suggestion-reply" in html
+    public = client.get("/portal/suggestions/").content.decode()
+    assert "老旧小区加装电梯简化审批" in public and SUMMARY in public
+    assert "张三" not in public and "13800000000" not in public and p.tracking_code not in public
+    r = client.post(
+        f"/resolution/suggestions/{s.pk}/recognise/",
+        {"kind": "commend", "description": "建议被全县推广", "once": "r1"},
+    )
+    assert r.status_code in (302, 303)
+    assert "建奖" in client.get(r["Location"]).content.decode()
+    timeline = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "建议立项研究" in timeline and "建议表彰奖励" in timeline
+
+
+def test_bad_input_on_the_suggestion_pages_is_a_4xx(client, world, register, sep1):
+    p = under_study(world, register)
+    s = opened(world, p)
+    client.force_login(world.head)
+    assert client.get("/resolution/suggestions/?status=nope").status_code == 400
+    assert client.get("/resolution/suggestions/?cursor=x1").status_code == 400
+    assert client.get("/portal/suggestions/?cursor=%00").status_code == 400
+    assert client.post(f"/resolution/suggestions/{s.pk}/fly/", {}).status_code == 404
+    r = client.post(
+        f"/resolution/suggestions/{s.pk}/decide/", {"decision": "adopted", "reply": "a\x00b"}
+    )
+    assert r.status_code == 400
+    r = client.post("/resolution/suggestions/new/", {"petition": "x" * 5000, "subject": "y"})
+    assert r.status_code == 400
+    assert client.get("/resolution/suggestions/999999/").status_code == 404
+
+
+def test_who_may_act_on_a_suggestion(client, world, register, sep1):
+    p = under_study(world, register)
+    s = opened(world, p)
+    client.force_login(world.city_clerk)  # sees it (the office of the region) but does not hold it
+    assert client.get(f"/resolution/suggestions/{s.pk}/").status_code == 200
+    assert "作出决定并答复" not in client.get(f"/resolution/suggestions/{s.pk}/").content.decode()
+    r = client.post(
+        f"/resolution/suggestions/{s.pk}/decide/", {"decision": "adopted", "reply": "x"}
+    )
+    assert r.status_code == 403
+    client.force_login(world.analyst)
+    assert client.get("/resolution/suggestions/").status_code == 403
+
+
+def test_a_mediation_is_recorded_and_signed_by_its_forms(client, world, register, sep1):
+    from xinfang.petitions.models import Petition
+    from xinfang.resolution.models import Mediation
+
+    p = in_handling(world, register)
+    client.force_login(world.handler)
+    data = {
+        "petition": p.tracking_code,
+        "kind": "mediation",
+        "held_on": "2025-09-01",
+        "place": "调解室",
+        "mediator": "王调解",
+        "present": "张三；李四",
+        "agreed": "餐馆加装隔音设施",
+        "side_0": SIGNERS[0][0],
+        "name_0": SIGNERS[0][1],
+        "side_1": SIGNERS[1][0],
+        "name_1": SIGNERS[1][1],
+        "once": "m0",
+    }
+    r = client.post("/resolution/mediations/new/", data)  # no consent: kept, refused
+    assert r.status_code == 400 and "餐馆加装隔音设施" in r.content.decode()
+    data.update(consent="1", once="m1")
+    for _ in range(2):
+        r = client.post("/resolution/mediations/new/", data)
+        assert r.status_code in (302, 303)
+    m = Mediation.objects.get()
+    first, second = m.signers.all()
+    r = client.post(f"/resolution/mediations/{m.pk}/sign/", {"signer": first.pk, "once": "g0"})
+    assert r.status_code == 400  # no method
+    for _ in range(2):
+        r = client.post(
+            f"/resolution/mediations/{m.pk}/sign/",
+            {"signer": first.pk, "method": "in_person", "once": "g1"},
+        )
+        assert r.status_code in (302, 303)
+    r = client.post(
+        f"/resolution/mediations/{m.pk}/sign/",
+        {"signer": second.pk, "method": "written", "once": "g2"},
+    )
+    html = client.get(r["Location"]).content.decode()
+    assert "已签订协议" in html and "mediation-agreement" in html
+    assert Petition.objects.get(pk=p.pk).state == "settled"
+    timeline = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert "调解" in timeline
+
+
+def test_a_refusal_by_its_form_leaves_the_matter_in_handling(client, world, register, sep1):
+    from xinfang.petitions.models import Petition
+
+    p = in_handling(world, register)
+    m = recorded(world, p)
+    client.force_login(world.handler)
+    signer = m.signers.get(name="张三")
+    r = client.post(
+        f"/resolution/mediations/{m.pk}/refuse/",
+        {"signer": signer.pk, "reason": "补偿不足", "once": "f1"},
+    )
+    assert r.status_code in (302, 303)
+    assert "未达成协议" in client.get(r["Location"]).content.decode()
+    assert Petition.objects.get(pk=p.pk).state == "in_handling"
+    assert client.post(f"/resolution/mediations/{m.pk}/sign/", {"signer": "x"}).status_code == 400
+    assert client.get("/resolution/mediations/?status=nope").status_code == 400
+
+
+def test_query_counts_of_the_new_pages(
+    client, world, register, sep1, django_assert_max_num_queries
+):
+    p = under_study(world, register)
+    s = decided(world, opened(world, p))
+    q = in_handling(world, register)
+    m = recorded(world, q)
+    client.force_login(world.head)
+    for url, budget in (
+        ("/resolution/suggestions/", 10),
+        (f"/resolution/suggestions/{s.pk}/", 14),
+        ("/resolution/mediations/", 10),
+        (f"/resolution/mediations/{m.pk}/", 14),
+    ):
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200, url
+    client.logout()
+    with django_assert_max_num_queries(2):
+        assert client.get("/portal/suggestions/").status_code == 200
