@@ -211,6 +211,20 @@ class TestOneSmallDemo:
         assert ReliefApplication.objects.filter(status="paid").exists()
         assert FundEntry.objects.filter(kind="payment").exists()
 
+    def test_the_demo_has_an_adopted_public_suggestion_and_a_signed_mediation(self, small_demo):
+        """Art. 29: a suggestion adopted and on the public list (commended); Art. 33: a matter
+        mediated to an agreement both parties signed (settled)."""
+        from xinfang.petitions.models import Petition
+        from xinfang.resolution.models import Mediation, Suggestion, SuggestionRecognition
+        from xinfang.resolution.selectors import suggestion_public_list
+
+        assert Suggestion.objects.filter(status="adopted", public=True).exists()
+        assert suggestion_public_list().rows
+        assert SuggestionRecognition.objects.exists()
+        m = Mediation.objects.get(status="settled")
+        assert Petition.objects.get(pk=m.petition_id).state == "settled"
+        assert not m.signers.exclude(signed=True).exists()
+
 
     def test_every_candidate_repeat_is_registered_at_an_office_that_may_name_the_earlier_one(
         self, small_demo

@@ -135,6 +135,10 @@ def _seed(
     from xinfang.demo.resolution import hearing_relief_seed
 
     hearing_relief_seed(county=counties[0], staff=staff, today=today)
+    say("人民建议与调解和解…")
+    from xinfang.demo.suggestions import suggestion_mediation_seed
+
+    suggestion_mediation_seed(county=counties[0], staff=staff)
 
     say("建立全文检索索引…")
     from xinfang.workbench.services import search_index_pending
