@@ -172,3 +172,21 @@ def test_a_mapping_given_once_is_kept_for_the_source(world, tmp_path):
     assert ImportSource.objects.get(name="乙县").mapping["organ"] == "收文单位X"
     call_command("import_petitions", str(f), "--source", "乙县", stdout=io.StringIO())
     assert Petition.objects.count() == 1
+
+
+def test_xinfang_audit_verify_passes_after_an_import_and_fails_after_an_edit(world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    f = tmp_path / "old.csv"
+    f.write_bytes(csv_bytes([row(), row(**{"行号": "A-2"}), row(**{"行号": "A-3"})]))
+    call_command("import_petitions", str(f), "--source", "旧系统", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "审计链完好" in out.getvalue()
+    pk = Petition.objects.order_by("pk").last().pk
+    with connection.cursor() as c:  # a closed petition quietly reopened by SQL
+        c.execute("UPDATE petitions_petition SET state = 'accepted' WHERE id = %s", [pk])
+    with pytest.raises(CommandError):
+        call_command("audit_verify", stdout=io.StringIO(), stderr=io.StringIO())
