@@ -226,6 +226,34 @@ class TestOneSmallDemo:
         assert not m.signers.exclude(signed=True).exists()
 
 
+    def test_the_demo_shows_reception_days_bookings_a_leaders_board_and_a_down_visit(
+        self, small_demo
+    ):
+        """Issue 17: the county leader's weekly sessions in the coming weeks, a video and a joint
+        session on the first working day (the hall is not empty), bookings, a petition the
+        leader took charge of with a promise on the board, a joint case, a down-visit with its
+        record."""
+        from xinfang.directory.models import User
+        from xinfang.reception.models import Appointment, JointHandling, VisitPlan
+        from xinfang.reception.selectors import board_petitions, board_promises, hall_for_user
+
+        today = small_demo["today"]
+        leader = User.objects.get(username="county_leader")
+        clerk = User.objects.get(username="county_clerk")
+        assert leader.reception_sessions.filter(on__gt=today).count() >= 4
+        day = min(
+            s.on for s in clerk.organ.reception_sessions.filter(kind__in=("video", "joint"))
+        )
+        hall = hall_for_user(user=clerk, day=day)
+        assert {h.session.kind for h in hall} >= {"video", "joint"}
+        assert any(h.session.levels.count() == 2 for h in hall if h.session.video)
+        assert Appointment.objects.filter(status="booked").count() >= 4
+        assert board_petitions(user=leader).exists() and board_promises(user=leader).exists()
+        assert JointHandling.objects.exists()
+        done = VisitPlan.objects.get(status="done")
+        assert done.records.exists() and done.outcome
+        assert VisitPlan.objects.filter(status="planned").exists()
+
     def test_every_candidate_repeat_is_registered_at_an_office_that_may_name_the_earlier_one(
         self, small_demo
     ):

@@ -140,6 +140,13 @@ def _seed(
 
     suggestion_mediation_seed(county=counties[0], staff=staff)
 
+    say("接访：接访日、预约、接谈记录、包案、联合办理、下访…")
+    from xinfang.demo.reception import reception_seed
+
+    reception_seed(
+        province=province, city=cities[0], county=counties[0], staff=staff, rng=rng, today=today
+    )
+
     say("建立全文检索索引…")
     from xinfang.workbench.services import search_index_pending
 
