@@ -31,3 +31,40 @@ def test_the_staff_pages_do_not_scroll_sideways_at_375_px(live_server, browser, 
             wide[path] = (width, page.evaluate(WIDEST))
     ctx.close()
     assert wide == {}, wide
+
+
+def test_the_worklist_on_a_phone_is_cards_read_downwards_not_a_box_scrolled_sideways(
+    live_server, browser, world, register
+):
+    """At 390 px each worklist row is a card: the title first, then each value with its
+    column's name (期限, 查询码, 状态 …); the table's box does not scroll sideways."""
+    from tests.browser.helpers import phone_context
+    from tests.browser.test_accessibility import serious
+
+    register(title="楼下餐馆夜间噪声扰民，油烟和噪声严重影响居民休息")
+    register(title="小区路灯损坏")
+    ctx = phone_context(browser)
+    sign_in(ctx, live_server, world.clerk)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/worklist/")
+    box = page.locator(".table-scroll")
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), box.evaluate(
+        "b => [b.scrollWidth, b.clientWidth]"
+    )
+    rows = page.locator("table.cards tbody tr")
+    assert rows.count() == 2
+    card = rows.first
+    assert card.evaluate("r => r.getBoundingClientRect().right") <= 390
+    # the title is on top of the card, and the values carry their column's names
+    title_top = card.locator("td.card-title").evaluate("e => e.getBoundingClientRect().top")
+    tops = card.locator("td:not(.card-title)").evaluate_all(
+        "es => es.map(e => e.getBoundingClientRect().top)"
+    )
+    assert all(title_top < t for t in tops), (title_top, tops)
+    text = card.inner_text()
+    assert "期限：" in text and "查询码：" in text and "状态：" in text, text
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 391
+    found = serious(page)
+    assert found == [], found
+    ctx.close()

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -34,7 +34,7 @@ from xinfang.core.once import KEY_MAX, form_fingerprint, once, token_new
 from xinfang.core.once_forms import once_by_view
 from xinfang.directory.models import Organ, Region
 from xinfang.directory.permissions import user_can_register
-from xinfang.directory.selectors import organ_in_subtree, organ_picker_groups, petition_office_for
+from xinfang.directory.selectors import organ_in_subtree, petition_office_for
 from xinfang.insight.classify.intake import (
     intake_hint_context,
     intake_topic_context,
@@ -44,7 +44,6 @@ from xinfang.insight.classify.suggest import category_suggestion, suggestion_is_
 from xinfang.insight.matters.views import matters_intake_context
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Channel
-from xinfang.petitions.selectors.targets import TARGETS_MAX
 from xinfang.petitions.services import (
     AttachmentInput,
     PartyInput,
@@ -55,6 +54,7 @@ from xinfang.petitions.services import (
 from xinfang.petitions.similar import petition_similar_for_user
 from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS, Route
 from xinfang.routing.intake import intake_routing_context
+from xinfang.web.pickers import PICK_SEARCH, QUERY_MAX, accusable_picker
 from xinfang.workbench.text import whole_words
 
 DESK_CHANNELS = {
@@ -78,13 +78,6 @@ def _regions_for(organ: Organ | None) -> list[Region]:
     prefix = organ.region.code.rstrip("0")
     prefix = prefix[: len(prefix) + (len(prefix) % 2)] if prefix else ""
     return list(Region.objects.filter(code__startswith=prefix).order_by("code")[:500])
-
-
-def _accusable_organs() -> list[dict]:
-    """The accused-organ picker's groups: every active organ, petition offices included (an
-    accusation against one goes to the next-higher office; issue 11 item 7)."""
-    organs = Organ.objects.filter(is_active=True).select_related("region").order_by("path")
-    return organ_picker_groups(organs=organs[:TARGETS_MAX])
 
 
 def _receiving_office(organ: Organ, data: PetitionInput) -> Organ:
@@ -240,6 +233,15 @@ def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     errors: dict = {}
     message = ""
     token = request.POST.get(ONCE_FIELD, "")[:KEY_MAX] or token_new()
+    if request.method == "POST" and PICK_SEARCH in request.POST:
+        # the accused-organ picker's search without JavaScript (issue 12, item 10): the form
+        # comes back with the organs found, registers nothing, and holds the files attached
+        pq = request.POST.get("pick_q", "")
+        if "\x00" in pq or len(pq) > QUERY_MAX:
+            return HttpResponseBadRequest(gettext("搜索内容过长或含有无效字符"))
+        _, new_files = _form_files(request, token)
+        held_upload_add(token=token, files=new_files)
+        return _intake_page(request, channel, title, token, request.POST, {}, "", pick_q=pq)
     if request.method == "POST" and channel == "visit" and "add_rep" in request.POST:
         # "添加代表" re-shows the visit form with one more row and registers nothing; the
         # files attached so far are held under the form's token (nothing typed is lost).
@@ -306,6 +308,7 @@ def _intake_page(
     message: str,
     *,
     add_rep: bool = False,
+    pick_q: str = "",
 ) -> HttpResponse:
     organ = request.user.organ  # type: ignore[union-attr]
     rows = _rep_rows(channel, post, add_rep)
@@ -321,7 +324,11 @@ def _intake_page(
             "routes": [(r.value, ROUTE_LABELS[r], ROUTE_HELP[r]) for r in Route],
             "regions": _regions_for(organ),
             "default_region": organ.region_id if organ else "",
-            "organ_groups": _accusable_organs(),
+            # every active organ, petition offices included (issue 11 item 7); past a page's
+            # worth, the first ones, said so, and a search (issue 12, item 10)
+            "accused_picker": accusable_picker(
+                keep=str(post.get("accused_organ_id", "")) if post else "", query=pick_q
+            ),
             "today": clock.today(),
             "received_on": post.get("received_on", "") if post else clock.today().isoformat(),
             "reps": [

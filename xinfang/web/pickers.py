@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from xinfang.directory.selectors import organ_picker_groups, organ_picker_label
+from xinfang.directory.permissions import user_can_register
+from xinfang.directory.selectors import (
+    SearchPage,
+    organ_picker_groups,
+    organ_picker_label,
+    organ_picker_list,
+    organ_search,
+)
 from xinfang.petitions import selectors
 from xinfang.petitions.selectors.targets import (
+    PICKER_FIRST,
+    PICKER_FULL,
     SENDING,
     TargetList,
     organ_target_search,
@@ -92,12 +102,10 @@ def _over_rate(user_id: int) -> bool:
 def petition_targets_view(request: HttpRequest, petition_id: int, action: str) -> HttpResponse:
     """``GET …/targets/<action>/?q=<name or region code>`` or ``?parent=<organ id>``: JSON
     ``{"organs": [{"id", "name", "group", "children"}], "total", "more", "message"}``."""
+    if (bad := _bad_input(request)) is not None:
+        return bad
     q = request.GET.get("q", "")
     parent = request.GET.get("parent", "")
-    if "\x00" in q or len(q) > QUERY_MAX:
-        return _bad(gettext("搜索内容过长或含有无效字符"))
-    if parent and (not parent.isdigit() or len(parent) > 12):
-        return _bad(gettext("上级机关编号无效"))
     petition = selectors.petition_get_for_user(user=request.user, petition_id=petition_id)  # type: ignore[arg-type]
     try:
         step = Action(action)
@@ -113,6 +121,20 @@ def petition_targets_view(request: HttpRequest, petition_id: int, action: str) -
     page = organ_target_search(
         petition=petition, action=step, query=q, parent_id=int(parent) if parent else None
     )
+    return _answer(page)
+
+
+def _bad_input(request: HttpRequest) -> JsonResponse | None:
+    q = request.GET.get("q", "")
+    parent = request.GET.get("parent", "")
+    if "\x00" in q or len(q) > QUERY_MAX:
+        return _bad(gettext("搜索内容过长或含有无效字符"))
+    if parent and (not parent.isdigit() or len(parent) > 12):
+        return _bad(gettext("上级机关编号无效"))
+    return None
+
+
+def _answer(page: SearchPage) -> JsonResponse:
     message = (
         gettext("找到 %(n)d 个") % {"n": page.total} if page.total else gettext("没有符合的机关")
     )
@@ -134,4 +156,41 @@ def petition_targets_view(request: HttpRequest, petition_id: int, action: str) -
             "message": message,
         },
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+#: Every active organ may be accused, petition offices included (issue 11, item 7).
+ACCUSABLE = Q(is_active=True)
+
+
+def accusable_picker(*, keep: str = "", query: str = "") -> dict:
+    """The desk's accused-organ picker: groups and state (cut past ``PICKER_FULL``)."""
+    organs, total, cut, more = organ_picker_list(
+        allowed=ACCUSABLE, full=PICKER_FULL, first=PICKER_FIRST, keep=keep, query=query
+    )
+    tl = TargetList(organs=organs, total=total, cut=cut, query=query if cut else "", more=more)
+    return {
+        "groups": organ_picker_groups(organs=organs),
+        "pick": picker_state(tl, url=reverse("web:intake_organs")),
+    }
+
+
+@login_required
+@require_GET
+def intake_organs_view(request: HttpRequest) -> HttpResponse:
+    """``GET /intake/organs/?q=`` or ``?parent=``: the desk's accused-organ search (JSON as
+    ``petition_targets_view``), for whoever may register a petition."""
+    if not user_can_register(request.user):  # type: ignore[arg-type]
+        return _bad(gettext("您的角色不能登记信访事项"), 403)
+    if (bad := _bad_input(request)) is not None:
+        return bad
+    if _over_rate(request.user.pk):
+        return _bad(gettext("搜索过于频繁，请稍后再试"), 429)
+    parent = request.GET.get("parent", "")
+    return _answer(
+        organ_search(
+            allowed=ACCUSABLE,
+            query=request.GET.get("q", ""),
+            parent_id=int(parent) if parent else None,
+        )
     )

@@ -21,9 +21,8 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake_default"),
     path("intake/online/", intake.intake_online, name="intake_online"),
     path("intake/similar/", intake.intake_similar, name="intake_similar"),
-    path(
-        "intake/receipt/<int:petition_id>/", intake.intake_receipt, name="intake_receipt"
-    ),
+    path("intake/organs/", pickers.intake_organs_view, name="intake_organs"),
+    path("intake/receipt/<int:petition_id>/", intake.intake_receipt, name="intake_receipt"),
     path("intake/<str:channel>/", intake.intake, name="intake"),
     path("export/petitions.csv", exports.export_petitions, {"fmt": "csv"}, name="export_csv"),
     path("export/petitions.xlsx", exports.export_petitions, {"fmt": "xlsx"}, name="export_xlsx"),

@@ -11,12 +11,12 @@ down the tree) instead of cutting the list silently."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Count, Q, QuerySet
 
 from xinfang.directory.models import Organ
+from xinfang.directory.selectors import SEARCH_LIMIT, TOP_FIRST, SearchPage, organ_search
 from xinfang.petitions import target_rules
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import organ_facts, organs_within_q
@@ -26,8 +26,6 @@ from xinfang.petitions.workflow import Action
 PICKER_FULL = 400
 #: Past ``PICKER_FULL`` the page lists this many, says how many more there are, and searches.
 PICKER_FIRST = 100
-#: The most organs one search answers with (the rest: "还有 N 个，请输入更多字").
-SEARCH_LIMIT = 50
 #: Kept for the pickers that list organs outside a petition (routing rules, joint handling).
 TARGETS_MAX = 3000
 
@@ -49,11 +47,6 @@ def target_q(*, petition: Petition, action: Action) -> Q:
     if action in REFERRAL_KIND:
         return q & Q(kind=REFERRAL_KIND[action])
     return q & organs_within_q(here, None)
-
-
-#: The order of a cut list or a search's answer: the organs highest in the tree first, by name
-#: (tree order by path text would put "/1/10/" before "/1/9/").
-TOP_FIRST = (Length("path"), "name", "pk")
 
 
 def _organs(q: Q) -> QuerySet[Organ]:
@@ -143,13 +136,6 @@ def _int(v: object) -> int | None:
         return None
 
 
-@dataclass
-class SearchPage:
-    organs: list[Organ] = field(default_factory=list)
-    total: int = 0  # how many match in all
-    more: int = 0  # how many match beyond ``organs``
-
-
 def organ_target_search(
     *,
     petition: Petition,
@@ -163,27 +149,9 @@ def organ_target_search(
     ``parent_id``: that organ's children among them (one level of the tree). With neither: the
     top of the step's tree (the organs whose parent it may not send to). Each organ carries
     ``child_count``, its children among the step's organs, so a picker can walk down."""
-    allowed = target_q(petition=petition, action=action)
-    q = allowed
-    words = query.split()
-    for w in words:
-        q &= Q(region__code__startswith=w) if w.isdigit() else Q(name__icontains=w)
-    if parent_id is not None:
-        q &= Q(parent_id=parent_id)
-    elif not words:
-        q &= ~Q(parent_id__in=Organ.objects.filter(allowed).values("pk")) | Q(parent=None)
-    matched = Organ.objects.filter(q)
-    total = matched.count()
-    children = (
-        Organ.objects.filter(allowed, parent_id=OuterRef("pk"))
-        .order_by()
-        .values("parent_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+    return organ_search(
+        allowed=target_q(petition=petition, action=action),
+        query=query,
+        parent_id=parent_id,
+        limit=limit,
     )
-    organs = list(
-        matched.select_related("region")
-        .annotate(child_count=Coalesce(Subquery(children, output_field=IntegerField()), Value(0)))
-        .order_by(*TOP_FIRST)[:limit]
-    )
-    return SearchPage(organs=organs, total=total, more=max(0, total - len(organs)))

@@ -73,7 +73,9 @@ def test_the_page_says_the_list_is_cut_and_the_search_finds_an_organ_past_it(
     assert "龙湾水务站" not in form
     # the cut is said, with the total, and the search is offered
     total = MANY + 4  # the stations, the county government, housing, the court, discipline
-    assert f"共 {total} 个机关，这里只列出前 {PICKER_FIRST} 个" in page, re.findall("共 .{30}", page)
+    assert f"共 {total} 个机关，这里只列出前 {PICKER_FIRST} 个" in page, re.findall(
+        "共 .{30}", page
+    )
     assert f'data-search-url="/petitions/{p.pk}/targets/transfer/"' in page
 
     r = client.get(_url(p), {"q": "龙湾"})
@@ -197,3 +199,51 @@ def test_without_javascript_the_search_button_keeps_what_was_typed(client, world
         ).status_code
         == 400
     )
+
+
+def test_the_desks_accused_organ_picker_says_it_is_cut_and_searches(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    far = many_stations(world)[-1]
+    client.force_login(world.clerk)
+    page = client.get("/intake/letter/").content.decode()
+    form = page.split('id="accused_organ_id"', 1)[1].split("</select>", 1)[0]
+    assert "龙湾水务站" not in form and 'data-search-url="/intake/organs/"' in form
+    assert "这里只列出前 100 个" in page
+    got = client.get("/intake/organs/", {"q": "龙湾"}).json()
+    assert [o["id"] for o in got["organs"]] == [far.pk]
+    assert client.get("/intake/organs/", {"q": "\x00"}).status_code == 400
+    client.force_login(world.handler)  # cannot register: no search either
+    assert client.get("/intake/organs/", {"q": "龙湾"}).status_code == 403
+    # without JavaScript: the search button brings the form back, typed text and file kept
+    client.force_login(world.clerk)
+    r = client.post(
+        "/intake/letter/",
+        {
+            "title": "举报水务站乱收费",
+            "content": "水务站每户多收二十元。",
+            "pick_search": "1",
+            "pick_q": "龙湾",
+            "attachments": SimpleUploadedFile("信.txt", "举报信原件".encode()),
+        },
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    form = page.split('id="accused_organ_id"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)<", form) == ["龙湾水务站"]
+    assert "举报水务站乱收费" in page and "信.txt" in page
+
+
+@pytest.mark.parametrize(
+    "role", ["registrar", "handler", "organ_head", "supervisor", "leader", "analyst", "admin"]
+)
+def test_the_desks_organ_search_answers_exactly_the_roles_that_register(client, world, role):
+    from xinfang.directory.models import Role
+    from xinfang.directory.permissions import user_can_register
+    from xinfang.directory.services import staff_create
+
+    user = staff_create(username=f"s-{role}", password=None, organ=world.county_po, roles=[role])
+    client.force_login(user)
+    r = client.get("/intake/organs/", {"q": "局"})
+    assert r.status_code == (200 if user_can_register(user) else 403), Role(role)
+    assert (client.get("/intake/letter/").status_code == 200) == (r.status_code == 200)
