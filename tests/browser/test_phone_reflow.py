@@ -62,8 +62,10 @@ def test_the_worklist_on_a_phone_is_cards_read_downwards_not_a_box_scrolled_side
         "es => es.map(e => e.getBoundingClientRect().top)"
     )
     assert all(title_top < t for t in tops), (title_top, tops)
-    text = card.inner_text()
-    assert "期限：" in text and "查询码：" in text and "状态：" in text, text
+    labels = card.locator("td:not(.card-title)").evaluate_all(
+        "es => es.map(e => getComputedStyle(e, '::before').content)"
+    )
+    assert labels[:3] == ['"期限："', '"查询码："', '"状态："'], labels
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 391
     found = serious(page)
     assert found == [], found
