@@ -212,6 +212,9 @@ def _migration_data(request):
         backlog = importlib.import_module("xinfang.resolution.migrations.0002_backlog")
         if not apps.get_model("resolution", "BacklogCriterion").objects.exists():
             backlog.default_criteria(apps, None)
+            importlib.import_module(
+                "xinfang.resolution.migrations.0006_backlog_re_reviewed"
+            ).re_reviewed_criterion(apps, None)
 
 
 @pytest.fixture(autouse=True)

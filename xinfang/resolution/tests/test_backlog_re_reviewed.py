@@ -114,3 +114,25 @@ def test_a_repeat_registered_before_the_re_review_opinion_does_not_count(world, 
 
     _again(world, register, ended, (2026, 1, 25))
     assert backlog_propose_due(now=local(2026, 3, 1)) == {"proposed": 0}
+
+
+def test_the_province_sets_the_criteria_in_the_admin_site_and_a_threshold_below_one_is_refused(
+    client, world
+):
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+    from xinfang.resolution.models import BacklogCriterion
+
+    admin = staff_create(
+        username="provadmin", password="test-pass-123", organ=world.prov_gov, roles=[Role.ADMIN]
+    )
+    client.force_login(admin)
+    c = BacklogCriterion.objects.get(kind="re_reviewed")  # seeded by the migration, threshold 1
+    url = f"/admin/resolution/backlogcriterion/{c.pk}/change/"
+    assert client.get(url).status_code == 200
+    r = client.post(url, {"kind": "re_reviewed", "threshold": "0", "is_active": "on"})
+    assert r.status_code == 200 and "阈值 N 应为 1 至 100000 的整数" in r.content.decode()
+    r = client.post(url, {"kind": "re_reviewed", "threshold": "2", "is_active": "on"})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.threshold == 2
