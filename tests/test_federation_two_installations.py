@@ -38,7 +38,10 @@ import pytest
 
 from xinfang.ops.tests.installation import Installation
 
-PORT_A, PORT_B = 8630, 8631
+# XINFANG_TEST_FEDERATION_PORTS="8760,8761" when another run holds the default ports.
+PORT_A, PORT_B = (
+    int(x) for x in os.environ.get("XINFANG_TEST_FEDERATION_PORTS", "8630,8631").split(",")
+)
 
 SETUP = """
 import json
@@ -76,9 +79,11 @@ reg = petition_register(data=PetitionInput(
     attachments=[AttachmentInput(name="欠条.pdf", content=b"%PDF-1.4 IOU 30000")],
 ), organ=clerk.organ, actor=clerk)
 remote = RemoteOrgan.objects.get()
-petition_act(petition_id=reg.petition.pk, action="transfer", actor=clerk,
-             data={"to_organ_id": remote.organ_id}, reason="属乙省办理")
-print(json.dumps({"code": reg.petition.tracking_code, "password": reg.query_password}))
+p = petition_act(petition_id=reg.petition.pk, action="transfer", actor=clerk,
+                 data={"to_organ_id": remote.organ_id}, reason="属乙省办理")
+print(json.dumps({"code": reg.petition.tracking_code, "password": reg.query_password,
+                  "open": list(p.deadlines.filter(outcome="open").values_list("code", flat=True)),
+                  "next_due": str(p.next_due)}))
 """
 
 AT_B = """
@@ -106,6 +111,8 @@ petition_act(petition_id=p.pk, action="issue_opinion", actor=head, data={
     "outcome": "support", "request": "督促支付拖欠工资",
     "facts": "经查，施工单位拖欠工资属实。", "decision": "责令施工单位三十日内足额支付。",
     "legal_basis": "《保障农民工工资支付条例》第三条"})
+petition_act(petition_id=p.pk, action="record_delivery", actor=head,
+             data={"method": "post", "signed": "true"})
 print(p.pk)
 """
 
@@ -190,6 +197,30 @@ def _portal_status(port: int, code: str, password: str) -> str:
     return opener.open(req).read().decode()
 
 
+def _portal_review(port: int, code: str, password: str) -> str:
+    """The petitioner asks for a review on A's portal (issue 20: the opinion came from B):
+    the status page's form, the confirmation, the confirmed request; A's status page after."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+
+    def post(path: str, page: str, fields: dict) -> str:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        once = re.search(r'name="once" value="([^"]+)"', page)
+        data = {"csrfmiddlewaretoken": token, **fields, **({"once": once.group(1)} if once else {})}
+        req = urllib.request.Request(
+            base + path, data=urllib.parse.urlencode(data).encode(), headers={"Referer": base}
+        )
+        return opener.open(req).read().decode()
+
+    status = post("/portal/track/", opener.open(f"{base}/portal/track/").read().decode(),
+                  {"code": code, "password": password})  # fmt: skip
+    assert "remote-remedy-form" in status, status[-2000:]
+    confirm = post(f"/portal/p/{code}/review/", status, {"reason": "工资至今未付"})
+    assert "将转送对方系统" in confirm
+    return post(f"/portal/p/{code}/review/", confirm, {"reason": "工资至今未付", "confirm": "1"})
+
+
 def _migrate_both(a: Installation, b: Installation) -> None:
     """Migrate A, then give B a copy of the migrated, still empty database (one migration run
     instead of two on a loaded machine; no key has been used yet, each side makes its own)."""
@@ -239,11 +270,13 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
     )  # fmt: skip
     a.xinfang(
         "manage", "federation_peer", "organ-add", "乙省信访系统", str(ids_b["housing"]),
-        "--name", "乙县住建局（乙省）", "--region", "990000", "--kind", "competent",
+        "--name", "乙县住建局（乙省）", "--region", "990102", "--level", "county", "--kind", "competent",
     )  # fmt: skip
 
     with _serving(a, PORT_A):
         sent = json.loads(a.python(SEND))
+        # The duty went to B with the petition: no deadline of A's runs for it (issue 20).
+        assert (sent["open"], sent["next_due"]) == ([], "None")
         # B is down: the message waits in A's outbox, it is not lost.
         assert "retry" in _tick(a)
         listing = a.xinfang("manage", "federation_peer", "list").stdout
@@ -275,6 +308,16 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
             b.python(ANSWER)
             _tick(b)
 
+            # The petitioner asks A for a review of B's opinion (Art. 35): A forwards it, B
+            # takes it and reports it back (issue 20).
+            after = _portal_review(PORT_A, sent["code"], sent["password"])
+            assert "正在转送对方系统" in after
+            _tick(a)
+            [at_b] = json.loads(b.python(AT_B))
+            assert at_b["state"] == "review_requested"
+            _tick(b)
+
         page = _portal_status(PORT_A, sent["code"], sent["password"])
         assert "转至乙省信访系统办理的情况" in page
         assert "责令施工单位三十日内足额支付。" in page and "乙县住建局" in page
+        assert "对方系统已收到。" in page and "复查中" in page
