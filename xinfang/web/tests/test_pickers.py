@@ -116,7 +116,8 @@ def test_a_search_costs_the_same_few_queries_with_thousands_of_organs(client, wo
     with CaptureQueriesContext(connection) as q:
         assert client.get(_url(p), {"q": "水务站"}).status_code == 200
     # session, user, the petition and its gate, the step's facts, the count, the page
-    assert len(q.captured_queries) <= 14, [x["sql"][:120] for x in q.captured_queries]
+    # measured 8 on SQLite and PostgreSQL (2026-12-07): raise only with a reason
+    assert len(q.captured_queries) <= 8, [x["sql"][:120] for x in q.captured_queries]
 
 
 def test_the_search_answers_only_someone_who_may_take_the_step(client, world, register):
