@@ -163,6 +163,10 @@ def test_the_pages_plan_record_and_close_a_visit(client, world, leader, register
     p = register().petition
     client.force_login(world.clerk)
     assert client.get("/reception/visits/").status_code == 200
+    assert (
+        f"/reception/visits/new/?petition={p.pk}"
+        in client.get(f"/petitions/{p.pk}/").content.decode()
+    )
     r = client.get(f"/reception/visits/new/?petition={p.pk}")
     assert p.tracking_code in r.content.decode()
     form = {
