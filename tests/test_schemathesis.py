@@ -24,8 +24,8 @@ Planted faults this module catches (rerun: make the change, run this file):
 - ``xinfang.core.inputs._BAD`` without ``\\x01-\\x08`` (the boundary lets C0 through): a
   poisoned action is answered 422 instead of the boundary's 400, and the walk stores a reason
   with U+0001 (the stored-cleanly check; its characters are written out in this module);
-- ``access._exclusions`` returning no exclusion: the accused-organ users' answers carry the
-  accusation (``test_the_api_answers_every_generated_request_within_its_schema``);
+- ``access._exclusions`` returning ``Q()`` (no accusation exclusion): the county office's head
+  reads the accusation (200, not 404) in the reach test and in the walk (seen);
 - the mapping of ``petition_id`` removed: the deep-state counter finds no 2xx on a real petition.
 """
 
