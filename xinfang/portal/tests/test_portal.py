@@ -204,11 +204,12 @@ def test_lookups_are_rate_limited_per_address_and_per_code(client, world, regist
 def test_the_status_page_shows_public_dated_steps_without_internal_ones_or_staff_names(client, world, register):
     reg = register(received_at=local(2025, 8, 1), at=local(2025, 8, 2))
     p = reg.petition
-    act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.city_housing.pk)
+    # a county petition office transfers within its region (Art. 22 items 1-2; never upward)
+    act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.housing.pk)
     act(world, p, "object", None, (2025, 8, 4), "不属于本机关职权：内部异议理由")
     open_petition(client, p, reg.query_password)
     html = client.get(f"/portal/p/{p.tracking_code}/").content.decode()
-    assert "2025-08-03" in html and "转送" in html and "东湖市住房和城乡建设局" in html
+    assert "2025-08-03" in html and "转送" in html and "青山县住房和城乡建设局" in html
     assert "内部异议理由" not in html and "提出异议" not in html
     assert "clerk" not in html and "转送办理中" in html  # the public label of "objected"
 

@@ -32,7 +32,9 @@ BUDGET: dict[str, int] = {
     "/imports/": 6,  # the history import's list of the user's runs (issue 16)
     "/insight/hot/": 4,
     "/intake/": 8,
-    "/petitions/<id>/": 26,  # +1: the federation panel (federation_link_petition index)
+    # +1: the federation panel (federation_link_petition index); +1: the resolution timeline
+    # (backlog, hearing and relief entries in one UNION query, resolution/timeline.py)
+    "/petitions/<id>/": 27,
     "/prevention/disputes/": 7,
     "/reception/": 5,
     "/resolution/supervision/": 5,
