@@ -9,6 +9,7 @@ a case outside it is a 404, the same as one that does not exist."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -44,30 +45,65 @@ def _criteria() -> list[Criterion]:
     return out
 
 
+#: How far a chain of petitions linked as the same matter (``repeat_of``) is followed.
+MAX_CHAIN = 64
+
+
 def _raised_after_re_review() -> dict[int, int]:
-    """复查复核终结后仍反映: for each matter whose re-review opinion is issued (Art. 36 para 3),
-    the petitions registered as the same matter (``repeat_of``) after that opinion; keyed by
-    the latest of them still open (the one to propose), valued by how many there are. The
-    matters with an opinion are few: read them, then their later petitions."""
-    decided = PetitionEvent.objects.filter(action=Action.DECIDE_RE_REVIEW)
+    """复查复核终结后仍反映: for each matter with a re-review opinion issued (Art. 36 para 3), the
+    petitions of that matter registered after its latest opinion; keyed by the latest of them
+    still open (the one to propose), valued by how many there are.
+
+    A matter is a tree of petitions linked by ``repeat_of``: a registrar links a new letter to
+    whichever earlier petition of the matter they find (often the latest, not the re-reviewed
+    one), and the re-reviewed petition may itself be a repeat of an older one. So each
+    re-reviewed petition is followed up to its matter's first petition, and the matter's later
+    petitions are found from there, level by level. The matters with an opinion are few."""
     ended = dict(
-        decided.values("petition_id")
+        PetitionEvent.objects.filter(action=Action.DECIDE_RE_REVIEW)
+        .values("petition_id")
         .annotate(on=Max("occurred_at"))
         .values_list("petition_id", "on")
     )
     if not ended:
         return {}
-    later: dict[int, list[tuple[int, bool]]] = {}
-    rows = (
-        Petition.objects.filter(
-            repeat_of__in=decided.values("petition_id"), registered_at__isnull=False
+    # up: each re-reviewed petition to the first petition of its matter
+    root_of = {pk: pk for pk in ended}
+    frontier = set(ended)
+    for _ in range(MAX_CHAIN):
+        parents = dict(
+            Petition.objects.filter(pk__in=frontier, repeat_of__isnull=False).values_list(
+                "pk", "repeat_of_id"
+            )
         )
-        .exclude(state=State.VOIDED)
-        .values_list("pk", "repeat_of_id", "registered_at", "is_open")
-    )
-    for pk, root, registered_at, is_open in rows.iterator(chunk_size=CHUNK):
-        if registered_at > ended[root]:
-            later.setdefault(root, []).append((pk, is_open))
+        if not parents:
+            break
+        root_of = {k: parents.get(r, r) for k, r in root_of.items()}
+        frontier = set(parents.values())
+    opinion: dict[int, Any] = {}  # matter (its first petition) -> the latest re-review opinion
+    for pk, root in root_of.items():
+        opinion[root] = max(opinion.get(root, ended[pk]), ended[pk])
+    # down: every petition of those matters, level by level
+    later: dict[int, list[tuple[int, bool]]] = {}
+    matter_of = {root: root for root in opinion}
+    frontier = set(opinion)
+    seen = set(frontier)
+    for _ in range(MAX_CHAIN):
+        rows = list(
+            Petition.objects.filter(repeat_of__in=frontier)
+            .exclude(pk__in=seen)
+            .values_list("pk", "repeat_of_id", "registered_at", "is_open", "state")
+        )
+        if not rows:
+            break
+        frontier = set()
+        for pk, parent, registered_at, is_open, state in rows:
+            root = matter_of[parent]
+            matter_of[pk] = root
+            frontier.add(pk)
+            if state != State.VOIDED and registered_at and registered_at > opinion[root]:
+                later.setdefault(root, []).append((pk, is_open))
+        seen |= frontier
     out: dict[int, int] = {}
     for came in later.values():
         open_ones = [pk for pk, is_open in came if is_open]

@@ -136,3 +136,24 @@ def test_the_province_sets_the_criteria_in_the_admin_site_and_a_threshold_below_
     assert r.status_code == 302
     c.refresh_from_db()
     assert c.threshold == 2
+
+
+def test_a_matter_is_followed_along_its_chain_of_repeats_both_ways(world, register, ended):
+    """The registrar links a new letter to the latest petition of the matter, not to the
+    re-reviewed one (P1 re-reviewed <- P2 <- P3), and the re-reviewed petition may itself be a
+    repeat of an older one (P0 <- P1; a later letter linked to P0): all are the same matter."""
+    from xinfang.resolution.models import BacklogCase, BacklogCriterion
+    from xinfang.resolution.services import backlog_propose_due
+
+    BacklogCriterion.objects.filter(kind="re_reviewed").update(threshold=3)
+    p2 = _again(world, register, ended, (2026, 3, 5))
+    p3 = _again(world, register, p2, (2026, 3, 9))
+    assert backlog_propose_due(now=local(2026, 3, 10)) == {"proposed": 0}  # 2 < 3
+    # an older petition of the matter: the re-reviewed one was registered as its repeat
+    older = register(title="最初来信", received_at=local(2024, 5, 1), at=local(2024, 5, 1)).petition
+    type(ended).objects.filter(pk=ended.pk).update(repeat_of=older)
+    p4 = _again(world, register, older, (2026, 3, 12))  # linked to the first petition
+    assert backlog_propose_due(now=local(2026, 3, 13)) == {"proposed": 1}
+    case = BacklogCase.objects.get()
+    assert case.petition_id == max(p3.pk, p4.pk)
+    assert "3 次" in case.proposed_reason
