@@ -157,7 +157,9 @@ def suggestion_decide(
         petition = Petition.objects.only("is_anonymous").get(pk=s.petition_id)
         if credit_name and petition.is_anonymous:
             raise invalid({"credit_name": [gettext("匿名提出的建议不署名")]})
-        checked = {"reply_summary": reply_summary} if publish else {}
+        # the subject too: it is published now, and a party may have been corrected since the
+        # study opened (Art. 29)
+        checked = {"subject": s.subject, "reply_summary": reply_summary} if publish else {}
         if found := identifying_in(petition_id=s.petition_id, texts=checked):
             raise invalid(found)
         petition_act(

@@ -99,7 +99,16 @@ def test_a_public_summary_naming_the_suggester_is_refused(world, register):
 
     p = under_study(world, register)
     s = opened(world, p)
-    for leak in ("张三建议已采纳", "请联系 138 0000 0000", "联系电话13800000000"):
+    for leak in (
+        "张三建议已采纳",
+        "请联系 138 0000 0000",
+        "联系电话13800000000",
+        "联系电话138-0000-0000",
+        "联系电话138.0000.0000",
+        "联系电话（0571）8888-1234",
+        "联系电话１３８－００００－００００",
+        "张·三建议已采纳",
+    ):
         with pytest.raises(ApplicationError) as e:
             decided(world, s, reply_summary=leak)
         assert "reply_summary" in e.value.fields
@@ -113,6 +122,25 @@ def test_a_subject_naming_the_suggester_is_refused(world, register):
     with pytest.raises(ApplicationError) as e:
         opened(world, p, subject="张三关于加装电梯的建议")
     assert "subject" in e.value.fields
+
+
+def test_a_subject_naming_a_party_corrected_after_opening_is_refused_at_publication(
+    world, register
+):
+    """Art. 29: the subject is published with the decision, so it is checked again then (a
+    party's name corrected after the study opened). Planted fault: check only the reply
+    summary in ``suggestion_decide`` and this fails (the subject is published)."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.models import Party
+    from xinfang.resolution.selectors import suggestion_public_list
+
+    p = under_study(world, register)
+    s = opened(world, p, subject="关于李四所在小区加装电梯的建议")
+    Party.objects.filter(petition_id=p.pk).update(name="李四")
+    with pytest.raises(ApplicationError) as e:
+        decided(world, s)
+    assert "subject" in e.value.fields
+    assert not suggestion_public_list().rows
 
 
 def test_a_credit_needs_the_suggesters_consent_and_a_name_to_credit(world, register):
