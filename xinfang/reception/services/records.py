@@ -18,8 +18,9 @@ from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 from xinfang.petitions.flags import Flag
-from xinfang.petitions.selectors import petition_get_for_user
+from xinfang.petitions.selectors import petition_get_for_user, petition_names_user
 from xinfang.petitions.services import petition_flag_set
+from xinfang.petitions.workflow import Category
 from xinfang.reception import rules
 from xinfang.reception.access import organ_accused_by, organ_in_scope, organs_in_scope
 from xinfang.reception.models import (
@@ -113,6 +114,10 @@ def record_write(
     leader = leaders_for(organ).filter(pk=received_by_id).first()
     if leader is None:
         errors["received_by"] = [gettext("接访领导须是本机关或上级机关的领导、负责人")]
+    elif petition.category == Category.ACCUSATION and petition_names_user(
+        petition=petition, user=leader
+    ):  # Art. 30 para 3: the accused never receives his accuser about it
+        errors["received_by"] = [gettext("检举、控告的就是这位领导，不能由其接谈")]
     owners = {u.pk: u for u in _owners(actor, [p.owner_id for p in promises], leader)}
     if len(promises) > MAX_PROMISES:
         errors["promises"] = [gettext("承诺事项过多")]

@@ -4,9 +4,9 @@ outcome. Each meeting on the visit is an ordinary reception record (``record_wri
 ``visit_id``), so its promises become tasks exactly as at a reception day.
 
 Refused with a clear error: a petition the actor may not see (as "not found"), a petition
-that accuses the visiting organ or one above it (Art. 30 para 3), a leader who is not a
-leader of the organ or one above it, a leader already on another visit or at a reception
-session that day, a date already past."""
+that accuses the visiting organ or one above it or names the chosen leader (Art. 30 para 3),
+a leader who is not a leader of the organ or one above it, a leader already on another visit
+or at a reception session that day, a date already past."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import petition_names_user, petition_queryset_for_user
+from xinfang.petitions.workflow import Category
 from xinfang.reception.access import organ_accused_by
 from xinfang.reception.models import (
     ReceptionSession,
@@ -83,7 +84,7 @@ def visit_plan(
     petitions = list(
         petition_queryset_for_user(user=actor)
         .filter(pk__in=ids)
-        .only("pk", "title", "tracking_code", "accused_organ_id")
+        .only("pk", "title", "tracking_code", "category", "accused_organ_id")
     )
     if not ids:
         errors["petitions"] = [gettext("请列出拟接谈的信访事项")]
@@ -95,6 +96,15 @@ def visit_plan(
         if organ_accused_by(data.organ, p.accused_organ_id):  # Art. 30 para 3
             errors.setdefault("petitions", []).append(
                 gettext("%(code)s 检举、揭发、控告本机关或其上级机关，不能列入本机关的下访计划")
+                % {"code": p.tracking_code}
+            )
+        elif (
+            leader is not None
+            and p.category == Category.ACCUSATION
+            and petition_names_user(petition=p, user=leader)
+        ):  # Art. 30 para 3: the accused never meets his accuser about it
+            errors.setdefault("leader", []).append(
+                gettext("%(code)s 检举、控告的就是这位领导，不能由其带队接谈")
                 % {"code": p.tracking_code}
             )
     with transaction.atomic():

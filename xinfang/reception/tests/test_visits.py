@@ -145,6 +145,31 @@ def test_an_accusation_is_never_put_on_the_accused_organs_plan(world, leader, re
     assert not VisitPlan.objects.exists()
 
 
+def test_a_leader_named_in_an_accusation_neither_leads_the_visit_nor_receives_it(
+    world, leader, register
+):
+    """Art. 30 para 3: an accusation naming 王县长 is not put on a visit he leads, and no
+    record says he received the petitioner about it (at a visit or a reception day).
+    Planted fault: ``visit_plan`` / ``record_write`` without ``petition_names_user``."""
+    acc = register(
+        category="accusation", route=None, accused_staff_ids=[leader.pk],
+        title="检举王县长违规干预征地",
+    ).petition  # fmt: skip
+    with pytest.raises(ApplicationError) as e:
+        _plan(world, leader, [acc], purpose="就检举王县长一事接谈")
+    assert acc.tracking_code in " ".join(e.value.fields["leader"])
+    assert not VisitPlan.objects.exists()
+    assert list(visits_for_user(user=leader, mine=True)) == []
+    plan = _plan(world, leader, [register().petition])
+    with pytest.raises(ApplicationError) as e:  # not on the plan, and he may not receive it
+        _meet(world, leader, plan, acc)
+    assert "received_by" in e.value.fields
+    with pytest.raises(ApplicationError) as e:  # nor at an ordinary reception
+        _meet(world, leader, plan, acc, visit_id=None)
+    assert "received_by" in e.value.fields
+    assert not ReceptionRecord.objects.exists()
+
+
 def test_other_organs_plans_are_not_seen_and_not_closed(world, leader, register):
     p = register().petition
     plan = _plan(world, leader, [p])
