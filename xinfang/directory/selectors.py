@@ -28,14 +28,18 @@ def region_chain(code: str) -> list[Region]:
 
 def petition_office_for(*, region_code: str, accused: Organ | None = None) -> Organ | None:
     """The petition office (信访部门) of the region or of its nearest ancestor that has one.
-    An office at or below the accused organ is passed over (Art. 30 para 3)."""
+    An office at or below the accused organ is passed over (Art. 30 para 3). An external organ
+    (served by another installation) never receives here: it is only ever a hand-over target."""
     chain = region_chain(region_code)
     if not chain:
         return None
     order = {r.code: i for i, r in enumerate(chain)}
     offices = sorted(
         Organ.objects.filter(
-            kind=OrganKind.PETITION_OFFICE, is_active=True, region_id__in=list(order)
+            kind=OrganKind.PETITION_OFFICE,
+            is_active=True,
+            external=False,
+            region_id__in=list(order),
         ),
         key=lambda o: (order[o.region_id], o.path),
     )
