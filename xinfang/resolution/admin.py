@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from xinfang.directory.models import Level
 from xinfang.resolution.models import BacklogCriterion
+
+#: The levels whose administrators set the backlog criteria: the rows hold for the whole
+#: deployment, and the province sets them (Art. 36 para 3, the province's 积案 standard).
+SETS_CRITERIA = frozenset({Level.PROVINCE, Level.NATIONAL})
+
+
+def _sets_criteria(request: HttpRequest) -> bool:
+    organ = getattr(request.user, "organ", None)
+    return organ is not None and organ.level in SETS_CRITERIA
 
 
 class BacklogCriterionForm(forms.ModelForm):
@@ -30,3 +44,14 @@ class BacklogCriterionAdmin(admin.ModelAdmin):
     form = BacklogCriterionForm
     list_display = ("kind", "threshold", "is_active")
     list_filter = ("is_active",)
+
+    # a county or city administrator sees the criteria but never adds, changes or deletes them;
+    # super() is the permission table's answer (TableAdmin, below this class in the MRO)
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _sets_criteria(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _sets_criteria(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _sets_criteria(request) and super().has_delete_permission(request, obj)

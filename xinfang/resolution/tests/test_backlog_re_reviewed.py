@@ -138,6 +138,31 @@ def test_the_province_sets_the_criteria_in_the_admin_site_and_a_threshold_below_
     assert c.threshold == 2
 
 
+def test_a_county_administrator_may_not_add_change_or_delete_the_criteria(client, world):
+    """The criteria hold for the whole deployment: only an administrator of a province-level (or
+    higher) organ sets them. Planted fault: drop the level check in ``BacklogCriterionAdmin``
+    and the county administrator's POSTs answer 302 and change or delete the row."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+    from xinfang.resolution.models import BacklogCriterion
+
+    admin = staff_create(
+        username="cadmin", password="test-pass-123", organ=world.county_po, roles=[Role.ADMIN]
+    )
+    client.force_login(admin)
+    c = BacklogCriterion.objects.get(kind="re_reviewed")
+    before, rows = (c.threshold, c.is_active), BacklogCriterion.objects.count()
+    base = "/admin/resolution/backlogcriterion/"
+    assert client.get(base).status_code == 200  # may read them
+    r = client.post(f"{base}{c.pk}/change/", {"kind": "re_reviewed", "threshold": "100000"})
+    assert r.status_code == 403
+    assert client.post(f"{base}{c.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"{base}add/", {"kind": "re_reviewed", "threshold": "5"}).status_code == 403
+    c.refresh_from_db()
+    assert (c.threshold, c.is_active) == before
+    assert BacklogCriterion.objects.count() == rows
+
+
 def test_a_matter_is_followed_along_its_chain_of_repeats_both_ways(world, register, ended):
     """The registrar links a new letter to the latest petition of the matter, not to the
     re-reviewed one (P1 re-reviewed <- P2 <- P3), and the re-reviewed petition may itself be a
