@@ -348,7 +348,7 @@ XINFANG_OPEN311_RATE_WINDOW_SECONDS = int(
 )
 # A POST without Idempotency-Key that repeats the same key's same payload within this many
 # seconds is answered as the first, not registered again (a client's retry; issue 20).
-XINFANG_OPEN311_DEDUPE_SECONDS = int(os.environ.get("XINFANG_OPEN311_DEDUPE_SECONDS", "86400"))
+XINFANG_OPEN311_DEDUPE_SECONDS = int(os.environ.get("XINFANG_OPEN311_DEDUPE_SECONDS", "600"))
 # Request bodies read into memory (API registration carries Base64 attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_ATTACHMENT_MAX_BYTES * 2
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from xinfang.core import clock
+from xinfang.core.crypto import decrypt, encrypt
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.core.once import digest, once
 from xinfang.exchange.open311 import catalogue, selectors, spec
@@ -194,8 +195,12 @@ def _submission(post: Any) -> Submission:
     )
 
 
-def _post_answer(code: str, password: str | None) -> dict[str, Any]:
-    if password:
+def _post_answer(code: str, password: str | None, *, again: bool = False) -> dict[str, Any]:
+    if password and again:
+        notice = gettext(
+            "此前已收到同一请求，未重复登记。查询码 %(code)s，查询密码 %(password)s：请告知信访人妥善保存，凭此在网上信访平台查询办理进展和答复。"
+        ) % {"code": code, "password": password}
+    elif password:
         notice = gettext(
             "已收到，转登记机关审核。查询码 %(code)s，查询密码 %(password)s：请告知信访人妥善保存，凭此在网上信访平台查询办理进展和答复。"
         ) % {"code": code, "password": password}
@@ -210,16 +215,20 @@ def _post_answer(code: str, password: str | None) -> dict[str, Any]:
     return out
 
 
-def _payload_window_open(*, scope: str, fingerprint: str) -> None:
-    """Forget the same payload's earlier claim once it is older than the window: the same
-    text sent again a day later is a new request (a second incident), not a retry."""
+# A payload with none of these names no one: two residents sending the same templated report
+# ("路灯不亮") through one app are two requests, never merged without Idempotency-Key.
+IDENTIFYING = ("device_id", "account_id", "email", "phone")
+
+
+def _payload_window_open(*, scope: str) -> None:
+    """Forget this key's payload claims once older than the window: the same text sent again
+    later is a new request (a second incident), not a retry. This also drops the encrypted
+    query password a claim keeps for a retry within the window."""
     from xinfang.core.models import OnceKey
 
     window = settings.XINFANG_OPEN311_DEDUPE_SECONDS
     OnceKey.objects.filter(
-        scope=scope,
-        key=digest(fingerprint),
-        created_at__lt=clock.now() - timedelta(seconds=window),
+        scope=scope, created_at__lt=clock.now() - timedelta(seconds=window)
     ).delete()
 
 
@@ -236,18 +245,26 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         )
         idempotency_key = request.headers.get("Idempotency-Key")
         scope = f"open311.request.{key.pk}"
-        if not idempotency_key:
+        by_payload = not idempotency_key and any(
+            request.POST.get(name, "").strip() for name in IDENTIFYING
+        )
+        if by_payload:
             # A retry without Idempotency-Key (a client that timed out and sends the same
             # service request again) must not register twice (issue 13 §1.10): the same key's
-            # same payload within XINFANG_OPEN311_DEDUPE_SECONDS is answered as the first.
+            # same identifying payload within XINFANG_OPEN311_DEDUPE_SECONDS is answered as
+            # the first, with the first answer's query password (that answer never arrived).
             scope, idempotency_key = f"open311.payload.{key.pk}", fingerprint
-            _payload_window_open(scope=scope, fingerprint=fingerprint)
+            _payload_window_open(scope=scope)
         with once(scope=scope, key=idempotency_key, fingerprint=fingerprint) as claim:
             if claim.prior is not None:
-                return answer(fmt, "service_requests", [_post_answer(claim.prior["code"], None)])
+                kept = claim.prior.get("password")
+                again = _post_answer(claim.prior["code"], kept and decrypt(kept), again=True)
+                return answer(fmt, "service_requests", [again])
             submitted = open311_request_submit(key=key, data=data)
             code = submitted.request.petition.tracking_code
             claim.result = {"code": code}
+            if by_payload and submitted.query_password:
+                claim.result["password"] = encrypt(submitted.query_password)
         return answer(
             fmt, "service_requests", [_post_answer(code, submitted.query_password)], status=201
         )

@@ -26,15 +26,20 @@ def test_a_retry_without_idempotency_key_is_answered_as_the_first_and_registers_
     client, world, key, settings
 ):
     """Planted fault: without the payload claim (``_payload_window_open`` and the digest as
-    the key) the retry registered a second petition."""
+    the key) the retry registered a second petition. Planted fault: without the password kept
+    (encrypted) in the claim, the retry, whose first answer never arrived, got none."""
+    from xinfang.core.models import OnceKey
+
     first = post(client, key, device_id="phone-1")
     assert first.status_code == 201
-    code = first.json()[0]["service_request_id"]
+    code, password = first.json()[0]["service_request_id"], first.json()[0]["query_password"]
+    assert password not in repr(list(OnceKey.objects.values_list("result", flat=True)))
     again = post(client, key, device_id="phone-1")
     assert again.status_code == 200
     [answer] = again.json()
     assert answer["service_request_id"] == code and "未重复登记" in answer["service_notice"]
-    assert "query_password" not in answer  # given once, with the first answer
+    # the client timed out before the first answer: the retry carries the same password
+    assert answer["query_password"] == password and password in answer["service_notice"]
     assert Petition.objects.count() == 1 == Open311Request.objects.count()
     # another application's key sending the same fields is another request
     other = open311_key_issue(name="另一个应用", actor=None)[1]
@@ -43,6 +48,23 @@ def test_a_retry_without_idempotency_key_is_answered_as_the_first_and_registers_
     settings.XINFANG_OPEN311_DEDUPE_SECONDS = 0
     assert post(client, key, device_id="phone-1").status_code == 201
     assert Petition.objects.count() == 3
+
+
+def test_two_identical_reports_that_name_no_one_are_two_requests(client, world, key):
+    """Review-b #7. Planted fault: merging payloads without device_id/account_id/email/phone
+    gave the second resident the first one's service_request_id and registered nothing."""
+    anon = dict(device_id=None, first_name=None, last_name=None, phone=None,
+                description="路灯不亮", **{"attribute[publish]": None})  # fmt: skip
+    a, b = post(client, key, **anon), post(client, key, **anon)
+    assert (a.status_code, b.status_code) == (201, 201)
+    assert a.json()[0]["service_request_id"] != b.json()[0]["service_request_id"]
+    assert Petition.objects.count() == 2
+
+
+def test_the_payload_window_defaults_to_a_retry_horizon_not_a_day():
+    from config.settings import base
+
+    assert base.XINFANG_OPEN311_DEDUPE_SECONDS <= 600
 
 
 def test_an_idempotency_key_still_decides_when_sent(client, world, key):
