@@ -184,3 +184,72 @@ def test_an_accusation_hides_the_relief_from_the_accused_fund_owner(world, regis
         applied_by=world.handler,
     )
     assert records_of_petition(petition_id=p.pk, user=world.po_head) == []
+
+
+def test_a_viewer_out_of_the_records_jurisdiction_gets_no_backlog_or_hearing_entries(world, worked):
+    """The city housing bureau's head may view resolution records, but the case and the
+    hearing are the county housing bureau's, outside his jurisdiction: nothing.
+
+    Planted fault: read the cases and hearings in ``timeline.py`` without ``backlog_scope`` /
+    ``hearing_scope`` - his feed then carries them and this test fails."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.permissions import Cap, user_can
+    from xinfang.directory.services import staff_create
+    from xinfang.resolution.timeline import records_of_petition
+
+    p, *_ = worked
+    other = staff_create(
+        username="cityhousing", password=None, organ=world.city_housing, roles=[Role.ORGAN_HEAD]
+    )
+    assert user_can(other, Cap.RESOLUTION_VIEW)
+    assert records_of_petition(petition_id=p.pk, user=other) == []
+    assert _entries(p, other) == []
+
+
+def test_an_accusation_hides_the_backlog_case_and_hearing_from_the_accused_organ(world, register):
+    """A petition accusing the county petition office, handled at the housing bureau within
+    that office's region: its backlog case and its hearing are never on the office's feed
+    (Art. 30 para 3); the city office, which handles the accusation, sees both.
+
+    Planted fault: read the cases and hearings in ``timeline.py`` without ``backlog_scope`` /
+    ``hearing_scope`` - the accused office's feed then carries them and this test fails."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+    from xinfang.resolution.models import BacklogCase, Hearing
+    from xinfang.resolution.timeline import records_of_petition
+
+    p = register(
+        category="accusation",
+        route=None,
+        accused_organ_id=world.county_po.pk,
+        organ=world.city_po,
+        actor=world.city_clerk,
+    ).petition
+    BacklogCase.objects.create(
+        petition=p,
+        organ=world.housing,
+        proposed_reason="登记已 91 日",
+        proposed_on=date(2025, 11, 1),
+        decided_on=date(2025, 11, 2),
+        status="open",
+    )
+    Hearing.objects.create(
+        petition=p,
+        organ=world.housing,
+        stage="handling",
+        reason="事实争议较大",
+        scheduled_for=local(2025, 10, 28, 9),
+        place="青山县住建局听证室",
+        notice_number="青住听〔2025〕1号",
+        notice_on=date(2025, 10, 20),
+        created_by=world.head,
+        created_at=local(2025, 10, 20),
+    )
+    city = staff_create(
+        username="citypohead", password=None, organ=world.city_po, roles=[Role.ORGAN_HEAD]
+    )
+    assert {r["tl_kind"] for r in records_of_petition(petition_id=p.pk, user=city)} == {
+        "case_decided",
+        "hearing",
+    }
+    assert records_of_petition(petition_id=p.pk, user=world.po_head) == []
