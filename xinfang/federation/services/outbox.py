@@ -18,8 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.core import clock
+from xinfang.core.errors import ApplicationError
 from xinfang.federation.envelope import Envelope, envelope_sign
 from xinfang.federation.keys import own_key_id, own_private_key
 from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteOrgan
@@ -48,6 +50,8 @@ REASON_SHOWN = frozenset(
 )
 #: Steps that hand a petition to a peer's organ.
 HANDOVER = frozenset({"transfer", "assign"})
+#: Steps that send a petition to another organ (``petitions.target_rules.SENDING_STEPS``).
+SENDING = frozenset({"transfer", "assign", "refer_legal", "refer_discipline"})
 INBOX_PATH = "federation/v1/messages"
 #: HTTP answers after which a message is never sent again: the peer read it and refused it
 #: for what it says (422); anything else (down, 5xx, a key not yet exchanged: 401) is retried.
@@ -63,18 +67,31 @@ def _retry_delay(attempts: int) -> timedelta:
 def outbox_on_step(*, petition: Petition, event: Any) -> None:
     """In the step's transaction: a hand-over to an organ a peer serves becomes a ``transfer``
     message; a step taken here on a petition a peer sent us becomes an ``update`` for it.
-    Without any peer it asks nothing (issue 20: no federation query on every step)."""
+    Without any peer it asks nothing (issue 20: no federation query on every step).
+
+    A step that leaves the petition with an external organ is checked first, before the
+    no-peer cache (a peer added by another process within its lifetime): only a hand-over
+    (``HANDOVER``) is sent to a peer, and only while an active peer serves the organ.
+    Anything else would leave the petition with an organ no one works for, with no clock
+    running anywhere (Arts. 22, 23), so the step is refused and its transaction undone."""
+    if event.action in SENDING and petition.current_organ.external:
+        remote = None
+        if event.action in HANDOVER:
+            remote = (
+                RemoteOrgan.objects.select_related("peer")
+                .filter(organ_id=petition.current_organ_id, peer__is_active=True)
+                .first()
+            )
+        if remote is None:
+            raise ApplicationError(
+                gettext("该机关由其他系统办理，目前无法送达：只能转送、交办，且须对方系统在用"),
+                code="invalid",
+                fields={"to_organ_id": [gettext("该机关目前不能接收")]},
+            )
+        _transfer_enqueue(petition=petition, event=event, remote=remote)
+        return
     if not peers_configured():
         return
-    if event.action in HANDOVER and petition.current_organ.external:
-        remote = (
-            RemoteOrgan.objects.select_related("peer")
-            .filter(organ_id=petition.current_organ_id, peer__is_active=True)
-            .first()
-        )
-        if remote is not None:
-            _transfer_enqueue(petition=petition, event=event, remote=remote)
-            return
     link = Link.objects.filter(petition=petition, direction=Link.IN).select_related("peer").first()
     if link is not None:
         updates_enqueue(link=link, petition=petition, events=[event])
