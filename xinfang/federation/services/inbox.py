@@ -275,14 +275,15 @@ def _remedy_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str,
     if link is None:
         raise ApplicationError("没有对应的转入事项", fields={"transfer_id": ["unknown"]})
     asked = datetime.fromisoformat(str(body["requested_at"]))
-    if asked.tzinfo is None or asked > now:
+    # the sender's clock may run ahead of ours by as much as the envelope allows (WINDOW)
+    if asked.tzinfo is None or asked > now + WINDOW:
         raise ApplicationError("请求时间无效", fields={"requested_at": ["invalid"]})
     last = Petition.objects.filter(pk=link.petition_id).values_list("last_event_at", flat=True)[0]
     petition = petition_act(
         petition_id=link.petition_id,
         action=action,
         actor=None,
-        at=max(asked, last),  # never before the step already recorded (the event order)
+        at=max(min(asked, now), last),  # never before the step already recorded (the event order)
         reason=str(body.get("reason") or "")[:5000],
     )
     return {"tracking_code": petition.tracking_code, "action": action, "state": petition.state}
