@@ -10,7 +10,9 @@ from datetime import date
 from django.utils.translation import gettext
 
 from xinfang.core.errors import NotFound
+from xinfang.core.masking import mask_name
 from xinfang.directory.models import User
+from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
 from xinfang.resolution.access import petition_record_scope
 from xinfang.resolution.models import (
     ADOPTED,
@@ -127,4 +129,11 @@ def mediation_get_for_user(*, user: User, mediation_id: int) -> Mediation:
     )
     if m is None:
         raise NotFound(gettext("未找到该调解记录，或不在您的查看范围内"))
+    # the parties' names as the petition page shows them: of a confidential petition or an
+    # accusation only the organ handling it now sees who they are (Arts. 30 para 3, 46(5))
+    m.names_hidden = identity_restricted(m.petition) and not user_may_see_identity(
+        user=user, petition=m.petition
+    )
+    for x in m.signers.all():
+        x.shown_name = mask_name(x.name) if m.names_hidden else x.name
     return m

@@ -163,6 +163,26 @@ def test_a_refusal_by_its_form_leaves_the_matter_in_handling(client, world, regi
     assert client.get("/resolution/mediations/?status=nope").status_code == 400
 
 
+def test_a_confidential_petitions_parties_are_named_only_to_the_handling_organ(
+    client, world, register, sep1
+):
+    """The mediation page names the parties as the petition page does: of a confidential
+    petition only the organ handling it now sees who signed and who was present (Art. 46(5)).
+
+    Planted fault: ``mediation_get_for_user`` without ``names_hidden`` - the county office's
+    clerk then reads 张三 and the present list, and this test fails."""
+    p = in_handling(world, register, confidential=True)
+    m = recorded(world, p)
+    client.force_login(world.clerk)
+    html = client.get(f"/resolution/mediations/{m.pk}/").content.decode()
+    assert "张*" in html and "青*" in html
+    assert "张三" not in html and "李四" not in html and "王调解；" not in html
+    assert "张三" not in client.get("/resolution/mediations/").content.decode()
+    client.force_login(world.head)  # the housing bureau handles it
+    html = client.get(f"/resolution/mediations/{m.pk}/").content.decode()
+    assert "张三" in html and "餐馆经营者李四" in html
+
+
 def test_query_counts_of_the_new_pages(
     client, world, register, sep1, django_assert_max_num_queries
 ):
