@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
-from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.deadlines.holidays import calendar_in_force
+from xinfang.demo._common import _local
 from xinfang.demo.organs import _Staff, _Unit
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
@@ -127,7 +127,7 @@ def reception_seed(
             pass
 
     # A reception of last week written down, its promise a task; the leader takes charge.
-    now = clock.now()
+    now = _local(today, 10 * 60)  # the seed's today, never the wall clock
     try:
         r = reception.record_write(
             actor=clerk,
@@ -208,6 +208,7 @@ def reception_seed(
                 )
             ],
             visit_id=v.pk,
+            received_at=now,
         )
         made["records"] += 1
         reception.visit_close(
@@ -215,6 +216,7 @@ def reception_seed(
             plan_id=v.pk,
             status="done",
             outcome="两件当面答复：一件明确修复时限，一件由县住建局跟进排查。",
+            at=now,
         )
         made["visits"] += 1
     except ApplicationError:

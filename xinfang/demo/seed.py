@@ -138,7 +138,7 @@ def _seed(
     say("人民建议与调解和解…")
     from xinfang.demo.suggestions import suggestion_mediation_seed
 
-    suggestion_mediation_seed(county=counties[0], staff=staff)
+    suggestion_mediation_seed(county=counties[0], staff=staff, today=today)
 
     say("接访：接访日、预约、接谈记录、包案、联合办理、下访…")
     from xinfang.demo.reception import reception_seed

@@ -6,10 +6,10 @@ partly adopted, one not adopted - and one matter in handling is mediated to a si
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.demo._common import _local
 from xinfang.demo.organs import _Staff, _Unit
 from xinfang.petitions.models import Petition
 from xinfang.resolution import services as resolution
@@ -40,10 +40,10 @@ _DECISIONS = (
 )
 
 
-def suggestion_mediation_seed(*, county: _Unit, staff: _Staff) -> dict[str, int]:
+def suggestion_mediation_seed(*, county: _Unit, staff: _Staff, today: date) -> dict[str, int]:
     """Suggestions decided and one mediation settled in the first county (skipped where the
-    data do not allow it)."""
-    now = clock.now()
+    data do not allow it), dated from the seed's ``today``, never the wall clock."""
+    now = _local(today, 10 * 60)
     made = {"suggestions": 0, "mediations": 0}
     from xinfang.directory.models import Organ
 
@@ -74,6 +74,7 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff) -> dict[str, int]
                 reply=reply,
                 reply_summary=summary,
                 publish=bool(summary),
+                at=now,
             )
             if i == 0:
                 resolution.suggestion_recognise(
@@ -81,6 +82,7 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff) -> dict[str, int]
                     suggestion_id=s.pk,
                     kind="commend",
                     description="该建议被全县推广，予以通报表扬。",
+                    at=now,
                 )
         except ApplicationError:
             continue
@@ -105,13 +107,14 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff) -> dict[str, int]
                 actor=officer,
                 petition_id=row[0],
                 kind="mediation",
-                held_on=clock.today(),
+                held_on=today,
                 place="县人民调解中心",
                 mediator="县人民调解员",
                 present="信访人；对方当事人；承办人",
-                agreed="对方当事人于一个月内返还押金并赔偿损失人民币三千元；信访人不再就此事提出信访。",
+                agreed="对方当事人于一个月内返还押金并赔偿损失人民币三千元。",
                 consent=True,
                 signers=[("petitioner", "信访人"), ("other", "对方当事人")],
+                at=now,
             )
             for signer in m.signers.all():
                 resolution.mediation_sign(
@@ -120,6 +123,8 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff) -> dict[str, int]
                     signer_id=signer.pk,
                     signed=True,
                     method="in_person",
+                    on=today,
+                    at=now,
                 )
             made["mediations"] += 1
         except ApplicationError:

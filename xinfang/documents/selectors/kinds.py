@@ -98,11 +98,17 @@ AGREEMENT_TITLES = {"mediation": "信访事项调解协议书", "settlement": "�
 #: How a party signed an agreement.
 SIGN_METHODS = {"in_person": "当面签字", "written": "书面签署"}
 
+#: Printed on every Art. 33 agreement, whatever its terms say.
+AGREEMENT_RIGHTS = "本协议的任何约定均不限制信访人依法提出信访、请求复查复核或者提起诉讼的权利。"
+
 #: What remains open to the parties once an Art. 33 agreement ends the matter.
 AGREEMENT_REMEDY = (
     "本协议经双方当事人签字，该信访事项办结（《信访工作条例》第三十三条）。"
     "一方不履行本协议的，另一方可以向本机关反映，由本机关督促履行；"
     "对协议的履行发生争议的，可以依法通过诉讼、仲裁等法定途径解决。"
+    # no term of a settlement takes a right away (DEVELOPERS.md principle 2): a clause such as
+    # 息诉罢访 printed in the agreement binds nobody to give up petitioning, review or the courts
+    f"{AGREEMENT_RIGHTS}"
 )
 
 DELIVERY_METHODS = {

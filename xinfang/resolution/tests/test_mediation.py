@@ -10,7 +10,7 @@ from tests.flows import act
 
 pytestmark = pytest.mark.django_db
 
-AGREED = "餐馆于2025年9月15日前加装隔音设施，每晚22时后停止室外经营；信访人不再就此事信访。"
+AGREED = "餐馆于2025年9月15日前加装隔音设施，每晚22时后停止室外经营。"
 SIGNERS = [("petitioner", "张三"), ("other", "青山县幸福餐馆（经营者李四）")]
 
 
@@ -78,6 +78,9 @@ def test_both_signatures_settle_the_matter_with_a_numbered_agreement(world, regi
     assert doc.title == "信访事项调解协议书" and "信调协〔2025〕1号" in doc.number
     body = " ".join(s.text for s in doc.sections)
     assert AGREED in body and "王调解" in body
+    # no term limits the petitioner's rights (principle 2); planted fault: drop AGREEMENT_RIGHTS
+    # from AGREEMENT_REMEDY and this fails
+    assert "不限制信访人依法提出信访、请求复查复核或者提起诉讼的权利" in doc.remedy
     assert "张三（信访人一方）于2025年9月1日当面签字" in body
     assert "于2025年9月3日书面签署" in body
     assert "第三十三条" in doc.remedy and "诉讼" in doc.remedy  # the remedy route stays printed
