@@ -214,3 +214,30 @@ def test_without_javascript_the_search_button_finds_the_organ_and_keeps_the_reas
     page.get_by_role("status").filter(has_text="已转送").wait_for()
     ctx.close()
     assert Petition.objects.get(pk=p.pk).current_organ_id == far.pk
+
+
+def test_at_province_scale_enter_in_a_desk_field_registers_never_searches(
+    live_server, browser, world
+):
+    """Review-b #9: past PICKER_FULL organs the picker's "搜索" is a submit button before the
+    desk's own; Enter in the title took it (the form came back, nothing registered). Planted
+    fault: without the hidden default button first in the picker this fails. (With JavaScript
+    organ-picker.js turns "搜索" into a plain button and takes Enter in the search box.)"""
+    from xinfang.petitions.models import Petition
+    from xinfang.web.tests.test_pickers import many_stations
+
+    many_stations(world)
+    ctx = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    sign_in(ctx, live_server, world.clerk)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/intake/letter/")
+    assert "这里只列出前 100 个" in page.content()  # the cut picker, with its search button
+    title = "回车登记路灯损坏"
+    page.locator("#content").fill("幸福小区门前路灯损坏两个月。")
+    page.locator("#p_name").fill("张三")
+    page.locator("#title").fill(title)
+    page.locator("#title").press("Enter")
+    page.wait_for_url("**/intake/receipt/**")
+    ctx.close()
+    assert Petition.objects.filter(title=title).count() == 1
