@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Length
@@ -129,6 +130,16 @@ def organ_search(
         .order_by(*TOP_FIRST)[:limit]
     )
     return SearchPage(organs=organs, total=total, more=max(0, total - len(organs)))
+
+
+def organ_picker_capped(qs: Any, cap: int) -> tuple[list[Organ], int]:
+    """At most ``cap`` organs of ``qs`` (in its order) and how many there are in all: a page
+    that lists fewer than all says so (issue 12, item 10: never cut silently). One query, a
+    second (the count) only when the list is cut."""
+    organs = list(qs[: cap + 1])
+    if len(organs) <= cap:
+        return organs, len(organs)
+    return organs[:cap], qs.count()
 
 
 def organ_picker_list(

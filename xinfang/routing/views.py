@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ, Region, User
-from xinfang.directory.selectors import organ_picker_groups
+from xinfang.directory.selectors import organ_picker_capped, organ_picker_groups
 from xinfang.insight.models import Topic
 from xinfang.petitions.models import CategoryChoices, RouteChoices
 from xinfang.petitions.selectors.access import organs_within_q, region_prefix
@@ -92,6 +92,12 @@ def _choices(user: User) -> dict:
     organ = user.organ
     assert organ is not None
     prefix = "" if top_level(organ) else region_prefix(organ)
+    organs, total = organ_picker_capped(
+        Organ.objects.filter(organs_within_q(organ, None), is_active=True)
+        .select_related("region")
+        .order_by("path"),
+        TARGETS_MAX,
+    )
     return {
         "regions": Region.objects.filter(code__startswith=prefix).order_by("code"),
         "whole_allowed": top_level(organ),
@@ -99,11 +105,8 @@ def _choices(user: User) -> dict:
         "routes": RouteChoices,
         "topics": Topic.objects.order_by("parent_id", "name"),
         # the one organ picker (issue 12, item 10): the organs of the admin's jurisdiction
-        "organ_groups": organ_picker_groups(
-            organs=Organ.objects.filter(organs_within_q(organ, None), is_active=True)
-            .select_related("region")
-            .order_by("path")[:TARGETS_MAX]
-        ),
+        "organ_groups": organ_picker_groups(organs=organs),
+        "organs_cut": (len(organs), total) if total > len(organs) else None,
     }
 
 

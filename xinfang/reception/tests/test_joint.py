@@ -143,3 +143,16 @@ def test_the_joint_pages_from_assignment_to_the_signed_answer(client, world, pet
     assert client.get(f"/reception/joint/{j.pk}/").status_code == 403
     client.force_login(world.city_clerk)  # neither the lead's side in scope nor assisting
     assert client.get("/reception/joint/new/?petition=x").status_code == 400
+
+
+def test_the_joint_form_says_when_its_organ_list_is_cut(client, world, petition, monkeypatch):
+    """Never cut silently (issue 12, item 10): past the cap the form says how many there are."""
+    import xinfang.reception.views.joint as views
+
+    client.force_login(world.clerk)
+    url = f"/reception/joint/new/?petition={petition.pk}"
+    assert "机关较多" not in client.get(url).content.decode()
+    monkeypatch.setattr(views, "TARGETS_MAX", 2)
+    html = client.get(url).content.decode()
+    assert "机关较多" in html and "排在前面的 2 个" in html
+    assert html.count("<option value=") == views.ROWS * (2 + 1)  # each picker: "—" and two organs

@@ -15,7 +15,7 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import Cap
-from xinfang.directory.selectors import organ_picker_groups
+from xinfang.directory.selectors import organ_picker_capped, organ_picker_groups
 from xinfang.petitions.selectors import petition_get_for_user
 from xinfang.petitions.selectors.targets import TARGETS_MAX
 from xinfang.reception.selectors import (
@@ -87,7 +87,9 @@ def joint_new(request: HttpRequest) -> HttpResponse:
     if p.accused_organ_id:
         a = p.accused_organ
         organs = organs.exclude(Q(pk=a.pk) | Q(path__startswith=a.path or f"/{a.pk}/"))
-    organs = organs.select_related("region").order_by("path")
+    organs, total = organ_picker_capped(
+        organs.select_related("region").order_by("path"), TARGETS_MAX
+    )
     return render(
         request,
         "reception/joint_new.html",
@@ -95,7 +97,8 @@ def joint_new(request: HttpRequest) -> HttpResponse:
             "tab": "joint",
             "p": p,
             "limit": statutory_limit(p.pk),
-            "organ_groups": organ_picker_groups(organs=organs[:TARGETS_MAX]),
+            "organ_groups": organ_picker_groups(organs=organs),
+            "organs_cut": (len(organs), total) if total > len(organs) else None,
             "rows": [
                 (str(i), P.get(f"organ_{i}", ""), P.get(f"task_{i}", ""), P.get(f"due_{i}", ""))
                 for i in range(ROWS)

@@ -246,3 +246,14 @@ def test_the_reason_reads_as_words_not_codes(world, admins):
     reason = decision.reasons[0]
     assert "青山县" in reason and "申诉求决" in reason
     assert "990102" not in reason and "appeal" not in reason
+
+
+def test_the_rule_form_says_when_its_organ_list_is_cut(client, world, admins, monkeypatch):
+    """Never cut silently (issue 12, item 10): past the cap the form says how many there are."""
+    import xinfang.routing.views as views
+
+    client.force_login(admins["county"])
+    assert "机关较多" not in client.get("/routing/rules/new/").content.decode()
+    monkeypatch.setattr(views, "TARGETS_MAX", 1)
+    html = client.get("/routing/rules/new/").content.decode()
+    assert "机关较多" in html and "排在前面的 1 个" in html
