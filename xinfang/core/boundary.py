@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
 from xinfang.core.inputs import MAX_JSON_DEPTH, json_problems, text_problem
@@ -129,6 +130,24 @@ def _open311(request: HttpRequest, status: int, message: str) -> HttpResponse | 
     return None
 
 
+def json_errors(view: Callable) -> Callable:
+    """Mark a page-side view that answers JSON (the organ search behind the picker): the
+    boundary's refusals on its URL are then the JSON ``{code, message, fields}``, not the page,
+    so the script calling it can show the reason (walker report item 10)."""
+    view.answers_json = True  # type: ignore[attr-defined]
+    return view
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, "answers_json", False))
+
+
 def _cleaned(value: str) -> str:
     from xinfang.core.inputs import _BAD
 
@@ -153,7 +172,7 @@ class InputBoundaryMiddleware:
         message = gettext(
             "提交的内容含有无法处理的字符（如 NUL 等控制字符或无效编码），请删除后重新提交"
         )
-        if request.path.startswith("/api/"):
+        if _wants_json(request):
             return JsonResponse(
                 {"code": "invalid_input", "message": message, "fields": problems}, status=400
             )

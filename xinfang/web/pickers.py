@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from xinfang.core.boundary import json_errors
 from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import (
     SearchPage,
@@ -97,6 +98,7 @@ def _over_rate(user_id: int) -> bool:
         return False
 
 
+@json_errors
 @login_required
 @require_GET
 def petition_targets_view(request: HttpRequest, petition_id: int, action: str) -> HttpResponse:
@@ -175,6 +177,7 @@ def accusable_picker(*, keep: str = "", query: str = "") -> dict:
     }
 
 
+@json_errors
 @login_required
 @require_GET
 def intake_organs_view(request: HttpRequest) -> HttpResponse:

@@ -166,6 +166,20 @@ def test_bad_search_input_is_a_400_and_a_flood_a_429(client, world, register):
     assert codes[:100] == [200] * 100 and codes[-1] == 429
 
 
+@pytest.mark.parametrize("query", ["q=%01%02", "q=%ED%A0%80", "q=a%1Bb"])
+def test_every_bad_character_in_a_search_is_a_json_400_the_script_can_read(
+    client, world, register, query
+):
+    """Walker report item 10: control characters and invalid UTF-8 were refused by the
+    boundary with its HTML page; the picker's script then said only "搜索失败"."""
+    p = register().petition
+    client.force_login(world.clerk)
+    for url in (_url(p), "/intake/organs/"):
+        r = client.get(f"{url}?{query}", HTTP_ACCEPT="application/json")
+        assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+        assert r.json()["message"]
+
+
 def test_the_service_refuses_an_upward_transfer_the_picker_does_not_offer(client, world, register):
     p = register().petition
     client.force_login(world.clerk)
