@@ -155,3 +155,21 @@ def test_the_record_pages_the_board_and_the_timeline(client, world, leader, regi
     client.force_login(world.clerk)
     assert client.get("/reception/records/new/?petition=abc").status_code == 400
     assert client.get("/reception/records/new/").status_code == 400
+
+
+def test_the_printed_record_and_the_lists_name_people_by_their_display_name(
+    client, world, leader, register
+):
+    """The record is printed for signature: it names the leader, the promise's owner and the
+    recorder as the petition timeline does (``str(user)``: the display name), never a login."""
+    leader.display_name = "向海强"
+    leader.save(update_fields=["display_name"])
+    world.clerk.display_name = "李记录"
+    world.clerk.save(update_fields=["display_name"])
+    rec = _write(world, leader, register().petition)
+    client.force_login(world.clerk)
+    page = client.get(f"/reception/records/{rec.pk}/").content.decode()
+    assert "向海强" in page and "记录人：李记录" in page
+    assert leader.username not in page and world.clerk.username not in page
+    new = client.get(f"/reception/records/new/?petition={rec.petition_id}").content.decode()
+    assert "向海强" in new and leader.username not in new
