@@ -16,3 +16,6 @@ class ResolutionConfig(AppConfig):
 
         extensions.timeline_add(name="resolution", items=resolution_timeline)
         extensions.timeline_add(name="suggestions", items=suggestion_mediation_timeline)
+        from xinfang.resolution.hooks import settle_only_through_its_mediation
+
+        extensions.on_acted(settle_only_through_its_mediation)

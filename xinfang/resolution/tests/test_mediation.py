@@ -192,3 +192,38 @@ def test_bad_input_is_refused_clearly(world, register):
     with pytest.raises(ApplicationError) as e:
         sign(world, m, "张三", day=(2025, 8, 20))  # before the mediation
     assert "on" in e.value.fields
+
+
+def test_after_a_recorded_mediation_the_matter_settles_only_through_its_signed_agreement(
+    world, register
+):
+    """The walk found the petition page's 调解和解 step closing a matter, with an agreement
+    document "signed by both parties", after a party had refused to sign. Planted fault: the
+    hook not registered (or returning early) and the settle below goes through."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.models import Petition
+
+    p = in_handling(world, register)
+    m = recorded(world, p)
+    with pytest.raises(ApplicationError, match="调解页面"):  # signatures still awaited
+        act(world, p, "settle", world.head, (2025, 9, 1), agreement="mediation", summary="和解")
+    sign(world, m, SIGNERS[1][1])
+    sign(world, m, "张三", signed=False, method="", reason="信访人认为补偿不足")
+    with pytest.raises(ApplicationError) as e:  # a party refused: no agreement exists
+        act(world, p, "settle", world.head, (2025, 9, 2), agreement="mediation", summary="和解")
+    assert "拒绝签字" in str(e.value.fields)
+    assert Petition.objects.get(pk=p.pk).state == "in_handling"
+    # a new mediation, signed by both, settles it
+    again = recorded(world, p, held_on=local(2025, 9, 5).date(), at=local(2025, 9, 5))
+    sign(world, again, SIGNERS[1][1], day=(2025, 9, 6))
+    again = sign(world, again, "张三", day=(2025, 9, 6))
+    assert again.status == "settled"
+    assert Petition.objects.get(pk=p.pk).state == "settled"
+
+
+def test_a_matter_without_a_mediation_record_still_settles_from_the_petition_page(world, register):
+    from xinfang.petitions.models import Petition
+
+    p = in_handling(world, register)
+    act(world, p, "settle", world.head, (2025, 9, 1), agreement="mediation", summary="双方和解")
+    assert Petition.objects.get(pk=p.pk).state == "settled"
