@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.core import clock, crypto, ids
 from xinfang.core.errors import ApplicationError, Forbidden
@@ -225,6 +225,7 @@ def _form_files(request: HttpRequest, token: str) -> tuple[list, list]:
 
 @once_by_view  # the desk claims its token with a fingerprint (Back + resend)
 @login_required
+@require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest, channel: str = "letter") -> HttpResponse:
     _need_registrar(request)
     if channel not in DESK_CHANNELS:

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
@@ -67,6 +67,7 @@ def _petition_ids(user, raw: str, errors: dict[str, list[str]]) -> list[int]:  #
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
     need(request, Cap.RECEPTION_MANAGE)
     user = request.user

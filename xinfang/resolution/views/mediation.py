@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
@@ -62,6 +62,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mediation_new(request: HttpRequest) -> HttpResponse:
     need(request, Cap.RESOLUTION_VIEW)
     if not user_can_act(request.user, Action.SETTLE):  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.permissions import Cap, user_can_act
@@ -65,6 +65,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def suggestion_new(request: HttpRequest) -> HttpResponse:
     need(request, Cap.RESOLUTION_VIEW)
     if not user_can_act(request.user, Action.REPLY):  # type: ignore[arg-type]

@@ -125,9 +125,13 @@ def test_the_desk_shows_a_category_suggestion_with_its_words_when_a_model_exists
     ).content.decode()
     assert "建议类别" in html and "劳动和社会保障" in html and "依据词语" in html
     words = re.search(r"依据词语：([^<]*)<", html)
-    assert words and set(words.group(1).split("、")) <= {"公司", "拖欠", "工资", "拖欠工资", "半年"}, (
-        "whole words of the text, not the model's character fragments"
-    )
+    assert words and set(words.group(1).split("、")) <= {
+        "公司",
+        "拖欠",
+        "工资",
+        "拖欠工资",
+        "半年",
+    }, "whole words of the text, not the model's character fragments"
     assert "模型" not in html and ".joblib" not in html, "no model id for the clerk"
     # Below the confidence the measurements call likely, the clerk is asked to check.
     for likely, shown, hidden in (
@@ -266,3 +270,19 @@ def test_the_similar_list_takes_a_phone_number_by_post_only(client, world, regis
     assert "小区楼下餐馆油烟噪声扰民" in html
     js = (Path(__file__).parents[1] / "static" / "xinfang" / "intake.js").read_text()
     assert 'method: "POST"' in js and 'url + "?"' not in js
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/intake/hotline/",
+        "/resolution/suggestions/new/",
+        "/resolution/mediations/new/",
+        "/reception/visits/new/",
+    ],
+)
+def test_a_form_page_answers_only_get_and_post(client, world, url):
+    """Walker report item 9: PUT and DELETE on a form page rendered the form (200)."""
+    client.force_login(world.clerk)
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
