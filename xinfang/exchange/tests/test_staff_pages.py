@@ -120,3 +120,13 @@ def test_the_pages_read_a_fixed_number_of_queries_whatever_the_rows(client, admi
     more(10, 2)
     assert counts() == few
     assert few[0] <= 8 and few[1] <= 8, few  # the budget
+
+
+def test_a_contact_longer_than_its_column_is_a_field_error_keeping_the_name(client, admin):
+    r = client.post("/exchange/keys/", {"name": "走查应用", "contact": "x" * 100_000})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'value="走查应用"' in page
+    assert "x" * 1000 not in page  # the 100 KB is not printed back
+    start = page.index('id="key-contact-error">')
+    assert "200" in page[start : page.index("</div>", start)]  # at the field: the column's length
+    assert not Open311Key.objects.exists()
