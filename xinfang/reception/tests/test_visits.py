@@ -255,6 +255,16 @@ def test_bad_input_is_a_4xx(client, world, leader, register, field, value):
     assert 400 <= r.status_code < 500
 
 
+@pytest.mark.parametrize("field,label", [("leader", "带队领导"), ("organ", "下访机关")])
+def test_a_malformed_number_is_named_by_the_fields_label(client, world, leader, field, label):
+    """Walker report item 11: the message said "参数有误：leader"."""
+    client.force_login(world.clerk)
+    form = {"organ": world.county_po.pk, "kind": "down", "on": "2025-09-03", "leader": leader.pk}
+    form[field] = "x1"
+    body = client.post("/reception/visits/new/", form).content.decode()
+    assert f"参数有误：{label}" in body and f"参数有误：{field}" not in body
+
+
 #: The most queries each down-visit page may run (as xinfang/web/tests/test_query_budget.py
 #: pins the menu pages); a query per row fails the "does not grow" check.
 VISIT_BUDGET = {"/reception/visits/": 5, "/reception/visits/<id>/": 9}  # measured on SQLite

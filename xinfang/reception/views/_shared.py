@@ -7,7 +7,7 @@ import uuid
 from datetime import date, time
 
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import Cap
@@ -40,12 +40,31 @@ def parse_time(value: str | None, field: str, errors: dict[str, list[str]]) -> t
     return None
 
 
+#: What a person reads for a parameter's internal name in "参数有误：…" (walker report item 11);
+#: a view may pass the label itself (``field=gettext("带队领导")``).
+LABELS = {
+    "organ": gettext_lazy("机关"),
+    "leader": gettext_lazy("接访领导"),
+    "petition": gettext_lazy("信访事项"),
+    "session": gettext_lazy("接访场次"),
+    "visit": gettext_lazy("下访"),
+    "owner": gettext_lazy("责任人"),
+    "received_by": gettext_lazy("记录人"),
+    "promise": gettext_lazy("承诺"),
+    "days": gettext_lazy("天数"),
+    "task": gettext_lazy("任务"),
+    "people": gettext_lazy("视频接访"),
+    "level": gettext_lazy("视频接访"),
+}
+
+
 def parse_int(value: str | None, *, field: str = "") -> int | None:
     value = (value or "").strip()
     if not value:
         return None
     if not value.isdigit() or len(value) > 9:
-        raise ApplicationError(gettext("参数有误：%(f)s") % {"f": field or value[:20]})
+        label = LABELS.get(field, field) or value[:20]
+        raise ApplicationError(gettext("参数有误：%(f)s") % {"f": label})
     return int(value)
 
 

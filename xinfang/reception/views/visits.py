@@ -74,7 +74,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     organs = list(organs_in_scope(user))  # type: ignore[arg-type]
     P = request.POST
     errors: dict[str, list[str]] = {}
-    chosen = parse_int(P.get("organ") or request.GET.get("organ"), field="organ")
+    chosen = parse_int(P.get("organ") or request.GET.get("organ"), field=gettext("下访机关"))
     organ = next((o for o in organs if o.pk == chosen), None) or next(
         (o for o in organs if o.pk == getattr(user, "organ_id", None)),
         organs[0] if organs else None,
@@ -100,7 +100,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                     actor=user,  # type: ignore[arg-type]
                     data=VisitInput(
                         organ=organ,  # type: ignore[arg-type]
-                        leader_id=parse_int(P.get("leader"), field="leader") or 0,
+                        leader_id=parse_int(P.get("leader"), field=gettext("带队领导")) or 0,
                         on=on,  # type: ignore[arg-type]
                         place=P.get("place", ""),
                         petition_ids=ids,
