@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class ApplicationError(Exception):
     def __init__(
@@ -31,5 +33,6 @@ class NotFound(ApplicationError):
 
 
 class Forbidden(ApplicationError):
-    def __init__(self, message: str = "无权执行此操作") -> None:
-        super().__init__(message, code="forbidden", status=403)
+    def __init__(self, message: str | None = None) -> None:
+        # translated when raised: the page is in the language of the request
+        super().__init__(message or gettext("无权执行此操作"), code="forbidden", status=403)

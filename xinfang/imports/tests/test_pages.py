@@ -166,3 +166,21 @@ def test_a_commit_stopped_half_way_keeps_whole_batches_and_a_second_run_finishes
     from xinfang.audit.verify import audit_verify
 
     assert audit_verify().problems == []
+
+
+def test_the_mapping_labels_and_the_state_are_in_english(client, world):
+    from xinfang.core.errors import Forbidden
+
+    client.force_login(world.clerk)
+    client.cookies["django_language"] = "en"
+    r = upload(client, [row()])
+    page = client.get(r["Location"]).content.decode()
+    for key, en in (("channel", "Channel"), ("accepted", "Accepted on"), ("route", "Route"),
+                    ("transferred_to", "Transferred to"), ("evaluated", "Evaluated on")):  # fmt: skip
+        assert f'<label for="col-{key}">{en}<' in page, key  # the file's own headers stay as they are
+    assert "Columns to check" in page and "待核对列" not in page
+    assert "Columns to check" in client.get("/imports/").content.decode()
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert Forbidden().message == "You are not allowed to do this"
