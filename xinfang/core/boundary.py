@@ -148,6 +148,22 @@ def _wants_json(request: HttpRequest) -> bool:
     return bool(getattr(match.func, "answers_json", False))
 
 
+#: Under a path prefix, what a person reads for a form field's name on the refusal page
+#: (walker report item 11: "reply_summary：NUL"), registered in an app's ``AppConfig.ready()``.
+_FIELD_LABELS: dict[str, dict[str, str]] = {}
+
+
+def field_labels_add(*, prefix: str, labels: dict[str, str]) -> None:
+    _FIELD_LABELS.setdefault(prefix, {}).update(labels)
+
+
+def _label(request: HttpRequest, name: str) -> str:
+    for prefix, labels in _FIELD_LABELS.items():
+        if request.path.startswith(prefix) and name in labels:
+            return str(labels[name])
+    return name
+
+
 def _cleaned(value: str) -> str:
     from xinfang.core.inputs import _BAD
 
@@ -190,7 +206,12 @@ class InputBoundaryMiddleware:
             else:
                 pairs = []
             fields = [
-                {"name": _cleaned(k), "value": _cleaned(v), "bad": k in problems}
+                {
+                    "name": _cleaned(k),
+                    "label": _label(request, _cleaned(k)),
+                    "value": _cleaned(v),
+                    "bad": k in problems,
+                }
                 for k, v in pairs
                 if k != "csrfmiddlewaretoken"
             ]
@@ -199,7 +220,7 @@ class InputBoundaryMiddleware:
             "core/bad_input.html",
             {
                 "message": message,
-                "problems": sorted(problems.items()),
+                "problems": [(_label(request, k), v) for k, v in sorted(problems.items())],
                 "fields": fields,
                 "shown": [f for f in fields if f["bad"]],
                 "files": files,

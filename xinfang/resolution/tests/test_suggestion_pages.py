@@ -203,3 +203,12 @@ def test_query_counts_of_the_new_pages(
     client.logout()
     with django_assert_max_num_queries(2):
         assert client.get("/portal/suggestions/").status_code == 200
+
+
+def test_the_refusal_page_names_a_suggestion_field_by_its_label(client, world):
+    """Walker report item 11: a NUL in the reply summary was reported as "reply_summary：NUL"."""
+    client.force_login(world.clerk)
+    r = client.post("/resolution/suggestions/1/", {"reply_summary": "a\x00b", "decision": "x"})
+    body = r.content.decode()
+    assert r.status_code == 400 and "答复摘要" in body and "reply_summary：" not in body
+    assert 'name="reply_summary"' in body  # the resend form still posts the field's own name
