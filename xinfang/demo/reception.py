@@ -9,7 +9,7 @@ organs, and a down-visit (下访) done today with its record and outcome, plus o
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from xinfang.core.errors import ApplicationError
 from xinfang.deadlines.holidays import calendar_in_force
@@ -25,6 +25,13 @@ def _working_day(d: date) -> date:
     while not cal.is_working_day(d):
         d += timedelta(days=1)
     return d
+
+
+def _after_last(petition_id: int, at: datetime) -> datetime:
+    """``at``, or just after the petition's last step if that is later (a step is never dated
+    before the one before it)."""
+    last = Petition.objects.filter(pk=petition_id).values_list("last_event_at", flat=True).first()
+    return max(at, last + timedelta(minutes=1)) if last else at
 
 
 def reception_seed(
@@ -144,7 +151,12 @@ def reception_seed(
             received_at=now - timedelta(days=6),
         )
         made["records"] += 1
-        reception.leader_take_charge(actor=head, petition_id=r.petition_id, leader_id=leader.pk)
+        reception.leader_take_charge(
+            actor=head,
+            petition_id=r.petition_id,
+            leader_id=leader.pk,
+            at=_after_last(r.petition_id, now - timedelta(days=6)),
+        )
     except ApplicationError:
         pass
 
@@ -173,6 +185,7 @@ def reception_seed(
                     reception.TaskInput(others[0].pk, "核查涉事企业的营业执照和经营范围", due),
                     reception.TaskInput(others[1].pk, "核实劳动合同签订和工资支付情况", due),
                 ],
+                at=_after_last(pk, now - timedelta(days=1)),  # the demo's history is past
             )
         except ApplicationError:
             continue

@@ -42,8 +42,10 @@ _DECISIONS = (
 
 def suggestion_mediation_seed(*, county: _Unit, staff: _Staff, today: date) -> dict[str, int]:
     """Suggestions decided and one mediation settled in the first county (skipped where the
-    data do not allow it), dated from the seed's ``today``, never the wall clock."""
-    now = _local(today, 10 * 60)
+    data do not allow it), dated from the seed's ``today``, never the wall clock: the day
+    before it, as the rest of the demo's history lies wholly in the past."""
+    day = today - timedelta(days=1)
+    now = _local(day, 10 * 60)
     made = {"suggestions": 0, "mediations": 0}
     from xinfang.directory.models import Organ
 
@@ -107,7 +109,7 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff, today: date) -> d
                 actor=officer,
                 petition_id=row[0],
                 kind="mediation",
-                held_on=today,
+                held_on=day,
                 place="县人民调解中心",
                 mediator="县人民调解员",
                 present="信访人；对方当事人；承办人",
@@ -123,7 +125,7 @@ def suggestion_mediation_seed(*, county: _Unit, staff: _Staff, today: date) -> d
                     signer_id=signer.pk,
                     signed=True,
                     method="in_person",
-                    on=today,
+                    on=day,
                     at=now,
                 )
             made["mediations"] += 1

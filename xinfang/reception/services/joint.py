@@ -94,7 +94,7 @@ def joint_start(
         )
         if not petition.joint_handling:
             petition_flag_set(
-                petition_id=petition.pk, flag=Flag.JOINT_HANDLING, on=True, actor=actor
+                petition_id=petition.pk, flag=Flag.JOINT_HANDLING, on=True, actor=actor, at=at
             )
     return j
 

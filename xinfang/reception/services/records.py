@@ -219,7 +219,14 @@ def promise_done(
     return p
 
 
-def leader_take_charge(*, actor: User, petition_id: int, leader_id: int, reason: str = "") -> None:
+def leader_take_charge(
+    *,
+    actor: User,
+    petition_id: int,
+    leader_id: int,
+    reason: str = "",
+    at: datetime | None = None,
+) -> None:
     """A leader takes charge of a petition (包案, Art. 18 para 2): recorded through the one
     writer of the petition's flags, under the leader's name."""
     petition = petition_get_for_user(user=actor, petition_id=petition_id)
@@ -234,4 +241,5 @@ def leader_take_charge(*, actor: User, petition_id: int, leader_id: int, reason:
         actor=actor,
         reason=reason,
         leader=leader_name(leader),
+        at=at,
     )
