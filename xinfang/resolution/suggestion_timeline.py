@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.extensions import TimelineItem
@@ -75,7 +76,11 @@ def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[Timel
                     at=_at(m.held_on),
                     label=m.get_kind_display(),
                     text=f"{m.place}；{m.mediator}"
-                    + (f"；未达成协议：{m.failed_reason}" if m.status == "failed" else ""),
+                    + (
+                        gettext("；未达成协议：%(reason)s") % {"reason": m.failed_reason}
+                        if m.status == "failed"
+                        else ""
+                    ),
                     organ=m.organ.name,
                     url=reverse("resolution:mediation", args=[m.pk]),
                 )

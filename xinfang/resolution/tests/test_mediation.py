@@ -227,3 +227,16 @@ def test_a_matter_without_a_mediation_record_still_settles_from_the_petition_pag
     p = in_handling(world, register)
     act(world, p, "settle", world.head, (2025, 9, 1), agreement="mediation", summary="双方和解")
     assert Petition.objects.get(pk=p.pk).state == "settled"
+
+
+def test_the_timeline_says_no_agreement_in_the_readers_language(world, register):
+    from django.utils import translation
+
+    from xinfang.resolution.suggestion_timeline import suggestion_mediation_timeline
+
+    p = in_handling(world, register)
+    m = recorded(world, p)
+    sign(world, m, "张三", signed=False, method="", reason="信访人认为补偿不足")
+    with translation.override("en"):
+        (item,) = suggestion_mediation_timeline(petition=p, user=world.clerk)
+    assert item.text.endswith("; no agreement: 信访人认为补偿不足") and "未达成协议" not in item.text
