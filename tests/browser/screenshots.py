@@ -229,8 +229,8 @@ def test_take_reception_screenshots(live_server, browser, world, register):  # t
     def leader(username: str, name: str):  # type: ignore[no-untyped-def]
         u = staff_create(username=username, password="test-pass-123", organ=world.county_gov,
                          roles=[Role.LEADER])  # fmt: skip
-        u.first_name = name
-        u.save(update_fields=["first_name"])
+        u.display_name = name
+        u.save(update_fields=["display_name"])
         return u
 
     wang, li = leader("leaderwang", "王县长"), leader("leaderli", "李副县长")

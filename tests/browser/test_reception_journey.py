@@ -35,8 +35,8 @@ def test_a_phone_booking_is_received_recorded_and_its_promise_is_on_the_leaders_
     leader = staff_create(
         username="leaderwang", password="test-pass-123", organ=world.county_gov, roles=[Role.LEADER]
     )
-    leader.first_name = "王县长"
-    leader.save(update_fields=["first_name"])
+    leader.display_name = "王县长"
+    leader.save(update_fields=["display_name"])
     on = _next_working_day()
     s = session_publish(
         actor=world.clerk,

@@ -43,8 +43,8 @@ def test_a_video_session_joins_three_levels_and_its_petitioner_is_received_throu
     leader = staff_create(
         username="leaderwang", password="test-pass-123", organ=world.county_gov, roles=[Role.LEADER]
     )
-    leader.first_name = "王县长"
-    leader.save(update_fields=["first_name"])
+    leader.display_name = "王县长"
+    leader.save(update_fields=["display_name"])
     p = register(title="征地补偿款迟迟未发放").petition
     url = live_server.url
 

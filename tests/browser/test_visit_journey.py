@@ -26,8 +26,8 @@ def test_a_down_visit_from_plan_to_record_timeline_outcome_and_the_leaders_board
     leader = staff_create(
         username="leaderli", password="test-pass-123", organ=world.county_gov, roles=[Role.LEADER]
     )
-    leader.first_name = "李副县长"
-    leader.save(update_fields=["first_name"])
+    leader.display_name = "李副县长"
+    leader.save(update_fields=["display_name"])
     p = register(title="幸福村村道塌陷影响出行").petition
     today = clock.today()
     url = live_server.url
