@@ -61,6 +61,7 @@ NOTICE_ACTIONS = frozenset(
         Action.DECIDE_REVIEW,
         Action.DECIDE_RE_REVIEW,
         Action.REOPEN_WINDOW,
+        Action.SETTLE,  # the mediation or settlement agreement (Art. 33) the petitioner signs
     }
 )
 
