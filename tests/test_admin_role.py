@@ -157,3 +157,39 @@ def test_an_administrator_manages_only_its_own_subtree(client, world, sysadmin):
     # the housing bureau is not below the county office
     assert f"/admin/directory/user/{world.handler.pk}/change/" not in html
     assert client.get(f"/admin/directory/user/{world.handler.pk}/change/").status_code == 302
+
+
+def test_an_admin_add_form_sent_twice_adds_one_row(world, sysadmin, client):
+    """Django's add/change forms carry the one-time token too (issue 13 §1.10): a refresh of the
+    answer to "保存" or a double click adds one organ, not two. Planted fault this catches: the
+    ``admin_templates`` entry removed from ``TEMPLATES["DIRS"]`` (two organs)."""
+    import re
+
+    from xinfang.directory.models import Organ
+
+    client.force_login(sysadmin)
+    page = client.get("/admin/directory/organ/add/").content.decode()
+    token = re.search(r'name="once" value="([^"]+)"', page)
+    assert token, "the admin add form carries no one-time token"
+    po = world.county_po
+    data = {
+        "name": "县信访局第二接待室",
+        "kind": po.kind,
+        "level": po.level,
+        "region": po.region_id,
+        "parent": po.pk,
+        "is_active": "on",
+        "once": token.group(1),
+    }
+    first = client.post("/admin/directory/organ/add/", data)
+    assert first.status_code == 302, first.content.decode()[:2000]
+    again = client.post("/admin/directory/organ/add/", data)
+    assert again.status_code in (302, 303)
+    assert Organ.objects.filter(name="县信访局第二接待室").count() == 1
+    # a form re-shown with its errors keeps its token, so the corrected form goes through
+    bad = dict(data, name="", once="fresh-token-for-the-error-case-000000")
+    shown = client.post("/admin/directory/organ/add/", bad)
+    assert (
+        shown.status_code == 200
+        and "fresh-token-for-the-error-case-000000" in shown.content.decode()
+    )

@@ -10,8 +10,8 @@ of each URL pattern), and every ``<form method="post">`` of every page must carr
 template builds only in some state (an action's form, a reply box) is seen where the demo has
 that state; the count of distinct places posted to is printed and bounded below.
 
-Not crawled: the Django admin (its own add/change forms, which carry no token: noted in
-``ADMIN_NOTE``), downloads, the logout link.
+Not crawled: the Django admin (its add/change forms carry the token through
+``directory/admin_templates``; ``test_admin_role.py`` posts one twice), downloads, the logout link.
 
 Planted faults this module catches (rerun: make the change, run this file):
 - ``{% once_token %}`` removed from ``petitions/_actions.html`` (or any crawled form): the crawl
@@ -43,16 +43,12 @@ HREF = re.compile(r'href="(/[^"#]*)"')
 ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="once"')
 #: Links not followed, with the reason.
 NOT_FOLLOWED = (
-    ("/admin/", "Django's admin site: its forms are Django's (ADMIN_NOTE)"),
+    ("/admin/", "Django's admin site: tests/test_admin_role.py (an add form sent twice)"),
     ("/static/", "files"),
     ("/logout/", "ends the session"),
     ("/i18n/", "changes the language"),
     ("/api/", "the API takes Idempotency-Key, not forms (tests/test_once.py)"),
     ("/-/", "health and metrics"),
-)
-ADMIN_NOTE = (
-    "Django's admin add/change forms carry no one-time token: a repeated add makes a second "
-    "settings row; they change users, organs and settings, never a petition"
 )
 PER_PATTERN = 2  # pages of each URL pattern crawled per user (a petition page, a notice …)
 PAGES_PER_USER = 80

@@ -69,7 +69,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Django admin templates with the one-time token (before the admin app's own)
+        "DIRS": [BASE_DIR / "xinfang" / "directory" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
