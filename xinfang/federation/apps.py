@@ -11,6 +11,11 @@ class FederationConfig(AppConfig):
         from xinfang.petitions import extensions
 
         extensions.on_acted(hooks.petition_acted)
+        from xinfang.federation.selectors import remote_organs_served_q
+
+        # The organ picker and the step's check offer an external organ only while an active
+        # peer serves it (issue 20).
+        extensions.external_served(remote_organs_served_q)
         from xinfang.federation.panel import federation_panel_context
 
         # The section "跨系统转送" of the staff petition page (ADR 0010).

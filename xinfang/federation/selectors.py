@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteStep
+from xinfang.federation.models import Link, OutboundMessage, Peer, RemoteOrgan, RemoteStep
 
 
 def peer_list() -> list[Peer]:
@@ -38,6 +38,12 @@ def peers_configured() -> bool:
 
 def peers_configured_forget() -> None:
     _configured.clear()
+
+
+def remote_organs_served_q() -> Q:
+    """The organs of our directory an active peer serves (a ``Q`` over ``Organ``): the only
+    external organs a petition may be handed to now (``petitions.target_rules``)."""
+    return Q(pk__in=RemoteOrgan.objects.filter(peer__is_active=True).values("organ_id"))
 
 
 #: The request the petitioner may make after the step reported last over there (Arts. 35,

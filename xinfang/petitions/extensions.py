@@ -22,6 +22,9 @@ Contributions to the staff petition page (reads; each already filtered for the u
   it under the variable ``name``.
 - ``timeline_add(name=, items=)``: entries of the page's timeline. ``items(*, petition, user)``
   returns :class:`TimelineItem`; the page merges them with the petition's events by time.
+- ``external_served(fn)``: ``fn()`` returns a ``Q`` over ``directory.Organ``: the organs
+  another installation serves that may receive a petition now (an active peer serves them;
+  federation, issue 20). Without it no such organ is offered or accepted.
 - ``petition_page_set(view)``: the interface that shows the staff petition page registers its
   view, so that a panel's own form (posted to its app) can show the page again with its errors
   (``petition_page_render``) without importing the interface.
@@ -40,6 +43,7 @@ _acted: dict[str, Callable[..., None]] = {}
 _panels: dict[str, Panel] = {}
 _timelines: dict[str, Callable[..., Iterable[TimelineItem]]] = {}
 _page: list[Callable[..., Any]] = []
+_served: list[Callable[[], Any]] = []
 
 
 def _key(fn: Callable[..., Any]) -> str:
@@ -77,6 +81,24 @@ def acted(*, petition: Any, event: Any, before: Any) -> None:
     """For ``petition_act``: run the ``on_acted`` hooks."""
     for fn in list(_acted.values()):
         fn(petition=petition, event=event, before=before)
+
+
+# -- the organs another installation serves --------------------------------------------------
+
+
+def external_served(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Register ``fn() -> Q``: the external organs (``Organ.external``) served now (one
+    provider: registering again replaces it)."""
+    _served[:] = [fn]
+    return fn
+
+
+def external_served_q() -> Any:
+    """A ``Q`` over ``Organ``: the external organs that may receive a petition now (none
+    without a provider)."""
+    from django.db.models import Q
+
+    return _served[0]() if _served else Q(pk__in=[])
 
 
 # -- the staff petition page ------------------------------------------------------------------

@@ -23,6 +23,8 @@ PETITION_OFFICE = "petition_office"
 
 #: The kind of organ a referral must go to (Art. 22 items 4 and 5).
 REFERRAL_KIND = {REFER_LEGAL: "political_legal", REFER_DISCIPLINE: "discipline"}
+#: The steps that may hand a petition to an organ another installation serves (issue 20).
+HANDOVER_STEPS = (TRANSFER, ASSIGN)
 
 # GB/T 2260: a region's code begins with its province (2 digits), city (4) and county (6).
 _REGION_PREFIX = {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}
@@ -36,6 +38,10 @@ class OrganFacts:
     level: str
     region_id: str
     is_active: bool = True
+    # An organ another installation serves (``Organ.external``, issue 20), and whether an active
+    # peer serves it now (``federation``: a peer switched off serves nothing).
+    external: bool = False
+    served: bool = False
 
 
 def region_prefix(level: str, region_id: str) -> str:
@@ -69,6 +75,7 @@ INACTIVE = "inactive"
 ACCUSED = "accused"
 WRONG_KIND = "wrong_kind"
 OUTSIDE = "outside"
+UNSERVED = "unserved"
 
 
 def target_refusals(
@@ -82,7 +89,11 @@ def target_refusals(
     - a referral only to an organ of its kind (Art. 22 items 4-5), wherever it sits;
     - a transfer or assignment only within the holder's jurisdiction (``within``): a petition
       office to the organs of its region and below, any other organ down its own system
-      (Art. 22 items 1-3, Art. 23). An upward target is never offered and never accepted.
+      (Art. 22 items 1-3, Art. 23). An upward target is never offered and never accepted;
+    - an organ another installation serves only by a transfer or an assignment, and only while
+      an active peer serves it (issue 20): the petition travels there as a message, and
+      anything else would leave it with an organ no one here works for, with no clock running
+      anywhere (Arts. 22, 23).
     """
     out: list[str] = []
     if to.pk == holder.pk:
@@ -96,4 +107,6 @@ def target_refusals(
             out.append(WRONG_KIND)
     elif not within(holder, to):
         out.append(OUTSIDE)
+    if to.external and (action not in HANDOVER_STEPS or not to.served):
+        out.append(UNSERVED)
     return out

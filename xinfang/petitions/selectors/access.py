@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions import target_rules
+from xinfang.petitions import extensions, target_rules
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.parties import identity_restricted_q
 
@@ -123,8 +123,13 @@ def organ_within(own: Organ, organ: Organ) -> bool:
     return target_rules.within(organ_facts(own), organ_facts(organ))
 
 
-def organ_facts(organ: Organ) -> target_rules.OrganFacts:
-    """What the pure target rule reads of an organ."""
+def organ_facts(organ: Organ, *, served: bool | None = None) -> target_rules.OrganFacts:
+    """What the pure target rule reads of an organ. ``served``: for an organ another
+    installation serves, whether an active peer serves it now (asked of the database, one
+    query, when not given; never for an organ of ours)."""
+    external = bool(organ.external)
+    if external and served is None:
+        served = Organ.objects.filter(extensions.external_served_q(), pk=organ.pk).exists()
     return target_rules.OrganFacts(
         pk=organ.pk,
         path=organ.path,
@@ -132,6 +137,8 @@ def organ_facts(organ: Organ) -> target_rules.OrganFacts:
         level=organ.level,
         region_id=organ.region_id,
         is_active=organ.is_active,
+        external=external,
+        served=bool(served),
     )
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 
 from xinfang.directory.models import Organ
 from xinfang.directory.selectors import SEARCH_LIMIT, TOP_FIRST, SearchPage, organ_search
-from xinfang.petitions import target_rules
+from xinfang.petitions import extensions, target_rules
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import organ_facts, organs_within_q
 from xinfang.petitions.workflow import Action
@@ -45,8 +45,9 @@ def target_q(*, petition: Petition, action: Action) -> Q:
             Q(pk=accused.pk) | Q(path__startswith=target_rules.subtree_path(organ_facts(accused)))
         )
     if action in REFERRAL_KIND:
-        return q & Q(kind=REFERRAL_KIND[action])
-    return q & organs_within_q(here, None)
+        return q & Q(kind=REFERRAL_KIND[action], external=False)
+    # an organ another installation serves: only while an active peer serves it (issue 20)
+    return q & organs_within_q(here, None) & (Q(external=False) | extensions.external_served_q())
 
 
 def _organs(q: Q) -> QuerySet[Organ]:
@@ -115,7 +116,8 @@ def _split(petition: Petition, wanted: list[Action], organs: list[Organ]) -> dic
     """Each step's organs out of all of them, by the rule itself."""
     holder = organ_facts(petition.current_organ)
     accused = organ_facts(petition.accused_organ) if petition.accused_organ_id else None
-    facts = [(o, organ_facts(o)) for o in organs]
+    # an external organ among them came through a handover step's query: an active peer serves it
+    facts = [(o, organ_facts(o, served=o.external)) for o in organs]
     out = {}
     for a in wanted:
         mine = [

@@ -48,6 +48,8 @@ def _target_message(code: str, action: Action, holder: Organ) -> str:
         return gettext("涉法涉诉事项应移送政法机关（第二十二条第四项）")
     if code == target_rules.WRONG_KIND:
         return gettext("应移送纪检监察机关（第二十二条第五项）")
+    if code == target_rules.UNSERVED:
+        return gettext("该机关由其他系统办理，目前无法送达：只能转送、交办，且须对方系统在用")
     if holder.kind != OrganKind.PETITION_OFFICE:
         return gettext(
             "有权机关只能转送本系统下级机关；不属本系统的，请告知信访人向有权机关提出（第二十三条）"
