@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from xinfang.core import clock, ids
 from xinfang.directory.models import Organ
@@ -325,6 +325,28 @@ def _window_reopened(ctx: _Context, i: int, e, on: date) -> Built:  # type: igno
     to = _parent_name(e) or ("原办理机关的上一级机关" if review else "复查机关的上一级机关")
     lapsed_on = date.fromisoformat(d["lapsed_on"]) if d.get("lapsed_on") else None
     true_due = date.fromisoformat(d["true_due"]) if d.get("true_due") else None
+    if d.get("ground") == "asked_in_time":  # asked in time at another installation (issue 20)
+        asked = clock.local_date(datetime.fromisoformat(d["asked_at"]))
+        via = f"通过{d['via']}" if d.get("via") else ""
+        return [
+            _p(
+                f"{_intro(ctx)}，你于{cn_date(asked)}{via}请求{step}，"
+                + (
+                    f"在对{what}请求{step}的期限（至{cn_date(true_due)}）内。"
+                    if true_due
+                    else "在申请期限内。"
+                )
+                + (
+                    f"该请求送达本机关时，本机关已于{cn_date(lapsed_on)}将该期限登记为期满未申请。"
+                    if lapsed_on
+                    else ""
+                )
+            ),
+            _p(
+                f"请求{step}的权利以你提出请求的时间为准。本机关现恢复该申请期限，"
+                f"你的{step}请求已转{to}办理（{R22}{article}）。"
+            ),
+        ], ""
     shown = date.fromisoformat(d["shown_due"]) if d.get("shown_due") else None
     due = (
         ctx.petition.deadlines.filter(code=d.get("window", ""), start_date=on)

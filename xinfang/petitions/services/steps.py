@@ -34,6 +34,11 @@ from xinfang.petitions.workflow import (
 deadlines_pending: ContextVar[dict[int, list[Deadline]] | None] = ContextVar(
     "deadlines_pending", default=None
 )
+#: When the petitioner asked for a review or re-review, as a signed message from another
+#: installation attests it (issue 20; set only by ``federation``'s inbox around its steps, never
+#: from a form): the 30-day windows of Arts. 35 and 36 are judged by that day, not by the day
+#: the message arrived, and a window recorded as lapsed in between is reopened for it.
+remedy_asked_at: ContextVar[datetime | None] = ContextVar("remedy_asked_at", default=None)
 
 
 def _target_message(code: str, action: Action, holder: Organ) -> str:
@@ -220,9 +225,11 @@ def _validate_step(
             err("signed", gettext("请说明信访人签收或拒收"))
         else:
             data["signed"] = data.get("signed") in (True, "true", "1")
+    asked = remedy_asked_at.get()
+    asked_on = min(day, clock.local_date(asked)) if asked is not None else day
     if action == A.REQUEST_REVIEW:
         t7 = _open_deadline(petition, "T7")
-        if t7 is not None and day > t7.due_date:
+        if t7 is not None and asked_on > t7.due_date:
             err(
                 "at",
                 gettext(
@@ -235,7 +242,7 @@ def _validate_step(
             err("review_organ", gettext("原办理机关没有上一级机关，无法复查"))
     if action == A.REQUEST_RE_REVIEW:
         t9 = _open_deadline(petition, "T9")
-        if t9 is not None and day > t9.due_date:
+        if t9 is not None and asked_on > t9.due_date:
             err(
                 "at",
                 gettext(
@@ -306,16 +313,27 @@ def _provisional_warning(window: Deadline) -> str:
 
 
 def _validate_reopen(petition: Petition, data: dict[str, Any], err) -> None:  # type: ignore[no-untyped-def]
-    """A window recorded as lapsed that the calendar now shows was still open on that day (the
-    fold has already given the lapsed row its true due date): days back, never fewer than one."""
+    """A window recorded as lapsed that was in fact not lost: the calendar now shows it was
+    still open on that day (the fold has already given the lapsed row its true due date), or
+    the petitioner asked within it at another installation and the request arrived after the
+    lapse was recorded (``remedy_asked_at``, issue 20). Days back, never fewer than one."""
     window = str(data.get("window", ""))
     lapsed = _deadline_last(petition, window, "lapsed")
     if lapsed is None or lapsed.closed_on is None:
         err("window", gettext("没有登记为期满未申请的该申请期限"))
         return
-    if lapsed.due_date < lapsed.closed_on:
-        err("window", gettext("按现行的节假日安排，登记期满时该申请期限确已届满，无需恢复"))
-        return
+    asked = remedy_asked_at.get()
+    if asked is not None:
+        if clock.local_date(asked) > lapsed.due_date:
+            err("window", gettext("信访人提出请求时，该申请期限已经届满"))
+            return
+        data.update(ground="asked_in_time", asked_at=asked.isoformat())
+    else:
+        data.pop("ground", None)  # only a signed request of the petitioner's gives this ground
+        data.pop("asked_at", None)
+        if lapsed.due_date < lapsed.closed_on:
+            err("window", gettext("按现行的节假日安排，登记期满时该申请期限确已届满，无需恢复"))
+            return
     days = _int(data.get("days"))
     if days is None or not 1 <= days <= 366:
         err("days", gettext("恢复的申请期限应为 1 至 366 日"))
