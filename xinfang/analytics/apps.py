@@ -8,8 +8,13 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # The rollup moves with the petitions, in their transactions (petitions.extensions).
+        from xinfang.analytics.rollup import dirty_acted, dirty_changed, dirty_registered
         from xinfang.analytics.services import tally_petition_acted, tally_petitions_registered
         from xinfang.petitions import extensions
 
         extensions.on_registered(tally_petitions_registered)
         extensions.on_acted(tally_petition_acted)
+        # the rate rollup: the petitions to compute again at the next tick (analytics.rollup)
+        extensions.on_registered(dirty_registered)
+        extensions.on_acted(dirty_acted)
+        extensions.on_changed(dirty_changed)

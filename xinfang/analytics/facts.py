@@ -11,7 +11,17 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 
-from xinfang.analytics.rates import Duty, PetitionFacts, Rated, Row, Step, Window, outcomes
+from xinfang.analytics.rates import (
+    Duty,
+    PetitionFacts,
+    Rated,
+    Row,
+    Step,
+    Timed,
+    Window,
+    outcomes,
+    timeline,
+)
 from xinfang.core import clock
 from xinfang.deadlines.models import Deadline
 from xinfang.feedback.models import Evaluation
@@ -37,13 +47,28 @@ def acceptance_days() -> int:
 
 def rows_of(petitions: QuerySet[Petition], *, as_of: date, chunk: int = 2000) -> Iterator[tuple[Keys, Row]]:
     """Every counted row of ``petitions`` on day ``as_of``, with the petition's keys."""
+    acc = acceptance_days()
+    for keys, facts in facts_of(petitions, chunk=chunk):
+        for row in outcomes(facts, as_of=as_of, acceptance_days=acc):
+            yield keys, row
+
+
+def timed_rows_of(petitions: QuerySet[Petition], *, chunk: int = 2000) -> Iterator[tuple[Keys, Timed]]:
+    """Every row of ``petitions`` on any day, with the days it counts on (``rates.timeline``)."""
+    acc = acceptance_days()
+    for keys, facts in facts_of(petitions, chunk=chunk):
+        for timed in timeline(facts, acceptance_days=acc):
+            yield keys, timed
+
+
+def facts_of(petitions: QuerySet[Petition], *, chunk: int = 2000) -> Iterator[tuple[Keys, PetitionFacts]]:
+    """``petitions`` as ``PetitionFacts``, with their keys, a fixed number of queries a chunk."""
     fields = ("id", "received_at", "current_organ_id", "route", "accused_organ_id", "region_id",
               "channel", "category")
     ids_seen = 0
     last = 0
     base = petitions.order_by("id").values_list(*fields)
     window = timedelta(days=evaluation_window_days())
-    acc = acceptance_days()
     while True:
         batch = list(base.filter(id__gt=last)[:chunk])
         if not batch:
@@ -88,6 +113,4 @@ def rows_of(petitions: QuerySet[Petition], *, as_of: date, chunk: int = 2000) ->
                 windows=windows,
                 ratings=rated.get(pid, []),
             )
-            keys = Keys(current, accused or 0, region, channel, category or "")
-            for row in outcomes(facts, as_of=as_of, acceptance_days=acc):
-                yield keys, row
+            yield Keys(current, accused or 0, region, channel, category or ""), facts

@@ -9,15 +9,16 @@ from xinfang.core.periodic import periodic
 
 @periodic("analytics.rates", every=timedelta(hours=1))
 def rates_refresh(*, now: datetime) -> dict[str, int]:
-    """Bring the rate rollup (regulation.md §8.2) to today: rebuilt in full on a new day
-    (overdue and expired depend on the day), else only the petitions changed since the last
-    run are recomputed (``services.rates_refresh``). Idempotent."""
+    """Bring the rate rollup (regulation.md §8.2) to today: the days since the last run pass
+    in a few set statements (overdue and expired rows come in, running limits past their day
+    go), and only the petitions changed since (the queue the petition hooks write) are
+    computed again (``rollup.rates_refresh``). The first build is ``xinfang manage
+    rates_rebuild``'s (or the migration's); nothing built at all: it builds. Idempotent."""
     from django.utils import timezone
 
-    from xinfang.analytics.services import rates_refresh
+    from xinfang.analytics.rollup import rates_refresh
 
-    how, n = rates_refresh(as_of=timezone.localdate(now))
-    return {"petitions": n, "full": int(how == "full")}
+    return rates_refresh(as_of=timezone.localdate(now))
 
 
 @periodic("analytics.exports_forget", every=timedelta(hours=6))

@@ -48,6 +48,11 @@ class PetitionTally(models.Model):
         ]
 
 
+#: The columns a ``RateTally`` row counts by (and every ``RateFact`` carries).
+RATE_KEY = ["current_organ", "accused_organ_id", "region", "channel", "category", "metric",
+            "organ", "month", "outcome", "days"]
+
+
 class RateFact(models.Model):
     """One row a rate or a stage length counts (``analytics.rates.Row``), with the petition's
     gate keys copied (holding organ, accused organ) so the access scope applies to it as to the
@@ -66,13 +71,58 @@ class RateFact(models.Model):
     month = models.DateField()
     outcome = models.CharField(max_length=14)
     days = models.IntegerField(default=0)
+    # The last day the row counts (a handling limit still running: the day after its due day
+    # the tick takes it out and puts the overdue row from ``RatePending`` in); None: for ever.
+    until = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核指标明细"
         indexes = [
             models.Index(fields=["metric", "organ", "month"], name="ratefact_drill"),
             models.Index(fields=["petition"], name="ratefact_petition"),
+            models.Index(fields=["until"], name="ratefact_until",
+                         condition=models.Q(until__isnull=False)),
         ]
+
+
+class RatePending(models.Model):
+    """A row that starts counting once day ``since`` has passed (accepted late: not yet
+    accepted and its due day passed; a handling limit overdue; an evaluation window expired):
+    the tick moves it into ``RateFact`` on the first day after ``since`` without reading the
+    petition again (``analytics.rollup``). Same columns as ``RateFact``."""
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+    category = models.CharField(max_length=12, blank=True)
+    metric = models.CharField(max_length=12)
+    organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    outcome = models.CharField(max_length=14)
+    days = models.IntegerField(default=0)
+    since = models.DateField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标待计明细"
+        indexes = [
+            models.Index(fields=["since"], name="ratepending_since"),
+            models.Index(fields=["petition"], name="ratepending_petition"),
+        ]
+
+
+class RateDirty(models.Model):
+    """A petition whose rate rows must be computed again: written by the petition hooks in the
+    transaction of the change (registration, a step, a deadline folded again, an evaluation),
+    taken by the tick (``analytics.rollup.rates_refresh``), which deletes exactly the rows it
+    read. No foreign key: the queue never holds up a registration."""
+
+    id = models.BigAutoField(primary_key=True)
+    petition_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标待重算"
 
 
 class RateTally(models.Model):
@@ -93,6 +143,9 @@ class RateTally(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考核指标计数"
         indexes = [models.Index(fields=["metric", "month"], name="ratetally_metric_month")]
+        constraints = [  # one row a key: the tick adds and takes away by upsert
+            models.UniqueConstraint(fields=RATE_KEY, name="ratetally_key")
+        ]
 
 
 class RatesAsOf(models.Model):

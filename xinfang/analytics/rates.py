@@ -155,7 +155,31 @@ def month_of(d: date) -> date:
 
 def outcomes(f: PetitionFacts, *, as_of: date, acceptance_days: int = 30) -> list[Row]:
     """Every row petition ``f`` contributes to the figures on day ``as_of``."""
-    rows: list[Row] = []
+    return [r.row for r in timeline(f, acceptance_days=acceptance_days) if r.counts_on(as_of)]
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A row with the days it counts on: after ``since`` (None: from the start) up to and
+    including ``until`` (None: for ever). Only the passing of days moves a row in or out: a
+    row not yet due (overdue, window expired) has a ``since``; a limit still running has an
+    ``until``, and its overdue row the same day as ``since``."""
+
+    row: Row
+    since: date | None = None
+    until: date | None = None
+
+    def counts_on(self, as_of: date) -> bool:
+        return (self.since is None or as_of > self.since) and (
+            self.until is None or as_of <= self.until
+        )
+
+
+def timeline(f: PetitionFacts, *, acceptance_days: int = 30) -> list[Timed]:
+    """Every row petition ``f`` contributes on any day, with the days it counts on
+    (``outcomes`` is this on one day: the rollup keeps the rows to come and lets days pass
+    without reading the petition again)."""
+    rows: list[Timed] = []
     add = rows.append
     pid = f.petition_id
 
@@ -164,9 +188,10 @@ def outcomes(f: PetitionFacts, *, as_of: date, acceptance_days: int = 30) -> lis
     ack = next((s for s in f.steps if s.action == "acknowledge"), None)
     if ack is not None:
         organ = ack.organ_id or f.current_organ_id
-        add(Row(pid, Metric.ACCEPT, organ, month_of(due), "on_time" if ack.on <= due else "late"))
-    elif not any(s.action in NO_ACCEPTANCE for s in f.steps) and as_of > due:
-        add(Row(pid, Metric.ACCEPT, f.current_organ_id, month_of(due), "overdue"))
+        out = "on_time" if ack.on <= due else "late"
+        add(Timed(Row(pid, Metric.ACCEPT, organ, month_of(due), out)))
+    elif not any(s.action in NO_ACCEPTANCE for s in f.steps):  # overdue once the due day passed
+        add(Timed(Row(pid, Metric.ACCEPT, f.current_organ_id, month_of(due), "overdue"), since=due))
 
     # 按期办结率
     for d in f.duties:
@@ -175,24 +200,28 @@ def outcomes(f: PetitionFacts, *, as_of: date, acceptance_days: int = 30) -> lis
         if d.outcome == "met":
             late = d.closed_on is not None and d.closed_on > d.due
             out = "late" if late else "on_time"
-        else:
-            out = "overdue" if as_of > d.due else "running"
-        add(Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), out))
+            add(Timed(Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), out)))
+        else:  # running up to the due day, overdue after it
+            row = Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), "running")
+            add(Timed(row, until=d.due))
+            add(Timed(Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), "overdue"),
+                      since=d.due))
 
     # 满意率, 参评率
     statutory = f.route in STATUTORY_ROUTES or any(s.action == "refer_legal" for s in f.steps)
     if not statutory:
         rated = {r.stage: r for r in f.ratings}
         for r in f.ratings:
-            add(Row(pid, Metric.SATISFY, r.organ_id, month_of(r.on), RATINGS[r.rating]))
+            add(Timed(Row(pid, Metric.SATISFY, r.organ_id, month_of(r.on), RATINGS[r.rating])))
         for w in f.windows:
             if w.stage in rated:
-                add(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "evaluated"))
-            elif as_of > w.closes:
-                add(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "expired"))
+                add(Timed(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "evaluated")))
+            else:  # expired once its last day passed
+                add(Timed(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "expired"),
+                          since=w.closes))
 
     # days per stage
-    rows.extend(_stage_days(f))
+    rows.extend(Timed(r) for r in _stage_days(f))
     return rows
 
 

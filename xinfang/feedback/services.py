@@ -11,6 +11,7 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.feedback.models import Evaluation, Rating, Stage
 from xinfang.feedback.selectors import evaluation_windows
+from xinfang.petitions import extensions
 
 COMMENT_MAX = 1000
 
@@ -63,7 +64,7 @@ def evaluation_submit(
         )
     try:
         with transaction.atomic():
-            return Evaluation.objects.create(
+            evaluation = Evaluation.objects.create(
                 petition=petition,
                 stage=stage,
                 organ_id=window.organ_id,
@@ -71,6 +72,8 @@ def evaluation_submit(
                 comment=comment,
                 created_at=when,
             )
+            extensions.changed(petition_ids=[petition.pk])  # the rate rollup counts it
+            return evaluation
     except IntegrityError as e:  # a second submission raced the first
         raise ApplicationError(
             gettext("该环节已经评价过，每个环节只评价一次"), code="already", status=409

@@ -14,6 +14,9 @@ with the petition; a hook that raises refuses the whole step):
 - ``on_acted(fn)``: ``fn(*, petition, event, before)`` after a step is written: ``event`` is the
   new ``PetitionEvent``, ``before`` a copy of the petition as it was before the step (the
   document's 文号, the rollup moving the petition to its new cell).
+- ``on_changed(fn)``: ``fn(*, petition_ids)`` after what a petition's figures read changed
+  without a step: its deadlines folded again (a calendar change, a recompute), an evaluation
+  (the rate rollup's queue).
 
 Contributions to the staff petition page (reads; each already filtered for the user):
 
@@ -40,6 +43,7 @@ from typing import Any
 
 _registered: dict[str, Callable[..., None]] = {}
 _acted: dict[str, Callable[..., None]] = {}
+_changed: dict[str, Callable[..., None]] = {}
 _panels: dict[str, Panel] = {}
 _timelines: dict[str, Callable[..., Iterable[TimelineItem]]] = {}
 _page: list[Callable[..., Any]] = []
@@ -64,6 +68,20 @@ def on_acted(fn: Callable[..., None]) -> Callable[..., None]:
     """Call ``fn(*, petition, event, before)`` in the transaction that writes a step."""
     _acted[_key(fn)] = fn
     return fn
+
+
+def on_changed(fn: Callable[..., None]) -> Callable[..., None]:
+    """Call ``fn(*, petition_ids)`` in the transaction that changed their deadlines or
+    evaluations without a step."""
+    _changed[_key(fn)] = fn
+    return fn
+
+
+def changed(*, petition_ids: Sequence[int]) -> None:
+    """For the services that change a petition's deadlines or evaluations without a step."""
+    if petition_ids:
+        for fn in list(_changed.values()):
+            fn(petition_ids=petition_ids)
 
 
 def registered(*, petitions: Sequence[Any]) -> None:

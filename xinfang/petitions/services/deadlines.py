@@ -43,6 +43,7 @@ from xinfang.deadlines.tracker import (
     track,
 )
 from xinfang.directory.models import Organ, OrganKind, User
+from xinfang.petitions import extensions
 from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.workflow import Category, Route
 
@@ -153,6 +154,7 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
                 deadline_recompute(petition=p)
                 Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
                 petition_seal(petition_ids=[p.pk])
+                extensions.changed(petition_ids=[p.pk])  # the rate rollup reads the limits
             done += 1
     return done
 
@@ -258,4 +260,5 @@ def deadline_recompute_after_calendar_change(
         Deadline.objects.bulk_create(new_rows)
         Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
         petition_seal(petition_ids=chunk, actor=actor)
+        extensions.changed(petition_ids=chunk)  # the rate rollup reads the limits
     return len(ids), moves

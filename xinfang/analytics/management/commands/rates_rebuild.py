@@ -1,4 +1,6 @@
-"""``xinfang manage rates_rebuild [--as-of YYYY-MM-DD]``: recompute the rate rollup now."""
+"""``xinfang manage rates_rebuild [--as-of YYYY-MM-DD]``: build the rate rollup from nothing, in SQL
+(the first build; after an import in SQL or a change of the acceptance or evaluation-window
+settings). The tick then keeps it (``analytics.rollup.rates_refresh``)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.analytics.services import rates_rebuild
+from xinfang.analytics.rollup import rates_rebuild
 
 
 class Command(BaseCommand):
