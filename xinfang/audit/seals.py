@@ -12,6 +12,7 @@ it seals, so they register here (from their ``AppConfig.ready``), never the othe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -25,6 +26,7 @@ from django.db import transaction
 from xinfang.audit.chain import chain_of
 from xinfang.audit.models import AuditHead, AuditRecord
 from xinfang.audit.services import Entry, audit_append
+from xinfang.core.prepared import values_by_ids
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,22 @@ def sealed_types() -> frozenset[str]:
 
 
 def audit_seal(
-    *, object_type: str, ids: Iterable[int], actor: Any = None, entries: Sequence[Entry] = ()
+    *,
+    object_type: str,
+    ids: Iterable[int],
+    actor: Any = None,
+    entries: Sequence[Entry] = (),
+    digests: Mapping[int, str] | None = None,
 ) -> None:
     """Append the current digest of each object to its chain (``<type>.seal`` records).
 
     The objects' chain heads are locked first, then the digests read: a change committed by
     another transaction meanwhile is then either in the digest or sealed after this one, so
     the last seal of an object always matches what was committed last. ``entries`` (records
-    of the same change, in the same chains) go in the same append, before the seals."""
+    of the same change, in the same chains) go in the same append, before the seals.
+    ``digests``: the objects' digests computed by the caller from the rows it has just written
+    (objects new in this transaction, which nobody else can change before it commits); read
+    from the database otherwise. Verify always reads them from the database."""
     sealer = _sealers[object_type]
     ids = sorted(set(ids))
     if not ids:
@@ -69,8 +79,21 @@ def audit_seal(
             {chain_of(object_type, str(i), None) for i in ids}
             | {chain_of(e.object_type, str(e.object_id), None) for e in entries}
         )
-        list(AuditHead.objects.select_for_update().filter(chain__in=chains).order_by("chain"))
-        digests = sealer.digests(ids)
+        heads = {
+            chain: AuditHead(pk=pk, chain=chain, seq=seq, hash=h)
+            for pk, chain, seq, h in values_by_ids(
+                "audit.heads_locked",
+                lambda c: (
+                    AuditHead.objects.select_for_update()
+                    .filter(chain__in=c)
+                    .order_by("chain")
+                    .values_list("pk", "chain", "seq", "hash")
+                ),
+                chains,
+            )
+        }
+        if digests is None:
+            digests = sealer.digests(ids)
         audit_append(
             [
                 *entries,
@@ -84,7 +107,8 @@ def audit_seal(
                     )
                     for pk, d in sorted(digests.items())
                 ),
-            ]
+            ],
+            heads=heads,  # locked above, before the digests were read
         )
 
 
@@ -136,8 +160,13 @@ def row_digest(object_type: str, values: Any) -> str:
         separators=(",", ":"),
         default=str,
     )
-    key = hmac.new(settings.XINFANG_AUDIT_KEY.encode(), b"xinfang.audit.seal", "sha256").digest()
+    key = _seal_key(settings.XINFANG_AUDIT_KEY)
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _seal_key(audit_key: str) -> bytes:
+    return hmac.new(audit_key.encode(), b"xinfang.audit.seal", "sha256").digest()
 
 
 def seals_check(

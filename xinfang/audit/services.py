@@ -87,9 +87,13 @@ def _build(e: Entry, now: datetime) -> AuditRecord:
     )
 
 
-def audit_append(entries: Sequence[Entry]) -> list[AuditRecord]:
+def audit_append(
+    entries: Sequence[Entry], *, heads: Mapping[int, AuditHead] | None = None
+) -> list[AuditRecord]:
     """Append records to their chains in one step: each chain's head locked once, in ascending
-    chain order (the same order for every writer, so two appends never deadlock), one insert."""
+    chain order (the same order for every writer, so two appends never deadlock), one insert.
+    ``heads``: chain heads the caller has already locked in this transaction (as read then),
+    not locked and read again."""
     if not entries:
         return []
     now = clock.now()
@@ -100,9 +104,11 @@ def audit_append(entries: Sequence[Entry]) -> list[AuditRecord]:
     # Inside the caller's transaction no savepoint is needed: a failure rolls both back together.
     with transaction.atomic(savepoint=False):
         for chain in sorted(by_chain):
-            head, _ = AuditHead.objects.select_for_update().get_or_create(
-                chain=chain, defaults={"pk": chain + 1, "seq": 0, "hash": chain_genesis(chain)}
-            )
+            head = (heads or {}).get(chain)
+            if head is None:
+                head, _ = AuditHead.objects.select_for_update().get_or_create(
+                    chain=chain, defaults={"pk": chain + 1, "seq": 0, "hash": chain_genesis(chain)}
+                )
             seq, prev = head.seq, head.hash
             for r in by_chain[chain]:
                 seq += 1

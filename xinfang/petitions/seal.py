@@ -7,6 +7,13 @@ digest goes into the petition's own audit chain (ADR 0013). Verify recomputes ea
 digest and compares it with the last one sealed: an edit, a replayed old state, an inserted or a
 deleted row (petition, event or deadline) shows.
 
+Cost (bench/README.md, "seal_bench.py"): a step's seal reads the six tables of its petition
+with statements compiled once per process (``core.prepared``: the same rows as the ORM, without
+Django compiling six queries at every step); a registration, single or in a batch, digests the
+rows it has just written (``Written``, ``petition_digest_written``): they are new in its
+transaction, so nobody else can have changed them, and a value whose stored form is not
+certain makes it read them back instead. Verify always reads every row from the database.
+
 Covered: the facts of the procedure and of the matter, the parties (who petitioned: a name or
 phone swapped by SQL would send the answer to someone else) and the attachments (their rows:
 name, type, size, SHA-256 and file; the file's bytes are checked against the SHA-256 by the
@@ -18,13 +25,20 @@ password's hash, renewed by ``petition_receipt_again``).
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
+
 from xinfang.audit.seals import Sealer, audit_seal, row_digest
 from xinfang.audit.services import Entry, petition_event_entries
+from xinfang.core.crypto import EncryptedTextField
+from xinfang.core.prepared import values_by_ids
 
 PETITION_FIELDS = (
     "tracking_code",
@@ -120,61 +134,195 @@ def _row(values: Iterable[Any]) -> list[Any]:
     return [_canon(v) for v in values]
 
 
-def petition_digests(ids: Iterable[int]) -> dict[int, str]:
-    """The current digest of each petition (from the database, in the caller's transaction)."""
+def _rows(ids: list[int]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows each digest covers, of the petitions ``ids``, as the ORM reads them (each
+    query compiled once per process and number of ids: ``core.prepared``)."""
     from xinfang.deadlines.models import Deadline
     from xinfang.petitions.models import Attachment, Party, Petition, PetitionEvent
 
-    out: dict[int, str] = {}
-    ids = sorted(set(ids))
     accused_of = Petition.accused_staff.through.objects
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        events: dict[int, list[Any]] = defaultdict(list)
-        for pid, *rest in (
-            PetitionEvent.objects.filter(petition_id__in=chunk)
+    queries: dict[str, Any] = {
+        "events": lambda c: (
+            PetitionEvent.objects.filter(petition_id__in=c)
             .order_by("petition_id", "seq")
             .values_list("petition_id", *EVENT_FIELDS)
-        ):
-            events[pid].append(_row(rest))
-        deadlines: dict[int, list[Any]] = defaultdict(list)
-        for pid, *rest in Deadline.objects.filter(petition_id__in=chunk).values_list(
+        ),
+        "deadlines": lambda c: Deadline.objects.filter(petition_id__in=c).values_list(
             "petition_id", *DEADLINE_FIELDS
-        ):
-            deadlines[pid].append(_row(rest))
-        parties: dict[int, list[Any]] = defaultdict(list)
-        for pid, *rest in (
-            Party.objects.filter(petition_id__in=chunk)
+        ),
+        "parties": lambda c: (
+            Party.objects.filter(petition_id__in=c)
             .order_by("petition_id", "pk")
             .values_list("petition_id", "pk", *PARTY_FIELDS)
-        ):
-            parties[pid].append(_row(rest))
-        attachments: dict[int, list[Any]] = defaultdict(list)
-        for pid, *rest in (
-            Attachment.objects.filter(petition_id__in=chunk)
+        ),
+        "attachments": lambda c: (
+            Attachment.objects.filter(petition_id__in=c)
             .order_by("petition_id", "pk")
             .values_list("petition_id", "pk", *ATTACHMENT_FIELDS)
-        ):
+        ),
+        "accused": lambda c: accused_of.filter(petition_id__in=c).values_list(
+            "petition_id", "user_id"
+        ),
+        "petition": lambda c: Petition.objects.filter(pk__in=c).values_list("pk", *PETITION_FIELDS),
+    }
+    return {name: values_by_ids(f"seal.{name}", q, ids) for name, q in queries.items()}
+
+
+def petition_digests(ids: Iterable[int]) -> dict[int, str]:
+    """The current digest of each petition (from the database, in the caller's transaction)."""
+    out: dict[int, str] = {}
+    ids = sorted(set(ids))
+    for i in range(0, len(ids), CHUNK):
+        rows = _rows(ids[i : i + CHUNK])
+        events: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in rows["events"]:
+            events[pid].append(_row(rest))
+        deadlines: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in rows["deadlines"]:
+            deadlines[pid].append(_row(rest))
+        parties: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in rows["parties"]:
+            parties[pid].append(_row(rest))
+        attachments: dict[int, list[Any]] = defaultdict(list)
+        for pid, *rest in rows["attachments"]:
             attachments[pid].append(_row(rest))
         accused: dict[int, list[int]] = defaultdict(list)
-        for pid, uid in accused_of.filter(petition_id__in=chunk).values_list(
-            "petition_id", "user_id"
-        ):
+        for pid, uid in rows["accused"]:
             accused[pid].append(uid)
-        for pid, *rest in Petition.objects.filter(pk__in=chunk).values_list("pk", *PETITION_FIELDS):
-            out[pid] = row_digest(
-                "petition",
-                {
-                    "petition": _row(rest),
-                    "events": events[pid],
-                    # deadlines are rewritten by each fold: their order is not a fact
-                    "deadlines": sorted(deadlines[pid], key=repr),
-                    "accused_staff": sorted(accused[pid]),
-                    "parties": parties[pid],
-                    "attachments": attachments[pid],
-                },
-            )
+        for pid, *rest in rows["petition"]:
+            out[pid] = _digest(
+                _row(rest), events[pid], deadlines[pid], accused[pid], parties[pid],
+                attachments[pid],
+            )  # fmt: skip
     return out
+
+
+def _digest(
+    petition: list[Any],
+    events: list[list[Any]],
+    deadlines: list[list[Any]],
+    accused: list[int],
+    parties: list[list[Any]],
+    attachments: list[list[Any]],
+) -> str:
+    return row_digest(
+        "petition",
+        {
+            "petition": petition,
+            "events": events,
+            # deadlines are rewritten by each fold: their order is not a fact
+            "deadlines": sorted(deadlines, key=repr),
+            "accused_staff": sorted(accused),
+            "parties": parties,
+            "attachments": attachments,
+        },
+    )
+
+
+# -- a new petition's digest from the rows just written ----------------------------------------
+
+
+class NotInHand(Exception):
+    """A value in memory whose stored form is not certain: read the rows back instead."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """A petition written in this transaction with every row its digest covers, as the
+    service just wrote them (model instances after their INSERT: ids and auto fields set)."""
+
+    petition: Any
+    events: Sequence[Any]
+    deadlines: Sequence[Any]
+    parties: Sequence[Any]
+    attachments: Sequence[Any] = ()
+    accused_staff_ids: Sequence[int] = ()
+
+
+_INTS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
+
+def _stored(field: Any, v: Any) -> Any:
+    """``v``, the value of ``field`` in memory, as the database gives it back after the INSERT
+    (an enum as its value, a file as its name); :class:`NotInHand` where that is not certain
+    (a value Django would convert on its way in, such as ``"3"`` for an integer)."""
+    if v is None:
+        return None
+    kind = _kind(field)
+    if kind in ("CharField", "TextField") and isinstance(v, str):
+        return str.__str__(v)  # TextChoices, StrEnum: the text stored
+    if kind in _INTS and isinstance(v, int) and not isinstance(v, bool):
+        return int(v)  # IntEnum (Route)
+    if kind == "BooleanField" and isinstance(v, bool):
+        return bool(v)
+    if kind == "DateTimeField" and isinstance(v, datetime) and v.utcoffset() is not None:
+        return v
+    if kind == "DateField" and isinstance(v, date) and not isinstance(v, datetime):
+        return v
+    if kind == "FileField" and isinstance(v, FieldFile | str):
+        return v.name if isinstance(v, FieldFile) else v
+    if kind == "JSONField":
+        try:
+            return json.loads(json.dumps(v))  # as it reads back: keys as text, tuples as lists
+        except (TypeError, ValueError) as e:
+            raise NotInHand(str(e)) from e
+    raise NotInHand(f"{field.name}: {type(v).__name__}")
+
+
+@functools.cache
+def _kind(field: Any) -> str:
+    """The column's kind (a foreign key's: its target's); "" for a field that converts values
+    on reading (``from_db_value``) other than JSON and encrypted text, which read back as
+    they were written."""
+    while field.get_internal_type() in ("ForeignKey", "OneToOneField"):
+        field = field.target_field
+    kind = field.get_internal_type()
+    if hasattr(field, "from_db_value") and not isinstance(field, EncryptedTextField):
+        return "JSONField" if kind == "JSONField" else ""
+    return kind
+
+
+def _in_hand(obj: Any, fields: Sequence[str], with_pk: bool = False) -> list[Any]:
+    meta = obj._meta
+    values = [_stored(meta.get_field(f), getattr(obj, f)) for f in fields]
+    if with_pk:
+        if obj.pk is None:
+            raise NotInHand("no id returned by the INSERT")
+        values.insert(0, _stored(meta.pk, obj.pk))
+    return _row(values)
+
+
+def petition_digest_written(w: Written) -> str:
+    """The digest of a petition written in this transaction, from the rows in hand: what
+    :func:`petition_digests` would read back (the tests compare the two on both databases).
+    Nobody else sees the rows before the commit, so there is nothing to re-read. Raises
+    :class:`NotInHand` when a value's stored form is not certain."""
+    return _digest(
+        _in_hand(w.petition, PETITION_FIELDS),
+        [_in_hand(e, EVENT_FIELDS) for e in sorted(w.events, key=lambda e: e.seq)],
+        [_in_hand(d, DEADLINE_FIELDS) for d in w.deadlines],
+        [int(u) for u in set(w.accused_staff_ids)],
+        [_in_hand(p, PARTY_FIELDS, True) for p in sorted(w.parties, key=_pk_key)],
+        [_in_hand(a, ATTACHMENT_FIELDS, True) for a in sorted(w.attachments, key=_pk_key)],
+    )
+
+
+def _pk_key(obj: Any) -> int:
+    if obj.pk is None:
+        raise NotInHand("no id returned by the INSERT")
+    return int(obj.pk)
 
 
 def petition_digests_every() -> Iterator[tuple[int, str]]:
@@ -198,15 +346,28 @@ def petition_seal(
     actor: Any = None,
     events: Iterable[Any] = (),
     entries: Sequence[Entry] = (),
+    written: Sequence[Written] = (),
 ) -> None:
     """Seal the petitions as they are now in this transaction (call last, after every write).
     ``events``: the steps just written, recorded in the same append, before the seals, then
-    ``entries`` (other records of the same change, e.g. a batch's ``petition.imported``)."""
+    ``entries`` (other records of the same change, e.g. a batch's ``petition.imported``).
+    ``written``: the petitions are new in this transaction and these are all their rows: the
+    digests are computed from them instead of read back (``petition_digest_written``)."""
+    ids = list(petition_ids)
+    digests: dict[int, str] | None = None
+    if written:
+        try:
+            digests = {int(w.petition.pk): petition_digest_written(w) for w in written}
+        except NotInHand:
+            digests = None  # read back, as for any other change
+        if digests is not None and set(digests) != {int(i) for i in ids}:
+            raise ValueError("written: not the petitions sealed")
     audit_seal(
         object_type="petition",
-        ids=list(petition_ids),
+        ids=ids,
         actor=actor,
         entries=[*petition_event_entries(events=events, actor=actor), *entries],
+        digests=digests,
     )
 
 

@@ -112,9 +112,10 @@ def _attachments_write(files: Sequence[tuple[AttachmentInput, str]]) -> list[Sta
     return staged
 
 
-def _attachment_rows(petition: Petition, staged: Sequence[StagedFile]) -> None:
-    """In the service's transaction: the rows of files already written; their markers go
-    when the transaction commits."""
+def _attachment_rows(petition: Petition, staged: Sequence[StagedFile]) -> list[Attachment]:
+    """In the service's transaction: the rows of files already written (returned, as saved);
+    their markers go when the transaction commits."""
+    rows = []
     for f in staged:
         att = Attachment(
             petition=petition,
@@ -125,9 +126,11 @@ def _attachment_rows(petition: Petition, staged: Sequence[StagedFile]) -> None:
         )
         att.file.name = f.name
         att.save()
+        rows.append(att)
     markers = [m for f in staged for m in f.markers]
     if markers:
         transaction.on_commit(lambda: _markers_remove(markers))
+    return rows
 
 
 def _attachments_save(petition: Petition, files: Sequence[tuple[AttachmentInput, str]]) -> None:

@@ -36,7 +36,7 @@ from xinfang.directory.permissions import user_can_register
 from xinfang.petitions import extensions
 from xinfang.petitions import validation as v
 from xinfang.petitions.models import Party, Petition, PetitionEvent
-from xinfang.petitions.seal import petition_seal
+from xinfang.petitions.seal import Written, petition_seal
 from xinfang.petitions.services._shared import _as_datetime
 from xinfang.petitions.services.act import _step, _within_limits
 from xinfang.petitions.services.attachments import (
@@ -139,8 +139,9 @@ def petition_register_many(
             fields={f"items[{i}]": msgs for i, msgs in sorted(refused.items())},
         )
     with transaction.atomic():
-        written = _write(ready, actor=actor, now=now)
-        _seal(written, actor=actor)
+        hand: list[Written] = []
+        written = _write(ready, actor=actor, now=now, hand=hand)
+        _seal(written, actor=actor, hand=hand)
     return [reg for reg, _events in written]
 
 
@@ -167,8 +168,9 @@ def petition_register_batch(
     )
     out = Batch(refused=refused)
     with transaction.atomic():
-        written = _write(ready, actor=actor, now=now)
-        _seal(written, actor=actor)
+        hand: list[Written] = []
+        written = _write(ready, actor=actor, now=now, hand=hand)
+        _seal(written, actor=actor, hand=hand)
     out.registered = {r.index: reg for r, (reg, _e) in zip(ready, written, strict=True)}
     return out
 
@@ -179,10 +181,12 @@ def _write(
     actor: User | None,
     now: datetime,
     pending: dict[int, list[Deadline]] | None = None,
+    hand: list[Written] | None = None,
 ) -> list[tuple[Registration, list[PetitionEvent]]]:
     """Write the assembled petitions with a few multi-row INSERTs, in the caller's transaction;
     the registration hooks (search queue, rollup) take the batch at once. Not sealed here.
-    ``pending``: their deadline rows are put there (steps follow) instead of written."""
+    ``pending``: their deadline rows are put there (steps follow) instead of written.
+    ``hand``: each petition's rows as written are put there (for its seal's digest)."""
     if not ready:
         return []
     assembled = [
@@ -195,19 +199,16 @@ def _write(
         staged = [_attachments_write(r.clean["files"]) if r.clean["files"] else [] for r in ready]
         Petition.objects.bulk_create(petitions)
         PetitionEvent.objects.bulk_create([e for _p, _pw, evs, _f in assembled for e in evs])
+        deadlines = [deadline_rows(p, facts) for p, _pw, _e, facts in assembled]
         if pending is None:
-            Deadline.objects.bulk_create(
-                [row for p, _pw, _e, facts in assembled for row in deadline_rows(p, facts)]
-            )
+            Deadline.objects.bulk_create([row for rows in deadlines for row in rows])
         else:
-            pending.update({p.pk: deadline_rows(p, facts) for p, _pw, _e, facts in assembled})
-        Party.objects.bulk_create(
-            [
-                Party(petition=p, **vars(pi))
-                for p, r in zip(petitions, ready, strict=True)
-                for pi in r.clean["parties"]
-            ]
-        )
+            pending.update({p.pk: rows for p, rows in zip(petitions, deadlines, strict=True)})
+        parties = [
+            [Party(petition=p, **vars(pi)) for pi in r.clean["parties"]]
+            for p, r in zip(petitions, ready, strict=True)
+        ]
+        Party.objects.bulk_create([party for rows in parties for party in rows])
         through = Petition.accused_staff.through
         through.objects.bulk_create(
             [
@@ -216,10 +217,18 @@ def _write(
                 for u in r.clean["accused_staff"]
             ]
         )
-        for p, files in zip(petitions, staged, strict=True):
-            if files:
-                _attachment_rows(p, files)
+        attachments = [
+            _attachment_rows(p, files) if files else []
+            for p, files in zip(petitions, staged, strict=True)
+        ]
     extensions.registered(petitions=petitions)  # the search queue, the rollup: one call
+    if hand is not None and pending is None:
+        hand.extend(
+            Written(p, evs, d, pa, at, [u.pk for u in r.clean["accused_staff"]])
+            for (p, _pw, evs, _f), d, pa, at, r in zip(
+                assembled, deadlines, parties, attachments, ready, strict=True
+            )
+        )
     return [(Registration(p, pw), list(evs)) for p, pw, evs, _f in assembled]
 
 
@@ -228,9 +237,11 @@ def _seal(
     *,
     actor: User | None,
     entries: Sequence[Entry] = (),
+    hand: Sequence[Written] = (),
 ) -> None:
     """The batch's audit records (every step, then ``entries``) and its petitions' seals, in
-    one append (ADR 0014): each chain head is locked once for the whole batch."""
+    one append (ADR 0014): each chain head is locked once for the whole batch. ``hand``: the
+    rows just written, the digests' source (else they are read back)."""
     if not written:
         return
     petition_seal(
@@ -238,6 +249,7 @@ def _seal(
         actor=actor,
         events=[e for _reg, evs in written for e in evs],
         entries=entries,
+        written=hand,
     )
 
 

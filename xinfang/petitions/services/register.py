@@ -21,8 +21,15 @@ from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
 from xinfang.petitions import extensions
 from xinfang.petitions import validation as v
-from xinfang.petitions.models import Channel, Party, PartyRole, Petition, PetitionEvent
-from xinfang.petitions.seal import petition_seal
+from xinfang.petitions.models import (
+    Attachment,
+    Channel,
+    Party,
+    PartyRole,
+    Petition,
+    PetitionEvent,
+)
+from xinfang.petitions.seal import Written, petition_seal
 from xinfang.petitions.services._shared import _as_datetime, _in_subtree, _new_event
 from xinfang.petitions.services.accused import _accused_staff_clean, _named_staff_save
 from xinfang.petitions.services.act import _transition
@@ -141,11 +148,20 @@ def _register_in_transaction(
         )  # fmt: skip
         petition.save(force_insert=True)
         PetitionEvent.objects.bulk_create(events)
-        Deadline.objects.bulk_create(deadline_rows(petition, facts))
-        _save_parties_and_files(petition, clean, staged)
+        deadlines = Deadline.objects.bulk_create(deadline_rows(petition, facts))
+        parties, attachments = _save_parties_and_files(petition, clean, staged)
         extensions.registered(petitions=[petition])  # the search queue, the rollup
-        # Last: the steps' audit records and the seal of what was written (ADR 0014).
-        petition_seal(petition_ids=[petition.pk], actor=actor, events=events)
+        # Last: the steps' audit records and the seal of what was written (ADR 0014), its
+        # digest from these rows (new in this transaction: nothing to read back).
+        petition_seal(
+            petition_ids=[petition.pk],
+            actor=actor,
+            events=events,
+            written=[
+                Written(petition, events, deadlines, parties, attachments,
+                        [u.pk for u in clean["accused_staff"]])
+            ],
+        )  # fmt: skip
     return Registration(petition, password)
 
 
@@ -426,8 +442,10 @@ def _build(
 
 def _save_parties_and_files(
     petition: Petition, clean: Mapping[str, Any], staged: Sequence[StagedFile]
-) -> None:
+) -> tuple[list[Party], list[Attachment]]:
     if clean.get("accused_staff"):
         _named_staff_save(petition, clean["accused_staff"])
-    Party.objects.bulk_create([Party(petition=petition, **vars(pi)) for pi in clean["parties"]])
-    _attachment_rows(petition, staged)
+    parties = Party.objects.bulk_create(
+        [Party(petition=petition, **vars(pi)) for pi in clean["parties"]]
+    )
+    return parties, _attachment_rows(petition, staged)
