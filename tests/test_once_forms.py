@@ -49,6 +49,7 @@ OWN_TOKEN = {
     "portal/submit.html": "the portal (scope portal.submit; a repeat gets a fresh receipt)",
     "prevention/ledger.html": "the ledger export (scope prevention.ledger_export)",
     "analytics/drill.html": "the drill-down's 台账 export (scope analytics.list_export)",
+    "analytics/_export_button.html": "a list's 台账 export (scope analytics.list_export)",
     "portal/confirm.html": "the portal's check step re-posts every field of the submission form, "
     "its token among them (scope portal.submit)",
 }
@@ -106,7 +107,8 @@ def test_every_post_form_of_every_template_carries_the_one_time_token():
 def test_the_forms_that_claim_their_own_token_are_the_marked_views():
     from django.urls import resolve
 
-    for path in ("/intake/letter/", "/portal/submit/", "/prevention/disputes/exports/"):
+    for path in ("/intake/letter/", "/portal/submit/", "/prevention/disputes/exports/",
+                 "/analytics/exports/new/"):
         assert getattr(resolve(path).func, "once_by_view", False), path
     texts = dict(_templates())
     for template in OWN_TOKEN:

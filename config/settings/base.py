@@ -173,6 +173,9 @@ XINFANG_MAX_REPRESENTATIVES = int(os.environ.get("XINFANG_MAX_REPRESENTATIVES", 
 # Worklist page size (keyset pagination).
 XINFANG_PAGE_SIZE = int(os.environ.get("XINFANG_PAGE_SIZE", "50"))
 XINFANG_EXPORT_MAX_ROWS = int(os.environ.get("XINFANG_EXPORT_MAX_ROWS", "100000"))
+# A list's 台账 export of at most this many rows is written at once and downloaded; a longer
+# one is written by the worker, with a progress page (analytics.exports, issue 16).
+XINFANG_EXPORT_BACKGROUND_ROWS = int(os.environ.get("XINFANG_EXPORT_BACKGROUND_ROWS", "5000"))
 # Django's cache holds the portal's rate-limit counters and the hot-issues page. By default it
 # is a table in the database, so every server process shares the counters; "memory" keeps them
 # per process (one process only).

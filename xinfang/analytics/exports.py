@@ -1,123 +1,154 @@
-"""台账 exports of the analytics lists in the background (issue 16): asked for on the list's page
-(POST, one-time key), written by the worker (``tasks.list_export_run``) with the streaming
-XLSX writer of the prevention ledger (``prevention.xlsx``), followed on its own page with its
-progress, downloaded from there by the one who asked, and forgotten after a week.
+"""台账 exports of the staff lists (issue 16): ONE mechanism for every list of the registry
+(``export_kinds``). An export is asked for on the list's page (POST, one-time key) with the
+page's filters; a small list (at most ``XINFANG_EXPORT_BACKGROUND_ROWS`` rows) is written at
+once and downloaded, a long one is written by the worker (``tasks.list_export_run``) with the
+streaming XLSX writer of the prevention ledger (``prevention.xlsx``) and followed on its own page
+with its progress. Only the one who asked opens it; exports are forgotten after a week.
 
-The lists are de-identified (no party, no content): the read gate is the page's own, the
-statistics gate (``view_deidentified``), applied as the requester's rights are when the file is
-written (a right lost in between fails the export), so an accused organ and the staff an
-accusation names never find it in a file (Art. 30 para 3, Art. 46(5))."""
+The rows are read through the list's own gate and scope as the requester's rights are when the
+file is written (a right lost in between fails the export), so an accused organ and the staff an
+accusation names never find it in a file (Art. 30 para 3, Art. 46(5)); personal data are masked
+unless ``user_may_see_identity``. Every file written is one ``export`` audit record (the kind,
+the filters, the rows, the petitions whose parties it showed unmasked)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 
+from xinfang.analytics.export_base import Kind
+from xinfang.analytics.export_kinds import kind_get
 from xinfang.analytics.models import ListExport
-from xinfang.analytics.rate_selectors import Filters, drill_queryset, drill_rows
+from xinfang.analytics.rate_selectors import Filters
 from xinfang.core import clock
-from xinfang.core.errors import Forbidden, NotFound
+from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
-from xinfang.directory.permissions import Cap, user_can
-
-KINDS = ("rates_drill",)
-CHUNK = 5000
-
-
-def _require(user: User) -> None:
-    if not user_can(user, Cap.VIEW_DEIDENTIFIED):
-        raise Forbidden(gettext("您的角色不能查看统计数据"))
 
 
 def filters_as_params(metric: str, outcomes: list[str], f: Filters) -> dict[str, object]:
     month = lambda d: d.isoformat() if d else None  # noqa: E731
-    return {"metric": metric, "outcomes": outcomes, "month_from": month(f.month_from),
-            "month_to": month(f.month_to), "organ_id": f.organ_id, "region_id": f.region_id,
-            "channel": f.channel, "category": f.category}
-
-
-def _filters(p: dict) -> Filters:  # type: ignore[type-arg]
-    day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
-    return Filters(month_from=day(p.get("month_from")), month_to=day(p.get("month_to")),
-                   organ_id=p.get("organ_id"), region_id=p.get("region_id"),
-                   channel=p.get("channel"), category=p.get("category"))
+    return {
+        "metric": metric,
+        "outcomes": outcomes,
+        "month_from": month(f.month_from),
+        "month_to": month(f.month_to),
+        "organ_id": f.organ_id,
+        "region_id": f.region_id,
+        "channel": f.channel,
+        "category": f.category,
+    }
 
 
 def list_export_request(
     *, actor: User, kind: str, params: dict[str, object], title: str, at: datetime | None = None
 ) -> ListExport:
-    """Ask for the XLSX of a list as ``actor`` sees it; the worker writes it."""
-    _require(actor)
-    if kind not in KINDS:
-        raise NotFound()
-    drill_queryset(user=actor, metric=str(params.get("metric", "")))  # a bad metric: 400 now
-    return ListExport.objects.create(requested_by=actor, requested_at=at or clock.now(),
-                                     kind=kind, params=params, title=title[:300])
+    """Ask for the XLSX of a list as ``actor`` sees it (``params``: the page's filters, as the
+    kind's ``params`` parsed them); the worker, or ``list_export_write`` at once, writes it."""
+    k = kind_get(kind)
+    k.require(actor)
+    if kind == "rates_drill":
+        from xinfang.analytics.rate_selectors import drill_queryset
+
+        drill_queryset(user=actor, metric=str(params.get("metric", "")))  # a bad metric: 400 now
+    return ListExport.objects.create(
+        requested_by=actor,
+        requested_at=at or clock.now(),
+        kind=kind,
+        params=params,
+        title=title[:300],
+    )
+
+
+def list_export_count(*, actor: User, kind: str, params: dict[str, object]) -> int:
+    """How many rows the export would have now (small ones are written at once)."""
+    k = kind_get(kind)
+    k.require(actor)
+    return k.count(actor, params)
 
 
 def list_export_get_for_user(*, user: User, export_id: int) -> ListExport:
     """The export if ``user`` asked for it; otherwise NotFound (the same as none at all)."""
-    _require(user)
     job = ListExport.objects.filter(pk=export_id, requested_by=user).first()
     if job is None:
         raise NotFound(gettext("未找到该导出"))
+    kind_get(job.kind).require(user)  # a right lost since: the file is not theirs to take
     return job
 
 
-HEADERS = ("查询码", "收到日期", "渠道", "类别", "状态", "计入机关", "结果", "天数")
+def _write(
+    k: Kind, user: User, job: ListExport, progress: Callable[[int], None]
+) -> tuple[bytes, int, list[int]]:
+    from xinfang.prevention.xlsx import xlsx_bytes
 
+    shown: list[int] = []
+    n = [0]
 
-def _rows(user: User, p: dict, progress: Callable[[int], None]) -> Iterable[list[object]]:  # type: ignore[type-arg]
-    qs = drill_queryset(user=user, metric=p["metric"], outcomes=p.get("outcomes") or None,
-                        filters=_filters(p))
-    last, n = 0, 0
-    while True:
-        facts = list(qs.filter(id__gt=last).order_by("id")[:CHUNK].values_list(
-            "id", "petition_id", "organ__name", "outcome", "days"))
-        if not facts:
-            return
-        last = facts[-1][0]
-        for r in drill_rows([f[1:] for f in facts]):
-            yield [r.tracking_code, r.received, r.channel, r.category, r.state, r.organ,
-                   r.outcome, r.days]
-        n += len(facts)
-        progress(n)
+    def rows() -> Iterable[list[object]]:
+        for r in k.iter_rows(user, job.params, shown, progress):
+            n[0] += 1
+            yield r
+
+    data = xlsx_bytes(
+        sheet=gettext("台账"),
+        title=job.title,
+        headers=[gettext(h) for h in k.headers],
+        rows=rows(),
+        widths=list(k.widths),
+        types=k.types,
+    )
+    return data, n[0], shown
 
 
 def list_export_write(*, export_id: int) -> ListExport:
     """Write the file of a waiting export (the worker's task), noting progress as it goes."""
+    from xinfang.audit.services import audit_record
     from xinfang.prevention.models import ExportState
-    from xinfang.prevention.xlsx import xlsx_bytes
 
     job = ListExport.objects.select_related("requested_by").get(pk=export_id)
     if job.state != ExportState.WAITING:
         return job
-    user, p = job.requested_by, job.params
+    user = job.requested_by
     try:
-        _require(user)
-        total = drill_queryset(user=user, metric=p["metric"], outcomes=p.get("outcomes") or None,
-                               filters=_filters(p)).count()
+        k = kind_get(job.kind)
+        k.require(user)  # the rights of now, not of the moment it was asked for
+        total = k.count(user, job.params)
         ListExport.objects.filter(pk=job.pk).update(state=ExportState.RUNNING, rows_total=total)
 
         def progress(done: int) -> None:
             ListExport.objects.filter(pk=job.pk).update(rows_done=done)
 
-        data = xlsx_bytes(sheet=gettext("台账"), title=job.title,
-                          headers=[gettext(h) for h in HEADERS],
-                          rows=_rows(user, p, progress), widths=[18, 11, 10, 12, 12, 24, 12, 6],
-                          types="tdtttttn")
+        data, rows, shown = _write(k, user, job, progress)
     except Exception:  # a right lost since, or a fault: the page says it failed
-        ListExport.objects.filter(pk=job.pk).update(state=ExportState.FAILED,
-                                                    finished_at=clock.now())
+        ListExport.objects.filter(pk=job.pk).update(
+            state=ExportState.FAILED, finished_at=clock.now()
+        )
         raise
     job.refresh_from_db()
     job.file.save(f"list-{job.pk}.xlsx", ContentFile(data), save=False)
-    job.state, job.size, job.rows_done, job.finished_at = (ExportState.DONE, len(data), total,
-                                                           clock.now())
-    job.save(update_fields=["file", "state", "size", "rows_done", "finished_at"])
+    job.state, job.size, job.rows_done, job.rows_total, job.finished_at = (
+        ExportState.DONE,
+        len(data),
+        rows,
+        rows,
+        clock.now(),
+    )
+    job.save(update_fields=["file", "state", "size", "rows_done", "rows_total", "finished_at"])
+    audit_record(
+        kind="export",
+        actor=user,
+        object_type="list_export",
+        object_id=job.pk,
+        data={
+            "format": "xlsx",
+            "kind": job.kind,
+            "filters": job.params,
+            "rows": rows,
+            "identities_shown": shown,
+        },
+    )
     return job
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("rates/", rate_views.rates, name="rates"),
     path("rates/drill/", rate_views.drill, name="drill"),
     path("rates/drill/export/", export_views.drill_export_new, name="drill_export"),
+    path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<int:export_id>/", export_views.export_page, name="export"),
     path("exports/<int:export_id>/file", export_views.export_file, name="export_file"),
     path("trends/", trend_views.trends, name="trends"),

@@ -121,6 +121,57 @@ def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
         ]
 
 
+def petitioner_cells(
+    *, user: User, petition_ids: list[int], shown: list[int]
+) -> dict[int, tuple[str, str]]:
+    """The petitioners' names and phones of each petition, for a 台账 row of a record about it
+    (a relief application, a hearing …), masked as the petition list masks them: phones unless
+    ``user_may_see_identity``, names too for an accusation or a confidential petition the user's
+    organ does not handle (Arts. 30 para 3, 46(5)). ``shown`` gets the petitions whose parties
+    were written unmasked (the export's audit record says so). Two queries a chunk."""
+    from xinfang.petitions.models import Petition
+
+    ids_ = sorted({i for i in petition_ids if i})
+    if not ids_:
+        return {}
+    petitions = Petition.objects.filter(pk__in=ids_).only(
+        "pk", "category", "accused_organ_id", "confidential", "current_organ_id", "is_anonymous"
+    )
+    parties: dict[int, list[Party]] = {}
+    for x in Party.objects.filter(petition_id__in=ids_, role=PartyRole.PETITIONER).order_by("id"):
+        parties.setdefault(x.petition_id, []).append(x)
+    out = {}
+    for p in petitions:
+        clear = user_may_see_identity(user=user, petition=p)
+        hide_name = not clear and identity_restricted(p)
+        names = [
+            mask_name(x.name) if hide_name and not x.is_organisation else x.name
+            for x in parties.get(p.pk, [])
+        ]
+        phones = [x.phone if clear else mask_phone(x.phone) for x in parties.get(p.pk, [])]
+        if clear and parties.get(p.pk) and not p.is_anonymous:
+            shown.append(p.pk)
+        out[p.pk] = ("；".join(names), "；".join(x for x in phones if x))
+    return out
+
+
+def petition_rows(*, user: User, petition_ids: list[int], shown: list[int]) -> list[list[Any]]:
+    """The export's rows (``HEADER``) of these petitions in the order given: a page of a list
+    the user sees (the worklist's 台账, ``analytics.export_kinds``), masked as above."""
+    from xinfang.petitions.models import Petition
+
+    qs = (
+        Petition.objects.filter(pk__in=petition_ids)
+        .select_related("region", "current_organ")
+        .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("id")))
+    )
+    seen: list[int] = []
+    by_id = {r[-1]: r for r in _rows(user, qs, seen)}
+    seen_set = set(seen)
+    shown += [i for i in petition_ids if i in seen_set]
+    return [by_id[i][:-1] for i in petition_ids if i in by_id]
+
+
 def petition_export(
     *,
     user: User,

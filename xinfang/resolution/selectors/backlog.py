@@ -12,11 +12,17 @@ from xinfang.directory.models import User
 from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.resolution.access import backlog_scope
 from xinfang.resolution.models import BacklogCase
-from xinfang.resolution.selectors.supervision import PAGE, Page
+from xinfang.resolution.selectors.supervision import PAGE, Page, keyset_page
 
 
 def backlog_list_for_user(
-    *, user: User, today: date, status: str = "", cursor: int | None = None
+    *,
+    user: User,
+    today: date,
+    status: str = "",
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
 ) -> Page:
     """The board: newest first by keyset, each case with its count of overdue milestones."""
     qs = (
@@ -33,12 +39,7 @@ def backlog_list_for_user(
     )
     if status:
         qs = qs.filter(status=status)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def backlog_counts_for_user(*, user: User) -> list[dict]:

@@ -17,10 +17,17 @@ from xinfang.deadlines.statutes import STATUTES, due_date
 from xinfang.directory.models import User
 from xinfang.resolution.access import hearing_scope
 from xinfang.resolution.models import Hearing, HearingStage
-from xinfang.resolution.selectors.supervision import PAGE, Page
+from xinfang.resolution.selectors.supervision import PAGE, Page, keyset_page
 
 
-def hearing_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+def hearing_list_for_user(
+    *,
+    user: User,
+    status: str = "",
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
+) -> Page:
     qs = (
         Hearing.objects.filter(hearing_scope(user))
         .select_related("organ", "petition")
@@ -36,12 +43,7 @@ def hearing_list_for_user(*, user: User, status: str = "", cursor: int | None = 
     )
     if status:
         qs = qs.filter(status=status)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def hearing_get_for_user(*, user: User, hearing_id: int) -> Hearing:

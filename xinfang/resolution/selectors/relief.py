@@ -11,10 +11,17 @@ from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
 from xinfang.resolution.access import fund_scope, funds_open_to, relief_scope
 from xinfang.resolution.models import FundEntry, ReliefApplication, ReliefFund
-from xinfang.resolution.selectors.supervision import PAGE, Page
+from xinfang.resolution.selectors.supervision import PAGE, Page, keyset_page
 
 
-def relief_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+def relief_list_for_user(
+    *,
+    user: User,
+    status: str = "",
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
+) -> Page:
     qs = (
         ReliefApplication.objects.filter(relief_scope(user))
         .select_related("organ", "fund__organ", "petition")
@@ -34,12 +41,7 @@ def relief_list_for_user(*, user: User, status: str = "", cursor: int | None = N
     )
     if status:
         qs = qs.filter(status=status)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def relief_get_for_user(*, user: User, application_id: int) -> ReliefApplication:

@@ -19,10 +19,17 @@ from xinfang.resolution.models import (
     Mediation,
     Suggestion,
 )
-from xinfang.resolution.selectors.supervision import PAGE, Page
+from xinfang.resolution.selectors.supervision import PAGE, Page, keyset_page
 
 
-def suggestion_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+def suggestion_list_for_user(
+    *,
+    user: User,
+    status: str = "",
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
+) -> Page:
     qs = (
         Suggestion.objects.filter(petition_record_scope(user))
         .select_related("organ", "petition")
@@ -38,12 +45,7 @@ def suggestion_list_for_user(*, user: User, status: str = "", cursor: int | None
     )
     if status:
         qs = qs.filter(status=status)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def suggestion_get_for_user(*, user: User, suggestion_id: int) -> Suggestion:
@@ -97,7 +99,14 @@ def suggestion_public_list(*, cursor: int | None = None) -> Page:
     return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
 
 
-def mediation_list_for_user(*, user: User, status: str = "", cursor: int | None = None) -> Page:
+def mediation_list_for_user(
+    *,
+    user: User,
+    status: str = "",
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
+) -> Page:
     qs = (
         Mediation.objects.filter(petition_record_scope(user))
         .select_related("organ", "petition")
@@ -112,12 +121,7 @@ def mediation_list_for_user(*, user: User, status: str = "", cursor: int | None 
     )
     if status:
         qs = qs.filter(status=status)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def mediation_get_for_user(*, user: User, mediation_id: int) -> Mediation:

@@ -20,10 +20,29 @@ PAGE = 50
 class Page:
     rows: list
     next_cursor: int | None
+    total: int | None = None  # rows of the whole list (``counted``: the 台账 export counts them)
+
+
+def keyset_page(qs, *, cursor: int | None, limit: int = PAGE, counted: bool = False) -> Page:  # type: ignore[no-untyped-def]
+    """One page of a list, newest first by keyset (``cursor``: the last id shown); the pages
+    and their 台账 export (``analytics.export_kinds``) read the same rows in the same order."""
+    total = qs.count() if counted else None
+    if cursor:
+        qs = qs.filter(pk__lt=cursor)
+    rows = list(qs.order_by("-pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows=rows, next_cursor=rows[-1].pk if more else None, total=total)
 
 
 def notice_list_for_user(
-    *, user: User, status: str = "", listed: bool = False, cursor: int | None = None
+    *,
+    user: User,
+    status: str = "",
+    listed: bool = False,
+    cursor: int | None = None,
+    limit: int = PAGE,
+    counted: bool = False,
 ) -> Page:
     """Newest first, by keyset (``cursor``: the last id shown)."""
     qs = SupervisionNotice.objects.filter(notice_scope(user)).select_related("office", "organ")
@@ -31,12 +50,7 @@ def notice_list_for_user(
         qs = qs.filter(status=status)
     if listed:
         qs = qs.filter(listed=True)
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
 
 
 def notice_get_for_user(*, user: User, notice_id: int) -> SupervisionNotice:
