@@ -27,7 +27,11 @@ evaluate  the organ evaluated             evaluated / expired                   
   15 (T1, Art. 22) + 15 (T3, Art. 23), calendar days, §5.3). The due day itself is on time.
   Items closed without an acceptance to owe (redirected, not accepted, referred to the
   political-legal or discipline organs: Arts. 22 para 2, 23) are not in the denominator. A
-  petition transferred from organ A to organ B counts once, at B, which accepted it.
+  petition transferred from organ A to organ B counts once, at B, which accepted it. A
+  petition handed to an organ another installation serves (a transfer or an assignment
+  marked ``to_external``, issue 20) owes no acceptance here either: it is accepted over there,
+  on that installation's clock from its receipt (ADR 0018), and counted there, once; here it
+  stays counted as transferred (the volumes), never as an acceptance overdue.
 * **按期办结**: the handling limit T6 (Art. 34: 60 days from acceptance, at most 30 more with an
   extension) as the deadline tracker keeps it, extension included. §8.2 denominator: on time +
   late + not finished and overdue + not finished and not yet due, by deadline date. A review
@@ -190,7 +194,8 @@ def timeline(f: PetitionFacts, *, acceptance_days: int = 30) -> list[Timed]:
         organ = ack.organ_id or f.current_organ_id
         out = "on_time" if ack.on <= due else "late"
         add(Timed(Row(pid, Metric.ACCEPT, organ, month_of(due), out)))
-    elif not any(s.action in NO_ACCEPTANCE for s in f.steps):  # overdue once the due day passed
+    elif not any(s.action in NO_ACCEPTANCE for s in f.steps) and not _handed_out(f):
+        # overdue once the due day passed
         add(Timed(Row(pid, Metric.ACCEPT, f.current_organ_id, month_of(due), "overdue"), since=due))
 
     # 按期办结率
@@ -204,8 +209,12 @@ def timeline(f: PetitionFacts, *, acceptance_days: int = 30) -> list[Timed]:
         else:  # running up to the due day, overdue after it
             row = Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), "running")
             add(Timed(row, until=d.due))
-            add(Timed(Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), "overdue"),
-                      since=d.due))
+            add(
+                Timed(
+                    Row(pid, Metric.COMPLETE, d.owner_organ_id, month_of(d.due), "overdue"),
+                    since=d.due,
+                )
+            )
 
     # 满意率, 参评率
     statutory = f.route in STATUTORY_ROUTES or any(s.action == "refer_legal" for s in f.steps)
@@ -217,12 +226,22 @@ def timeline(f: PetitionFacts, *, acceptance_days: int = 30) -> list[Timed]:
             if w.stage in rated:
                 add(Timed(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "evaluated")))
             else:  # expired once its last day passed
-                add(Timed(Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "expired"),
-                          since=w.closes))
+                add(
+                    Timed(
+                        Row(pid, Metric.EVALUATE, w.organ_id, month_of(w.closes), "expired"),
+                        since=w.closes,
+                    )
+                )
 
     # days per stage
     rows.extend(Timed(r) for r in _stage_days(f))
     return rows
+
+
+def _handed_out(f: PetitionFacts) -> bool:
+    """Its last hand-over went to another installation (issue 20): acceptance is owed there."""
+    sent = [s for s in f.steps if s.action in ("transfer", "assign")]
+    return bool(sent) and bool(sent[-1].data.get("to_external"))
 
 
 def _stage_days(f: PetitionFacts) -> Iterable[Row]:

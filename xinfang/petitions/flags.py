@@ -97,6 +97,12 @@ FLAGS: dict[Flag, FlagRule] = {
     )
 }
 
+#: Not a flag anyone sets: the installation a petition was handed to reports the matter
+#: concluded there (``on``) or open again (issue 20; ``services.petition_remote_concluded``).
+#: Recorded as a ``flag`` event; the petition's ``is_open`` carries it.
+CONCLUDED_ELSEWHERE = "concluded_elsewhere"
+CONCLUDED_ELSEWHERE_LABELS = {True: _("对方系统已办结"), False: _("对方系统重新办理")}
+
 #: The flags a worklist filters and counts, in the order shown.
 LISTED: tuple[Flag, ...] = (
     Flag.MAJOR_URGENT,

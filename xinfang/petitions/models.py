@@ -160,6 +160,13 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
 
+    @property
+    def concluded_elsewhere(self) -> bool:
+        """Handed to an organ another installation serves, which reports the matter concluded
+        there (issue 20): the one way a petition in an open state is not open
+        (``services.petition_remote_concluded``; its state stays "transferred", ADR 0018)."""
+        return not self.is_open and self.state in OPEN_STATE_VALUES
+
 
 class PartyRole(models.TextChoices):
     PETITIONER = "petitioner", "信访人"

@@ -404,13 +404,17 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     if away:
         return away
     view = selectors.petition_public_view(petition=petition)
+    remote = remote_handling(petition=petition)
     return render(
         request,
         "portal/status.html",
         {
             "v": view,
             # Steps another installation reports on a petition handed over to it (issue 20).
-            "remote": remote_handling(petition=petition),
+            "remote": remote,
+            # Where it stands is said over there while the petition is with that installation:
+            # handled there, or concluded there (ADR 0018: our copy stays "transferred").
+            "remote_now": remote[-1] if remote and petition.current_organ.external else None,
             "remedy_form": RemedyForm(),
             "staff_signed_in": request.user.is_authenticated,
         },

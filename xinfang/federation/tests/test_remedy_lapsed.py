@@ -4,7 +4,7 @@ its outbox): the right is judged by when the petitioner asked (Art. 35), so the 
 reopened lawfully (``reopen_window``: its event, its notice, its audit record) and the request
 taken. A request asked after the window stays refused, with the day the window ran out.
 
-Planted fault (watched failing, then restored): ``_remedy_apply`` without
+Planted fault (watched failing, then restored): ``remedy_apply`` without
 ``_reopen_if_asked_in_time`` - the in-time request was refused ("当前状态“期满未申请”下不能
 “申请复查”") and the petitioner lost the review."""
 

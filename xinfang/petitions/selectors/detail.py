@@ -182,8 +182,10 @@ def re_review_ended_on(prior: Petition | None):  # type: ignore[no-untyped-def]
 
 def _flag_label(data: dict) -> str:
     """A flag event on the timeline: "标记：督办" or "取消标记：督办"."""
-    from xinfang.petitions.flags import FLAGS, Flag
+    from xinfang.petitions.flags import CONCLUDED_ELSEWHERE, CONCLUDED_ELSEWHERE_LABELS, FLAGS, Flag
 
+    if data.get("flag") == CONCLUDED_ELSEWHERE:  # reported by the other installation (issue 20)
+        return gettext(CONCLUDED_ELSEWHERE_LABELS[bool(data.get("on"))])
     try:
         label = gettext(FLAGS[Flag(data.get("flag"))].label)
     except ValueError:

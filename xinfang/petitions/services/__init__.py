@@ -35,6 +35,7 @@ from xinfang.petitions.services.register import (
     petition_register,
     petition_register_check,
 )
+from xinfang.petitions.services.remote import petition_remote_concluded
 from xinfang.petitions.services.steps import _remedy_text
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "petition_flag_set",
     "petition_flags",
     "petition_receipt_again",
+    "petition_remote_concluded",
     "petition_register",
     "petition_register_check",
     "petition_register_batch",

@@ -132,8 +132,12 @@ def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
     after_final = (
         _raised_after_re_review() if any(c.kind == Kind.RE_REVIEWED for c in criteria) else {}
     )
-    rows = Petition.objects.filter(is_open=True, registered_at__isnull=False).values_list(
-        "pk", "registered_at", "current_organ_id"
+    # A petition handed to another installation is that installation's to resolve (issue 20):
+    # no organ here works for the one it sits with.
+    rows = (
+        Petition.objects.filter(is_open=True, registered_at__isnull=False)
+        .exclude(current_organ__external=True)
+        .values_list("pk", "registered_at", "current_organ_id")
     )
     new = []
     for pk, registered_at, organ_id in rows.iterator(chunk_size=CHUNK):
