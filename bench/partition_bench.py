@@ -60,8 +60,8 @@ def main() -> int:
         "audit_records": AuditRecord.objects.count(),
     }
     with connection.cursor() as c:
-        c.execute("SELECT count(*) FROM workbench_petitionterm")
-        counts["search_words"] = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM workbench_petitionwords")  # one row each (ADR 0021)
+        counts["search_word_rows"] = c.fetchone()[0]
         c.execute("SHOW server_version")
         server = c.fetchone()[0]
     print(f"# partition_bench {counts}  PostgreSQL {server}  load {os.getloadavg()[0]:.1f}")

@@ -20,7 +20,8 @@ from xinfang.documents.services import organ_abbreviation
 from xinfang.feedback.models import Evaluation
 from xinfang.petitions.models import Party, Petition, PetitionEvent
 from xinfang.petitions.seal import DEADLINE_FIELDS, EVENT_FIELDS, PETITION_FIELDS, SEALER, _row
-from xinfang.workbench.models import PetitionTerm
+from xinfang.workbench.models import PetitionTerm, PetitionWords
+from xinfang.workbench.words import uses_tsvector
 
 PARTY_COLUMNS = (
     "id", "petition_id", "role", "name", "id_number", "phone", "id_digest", "phone_digest",
@@ -97,6 +98,7 @@ class _Batch:
         self.numbers: list[tuple] = []  # type: ignore[type-arg]
         self.evaluations: list[tuple] = []  # type: ignore[type-arg]
         self.terms: list[tuple] = []  # type: ignore[type-arg]
+        self.vectors = uses_tsvector()  # one tsvector row per petition (ADR 0021)
 
     def _shift(self, t: _Template) -> timedelta:
         c, p = self.c, t.p
@@ -157,7 +159,10 @@ class _Batch:
         self.deadlines.extend((pid, *row) for row in deadlines)
         self.parties.extend(stored for _plain, stored in parties)
         self.accused.extend((pid, uid) for uid in t.accused)
-        self.terms.extend((pid, w) for w in c.pool.terms(ti))
+        if self.vectors:
+            self.terms.append((pid, c.pool.tsvector(ti)))
+        else:
+            self.terms.extend((pid, w) for w in c.pool.terms(ti))
         self._evaluations(pid, events)
         self._audit(t, pid, d, p, events, deadlines, parties)
 
@@ -308,7 +313,9 @@ class _Batch:
                 ("id", "petition_id", "stage", "organ_id", "rating", "comment", "created_at"),
                 self.evaluations,
             ),
-            "search_words": write_rows(PetitionTerm, ("petition_id", "term"), self.terms),
+            "search_words": write_rows(PetitionWords, ("petition_id", "words"), self.terms)
+            if self.vectors
+            else write_rows(PetitionTerm, ("petition_id", "term"), self.terms),
         }
         if self.accused:
             out["accused_staff"] = write_rows(

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from xinfang.audit.models import AuditRecord
 from xinfang.core import clock
@@ -50,7 +50,8 @@ from xinfang.petitions.seal import (
     PARTY_FIELDS,
     PETITION_FIELDS,
 )
-from xinfang.workbench.models import PetitionTerm
+from xinfang.workbench.models import PetitionTerm, PetitionWords
+from xinfang.workbench.words import GIN_INDEX, gin_index_sql
 
 BATCH = 2_000  # copies written per transaction
 DEFER_INDEXES_AT = 20_000  # copies from which PostgreSQL builds the indexes after the load
@@ -90,8 +91,12 @@ def bench_seed(
     t_templates = time.perf_counter() - started
     copies = max(0, petitions - made)
     say(f"复制：{copies} 件（{years} 年）…")
-    bulk = (Petition, PetitionEvent, Deadline, Party, AuditRecord, PetitionTerm, Evaluation)
-    with indexes_deferred(bulk, when=copies >= DEFER_INDEXES_AT):
+    bulk = (
+        Petition, PetitionEvent, Deadline, Party, AuditRecord, PetitionTerm, PetitionWords,
+        Evaluation,
+    )  # fmt: skip
+    gin = [(GIN_INDEX, gin_index_sql())] if connection.vendor == "postgresql" else []
+    with indexes_deferred(bulk, when=copies >= DEFER_INDEXES_AT, raw=gin):
         counts = _copy_all(copies, years=years, rng=rng, text_dir=text_dir, say=say)
         t_copies = time.perf_counter() - started - t_templates
         if copies >= DEFER_INDEXES_AT:

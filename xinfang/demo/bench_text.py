@@ -39,6 +39,7 @@ class TextPool:
     replies: list[str]
     source: str  # the folder read, or "built-in"
     _terms: dict[int, list[str]] = field(default_factory=dict)
+    _vectors: dict[int, str] = field(default_factory=dict)
 
     def pick(self, rng: random.Random) -> tuple[int, str, str]:
         i = rng.randrange(len(self.texts))
@@ -52,6 +53,15 @@ class TextPool:
 
             title, content = self.texts[i]
             got = self._terms[i] = sorted(terms_of_text(f"{title}\n{content}"))
+        return got
+
+    def tsvector(self, i: int) -> str:
+        """The same words as PostgreSQL's ``tsvector`` text (for COPY; ADR 0021)."""
+        got = self._vectors.get(i)
+        if got is None:
+            from xinfang.workbench.words import tsvector_text
+
+            got = self._vectors[i] = tsvector_text(self.terms(i))
         return got
 
 

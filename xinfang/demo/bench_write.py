@@ -202,11 +202,14 @@ class Chains:
 
 
 @contextmanager
-def indexes_deferred(models_: Sequence[type[Model]], *, when: bool) -> Iterator[None]:
-    """On PostgreSQL, drop the secondary indexes (``Meta.indexes``) of ``models_`` for a bulk
-    load and build them again after it, which is several times cheaper than keeping them up to
-    date row by row. Primary keys and unique constraints stay. The indexes are rebuilt even
-    when the load fails."""
+def indexes_deferred(
+    models_: Sequence[type[Model]], *, when: bool, raw: Sequence[tuple[str, str]] = ()
+) -> Iterator[None]:
+    """On PostgreSQL, drop the secondary indexes (``Meta.indexes``) of ``models_`` and the
+    ``raw`` ones (name, CREATE statement: indexes only PostgreSQL has) for a bulk load and
+    build them again after it, which is several times cheaper than keeping them up to date row
+    by row. Primary keys and unique constraints stay. The indexes are rebuilt even when the
+    load fails."""
     if not when or connection.vendor != "postgresql":
         yield
         return
@@ -216,9 +219,13 @@ def indexes_deferred(models_: Sequence[type[Model]], *, when: bool) -> Iterator[
             for ix in m._meta.indexes:
                 ed.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(ix.name)}")
                 dropped.append((m, ix))
+        for name, _create in raw:
+            ed.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
     try:
         yield
     finally:
         with connection.schema_editor(atomic=False) as ed:
             for m, ix in dropped:
                 ed.add_index(m, ix)
+            for _name, create in raw:
+                ed.execute(create)

@@ -2,8 +2,8 @@
 
 ``partitions_setup`` converts, once, the fastest-growing append-only tables into partitioned
 tables managed by pg_partman (Debian's ``postgresql-15-partman``): audit records and petition
-events by year of their time column, the search words by ranges of petition ids (the order of
-registration). Django's models do not change: ``id`` stays the model's primary key (an identity
+events by year of their time column (the search words, by ranges of petition ids, until ADR
+0021 made them one row per petition). Django's models do not change: ``id`` stays the model's primary key (an identity
 sequence still hands out unique ids) while the database's primary key becomes ``(id, time)``,
 and each unique constraint gets the time column too, as PostgreSQL requires of a partitioned
 table. SQLite is never partitioned.
@@ -45,14 +45,15 @@ class Spec:
 def specs() -> list[Spec]:
     from xinfang.audit.models import AuditRecord
     from xinfang.petitions.models import PetitionEvent
-    from xinfang.workbench.models import PetitionTerm
 
+    # The search words left this list with ADR 0021: on PostgreSQL they are one row per
+    # petition (a tsvector), growing like the petitions table, which is not partitioned either.
+    # A database partitioned before keeps its (now empty) partitioned word table.
     return [
         Spec(AuditRecord._meta.db_table, "at", "yearly"),
         # recorded_at (when the step was written), never moved back by a paper date, so a
         # new event never falls into a year already archived
         Spec(PetitionEvent._meta.db_table, "recorded_at", "yearly"),
-        Spec(PetitionTerm._meta.db_table, "petition_id", "1000000", by_time=False),
     ]
 
 

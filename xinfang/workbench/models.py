@@ -25,7 +25,8 @@ class SavedFilter(models.Model):
 
 
 class PetitionTerm(models.Model):
-    """One word of a petition's title or content (jieba), for full-text search in Chinese."""
+    """One word of a petition's title or content (jieba), for full-text search in Chinese.
+    SQLite only since ADR 0021 (PostgreSQL keeps one ``PetitionWords`` row per petition)."""
 
     # Two indexes only (~28 rows per petition are written at registration): the primary key
     # (petition, term) also serves deleting a petition's words; (term, petition) serves search.
@@ -38,6 +39,42 @@ class PetitionTerm(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "检索词"
         indexes = [models.Index(fields=["term", "petition"], name="petition_term")]
+
+
+class SearchWordsField(models.TextField):
+    """A petition's search words as one value: PostgreSQL's ``tsvector`` (ADR 0021); plain text
+    on other engines, where the column stays empty (SQLite keeps ``PetitionTerm``)."""
+
+    def db_type(self, connection):  # type: ignore[no-untyped-def]
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+@SearchWordsField.register_lookup
+class WordsMatch(models.Lookup):  # type: ignore[type-arg]
+    """``words__matches=<tsquery text>``: ``words @@ '<w1>' & '<w2>' …`` (``workbench.words``
+    builds the query text from whole words, quoted, so nothing in them is an operator)."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+class PetitionWords(models.Model):
+    """Every search word of one petition in one row (PostgreSQL only, ADR 0021): a ``tsvector``
+    of jieba's words as they are (``array_to_tsvector``: no parsing, stemming or positions)
+    under a GIN index (``petition_words_gin``, made by the migration: PostgreSQL only). It
+    replaced ``PetitionTerm`` there, a row per word taking six times the bytes."""
+
+    petition = models.OneToOneField(
+        Petition, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    words = SearchWordsField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索词（每件一行）"
 
 
 class SearchPending(models.Model):

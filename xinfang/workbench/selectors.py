@@ -26,8 +26,9 @@ from xinfang.petitions.selectors import (
     petition_queryset_for_user,
 )
 from xinfang.petitions.selectors.lists import cursor_id
-from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
+from xinfang.workbench.models import SavedFilter, SearchPending
 from xinfang.workbench.text import search_kind_of, terms_of_query
+from xinfang.workbench.words import petitions_with, petitions_with_all, uses_tsvector
 
 SEARCH_KINDS = {
     "auto": "自动识别",
@@ -61,21 +62,24 @@ RARE = 2000
 
 
 def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition]:
-    """Indexed petitions holding every word. The newest-first scan stops after a page of
+    """Indexed petitions holding every word.
+
+    PostgreSQL (ADR 0021): one ``words @@ 'w1' & 'w2'`` over the GIN index of the petitions'
+    word vectors; the planner weighs the words from the vectors' statistics.
+
+    SQLite (ADR 0007): one ``IN`` per word. The newest-first scan stops after a page of
     matches, which is quick while matches are common; when one word is rare it would read the
     whole table, so a capped count per word finds the rarest and, if it is rare, its petitions
     are taken first (at most ``RARE`` ids)."""
-    counts = [(PetitionTerm.objects.filter(term=t)[:RARE].count(), t) for t in terms]
+    if uses_tsvector():
+        return qs.filter(id__in=petitions_with_all(terms))
+    counts = [(petitions_with(t)[:RARE].count(), t) for t in terms]
     n, rarest = min(counts)
     if n < RARE:
-        qs = qs.filter(
-            id__in=list(
-                PetitionTerm.objects.filter(term=rarest).values_list("petition_id", flat=True)
-            )
-        )
+        qs = qs.filter(id__in=list(petitions_with(rarest).values_list("petition_id", flat=True)))
     for t in terms:
         if n >= RARE or t != rarest:
-            qs = qs.filter(id__in=PetitionTerm.objects.filter(term=t).values("petition_id"))
+            qs = qs.filter(id__in=petitions_with(t))
     return qs
 
 

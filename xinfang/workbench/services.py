@@ -13,8 +13,9 @@ from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
-from xinfang.workbench.models import PetitionTerm, SavedFilter, SearchPending
+from xinfang.workbench.models import SavedFilter, SearchPending
 from xinfang.workbench.text import terms_of_text
+from xinfang.workbench.words import words_write
 
 #: The worklist parameters a saved filter keeps (anything else, e.g. a cursor, is dropped).
 FILTER_KEYS = ("state", "category", "channel", "region", "due", "flag")
@@ -67,27 +68,12 @@ def search_enqueue(*, petition_ids: Sequence[int]) -> None:
 
 
 def search_index_petitions(*, petitions: Sequence[Petition]) -> None:
-    """(Re)write the search words of ``petitions`` (title and content), in one transaction."""
+    """(Re)write the search words of ``petitions`` (title and content), in one transaction:
+    one ``tsvector`` row each on PostgreSQL, a row per word on SQLite (``workbench.words``)."""
     if not petitions:
         return
-    ids = [p.pk for p in petitions]
-    rows = [(p.pk, t) for p in petitions for t in sorted(terms_of_text(f"{p.title}\n{p.content}"))]
-    # ~28 rows per petition: a plain executemany, not model instances.
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(PetitionTerm._meta.db_table)} ({qn('petition_id')}, {qn('term')}) "
-        "VALUES (%s, %s)"
-    )
     with transaction.atomic(savepoint=False):
-        PetitionTerm.objects.filter(petition_id__in=ids).delete()
-        with connection.cursor() as c:
-            if connection.vendor == "postgresql":  # one statement: two arrays, unnested
-                c.execute(
-                    sql.replace("VALUES (%s, %s)", "SELECT * FROM unnest(%s::bigint[], %s::text[])"),
-                    [[r[0] for r in rows], [r[1] for r in rows]],
-                )
-            else:
-                c.executemany(sql, rows)
+        words_write(words={p.pk: terms_of_text(f"{p.title}\n{p.content}") for p in petitions})
 
 
 def search_index_pending(*, batch: int = 500, limit: int | None = None) -> int:

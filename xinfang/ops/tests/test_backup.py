@@ -23,6 +23,8 @@ for i, p in enumerate(Petition.objects.order_by("id")[:4]):
     attachment_add(petition=p, actor=None, name=f"scan{i}.pdf",
                    content=b"%PDF-1.4\\n" + os.urandom(3000))
     attachment_add(petition=p, actor=None, name=f"note{i}.txt", content=f"附件 {i}".encode())
+from xinfang.workbench.services import search_index_pending
+search_index_pending()  # the search words (ADR 0021: a tsvector per petition on PostgreSQL)
 """
 
 DUMP = """
@@ -44,6 +46,14 @@ out["keys"] = [settings.SECRET_KEY, settings.XINFANG_FIELD_KEYS, settings.XINFAN
                settings.XINFANG_AUDIT_KEY, settings.XINFANG_FEDERATION_KEY]
 from xinfang.federation.keys import own_key_id
 out["federation_key_id"] = own_key_id()  # what the peers know this installation by
+from django.db import connection
+from xinfang.workbench.words import GIN_INDEX, words_of
+ids = list(Petition.objects.values_list("pk", flat=True))
+out["words"] = {str(k): sorted(v) for k, v in words_of(petition_ids=ids).items()}
+if connection.vendor == "postgresql":
+    with connection.cursor() as c:
+        c.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
+        out["gin"] = bool(c.fetchone())
 print(json.dumps(out, sort_keys=True, default=str))
 """
 
@@ -109,6 +119,10 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     # the federation signing key came along: peers go on trusting it, no new key exchange
     # (issue 20; without keys/federation_key the restored side makes a new key: another id)
     assert after["federation_key_id"] == before["federation_key_id"]
+    # the search words of every petition, and on PostgreSQL their GIN index (ADR 0021)
+    assert len(before["words"]) == len(before["Petition"])
+    assert after["words"] == before["words"]
+    assert after.get("gin", True) and before.get("gin", True)
     for f in (b.media / "attachments").rglob("*"):
         assert f.stat().st_mode & 0o077 == 0, f
     verify = b.xinfang("audit", "verify")

@@ -114,9 +114,14 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     assert _verify().ok
     records, events = AuditRecord.objects.count(), PetitionEvent.objects.count()
 
+    found = _search_ids()
+    assert found  # the seeded texts hold the word
     call_command("partitions", "setup")
-    for table in ("audit_auditrecord", "petitions_petitionevent", "workbench_petitionterm"):
+    for table in ("audit_auditrecord", "petitions_petitionevent"):
         assert partitioned(table), table
+    # the search words are one tsvector row per petition since ADR 0021: not partitioned
+    assert not partitioned("workbench_petitionwords")
+    assert _search_ids() == found
     assert (AuditRecord.objects.count(), PetitionEvent.objects.count()) == (records, events)
     year = clock.now().year - 1  # the last full year of the two
     old = f"audit_auditrecord_p{year}"
@@ -161,6 +166,7 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     assert any(old in n and "archived range" in n for n in rep.notes), rep.notes
     assert any("archived partition" in n for n in rep.notes), rep.notes  # unchecked seals
     _pages_answer(client, [old_pid, new_pid])
+    assert _search_ids() == found  # the petitions stay, and so do their words
     # the petition page says that part of the history is archived, only where it is
     assert "部分历史已归档" in client.get(f"/petitions/{old_pid}/").content.decode()
     from xinfang.audit.archive import archive_read
@@ -194,6 +200,7 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     assert not any("archived" in n for n in rep.notes), rep.notes
     assert rep.checked == AuditRecord.objects.count()
     _pages_answer(client, [old_pid, new_pid])
+    assert _search_ids() == found
 
     # a record edited inside the re-attached year is found (planted fault 2)
     victim = _sql(f"SELECT id, data FROM {old} ORDER BY id LIMIT 1")[0]
@@ -225,6 +232,15 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     assert any(old in n and "archived range" in n for n in rep.notes), rep.notes
     with pytest.raises(Exception, match="没有挂接着的分区"):
         call_command("partitions", "detach", year=year)  # done: a third run has nothing to do
+
+
+def _search_ids(q: str = "工资") -> list[int]:
+    """What the province's clerk finds by a word (at most 200, newest first)."""
+    from xinfang.directory.models import User
+    from xinfang.workbench.selectors import petition_search_for_user
+
+    clerk = User.objects.get(username="province_clerk")
+    return [p.pk for p in petition_search_for_user(user=clerk, q=q, limit=200).items]
 
 
 def _first_record_after_an_archived_run(year: int) -> int:

@@ -361,39 +361,42 @@ def test_the_search_page_query_count_is_pinned(client, world, register, settle):
 def test_reindex_rebuilds_the_index(world, register):
     from django.core.management import call_command
 
-    from xinfang.workbench.models import PetitionTerm
+    from xinfang.workbench.services import search_index_pending
+    from xinfang.workbench.words import words_delete, words_of
 
     p = register(title="餐馆油烟").petition
-    PetitionTerm.objects.all().delete()
+    search_index_pending()
+    words_delete(petition_ids=[p.pk])
+    assert words_of(petition_ids=[p.pk]) == {}
     call_command("search_reindex", verbosity=0)
-    assert PetitionTerm.objects.filter(petition=p, term="油烟").exists()
+    assert "油烟" in words_of(petition_ids=[p.pk])[p.pk]
 
 
 def test_registration_queues_and_the_indexer_drains(world, register):
     """Registration writes no words (they cost half its time); it queues the petition, and a
     drain writes its words and empties the queue, in batches, and is safe to repeat."""
-    from xinfang.workbench.models import PetitionTerm, SearchPending
+    from xinfang.workbench.models import SearchPending
     from xinfang.workbench.services import search_index_pending
+    from xinfang.workbench.words import words_of
 
     made = [register(title=f"油烟{i}号").petition for i in range(5)]
-    assert set(SearchPending.objects.values_list("petition_id", flat=True)) == {p.pk for p in made}
-    assert not PetitionTerm.objects.exists()
+    ids = [p.pk for p in made]
+    assert set(SearchPending.objects.values_list("petition_id", flat=True)) == set(ids)
+    assert words_of(petition_ids=ids) == {}
     assert search_index_pending(batch=2, limit=3) == 3
     assert SearchPending.objects.count() == 2
     assert search_index_pending(batch=2) == 2
     assert search_index_pending() == 0
     assert not SearchPending.objects.exists()
-    assert set(PetitionTerm.objects.filter(term="油烟").values_list("petition_id", flat=True)) == {
-        p.pk for p in made
-    }
+    assert {pid for pid, ws in words_of(petition_ids=ids).items() if "油烟" in ws} == set(ids)
 
 
 def test_a_queued_petition_is_found_by_text_only_while_queued(world, register):
     """The direct text match is for queued petitions only: an indexed petition whose words
     were removed is not found by its text any more (so the two paths cannot mask each other)."""
-    from xinfang.workbench.models import PetitionTerm
     from xinfang.workbench.selectors import petition_search_for_user
     from xinfang.workbench.services import search_index_pending
+    from xinfang.workbench.words import words_delete
 
     p = register(title="餐馆油烟").petition
 
@@ -403,7 +406,7 @@ def test_a_queued_petition_is_found_by_text_only_while_queued(world, register):
     assert found() == [p.pk]
     search_index_pending()
     assert found() == [p.pk]
-    PetitionTerm.objects.filter(petition=p).delete()
+    words_delete(petition_ids=[p.pk])
     assert found() == []
 
 
@@ -425,7 +428,8 @@ def test_registration_asks_the_worker_once_and_the_worker_indexes_the_queue(
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    from xinfang.workbench.models import PetitionTerm, SearchPending
+    from xinfang.workbench.models import SearchPending
+    from xinfang.workbench.words import words_of
 
     settings.XINFANG_SEARCH_INDEXER = True
     p = register(title="餐馆油烟").petition
@@ -443,7 +447,7 @@ def test_registration_asks_the_worker_once_and_the_worker_indexes_the_queue(
         max_tasks=None, worker_id="test", excluded_queue_names=[],
     ).run()  # fmt: skip
     assert not SearchPending.objects.exists()
-    assert PetitionTerm.objects.filter(petition=p, term="油烟").exists()
+    assert "油烟" in words_of(petition_ids=[p.pk])[p.pk]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
@@ -463,11 +467,12 @@ def test_the_search_index_command_drains_the_queue(world, register):
 
     from django.core.management import call_command
 
-    from xinfang.workbench.models import PetitionTerm, SearchPending
+    from xinfang.workbench.models import SearchPending
+    from xinfang.workbench.words import words_of
 
     p = register(title="餐馆油烟").petition
     out = StringIO()
     call_command("search_index", stdout=out)
     assert "1 件" in out.getvalue()
     assert not SearchPending.objects.exists()
-    assert PetitionTerm.objects.filter(petition=p, term="油烟").exists()
+    assert "油烟" in words_of(petition_ids=[p.pk])[p.pk]
