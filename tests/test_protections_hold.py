@@ -2,8 +2,8 @@
 could not catch a leak below the accused").
 
 Planted faults, each caught here (rerun: make the change, run this file):
-- ``access._ancestor_ids`` returns only ``[organ.pk]``: the office below the accused sees the
-  accusation (``test_an_office_two_levels_below_the_accused_does_not_see_it``);
+- ``directory.selectors.organ_ancestor_ids`` returns only ``[organ.pk]``: the office below
+  the accused sees the accusation (``test_an_office_two_levels_below_the_accused_does_not_see_it``);
 - ``access._exclusions`` drops ``~Q(accused_organ_id__in=ancestors)``: the county office sees
   an accusation against the county government (same test);
 - a row of ``CAPABILITIES`` gains or loses one of the facts below (``LAW``);

@@ -24,8 +24,8 @@ Rerun for a few users: ``-k "township-office and all"``;
 ``XINFANG_SURFACES_DUMP=/tmp/x.jsonl`` writes each changed answer (before, after) to read.
 
 Planted faults this file catches (rerun: make the change, run this file):
-- ``access._ancestor_ids`` returns only the user's own organ (the offices below the accused
-  lose protection): the township office sees it;
+- ``directory.selectors.organ_ancestor_ids`` returns only the user's own organ (the offices
+  below the accused lose protection): the township office sees it;
 - ``access._exclusions`` without ``~_names(user)``: the named staff see it;
 - ``insight.classify.selectors.organ_hints_for`` without ``petition_id__in=visible``: the desk's
   fragment changes (a count);

@@ -51,12 +51,19 @@ def petition_office_for(*, region_code: str, accused: Organ | None = None) -> Or
     return None
 
 
+def organ_ancestor_ids(organ: Organ) -> list[int]:
+    """The ids of ``organ`` and of every organ above it, the top first: its materialised path
+    (``Organ.path``, "/1/5/23/"). The one reading of the path: an organ is accused (or below an
+    accused organ) exactly when the accused organ's id is among these (Art. 30 para 3)."""
+    return [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+
+
 def organ_in_subtree(organ: Organ, top: Organ) -> bool:
     """Whether ``organ`` is ``top`` or lies below it."""
     return bool(top.path) and (organ.path or "").startswith(top.path)
 
 
-__all__ = ["organ_in_subtree", "petition_office_for", "region_chain"]
+__all__ = ["organ_ancestor_ids", "organ_in_subtree", "petition_office_for", "region_chain"]
 
 
 #: The order of levels in the organ picker: the top of the hierarchy first.

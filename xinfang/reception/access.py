@@ -15,6 +15,7 @@ from django.db.models import Q
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.directory.selectors import organ_ancestor_ids
 from xinfang.petitions.selectors.access import organ_within, organs_within_q
 
 
@@ -43,10 +44,7 @@ def organ_in_scope(user: User, organ: Organ) -> bool:
 def organ_accused_by(organ: Organ, accused_organ_id: int | None) -> bool:
     """Whether ``organ`` is the accused organ or lies below it: it may never receive the
     petitioner about that accusation (Art. 30 para 3)."""
-    if accused_organ_id is None:
-        return False
-    ids = [x for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
-    return str(accused_organ_id) in ids
+    return accused_organ_id is not None and accused_organ_id in organ_ancestor_ids(organ)
 
 
 def require(user: User, cap: Cap) -> None:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.directory.selectors import region_chain
+from xinfang.directory.selectors import organ_ancestor_ids, region_chain
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import (
     accusation_exclusions,
@@ -27,11 +27,6 @@ from xinfang.petitions.selectors.access import (
 
 if TYPE_CHECKING:
     from xinfang.resolution.models import ReliefFund
-
-
-def _ancestor_ids(organ: Organ) -> set[int]:
-    """The organ and the organs above it (its materialised path)."""
-    return {int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x}
 
 
 def _below(organ: Organ, field: str) -> Q:
@@ -122,7 +117,7 @@ def funds_open_to(organ: Organ) -> Q:
 def _accused_sees_not(petition: Petition, organ: Organ) -> bool:
     """The petition accuses ``organ`` or an organ above it: its staff never see it."""
     accused = petition.accused_organ_id
-    return accused is not None and accused in _ancestor_ids(organ)
+    return accused is not None and accused in organ_ancestor_ids(organ)
 
 
 def fund_for_petition(petition: Petition, fund: ReliefFund) -> ReliefFund | None:

@@ -6,7 +6,6 @@ pages show them). Every name is importable from ``xinfang.petitions.selectors`` 
 """
 
 from xinfang.petitions.selectors.access import (
-    _ancestor_ids,
     _exclusions,
     _held,
     _jurisdiction,
@@ -55,7 +54,6 @@ __all__ = [
     "FAR",
     "DeadlineView",
     "Page",
-    "_ancestor_ids",
     "_exclusions",
     "_held",
     "_jurisdiction",

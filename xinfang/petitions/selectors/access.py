@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.directory.selectors import organ_ancestor_ids
 from xinfang.petitions import extensions, target_rules
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.parties import identity_restricted_q
@@ -65,7 +66,7 @@ def statistics_scope(*, user: User) -> Q | None:
     organ = user.organ if user.is_authenticated else None
     if organ is None or not user_can(user, Cap.VIEW_DEIDENTIFIED):
         return None
-    return _held(organ) & ~Q(accused_organ_id__in=_ancestor_ids(organ))
+    return _held(organ) & ~Q(accused_organ_id__in=organ_ancestor_ids(organ))
 
 
 def petitions_naming(*, user: User) -> QuerySet[Petition]:
@@ -76,7 +77,7 @@ def petitions_naming(*, user: User) -> QuerySet[Petition]:
 def _exclusions(user: User) -> Q:
     """The two accusation exclusions alone (for reads already bounded to the user's organ)."""
     organ = user.organ
-    ancestors = _ancestor_ids(organ) if organ is not None else []
+    ancestors = organ_ancestor_ids(organ) if organ is not None else []
     return ~Q(accused_organ_id__in=ancestors) & ~_names(user)
 
 
@@ -145,12 +146,6 @@ def organ_facts(organ: Organ, *, served: bool | None = None) -> target_rules.Org
 def _in_region(office: Organ) -> Q:
     prefix = region_prefix(office)
     return Q(current_organ__region__code__startswith=prefix) if prefix else Q()
-
-
-def _ancestor_ids(organ: Organ) -> list[int]:
-    # The user's organ is the accused organ or lies in its subtree exactly when the accused
-    # organ is one of the ids on the user's organ's materialised path.
-    return [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
 
 
 def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:

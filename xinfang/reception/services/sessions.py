@@ -17,6 +17,7 @@ from xinfang.core import clock
 from xinfang.deadlines.holidays import calendar_in_force
 from xinfang.directory.models import Membership, Organ, Role, User
 from xinfang.directory.permissions import Cap
+from xinfang.directory.selectors import organ_ancestor_ids
 from xinfang.reception import rules
 from xinfang.reception.models import ReceptionSchedule, ReceptionSession, SessionKind
 from xinfang.reception.services._shared import NotFound, gate, invalid, text
@@ -41,7 +42,7 @@ class SessionInput:
 
 def leaders_for(organ: Organ):  # type: ignore[no-untyped-def]
     """Who may receive at ``organ``: leaders and heads of the organ or an organ above it."""
-    ids = [int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x]
+    ids = organ_ancestor_ids(organ)
     users = Membership.objects.filter(role__in=_LEADING, user__organ_id__in=ids).values("user_id")
     return User.objects.filter(pk__in=users, is_active=True).order_by("username")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from xinfang.core import clock
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.directory.permissions import Cap
+from xinfang.directory.selectors import organ_ancestor_ids
 from xinfang.documents.services import document_number_next
 from xinfang.petitions.flags import Flag
 from xinfang.petitions.models import Petition
@@ -30,10 +31,6 @@ DUPLICATE = "已存在：该督办通知已经发出，请勿重复提交"
 
 def reply_days() -> int:
     return int(getattr(settings, "XINFANG_SUPERVISION_REPLY_DAYS", 30))
-
-
-def _ancestor_ids(organ: Organ) -> set[int]:
-    return {int(x) for x in (organ.path or f"/{organ.pk}/").strip("/").split("/") if x}
 
 
 def _may_supervise(office: Organ, organ: Organ) -> bool:
@@ -89,7 +86,7 @@ def supervision_issue(
     )
     if ids and len(petitions) != len(ids):
         errors["petitions"] = [gettext("有信访事项不存在或不在您的查看范围内")]
-    accused = _ancestor_ids(organ)
+    accused = set(organ_ancestor_ids(organ))
     if any(p.accused_organ_id in accused for p in petitions):
         errors["petitions"] = [
             gettext("检举控告类信访事项不得交被检举控告的机关、单位督办（第三十条）")
