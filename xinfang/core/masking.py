@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 MASK = "*"
 
@@ -38,6 +39,16 @@ def mask_name(value: str) -> str:
     if not s:
         return ""
     return s[0] + MASK * max(1, len(s) - 1)
+
+
+def mask_names_in(text: str, names: Iterable[str]) -> str:
+    """``text`` with every occurrence of each of ``names`` masked as ``mask_name`` masks it (a
+    party named in an agreement's terms, in a refusal's reason), longest name first so that
+    "张三丰" is not left as "张*丰". Names shorter than two characters are left alone: one
+    character alone would mask half the text."""
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    return text
 
 
 # 18-character resident identity numbers and 11-digit mainland mobile numbers, not inside

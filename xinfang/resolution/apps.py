@@ -31,6 +31,10 @@ class ResolutionConfig(AppConfig):
             },
         )
         extensions.timeline_add(name="suggestions", items=suggestion_mediation_timeline)
-        from xinfang.resolution.hooks import settle_only_through_its_mediation
+        from xinfang.resolution.hooks import (
+            reply_to_a_suggestion_only_through_its_decision,
+            settle_only_through_its_mediation,
+        )
 
         extensions.on_acted(settle_only_through_its_mediation)
+        extensions.on_acted(reply_to_a_suggestion_only_through_its_decision)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from xinfang.petitions.workflow import Action
+from xinfang.petitions.workflow import Action, Category
 from xinfang.resolution.services._shared import invalid
 
 
@@ -36,3 +36,36 @@ def settle_only_through_its_mediation(*, petition: Any, event: Any, before: Any)
     else:
         why = gettext("本件已登记调解，请在调解页面登记各方签字，全部签字后自动结案（第三十三条）")
     raise invalid({"summary": [why]}, why)
+
+
+def reply_to_a_suggestion_only_through_its_decision(
+    *, petition: Any, event: Any, before: Any
+) -> None:
+    """建议意见类 (Art. 29): a people's suggestion is answered by deciding it - adopted, partly
+    adopted or not adopted - with the reasons (对可以采纳的予以采纳并回复). ``suggestion_decide``
+    takes the ``reply`` step itself, naming its study and the decision. A plain ``reply`` from
+    the petition page (or the API) would close the suggestion with no decision recorded: no
+    adoption in the reply document, nothing for the public list or for recognition. Refused,
+    with the way to the decision step."""
+    if event.action != Action.REPLY or before.category != Category.SUGGESTION:
+        return
+    from xinfang.resolution.models import Suggestion, SuggestionStatus
+
+    data = event.data or {}
+    study = str(data.get("suggestion_id", ""))
+    decided = data.get("adoption") in (
+        SuggestionStatus.ADOPTED,
+        SuggestionStatus.PARTLY,
+        SuggestionStatus.NOT_ADOPTED,
+    )
+    if decided and study.isdigit():
+        studying = Suggestion.objects.filter(
+            pk=int(study), petition_id=petition.pk, status=SuggestionStatus.STUDYING
+        )
+        if studying.exists():
+            return  # taken by suggestion_decide
+    why = gettext(
+        "建议意见类信访事项须在“人民建议”中研究，作出予以采纳、部分采纳或不予采纳的决定，"
+        "答复随决定一并发出（第二十九条）"
+    )
+    raise invalid({"reason": [why]}, why)

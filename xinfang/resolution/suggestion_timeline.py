@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xinfang.core.masking import mask_names_in
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import Category, State
+from xinfang.resolution.selectors.suggestion import mediation_names
 
 #: The states before handling begins (Arts. 29, 33: a study or a mediation needs the matter
 #: accepted and in handling first).
@@ -70,14 +73,22 @@ def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[Timel
                 )
             )
     elif petition.category == Category.APPEAL:
-        for m in Mediation.objects.filter(petition_id=petition.pk).select_related("organ"):
+        # a refusal's reason names the party who refused: masked as the parties are (Art. 46(5))
+        hidden = identity_restricted(petition) and not user_may_see_identity(
+            user=user, petition=petition
+        )
+        mediations = Mediation.objects.filter(petition_id=petition.pk).select_related("organ")
+        for m in mediations.prefetch_related("signers") if hidden else mediations:
+            reason = m.failed_reason
+            if hidden and m.status == "failed":
+                reason = mask_names_in(reason, mediation_names(m))
             out.append(
                 TimelineItem(
                     at=_at(m.held_on),
                     label=m.get_kind_display(),
                     text=f"{m.place}；{m.mediator}"
                     + (
-                        gettext("；未达成协议：%(reason)s") % {"reason": m.failed_reason}
+                        gettext("；未达成协议：%(reason)s") % {"reason": reason}
                         if m.status == "failed"
                         else ""
                     ),

@@ -29,6 +29,7 @@ from xinfang.petitions.workflow import (
     Action,
     Category,
 )
+from xinfang.resolution.selectors import suggestion_decision_url
 from xinfang.web.editor import draft_links, opinion_gaps_page
 from xinfang.web.forms import (
     FIELDS,
@@ -143,11 +144,21 @@ def _window_provisional(d: dict) -> bool:
     )
 
 
+def _routes(d: dict) -> dict[str, str]:
+    """Steps taken on another page, not by the petition page's own form: a people's
+    suggestion is answered by its decision (Art. 29), on the suggestion's page."""
+    p = d["petition"]
+    if Action.REPLY.value in d["available_actions"] and p.category == Category.SUGGESTION:
+        return {Action.REPLY.value: suggestion_decision_url(petition=p)}
+    return {}
+
+
 def _action_forms(d: dict, targets: dict[str, dict], errors: dict | None = None) -> list[dict]:
     """The forms of the steps available now; after a refusal, the refused form keeps everything
     that was typed or chosen (issue 12: nothing is lost on an error)."""
     errors = errors or {}
     p = d["petition"]
+    routes = _routes(d)
     known = {"category": p.category or "", "route": str(p.route) if p.route else ""}
     forms = []
     for a in d["available_actions"]:
@@ -188,6 +199,7 @@ def _action_forms(d: dict, targets: dict[str, dict], errors: dict | None = None)
                 "reason_label": REASON_LABEL.get(action, gettext("理由或说明")),
                 "reason": (posted or {}).get("reason", ""),
                 "at": (posted or {}).get("at", ""),
+                "route": routes.get(a, ""),
             }
         )
     return forms

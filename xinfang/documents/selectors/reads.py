@@ -16,13 +16,16 @@ def document_list(
     petition,
     events: Sequence | None = None,
     parties: Parties | None = None,  # type: ignore[no-untyped-def,type-arg]
+    names_hidden: bool = False,
 ) -> list[Document]:
     """Every document addressed to the petitioner, oldest first.
 
     ``parties`` are the (role, name) pairs as the reader may see them (staff may see names
-    masked, petitions.privacy); by default the names as stored (the petitioner's own view)."""
+    masked, petitions.privacy); by default the names as stored (the petitioner's own view).
+    ``names_hidden``: the reader sees the names masked, so the names the documents' own text
+    carries (an agreement's signatures and terms) are masked too."""
     events = _events(petition, events)
-    ctx = _Context(petition, events, parties)
+    ctx = _Context(petition, events, parties, names_hidden)
     return [_build(ctx, i) for i, e in enumerate(events) if e.action in ACTION_KIND]
 
 
@@ -32,11 +35,12 @@ def document_get(
     seq: int,
     events: Sequence | None = None,
     parties: Parties | None = None,  # type: ignore[no-untyped-def,type-arg]
+    names_hidden: bool = False,
 ) -> Document:
     events = _events(petition, events)
     for i, e in enumerate(events):
         if e.seq == seq and e.action in ACTION_KIND:
-            return _build(_Context(petition, events, parties), i)
+            return _build(_Context(petition, events, parties, names_hidden), i)
     raise NotFound(gettext("未找到该文书"))
 
 

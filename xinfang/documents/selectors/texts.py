@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from xinfang.core import clock, ids
+from xinfang.core.masking import mask_name, mask_names_in
 from xinfang.directory.models import Organ
 from xinfang.documents.selectors.kinds import (
     _DELIVERY_OF,
@@ -32,10 +33,19 @@ from xinfang.petitions.workflow import CATEGORY_LABELS, ROUTE_HELP, ROUTE_LABELS
 class _Context:
     """What the builders share: the petition, its events, the organs named in event data."""
 
-    def __init__(self, petition, events: list, parties: Parties | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        petition,
+        events: list,  # type: ignore[type-arg]
+        parties: Parties | None = None,
+        names_hidden: bool = False,
+    ) -> None:
         self.petition = petition
         self.events = events
         self.parties = parties
+        # the reader sees the parties' names masked (petitions.selectors.parties): so are the
+        # names the document's own text carries (an agreement's signatures and terms)
+        self.names_hidden = names_hidden
         self._organs: dict[int, str] | None = None
         self._recipient: str | None = None
         self._plural = False
@@ -429,10 +439,19 @@ def _reply(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-unty
     return [_p(intro), Section("答复意见", e.reason)], ""
 
 
+def _names_in_agreement(ctx: _Context, d: dict) -> list[str]:  # type: ignore[type-arg]
+    """The names an agreement's text may carry: its signers and the petition's parties."""
+    parties = ctx.petition.parties.filter(is_organisation=False).values_list("name", flat=True)
+    return [s.get("name", "") for s in d.get("signatures") or []] + list(parties)
+
+
 def _agreement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
     """The Art. 33 agreement: the mediation's record, what was agreed, who signed, when and
     how; the remedy route stays printed (what the parties may still do)."""
     d = e.data or {}
+    names = _names_in_agreement(ctx, d) if ctx.names_hidden else ()
+    # who was present is a list of people: withheld whole, as the mediation page does
+    present = d.get("present", "") if not ctx.names_hidden else "（仅现办理机关可见）"
     word = "调解" if d.get("agreement") == "mediation" else "和解"
     held = d.get("held_on", "")
     held_text = cn_date(date.fromisoformat(held)) if held else ""
@@ -449,18 +468,19 @@ def _agreement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-
                     f"{word}日期：{held_text}" if held_text else "",
                     f"地点：{d.get('place', '')}" if d.get("place") else "",
                     f"调解人：{d.get('mediator', '')}" if d.get("mediator") else "",
-                    f"到场人员：{d.get('present', '')}" if d.get("present") else "",
+                    f"到场人员：{present}" if present else "",
                 )
                 if x
             ),
         ),
-        Section("协议内容", d.get("summary", "")),
+        Section("协议内容", mask_names_in(d.get("summary", ""), names)),
     ]
     signed = []
     for s in d.get("signatures") or []:
         when = cn_date(date.fromisoformat(s["on"])) if s.get("on") else ""
+        name = mask_name(s.get("name", "")) if ctx.names_hidden else s.get("name", "")
         signed.append(
-            f"{s.get('name', '')}（{s.get('side_label', '')}）于{when}{SIGN_METHODS.get(s.get('method', ''), '')}"
+            f"{name}（{s.get('side_label', '')}）于{when}{SIGN_METHODS.get(s.get('method', ''), '')}"
         )
     if signed:
         out.append(Section("当事人签字", "；".join(signed) + "。"))

@@ -73,13 +73,14 @@ def test_the_review_stage_is_separate_and_rates_the_review_organ(world, register
 def test_a_reply_opens_the_handling_stage_on_its_date(world, register):
     from xinfang.feedback.selectors import evaluation_windows
 
-    p = register(
-        category="suggestion", route=None, received_at=local(2025, 8, 1), at=local(2025, 8, 2)
-    ).petition
+    # route (5) of Art. 31: answered by a reply (a suggestion replies through its decision,
+    # resolution.hooks, Art. 29)
+    p = register(category="appeal", route=5, received_at=local(2025, 8, 1), at=local(2025, 8, 2))
+    p = p.petition
     act(world, p, "transfer", world.clerk, (2025, 8, 3), to_organ_id=world.housing.pk)
     act(world, p, "acknowledge", world.head, (2025, 8, 5))
     act(world, p, "start_handling", world.head, (2025, 8, 5))
-    act(world, p, "reply", world.head, (2025, 8, 30), "建议已部分采纳")
+    act(world, p, "reply", world.head, (2025, 8, 30), "已督促物业整改")
     (w,) = evaluation_windows(petition=p)
     assert (w.stage, str(w.opens), w.organ_id) == ("handling", "2025-08-30", world.housing.pk)
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import NotFound
-from xinfang.core.masking import mask_name
+from xinfang.core.masking import mask_name, mask_names_in
 from xinfang.directory.models import User
+from xinfang.petitions.models import Party
 from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
 from xinfang.resolution.access import petition_record_scope
 from xinfang.resolution.models import (
@@ -58,6 +62,17 @@ def suggestion_get_for_user(*, user: User, suggestion_id: int) -> Suggestion:
     if s is None:
         raise NotFound(gettext("未找到该建议，或不在您的查看范围内"))
     return s
+
+
+def suggestion_decision_url(*, petition: Any) -> str:
+    """Where a people's suggestion is decided and answered (Art. 29; the plain ``reply`` is
+    refused for it, ``hooks.reply_to_a_suggestion_only_through_its_decision``): its study, or
+    the form that opens one for the petition."""
+    pk = Suggestion.objects.filter(petition_id=petition.pk).values_list("pk", flat=True).first()
+    if pk is not None:
+        return reverse("resolution:suggestion", args=[pk])
+    query = urlencode({"petition": petition.tracking_code})
+    return f"{reverse('resolution:suggestion_new')}?{query}"
 
 
 @dataclass(frozen=True)
@@ -140,4 +155,16 @@ def mediation_get_for_user(*, user: User, mediation_id: int) -> Mediation:
     )
     for x in m.signers.all():
         x.shown_name = mask_name(x.name) if m.names_hidden else x.name
+    # the agreement's terms and a refusal's reason name the parties too: masked alike
+    names = mediation_names(m) if m.names_hidden else ()
+    m.shown_agreed = mask_names_in(m.agreed, names)
+    m.shown_failed_reason = mask_names_in(m.failed_reason, names)
     return m
+
+
+def mediation_names(m: Mediation) -> list[str]:
+    """Who a mediation's texts may name: its signers and the petition's parties (persons;
+    an organisation's name is not personal data, but a signer's is masked whatever it is,
+    as the signature table shows it)."""
+    parties = Party.objects.filter(petition_id=m.petition_id, is_organisation=False)
+    return [x.name for x in m.signers.all()] + list(parties.values_list("name", flat=True))

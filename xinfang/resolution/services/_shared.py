@@ -7,9 +7,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
+from xinfang.directory.models import User
+from xinfang.directory.permissions import Cap
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import actor_may
+from xinfang.petitions.workflow import Action
+from xinfang.resolution.access import require
 
 __all__ = [
     "ApplicationError",
@@ -18,6 +25,7 @@ __all__ = [
     "exists",
     "invalid",
     "prior",
+    "record_for_update",
     "text",
     "unique",
 ]
@@ -65,3 +73,34 @@ def text(value: str | None, *, limit: int, field: str) -> str:
     if len(value) > limit:
         raise invalid({field: [gettext("内容过长（最多 %(n)s 字）") % {"n": limit}]})
     return value
+
+
+def record_for_update(
+    model: Any,
+    *,
+    actor: User,
+    record_id: int,
+    scope: Q,
+    missing: str,
+    step: Action | None = None,
+    cap: Cap = Cap.RESOLUTION_VIEW,
+    related: tuple[str, ...] = (),
+) -> Any:
+    """The record (a hearing, a mediation, a suggestion, a relief application, a backlog case)
+    ``actor`` takes a step on, locked for the step's transaction. Refused: a role without
+    ``cap`` (403); a record outside ``scope`` (the access rule of its kind) answers ``missing``,
+    the same 404 as one that does not exist; with ``step``, an actor the petitions gate
+    (``actor_may``) does not let take that step on the record's petition now (the organ holding
+    it, a role that may)."""
+    require(actor, cap)
+    rows = model.objects.select_for_update(of=("self",)).filter(scope, pk=record_id)
+    record = rows.select_related(*related).first() if related else rows.first()
+    if record is None:
+        raise NotFound(missing)
+    if step is not None:
+        petition = Petition.objects.select_related(
+            "current_organ", "review_organ", "handling_organ"
+        ).get(pk=record.petition_id)
+        if why := actor_may(petition, step, actor):
+            raise Forbidden(why)
+    return record

@@ -23,7 +23,7 @@ from xinfang.petitions.flags import Flag
 from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.services import petition_flag_set
 from xinfang.petitions.workflow import Action, State
-from xinfang.resolution.access import backlog_scope, require
+from xinfang.resolution.access import backlog_scope
 from xinfang.resolution.backlog_rules import Criterion, Facts, Kind
 from xinfang.resolution.models import (
     BacklogCase,
@@ -32,7 +32,7 @@ from xinfang.resolution.models import (
     BacklogProgress,
     CaseStatus,
 )
-from xinfang.resolution.services._shared import NotFound, invalid, text
+from xinfang.resolution.services._shared import NotFound, invalid, record_for_update, text
 
 CHUNK = 2000
 
@@ -161,15 +161,14 @@ def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _case_for_update(actor: User, case_id: int) -> BacklogCase:
-    require(actor, Cap.BACKLOG_MANAGE)
-    case = (
-        BacklogCase.objects.select_for_update(of=("self",))
-        .filter(backlog_scope(actor), pk=case_id)
-        .first()
+    return record_for_update(
+        BacklogCase,
+        actor=actor,
+        record_id=case_id,
+        scope=backlog_scope(actor),
+        missing=gettext("未找到该积案，或不在您的查看范围内"),
+        cap=Cap.BACKLOG_MANAGE,
     )
-    if case is None:
-        raise NotFound(gettext("未找到该积案，或不在您的查看范围内"))
-    return case
 
 
 def _must_be(case: BacklogCase, status: str) -> None:

@@ -34,10 +34,10 @@ from xinfang.resolution.models import (
 from xinfang.resolution.services._shared import (
     ApplicationError,
     Forbidden,
-    NotFound,
     exists,
     invalid,
     prior,
+    record_for_update,
     text,
     unique,
 )
@@ -150,23 +150,34 @@ def hearing_schedule(
 
 
 def _for_update(actor: User, hearing_id: int) -> Hearing:
-    require(actor, Cap.RESOLUTION_VIEW)
-    hearing = (
-        Hearing.objects.select_for_update(of=("self",))
-        .filter(hearing_scope(actor), pk=hearing_id)
-        .first()
+    return record_for_update(
+        Hearing,
+        actor=actor,
+        record_id=hearing_id,
+        scope=hearing_scope(actor),
+        missing=gettext("未找到该听证，或不在您的查看范围内"),
+        step=Action.HEARING_START,
     )
-    if hearing is None:
-        raise NotFound(gettext("未找到该听证，或不在您的查看范围内"))
-    petition = Petition.objects.select_related("current_organ", "review_organ", "handling_organ")
-    if why := actor_may(petition.get(pk=hearing.petition_id), Action.HEARING_START, actor):
-        raise Forbidden(why)
-    return hearing
 
 
 def _must_be(hearing: Hearing, *status: str) -> None:
     if hearing.status not in status:
         raise invalid({"status": [gettext("该听证当前状态不能进行此操作")]})
+
+
+def _not_before_notice(hearing: Hearing, at: datetime) -> None:
+    """A hearing is held, or called off, only after its notice went to the participants
+    (Arts. 31(6), 36 para 2: the participants are told the time and place first): a date before
+    the notice's date is a typing mistake that would also move the T10 pause back in time."""
+    if clock.local_date(at) < hearing.notice_on:
+        raise invalid(
+            {
+                "on": [
+                    gettext("日期不能早于听证通知日期 %(day)s")
+                    % {"day": hearing.notice_on.isoformat()}
+                ]
+            }
+        )
 
 
 def _audit(actor: User, hearing: Hearing, action: str, at: datetime) -> None:
@@ -187,6 +198,7 @@ def hearing_open(*, actor: User, hearing_id: int, at: datetime | None = None) ->
     with transaction.atomic():
         hearing = _for_update(actor, hearing_id)
         _must_be(hearing, HearingStatus.SCHEDULED)
+        _not_before_notice(hearing, at)
         petition_act(
             petition_id=hearing.petition_id,
             action=Action.HEARING_START,
@@ -245,6 +257,7 @@ def hearing_cancel(
     with transaction.atomic():
         hearing = _for_update(actor, hearing_id)
         _must_be(hearing, HearingStatus.SCHEDULED)
+        _not_before_notice(hearing, at)
         hearing.status, hearing.cancel_reason = HearingStatus.CANCELLED, reason
         hearing.save(update_fields=["status", "cancel_reason"])
         _audit(actor, hearing, "cancel", at)

@@ -37,6 +37,7 @@ from xinfang.resolution.services._shared import (
     Forbidden,
     NotFound,
     invalid,
+    record_for_update,
     text,
 )
 
@@ -162,18 +163,14 @@ def mediation_record(
 
 
 def _for_update(actor: User, mediation_id: int) -> Mediation:
-    require(actor, Cap.RESOLUTION_VIEW)
-    m = (
-        Mediation.objects.select_for_update(of=("self",))
-        .filter(petition_record_scope(actor), pk=mediation_id)
-        .first()
+    return record_for_update(
+        Mediation,
+        actor=actor,
+        record_id=mediation_id,
+        scope=petition_record_scope(actor),
+        missing=gettext("未找到该调解记录，或不在您的查看范围内"),
+        step=Action.SETTLE,
     )
-    if m is None:
-        raise NotFound(gettext("未找到该调解记录，或不在您的查看范围内"))
-    petition = Petition.objects.select_related("current_organ", "review_organ", "handling_organ")
-    if why := actor_may(petition.get(pk=m.petition_id), Action.SETTLE, actor):
-        raise Forbidden(why)
-    return m
 
 
 def mediation_sign(

@@ -33,10 +33,10 @@ from xinfang.resolution.models import (
 from xinfang.resolution.services._shared import (
     ApplicationError,
     Forbidden,
-    NotFound,
     exists,
     invalid,
     prior,
+    record_for_update,
     text,
     unique,
 )
@@ -178,16 +178,14 @@ def relief_apply(
 
 
 def _for_update(actor: User, application_id: int) -> ReliefApplication:
-    require(actor, Cap.RESOLUTION_VIEW)
-    app = (
-        ReliefApplication.objects.select_for_update(of=("self",))
-        .filter(relief_scope(actor), pk=application_id)
-        .select_related("fund")
-        .first()
+    return record_for_update(
+        ReliefApplication,
+        actor=actor,
+        record_id=application_id,
+        scope=relief_scope(actor),
+        missing=gettext("未找到该救助申请，或不在您的查看范围内"),
+        related=("fund",),
     )
-    if app is None:
-        raise NotFound(gettext("未找到该救助申请，或不在您的查看范围内"))
-    return app
 
 
 def relief_decide(

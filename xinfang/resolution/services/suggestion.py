@@ -31,7 +31,12 @@ from xinfang.resolution.models import (
     SuggestionStatus,
 )
 from xinfang.resolution.services._privacy import identifying_in
-from xinfang.resolution.services._shared import Forbidden, NotFound, invalid, text
+from xinfang.resolution.services._shared import (
+    Forbidden,
+    invalid,
+    record_for_update,
+    text,
+)
 
 RECOGNITION_CODE = "建奖"  # 文种代字 of a commendation or reward decision
 DECISIONS = (SuggestionStatus.ADOPTED, SuggestionStatus.PARTLY, SuggestionStatus.NOT_ADOPTED)
@@ -100,18 +105,14 @@ def suggestion_open(
 
 
 def _for_update(actor: User, suggestion_id: int) -> Suggestion:
-    require(actor, Cap.RESOLUTION_VIEW)
-    s = (
-        Suggestion.objects.select_for_update(of=("self",))
-        .filter(petition_record_scope(actor), pk=suggestion_id)
-        .first()
+    return record_for_update(
+        Suggestion,
+        actor=actor,
+        record_id=suggestion_id,
+        scope=petition_record_scope(actor),
+        missing=gettext("未找到该建议，或不在您的查看范围内"),
+        step=Action.REPLY,
     )
-    if s is None:
-        raise NotFound(gettext("未找到该建议，或不在您的查看范围内"))
-    petition = Petition.objects.select_related("current_organ", "review_organ", "handling_organ")
-    if why := actor_may(petition.get(pk=s.petition_id), Action.REPLY, actor):
-        raise Forbidden(why)
-    return s
 
 
 def suggestion_decide(

@@ -195,6 +195,34 @@ def test_a_hearing_in_handling_leaves_the_sixty_days_running(world, register):
     assert Deadline.objects.get(petition=p, code="T6").due_date == before
 
 
+def test_a_hearing_is_not_opened_or_cancelled_before_its_notice_date(world, register):
+    """The notice goes out on 3 Feb 2026; the re-review was requested on 20 Jan, so the
+    petition's own steps would let a start on 2 Feb through. It is refused on the date field
+    and nothing moves: the hearing stays scheduled and T10 is not paused back in time. On the
+    notice's own day it opens.
+
+    Planted fault: drop ``_not_before_notice`` in ``hearing_open`` (or ``hearing_cancel``) -
+    the hearing then opens (is cancelled) on 2 Feb and this test fails."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.resolution.services import hearing_cancel, hearing_open
+
+    p = re_review_requested(world, register)
+    h = schedule(world, p)
+    assert h.notice_on == date(2026, 2, 3)
+    with pytest.raises(ApplicationError) as e:
+        hearing_open(actor=world.prov_head, hearing_id=h.pk, at=local(2026, 2, 2, 15))
+    assert "2026-02-03" in e.value.fields["on"][0]
+    with pytest.raises(ApplicationError) as e:
+        hearing_cancel(actor=world.prov_head, hearing_id=h.pk, reason="改期", at=local(2026, 2, 2))
+    assert "on" in e.value.fields
+    h.refresh_from_db()
+    p.refresh_from_db()
+    assert (h.status, h.started_on, p.in_hearing) == ("scheduled", None, False)
+    hearing_open(actor=world.prov_head, hearing_id=h.pk, at=local(2026, 2, 3, 15))
+    h.refresh_from_db()
+    assert (h.status, h.started_on) == ("in_progress", date(2026, 2, 3))
+
+
 def test_a_hearing_is_refused_where_the_law_gives_none_and_twice_at_once(world, register):
     from xinfang.core.errors import ApplicationError, Forbidden
 

@@ -85,6 +85,25 @@ def test_a_refused_form_keeps_what_was_typed(client, world, register, feb3):
     assert r.status_code == 400 and "x" in r.content.decode()
 
 
+def test_a_start_before_the_notice_date_is_refused_and_the_date_kept(client, world, register, feb3):
+    """The open form refuses a start date before the notice (3 Feb) with a clear message, the
+    typed date still in the field, and offers no earlier date (``min``)."""
+    import time_machine
+
+    p = re_review_requested(world, register)
+    h = schedule(world, p)
+    with time_machine.travel(local(2026, 2, 10), tick=False):
+        client.force_login(world.prov_head)
+        html = client.get(f"/resolution/hearings/{h.pk}/").content.decode()
+        assert 'min="2026-02-03"' in html
+        r = client.post(f"/resolution/hearings/{h.pk}/open/", {"on": "2026-02-02", "once": "e"})
+        html = r.content.decode()
+        assert r.status_code == 400
+        assert "日期不能早于听证通知日期 2026-02-03" in html and 'value="2026-02-02"' in html
+    h.refresh_from_db()
+    assert h.status == "scheduled"
+
+
 @pytest.mark.parametrize(
     "field,value",
     [

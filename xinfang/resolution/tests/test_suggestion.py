@@ -81,6 +81,43 @@ def test_an_adopted_suggestion_is_replied_with_a_numbered_reasoned_document(worl
     assert rows[0].reply_summary == SUMMARY and rows[0].credit_name == ""
 
 
+def test_a_plain_reply_does_not_answer_a_suggestion_without_its_decision(world, register):
+    """Art. 29: a suggestion is answered by deciding it (adopted / partly / not adopted) with
+    the reasons. A plain ``reply`` - before any study, naming a decision but no study, or with
+    the study open - is refused with the way to the decision, and the suggestion stays under
+    study; the decision itself then replies.
+
+    Planted fault: leave ``reply_to_a_suggestion_only_through_its_decision`` out of
+    ``ResolutionConfig.ready`` - the first plain reply closes the suggestion and this fails."""
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.models import Petition
+
+    p = under_study(world, register)
+
+    def plain(**data):
+        with pytest.raises(ApplicationError) as e:
+            act(
+                world,
+                p,
+                "reply",
+                world.head,
+                (2025, 8, 20),
+                "感谢您的建议，我们会认真研究。",
+                **data,
+            )
+        assert "第二十九条" in e.value.fields["reason"][0] and "人民建议" in e.value.message
+
+    plain()
+    plain(adoption="adopted")
+    s = opened(world, p)
+    plain()
+    plain(adoption="studying", suggestion_id=s.pk)
+    plain(adoption="adopted", suggestion_id=s.pk + 1)
+    assert Petition.objects.get(pk=p.pk).state == "suggestion_review"
+    s = decided(world, s)
+    assert Petition.objects.get(pk=p.pk).state == "replied" and s.status == "adopted"
+
+
 def test_a_not_adopted_suggestion_is_replied_with_reasons_and_never_listed(world, register):
     from xinfang.resolution.selectors import suggestion_public_list
 

@@ -67,6 +67,29 @@ def test_a_suggestion_is_opened_decided_and_listed_publicly_by_its_forms(
     assert "建议立项研究" in timeline and "建议表彰奖励" in timeline
 
 
+def test_the_petition_page_routes_a_suggestions_reply_to_its_decision(
+    client, world, register, sep1
+):
+    """The petition page's 答复 of a suggestion is a way to the study (none yet: the form that
+    opens one, for this petition; then the study itself), not a plain reply form; a plain reply
+    posted anyway (an old tab) is refused with the reason, what was typed still shown."""
+    from xinfang.petitions.models import Petition
+
+    p = under_study(world, register)
+    client.force_login(world.head)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    new = f"/resolution/suggestions/new/?petition={p.tracking_code}"
+    assert f'href="{new}" id="reply-route-link"' in html
+    assert f'action="/petitions/{p.pk}/act/reply/"' not in html
+    r = client.post(f"/petitions/{p.pk}/act/reply/", {"reason": "感谢您的宝贵建议"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "第二十九条" in html and "感谢您的宝贵建议" in html
+    assert Petition.objects.get(pk=p.pk).state == "suggestion_review"
+    s = opened(world, p)
+    html = client.get(f"/petitions/{p.pk}/").content.decode()
+    assert f'href="/resolution/suggestions/{s.pk}/" id="reply-route-link"' in html
+
+
 def test_bad_input_on_the_suggestion_pages_is_a_4xx(client, world, register, sep1):
     p = under_study(world, register)
     s = opened(world, p)

@@ -4,17 +4,19 @@ clear message, never a 500), the form's one-time key."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
 from xinfang.core.ids import normalize_tracking_code
 from xinfang.core.once import FIELD, once
-from xinfang.directory.permissions import Cap
+from xinfang.directory.permissions import Cap, user_can_act
 from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.resolution.access import require
 
@@ -97,3 +99,47 @@ def petition_pk_by_code(user, raw: str | None) -> int | None:  # type: ignore[no
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def list_page(
+    request: HttpRequest,
+    *,
+    statuses: Sequence[tuple[str, str]],
+    listing: Callable[..., Any],
+    template: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A list of one kind of record (hearings, mediations, suggestions, relief): filtered by
+    one of its ``statuses`` (another one is a clear 400), newest first by keyset (``cursor``),
+    through ``listing`` (the kind's ``*_list_for_user``, its access scope)."""
+    need(request, Cap.RESOLUTION_VIEW)
+    status = request.GET.get("status", "")
+    if status and status not in {value for value, _label in statuses}:
+        raise ApplicationError(gettext("筛选条件有误"))
+    page = listing(
+        user=request.user,
+        status=status,
+        cursor=parse_int(request.GET.get("cursor"), field="cursor"),
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {"page": page, "status": status, "statuses": statuses, "query": query.urlencode()}
+    return render(request, template, {**context, **extra})
+
+
+def petition_of_record(user, petition_id: int, step: Any) -> tuple[Any, bool]:  # type: ignore[no-untyped-def]
+    """For a record's page: its petition as ``user`` may see it (None: outside the petitions
+    gate - the page then shows neither its title nor its texts), and whether ``user`` may take
+    the record's steps (``step``: a role that may, at the organ holding the petition now)."""
+    petition = (
+        petition_queryset_for_user(user=user)
+        .filter(pk=petition_id)
+        .only("pk", "title", "tracking_code", "state", "current_organ_id", "is_anonymous")
+        .first()
+    )
+    may_act = (
+        petition is not None
+        and user_can_act(user, step)
+        and getattr(user, "organ_id", None) == petition.current_organ_id
+    )
+    return petition, may_act

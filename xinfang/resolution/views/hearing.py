@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.directory.permissions import Cap, user_can_act
-from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.workflow import Action
 from xinfang.resolution.models import HearingStatus, ParticipantRole
 from xinfang.resolution.selectors import (
@@ -34,10 +33,11 @@ from xinfang.resolution.services import (
     hearing_schedule,
 )
 from xinfang.resolution.views._shared import (
+    list_page,
     need,
     one_time_key,
     parse_date,
-    parse_int,
+    petition_of_record,
     petition_pk_by_code,
     step_once,
 )
@@ -70,27 +70,12 @@ def _day(d: date | None) -> datetime | None:
 @login_required
 @require_GET
 def hearing_list(request: HttpRequest) -> HttpResponse:
-    need(request, Cap.RESOLUTION_VIEW)
-    status = request.GET.get("status", "")
-    if status and status not in HearingStatus.values:
-        raise ApplicationError(gettext("筛选条件有误"))
-    page = hearing_list_for_user(
-        user=request.user,  # type: ignore[arg-type]
-        status=status,
-        cursor=parse_int(request.GET.get("cursor"), field="cursor"),
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
+    return list_page(
         request,
-        "resolution/hearings.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": HearingStatus.choices,
-            "query": query.urlencode(),
-            "may_schedule": user_can_act(request.user, Action.HEARING_START),  # type: ignore[arg-type]
-        },
+        statuses=HearingStatus.choices,
+        listing=hearing_list_for_user,
+        template="resolution/hearings.html",
+        may_schedule=user_can_act(request.user, Action.HEARING_START),  # type: ignore[arg-type]
     )
 
 
@@ -170,17 +155,7 @@ def hearing_new(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, hearing_id: int, *, errors=None, status=200):  # type: ignore[no-untyped-def]
     user = request.user
     h = hearing_get_for_user(user=user, hearing_id=hearing_id)  # type: ignore[arg-type]
-    petition = (
-        petition_queryset_for_user(user=user)  # type: ignore[arg-type]
-        .filter(pk=h.petition_id)
-        .only("pk", "title", "tracking_code", "state", "current_organ_id")
-        .first()
-    )
-    may_act = (
-        petition is not None
-        and user_can_act(user, Action.HEARING_START)  # type: ignore[arg-type]
-        and getattr(user, "organ_id", None) == petition.current_organ_id
-    )
+    petition, may_act = petition_of_record(user, h.petition_id, Action.HEARING_START)
     return render(
         request,
         "resolution/hearing.html",
@@ -189,6 +164,7 @@ def _page(request: HttpRequest, hearing_id: int, *, errors=None, status=200):  #
             "petition": petition,
             "clock": hearing_clock(hearing=h),
             "may_act": may_act,
+            "hearing_states": ("in_handling", "re_review_requested"),
             "today": clock.today(),
             "errors": errors or {},
             "post": request.POST if request.method == "POST" else {},

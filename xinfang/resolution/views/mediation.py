@@ -17,16 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.permissions import Cap, user_can_act
-from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.workflow import Action
 from xinfang.resolution.models import MediationKind, MediationStatus, SignerSide, SignMethod
 from xinfang.resolution.selectors import mediation_get_for_user, mediation_list_for_user
 from xinfang.resolution.services import mediation_record, mediation_sign
 from xinfang.resolution.views._shared import (
+    list_page,
     need,
     one_time_key,
     parse_date,
     parse_int,
+    petition_of_record,
     petition_pk_by_code,
     step_once,
 )
@@ -37,27 +38,12 @@ ROWS = 6  # signer rows on the form
 @login_required
 @require_GET
 def mediation_list(request: HttpRequest) -> HttpResponse:
-    need(request, Cap.RESOLUTION_VIEW)
-    status = request.GET.get("status", "")
-    if status and status not in MediationStatus.values:
-        raise ApplicationError(gettext("筛选条件有误"))
-    page = mediation_list_for_user(
-        user=request.user,  # type: ignore[arg-type]
-        status=status,
-        cursor=parse_int(request.GET.get("cursor"), field="cursor"),
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
+    return list_page(
         request,
-        "resolution/mediations.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": MediationStatus.choices,
-            "query": query.urlencode(),
-            "may_record": user_can_act(request.user, Action.SETTLE),  # type: ignore[arg-type]
-        },
+        statuses=MediationStatus.choices,
+        listing=mediation_list_for_user,
+        template="resolution/mediations.html",
+        may_record=user_can_act(request.user, Action.SETTLE),  # type: ignore[arg-type]
     )
 
 
@@ -135,17 +121,7 @@ def mediation_new(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, mediation_id: int, *, errors=None, status=200):  # type: ignore[no-untyped-def]
     user = request.user
     m = mediation_get_for_user(user=user, mediation_id=mediation_id)  # type: ignore[arg-type]
-    petition = (
-        petition_queryset_for_user(user=user)  # type: ignore[arg-type]
-        .filter(pk=m.petition_id)
-        .only("pk", "title", "tracking_code", "state", "current_organ_id")
-        .first()
-    )
-    may_act = (
-        petition is not None
-        and user_can_act(user, Action.SETTLE)  # type: ignore[arg-type]
-        and getattr(user, "organ_id", None) == petition.current_organ_id
-    )
+    petition, may_act = petition_of_record(user, m.petition_id, Action.SETTLE)
     return render(
         request,
         "resolution/mediation.html",

@@ -37,6 +37,7 @@ from xinfang.resolution.services import (
     relief_pay,
 )
 from xinfang.resolution.views._shared import (
+    list_page,
     need,
     one_time_key,
     parse_int,
@@ -50,31 +51,17 @@ ACTIONS = ("decide", "pay")
 @login_required
 @require_GET
 def relief_list(request: HttpRequest) -> HttpResponse:
-    need(request, Cap.RESOLUTION_VIEW)
-    status = request.GET.get("status", "")
-    if status and status not in ReliefStatus.values:
-        raise ApplicationError(gettext("筛选条件有误"))
     user = request.user
-    page = relief_list_for_user(
-        user=user,  # type: ignore[arg-type]
-        status=status,
-        cursor=parse_int(request.GET.get("cursor"), field="cursor"),
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
+    need(request, Cap.RESOLUTION_VIEW)
+    return list_page(
         request,
-        "resolution/relief_list.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": ReliefStatus.choices,
-            "query": query.urlencode(),
-            "funds": fund_list_for_user(user=user),  # type: ignore[arg-type]
-            "may_apply": user_can(user, Cap.RELIEF_APPLY),  # type: ignore[arg-type]
-            "may_allocate": user_can(user, Cap.RELIEF_DECIDE),  # type: ignore[arg-type]
-            "year": clock.today().year,
-        },
+        statuses=ReliefStatus.choices,
+        listing=relief_list_for_user,
+        template="resolution/relief_list.html",
+        funds=fund_list_for_user(user=user),  # type: ignore[arg-type]
+        may_apply=user_can(user, Cap.RELIEF_APPLY),  # type: ignore[arg-type]
+        may_allocate=user_can(user, Cap.RELIEF_DECIDE),  # type: ignore[arg-type]
+        year=clock.today().year,
     )
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.permissions import Cap, user_can_act
-from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.workflow import Action
 from xinfang.resolution.models import ADOPTED, RecognitionKind, SuggestionStatus
 from xinfang.resolution.selectors import suggestion_get_for_user, suggestion_list_for_user
@@ -26,9 +25,10 @@ from xinfang.resolution.services import (
     suggestion_withdraw_public,
 )
 from xinfang.resolution.views._shared import (
+    list_page,
     need,
     one_time_key,
-    parse_int,
+    petition_of_record,
     petition_pk_by_code,
     step_once,
 )
@@ -40,27 +40,12 @@ DECISIONS = [c for c in SuggestionStatus.choices if c[0] != SuggestionStatus.STU
 @login_required
 @require_GET
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    need(request, Cap.RESOLUTION_VIEW)
-    status = request.GET.get("status", "")
-    if status and status not in SuggestionStatus.values:
-        raise ApplicationError(gettext("筛选条件有误"))
-    page = suggestion_list_for_user(
-        user=request.user,  # type: ignore[arg-type]
-        status=status,
-        cursor=parse_int(request.GET.get("cursor"), field="cursor"),
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
+    return list_page(
         request,
-        "resolution/suggestions.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": SuggestionStatus.choices,
-            "query": query.urlencode(),
-            "may_open": user_can_act(request.user, Action.REPLY),  # type: ignore[arg-type]
-        },
+        statuses=SuggestionStatus.choices,
+        listing=suggestion_list_for_user,
+        template="resolution/suggestions.html",
+        may_open=user_can_act(request.user, Action.REPLY),  # type: ignore[arg-type]
     )
 
 
@@ -111,17 +96,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, suggestion_id: int, *, errors=None, status=200):  # type: ignore[no-untyped-def]
     user = request.user
     s = suggestion_get_for_user(user=user, suggestion_id=suggestion_id)  # type: ignore[arg-type]
-    petition = (
-        petition_queryset_for_user(user=user)  # type: ignore[arg-type]
-        .filter(pk=s.petition_id)
-        .only("pk", "title", "tracking_code", "state", "current_organ_id", "is_anonymous")
-        .first()
-    )
-    may_act = (
-        petition is not None
-        and user_can_act(user, Action.REPLY)  # type: ignore[arg-type]
-        and getattr(user, "organ_id", None) == petition.current_organ_id
-    )
+    petition, may_act = petition_of_record(user, s.petition_id, Action.REPLY)
     return render(
         request,
         "resolution/suggestion.html",
