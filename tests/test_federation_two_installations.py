@@ -24,9 +24,11 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -38,10 +40,13 @@ import pytest
 
 from xinfang.ops.tests.installation import Installation
 
-# XINFANG_TEST_FEDERATION_PORTS="8760,8761" when another run holds the default ports.
-PORT_A, PORT_B = (
-    int(x) for x in os.environ.get("XINFANG_TEST_FEDERATION_PORTS", "8630,8631").split(",")
-)
+#: How long a server may take to answer ``/-/ready`` on a loaded machine before the test fails
+#: with its log (a bound, not a wait: the poll returns as soon as it answers).
+READY_SECONDS = 180
+#: Where free ports are looked for: below the range the kernel hands out to outgoing
+#: connections (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999 by default), so no client
+#: socket of a parallel test takes the port between our check and the server's bind.
+PORT_RANGE = (20000, 32000)
 
 SETUP = """
 import json
@@ -125,41 +130,113 @@ print(_wire(m, now=timezone.now()).decode())
 """
 
 
-def _wait_until(predicate, seconds: float = 60) -> None:
+def _wait_until(predicate, seconds: float = 60, what: str = "") -> None:
     deadline = time.monotonic() + seconds
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out")
+            raise AssertionError(f"timed out after {seconds}s: {what}")
         time.sleep(0.05)  # polling a subprocess, not waiting for time to pass
 
 
-def _answers(port: int) -> bool:
+def _port_free(port: int) -> bool:
+    """Nothing is bound to ``port`` on the loopback (nor on every address)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _ports() -> tuple[int, int]:
+    """The two servers' ports: ``XINFANG_TEST_FEDERATION_PORTS="8742,8743"`` (checked free),
+    else two free ports chosen for this run (each xdist worker, each engineer's run its own:
+    a fixed default shared by parallel runs made one test talk to another's server)."""
+    given = os.environ.get("XINFANG_TEST_FEDERATION_PORTS", "")
+    if given:
+        ports = tuple(int(x) for x in given.split(","))
+        taken = [p for p in ports if not _port_free(p)]
+        assert not taken, f"XINFANG_TEST_FEDERATION_PORTS: {taken} already in use on 127.0.0.1"
+        return ports  # type: ignore[return-value]
+    rng = random.Random()  # seeded from the system: two runs do not walk the same ports
+    chosen: list[int] = []
+    for _ in range(500):
+        port = rng.randrange(*PORT_RANGE)
+        if port not in chosen and _port_free(port):
+            chosen.append(port)
+            if len(chosen) == 2:
+                return chosen[0], chosen[1]
+    raise AssertionError(f"no two free ports in {PORT_RANGE}")
+
+
+def _answers(port: int, path: str = "/-/live") -> bool:
     try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        c.request("GET", "/-/live")
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", path)
         return c.getresponse().status == 200
     except OSError:
         return False
 
 
+def _log_tail(path, lines: int = 60) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
 @contextmanager
 def _serving(inst: Installation, port: int):
-    proc = inst.popen("serve", "--port", str(port), XINFANG_WEB_WORKERS="1")
+    """``xinfang serve`` on ``port`` until the block ends. Ready means ``/-/ready`` answers 200
+    (database reachable, migrations applied), polled until ``READY_SECONDS``; the server's
+    output goes to a log file beside its data, shown when it does not come up or stops."""
+    log_path = inst.data_dir / f"serve-{port}.log"
+    assert _port_free(port), f"port {port} is taken before the server starts"
+    with log_path.open("ab") as log:
+        proc = inst.popen(
+            "serve", "--port", str(port), log=log, XINFANG_WEB_WORKERS="1", XINFANG_LOG_LEVEL="INFO"
+        )
     try:
-        _wait_until(lambda: _answers(port) or proc.poll() is not None)
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + READY_SECONDS
+        while not _answers(port, "/-/ready"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = (
+                    f"exited with code {proc.returncode}"
+                    if proc.poll() is not None
+                    else f"not ready within {READY_SECONDS}s"
+                )
+                pytest.fail(
+                    f"xinfang serve on 127.0.0.1:{port} ({inst.data_dir}) {why}; "
+                    f"its log ({log_path}):\n{_log_tail(log_path)}",
+                    pytrace=False,
+                )
+            time.sleep(0.1)  # polling the server, not waiting for time to pass
+        # answering, and it is ours: a server that could not bind exits (gunicorn gives up)
+        assert proc.poll() is None, f"port {port}: another process answers; log:\n{_log_tail(log_path)}"  # fmt: skip
         try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-        if proc.stderr:
-            proc.stderr.close()
-    _wait_until(lambda: not _answers(port))
+            yield proc
+        except BaseException as e:
+            if proc.poll() is None:
+                raise
+            # a request refused because the server died: say so, with what it wrote
+            raise AssertionError(
+                f"xinfang serve on port {port} stopped during the test (code {proc.returncode}); "
+                f"its log:\n{_log_tail(log_path)}"
+            ) from e
+    finally:
+        _stop(proc)
+    _wait_until(lambda: not _answers(port), 30, f"port {port} still answers after the stop")
 
 
 def _both(*runs):
@@ -255,6 +332,7 @@ def installations(tmp_path):
 
 def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(installations):
     a, b = installations
+    port_a, port_b = _ports()
     _migrate_both(a, b)
     ids_a, ids_b = _both(
         lambda: json.loads(a.python(SETUP.format(gov="甲县人民政府", po="甲县信访局", housing="甲县住建局"))),
@@ -265,15 +343,15 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
     # (Each side's public key as `federation_peer key` prints it, from the setup's process.)
     pub = {"a": ids_a["public_key"], "b": ids_b["public_key"]}
     _both(
-        lambda: a.xinfang("manage", "federation_peer", "add", "乙省信访系统", f"http://127.0.0.1:{PORT_B}/", pub["b"]),
-        lambda: b.xinfang("manage", "federation_peer", "add", "甲省信访系统", f"http://127.0.0.1:{PORT_A}/", pub["a"]),
+        lambda: a.xinfang("manage", "federation_peer", "add", "乙省信访系统", f"http://127.0.0.1:{port_b}/", pub["b"]),
+        lambda: b.xinfang("manage", "federation_peer", "add", "甲省信访系统", f"http://127.0.0.1:{port_a}/", pub["a"]),
     )  # fmt: skip
     a.xinfang(
         "manage", "federation_peer", "organ-add", "乙省信访系统", str(ids_b["housing"]),
         "--name", "乙县住建局（乙省）", "--region", "990102", "--level", "county", "--kind", "competent",
     )  # fmt: skip
 
-    with _serving(a, PORT_A):
+    with _serving(a, port_a):
         sent = json.loads(a.python(SEND))
         # The duty went to B with the petition: no deadline of A's runs for it (issue 20).
         assert (sent["open"], sent["next_due"]) == ([], "None")
@@ -282,7 +360,7 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
         listing = a.xinfang("manage", "federation_peer", "list").stdout
         assert "pending=1" in listing, listing
 
-        with _serving(b, PORT_B):
+        with _serving(b, port_b):
             _tick(a)  # B is back: delivered
             assert "pending=0" in a.xinfang("manage", "federation_peer", "list").stdout
             [at_b] = json.loads(b.python(AT_B))
@@ -294,13 +372,13 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
             # A message captured on its way: a retry is acknowledged, not applied twice;
             # the same bytes again are a replay; an altered copy fails the signature.
             captured = a.python(CAPTURE).strip().encode()
-            status, answer = _post(PORT_B, captured)
+            status, answer = _post(port_b, captured)
             assert (status, answer["status"]) == (200, "duplicate")
-            status, answer = _post(PORT_B, captured)
+            status, answer = _post(port_b, captured)
             assert (status, answer["code"]) == (409, "replay")
             wire = json.loads(captured)
             wire["envelope"]["body"]["petition"]["title"] = "被篡改的标题"
-            status, answer = _post(PORT_B, json.dumps(wire).encode())
+            status, answer = _post(port_b, json.dumps(wire).encode())
             assert (status, answer["code"]) == (401, "bad_signature")
             assert len(json.loads(b.python(AT_B))) == 1
 
@@ -310,14 +388,14 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
 
             # The petitioner asks A for a review of B's opinion (Art. 35): A forwards it, B
             # takes it and reports it back (issue 20).
-            after = _portal_review(PORT_A, sent["code"], sent["password"])
+            after = _portal_review(port_a, sent["code"], sent["password"])
             assert "正在转送对方系统" in after
             _tick(a)
             [at_b] = json.loads(b.python(AT_B))
             assert at_b["state"] == "review_requested"
             _tick(b)
 
-        page = _portal_status(PORT_A, sent["code"], sent["password"])
+        page = _portal_status(port_a, sent["code"], sent["password"])
         assert "转至乙省信访系统办理的情况" in page
         assert "责令施工单位三十日内足额支付。" in page and "乙县住建局" in page
         assert "对方系统已收到。" in page and "复查中" in page

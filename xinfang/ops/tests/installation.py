@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[3]
 ON_POSTGRES = os.environ.get("XINFANG_TEST_DB") == "postgres"
@@ -104,12 +105,14 @@ class Installation:
             raise AssertionError(f"python failed: {r.returncode}\n{r.stdout}\n{r.stderr}")
         return r.stdout
 
-    def popen(self, *args: str, **env: str) -> subprocess.Popen:
+    def popen(self, *args: str, log: IO[bytes] | None = None, **env: str) -> subprocess.Popen:
+        """Start ``xinfang ARGS``. ``log``: a file its output goes to (a pipe nobody reads
+        while the process runs fills up and stops it); without it, stderr is a pipe."""
         return subprocess.Popen(
             [sys.executable, "-m", "xinfang.cli", *args],
             env=self.env(**env),
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=log if log is not None else subprocess.DEVNULL,
+            stderr=log if log is not None else subprocess.PIPE,
             start_new_session=True,  # its own process group: the test can kill the whole server
         )
