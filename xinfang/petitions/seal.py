@@ -25,7 +25,6 @@ password's hash, renewed by ``petition_receipt_again``).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -254,13 +253,20 @@ _INTS = frozenset(
 )
 
 
-def _stored(field: Any, v: Any) -> Any:
-    """``v``, the value of ``field`` in memory, as the database gives it back after the INSERT
-    (an enum as its value, a file as its name); :class:`NotInHand` where that is not certain
-    (a value Django would convert on its way in, such as ``"3"`` for an integer)."""
+_TEXTS = frozenset({"CharField", "TextField"})
+
+
+def _stored(kind: str, v: Any) -> Any:
+    """``v``, the value of a field of ``kind`` in memory, as the database gives it back after
+    the INSERT (an enum as its value, a file as its name); :class:`NotInHand` where that is not
+    certain (a value Django would convert on its way in, such as ``"3"`` for an integer)."""
     if v is None:
         return None
-    kind = _kind(field)
+    t = type(v)  # the common cases first: this runs for every value of a batch
+    if (t is str and kind in _TEXTS) or (t is int and kind in _INTS):
+        return v
+    if (t is bool and kind == "BooleanField") or (t is date and kind == "DateField"):
+        return v
     if kind in ("CharField", "TextField") and isinstance(v, str):
         return str.__str__(v)  # TextChoices, StrEnum: the text stored
     if kind in _INTS and isinstance(v, int) and not isinstance(v, bool):
@@ -278,10 +284,9 @@ def _stored(field: Any, v: Any) -> Any:
             return json.loads(json.dumps(v))  # as it reads back: keys as text, tuples as lists
         except (TypeError, ValueError) as e:
             raise NotInHand(str(e)) from e
-    raise NotInHand(f"{field.name}: {type(v).__name__}")
+    raise NotInHand(f"{kind}: {t.__name__}")
 
 
-@functools.cache
 def _kind(field: Any) -> str:
     """The column's kind (a foreign key's: its target's); "" for a field that converts values
     on reading (``from_db_value``) other than JSON and encrypted text, which read back as
@@ -294,14 +299,24 @@ def _kind(field: Any) -> str:
     return kind
 
 
-def _in_hand(obj: Any, fields: Sequence[str], with_pk: bool = False) -> list[Any]:
-    meta = obj._meta
-    values = [_stored(meta.get_field(f), getattr(obj, f)) for f in fields]
+_layouts: dict[tuple[type, tuple[str, ...]], list[tuple[str, str]]] = {}
+
+
+def _layout(model: type, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(attribute, kind) of each field, once per model and field list."""
+    key = (model, fields)
+    if key not in _layouts:
+        meta = model._meta  # type: ignore[attr-defined]
+        _layouts[key] = [(f, _kind(meta.pk if f == "pk" else meta.get_field(f))) for f in fields]
+    return _layouts[key]
+
+
+def _in_hand(obj: Any, fields: tuple[str, ...], with_pk: bool = False) -> list[Any]:
     if with_pk:
         if obj.pk is None:
             raise NotInHand("no id returned by the INSERT")
-        values.insert(0, _stored(meta.pk, obj.pk))
-    return _row(values)
+        fields = ("pk", *fields)
+    return _row(_stored(kind, getattr(obj, f)) for f, kind in _layout(type(obj), fields))
 
 
 def petition_digest_written(w: Written) -> str:
