@@ -111,7 +111,7 @@ def _multiply(total: int) -> tuple[int, float]:
             f"FROM petitions_petition p, generate_series(1, {copies}) k WHERE p.id <= {top} {limit_id}"
         )
         made = c.rowcount
-        for table in ("petitions_party", "workbench_petitionwords"):  # words: ADR 0021
+        for table in ("petitions_party", "workbench_petitionwords"):  # words: ADR 0022
             cols = [x for x in _columns(c, table) if x != "id"]
             sel = [f"t.petition_id + k * {top}" if x == "petition_id" else f"t.{x}" for x in cols]
             c.execute(
@@ -225,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
         made, t_copy = _multiply(args.n)
     total = Petition.objects.count()
     with connection.cursor() as c:
-        c.execute("SELECT count(*) FROM workbench_petitionwords")  # a tsvector each (ADR 0021)
+        c.execute("SELECT count(*) FROM workbench_petitionwords")  # a tsvector each (ADR 0022)
         terms = c.fetchone()[0]
         c.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         size = c.fetchone()[0]

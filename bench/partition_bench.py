@@ -60,7 +60,7 @@ def main() -> int:
         "audit_records": AuditRecord.objects.count(),
     }
     with connection.cursor() as c:
-        c.execute("SELECT count(*) FROM workbench_petitionwords")  # one row each (ADR 0021)
+        c.execute("SELECT count(*) FROM workbench_petitionwords")  # one row each (ADR 0022)
         counts["search_word_rows"] = c.fetchone()[0]
         c.execute("SHOW server_version")
         server = c.fetchone()[0]

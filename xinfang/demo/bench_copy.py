@@ -98,7 +98,7 @@ class _Batch:
         self.numbers: list[tuple] = []  # type: ignore[type-arg]
         self.evaluations: list[tuple] = []  # type: ignore[type-arg]
         self.terms: list[tuple] = []  # type: ignore[type-arg]
-        self.vectors = uses_tsvector()  # one tsvector row per petition (ADR 0021)
+        self.vectors = uses_tsvector()  # one tsvector row per petition (ADR 0022)
 
     def _shift(self, t: _Template) -> timedelta:
         c, p = self.c, t.p

@@ -56,7 +56,7 @@ class TextPool:
         return got
 
     def tsvector(self, i: int) -> str:
-        """The same words as PostgreSQL's ``tsvector`` text (for COPY; ADR 0021)."""
+        """The same words as PostgreSQL's ``tsvector`` text (for COPY; ADR 0022)."""
         got = self._vectors.get(i)
         if got is None:
             from xinfang.workbench.words import tsvector_text

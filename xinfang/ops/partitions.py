@@ -3,7 +3,7 @@
 ``partitions_setup`` converts, once, the fastest-growing append-only tables into partitioned
 tables managed by pg_partman (Debian's ``postgresql-15-partman``): audit records and petition
 events by year of their time column (the search words, by ranges of petition ids, until ADR
-0021 made them one row per petition). Django's models do not change: ``id`` stays the model's primary key (an identity
+0022 made them one row per petition). Django's models do not change: ``id`` stays the model's primary key (an identity
 sequence still hands out unique ids) while the database's primary key becomes ``(id, time)``,
 and each unique constraint gets the time column too, as PostgreSQL requires of a partitioned
 table. SQLite is never partitioned.
@@ -46,7 +46,7 @@ def specs() -> list[Spec]:
     from xinfang.audit.models import AuditRecord
     from xinfang.petitions.models import PetitionEvent
 
-    # The search words left this list with ADR 0021: on PostgreSQL they are one row per
+    # The search words left this list with ADR 0022: on PostgreSQL they are one row per
     # petition (a tsvector), growing like the petitions table, which is not partitioned either.
     # A database partitioned before keeps its (now empty) partitioned word table.
     return [

@@ -26,7 +26,7 @@ class SavedFilter(models.Model):
 
 class PetitionTerm(models.Model):
     """One word of a petition's title or content (jieba), for full-text search in Chinese.
-    SQLite only since ADR 0021 (PostgreSQL keeps one ``PetitionWords`` row per petition)."""
+    SQLite only since ADR 0022 (PostgreSQL keeps one ``PetitionWords`` row per petition)."""
 
     # Two indexes only (~28 rows per petition are written at registration): the primary key
     # (petition, term) also serves deleting a petition's words; (term, petition) serves search.
@@ -42,7 +42,7 @@ class PetitionTerm(models.Model):
 
 
 class SearchWordsField(models.TextField):
-    """A petition's search words as one value: PostgreSQL's ``tsvector`` (ADR 0021); plain text
+    """A petition's search words as one value: PostgreSQL's ``tsvector`` (ADR 0022); plain text
     on other engines, where the column stays empty (SQLite keeps ``PetitionTerm``)."""
 
     def db_type(self, connection):  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ class WordsMatch(models.Lookup):  # type: ignore[type-arg]
 
 
 class PetitionWords(models.Model):
-    """Every search word of one petition in one row (PostgreSQL only, ADR 0021): a ``tsvector``
+    """Every search word of one petition in one row (PostgreSQL only, ADR 0022): a ``tsvector``
     of jieba's words as they are (``array_to_tsvector``: no parsing, stemming or positions)
     under a GIN index (``petition_words_gin``, made by the migration: PostgreSQL only). It
     replaced ``PetitionTerm`` there, a row per word taking six times the bytes."""

@@ -64,7 +64,7 @@ RARE = 2000
 def _matching_all(qs: QuerySet[Petition], terms: list[str]) -> QuerySet[Petition]:
     """Indexed petitions holding every word.
 
-    PostgreSQL (ADR 0021): one ``words @@ 'w1' & 'w2'`` over the GIN index of the petitions'
+    PostgreSQL (ADR 0022): one ``words @@ 'w1' & 'w2'`` over the GIN index of the petitions'
     word vectors; the planner weighs the words from the vectors' statistics.
 
     SQLite (ADR 0007): one ``IN`` per word. The newest-first scan stops after a page of

@@ -1,4 +1,4 @@
-"""Where a petition's search words are kept, by database engine (ADR 0021).
+"""Where a petition's search words are kept, by database engine (ADR 0022).
 
 * **PostgreSQL**: one ``PetitionWords`` row per petition, its words one ``tsvector`` made by
   ``array_to_tsvector`` (jieba's words as they are: no parser, no stemming, no positions) under

@@ -24,7 +24,7 @@ for i, p in enumerate(Petition.objects.order_by("id")[:4]):
                    content=b"%PDF-1.4\\n" + os.urandom(3000))
     attachment_add(petition=p, actor=None, name=f"note{i}.txt", content=f"附件 {i}".encode())
 from xinfang.workbench.services import search_index_pending
-search_index_pending()  # the search words (ADR 0021: a tsvector per petition on PostgreSQL)
+search_index_pending()  # the search words (ADR 0022: a tsvector per petition on PostgreSQL)
 """
 
 DUMP = """
@@ -119,7 +119,7 @@ def test_a_backup_restored_into_an_empty_installation_holds_every_row_file_and_k
     # the federation signing key came along: peers go on trusting it, no new key exchange
     # (issue 20; without keys/federation_key the restored side makes a new key: another id)
     assert after["federation_key_id"] == before["federation_key_id"]
-    # the search words of every petition, and on PostgreSQL their GIN index (ADR 0021)
+    # the search words of every petition, and on PostgreSQL their GIN index (ADR 0022)
     assert len(before["words"]) == len(before["Petition"])
     assert after["words"] == before["words"]
     assert after.get("gin", True) and before.get("gin", True)

@@ -119,7 +119,7 @@ def test_two_years_partitioned_a_year_detached_and_reattached_with_audit_verify_
     call_command("partitions", "setup")
     for table in ("audit_auditrecord", "petitions_petitionevent"):
         assert partitioned(table), table
-    # the search words are one tsvector row per petition since ADR 0021: not partitioned
+    # the search words are one tsvector row per petition since ADR 0022: not partitioned
     assert not partitioned("workbench_petitionwords")
     assert _search_ids() == found
     assert (AuditRecord.objects.count(), PetitionEvent.objects.count()) == (records, events)

@@ -1,4 +1,4 @@
-# The search words as one tsvector per petition on PostgreSQL (ADR 0021): the table, its GIN
+# The search words as one tsvector per petition on PostgreSQL (ADR 0022): the table, its GIN
 # index, and the words already indexed moved into it from the row-per-word table (emptied).
 # SQLite keeps the row-per-word table: nothing moves there.
 

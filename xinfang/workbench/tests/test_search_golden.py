@@ -1,4 +1,4 @@
-"""Search finds the same petitions on every engine and every way the words are stored (ADR 0021).
+"""Search finds the same petitions on every engine and every way the words are stored (ADR 0022).
 
 A fixed set of petitions (plain Chinese letters, plus words the tsquery syntax would misread if
 they were not quoted: ``c++``, ``at&t``, ``50%``, ``3.5``, ``wi-fi``) is searched by a fixed set
@@ -6,7 +6,7 @@ of queries. Each answer must equal, for indexed petitions,
 
 * the petitions whose words (``terms_of_text``) hold every word of the query (``terms_of_query``):
   the rule the index implements, computed here in Python; and
-* ``GOLDEN``: what the row-per-word index answered on SQLite and PostgreSQL before ADR 0021
+* ``GOLDEN``: what the row-per-word index answered on SQLite and PostgreSQL before ADR 0022
   (recorded by running this test's queries on the code of that time).
 
 A petition still queued for the index is found as well (by its text: it may be found by a little
@@ -80,7 +80,7 @@ QUERIES = [
     "航天飞机",  # nothing at all
 ]
 
-#: What the row-per-word index (ADR 0007) answered before ADR 0021, the same on SQLite and
+#: What the row-per-word index (ADR 0007) answered before ADR 0022, the same on SQLite and
 #: PostgreSQL: query -> positions in TEXTS of the petitions found.
 GOLDEN: dict[str, list[int]] = {
     "物业": [0, 1, 18],

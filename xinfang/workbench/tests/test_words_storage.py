@@ -1,4 +1,4 @@
-"""How the search words are stored (ADR 0021): one tsvector per petition on PostgreSQL, a row
+"""How the search words are stored (ADR 0022): one tsvector per petition on PostgreSQL, a row
 per word on SQLite; the migration that moves the words already indexed, both ways."""
 
 from __future__ import annotations
