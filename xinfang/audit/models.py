@@ -44,7 +44,13 @@ class AuditRecord(models.Model):
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object"),
             models.Index(fields=["actor_id", "seq"], name="audit_actor"),
             models.Index(fields=["kind", "at"], name="audit_kind_at"),
-            models.Index(fields=["ip", "kind", "at"], name="audit_ip_kind_at"),
+            # the login throttle counts an address's failed logins (directory.throttle): only
+            # those rows are indexed, not every record's address (issue 14's disk budget)
+            models.Index(
+                fields=["ip", "at"],
+                name="audit_failed_login_ip",
+                condition=models.Q(kind="login.failed"),
+            ),
         ]
 
     def __str__(self) -> str:
