@@ -91,3 +91,38 @@ kind_register(Kind(
              "可接待人数", "已取消"),
     types="dtttttttnt", widths=(11, 12, 24, 12, 10, 8, 24, 16, 8, 8),
 ))  # fmt: skip
+
+
+# -- down-visit plans (reception:visits): the page's own list, at most its 200 latest plans ----
+VISITS_SHOWN = 200  # reception.views.visits.visit_list
+
+
+def _visit_params(q: QueryDict) -> Params:
+    return {"mine": "1"} if q.get("mine") == "1" else {}
+
+
+def _visit_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    from xinfang.reception.selectors.visits import visits_for_user
+
+    qs = visits_for_user(user=user, mine=p.get("mine") == "1")
+    if counted:
+        return Chunk([], None, min(qs.count(), VISITS_SHOWN))
+    return Chunk(list(qs[:VISITS_SHOWN]), None)
+
+
+def _visit_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
+    """A plan names the organ, the leading official and how many of its petitions the user
+    may see (``shown``: a petition hidden from the user is not counted, Art. 30 para 3)."""
+    return [
+        [v.on, gettext(v.get_kind_display()), v.place, str(v.organ), str(v.leader), v.shown,
+         gettext(v.get_status_display())]
+        for v in items
+    ]  # fmt: skip
+
+
+kind_register(Kind(
+    name="visits", title=gettext_lazy("下访台账"), page_url="reception:visit_list",
+    caps=(Cap.RECEPTION_VIEW, Cap.EXPORT), params=_visit_params, page=_visit_page,
+    rows=_visit_rows, headers=("日期", "方式", "地点", "下访机关", "带队领导", "拟接谈事项", "状态"),
+    types="dttttnt", widths=(11, 10, 24, 24, 12, 10, 10), chunk=VISITS_SHOWN,
+))  # fmt: skip

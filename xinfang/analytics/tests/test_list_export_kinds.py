@@ -341,3 +341,33 @@ def test_the_reception_calendar_exports_the_sessions_of_its_window_in_its_order(
     assert _ask(client, "sessions", query="from=2025-13-01", key="k-2").status_code == 400
     client.force_login(leader)  # reads the calendar, may not export
     assert "export-sessions" not in client.get("/reception/").content.decode()
+
+
+def test_the_down_visit_plans_export_as_their_page_lists_them(client, world, register, today):
+    from datetime import date
+
+    from xinfang.reception.services import VisitInput, visit_plan
+
+    leader = staff_create(
+        username="leaderwang", password="test-pass-123", organ=world.county_gov, roles=[Role.LEADER]
+    )
+    p = register(received_at=local(2025, 11, 3), at=local(2025, 11, 3)).petition
+    for d, place in ((5, "幸福小区"), (3, "青山镇")):
+        visit_plan(
+            actor=world.clerk,
+            data=VisitInput(
+                organ=world.county_po,
+                leader_id=leader.pk,
+                on=date(2025, 12, d),
+                place=place,
+                petition_ids=[p.pk],
+            ),
+        )
+    client.force_login(world.clerk)
+    page = client.get("/reception/visits/").content.decode()
+    assert 'id="export-visits"' in page
+    rows = _sheet(client, _ask(client, "visits")["Location"])[2:]
+    assert [(r[0].date(), r[2], r[5]) for r in rows] == [
+        (date(2025, 12, 5), "幸福小区", 1),
+        (date(2025, 12, 3), "青山镇", 1),
+    ]  # latest first
