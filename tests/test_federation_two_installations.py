@@ -139,8 +139,11 @@ def _wait_until(predicate, seconds: float = 60, what: str = "") -> None:
 
 
 def _port_free(port: int) -> bool:
-    """Nothing is bound to ``port`` on the loopback (nor on every address)."""
+    """Nothing listens on ``port`` on the loopback (nor on every address). With SO_REUSEADDR,
+    as the server binds: the closed connections of a server stopped a moment ago (TIME_WAIT)
+    do not count, a listener does."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
