@@ -20,9 +20,8 @@ from xinfang.analytics.rate_selectors import (
     Filters,
     drill_down,
     due_by_organ,
-    rate_lines,
+    rate_figures,
     rates_as_of,
-    stage_days,
 )
 from xinfang.analytics.rates import RATES, STAGES, Metric
 from xinfang.core import clock
@@ -90,9 +89,10 @@ def rates(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
     user = request.user
     tables = []
+    figures, stages = rate_figures(user=user, by=by, filters=f)  # type: ignore[arg-type]
     for metric in RATES:
         num, den = RATES[metric]
-        lines = rate_lines(user=user, metric=metric, by=by, filters=f)  # type: ignore[arg-type]
+        lines = figures[metric]
         tables.append({
             "metric": metric.value,
             "label": METRIC_LABELS[metric],
@@ -104,7 +104,6 @@ def rates(request: HttpRequest) -> HttpResponse:
             ],
             "parts": [OUTCOME_LABELS[o] for o in sorted(den)],
         })
-    stages = stage_days(user=user, by=by, filters=f)  # type: ignore[arg-type]
     return render(request, "analytics/rates.html", {
         "tables": tables,
         "stages": stages,

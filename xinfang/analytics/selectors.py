@@ -103,9 +103,9 @@ def _month_split(
 def _add(into: tuple[Counter, Counter], qs, field: str, sign: int = 1) -> None:  # type: ignore[no-untyped-def]
     """Add the counts of ``qs`` (petitions, or rollup rows with ``field`` = "n")."""
     agg = Sum("n") if field == "n" else Count("id")
-    for row in qs.values("category", "state").annotate(k=agg).order_by():
+    # one grouped query for both tables (category × state, region)
+    for row in qs.values("category", "state", "region_id").annotate(k=agg).order_by():
         into[0][(row["category"] or "", row["state"])] += sign * row["k"]
-    for row in qs.values("region_id").annotate(k=agg).order_by():
         into[1][row["region_id"]] += sign * row["k"]
 
 

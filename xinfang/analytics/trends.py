@@ -33,8 +33,14 @@ class Trends:
     total: int
 
 
-def _counts(user: User, month_from: date | None, month_to: date | None,
-            by: tuple[str, ...]) -> Counter:  # type: ignore[type-arg]
+#: The keys of ``VolumeTally`` the page breaks the volumes down by.
+KEYS = ("month", "category", "channel", "repeat", "region_id")
+
+
+def _counts(user: User, month_from: date | None, month_to: date | None) -> Counter:  # type: ignore[type-arg]
+    """Petitions by every key of ``KEYS``, in two queries whatever the data: the rollup grouped
+    by its keys (the jurisdiction and the accused-organ exclusion are conditions on its gate
+    keys), less the petitions that name the user."""
     if not user_can(user, Cap.VIEW_DEIDENTIFIED):
         raise Forbidden(gettext("您的角色不能查看统计数据"))
     scope = statistics_scope(user=user)
@@ -50,15 +56,24 @@ def _counts(user: User, month_from: date | None, month_to: date | None,
         tally = tally.filter(month__gte=month_from)
     if month_to:
         tally = tally.filter(month__lte=month_to)
-    for r in tally.values(*by).annotate(k=Sum("n")).order_by():
-        out[tuple(r[f] for f in by)] += r["k"]
-    for p in named.values(*by):
+    for r in tally.values(*KEYS).annotate(k=Sum("n")).order_by():
+        out[tuple(r[f] for f in KEYS)] += r["k"]
+    for p in named.values(*KEYS):
         key = tuple(_day(p[f]) if f == "month" else "" if f == "category" and not p[f] else p[f]
-                    for f in by)
-        m = key[by.index("month")]  # every caller groups by month
+                    for f in KEYS)
+        m = key[0]
         if (month_from and m < month_from) or (month_to and m > month_to):
             continue
         out[key] -= 1
+    return +out
+
+
+def _by(counts: Counter, *fields: str) -> Counter:  # type: ignore[type-arg]
+    """``counts`` summed onto some of ``KEYS``."""
+    at = [KEYS.index(f) for f in fields]
+    out: Counter = Counter()  # type: ignore[type-arg]
+    for key, n in counts.items():
+        out[tuple(key[i] for i in at)] += n
     return +out
 
 
@@ -68,22 +83,23 @@ def _day(value):  # type: ignore[no-untyped-def]
 
 def trends_for_user(*, user: User, month_from: date | None = None,
                     month_to: date | None = None) -> Trends:
-    mc = _counts(user, month_from, month_to, ("month", "category"))
+    counts = _counts(user, month_from, month_to)
+    mc = _by(counts, "month", "category")
     by_month: dict[date, dict[str, int]] = defaultdict(dict)
     for (m, c), n in mc.items():
         by_month[m][c or ""] = n
     cats = sorted({c for per in by_month.values() for c in per})
     labels = [(c, str(CATEGORY_LABELS[Category(c)]) if c else gettext("未分类")) for c in cats]
     ch = Counter()  # type: ignore[var-annotated]
-    for (_m, c), n in _counts(user, month_from, month_to, ("month", "channel")).items():
+    for (_m, c), n in _by(counts, "month", "channel").items():
         ch[c] += n
     names = dict(Channel.choices)
     channels = [(k, str(names.get(k, k)), ch[k]) for k in Channel.values if ch[k]]
     fr: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for (m, rep), n in _counts(user, month_from, month_to, ("month", "repeat")).items():
+    for (m, rep), n in _by(counts, "month", "repeat").items():
         fr[m][1 if rep else 0] += n
     rg = Counter()  # type: ignore[var-annotated]
-    for (_m, r), n in _counts(user, month_from, month_to, ("month", "region_id")).items():
+    for (_m, r), n in _by(counts, "month", "region_id").items():
         rg[r] += n
     rnames = dict(Region.objects.filter(code__in=list(rg)).values_list("code", "name"))
     return Trends(
