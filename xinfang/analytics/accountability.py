@@ -10,7 +10,7 @@
    are never ranked (regulation.md §11) and no other figure is.
 2. **transfers, assignments and supervision** (转送、交办、督办, Art. 41 item 2, Arts. 22, 40):
    the transfer and assignment steps taken in the period over the petitions the user may
-   count; the supervision notices issued in the period by offices or to organs of the user's
+   count (from the rollup ``DispatchTally``, as of the last ``xinfang tick``); the supervision notices issued in the period by offices or to organs of the user's
    jurisdiction, with their written replies (on time or late) and listed supervision (挂牌).
    A notice that concerns a petition hidden from the user is not counted (as
    ``resolution.access.notice_scope`` hides it).
@@ -31,24 +31,22 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext
 
-from xinfang.analytics.models import PetitionTally
+from xinfang.analytics.dispatch import DISPATCH
+from xinfang.analytics.models import DispatchTally, PetitionTally
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import PetitionEvent
 from xinfang.petitions.selectors import (
-    petition_queryset_for_statistics,
     petitions_naming,
     statistics_scope,
 )
 from xinfang.petitions.selectors.access import accusation_exclusions, organs_within_q
-from xinfang.petitions.workflow import ACTION_LABELS, Action, State
+from xinfang.petitions.workflow import ACTION_LABELS, State
 
 #: How many organs the "most complained about" list names (Art. 41 item 1).
 TOP_ORGANS = 10
-#: The steps Art. 41 item 2 counts as transfers and assignments (Art. 22).
-DISPATCH = (Action.TRANSFER, Action.ASSIGN)
 
 
 @dataclass(frozen=True)
@@ -131,15 +129,28 @@ def complained_organs(
 def dispatch_counts(
     *, user: User, month_from: date | None, month_to: date | None
 ) -> list[tuple[str, str, int]]:
-    """Transfer and assignment steps taken in the months on petitions the user may count."""
-    counted = petition_queryset_for_statistics(user=user).exclude(state=State.VOIDED)
-    steps = PetitionEvent.objects.filter(
-        clock.on_local_days("occurred_at", month_from, _month_end(month_to) if month_to else None),
-        action__in=[a.value for a in DISPATCH],
-        petition_id__in=counted.values("id"),
-    )
-    got = dict(steps.values_list("action").annotate(k=Count("id")).order_by())
-    return [(a.value, str(ACTION_LABELS[a]), got.get(a.value, 0)) for a in DISPATCH]
+    """Transfer and assignment steps taken in the months on petitions the user may count: the
+    rollup (``DispatchTally``) under the statistics scope, less the steps on petitions that name
+    the user (read by petition)."""
+    got: Counter[str] = Counter()
+    scope = statistics_scope(user=user)
+    if scope is not None:
+        tally = DispatchTally.objects.filter(scope)
+        if month_from:
+            tally = tally.filter(month__gte=month_from)
+        if month_to:
+            tally = tally.filter(month__lte=month_to)
+        for r in tally.values("action").annotate(k=Sum("n")).order_by():
+            got[r["action"]] += r["k"]
+        named = petitions_naming(user=user).filter(scope).exclude(state=State.VOIDED)
+        steps = PetitionEvent.objects.filter(
+            clock.on_local_days("occurred_at", month_from, _month_end(month_to) if month_to else None),
+            action__in=[a.value for a in DISPATCH],
+            petition_id__in=named.values("id"),
+        )
+        for action, k in steps.values_list("action").annotate(k=Count("id")).order_by():
+            got[action] -= k
+    return [(a.value, str(ACTION_LABELS[a]), max(0, got[a.value])) for a in DISPATCH]
 
 
 def _notices(user: User):  # type: ignore[no-untyped-def]

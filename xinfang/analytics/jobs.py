@@ -21,6 +21,15 @@ def rates_refresh(*, now: datetime) -> dict[str, int]:
     return rates_refresh(as_of=timezone.localdate(now))
 
 
+@periodic("analytics.dispatch", every=timedelta(hours=1))
+def dispatch_refresh(*, now: datetime) -> dict[str, int]:
+    """Recount the transfers and assignments per organ and month (Art. 41 item 2) that the
+    trends page and the report read (``analytics.dispatch``): one grouped query. Idempotent."""
+    from xinfang.analytics.dispatch import dispatch_rebuild
+
+    return {"steps": dispatch_rebuild()}
+
+
 @periodic("analytics.exports_forget", every=timedelta(hours=6))
 def exports_forget(*, now: datetime) -> dict[str, int]:
     """Delete the 台账 exports asked for more than a week ago, with their files."""

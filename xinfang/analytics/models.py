@@ -203,3 +203,21 @@ class ListExport(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "台账导出（统计）"
         indexes = [models.Index(fields=["requested_by", "-requested_at"], name="list_export_user")]
+
+
+class DispatchTally(models.Model):
+    """Transfers and assignments (转送、交办: Art. 22, Art. 41 item 2) counted by the local month
+    they were taken in, with their petition's gate keys (holding organ, accused organ) so the
+    statistics scope applies to it as to ``PetitionTally``; voided registrations count nowhere.
+    Recounted by one grouped query (``analytics.dispatch.dispatch_rebuild``, ``xinfang tick``
+    hourly, and with the rates); the trends page and the Art. 41 report read it."""
+
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    action = models.CharField(max_length=24)
+    month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转送交办计数"
+        indexes = [models.Index(fields=["month"], name="dispatchtally_month")]

@@ -103,10 +103,12 @@ def bench_seed(
             say("重建索引…")
     t_indexes = time.perf_counter() - started - t_templates - t_copies
     say("重建计数与指标汇总…")
+    from xinfang.analytics.dispatch import dispatch_rebuild
     from xinfang.analytics.services import rates_rebuild, tally_rebuild
 
     tally_rebuild()
     rates_rebuild()
+    dispatch_rebuild()
     states = Counter(Petition.objects.values_list("state", flat=True).order_by())
     return {
         **counts,

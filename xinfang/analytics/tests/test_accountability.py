@@ -13,6 +13,7 @@ import pytest
 
 from conftest import local
 from xinfang.analytics.accountability import TOP_ORGANS, accountability_for_user
+from xinfang.analytics.dispatch import dispatch_rebuild
 from xinfang.analytics.services import rates_rebuild
 from xinfang.directory.models import Role
 from xinfang.directory.services import staff_create
@@ -71,6 +72,7 @@ def year(world, register):  # type: ignore[no-untyped-def]
     policy_matter_create(actor=world.po_head, organ=world.county_gov, title="餐饮油烟执法职责",
                          description="职责交叉", at=local(2025, 8, 1))
     rates_rebuild(as_of=date(2025, 9, 1))
+    dispatch_rebuild()  # the tick's (analytics.dispatch): the transfers the page reads
     return named
 
 
@@ -124,6 +126,7 @@ def test_a_notice_about_an_accusation_against_the_reader_is_not_counted(world, r
                  at=local(2025, 6, 2), data={"to_organ_id": world.discipline.pk})
     supervision_issue(actor=world.city_clerk, organ=world.discipline, petition_ids=[p.pk],
                       reasons=["delay"], facts="请书面反馈。", at=local(2025, 6, 3))
+    dispatch_rebuild()
     before = accountability_for_user(user=world.analyst, month_from=MAR, month_to=DEC)
     # the accused county office sees neither the accusation nor the notice about it
     assert before.supervision.issued == 2

@@ -10,7 +10,14 @@ from datetime import date, timedelta
 import pytest
 
 from xinfang.analytics.facts import rows_of
-from xinfang.analytics.rate_selectors import BY, Filters, drill_down, rate_lines, stage_days
+from xinfang.analytics.rate_selectors import (
+    BY,
+    Filters,
+    drill_down,
+    rate_figures,
+    rate_lines,
+    stage_days,
+)
 from xinfang.analytics.rates import MEDIAN, P90, RATES, STAGES, quantile, rate_of
 from xinfang.analytics.services import rates_rebuild
 
@@ -117,6 +124,11 @@ def test_every_rate_from_the_rollup_equals_the_direct_figure_for_every_role(seed
                 assert total == len(rows)
                 assert sorted(d.petition_id for d in drilled) == sorted(r["petition_id"] for r in rows)
             lines = stage_days(user=user, by="organ", filters=f)
+            for by in BY:  # the page's reading (every metric at once) gives the same lines
+                figures, stages = rate_figures(user=user, by=by, filters=f)
+                assert stages == stage_days(user=user, by=by, filters=f), (user.username, by)
+                for metric in RATES:
+                    assert figures[metric] == rate_lines(user=user, metric=metric, by=by, filters=f)
             for m in STAGES:
                 hist = Counter(r["days"] for r in direct if r["metric"] == m.value)
                 if lines:
@@ -232,6 +244,11 @@ def test_trends_from_the_rollup_equal_the_direct_counts_for_every_role(seeded):
         Petition.objects.filter(accused_organ__isnull=True).values_list("pk", flat=True)[:1])
     Petition.objects.filter(pk__in=voided).update(state="voided", is_open=False)
     rates_rebuild()
+    from xinfang.analytics.accountability import dispatch_counts
+    from xinfang.analytics.dispatch import DISPATCH, dispatch_rebuild
+    from xinfang.petitions.models import PetitionEvent
+
+    dispatch_rebuild()
 
     months = sorted({clock.local_date(d).replace(day=1)
                      for d in Petition.objects.values_list("received_at", flat=True)})
@@ -256,5 +273,100 @@ def test_trends_from_the_rollup_equal_the_direct_counts_for_every_role(seeded):
                 for m in {d[0] for d in direct}
             }
             assert [(c, n) for c, _, n in t.regions] == sorted(Counter(d[4] for d in direct).items())
+            # Art. 41 item 2: the transfers and assignments rollup, as the events count them
+            steps = Counter(
+                a for a, at in PetitionEvent.objects.filter(
+                    action__in=DISPATCH,
+                    petition__in=petition_queryset_for_statistics(user=user).exclude(state="voided"),
+                ).values_list("action", "occurred_at")
+                if (lo is None or clock.local_date(at) >= lo)
+                and (hi is None or clock.local_date(at).replace(day=1) <= hi)
+            )
+            assert {a: n for a, _, n in dispatch_counts(user=user, month_from=lo, month_to=hi)} == {
+                a.value: steps[a.value] for a in DISPATCH}, user.username
             seen += t.total
     assert seen > 0
+
+
+def _html_rates(body: str) -> dict[str, list[tuple[str, int, int]]]:
+    """Each rate table of the page: its lines as (label, numerator, denominator)."""
+    import re
+
+    out = {}
+    for metric, table in re.findall(r'<table id="rate-(\w+)">(.*?)</table>', body, re.S):
+        out[metric] = [
+            (label, int(n), int(d))
+            for label, n, d in re.findall(
+                r'<th scope="row">([^<]*)</th>\s*<td class="rate"><a [^>]*>(\d+)</a> / '
+                r'<a [^>]*>(\d+)</a>', table)
+        ]
+    return out
+
+
+def test_the_pages_show_the_figures_computed_directly_for_readers_and_accused_organs(
+    seeded, client
+):
+    """Issue 16: what the rates, statistics and trends pages print (read from the rollups in a
+    fixed number of queries) equals what is computed straight from the petitions through the
+    statistics gate, for a leader, an analyst, analysts of accused organs and the staff member
+    an accusation names. Plant: read the rollup without the accused-organ condition and the
+    accused organs' lines differ."""
+    import re
+
+    from django.utils.html import escape
+
+    from xinfang.analytics.rate_selectors import due_by_organ
+    from xinfang.core import clock
+    from xinfang.deadlines.models import Deadline
+    from xinfang.deadlines.statutes import STATUTES, Kind
+    from xinfang.directory.models import Organ
+    from xinfang.petitions.selectors import petition_queryset_for_statistics
+
+    users, as_of = seeded
+    readers = [users[0], users[1], *[u for u in users if u.username.startswith(("acc", "named"))]]
+    assert any(u.username.startswith("acc") for u in readers) and readers[-1].username == "named"
+    organs = {o.pk: o for o in Organ.objects.all()}
+    for user in readers:
+        client.force_login(user)
+        direct = _direct(user, as_of, Filters())
+        shown = _html_rates(client.get("/analytics/rates/").content.decode())
+        for metric in RATES:
+            per: dict[int, Counter] = {}
+            for r in direct:
+                if r["metric"] == metric.value:
+                    per.setdefault(r["organ_id"], Counter())[r["outcome"]] += 1
+            total = rate_of(metric, sum(per.values(), Counter()))
+            want = [("合计", total.n, total.d)] + [
+                (escape(organs[k].name), rate_of(metric, c).n, rate_of(metric, c).d)
+                for k, c in sorted(per.items(), key=lambda kc: (organs[kc[0]].path, str(kc[0])))
+            ]
+            assert shown[metric.value] == want, (user.username, metric)
+        # the open duties per organ: as the old query over every petition of the gate had them
+        today = clock.today()
+        counted = petition_queryset_for_statistics(user=user).values("id")
+        old = Counter()
+        for owner, due in Deadline.objects.filter(
+            outcome="open", paused=False, owner_organ__isnull=False, petition_id__in=counted,
+            code__in=[c for c, st in STATUTES.items() if st.kind == Kind.DUTY],
+        ).values_list("owner_organ_id", "due_date"):
+            if due < today:
+                old[(owner, "overdue")] += 1
+            elif (due - today).days <= settings_due_soon():
+                old[(owner, "soon")] += 1
+        got = Counter()
+        for d in due_by_organ(user=user, today=today):
+            got[(d.organ_id, "overdue")] += d.overdue
+            got[(d.organ_id, "soon")] += d.due_soon
+        assert +got == +old, user.username
+        # statistics and trends: the petitions the user may count, voided ones left out
+        n = petition_queryset_for_statistics(user=user).exclude(state="voided").count()
+        for url in ("/analytics/", "/analytics/trends/"):
+            body = client.get(url).content.decode()
+            assert re.search(r'<strong id="total">(\d+)</strong>', body).group(1) == str(n), (
+                user.username, url)
+
+
+def settings_due_soon() -> int:
+    from django.conf import settings
+
+    return settings.XINFANG_DUE_SOON_DAYS
