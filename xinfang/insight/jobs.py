@@ -19,8 +19,10 @@ def repeats_snapshot(*, now: datetime) -> dict[str, int]:
 
 @periodic("insight.hot_precompute", every=timedelta(minutes=5))
 def hot_precompute(*, now: datetime) -> dict[str, int]:
-    """Compute the hot-issues page of each reader active in the last day, so its first view
-    is served from the cache (kept 15 minutes: three periods)."""
-    from xinfang.insight.hot.views import hot_rows_precompute
+    """Wake the worker to compute the hot issues of every scope a reader may ask
+    (``insight.hot.snapshots``): the page only reads what it computed, so no first view waits
+    for clustering (issue 14). The work is the worker's, not the tick's (seconds a scope)."""
+    from xinfang.core.tasks import task_enqueue_once
+    from xinfang.insight.hot.tasks import hot_snapshots_task
 
-    return {"views": hot_rows_precompute(now=now, ttl_seconds=15 * 60)}
+    return {"enqueued": int(task_enqueue_once(hot_snapshots_task))}

@@ -162,3 +162,31 @@ class TopicDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.topic_id}"
+
+
+# --- Hot issues computed ahead of their readers (issue 14) --------------------------------
+
+
+class HotSnapshot(models.Model):
+    """The hot issues of one scope and window as the worker last computed them
+    (``insight.hot.snapshots``): the page reads this, never clusters. ``rows`` are the page's
+    rows (labels and words masked, counts only, the member petitions' ids for the policy-matter
+    hints, which read each petition through the user's gate again). ``computed_at`` None: a
+    reader asked for this window and the worker has not yet computed it."""
+
+    scope = models.CharField("范围", max_length=48)
+    weeks = models.SmallIntegerField("周数")
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    fingerprint = models.CharField("所据信访事项", max_length=96, blank=True)
+    petitions = models.IntegerField("分析件数", default=0)
+    rows = models.JSONField("热点问题", default=list)
+    asked_at = models.DateTimeField("最近查看", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "热点问题（预先计算）"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "weeks"], name="hotsnapshot_scope_weeks")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} / {self.weeks}"

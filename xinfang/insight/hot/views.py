@@ -5,14 +5,15 @@ words, the place its titles name, how many petitions and how many distinct petit
 of blind-index digests, never a name, phone or list of people), growth, the regions it spans and
 a weekly sparkline, and warns of a surge. Petitions are read through the user's jurisdiction: the case-reading gate for
 roles that read petitions, the statistics gate (same exclusions) for analysts; an accusation is
-never counted for the accused organ. Gated by ``Cap.VIEW_HOT_ISSUES``; cached for
-``XINFANG_HOT_CACHE_SECONDS``.
+never counted for the accused organ. Gated by ``Cap.VIEW_HOT_ISSUES``. The page never
+clusters: it shows the last snapshot the worker computed for the reader's scope
+(``insight.hot.snapshots``) and its time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from xinfang.core.masking import mask_text
 from xinfang.directory.models import Region, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.insight.hot.issues import hot_issues
+from xinfang.insight.hot.snapshots import hot_snapshot_read
 from xinfang.petitions.models import Party, PartyRole, Petition
 from xinfang.petitions.selectors import (
     petition_queryset_for_statistics,
@@ -153,35 +155,26 @@ def _cache_key(user: User, weeks: int) -> str:
 
 
 def hot_rows_cached(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
-    """``hot_rows_for_user``, kept ``XINFANG_HOT_CACHE_SECONDS`` (the page and prevention's
-    policy-matter suggestions share it)."""
-    # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
-    key = _cache_key(user, weeks)
+    """The user's hot issues: the worker's last snapshot of the user's scope if there is one,
+    else computed and kept ``XINFANG_HOT_CACHE_SECONDS`` (prevention's policy-matter
+    suggestions; the page itself never computes)."""
+    from xinfang.insight.hot.snapshots import _rows, hot_scope
+    from xinfang.insight.models import HotSnapshot
+
     if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
+    snap = HotSnapshot.objects.filter(
+        scope=hot_scope(user), weeks=weeks, computed_at__isnull=False
+    ).first()
+    if snap is not None:
+        return _rows(snap.rows)
+    # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
+    key = _cache_key(user, weeks)
     issues = cache.get(key)
     if issues is None:
         issues = hot_rows_for_user(user=user, weeks=weeks, gate=gate)
         cache.set(key, issues, settings.XINFANG_HOT_CACHE_SECONDS)
     return issues
-
-
-def hot_rows_precompute(*, now: datetime, ttl_seconds: int) -> int:
-    """For the periodic job: compute the default view of each reader active in the last
-    day and keep it ``ttl_seconds`` (longer than the job's period), so the page answers from
-    the cache at once instead of clustering on the first view (issue 14: 2.6-19 s at 10^5).
-    Only with a cache the server processes share (``XINFANG_CACHE=database``). Returns how
-    many views were computed."""
-    if settings.XINFANG_CACHE != "database":
-        return 0
-    n = 0
-    readers = User.objects.filter(is_active=True, last_login__gte=now - timedelta(days=1))
-    for user in readers.order_by("pk"):
-        if not user_can(user, Cap.VIEW_HOT_ISSUES):
-            continue
-        cache.set(_cache_key(user, DEFAULT_WEEKS), hot_rows_for_user(user=user, weeks=DEFAULT_WEEKS), ttl_seconds)
-        n += 1
-    return n
 
 
 @login_required
@@ -195,9 +188,16 @@ def hot_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         weeks = DEFAULT_WEEKS
     weeks = max(1, min(MAX_WEEKS, weeks))
-    issues = hot_rows_cached(user=user, weeks=weeks)  # type: ignore[arg-type]
+    snap = hot_snapshot_read(user=user, weeks=weeks, now=clock.now())  # type: ignore[arg-type]
     return render(
         request,
         "insight/hot.html",
-        {"issues": issues, "weeks": weeks, "max_weeks": MAX_WEEKS, "max_petitions": MAX_PETITIONS},
+        {
+            "issues": snap.rows,
+            "computed_at": snap.computed_at,
+            "analysed": snap.petitions,
+            "weeks": weeks,
+            "max_weeks": MAX_WEEKS,
+            "max_petitions": MAX_PETITIONS,
+        },
     )
