@@ -23,8 +23,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from xinfang.core import clock
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.insight.hot.rows import DEFAULT_WEEKS, HotRow, _petitions, hot_rows_for_user
 from xinfang.insight.models import HotSnapshot
 from xinfang.petitions.models import Petition
 
@@ -56,28 +58,24 @@ def _reader(user: User) -> bool:
     )
 
 
-def _rows(rows: list[dict[str, Any]]) -> list:  # type: ignore[type-arg]
-    from xinfang.insight.hot.views import HotRow
-
+def snapshot_rows(rows: list[dict[str, Any]]) -> list[HotRow]:
+    """A snapshot's stored rows as ``HotRow``."""
     return [HotRow(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()}) for r in rows]
 
 
 def hot_snapshot_read(*, user: User, weeks: int, now: datetime) -> HotSnapshot:
     """The last snapshot of ``user``'s scope and window (``rows`` as ``HotRow``); when there
-    is none yet, ask the worker for it and return the empty, not yet computed one."""
+    is none yet, the empty one that asks for it (``computed_at`` None: the caller wakes the
+    worker)."""
     scope = hot_scope(user)
     snap = HotSnapshot.objects.filter(scope=scope, weeks=weeks).first()
-    if snap is None or snap.computed_at is None:
-        from xinfang.core.tasks import task_enqueue_once
-        from xinfang.insight.hot.tasks import hot_snapshots_task
-
+    if snap is None:
         snap, _ = HotSnapshot.objects.get_or_create(
             scope=scope, weeks=weeks, defaults={"asked_at": now}
         )
-        task_enqueue_once(hot_snapshots_task)
     elif snap.asked_at is None or snap.asked_at < now - timedelta(hours=1):
         HotSnapshot.objects.filter(pk=snap.pk).update(asked_at=now)  # kept fresh while asked
-    snap.rows = _rows(snap.rows or [])
+    snap.rows = snapshot_rows(snap.rows or [])
     return snap
 
 
@@ -92,9 +90,6 @@ def _fingerprint(qs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
 def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
     """Compute every scope's default window and each window asked for in the last week whose
     petitions (or day) changed since its last computation; forget the rest. Idempotent."""
-    from xinfang.core import clock
-    from xinfang.insight.hot.views import DEFAULT_WEEKS, _petitions, hot_rows_for_user
-
     now = now or clock.now()
     local = timezone.localtime(now)
     named = set(Petition.accused_staff.through.objects.values_list("user_id", flat=True))

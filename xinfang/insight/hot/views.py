@@ -12,142 +12,30 @@ clusters: it shows the last snapshot the worker computed for the reader's scope
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
-from xinfang.core.masking import mask_text
-from xinfang.directory.models import Region, User
+from xinfang.core.tasks import task_enqueue_once
+from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.insight.hot.issues import hot_issues
-from xinfang.insight.hot.snapshots import hot_snapshot_read
-from xinfang.petitions.models import Party, PartyRole, Petition
-from xinfang.petitions.selectors import (
-    petition_queryset_for_statistics,
-    petition_queryset_for_user,
+from xinfang.insight.hot.rows import (  # noqa: F401 (names other modules import from here)
+    DEFAULT_WEEKS,
+    MAX_PETITIONS,
+    MAX_WEEKS,
+    HotRow,
+    _petitions,
+    hot_rows_for_user,
 )
-
-DEFAULT_WEEKS = 8
-MAX_WEEKS = 52
-#: The newest petitions of the period that are grouped (the clustering's time and memory grow
-#: faster than linearly: ~9 s for 4,300 real messages on one core, bench/insight/HOT.md); the
-#: page says so.
-MAX_PETITIONS = 5000
-_BARS = "▁▂▃▄▅▆▇█"
-
-
-@dataclass(frozen=True)
-class HotRow:
-    label: str
-    place: str  # the estate, road or organisation most of its titles name ("" if none)
-    terms: tuple[str, ...]
-    size: int
-    people: int
-    recent: int
-    growth: float
-    span_days: int
-    places: tuple[str, ...]
-    weekly: tuple[int, ...]
-    week_starts: tuple[str, ...]
-    sparkline: str
-    surge: bool
-    surge_weeks: tuple[str, ...]
-    # the petitions of the issue (read through the user's gate): for the policy-matter
-    # suggestions of prevention, never shown here
-    member_ids: tuple[int, ...] = ()
-
-
-def _sparkline(values: tuple[int, ...]) -> str:
-    top = max(values, default=0)
-    if top <= 0:
-        return _BARS[0] * len(values)
-    return "".join(_BARS[min(len(_BARS) - 1, round(v / top * (len(_BARS) - 1)))] for v in values)
-
-
-def _petitions(user: User) -> QuerySet[Petition]:
-    """The petitions the user's hot issues count: never a voided registration (issue 12)."""
-    if user_can(user, Cap.VIEW_PETITIONS):
-        return petition_queryset_for_user(user=user).exclude(state="voided")
-    return petition_queryset_for_statistics(user=user).exclude(state="voided")
-
-
-def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
-    """The hot issues of the user's jurisdiction in the last ``weeks`` weeks, hottest first.
-    ``gate=False``: for a caller that shows only petitions the user may read anyway (prevention's
-    policy-matter hints, for staff who record them), not the hot-issue page's figures."""
-    if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
-        raise Forbidden(gettext("您的角色不能查看热点问题"))
-    now = timezone.localtime(clock.now())
-    since = now - timedelta(weeks=weeks)
-    qs = _petitions(user).filter(received_at__gt=since, received_at__lte=now)
-    rows = list(
-        qs.order_by("-received_at", "-id").values_list(
-            "id", "title", "content", "received_at", "region_id"
-        )[:MAX_PETITIONS]
-    )
-    ids = [r[0] for r in rows]
-    writer: dict[int, str] = {}
-    for i in range(0, len(ids), 5000):
-        for pid, idd, phd in (
-            Party.objects.filter(petition_id__in=ids[i : i + 5000], role=PartyRole.PETITIONER)
-            .order_by("petition_id", "id")
-            .values_list("petition_id", "id_digest", "phone_digest")
-        ):
-            writer.setdefault(pid, idd or phd or "")
-    region_of = {r[0]: r[4] for r in rows}
-    issues = hot_issues(
-        [
-            {
-                "id": str(pid),
-                "title": title,
-                "body": content,
-                "time": timezone.localtime(at).replace(tzinfo=None),
-                **({"user": writer[pid]} if writer.get(pid) else {}),
-            }
-            for pid, title, content, at, _ in rows
-        ],
-        now=now.replace(tzinfo=None),
-        window_days=weeks * 7,
-    )
-    names = dict(
-        Region.objects.filter(
-            pk__in={region_of[int(i)] for x in issues for i in x.member_ids}
-        ).values_list("code", "name")
-    )
-    out = []
-    for x in issues:
-        places = sorted({region_of[int(i)] for i in x.member_ids})
-        out.append(
-            HotRow(
-                label=mask_text(x.label),
-                place=mask_text(x.place),
-                terms=tuple(mask_text(t) for t in x.terms),
-                size=x.size,
-                people=x.people,
-                recent=x.recent,
-                growth=round(x.growth, 2),
-                span_days=x.span_days,
-                places=tuple(names.get(c, c) for c in places),
-                weekly=x.weekly,
-                week_starts=tuple(d.isoformat() for d in x.week_starts),
-                sparkline=_sparkline(x.weekly),
-                surge=x.surge,
-                surge_weeks=tuple(d.isoformat() for d in x.surge_weeks),
-                member_ids=tuple(int(i) for i in x.member_ids),
-            )
-        )
-    return out
+from xinfang.insight.hot.snapshots import hot_scope, hot_snapshot_read, snapshot_rows
+from xinfang.insight.hot.tasks import hot_snapshots_task
+from xinfang.insight.models import HotSnapshot
 
 
 def _cache_key(user: User, weeks: int) -> str:
@@ -158,16 +46,13 @@ def hot_rows_cached(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True
     """The user's hot issues: the worker's last snapshot of the user's scope if there is one,
     else computed and kept ``XINFANG_HOT_CACHE_SECONDS`` (prevention's policy-matter
     suggestions; the page itself never computes)."""
-    from xinfang.insight.hot.snapshots import _rows, hot_scope
-    from xinfang.insight.models import HotSnapshot
-
     if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
     snap = HotSnapshot.objects.filter(
         scope=hot_scope(user), weeks=weeks, computed_at__isnull=False
     ).first()
     if snap is not None:
-        return _rows(snap.rows)
+        return snapshot_rows(snap.rows)
     # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
     key = _cache_key(user, weeks)
     issues = cache.get(key)
@@ -189,6 +74,8 @@ def hot_page(request: HttpRequest) -> HttpResponse:
         weeks = DEFAULT_WEEKS
     weeks = max(1, min(MAX_WEEKS, weeks))
     snap = hot_snapshot_read(user=user, weeks=weeks, now=clock.now())  # type: ignore[arg-type]
+    if snap.computed_at is None:  # never computed yet: asked for, the worker is woken
+        task_enqueue_once(hot_snapshots_task)
     return render(
         request,
         "insight/hot.html",

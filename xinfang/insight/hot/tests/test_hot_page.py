@@ -120,7 +120,7 @@ def test_the_worker_computes_every_readers_page_before_its_first_view(
     import importlib
 
     from xinfang.core import clock
-    from xinfang.insight.hot import views
+    from xinfang.insight.hot import snapshots, views
 
     jobs = importlib.import_module("xinfang.insight.jobs")  # as `xinfang tick` finds it
     _issue(world, register)
@@ -133,6 +133,7 @@ def test_the_worker_computes_every_readers_page_before_its_first_view(
         raise AssertionError("the page clustered on its first view")
 
     monkeypatch.setattr(views, "hot_rows_for_user", must_not_cluster)
+    monkeypatch.setattr(snapshots, "hot_rows_for_user", must_not_cluster)
     newcomer = staff_create(
         username="new-analyst", password=None, organ=world.analyst.organ, roles=[Role.ANALYST]
     )

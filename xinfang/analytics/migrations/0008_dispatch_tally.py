@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0006_rates_watermarks'),
+        ('analytics', '0007_rates_incremental'),
         ('directory', '0001_initial'),
     ]
 
