@@ -164,7 +164,9 @@ def test_a_mix_of_steps_and_days_gives_what_a_full_build_gives(world, register):
     assert _same_as_a_full_build(TODAY)["petitions"] == 1
 
     # days pass with nothing done: acceptance of b and d falls due, a's T6 and c's windows run
-    for later in (date(2025, 9, 20), date(2025, 10, 1), date(2025, 11, 5), date(2026, 1, 1)):
+    # day by day across the due days (a day early or late shows), then in longer steps
+    days = [TODAY + timedelta(days=k) for k in range(1, 36)]
+    for later in (*days, date(2025, 11, 5), date(2026, 1, 1)):
         report = _same_as_a_full_build(later)
         assert report["petitions"] == 0
     assert RateFact.objects.filter(petition=b, metric="accept", outcome="overdue").exists()
@@ -244,3 +246,16 @@ def test_nothing_built_or_an_earlier_day_builds_in_full(world, register):
     assert rates_refresh(as_of=TODAY)["full"] == 0
     assert rates_refresh(as_of=date(2025, 8, 31))["full"] == 1  # the clock went back
     assert RatesAsOf.objects.get().as_of == date(2025, 8, 31)
+
+
+def test_deadlines_folded_again_without_a_step_queue_their_petitions(world, register):
+    """A calendar change or a recompute moves due dates without a step: the petitions go into
+    the queue in the same transaction (else the tick would keep their old T6 outcomes)."""
+    from xinfang.petitions.services import deadline_recompute_open
+
+    p = register(received_at=local(2025, 8, 1), at=local(2025, 8, 1)).petition
+    rates_rebuild(as_of=TODAY)
+    assert not RateDirty.objects.exists()
+    assert deadline_recompute_open() >= 1
+    assert set(RateDirty.objects.values_list("petition_id", flat=True)) == {p.pk}
+    _same_as_a_full_build(TODAY)
