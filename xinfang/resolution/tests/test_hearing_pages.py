@@ -104,6 +104,20 @@ def test_a_start_before_the_notice_date_is_refused_and_the_date_kept(client, wor
     assert h.status == "scheduled"
 
 
+def test_a_cancelled_hearing_offers_to_schedule_it_again(client, world, register, feb3):
+    from xinfang.resolution.services import hearing_cancel
+
+    p = re_review_requested(world, register)
+    h = schedule(world, p)
+    hearing_cancel(
+        actor=world.prov_head, hearing_id=h.pk, reason="主持人回避", at=local(2026, 2, 3)
+    )
+    client.force_login(world.prov_head)
+    html = client.get(f"/resolution/hearings/{h.pk}/").content.decode()
+    assert f'href="/resolution/hearings/new/?petition={p.tracking_code}"' in html
+    assert "重新安排听证" in html
+
+
 @pytest.mark.parametrize(
     "field,value",
     [

@@ -180,7 +180,11 @@ def test_a_refusal_by_its_form_leaves_the_matter_in_handling(client, world, regi
         {"signer": signer.pk, "reason": "补偿不足", "once": "f1"},
     )
     assert r.status_code in (302, 303)
-    assert "未达成协议" in client.get(r["Location"]).content.decode()
+    html = client.get(r["Location"]).content.decode()
+    assert "未达成协议" in html and "拟定的协议内容（未签订）" in html
+    # the way on: mediate again, for this petition (Art. 33)
+    again = f'href="/resolution/mediations/new/?petition={p.tracking_code}"'
+    assert again in html and "重新调解" in html
     assert Petition.objects.get(pk=p.pk).state == "in_handling"
     assert client.post(f"/resolution/mediations/{m.pk}/sign/", {"signer": "x"}).status_code == 400
     assert client.get("/resolution/mediations/?status=nope").status_code == 400
