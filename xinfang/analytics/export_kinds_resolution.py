@@ -98,6 +98,36 @@ def _today():  # type: ignore[no-untyped-def]
     return clock.today()
 
 
+def _escalation_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    from xinfang.resolution.selectors import escalation_list_for_user
+
+    got = escalation_list_for_user(user=user, cursor=cursor, limit=limit, counted=counted)
+    return Chunk(got.rows, got.next_cursor, got.total)
+
+
+def _escalation_cells(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
+    """The reminders as the page shows them: the step, the organ told, the due date, and the
+    notice or the petition's deadline and title (the page's scope: never an accusation's)."""
+    from xinfang.resolution.ladder import LABELS, Step
+
+    out = []
+    for e in items:
+        if e.notice_id:
+            what = f"{gettext('督办通知')} {e.notice.number}"
+        else:
+            what = f"{e.deadline.code} · {e.deadline.petition.title}"
+        out.append(
+            [
+                e.fired_on,
+                gettext(LABELS[Step(e.step)]),
+                f"{e.to_organ.name}（{_label(e, 'audience')}）",
+                e.due_date,
+                what,
+            ]
+        )
+    return out
+
+
 def _register() -> None:
     from xinfang.resolution import models as m
     from xinfang.resolution import selectors as s
@@ -276,6 +306,13 @@ def _register() -> None:
             widths=(11, 10, 18, 22, 10, 14, 14),
         )
     )
+
+    kind_register(Kind(
+        name="escalations", title=gettext_lazy("催办提醒台账"), page_url="resolution:escalations",
+        caps=CAPS, params=lambda q: {}, page=_escalation_page, rows=_escalation_cells,
+        headers=("日期", "环节", "告知机关", "期限届满日", "事项"),
+        types="dttdt", widths=(11, 16, 30, 11, 40),
+    ))  # fmt: skip
 
 
 _register()

@@ -29,7 +29,9 @@ PAGES = {
     "hearings": ("/resolution/hearings/", "hearings"),
     "suggestions": ("/resolution/suggestions/", "suggestions"),
     "mediations": ("/resolution/mediations/", "mediations"),
+    "escalations": ("/resolution/escalations/", "escalations"),
 }
+NO_PARTIES = ("notices", "escalations")  # records that name no petitioner
 PHONE, MASKED = "13800000000", "138****0000"
 
 
@@ -127,6 +129,7 @@ def records(world, register, today):  # type: ignore[no-untyped-def]
     BacklogCriterion.objects.all().delete()
     BacklogCriterion.objects.create(kind="open_days", threshold=90)
     s.backlog_propose_due(now=local(2025, 12, 1))
+    s.escalate(now=local(2025, 12, 1))  # the notices' reply dates and the deadlines passed
     return ps
 
 
@@ -176,13 +179,13 @@ def test_each_list_exports_the_rows_its_page_shows_masked_unless_identities_may_
         rows = _sheet(client, r["Location"])
         assert rows[1][0] in ("查询码", "文号", "积案", "编号", "听证通知", "建议主题", "日期")
         first = [str(x[0]) for x in rows[2:]]
-        if kind == "mediations":  # the page's first column is the date
+        if kind in ("mediations", "escalations"):  # the page's first column: a date
             first = [x[:10] for x in first]
         assert first == shown, kind  # the same rows, in the page's order
         cells = " ".join(str(c) for row in rows[2:] for c in row if c is not None)
-        if kind != "notices":  # a notice carries no personal data
+        if kind not in NO_PARTIES:
             assert (PHONE in cells) is clear and (MASKED in cells) is not clear, (kind, user)
-        assert "张三" in cells or kind == "notices"  # the name: shown (not an accusation)
+        assert "张三" in cells or kind in NO_PARTIES  # the name: shown (not an accusation)
 
 
 def test_a_role_that_may_not_read_the_list_gets_no_button_and_no_file(client, world, records):

@@ -74,7 +74,9 @@ def notice_petitions_for_user(*, user: User, notice: SupervisionNotice) -> list:
     )
 
 
-def escalation_list_for_user(*, user: User, cursor: int | None = None) -> Page:
+def escalation_list_for_user(
+    *, user: User, cursor: int | None = None, limit: int = PAGE, counted: bool = False
+) -> Page:
     """The escalations addressed to the user's organ or an organ below it (a petition office:
     to any organ of its region), newest first."""
     organ = user.organ
@@ -86,9 +88,4 @@ def escalation_list_for_user(*, user: User, cursor: int | None = None) -> Page:
     qs = Escalation.objects.filter(escalation_scope(user), to).select_related(
         "to_organ", "notice", "deadline", "deadline__petition"
     )
-    if cursor:
-        qs = qs.filter(pk__lt=cursor)
-    rows = list(qs.order_by("-pk")[: PAGE + 1])
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return Page(rows=rows, next_cursor=rows[-1].pk if more else None)
+    return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)
