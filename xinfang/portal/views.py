@@ -414,7 +414,9 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
             "remote": remote,
             # Where it stands is said over there while the petition is with that installation:
             # handled there, or concluded there (ADR 0018: our copy stays "transferred").
-            "remote_now": remote[-1] if remote and petition.current_organ.external else None,
+            "remote_now": remote[-1]
+            if remote and not remote[-1].refused and petition.current_organ.external
+            else None,
             "remedy_form": RemedyForm(),
             "staff_signed_in": request.user.is_authenticated,
         },
