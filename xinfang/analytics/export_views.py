@@ -24,8 +24,9 @@ from xinfang.analytics.exports import (
     list_export_request,
     list_export_write,
 )
+from xinfang.analytics.query import only_known
 from xinfang.analytics.rate_selectors import METRIC_LABELS, OUTCOME_LABELS
-from xinfang.analytics.rate_views import filters_from
+from xinfang.analytics.rate_views import DRILL_KEYS, drill_outcomes, filters_from
 from xinfang.analytics.rates import Metric
 from xinfang.analytics.tasks import list_export_run
 from xinfang.core.errors import ApplicationError
@@ -45,7 +46,8 @@ def drill_export_new(request: HttpRequest) -> HttpResponse:
         raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
     g = QueryDict(query)  # the drill-down's query string, parsed as the drill-down parses it
     metric = g.get("metric", "")
-    outcomes = [o for o in g.getlist("outcome") if o in OUTCOME_LABELS]
+    only_known(g, DRILL_KEYS)
+    outcomes = drill_outcomes(g)
     f = filters_from(g)
     try:
         label = str(METRIC_LABELS[Metric(metric)])

@@ -3,7 +3,6 @@ Every figure is ``n / d = rate``, with both counts linking to their petitions.""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from xinfang.analytics.query import FILTER_KEYS, month, only_known
 from xinfang.analytics.rate_selectors import (
     BY,
     BY_LABELS,
@@ -29,20 +29,22 @@ from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
 from xinfang.core.once import token_new
 
-
-def _month(text: str | None, name: str) -> date | None:
-    """``YYYY-MM`` (or a full date) to the first day of its month; bad input is a 400."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
-    except ValueError:
-        raise ApplicationError(gettext("月份格式应为 YYYY-MM"), code="bad_month", status=400,
-                               fields={name: [gettext("月份格式应为 YYYY-MM")]}) from None
+RATES_KEYS = FILTER_KEYS | {"by"}
+DRILL_KEYS = FILTER_KEYS | {"metric", "outcome"}
 
 
-def _filters(request: HttpRequest) -> Filters:
+def _filters(request: HttpRequest, known: frozenset[str]) -> Filters:
+    only_known(request.GET, known)
     return filters_from(request.GET)
+
+
+def drill_outcomes(g) -> list[str]:  # type: ignore[no-untyped-def]
+    """The drill-down's outcomes; one it does not know is a 400, not a list of all of them."""
+    outcomes = g.getlist("outcome")
+    if any(o not in OUTCOME_LABELS for o in outcomes):
+        raise ApplicationError(gettext("没有这种结果"), code="bad_outcome", status=400,
+                               fields={"outcome": [gettext("没有这种结果")]})
+    return outcomes
 
 
 def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
@@ -54,8 +56,8 @@ def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
         if len(g.get(k, "")) > 20 or "\x00" in g.get(k, ""):
             raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
     return Filters(
-        month_from=_month(g.get("month_from"), "month_from"),
-        month_to=_month(g.get("month_to"), "month_to"),
+        month_from=month(g.get("month_from"), "month_from"),
+        month_to=month(g.get("month_to"), "month_to"),
         organ_id=int(organ) if organ else None,
         region_id=g.get("region") or None,
         channel=g.get("channel") if "channel" in g else None,
@@ -65,14 +67,14 @@ def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
 
 def _drill_url(metric: str, outcomes: frozenset[str], f: Filters, by: str, key: object) -> str:
     """The drill-down of one figure: the page's filters, narrowed to the line's key."""
-    month = lambda d: d.strftime("%Y-%m") if d else None  # noqa: E731
+    ym = lambda d: d.strftime("%Y-%m") if d else None  # noqa: E731
     params: dict[str, object] = {
-        "month_from": month(f.month_from), "month_to": month(f.month_to), "organ": f.organ_id,
+        "month_from": ym(f.month_from), "month_to": ym(f.month_to), "organ": f.organ_id,
         "region": f.region_id, "channel": f.channel, "category": f.category,
     }
     if key is not None:  # None: the total line
         if by == "month":
-            params["month_from"] = params["month_to"] = month(key)
+            params["month_from"] = params["month_to"] = ym(key)
         else:
             params[by] = key
     q = [("metric", metric), *(("outcome", o) for o in sorted(outcomes))]
@@ -86,7 +88,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by") or "organ"
     if by not in BY:
         raise ApplicationError(gettext("没有这种分组"), code="bad_by", status=400)
-    f = _filters(request)
+    f = _filters(request, RATES_KEYS)
     user = request.user
     tables = []
     figures, stages = rate_figures(user=user, by=by, filters=f)  # type: ignore[arg-type]
@@ -120,8 +122,8 @@ def rates(request: HttpRequest) -> HttpResponse:
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def drill(request: HttpRequest) -> HttpResponse:
     metric = request.GET.get("metric", "")
-    outcomes = [o for o in request.GET.getlist("outcome") if o in OUTCOME_LABELS]
-    f = _filters(request)
+    f = _filters(request, DRILL_KEYS)
+    outcomes = drill_outcomes(request.GET)
     rows, total = drill_down(user=request.user, metric=metric, outcomes=outcomes or None,  # type: ignore[arg-type]
                              filters=f)
     return render(request, "analytics/drill.html", {

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from xinfang.analytics.query import only_known
 from xinfang.analytics.reports import COMMENTARY_MAX, report_data, report_docx, report_xlsx
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
@@ -48,8 +49,15 @@ def report(request: HttpRequest) -> HttpResponse:
         raise Forbidden(gettext("您的角色不能查看统计数据"))
     today = clock.today()
     if request.method != "POST":
-        form = {"kind": "monthly", "year": today.year, "month": today.month, "commentary": ""}
-        return render(request, "analytics/report.html", {"form": form, "errors": {}})
+        # a link may name the report and its period (``?kind=&year=&month=``): checked as the
+        # form is, a value it cannot read is a 400 at its field, never today's report instead
+        only_known(request.GET, ("kind", "year", "month"))
+        asked = {"kind": "monthly", "year": str(today.year), "month": str(today.month),
+                 **{k: v for k, v in request.GET.items() if v}}
+        data, errors = _clean(asked)
+        form = {**data, "year": asked["year"], "month": asked["month"], "commentary": ""}
+        return render(request, "analytics/report.html", {"form": form, "errors": errors},
+                      status=400 if errors else 200)
     data, errors = _clean(request.POST)
     if errors:
         form = {**data, "year": request.POST.get("year", ""), "month": request.POST.get("month", "")}

@@ -16,7 +16,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from xinfang.analytics.accountability import accountability_for_user
-from xinfang.analytics.rate_views import _month
+from xinfang.analytics.query import month as _month
+from xinfang.analytics.query import only_known
 from xinfang.analytics.reports import accountability_tables
 from xinfang.analytics.trends import trends_for_user
 from xinfang.core.dbrouter import reads_from_replica
@@ -28,6 +29,7 @@ from xinfang.core.dbrouter import reads_from_replica
 @login_required
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def trends(request: HttpRequest) -> HttpResponse:
+    only_known(request.GET, ("month_from", "month_to"))
     month_from = _month(request.GET.get("month_from"), "month_from")
     month_to = _month(request.GET.get("month_to"), "month_to")
     t = trends_for_user(user=request.user, month_from=month_from, month_to=month_to)  # type: ignore[arg-type]
