@@ -9,6 +9,11 @@ once (the caller records them and never records one twice):
               (Art. 40: the petition office supervises delay; Art. 43 holds a petition office to
               account for failing to supervise, so the office above is told).
 
+A step is sent only while it is true: a warning "before the deadline" is never sent once the
+deadline has passed. A tick that runs late (or first runs after the due day) skips the warning
+and sends the overdue steps; the head and the office above are both still owed their notice
+(the one is not a substitute for the other, Art. 40).
+
 The share and the days are settings (``XINFANG_ESCALATION_WARN_PERCENT``,
 ``XINFANG_ESCALATION_HIGHER_DAYS``): the law sets the deadlines, not when to warn.
 """
@@ -61,5 +66,11 @@ class Ladder:
         return due + timedelta(days=1 + self.higher_days)
 
     def due_steps(self, *, start: date, due: date, today: date) -> list[Step]:
-        """Every step whose day has come (the caller drops those already recorded)."""
-        return [s for s in ORDER if self.fires_on(s, start=start, due=due) <= today]
+        """Every step whose day has come and that is still true today (the caller drops those
+        already recorded): the pre-deadline warning only up to the due day itself."""
+        return [
+            s
+            for s in ORDER
+            if self.fires_on(s, start=start, due=due) <= today
+            and not (s == Step.WARN and today > due)
+        ]

@@ -44,13 +44,42 @@ def test_the_ladder_on_a_notice_fires_each_step_once_however_often_tick_runs(wor
     ]
 
 
-def test_a_tick_that_missed_days_records_every_step_due_once(world, issue):
+def test_a_tick_that_missed_days_records_every_step_still_true_once(world, issue):
     from xinfang.resolution.services import escalate
 
     n = issue()
     escalate(now=local(2025, 12, 1))
     escalate(now=local(2025, 12, 1, 11))
-    assert [s[0] for s in _notice_steps(n)] == ["warn", "head", "higher"]
+    # the pre-deadline warning is not sent after the deadline (walker finding 9)
+    assert [s[0] for s in _notice_steps(n)] == ["head", "higher"]
+
+
+def test_a_ladder_first_run_after_the_due_day_tells_the_head_without_a_late_warning(world, held):
+    """T4 due 2026-12-02, the tick first runs on 2026-12-07: the organ's head is told it is
+    overdue (Art. 40); no "warning before the deadline" dated five days after it."""
+    from xinfang.deadlines.models import Deadline
+    from xinfang.resolution.models import Escalation
+    from xinfang.resolution.services import escalate
+
+    d = Deadline.objects.create(
+        petition=held,
+        code="T4",
+        owner_organ=world.housing,
+        start_date=date(2026, 10, 3),
+        due_date=date(2026, 12, 2),
+    )
+    for hour in (10, 11):  # ticks repeat: each step once
+        escalate(now=local(2026, 12, 7, hour))
+    rows = list(
+        Escalation.objects.filter(deadline=d).values_list("step", "to_organ_id", "fired_on")
+    )
+    assert rows == [("head", world.housing.pk, date(2026, 12, 7))]
+    escalate(now=local(2026, 12, 8))
+    escalate(now=local(2026, 12, 8, 12))
+    assert sorted(Escalation.objects.filter(deadline=d).values_list("step", flat=True)) == [
+        "head",
+        "higher",
+    ]
 
 
 def test_a_replied_notice_climbs_no_further(world, issue):
@@ -76,7 +105,6 @@ def test_the_ladder_climbs_a_petition_deadline_and_a_paused_one_waits(world, hel
         Escalation.objects.filter(deadline=d).order_by("pk").values_list("step", "to_organ_id")
     )
     assert rows == [
-        ("warn", world.housing.pk),
         ("head", world.housing.pk),
         ("higher", world.city_po.pk),
     ]
@@ -99,8 +127,8 @@ def test_the_tick_job_is_registered_and_reports_what_it_did(world, issue):
     jobs_discover()
     job = {j.name: j for j in periodic.periodic_jobs()}["resolution.escalate"]
     issue()
-    first = job.run(now=local(2025, 10, 2))
-    assert first["notice_warn"] == 1 and first["notice_head"] == 1
+    first = job.run(now=local(2025, 10, 2))  # the day after the reply date: no late warning
+    assert "notice_warn" not in first and first["notice_head"] == 1
     second = job.run(now=local(2025, 10, 2, 11))
     assert second.get("notice_warn", 0) == 0 and second.get("notice_head", 0) == 0
 

@@ -26,9 +26,13 @@ def test_the_head_is_told_the_day_after_the_due_day_and_the_higher_office_later(
     assert ladder.due_steps(start=start, due=due, today=date(2026, 3, 25)) == [Step.WARN]
     # on the due day itself nothing is overdue yet
     assert ladder.due_steps(start=start, due=due, today=due) == [Step.WARN]
-    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 1)) == [Step.WARN, Step.HEAD]
-    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 5)) == [Step.WARN, Step.HEAD]
-    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 6)) == list(Step)
+    # past the due day the warning "before the deadline" is no longer true: never sent late
+    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 1)) == [Step.HEAD]
+    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 5)) == [Step.HEAD]
+    assert ladder.due_steps(start=start, due=due, today=date(2026, 4, 6)) == [
+        Step.HEAD,
+        Step.HIGHER,
+    ]
 
 
 def test_a_deadline_due_the_day_it_starts_warns_that_day() -> None:
