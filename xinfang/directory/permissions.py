@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from xinfang.directory.models import Role, User
+from xinfang.directory.models import Level, Role, User
 from xinfang.petitions.workflow import Action
 
 
@@ -204,6 +204,19 @@ def user_capabilities(user: User) -> frozenset[str]:
 
 def user_can(user: User, capability: str) -> bool:
     return capability in user_capabilities(user)
+
+
+#: The levels whose administrators hold what is set once for the whole installation: the
+#: backlog criteria (Art. 36 para 3, the province's 积案 standard), the peers of the federation
+#: and the Open311 keys (trust anchors of every organ's petitions, issue 20).
+INSTALLATION_LEVELS = frozenset({Level.PROVINCE, Level.NATIONAL})
+
+
+def user_administers_installation(user: User) -> bool:
+    """An administrator of a province-level (or higher) organ: the installation's settings.
+    A county or city administrator administers its own organs only."""
+    organ = getattr(user, "organ", None)
+    return organ is not None and organ.level in INSTALLATION_LEVELS and user_can(user, Cap.ADMIN)
 
 
 def user_actions(user: User) -> frozenset[Action]:

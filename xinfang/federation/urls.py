@@ -7,4 +7,5 @@ urlpatterns = [
     path("v1/messages", views.messages, name="messages"),
     path("peers/", pages.peers, name="peers"),
     path("peers/<int:peer_id>/disable/", pages.peer_disable, name="peer_disable"),
+    path("peers/<int:peer_id>/enable/", pages.peer_enable, name="peer_enable"),
 ]

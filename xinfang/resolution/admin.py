@@ -10,12 +10,12 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
-from xinfang.directory.models import Level
+from xinfang.directory.permissions import INSTALLATION_LEVELS
 from xinfang.resolution.models import BacklogCriterion
 
 #: The levels whose administrators set the backlog criteria: the rows hold for the whole
 #: deployment, and the province sets them (Art. 36 para 3, the province's 积案 standard).
-SETS_CRITERIA = frozenset({Level.PROVINCE, Level.NATIONAL})
+SETS_CRITERIA = INSTALLATION_LEVELS
 
 
 def _sets_criteria(request: HttpRequest) -> bool:

@@ -24,7 +24,8 @@ OTHER = e.public_key_text(e.private_key_from_secret("the other installation"))
 
 @pytest.fixture
 def admin(world, client):
-    user = staff_create(username="adm", password=None, organ=world.county_po, roles=[Role.ADMIN])
+    """An administrator of the installation: of a province-level organ (931a1b7's rule)."""
+    user = staff_create(username="adm", password=None, organ=world.prov_gov, roles=[Role.ADMIN])
     client.force_login(user)
     return user
 
@@ -43,14 +44,16 @@ def test_an_administrator_records_a_peer_with_its_key_and_stops_trusting_it(clie
     assert peer.key_id == e.key_id(OTHER) and peer.is_active
     page = client.get("/federation/peers/").content.decode()
     assert peer.key_id in page and "江西省信访系统" in page
-    r = client.post(f"/federation/peers/{peer.pk}/disable/")
+    withdraw = {"confirm": "1", "reason": "对方密钥泄露"}
+    r = client.post(f"/federation/peers/{peer.pk}/disable/", withdraw)
     assert r.status_code == 302
     peer.refresh_from_db()
     assert not peer.is_active
-    assert client.post(f"/federation/peers/{peer.pk}/disable/").status_code == 302  # a repeat
+    r = client.post(f"/federation/peers/{peer.pk}/disable/", withdraw)
+    assert r.status_code == 302  # a repeat
     kinds = list(AuditRecord.objects.filter(kind__startswith="federation.").values_list("kind", flat=True))  # fmt: skip
     assert sorted(kinds) == ["federation.peer_add", "federation.peer_deactivate"]
-    assert client.post("/federation/peers/999/disable/").status_code == 404
+    assert client.post("/federation/peers/999/disable/", withdraw).status_code == 404
 
 
 def test_an_administrator_issues_a_key_sees_it_once_and_revokes_it(client, admin):

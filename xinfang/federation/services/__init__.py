@@ -5,6 +5,7 @@
 from xinfang.federation.services.inbox import InboxRefusal, inbox_receive
 from xinfang.federation.services.outbox import outbox_deliver, outbox_on_step
 from xinfang.federation.services.peers import (
+    peer_activate,
     peer_add,
     peer_deactivate,
     remote_organ_set,
@@ -15,6 +16,7 @@ __all__ = [
     "inbox_receive",
     "outbox_deliver",
     "outbox_on_step",
+    "peer_activate",
     "peer_add",
     "peer_deactivate",
     "remote_organ_set",

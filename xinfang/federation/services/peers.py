@@ -78,9 +78,13 @@ def peer_add(*, name: str, url: str, public_key: str, actor: Any = None) -> Peer
     return peer
 
 
-def peer_deactivate(*, peer: Peer, actor: Any = None) -> Peer:
+def peer_deactivate(*, peer: Peer, actor: Any = None, reason: str = "") -> Peer:
     """Stop trusting a peer (a compromised key): its messages are refused from now on, and
-    nothing more is sent to it. Audited as ``federation.peer_deactivate``."""
+    nothing more is sent to it. Audited as ``federation.peer_deactivate`` with the reason and
+    the messages left waiting for it (they stay in the outbox: re-activated, it gets them)."""
+    from xinfang.federation.models import OutboundMessage
+
+    waiting = OutboundMessage.objects.filter(peer=peer, status=OutboundMessage.PENDING).count()
     with transaction.atomic():
         Peer.objects.filter(pk=peer.pk).update(is_active=False)
         peer.is_active = False
@@ -89,7 +93,30 @@ def peer_deactivate(*, peer: Peer, actor: Any = None) -> Peer:
             actor=actor,
             object_type="federation.peer",
             object_id=peer.pk,
-            data={"name": peer.name, "key_id": peer.key_id},
+            data={
+                "name": peer.name,
+                "key_id": peer.key_id,
+                "reason": (reason or "").strip()[:500],
+                "waiting": waiting,
+            },
+        )
+    return peer
+
+
+def peer_activate(*, peer: Peer, actor: Any = None, reason: str = "") -> Peer:
+    """Trust a withdrawn peer again (the same key, checked again by telephone): its messages are
+    accepted and the outbox's waiting messages go to it at the next tick. Audited as
+    ``federation.peer_activate``. A key that was compromised is not re-activated: record the
+    peer's new key under a new name instead."""
+    with transaction.atomic():
+        Peer.objects.filter(pk=peer.pk).update(is_active=True)
+        peer.is_active = True
+        audit_record(
+            kind="federation.peer_activate",
+            actor=actor,
+            object_type="federation.peer",
+            object_id=peer.pk,
+            data={"name": peer.name, "key_id": peer.key_id, "reason": (reason or "").strip()[:500]},
         )
     return peer
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 
-from xinfang.directory.permissions import Cap, user_can
+from xinfang.directory.permissions import Cap, user_administers_installation, user_can
 from xinfang.petitions.workflow import Action
 
 register = template.Library()
@@ -22,10 +22,15 @@ MENU: dict[str, str] = {
     "hot": Cap.VIEW_HOT_ISSUES,
     "search": Cap.VIEW_PETITIONS,
     "approvals": Cap.ADMIN,  # the two-person approvals of administrators (issue 11)
-    "exchange": Cap.ADMIN,  # peers of the federation, Open311 keys (issue 20)
 }
+#: Menu items for the installation-wide administrators only (province level or higher).
+INSTALLATION_MENU = frozenset({"exchange"})  # peers of the federation, Open311 keys (issue 20)
 
 
 @register.filter
 def may_open(user: object, item: str) -> bool:
+    if item in INSTALLATION_MENU:
+        return bool(getattr(user, "is_authenticated", False)) and user_administers_installation(
+            user  # type: ignore[arg-type]
+        )
     return bool(getattr(user, "is_authenticated", False)) and user_can(user, MENU[item])  # type: ignore[arg-type]

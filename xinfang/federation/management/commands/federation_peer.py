@@ -3,7 +3,8 @@
     federation_peer key                                show our public key and its id
     federation_peer list                               the peers, their key ids, the outbox
     federation_peer add NAME URL PUBLIC_KEY            trust another installation
-    federation_peer deactivate NAME                    stop trusting it
+    federation_peer deactivate NAME [--reason ..]      stop trusting it
+    federation_peer activate NAME [--reason ..]        trust a deactivated peer again
     federation_peer organ ORGAN_ID NAME REMOTE_ID      our organ ORGAN_ID is served by NAME
     federation_peer organ-add NAME REMOTE_ID --name 江西省信访局 --region 360000 [--kind ..]
                                                        create that organ in our directory first
@@ -21,7 +22,12 @@ from xinfang.directory.models import Level, Organ, OrganKind, Region
 from xinfang.directory.services import organ_create
 from xinfang.federation.keys import own_key_id, own_public_key
 from xinfang.federation.models import OutboundMessage, Peer, RemoteOrgan
-from xinfang.federation.services import peer_add, peer_deactivate, remote_organ_set
+from xinfang.federation.services import (
+    peer_activate,
+    peer_add,
+    peer_deactivate,
+    remote_organ_set,
+)
 
 
 class Command(BaseCommand):
@@ -37,6 +43,10 @@ class Command(BaseCommand):
         add.add_argument("public_key")
         off = sub.add_parser("deactivate", help="停用对接系统")
         off.add_argument("name")
+        off.add_argument("--reason", default="")
+        on = sub.add_parser("activate", help="重新启用已停用的对接系统")
+        on.add_argument("name")
+        on.add_argument("--reason", default="")
         org = sub.add_parser("organ", help="本系统机关由对接系统办理")
         org.add_argument("organ_id", type=int)
         org.add_argument("peer")
@@ -81,8 +91,16 @@ class Command(BaseCommand):
         self.stdout.write(f"added {peer.name} key_id {peer.key_id}")
 
     def _deactivate(self, o) -> None:  # type: ignore[no-untyped-def]
-        peer_deactivate(peer=self._peer(o["name"]))
+        peer_deactivate(peer=self._peer(o["name"]), reason=o["reason"])
         self.stdout.write(f"deactivated {o['name']}")
+
+    def _activate(self, o) -> None:  # type: ignore[no-untyped-def]
+        peer = self._peer(o["name"])
+        if peer.is_active:
+            self.stdout.write(f"{peer.name} is active already")
+            return
+        peer_activate(peer=peer, reason=o["reason"])
+        self.stdout.write(f"activated {peer.name} key_id {peer.key_id}")
 
     def _organ(self, o) -> None:  # type: ignore[no-untyped-def]
         organ = Organ.objects.filter(pk=o["organ_id"]).first()
