@@ -134,6 +134,8 @@ def _drill_qs(user: User, p: Params):  # type: ignore[no-untyped-def]
 
 
 def _drill_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    from xinfang.analytics.rate_selectors import with_stage_days
+
     qs = _drill_qs(user, p)
     total = qs.count() if counted else None
     facts = list(
@@ -141,6 +143,9 @@ def _drill_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -
         .order_by("id")[:limit]
         .values_list("id", "petition_id", "organ__name", "outcome", "days")
     )
+    # the days the drill-down page shows (a rate's own rows carry none)
+    timed = with_stage_days(p["metric"], [f[1:] for f in facts])
+    facts = [(f[0], *t) for f, t in zip(facts, timed, strict=True)]
     return Chunk(facts, facts[-1][0] if len(facts) == limit else None, total)
 
 

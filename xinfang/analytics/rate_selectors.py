@@ -270,7 +270,7 @@ class DrillRow:
     state: str
     organ: str
     outcome: str
-    days: int
+    days: int | None
 
 
 def drill_down(
@@ -283,7 +283,35 @@ def drill_down(
     total = qs.count()
     facts = list(qs.order_by("month", "petition_id")[:limit].values_list(
         "petition_id", "organ__name", "outcome", "days"))
-    return drill_rows(facts), total
+    return drill_rows(with_stage_days(metric, facts)), total
+
+
+# A rate's rows carry no days (the rollup groups them by outcome alone); the days its drill-down
+# shows are those of the stage the rate times, as the rates page's medians count them.
+STAGE_OF = {Metric.ACCEPT.value: Metric.DAYS_NOTICE.value, Metric.COMPLETE.value: Metric.DAYS_ANSWER.value}
+
+
+def with_stage_days(metric: str, facts: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+    """``(petition, organ, outcome, days)`` facts of ``metric`` with the days of the stage it
+    times (received → acceptance notice for 及时受理, acceptance → answer for 按期办结); None
+    where the stage has not closed (not yet accepted, still running) or is not one stage
+    (a matter answered twice after a redo), and for the rates that time nothing."""
+    if metric not in RATES_BY_VALUE:
+        return facts
+    stage = STAGE_OF.get(metric)
+    days: dict[int, list[int]] = defaultdict(list)
+    if stage:
+        for pid, d in RateFact.objects.filter(
+            metric=stage, petition_id__in={f[0] for f in facts}
+        ).values_list("petition_id", "days"):
+            days[pid].append(d)
+    return [
+        (pid, organ, outcome, days[pid][0] if len(days.get(pid, ())) == 1 else None)
+        for pid, organ, outcome, _ in facts
+    ]
+
+
+RATES_BY_VALUE = frozenset(m.value for m in RATES)
 
 
 def drill_queryset(

@@ -137,3 +137,29 @@ def test_exports_and_their_files_are_forgotten_after_a_week(world, facts):
     assert exports_forget(now=now + timedelta(days=6)) == {"deleted": 0}
     assert exports_forget(now=now + timedelta(days=8)) == {"deleted": 1}
     assert not os.path.exists(path) and ListExport.objects.count() == 0
+
+
+def test_the_export_carries_the_days_the_drill_down_shows(client, world, register):  # type: ignore[no-untyped-def]
+    """Walker item 7: 天数 was 0 on every row of a 及时受理率 export (a rate's own rows carry no
+    days). Now each row has the days from receipt to the acceptance notice, as the drill-down
+    and the rates page's median count them; a petition not yet accepted has none."""
+    accepted, waiting = (
+        register(received_at=local(2025, 3, d), at=local(2025, 3, d)).petition for d in (4, 6)
+    )
+    petition_act(petition_id=accepted.pk, action="transfer", actor=world.clerk,
+                 at=date(2025, 3, 5), data={"to_organ_id": world.housing.pk})
+    petition_act(petition_id=accepted.pk, action="acknowledge", actor=world.handler,
+                 at=date(2025, 3, 16))
+    rates_rebuild(as_of=date(2025, 9, 1))
+    client.force_login(world.analyst)
+    page = client.get(f"/analytics/rates/drill/?{QUERY}").content.decode()
+    assert "（12 天）" in page and page.count(" 天）") == 1
+    _ask(client)
+    job = ListExport.objects.get()
+    list_export_run.func(export_id=job.pk)
+    f = client.get(f"/analytics/exports/{job.pk}/file")
+    ws = load_workbook(io.BytesIO(b"".join(f.streaming_content)), read_only=True).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][-1] == "天数"
+    days = {r[0]: r[-1] for r in rows[2:]}
+    assert days == {accepted.tracking_code: 12, waiting.tracking_code: None}
