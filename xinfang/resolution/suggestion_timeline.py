@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.core.masking import mask_names_in
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.extensions import TimelineItem
 from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import Category, State
-from xinfang.resolution.selectors.suggestion import mediation_names
+from xinfang.resolution.selectors.suggestion import mediation_text
 
 #: The states before handling begins (Arts. 29, 33: a study or a mediation needs the matter
 #: accepted and in handling first).
@@ -81,7 +80,7 @@ def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[Timel
         for m in mediations.prefetch_related("signers") if hidden else mediations:
             reason = m.failed_reason
             if hidden and m.status == "failed":
-                reason = mask_names_in(reason, mediation_names(m))
+                reason = mediation_text(m, reason, hidden=True)
             out.append(
                 TimelineItem(
                     at=_at(m.held_on),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from xinfang.core import clock, ids
-from xinfang.core.masking import mask_name, mask_names_in
+from xinfang.core.masking import mask_name, mask_names_in, mask_text
 from xinfang.directory.models import Organ
 from xinfang.documents.selectors.kinds import (
     _DELIVERY_OF,
@@ -445,6 +445,12 @@ def _names_in_agreement(ctx: _Context, d: dict) -> list[str]:  # type: ignore[ty
     return [s.get("name", "") for s in d.get("signatures") or []] + list(parties)
 
 
+def _terms(ctx: _Context, text: str, names) -> str:  # type: ignore[no-untyped-def]
+    """The terms as the reader may see them: where the parties are masked to the reader, so
+    are their names and any identity number or phone in the terms (Art. 46(5))."""
+    return mask_text(mask_names_in(text, names)) if ctx.names_hidden else text
+
+
 def _agreement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-untyped-def]
     """The Art. 33 agreement: the mediation's record, what was agreed, who signed, when and
     how; the remedy route stays printed (what the parties may still do)."""
@@ -473,7 +479,7 @@ def _agreement(ctx: _Context, i: int, e, on: date) -> Built:  # type: ignore[no-
                 if x
             ),
         ),
-        Section("协议内容", mask_names_in(d.get("summary", ""), names)),
+        Section("协议内容", _terms(ctx, d.get("summary", ""), names)),
     ]
     signed = []
     for s in d.get("signatures") or []:

@@ -13,10 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import NotFound
-from xinfang.core.masking import mask_name, mask_names_in
+from xinfang.core.masking import mask_name, mask_names_in, mask_text
 from xinfang.directory.models import User
 from xinfang.petitions.models import Party
-from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
+from xinfang.petitions.selectors import (
+    identity_restricted,
+    petition_queryset_for_user,
+    user_may_see_identity,
+)
 from xinfang.resolution.access import petition_record_scope
 from xinfang.resolution.models import (
     ADOPTED,
@@ -153,13 +157,34 @@ def mediation_get_for_user(*, user: User, mediation_id: int) -> Mediation:
     m.names_hidden = identity_restricted(m.petition) and not user_may_see_identity(
         user=user, petition=m.petition
     )
+    # a record in the user's jurisdiction over a petition outside the petitions gate: listed,
+    # but none of its texts - the terms, a refusal's reason - and the signers only masked
+    m.shown_petition = (
+        petition_queryset_for_user(user=user)
+        .filter(pk=m.petition_id)
+        .only("pk", "title", "tracking_code", "state", "current_organ_id", "is_anonymous")
+        .first()
+    )
+    m.petition_shown = m.shown_petition is not None
+    masked = m.names_hidden or not m.petition_shown
     for x in m.signers.all():
-        x.shown_name = mask_name(x.name) if m.names_hidden else x.name
-    # the agreement's terms and a refusal's reason name the parties too: masked alike
-    names = mediation_names(m) if m.names_hidden else ()
-    m.shown_agreed = mask_names_in(m.agreed, names)
-    m.shown_failed_reason = mask_names_in(m.failed_reason, names)
+        x.shown_name = mask_name(x.name) if masked else x.name
+    if not m.petition_shown:
+        m.shown_agreed = m.shown_failed_reason = ""
+        return m
+    # the agreement's terms and a refusal's reason name the parties too: masked alike, with
+    # any identity number or phone in them, as the 台账 masks them (Art. 46(5))
+    m.shown_agreed = mediation_text(m, m.agreed, hidden=m.names_hidden)
+    m.shown_failed_reason = mediation_text(m, m.failed_reason, hidden=m.names_hidden)
     return m
+
+
+def mediation_text(m: Mediation, text: str, *, hidden: bool) -> str:
+    """A mediation's free text (terms, a refusal's reason) as a reader sees it: where the reader
+    sees the parties masked (``hidden``), their names, and any identity number or phone, masked."""
+    if not hidden:
+        return text
+    return mask_text(mask_names_in(text, mediation_names(m)))
 
 
 def mediation_names(m: Mediation) -> list[str]:

@@ -22,7 +22,12 @@ from xinfang.resolution.tests.test_mediation import in_handling, recorded, sign
 
 pytestmark = pytest.mark.django_db
 
-TERMS = "张三与餐馆约定：餐馆于9月15日前加装隔音设施，每晚22时后停止室外经营。"
+TERMS = (
+    "张三与餐馆约定：餐馆于9月15日前加装隔音设施，每晚22时后停止室外经营。"
+    "张三身份证11010519491231002X，电话13800000001。"
+)
+ID_NUMBER, PHONE = "11010519491231002X", "13800000001"
+REFUSAL = f"张三拒绝签字，身份证{ID_NUMBER}，电话{PHONE}"
 
 
 @pytest.fixture
@@ -42,6 +47,7 @@ def test_the_terms_name_the_parties_only_to_the_organ_handling_a_confidential_pe
     html = client.get(f"/resolution/mediations/{m.pk}/").content.decode()
     assert "张*与餐馆约定" in html and "加装隔音设施" in html
     assert "张三" not in html and "李四" not in html
+    assert ID_NUMBER not in html and PHONE not in html and "138****0001" in html
     client.force_login(world.head)  # the housing bureau handles it
     html = client.get(f"/resolution/mediations/{m.pk}/").content.decode()
     assert TERMS in html
@@ -54,14 +60,15 @@ def test_a_refusals_reason_names_nobody_to_those_who_may_not_see_the_parties(
 
     p = in_handling(world, register, confidential=True)
     m = recorded(world, p)
-    sign(world, m, "张三", signed=False)  # the reason defaults to "张三拒绝签字"
-    assert "张三" in Mediation.objects.get(pk=m.pk).failed_reason
+    sign(world, m, "张三", signed=False, reason=REFUSAL)
+    assert Mediation.objects.get(pk=m.pk).failed_reason == REFUSAL
     client.force_login(world.clerk)
     for url in (f"/resolution/mediations/{m.pk}/", f"/petitions/{p.pk}/"):
         html = client.get(url).content.decode()
         assert "张*拒绝签字" in html and "张三" not in html, url
+        assert ID_NUMBER not in html and PHONE not in html and "138****0001" in html, url
     client.force_login(world.head)
-    assert "张三拒绝签字" in client.get(f"/petitions/{p.pk}/").content.decode()
+    assert REFUSAL in client.get(f"/petitions/{p.pk}/").content.decode()
 
 
 def test_the_agreement_masks_the_signatures_where_the_reader_sees_names_masked(
@@ -78,6 +85,7 @@ def test_the_agreement_masks_the_signatures_where_the_reader_sees_names_masked(
     html = client.get(f"/documents/petitions/{p.pk}/{seq}/").content.decode()
     assert "加装隔音设施" in html and "当事人签字" in html
     assert "张三" not in html and "李四" not in html
+    assert ID_NUMBER not in html and PHONE not in html
     client.force_login(world.head)
     html = client.get(f"/documents/petitions/{p.pk}/{seq}/").content.decode()
     assert "张三（信访人一方）" in html and "李四" in html
@@ -111,3 +119,25 @@ def test_the_terms_are_shown_only_to_whom_the_petition_is_shown(client, world, r
     html = r.content.decode()
     assert r.status_code == 200 and "不在您的查看范围内" in html
     assert "加装隔音设施" not in html and "到场的张三" not in html
+    # a failed one: neither the refusal's reason nor who refused (Arts. 30 para 3, 46(5))
+    failed = Mediation.objects.create(
+        petition=p,
+        organ=world.county_po,
+        kind="mediation",
+        status="failed",
+        held_on=local(2025, 8, 21).date(),
+        place="调解室",
+        mediator="王调解",
+        present="到场的张三",
+        agreed=TERMS,
+        failed_reason=REFUSAL,
+        created_by=world.clerk,
+        created_at=local(2025, 8, 21),
+    )
+    failed.signers.create(side="petitioner", name="张三", signed=False)
+    r = client.get(f"/resolution/mediations/{failed.pk}/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "未达成协议的原因" in html and "不在您的查看范围内" in html
+    assert "拒绝签字" in html  # the signature table is kept, its names masked
+    for secret in ("张三", ID_NUMBER, PHONE, "加装隔音设施"):
+        assert secret not in html, secret

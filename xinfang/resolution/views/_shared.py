@@ -137,9 +137,14 @@ def petition_of_record(user, petition_id: int, step: Any) -> tuple[Any, bool]:  
         .only("pk", "title", "tracking_code", "state", "current_organ_id", "is_anonymous")
         .first()
     )
-    may_act = (
+    return petition, may_act_on(user, petition, step)
+
+
+def may_act_on(user, petition: Any, step: Any) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``user`` may take a record's ``step`` on ``petition`` (as the gate returned it,
+    None outside it): a role that may, at the organ holding the petition now."""
+    return (
         petition is not None
         and user_can_act(user, step)
         and getattr(user, "organ_id", None) == petition.current_organ_id
     )
-    return petition, may_act

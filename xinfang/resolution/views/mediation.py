@@ -23,11 +23,11 @@ from xinfang.resolution.selectors import mediation_get_for_user, mediation_list_
 from xinfang.resolution.services import mediation_record, mediation_sign
 from xinfang.resolution.views._shared import (
     list_page,
+    may_act_on,
     need,
     one_time_key,
     parse_date,
     parse_int,
-    petition_of_record,
     petition_pk_by_code,
     step_once,
 )
@@ -121,7 +121,9 @@ def mediation_new(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, mediation_id: int, *, errors=None, status=200):  # type: ignore[no-untyped-def]
     user = request.user
     m = mediation_get_for_user(user=user, mediation_id=mediation_id)  # type: ignore[arg-type]
-    petition, may_act = petition_of_record(user, m.petition_id, Action.SETTLE)
+    # the petition as the petitions gate shows it to the user (None outside it), read once
+    petition = m.shown_petition
+    may_act = may_act_on(user, petition, Action.SETTLE)
     return render(
         request,
         "resolution/mediation.html",
