@@ -20,7 +20,10 @@ def _(text: str) -> str:  # marker for message extraction; translated at render 
 
 
 class Kind(StrEnum):
-    OPEN_DAYS = "open_days"  # open longer than N days since registration (久拖未决)
+    # open longer than N days since registration (久拖未决) and not answered at its current
+    # stage: a petition whose opinion (Art. 32) or review opinion (Art. 35) is issued and whose
+    # petitioner's window to ask the next step runs is answered, not unresolved
+    OPEN_DAYS = "open_days"
     REPEATS = "repeats"  # N later petitions registered as the same matter (反复信访)
     # passed re-review but still raised (复查复核终结后仍反映): the matter's re-review opinion is
     # issued (Art. 36 para 3: the same request is not accepted again), yet N petitions of the
@@ -45,6 +48,10 @@ class Facts:
     # petitions of the same matter registered after the matter's re-review opinion, when this
     # petition is the latest open one of them (else 0)
     after_final: int = 0
+    # the current stage's opinion or answer is issued (a remedy window runs): nothing is owed
+    answered: bool = False
+    # what is still owed at the current stage, in words (e.g. "复查中，尚未出具复查意见")
+    awaiting: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,11 @@ class Criterion:
 
     def matches(self, facts: Facts, *, today: date) -> bool:
         if self.kind == Kind.OPEN_DAYS:
-            return facts.is_open and (today - facts.registered_on).days > self.threshold
+            return (
+                facts.is_open
+                and not facts.answered
+                and (today - facts.registered_on).days > self.threshold
+            )
         if self.kind == Kind.RE_REVIEWED:
             return facts.is_open and facts.after_final >= self.threshold
         return facts.repeats >= self.threshold
@@ -67,7 +78,8 @@ class Criterion:
         """Why it matched, as a sentence kept with the proposal (Chinese, the record's language)."""
         if self.kind == Kind.OPEN_DAYS:
             days = (today - facts.registered_on).days
-            return f"登记已 {days} 日仍未办结（标准：超过 {self.threshold} 日）"
+            now = f"：{facts.awaiting}" if facts.awaiting else ""
+            return f"登记已 {days} 日仍未办结{now}（标准：超过 {self.threshold} 日）"
         if self.kind == Kind.RE_REVIEWED:
             return (
                 f"复核意见出具后同一事项仍反映 {facts.after_final} 次"

@@ -112,6 +112,27 @@ def _raised_after_re_review() -> dict[int, int]:
     return out
 
 
+#: Open states in which the current stage is answered and only the petitioner's window to ask
+#: the next step runs (T7 after an opinion, Art. 35; T9 after a review opinion, Art. 36): not
+#: "unresolved" for the open-days criterion.
+ANSWERED = frozenset({State.OPINION_ISSUED, State.REVIEW_DECIDED})
+
+#: What is still owed at the current stage, for the proposal's reason (Chinese, the record's).
+AWAITING: dict[str, str] = {
+    State.RECEIVED: "尚未登记分流",
+    State.REGISTERED: "尚未转送交办",
+    State.ROUTING: "待重新分流",
+    State.TRANSFERRED: "已转送，尚未告知是否受理",
+    State.ASSIGNED: "已交办，尚未告知是否受理",
+    State.OBJECTED: "管辖异议待定",
+    State.ACKNOWLEDGED: "已受理，尚未出具处理意见或答复",
+    State.IN_HANDLING: "办理中，尚未出具处理意见或答复",
+    State.SUGGESTION_REVIEW: "建议研究中，尚未作出决定",
+    State.REVIEW_REQUESTED: "复查中，尚未出具复查意见",
+    State.RE_REVIEW_REQUESTED: "复核中，尚未出具复核意见",
+}
+
+
 def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
     """Evaluate the active criteria over the open petitions and propose each match once
     (job ``resolution.backlog_propose``). A petition with a live case (proposed or open) is
@@ -137,14 +158,19 @@ def backlog_propose_due(*, now: datetime | None = None) -> dict[str, int]:
     rows = (
         Petition.objects.filter(is_open=True, registered_at__isnull=False)
         .exclude(current_organ__external=True)
-        .values_list("pk", "registered_at", "current_organ_id")
+        .values_list("pk", "registered_at", "current_organ_id", "state")
     )
     new = []
-    for pk, registered_at, organ_id in rows.iterator(chunk_size=CHUNK):
+    for pk, registered_at, organ_id, state in rows.iterator(chunk_size=CHUNK):
         if pk in seen or organ_id is None:
             continue
         facts = Facts(
-            clock.local_date(registered_at), True, repeats.get(pk, 0), after_final.get(pk, 0)
+            clock.local_date(registered_at),
+            True,
+            repeats.get(pk, 0),
+            after_final.get(pk, 0),
+            answered=state in ANSWERED,
+            awaiting=AWAITING.get(state, ""),
         )
         hit = next((c for c in criteria if c.matches(facts, today=today)), None)
         if hit is not None:
