@@ -8,9 +8,12 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         # The section "可能是同一事项" of the staff petition page (petitions.extensions).
+        from xinfang.insight.hot import hooks
         from xinfang.insight.matters.views import matters_page_context
         from xinfang.petitions import extensions
 
+        extensions.on_accused(hooks.petition_accused)  # snapshots that may hold it (Art. 30)
+        extensions.on_acted(hooks.petition_acted)
         extensions.panel_add(
             name="matters", template="insight/matters_section.html", context=matters_page_context
         )

@@ -17,10 +17,12 @@ asked for (the worker is woken) and the page says so at once: no reader waits fo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.core import clock
@@ -32,6 +34,12 @@ from xinfang.petitions.models import Petition
 
 #: A window other than the default is kept computed this long after it was last asked for.
 ASKED_KEEP = timedelta(days=7)
+#: How often the tick wakes the worker (``insight.jobs.hot_precompute``).
+REFRESH_EVERY = timedelta(minutes=5)
+#: A snapshot the worker has not computed or confirmed for two periods is read as absent
+#: ("being computed"): a stopped worker must not leave a scope's clusters shown for ever, nor a
+#: petition that has since become an accusation against the reader (Art. 30 para 3).
+FRESH_FOR = 2 * REFRESH_EVERY
 
 
 def hot_scope(user: User, named: set[int] | None = None) -> str:
@@ -60,7 +68,9 @@ def _reader(user: User) -> bool:
 
 def snapshot_rows(rows: list[dict[str, Any]]) -> list[HotRow]:
     """A snapshot's stored rows as ``HotRow``."""
-    return [HotRow(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()}) for r in rows]
+    return [
+        HotRow(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()}) for r in rows
+    ]
 
 
 def hot_snapshot_read(*, user: User, weeks: int, now: datetime) -> HotSnapshot:
@@ -75,8 +85,24 @@ def hot_snapshot_read(*, user: User, weeks: int, now: datetime) -> HotSnapshot:
         )
     elif snap.asked_at is None or snap.asked_at < now - timedelta(hours=1):
         HotSnapshot.objects.filter(pk=snap.pk).update(asked_at=now)  # kept fresh while asked
+    if snap.computed_at is not None and snap.computed_at < now - FRESH_FOR:
+        snap.computed_at, snap.rows, snap.petitions = None, [], 0  # too old: as if absent
     snap.rows = snapshot_rows(snap.rows or [])
     return snap
+
+
+def hot_snapshots_forget(*, organ_ids: Sequence[int] = (), user_ids: Sequence[int] = ()) -> int:
+    """Delete the snapshots of the scopes of ``organ_ids`` and of ``user_ids`` (a petition now
+    accuses them: what was computed for them may hold it). Their readers see "being computed"
+    until the worker runs again; the windows asked stay asked."""
+    q = Q(pk__in=[])
+    for organ_id in organ_ids:
+        q |= Q(scope__contains=f":{int(organ_id)}:")
+    for user_id in user_ids:
+        q |= Q(scope__endswith=f":{int(user_id)}")
+    return HotSnapshot.objects.filter(q).update(
+        computed_at=None, fingerprint="", rows=[], petitions=0
+    )
 
 
 def _fingerprint(qs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -98,15 +124,16 @@ def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
         if _reader(user):
             readers.setdefault(hot_scope(user, named), user)
     wanted = {(scope, DEFAULT_WEEKS) for scope in readers}
-    for scope, weeks in HotSnapshot.objects.filter(
-        asked_at__gte=now - ASKED_KEEP
-    ).values_list("scope", "weeks"):
+    for scope, weeks in HotSnapshot.objects.filter(asked_at__gte=now - ASKED_KEEP).values_list(
+        "scope", "weeks"
+    ):
         if scope in readers:
             wanted.add((scope, weeks))
     old = {(s.scope, s.weeks): s for s in HotSnapshot.objects.all()}
     stale = [s.pk for key, s in old.items() if key not in wanted]
     HotSnapshot.objects.filter(pk__in=stale).delete()
     computed = 0
+    confirmed: list[int] = []
     for scope, weeks in sorted(wanted):
         user = readers[scope]
         window = _petitions(user).filter(
@@ -116,6 +143,7 @@ def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
         fp = f"{local.date().isoformat()}:{fp}"  # growth and weeks move with the day
         snap = old.get((scope, weeks))
         if snap is not None and snap.computed_at is not None and snap.fingerprint == fp:
+            confirmed.append(snap.pk)  # the same petitions: still right as of now
             continue
         rows = hot_rows_for_user(user=user, weeks=weeks, gate=False) if n else []
         computed += 1
@@ -129,5 +157,10 @@ def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
                 "rows": [asdict(r) for r in rows],
             },
         )
-    return {"scopes": len(readers), "windows": len(wanted), "computed": computed,
-            "forgotten": len(stale)}
+    HotSnapshot.objects.filter(pk__in=confirmed).update(computed_at=clock.now())
+    return {
+        "scopes": len(readers),
+        "windows": len(wanted),
+        "computed": computed,
+        "forgotten": len(stale),
+    }

@@ -33,7 +33,7 @@ from xinfang.insight.hot.rows import (  # noqa: F401 (names other modules import
     _petitions,
     hot_rows_for_user,
 )
-from xinfang.insight.hot.snapshots import hot_scope, hot_snapshot_read, snapshot_rows
+from xinfang.insight.hot.snapshots import FRESH_FOR, hot_scope, hot_snapshot_read, snapshot_rows
 from xinfang.insight.hot.tasks import hot_snapshots_task
 from xinfang.insight.models import HotSnapshot
 
@@ -48,8 +48,8 @@ def hot_rows_cached(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True
     suggestions; the page itself never computes)."""
     if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
-    snap = HotSnapshot.objects.filter(
-        scope=hot_scope(user), weeks=weeks, computed_at__isnull=False
+    snap = HotSnapshot.objects.filter(  # a stale one is absent (snapshots.FRESH_FOR)
+        scope=hot_scope(user), weeks=weeks, computed_at__gte=clock.now() - FRESH_FOR
     ).first()
     if snap is not None:
         return snapshot_rows(snap.rows)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import User
+from xinfang.petitions import extensions
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services.act import _recuse
 from xinfang.petitions.workflow import (
@@ -151,4 +152,5 @@ def petition_accused_set(
             },
         )
         petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0014
+        extensions.accused(petition=petition, user_ids=sorted(set(before) | {u.pk for u in users}))
     return petition

@@ -166,3 +166,53 @@ def test_a_staff_member_an_accusation_names_has_a_scope_of_their_own(client, wor
     client.force_login(named)
     body = client.get("/insight/hot/").content.decode()
     assert "本页结果计算于" in body and "插手工程招标" not in body
+
+
+def test_a_snapshot_never_outlives_an_accusation_naming_its_reader(client, world, register):
+    """Review A item 2: a petition that names a reader after its snapshot was computed leaves
+    the reader's page at once (Art. 30 para 3), not when the worker next runs; and a snapshot
+    the worker has not confirmed for two periods reads as "being computed" (a stopped worker)."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from xinfang.petitions.services import petition_accused_set
+
+    named = staff_create(username="l1", password=None, organ=world.city_gov, roles=[Role.LEADER])
+
+    def accusation(title: str, i: int, staff: list[int]):  # type: ignore[no-untyped-def]
+        m, d = DAYS[i]
+        return register(
+            title=title,
+            content=f"{title}，请求查处。",
+            organ=world.city_po,
+            actor=world.city_clerk,
+            category="accusation",
+            route=None,
+            accused_staff_ids=staff,
+            received_at=local(2025, m, d),
+            at=local(2025, m, d),
+            parties=[PartyInput(role="petitioner", name=f"检举人{i}", phone=f"1390000002{i}")],
+        ).petition
+
+    accusation("检举市政府某领导公车私用", 5, [named.pk])  # the reader's scope is their own
+    later = [accusation("检举违规插手幸福路工程招标", i, []) for i in range(4)]
+    computed()
+    client.force_login(named)
+    assert "插手幸福路工程招标" in client.get("/insight/hot/").content.decode()
+    for p in later:  # the handling organ records whom they accuse: the reader
+        petition_accused_set(petition_id=p.pk, actor=world.city_clerk, staff_ids=[named.pk])
+    body = client.get("/insight/hot/").content.decode()
+    assert "插手幸福路工程招标" not in body and "正在后台计算" in body
+    computed()
+    body = client.get("/insight/hot/").content.decode()
+    assert "本页结果计算于" in body and "插手幸福路工程招标" not in body
+
+    # the worker stops: two periods on the snapshot is no longer shown, nor given to prevention
+    from xinfang.insight.hot.views import hot_rows_cached
+
+    with time_machine.travel(local(2025, 9, 1) + timedelta(minutes=11), tick=False):
+        assert "正在后台计算" in client.get("/insight/hot/").content.decode()
+        computed()  # the same petitions: confirmed, shown again
+        assert "本页结果计算于" in client.get("/insight/hot/").content.decode()
+        assert hot_rows_cached(user=named, gate=False) is not None
