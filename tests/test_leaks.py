@@ -10,7 +10,7 @@ Planted faults that each test here catches (rerun: make the change, run this fil
 - leak 3: drop the ``view_identity`` check, the ``restricted`` filter or the audit record in
   ``petitions.similar.petition_similar_for_user``;
 - leak 4: read ``Petition.objects`` instead of the actor's queryset for ``repeat_of_id`` in
-  ``petitions.services.register._validate_registration``; drop the ``_visible_to`` check in
+  ``petitions.services.register_rules._validate_registration``; drop the ``_visible_to`` check in
   ``petitions.services.steps._validate_step``;
 - leak 6: call ``authenticate()`` without the request in ``api.services.token_issue_for_login``;
 - leak 7: leave petition offices out of the accusable organs, or register an accusation against
