@@ -4,8 +4,9 @@ Every public function is keyword-only and runs in one transaction: validate ever
 then write the petition, its event and its deadlines together, so a refusal leaves nothing
 behind. Refusals raise :class:`ApplicationError` with field-level messages.
 
-By what they do: ``register`` (receiving and registering one), ``bulk`` (the importers'
-batches, ADR 0020), ``act`` (the one
+By what they do: ``register`` (receiving and registering one) with ``register_rules`` (what a
+registration must carry, and its validation), ``bulk`` (the importers' batches, ADR 0020) with
+``bulk_past`` (petitions of the past with their steps), ``act`` (the one
 writer of state) with ``steps`` (what each step requires and changes), ``accused`` (the staff
 an accusation names), ``attachments``, ``deadlines`` (the petition's deadline rows);
 ``_shared`` holds their common helpers. Every public name is importable from
@@ -18,12 +19,11 @@ from xinfang.petitions.services.act import petition_act, petition_step_check
 from xinfang.petitions.services.attachments import AttachmentInput, attachment_add
 from xinfang.petitions.services.bulk import (
     Batch,
-    PastItem,
     petition_register_batch,
     petition_register_many,
     petition_register_many_check,
-    petition_register_past_many,
 )
+from xinfang.petitions.services.bulk_past import PastItem, petition_register_past_many
 from xinfang.petitions.services.deadlines import deadline_recompute, deadline_recompute_open
 from xinfang.petitions.services.flags import petition_flag_set, petition_flags
 from xinfang.petitions.services.history import PastStep, petition_register_past
