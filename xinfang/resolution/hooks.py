@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from xinfang.petitions.workflow import Action, Category
-from xinfang.resolution.services._shared import invalid
+from xinfang.resolution.services._shared import deciding_suggestion, invalid
 
 
 def settle_only_through_its_mediation(*, petition: Any, event: Any, before: Any) -> None:
@@ -51,16 +51,12 @@ def reply_to_a_suggestion_only_through_its_decision(
         return
     from xinfang.resolution.models import Suggestion, SuggestionStatus
 
-    data = event.data or {}
-    study = str(data.get("suggestion_id", ""))
-    decided = data.get("adoption") in (
-        SuggestionStatus.ADOPTED,
-        SuggestionStatus.PARTLY,
-        SuggestionStatus.NOT_ADOPTED,
-    )
-    if decided and study.isdigit():
+    # suggestion_decide marks its own step (a ContextVar, as federation's remedy_asked_at):
+    # the step's data is the caller's, and the API passes it as sent
+    study = deciding_suggestion.get()
+    if study is not None:
         studying = Suggestion.objects.filter(
-            pk=int(study), petition_id=petition.pk, status=SuggestionStatus.STUDYING
+            pk=study, petition_id=petition.pk, status=SuggestionStatus.STUDYING
         )
         if studying.exists():
             return  # taken by suggestion_decide

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,8 +19,14 @@ from xinfang.petitions.services import actor_may
 from xinfang.petitions.workflow import Action
 from xinfang.resolution.access import require
 
+# the study ``suggestion_decide`` is answering, set around its own ``reply`` step: the hook
+# ``reply_to_a_suggestion_only_through_its_decision`` trusts this, never the step's data,
+# which a caller of the API writes (Art. 29)
+deciding_suggestion: ContextVar[int | None] = ContextVar("deciding_suggestion", default=None)
+
 __all__ = [
     "ApplicationError",
+    "deciding_suggestion",
     "Forbidden",
     "NotFound",
     "exists",

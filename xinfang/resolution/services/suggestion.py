@@ -33,6 +33,7 @@ from xinfang.resolution.models import (
 from xinfang.resolution.services._privacy import identifying_in
 from xinfang.resolution.services._shared import (
     Forbidden,
+    deciding_suggestion,
     invalid,
     record_for_update,
     text,
@@ -163,14 +164,18 @@ def suggestion_decide(
         checked = {"subject": s.subject, "reply_summary": reply_summary} if publish else {}
         if found := identifying_in(petition_id=s.petition_id, texts=checked):
             raise invalid(found)
-        petition_act(
-            petition_id=s.petition_id,
-            action=Action.REPLY,
-            actor=actor,
-            at=at,
-            reason=reply,
-            data={"adoption": decision, "suggestion_id": s.pk},
-        )
+        token = deciding_suggestion.set(s.pk)
+        try:
+            petition_act(
+                petition_id=s.petition_id,
+                action=Action.REPLY,
+                actor=actor,
+                at=at,
+                reason=reply,
+                data={"adoption": decision, "suggestion_id": s.pk},
+            )
+        finally:
+            deciding_suggestion.reset(token)
         s.reply_event = (
             PetitionEvent.objects.filter(petition_id=s.petition_id, action=Action.REPLY)
             .order_by("-seq")

@@ -113,6 +113,7 @@ def test_a_plain_reply_does_not_answer_a_suggestion_without_its_decision(world, 
     plain()
     plain(adoption="studying", suggestion_id=s.pk)
     plain(adoption="adopted", suggestion_id=s.pk + 1)
+    plain(adoption="adopted", suggestion_id=s.pk)  # the very data suggestion_decide sends
     assert Petition.objects.get(pk=p.pk).state == "suggestion_review"
     s = decided(world, s)
     assert Petition.objects.get(pk=p.pk).state == "replied" and s.status == "adopted"
@@ -284,3 +285,29 @@ def test_a_suggestion_withdrawn_from_the_public_list_disappears(world, register)
     s = decided(world, opened(world, p), credit_name="张三", credit_consent=True)
     suggestion_withdraw_public(actor=world.head, suggestion_id=s.pk, at=local(2025, 9, 3))
     assert suggestion_public_list().rows == []
+
+
+def test_the_api_cannot_answer_a_suggestion_by_sending_the_decisions_data(client, world, register):
+    """The API forwards a step's ``data`` as sent: a plain ``reply`` carrying the adoption and
+    the id of the study under way is refused all the same (Art. 29) - the suggestion stays under
+    study, no reply is recorded, and the decision can still be taken."""
+    from xinfang.api.tests.test_api import auth
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    p = under_study(world, register)
+    s = opened(world, p)
+    r = client.post(
+        f"/api/v1/petitions/{p.pk}/actions/reply",
+        {
+            "at": "2025-08-20",
+            "reason": "感谢您的建议，予以采纳。",
+            "data": {"adoption": "adopted", "suggestion_id": s.pk},
+        },
+        content_type="application/json",
+        **auth(world.head),
+    )
+    assert r.status_code == 400 and "第二十九条" in r.json()["message"]
+    assert Petition.objects.get(pk=p.pk).state == "suggestion_review"
+    assert not PetitionEvent.objects.filter(petition=p, action="reply").exists()
+    s = decided(world, s)
+    assert Petition.objects.get(pk=p.pk).state == "replied" and s.status == "adopted"
