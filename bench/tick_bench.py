@@ -14,6 +14,11 @@ hundredth of the matters passed re-review), and 200 open supervision notices. Th
 whole tick (every registered job, ``force``) twice at the same moment: the first run does the
 work, the second must record nothing more (idempotent). Per job: seconds and its report.
 
+Yesterday's tick is then run for the jobs whose state the bulk load does not write: with
+``now`` a day earlier, ``deadlines.calendar_settle`` folds the loaded deadlines on the calendar
+in force and ``resolution.escalate`` records every ladder step due up to yesterday (both timed
+apart, not part of the tick), so the first tick records only the steps falling due today.
+
 The analytics rollup is loaded as an installation has it in the morning: built up to yesterday
 (``rollup.rates_rebuild``, set-based SQL, timed apart) with ``--changed`` open petitions in its
 queue (the day's registrations and steps), so the first tick is a normal day: the day passes
@@ -37,7 +42,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DB = "xinfang_tick_bench"
+PG_DB = "xinfang_tick_bench"  # --db changes it (two runs side by side)
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres"
 BATCH = 5000
 
@@ -256,6 +261,30 @@ def _load(n: int, n_open: int, today: date) -> dict:  # type: ignore[type-arg]
     }
 
 
+def _yesterday(now: datetime) -> dict:  # type: ignore[type-arg]
+    """The escalation and calendar state a real installation has in the morning: yesterday's
+    tick ran. The jobs' own code runs with ``now`` a day earlier (timed here, not part of the
+    tick): ``deadlines.calendar_settle`` folds the bulk-loaded deadlines on the calendar in force,
+    then ``resolution.escalate`` records every ladder step due up to yesterday. The first
+    timed tick then records only the steps falling due today."""
+    from xinfang.deadlines.services import calendar_settle
+    from xinfang.resolution.models import Escalation
+    from xinfang.resolution.services.escalation import escalate
+
+    then = now - timedelta(days=1)
+    started = time.perf_counter()
+    settled = calendar_settle(now=then)
+    settle_s = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    steps = escalate(now=then)
+    return {
+        "now": str(then),
+        "calendar_settle": {"seconds": settle_s, "result": settled},
+        "escalate": {"seconds": round(time.perf_counter() - started, 1), "result": steps},
+        "escalations": Escalation.objects.count(),
+    }
+
+
 def _rollup(today: date, changed: int) -> dict:  # type: ignore[type-arg]
     """The rollup as an installation has it in the morning: built up to yesterday (the full
     build in SQL, as ``xinfang manage rates_rebuild`` or the migration runs it; timed here, not
@@ -298,15 +327,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--petitions", type=int, default=1_000_000)
     ap.add_argument("--open", type=int, default=100_000)
-    ap.add_argument("--changed", type=int, default=2000,
-                    help="petitions changed since yesterday's tick (the rollup's queue)")
+    ap.add_argument(
+        "--changed",
+        type=int,
+        default=2000,
+        help="petitions changed since yesterday's tick (the rollup's queue)",
+    )
     ap.add_argument("--out", default="")
+    ap.add_argument("--db", default=PG_DB, help="the bench database (dropped and created)")
     args = ap.parse_args()
+    globals()["PG_DB"] = args.db
     _setup()
     from xinfang.core import clock
 
     now = clock.now()
     loaded = _load(args.petitions, args.open, clock.local_date(now))
+    loaded["yesterday"] = _yesterday(now)
     loaded["rollup"] = _rollup(clock.local_date(now), args.changed)
     first = _tick(now)
     second = _tick(now)  # the same moment again: nothing more may be recorded
