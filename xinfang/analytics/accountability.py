@@ -26,18 +26,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext
 
 from xinfang.analytics.dispatch import DISPATCH
-from xinfang.analytics.models import DispatchTally, PetitionTally
+from xinfang.analytics.models import DispatchNamed, DispatchTally, PetitionTally
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.models import PetitionEvent
 from xinfang.petitions.selectors import (
     petitions_naming,
     statistics_scope,
@@ -79,6 +78,7 @@ class Accountability:
     complained: list[OrganCount]  # the TOP_ORGANS most complained about, most first
     complained_total: int  # accusations naming an organ, all organs
     dispatch: list[tuple[str, str, int]]  # (action, label, steps)
+    dispatch_as_of: datetime | None  # when they were counted (hourly)
     supervision: Supervision
     proposals: list[Proposal]
     proposals_adopted: int
@@ -130,27 +130,28 @@ def dispatch_counts(
     *, user: User, month_from: date | None, month_to: date | None
 ) -> list[tuple[str, str, int]]:
     """Transfer and assignment steps taken in the months on petitions the user may count: the
-    rollup (``DispatchTally``) under the statistics scope, less the steps on petitions that name
-    the user (read by petition)."""
+    rollup (``DispatchTally``) under the statistics scope, less the steps the same rebuild
+    counted on petitions that name the user (``DispatchNamed``, same keys): a petition that
+    moved, or a step taken, since the rebuild changes neither side (Art. 30 para 3)."""
     got: Counter[str] = Counter()
     scope = statistics_scope(user=user)
     if scope is not None:
-        tally = DispatchTally.objects.filter(scope)
-        if month_from:
-            tally = tally.filter(month__gte=month_from)
-        if month_to:
-            tally = tally.filter(month__lte=month_to)
-        for r in tally.values("action").annotate(k=Sum("n")).order_by():
-            got[r["action"]] += r["k"]
-        named = petitions_naming(user=user).filter(scope).exclude(state=State.VOIDED)
-        steps = PetitionEvent.objects.filter(
-            clock.on_local_days("occurred_at", month_from, _month_end(month_to) if month_to else None),
-            action__in=[a.value for a in DISPATCH],
-            petition_id__in=named.values("id"),
-        )
-        for action, k in steps.values_list("action").annotate(k=Count("id")).order_by():
-            got[action] -= k
+        for model, sign in ((DispatchTally, 1), (DispatchNamed, -1)):
+            tally = model.objects.filter(scope)
+            if model is DispatchNamed:
+                tally = tally.filter(user_id=user.pk)
+            if month_from:
+                tally = tally.filter(month__gte=month_from)
+            if month_to:
+                tally = tally.filter(month__lte=month_to)
+            for r in tally.values("action").annotate(k=Sum("n")).order_by():
+                got[r["action"]] += sign * r["k"]
     return [(a.value, str(ACTION_LABELS[a]), max(0, got[a.value])) for a in DISPATCH]
+
+
+def dispatch_as_of() -> datetime | None:
+    """When the transfers and assignments were last counted (the figures' as-of time)."""
+    return DispatchTally.objects.aggregate(t=Max("counted_at"))["t"]
 
 
 def _notices(user: User):  # type: ignore[no-untyped-def]
@@ -220,6 +221,7 @@ def accountability_for_user(
         complained=complained,
         complained_total=total,
         dispatch=dispatch_counts(user=user, month_from=month_from, month_to=month_to),
+        dispatch_as_of=dispatch_as_of(),
         supervision=supervision_counts(
             user=user, month_from=month_from, month_to=month_to, today=today or clock.today()
         ),

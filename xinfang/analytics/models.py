@@ -217,7 +217,26 @@ class DispatchTally(models.Model):
     action = models.CharField(max_length=24)
     month = models.DateField()
     n = models.IntegerField(default=0)
+    #: when the rebuild that wrote this row ran (the figures' as-of time, §8, Art. 41)
+    counted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "转送交办计数"
         indexes = [models.Index(fields=["month"], name="dispatchtally_month")]
+
+
+class DispatchNamed(models.Model):
+    """The part of ``DispatchTally`` on accusations naming one staff member, by the same keys
+    and written by the same rebuild: a named user's figures subtract exactly what the tally
+    counted for those petitions, never the live petitions (Art. 30 para 3; review A item 1)."""
+
+    user_id = models.BigIntegerField()
+    current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    accused_organ_id = models.BigIntegerField(default=0)
+    action = models.CharField(max_length=24)
+    month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转送交办计数（被检举控告人）"
+        indexes = [models.Index(fields=["user_id", "month"], name="dispatchnamed_user_month")]

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.analytics.accountability import Accountability, accountability_for_user
@@ -101,6 +102,14 @@ def tables(d: ReportData) -> list[tuple[str, list[str], list[list[object]]]]:
     return out
 
 
+def _dispatch_title(a: Accountability) -> str:
+    """The transfers table's title, with when they were counted (hourly; §8, Art. 41)."""
+    if a.dispatch_as_of is None:
+        return gettext("转送、交办情况")
+    t = timezone.localtime(a.dispatch_as_of).strftime("%Y-%m-%d %H:%M")
+    return gettext("转送、交办情况（计数于 %(t)s）") % {"t": t}
+
+
 def accountability_tables(a: Accountability) -> list[tuple[str, list[str], list[list[object]]]]:
     """Art. 41 items 1-3 (``accountability``): the trends page shows the same tables."""
     s = a.supervision
@@ -108,7 +117,7 @@ def accountability_tables(a: Accountability) -> list[tuple[str, list[str], list[
         (gettext("被投诉较多的机关或者单位"), [gettext("机关"), gettext("件数")],
          [*[[o.organ, o.n] for o in a.complained],
           [gettext("被检举控告机关合计"), a.complained_total]]),
-        (gettext("转送、交办情况"), [gettext("环节"), gettext("件数")],
+        (_dispatch_title(a), [gettext("环节"), gettext("件数")],
          [[label, n] for _, label, n in a.dispatch]),
         (gettext("督办情况"), [gettext("项目"), gettext("件数")], [
             [gettext("督办通知"), s.issued], [gettext("挂牌督办"), s.listed],

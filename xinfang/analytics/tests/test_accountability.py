@@ -137,6 +137,33 @@ def test_a_notice_about_an_accusation_against_the_reader_is_not_counted(world, r
     assert c.supervision.issued == 3 and c.dispatch[0][2] == 4  # and the April one
 
 
+def test_an_accusation_naming_the_reader_never_counts_in_their_transfers_once_it_moved(
+    world, register, year
+):
+    """Review A item 1 (Art. 30 para 3): the steps on an accusation naming the reader are
+    subtracted as the hourly rebuild counted them, by the same keys: the accusation moving out
+    of the reader's scope after the rebuild must not put its transfer back in their figures.
+    The figures say when they were counted."""
+    from xinfang.analytics.reports import accountability_tables
+    from xinfang.petitions.models import Petition
+
+    p = _accuse(register, world.court, local(2025, 6, 5), accused_staff_ids=[year.pk])
+    petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, at=local(2025, 6, 5),
+                 data={"to_organ_id": world.housing.pk})
+    dispatch_rebuild()
+    analyst = accountability_for_user(user=world.analyst, month_from=MAR, month_to=DEC)
+    assert analyst.dispatch[0][2] == 3  # the two appeals and the accusation
+    named = accountability_for_user(user=year, month_from=MAR, month_to=DEC)
+    assert named.dispatch[0][2] == 2
+    # later, before the next rebuild, the accusation leaves the county (sent up to the city)
+    Petition.objects.filter(pk=p.pk).update(current_organ=world.city_po)
+    named = accountability_for_user(user=year, month_from=MAR, month_to=DEC)
+    assert named.dispatch[0][2] == 2
+    assert named.dispatch_as_of is not None
+    titles = [t for t, _, _ in accountability_tables(named)]
+    assert any(t.startswith("转送、交办情况（计数于 2025-09-01 ") for t in titles), titles
+
+
 def _page_tables(body: str) -> dict[str, list[list[str]]]:
     out = {}
     for caption, table in re.findall(r"<h3>([^<]+)</h3>\s*<table class=\"art41\"[^>]*>(.*?)</table>",
@@ -160,7 +187,9 @@ def test_every_art41_number_in_the_docx_equals_the_trends_page(client, world, ye
     page = client.get("/analytics/trends/?month_from=2025-01&month_to=2025-12")
     assert page.status_code == 200
     shown = _page_tables(page.content.decode())
-    captions = ["被投诉较多的机关或者单位", "转送、交办情况", "督办情况", "政策性建议及采纳情况",
+    counted = next(c for c in shown if c.startswith("转送、交办情况"))  # with its as-of time
+    assert counted.startswith("转送、交办情况（计数于 2025-09-01 ")
+    captions = ["被投诉较多的机关或者单位", counted, "督办情况", "政策性建议及采纳情况",
                 "政策性建议明细"]
     assert list(shown) == captions
     for caption in captions:
