@@ -49,6 +49,8 @@ _STAGE = {
     State.IN_HANDLING: HearingStage.HANDLING,
     State.RE_REVIEW_REQUESTED: HearingStage.RE_REVIEW,
 }
+#: The states in which a hearing may be scheduled (the hearing page links to a new one only then)
+SCHEDULABLE = frozenset(_STAGE)
 
 
 #: The latest a hearing may be set after its notice. Handling takes 60 days (+30, Art. 32) and a

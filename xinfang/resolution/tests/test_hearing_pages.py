@@ -116,6 +116,26 @@ def test_a_cancelled_hearing_offers_to_schedule_it_again(client, world, register
     html = client.get(f"/resolution/hearings/{h.pk}/").content.decode()
     assert f'href="/resolution/hearings/new/?petition={p.tracking_code}"' in html
     assert "重新安排听证" in html
+    # the link follows hearing_schedule's own rule: in a state it refuses, no link
+    from xinfang.core.errors import ApplicationError
+    from xinfang.petitions.models import Petition
+    from xinfang.resolution.services import hearing_schedule
+    from xinfang.resolution.services.hearing import SCHEDULABLE
+
+    assert "re_review_requested" in SCHEDULABLE
+    Petition.objects.filter(pk=p.pk).update(state="replied")
+    html = client.get(f"/resolution/hearings/{h.pk}/").content.decode()
+    assert "重新安排听证" not in html
+    with pytest.raises(ApplicationError):
+        hearing_schedule(
+            actor=world.prov_head,
+            petition_id=p.pk,
+            reason="重大复杂",
+            place="听证室",
+            scheduled_for=local(2026, 2, 10, 9),
+            participants=[],
+            at=local(2026, 2, 3),
+        )
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from xinfang.resolution.services import (
     hearing_publish,
     hearing_schedule,
 )
+from xinfang.resolution.services.hearing import SCHEDULABLE
 from xinfang.resolution.views._shared import (
     list_page,
     need,
@@ -164,7 +165,7 @@ def _page(request: HttpRequest, hearing_id: int, *, errors=None, status=200):  #
             "petition": petition,
             "clock": hearing_clock(hearing=h),
             "may_act": may_act,
-            "hearing_states": ("in_handling", "re_review_requested"),
+            "hearing_states": SCHEDULABLE,
             "today": clock.today(),
             "errors": errors or {},
             "post": request.POST if request.method == "POST" else {},
