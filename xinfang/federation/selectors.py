@@ -70,6 +70,7 @@ class RemoteHandling:
     organ: str  # the organ over there, as our directory names it
     remote_tracking_code: str
     sent: bool  # the transfer message was delivered (the other side acknowledged it)
+    peer_active: bool  # False: the peer was withdrawn, nothing is sent to it (walker finding 1)
     sent_at: Any  # when it acknowledged (None while waiting)
     refused: str  # why the other side refused it ("" when it did not)
     steps: list[RemoteStep]
@@ -125,6 +126,7 @@ def remote_handling(*, petition: Any) -> list[RemoteHandling]:
                 organ=str(m.body.get("to_organ") or lk.peer.name) if m is not None else "",
                 remote_tracking_code=lk.remote_tracking_code,
                 sent=m is not None and m.status == OutboundMessage.DELIVERED,
+                peer_active=lk.peer.is_active,
                 sent_at=m.delivered_at if m is not None else None,
                 refused=m.last_error
                 if m is not None and m.status == OutboundMessage.REFUSED

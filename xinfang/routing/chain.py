@@ -193,6 +193,7 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
     rounds = [r for r in rows if r.code == "T1"]
     first = rounds[0].start_date if rounds else clock.local_date(events[0].occurred_at)
     arrived = _arrived(events, organs)
+    external = _to_external(events)
     upto = arrived or today
     return {
         "hops": hops,
@@ -201,20 +202,33 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
         "rounds": len(rounds),
         "elapsed": (upto - first).days,
         "arrived": arrived,
+        "external": external,
         "late": any(h.holding is not None and h.holding.verdict.late for h in hops),
         "policy": policy,
     }
 
 
+def _to_external(events: list) -> bool:  # type: ignore[type-arg]
+    """Whether the item's latest dispatch handed it to another installation (issue 20)."""
+    last = [e for e in events if e.action in _DISPATCH]
+    return bool(last) and bool(last[-1].data.get("to_external"))
+
+
 def _arrived(events: list, organs: dict[int, Organ]) -> date | None:  # type: ignore[type-arg]
     """The day the item last reached an organ that is no petition office (the end of the
-    chain), unless it came back since."""
+    chain), unless it came back since. A transfer to another installation reaches its organ
+    only when the message is delivered, which this chain does not know: never "arrived" here
+    (the section 跨系统转送 says whether it was delivered; walker finding 1)."""
     arrived: date | None = None
     objected: date | None = None  # the arrival an objection put in question
     for e in events:
         if e.action in _DISPATCH:
             to = organs.get(e.data.get("to_organ_id"))
-            at_organ = to is not None and to.kind != OrganKind.PETITION_OFFICE
+            at_organ = (
+                to is not None
+                and to.kind != OrganKind.PETITION_OFFICE
+                and not e.data.get("to_external")
+            )
             arrived = clock.local_date(e.occurred_at) if at_organ else None
         elif e.action == Action.OBJECT:
             arrived, objected = None, arrived

@@ -201,7 +201,7 @@ def test_the_staff_page_shows_where_the_petition_went_and_whether_it_arrived(
     p = _transfer(world, register, remote.organ)
     client.force_login(world.clerk)
     page = client.get(f"/petitions/{p.pk}/").content.decode()
-    assert "跨系统转送" in page and "已转至江西省信访局（外部系统）" in page and "等待送达" in page
+    assert "跨系统转送" in page and "已转至江西省信访局（外部系统）" in page and "未送达" in page
     monkeypatch.setattr(outbox, "_post", lambda url, data: (200, {"tracking_code": "XYZ2345678"}))
     now = clock.now()
     outbox_deliver(now=now)
