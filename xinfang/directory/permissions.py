@@ -135,8 +135,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     # Supervision and leadership read the files of their jurisdiction; identities stay masked.
+    # The role named for 督查督办 issues the petition office's supervision notices (Art. 40: the
+    # petition department supervises; the service refuses one outside a petition office).
     Role.SUPERVISOR: frozenset(
         {
+            Cap.SUPERVISE,
             Cap.VIEW_PETITIONS,
             Cap.EXPORT,
             Cap.API,

@@ -34,6 +34,9 @@ class Flag(StrEnum):
 # is the petition office's own act; a leader's taking charge is recorded by the organ head.
 _OFFICE = frozenset({"registrar", "organ_head"})
 _HEAD = frozenset({"organ_head"})
+# the supervision notice's flag: the roles holding Cap.SUPERVISE (directory.permissions), the
+# 督查督办 role among them (walker item 10)
+_SUPERVISORS = _OFFICE | {"supervisor"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ FLAGS: dict[Flag, FlagRule] = {
             _("督办"),
             _("第四十条"),
             _("信访部门对办理中的问题进行督办，有关机关、单位应当书面反馈"),
-            _OFFICE,
+            _SUPERVISORS,
             petition_office_only=True,
         ),
         FlagRule(

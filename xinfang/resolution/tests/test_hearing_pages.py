@@ -222,3 +222,21 @@ def test_the_tracking_code_is_found_as_the_petition_page_shows_it(client, world,
     r = client.post("/resolution/hearings/new/", {**FORM, "petition": shown, "once": "h9"})
     assert r.status_code == 302, r.content.decode()[:500]
     assert Hearing.objects.get().petition_id == p.pk
+
+
+def test_a_refusal_is_shown_once_and_a_time_it_cannot_read_is_kept(client, world, register, feb3):
+    """Walker item 10: a refused step's message was listed twice, and an unreadable time came
+    back in a datetime-local input, which the browser empties."""
+    import re
+
+    p = re_review_requested(world, register)
+    client.force_login(world.prov_head)
+    data = {**FORM, "petition": p.tracking_code, "scheduled_for": "2026-02-10 9点", "once": "h7"}
+    html = client.post("/resolution/hearings/new/", data).content.decode()
+    assert re.search(r'<input id="h-when" type="text" name="scheduled_for"[^>]*value="2026-02-10 9点"', html)
+    # a refused step comes back as the summary's message and as its only error: listed once
+    from django.template.loader import render_to_string
+
+    msg = "“举行听证”在当前状态下不可办理"
+    html = render_to_string("resolution/_errors.html", {"errors": {"": [msg]}, "message": msg})
+    assert html.count(msg) == 1

@@ -47,6 +47,31 @@ def test_an_office_issues_a_notice_and_a_refresh_issues_nothing_more(client, wor
     assert held.tracking_code in html and "2025-10-01" in html
 
 
+def test_the_supervision_role_at_the_petition_office_issues_a_notice(client, world, held):
+    """Walker item 10: 督查督办 (Role.SUPERVISOR) at the county petition office got 403 on the
+    new notice while the clerk could; Art. 40 makes supervising the petition office's act."""
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+
+    sup = staff_create(username="dc1", password=None, organ=world.county_po,
+                       roles=[Role.SUPERVISOR])
+    client.force_login(sup)
+    assert client.get("/resolution/supervision/new/").status_code == 200
+    assert 'href="/resolution/supervision/new/' in client.get("/resolution/supervision/").content.decode()
+    r = _new(client, world, held)
+    assert r.status_code == 302
+    assert SupervisionNotice.objects.get().issued_by_id == sup.pk
+    from xinfang.directory.permissions import CAPABILITIES, Cap
+    from xinfang.petitions.flags import FLAGS, Flag
+
+    # the notice's flag is set by exactly the roles that issue notices (one table, not two)
+    assert FLAGS[Flag.SUPERVISED].roles == {r for r, c in CAPABILITIES.items() if Cap.SUPERVISE in c}
+    # outside a petition office the role still issues nothing (Art. 40)
+    other = staff_create(username="dc2", password=None, organ=world.housing, roles=[Role.SUPERVISOR])
+    client.force_login(other)
+    assert client.get("/resolution/supervision/new/").status_code == 403
+
+
 def test_a_refused_form_keeps_what_was_typed(client, world, held):
     client.force_login(world.clerk)
     r = _new(client, world, held, reasons=[], facts="保留这段文字")
