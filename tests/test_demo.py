@@ -225,6 +225,19 @@ class TestOneSmallDemo:
         assert Petition.objects.get(pk=m.petition_id).state == "settled"
         assert not m.signers.exclude(signed=True).exists()
 
+    def test_every_answered_suggestion_is_answered_by_its_decision(self, small_demo):
+        """Art. 29: the seed answers no suggestion with a plain reply (the resolution hook
+        refuses one); each replied suggestion has its study decided and its reply event named."""
+        from xinfang.petitions.models import Petition
+        from xinfang.resolution.models import Suggestion
+
+        assert small_demo["result"]["errors"] == []
+        replied = Petition.objects.filter(category="suggestion", state="replied")
+        assert replied.exists()
+        for p in replied:
+            s = Suggestion.objects.get(petition=p)
+            assert s.status in ("adopted", "partly", "not_adopted")
+            assert s.reply_event is not None and s.reply_event.petition_id == p.pk
 
     def test_the_demo_shows_reception_days_bookings_a_leaders_board_and_a_down_visit(
         self, small_demo
@@ -241,9 +254,7 @@ class TestOneSmallDemo:
         leader = User.objects.get(username="county_leader")
         clerk = User.objects.get(username="county_clerk")
         assert leader.reception_sessions.filter(on__gt=today).count() >= 4
-        day = min(
-            s.on for s in clerk.organ.reception_sessions.filter(kind__in=("video", "joint"))
-        )
+        day = min(s.on for s in clerk.organ.reception_sessions.filter(kind__in=("video", "joint")))
         hall = hall_for_user(user=clerk, day=day)
         assert {h.session.kind for h in hall} >= {"video", "joint"}
         assert any(h.session.levels.count() == 2 for h in hall if h.session.video)

@@ -21,6 +21,7 @@ from xinfang.demo.organs import _directory, _logins, _Staff
 from xinfang.demo.plans import _Planner
 from xinfang.demo.repeats import _repeats
 from xinfang.demo.states import _FINAL_OR_CLOSED, _Plan
+from xinfang.demo.suggestions import suggestion_answer
 from xinfang.demo.texts import PROVINCE
 from xinfang.demo.topics import _topic_decisions
 from xinfang.directory.models import Organ, OrganKind, Region, Role
@@ -331,7 +332,17 @@ def _drive(
         if step.action in (A.ACKNOWLEDGE, A.START_HANDLING) and data.get("route") is None:
             data.pop("route", None)
         own.at = at
+        subject = data.pop("suggestion_subject", None)
         try:
+            if subject is not None:  # a suggestion: answered by its decision (Art. 29)
+                suggestion_answer(
+                    actor=actor,
+                    petition_id=plan.petition_id,
+                    subject=subject,
+                    reply=step.reason,
+                    at=at,
+                )
+                continue
             petition_act(
                 petition_id=plan.petition_id,
                 action=step.action,

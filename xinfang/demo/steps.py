@@ -213,7 +213,10 @@ class _Steps:
             else:
                 text = _WHY["reply"].format(rng.choice(("基本属实", "部分属实", "不属实")))
             late = rng.random() < 0.1 and route == 5
-            add(A.REPLY, organ, r(61, 80) if late else r(8, 50), S.REPLIED, text)
+            # a suggestion is answered by its decision (Art. 29): the seed opens its study and
+            # decides it through the resolution services (seed._drive), never a plain reply
+            study = {"suggestion_subject": topic.ask} if category == "suggestion" else {}
+            add(A.REPLY, organ, r(61, 80) if late else r(8, 50), S.REPLIED, text, **study)
             self._report(steps, organ, dispatched)
             return
         route6 = route == 6

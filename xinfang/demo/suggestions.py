@@ -6,11 +6,12 @@ partly adopted, one not adopted - and one matter in handling is mediated to a si
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from xinfang.core.errors import ApplicationError
 from xinfang.demo._common import _local
 from xinfang.demo.organs import _Staff, _Unit
+from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
 from xinfang.resolution import services as resolution
 
@@ -38,6 +39,29 @@ _DECISIONS = (
         "",
     ),
 )
+
+
+def suggestion_answer(
+    *, actor: User, petition_id: int, subject: str, reply: str, at: datetime
+) -> None:
+    """Answer a suggestion of the driven history as the staff must (Art. 29): open its study
+    two days before the answer and decide it - adopted, not listed publicly - the decision
+    taking the ``reply`` step itself (a plain reply is refused by the resolution hook)."""
+    s = resolution.suggestion_open(
+        actor=actor,
+        petition_id=petition_id,
+        subject=subject,
+        study="征求了有关部门的意见，进行了研究论证。",
+        at=at - timedelta(days=2),
+    )
+    resolution.suggestion_decide(
+        actor=actor,
+        suggestion_id=s.pk,
+        decision="adopted",
+        reply=reply,
+        publish=False,
+        at=at,
+    )
 
 
 def suggestion_mediation_seed(*, county: _Unit, staff: _Staff, today: date) -> dict[str, int]:
