@@ -164,6 +164,23 @@ LISTS = (
     "/portal/suggestions/",
 )
 SECRETS = (TITLE, ACCUSER, NOTICE, RELIEF, HEARING)
+# the 台账 each list offers ({% export_button %}): the same rows as the list, in a file
+EXPORTS = ("backlog", "escalations", "hearings", "mediations", "notices", "relief", "suggestions")
+
+
+def _exported(client, kind: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """Ask for ``kind``'s 台账 as the list offers it; (status, every cell's text when made)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client.post("/analytics/exports/new/", {"once": f"adv-{kind}", "kind": kind, "query": ""})
+    if r.status_code != 302:
+        return r.status_code, r.content.decode(errors="replace")
+    f = client.get(r["Location"])
+    assert f.status_code == 200, kind
+    ws = load_workbook(io.BytesIO(b"".join(f.streaming_content)), read_only=True).active
+    return 302, "\n".join(str(c) for row in ws.iter_rows(values_only=True) for c in row)
 
 
 def _pages(r: dict) -> list[tuple[str, str, dict]]:
@@ -264,6 +281,12 @@ def test_the_office_below_the_accused_sees_no_resolution_record_whatever_its_rol
         body = client.get(url).content.decode(errors="replace")
         for secret in SECRETS:
             assert secret not in body, (url, secret)
+    for kind in EXPORTS:  # the list's 台账: none of it either (or no file at all for the role)
+        status, text = _exported(client, kind)
+        assert status in (302, 403), (kind, status)
+        for secret in SECRETS:
+            assert secret not in text, (kind, secret)
+    assert _exported(client, "no-such-kind")[0] == 404
     real = _pages({k: records[k].pk for k in KINDS})
     none = _pages(dict.fromkeys(KINDS, MISSING))
     for (method, path, data), (_m, gone, _d) in zip(real, none, strict=True):
