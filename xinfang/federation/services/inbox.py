@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
 from xinfang.core.errors import ApplicationError
@@ -147,9 +148,9 @@ def _files(body: dict[str, Any]) -> list[Any]:
         try:
             data = base64.b64decode(f["data"], validate=True)
         except (binascii.Error, ValueError) as e:
-            raise ApplicationError("附件编码有误") from e
+            raise ApplicationError(gettext("附件编码有误")) from e
         if hashlib.sha256(data).hexdigest() != f["sha256"]:
-            raise ApplicationError("附件内容与其摘要不符")
+            raise ApplicationError(gettext("附件内容与其摘要不符"))
         out.append(AttachmentInput(name=str(f["name"]), content=data))
     return out
 
@@ -169,12 +170,15 @@ def _transfer_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[st
     p = body["petition"]
     organ = Organ.objects.filter(pk=int(body["to_organ_id"]), is_active=True).first()
     if organ is None:
-        raise ApplicationError("接收机关不存在", fields={"to_organ_id": ["本系统没有该机关"]})
+        raise ApplicationError(
+            gettext("接收机关不存在"), fields={"to_organ_id": [gettext("本系统没有该机关")]}
+        )
     accused = p.get("accused_organ_id")
     accused_organ = Organ.objects.filter(pk=int(accused)).first() if accused is not None else None
     if accused is not None and accused_organ is None:
         raise ApplicationError(
-            "被检举控告单位不存在", fields={"accused_organ_id": ["本系统没有该机关"]}
+            gettext("被检举控告单位不存在"),
+            fields={"accused_organ_id": [gettext("本系统没有该机关")]},
         )
     office = _receiving_office(organ, accused_organ)
     data = PetitionInput(
@@ -234,7 +238,7 @@ def _update_apply(*, peer: Peer, envelope: Envelope) -> dict[str, Any]:
         peer=peer, direction=Link.OUT, transfer_id=str(body["transfer_id"])
     ).first()
     if link is None:
-        raise ApplicationError("没有对应的转出事项", fields={"transfer_id": ["unknown"]})
+        raise ApplicationError(gettext("没有对应的转出事项"), fields={"transfer_id": ["unknown"]})
     step, _created = RemoteStep.objects.get_or_create(
         link=link,
         seq=int(body["seq"]),

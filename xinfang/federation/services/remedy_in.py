@@ -35,16 +35,16 @@ def remedy_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str, 
     body = envelope.body
     action = str(body["action"])
     if action not in REMEDIES:
-        raise ApplicationError("不能转来的请求", fields={"action": [action[:40]]})
+        raise ApplicationError(gettext("不能转来的请求"), fields={"action": [action[:40]]})
     link = Link.objects.filter(
         peer=peer, direction=Link.IN, transfer_id=str(body["transfer_id"])
     ).first()
     if link is None:
-        raise ApplicationError("没有对应的转入事项", fields={"transfer_id": ["unknown"]})
+        raise ApplicationError(gettext("没有对应的转入事项"), fields={"transfer_id": ["unknown"]})
     asked = datetime.fromisoformat(str(body["requested_at"]))
     # the sender's clock may run ahead of ours by as much as the envelope allows (WINDOW)
     if asked.tzinfo is None or asked > now + WINDOW:
-        raise ApplicationError("请求时间无效", fields={"requested_at": ["invalid"]})
+        raise ApplicationError(gettext("请求时间无效"), fields={"requested_at": ["invalid"]})
     asked = min(asked, now)  # dated no later than our now
     token = remedy_asked_at.set(asked)
     try:
