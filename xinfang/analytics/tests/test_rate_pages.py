@@ -169,3 +169,11 @@ def test_the_accused_organ_and_the_named_staff_never_count_the_accusation(client
         assert not any(p.tracking_code in d for d in drills)
     page, drills = seen(control)
     assert page != before["a3"][0] and any(p.tracking_code in d for d in drills)
+
+
+def test_the_drill_down_reads_as_english_sentences(client, world, settings):  # type: ignore[no-untyped-def]
+    """Walker item 8: "42 in all.De-identified", "rate：On time" in English."""
+    client.force_login(world.analyst)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/analytics/rates/drill/?metric=accept&outcome=on_time").content.decode()
+    assert "in all. De-identified" in page and "：" not in page.split("<h1>")[1].split("</h1>")[0]
