@@ -45,6 +45,9 @@ def remedy_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str, 
     # the sender's clock may run ahead of ours by as much as the envelope allows (WINDOW)
     if asked.tzinfo is None or asked > now + WINDOW:
         raise ApplicationError(gettext("请求时间无效"), fields={"requested_at": ["invalid"]})
+    if asked < link.created_at:  # asked before the matter was handed over: a peer's clock or bug
+        why = gettext("请求时间早于本事项转来的时间")
+        raise ApplicationError(why, fields={"requested_at": [why]})
     asked = min(asked, now)  # dated no later than our now
     token = remedy_asked_at.set(asked)
     try:
@@ -96,6 +99,9 @@ def _reopen_if_asked_in_time(
     if lapsed is None or lapsed.closed_on is None:
         return ""  # nothing lapsed: the procedure itself answers (e.g. no such step now)
     asked_on = clock.local_date(asked)
+    if asked_on < lapsed.start_date:  # before the window opened: reopens nothing (Arts. 35, 36)
+        why = gettext("请求时间早于申请期限的起算日")
+        raise ApplicationError(why, fields={"requested_at": [why]})
     if asked_on > lapsed.due_date:
         message = gettext(
             "%(step)s请求于 %(asked)s 提出，申请期限已于 %(due)s 届满（%(article)s）"

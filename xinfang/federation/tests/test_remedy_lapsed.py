@@ -103,3 +103,18 @@ def test_a_review_asked_on_the_last_day_is_in_time(world):
     inbox_receive(raw=_asked(tid, due), now=clock.now())
     p.refresh_from_db()
     assert p.state == "review_requested"
+
+
+def test_a_review_dated_before_the_window_or_the_transfer_reopens_nothing(world):
+    """review-revB item 5: a request dated before the opinion's delivery (the window's start)
+    or before the transfer is refused; planted fault: without the checks it reopened the
+    window with ground asked_in_time."""
+    p, tid, due = _lapsed_at_b(world)
+    start = p.deadlines.get(code="T7").start_date
+    for on in (start - timedelta(days=1), clock.local_date(p.received_at) - timedelta(days=5)):
+        with pytest.raises(InboxRefusal) as refused:
+            inbox_receive(raw=_asked(tid, on), now=clock.now())
+        assert refused.value.status == 422
+    p.refresh_from_db()
+    assert p.state == "final_no_appeal"
+    assert not p.events.filter(action__in=["reopen_window", "request_review"]).exists()
