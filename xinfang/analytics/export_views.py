@@ -4,6 +4,7 @@ the background (followed on their own page, downloaded when done), by the one wh
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from urllib.parse import urlencode
 
@@ -34,6 +35,8 @@ from xinfang.core.once import FIELD, once
 from xinfang.core.once_forms import once_by_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+logger = logging.getLogger(__name__)
 
 
 @once_by_view
@@ -104,7 +107,11 @@ def export_new(request: HttpRequest) -> HttpResponse:
         )
         claim.result = {"export_id": job.pk}
         if n <= settings.XINFANG_EXPORT_BACKGROUND_ROWS:
-            list_export_write(export_id=job.pk)
+            try:
+                list_export_write(export_id=job.pk)
+            except Exception:  # marked failed: its page says so (review A item 3), never a 500
+                logger.exception("list export %s failed", job.pk)
+                return redirect("analytics:export", export_id=job.pk)
             return redirect("analytics:export_file", export_id=job.pk)
         # enqueued when the request commits: a worker never looks for an export not there
         transaction.on_commit(partial(list_export_run.enqueue, export_id=job.pk))

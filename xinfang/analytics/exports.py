@@ -108,14 +108,20 @@ def list_export_write(*, export_id: int) -> ListExport:
     from xinfang.prevention.models import ExportState
 
     job = ListExport.objects.select_related("requested_by").get(pk=export_id)
-    if job.state != ExportState.WAITING:
+    # claimed in one statement: a retried or duplicate task (two workers) finds it taken and
+    # writes neither a second file nor a second audit record (review A item 4)
+    claimed = ListExport.objects.filter(pk=job.pk, state=ExportState.WAITING).update(
+        state=ExportState.RUNNING
+    )
+    if claimed != 1:
+        job.refresh_from_db()
         return job
     user = job.requested_by
     try:
         k = kind_get(job.kind)
         k.require(user)  # the rights of now, not of the moment it was asked for
         total = k.count(user, job.params)
-        ListExport.objects.filter(pk=job.pk).update(state=ExportState.RUNNING, rows_total=total)
+        ListExport.objects.filter(pk=job.pk).update(rows_total=total)
 
         def progress(done: int) -> None:
             ListExport.objects.filter(pk=job.pk).update(rows_done=done)
