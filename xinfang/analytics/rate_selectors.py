@@ -342,9 +342,10 @@ def drill_rows(facts: list[tuple[int, str, str, int]]) -> list[DrillRow]:
     for pid, organ, outcome, days in facts:
         p = ps[pid]
         out.append(DrillRow(
-            pid, p.tracking_code, clock.local_date(p.received_at), str(channels.get(p.channel, p.channel)),
-            str(CATEGORY_LABELS[Category(p.category)]) if p.category else gettext("未分类"),
-            str(STATE_LABELS[State(p.state)]), organ, str(OUTCOME_LABELS.get(outcome, outcome)),
+            pid, p.tracking_code, clock.local_date(p.received_at),
+            gettext(str(channels.get(p.channel, p.channel))),  # the choices' labels are msgids
+            gettext(str(CATEGORY_LABELS[Category(p.category)])) if p.category else gettext("未分类"),
+            gettext(str(STATE_LABELS[State(p.state)])), organ, str(OUTCOME_LABELS.get(outcome, outcome)),
             days,
         ))
     return out

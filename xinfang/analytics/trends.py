@@ -89,12 +89,13 @@ def trends_for_user(*, user: User, month_from: date | None = None,
     for (m, c), n in mc.items():
         by_month[m][c or ""] = n
     cats = sorted({c for per in by_month.values() for c in per})
-    labels = [(c, str(CATEGORY_LABELS[Category(c)]) if c else gettext("未分类")) for c in cats]
+    labels = [(c, gettext(str(CATEGORY_LABELS[Category(c)])) if c else gettext("未分类")) for c in cats]
     ch = Counter()  # type: ignore[var-annotated]
     for (_m, c), n in _by(counts, "month", "channel").items():
         ch[c] += n
     names = dict(Channel.choices)
-    channels = [(k, str(names.get(k, k)), ch[k]) for k in Channel.values if ch[k]]
+    # the choices' labels are Chinese msgids: translated here, in the request's language
+    channels = [(k, gettext(str(names.get(k, k))), ch[k]) for k in Channel.values if ch[k]]
     fr: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for (m, rep), n in _by(counts, "month", "repeat").items():
         fr[m][1 if rep else 0] += n

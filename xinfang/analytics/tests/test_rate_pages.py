@@ -171,9 +171,13 @@ def test_the_accused_organ_and_the_named_staff_never_count_the_accusation(client
     assert page != before["a3"][0] and any(p.tracking_code in d for d in drills)
 
 
-def test_the_drill_down_reads_as_english_sentences(client, world, settings):  # type: ignore[no-untyped-def]
-    """Walker item 8: "42 in all.De-identified", "rate：On time" in English."""
+def test_the_drill_down_reads_as_english_sentences(client, world, register, settings):  # type: ignore[no-untyped-def]
+    """Walker item 8: "42 in all.De-identified", "rate：On time", Chinese columns in English."""
+    register(received_at=local(2025, 3, 4), at=local(2025, 3, 4))
+    rates_rebuild(as_of=date(2025, 9, 1))
     client.force_login(world.analyst)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page = client.get("/analytics/rates/drill/?metric=accept&outcome=on_time").content.decode()
+    page = client.get("/analytics/rates/drill/?metric=accept").content.decode()
+    assert "<code>" in page
+    assert "来信" not in page and "申诉求决类" not in page  # channel, category, status columns
     assert "in all. De-identified" in page and "：" not in page.split("<h1>")[1].split("</h1>")[0]
