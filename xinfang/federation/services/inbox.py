@@ -271,6 +271,9 @@ def _concluded_sync(link: Link) -> None:
     latest hand-over of the petition (ADR 0018: the state stays "transferred", no clock runs)."""
     from xinfang.petitions.services import petition_remote_concluded
 
+    # lock the petition before reading the latest step (review-revB item 4): two updates of
+    # the same link applied at once then read it in turn, the later one seeing the other's step
+    Petition.objects.select_for_update().filter(pk=link.petition_id).first()
     latest = RemoteStep.objects.filter(link=link).order_by("-seq").first()
     newest = (
         Link.objects.filter(petition_id=link.petition_id, direction=Link.OUT)
