@@ -149,6 +149,7 @@ def reception_seed(
                 )
             ],
             received_at=now - timedelta(days=6),
+            at=now - timedelta(days=6),
         )
         made["records"] += 1
         reception.leader_take_charge(
@@ -222,6 +223,7 @@ def reception_seed(
             ],
             visit_id=v.pk,
             received_at=now,
+            at=now,  # the seed's today at 10:00, not the wall clock (before 10:00 it lay ahead)
         )
         made["records"] += 1
         reception.visit_close(

@@ -28,7 +28,7 @@ BUDGET: dict[str, int] = {
     "/analytics/report/": 4,
     # Art. 41 items 1-3 (analytics.accountability); was 17: VolumeTally read once, the
     # transfers from DispatchTally (pages)
-    "/analytics/trends/": 12,
+    "/analytics/trends/": 13,  # + the named staff's transfers, from the tally's own snapshot (DispatchNamed)
     "/calendar/": 8,
     "/exchange/keys/": 7,  # the Open311 keys (issue 20), reached from the peers' page
     "/federation/peers/": 7,  # the peers, their waiting messages, their organs (issue 20)
