@@ -36,7 +36,7 @@ from xinfang.analytics.models import (
     VolumeTally,
 )
 from xinfang.analytics.rates import Timed
-from xinfang.analytics.rates_sql import Build, Dialect, Tables
+from xinfang.analytics.rates_sql import COLUMNS, Build, Dialect, Tables
 from xinfang.core import clock
 from xinfang.deadlines.models import Deadline
 from xinfang.feedback.models import Evaluation
@@ -44,19 +44,9 @@ from xinfang.feedback.selectors import evaluation_window_days
 from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.workflow import State
 
-#: ``RateTally``'s key as column names (``RATE_KEY`` with the ``_id`` of the foreign keys).
-KEY = (
-    "current_organ_id",
-    "accused_organ_id",
-    "region_id",
-    "channel",
-    "category",
-    "metric",
-    "organ_id",
-    "month",
-    "outcome",
-    "days",
-)
+#: ``RateTally``'s key as column names (``RATE_KEY`` with the ``_id`` of the foreign keys): the
+#: fact tables' shared columns after the petition's id.
+KEY = COLUMNS[1:]
 CHUNK = 2000
 
 
