@@ -85,22 +85,7 @@ def peer_deactivate(*, peer: Peer, actor: Any = None, reason: str = "") -> Peer:
     from xinfang.federation.models import OutboundMessage
 
     waiting = OutboundMessage.objects.filter(peer=peer, status=OutboundMessage.PENDING).count()
-    with transaction.atomic():
-        Peer.objects.filter(pk=peer.pk).update(is_active=False)
-        peer.is_active = False
-        audit_record(
-            kind="federation.peer_deactivate",
-            actor=actor,
-            object_type="federation.peer",
-            object_id=peer.pk,
-            data={
-                "name": peer.name,
-                "key_id": peer.key_id,
-                "reason": (reason or "").strip()[:500],
-                "waiting": waiting,
-            },
-        )
-    return peer
+    return _peer_set_active(peer, False, actor, reason, waiting=waiting)
 
 
 def peer_activate(*, peer: Peer, actor: Any = None, reason: str = "") -> Peer:
@@ -108,15 +93,25 @@ def peer_activate(*, peer: Peer, actor: Any = None, reason: str = "") -> Peer:
     accepted and the outbox's waiting messages go to it at the next tick. Audited as
     ``federation.peer_activate``. A key that was compromised is not re-activated: record the
     peer's new key under a new name instead."""
+    return _peer_set_active(peer, True, actor, reason)
+
+
+def _peer_set_active(peer: Peer, active: bool, actor: Any, reason: str, **extra: Any) -> Peer:
+    """Switch a peer on or off, with its audit record (``federation.peer_(de)activate``)."""
     with transaction.atomic():
-        Peer.objects.filter(pk=peer.pk).update(is_active=True)
-        peer.is_active = True
+        Peer.objects.filter(pk=peer.pk).update(is_active=active)
+        peer.is_active = active
         audit_record(
-            kind="federation.peer_activate",
+            kind="federation.peer_activate" if active else "federation.peer_deactivate",
             actor=actor,
             object_type="federation.peer",
             object_id=peer.pk,
-            data={"name": peer.name, "key_id": peer.key_id, "reason": (reason or "").strip()[:500]},
+            data={
+                "name": peer.name,
+                "key_id": peer.key_id,
+                "reason": (reason or "").strip()[:500],
+                **extra,
+            },
         )
     return peer
 
