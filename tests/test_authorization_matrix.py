@@ -724,3 +724,50 @@ def test_the_matrix(client, world, register, scenario, role, relation):
         "admin queryset", petition_queryset_for_user(user=user).filter(pk=p.pk).exists() == visible
     )
     assert wrong == [], f"{scenario} / {role} / {relation}:\n" + "\n".join(wrong)
+
+
+# --- taking back a transfer to another installation (取回, issue 20) --------------------------
+
+TAKE_BACK_RELATIONS = ["sender", "sender_parent", "other_office"]
+
+
+@pytest.mark.parametrize("relation", TAKE_BACK_RELATIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_take_back_is_for_the_sending_office_in_the_roles_the_table_gives_it(
+    world, register, client, role, relation
+):
+    """An undelivered transfer to another installation: the take-back is offered on the page
+    and in the API detail, and taken, by exactly the sending office's users whose role the
+    table gives ``take_back``; its parent government and another petition office that both see
+    the petition are refused (403), as is every role the table does not name."""
+    from xinfang.api.services import token_issue
+    from xinfang.directory.services import organ_create
+    from xinfang.federation import envelope as e
+    from xinfang.federation.services import peer_add, remote_organ_set
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.services import petition_act
+
+    peer = peer_add(name="邻省", url="https://xf.other.example/", public_key=e.public_key_text(e.private_key_from_secret("matrix take back")))  # fmt: skip
+    organ = organ_create(name="邻省信访局", kind=OrganKind.PETITION_OFFICE, level=Level.COUNTY, region=world.county)  # fmt: skip
+    remote_organ_set(organ=organ, peer=peer, remote_organ_id=3)
+    p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 28)).petition
+    petition_act(petition_id=p.pk, action=Action.TRANSFER, actor=world.clerk, at=local(2025, 8, 29), data={"to_organ_id": organ.pk})  # fmt: skip
+    where = {"sender": world.county_po, "sender_parent": world.county_gov, "other_office": world.city_po}
+    user = _user(role, where[relation])
+    may = relation == "sender" and role_can(role, Action.TAKE_BACK)
+    client.force_login(user)
+    page = client.get(f"/petitions/{p.pk}/")
+    offered = f'action="/petitions/{p.pk}/act/take_back/"' in page.content.decode()
+    assert offered == may, (page.status_code, offered)
+    if role_can(role, Cap.API) and page.status_code == 200:
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user)}"}
+        detail = client.get(f"/api/v1/petitions/{p.pk}", **auth).json()
+        assert ("take_back" in detail["available_actions"]) == may
+    r = client.post(f"/petitions/{p.pk}/act/take_back/", {"reason": "对方停运", "confirm_withdraw": "on"})  # fmt: skip
+    state = Petition.objects.get(pk=p.pk).state
+    if may:
+        assert (r.status_code, state) == (302, "routing")
+    else:
+        assert r.status_code in (403, 404) and state == "transferred", r.status_code
+        if page.status_code == 200:  # it sees the petition: refused for what it is, not hidden
+            assert r.status_code == 403

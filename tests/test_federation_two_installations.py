@@ -6,7 +6,8 @@ A petition registered at A goes to an organ B serves; B is down when A first sen
 message waits in A's outbox) and arrives when B is back and A's tick runs again; B's organ
 answers; B's tick reports the steps back; A's petitioner, with A's tracking code, reads B's
 answer on A's portal. A message captured on the way is refused when replayed, and refused
-when altered, and a retry of it is acknowledged without being applied twice.
+when altered, and a retry of it is acknowledged without being applied twice. A second transfer
+made while B is down is taken back (取回) at A and never reaches B.
 
 Planted faults (each made the unit tests in xinfang/federation/tests fail, then was
 restored; this test exercises the same code end to end):
@@ -125,8 +126,19 @@ CAPTURE = """
 from django.utils import timezone
 from xinfang.federation.models import OutboundMessage
 from xinfang.federation.services.outbox import _wire
-m = OutboundMessage.objects.get(kind="transfer")
+m = OutboundMessage.objects.get(kind="transfer", status="delivered")
 print(_wire(m, now=timezone.now()).decode())
+"""
+
+TAKE_BACK = """
+from xinfang.directory.models import User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import petition_act
+clerk = User.objects.get(username="clerk")
+p = Petition.objects.get(tracking_code="{code}")
+p = petition_act(petition_id=p.pk, action="take_back", actor=clerk, reason="乙省系统停运",
+                 data={{"confirm_withdraw": True}})
+print(p.state, p.current_organ.name)
 """
 
 
@@ -362,9 +374,14 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
         assert "retry" in _tick(a)
         listing = a.xinfang("manage", "federation_peer", "list").stdout
         assert "pending=1" in listing, listing
+        # A second transfer while B is down, taken back (取回) by the office that sent it: it
+        # is routed at A again and its message is never sent (B gets only the first).
+        second = json.loads(a.python(SEND))
+        assert "retry" in _tick(a)
+        assert a.python(TAKE_BACK.format(code=second["code"])).split() == ["routing", "甲县信访局"]
 
         with _serving(b, port_b):
-            _tick(a)  # B is back: delivered
+            _tick(a)  # B is back: delivered (the one taken back is not sent)
             assert "pending=0" in a.xinfang("manage", "federation_peer", "list").stdout
             [at_b] = json.loads(b.python(AT_B))
             assert at_b["title"] == "在乙省务工被拖欠工资" and at_b["files"] == 1

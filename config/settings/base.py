@@ -147,6 +147,13 @@ XINFANG_ROLL_DEADLINE_TO_WORKING_DAY = env.env_bool("XINFANG_ROLL_DEADLINE_TO_WO
 # hearing is one day, not zero: regulation.md §5.1 T10). Off: only the days between its start
 # and its end (the end date minus the start date).
 XINFANG_HEARING_DAYS_INCLUSIVE = env.env_bool("XINFANG_HEARING_DAYS_INCLUSIVE", True)
+# The routing round (T1, Art. 22) of a petition taken back from another installation that never
+# acknowledged it (issue 20; the law is silent). "remaining" (default, the petitioner's side):
+# the days the sending office's limit still had when it handed the petition over, counted from
+# the take-back. "full": a new 15 days from the take-back.
+XINFANG_TAKE_BACK_ROUND = os.environ.get("XINFANG_TAKE_BACK_ROUND", "remaining")
+if XINFANG_TAKE_BACK_ROUND not in ("remaining", "full"):
+    raise ValueError(f"XINFANG_TAKE_BACK_ROUND must be remaining or full, got {XINFANG_TAKE_BACK_ROUND!r}")
 # The transfer chain (逐级转送, Art. 22; regulation.md §3.1 T1a): each lower petition office's
 # share of the 15-day routing limit, by level, as level=days pairs (levels not named keep the
 # default: national 5, province 3, city 3, county 4, township 4), and whether the shares count

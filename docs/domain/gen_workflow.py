@@ -28,7 +28,8 @@ MEANINGS: dict[wf.State, str] = {
     S.REGISTERED: "Registered (登记), as every item must be (Arts. 22, 23, 43, 44). "
     "A petition office now has T1 to route it; a competent organ that received it directly "
     "has T2 to tell the petitioner.",
-    S.ROUTING: "Back at the petition office after it upheld an objection; it must route again "
+    S.ROUTING: "Back at the petition office after it upheld an objection, or after it took back "
+    "a hand-over another installation never acknowledged (取回); it must route again "
     "(a new T1).",
     S.TRANSFERRED: "Transferred (转送) to a competent organ, which has T3 to notify and T4 to "
     "object.",

@@ -239,9 +239,10 @@ def timeline(f: PetitionFacts, *, acceptance_days: int = 30) -> list[Timed]:
 
 
 def _handed_out(f: PetitionFacts) -> bool:
-    """Its last hand-over went to another installation (issue 20): acceptance is owed there."""
-    sent = [s for s in f.steps if s.action in ("transfer", "assign")]
-    return bool(sent) and bool(sent[-1].data.get("to_external"))
+    """Its last hand-over went to another installation (issue 20): acceptance is owed there;
+    unless it was taken back since (``take_back``): then it is owed here again."""
+    sent = [s for s in f.steps if s.action in ("transfer", "assign", "take_back")]
+    return bool(sent) and sent[-1].action != "take_back" and bool(sent[-1].data.get("to_external"))
 
 
 def _stage_days(f: PetitionFacts) -> Iterable[Row]:

@@ -50,6 +50,13 @@ expire_window         the open T7 or T9 lapses (the petitioner did not use it)
 reopen_window         a window recorded as lapsed was in fact still open on that day (its last
                       day was a rest day of a provisional year, shown by the confirmed notice):
                       the window runs again for ``days`` days from this event (ADR 0012)
+take_back             a hand-over to another installation that never arrived, taken back by the
+                      office that made it (issue 20): a new routing round (T1) for that office
+                      from the take-back. Its length is a policy (``take_back_round``; the law
+                      is silent): ``remaining`` (default, the petitioner's side) the days its
+                      routing or notice limit still had when it handed the petition over, the
+                      days the message waited counted neither against it nor given again;
+                      ``full`` a new 15 days, as after an objection returns the materials
 close                 void whatever is still open (nothing should be)
 void                  a registration voided as a mistake or duplicate: void whatever is open
 ====================  =======================================================================
@@ -164,6 +171,7 @@ def track(
     kept: Mapping[tuple[str, date], date] | None = None,
     chain: ChainPolicy = DEFAULT_POLICY,
     hearing_days_inclusive: bool = True,
+    take_back_round: str = "remaining",
 ) -> list[DeadlineFact]:
     """Fold ``events`` (in order) into every deadline instance they produced.
 
@@ -171,7 +179,8 @@ def track(
     date of that deadline is never earlier. ``chain`` holds the per-level shares of the routing
     limit (T1a); a transfer's event names the receiving office's level as ``to_level``.
     ``hearing_days_inclusive``: a hearing's days not counted in T10 (Art. 36 para 2) are every
-    calendar day from its start to its end, both included (see :func:`hearing_days`)."""
+    calendar day from its start to its end, both included (see :func:`hearing_days`).
+    ``take_back_round``: the routing round after a ``take_back`` (``remaining`` or ``full``)."""
     out: list[DeadlineFact] = []
     round_end: date | None = None  # the last day of the running routing round (T1)
 
@@ -220,6 +229,8 @@ def track(
         )
 
     used = {"T7": False, "T9": False}  # the window of the latest decision was already used
+    # Days the sender's routing or notice limit had left at its latest external hand-over.
+    left_at_handover: int | None = None
     for ev in events:
         a, on, organ = ev.action, ev.on, ev.organ_id
         if a == "issue_opinion":
@@ -236,6 +247,9 @@ def track(
             elif not facts.anonymous:
                 start("T2", on, organ)
         elif a in ("transfer", "assign"):
+            if ev.data.get("to_external"):
+                owed = [d.due for d in out if d.code in ("T1", "T1a", "T2", "T3") and d.is_open]
+                left_at_handover = max((min(owed) - on).days, 0) if owed else None
             close(("T1", "T1a", "T2", "T3"), on, MET)
             close(("T4",), on, VOID)
             if ev.data.get("to_external"):
@@ -332,6 +346,12 @@ def track(
             window = str(ev.data.get("window", ""))
             if window in ("T7", "T9"):
                 start(window, on, None, _int(ev.data.get("days")) or STATUTES[window].days)
+        elif a == "take_back":
+            if take_back_round == "remaining" and left_at_handover is not None:
+                start("T1", on, organ, left_at_handover)
+                round_end = out[-1].due
+            else:
+                round_end = start_round(on, organ)
         elif a in ("close", "void"):
             close(tuple(STATUTES), on, VOID)
     return [_finish(d, cal, kept or {}) for d in out]

@@ -75,6 +75,7 @@ _ROUTING = {
     A.VOID,  # a mistaken or duplicate registration, by the registering office (issue 12)
     A.TRANSFER,
     A.ASSIGN,
+    A.TAKE_BACK,  # an undelivered hand-over to another installation (issue 20): who sends it
     A.REFER_LEGAL,
     A.REFER_DISCIPLINE,
     A.NOT_ACCEPT,
@@ -114,6 +115,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.DRAFT_DECISION,
             Cap.RELIEF_APPLY,
             A.TRANSFER,
+            A.TAKE_BACK,  # the roles that transfer take back what never arrived (issue 20)
             A.REFER_DISCIPLINE,
         }
     ),

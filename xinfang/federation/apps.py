@@ -16,6 +16,10 @@ class FederationConfig(AppConfig):
         # The organ picker and the step's check offer an external organ only while an active
         # peer serves it (issue 20).
         extensions.external_served(remote_organs_served_q)
+        from xinfang.federation.selectors import handover_undelivered
+
+        # ``take_back`` is offered while the hand-over is not acknowledged over there (issue 20).
+        extensions.handover_undelivered(handover_undelivered)
         from xinfang.federation.panel import federation_panel_context
 
         # The section "跨系统转送" of the staff petition page (ADR 0010).

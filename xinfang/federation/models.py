@@ -57,6 +57,9 @@ class Link(models.Model):
     transfer_id = models.CharField(max_length=32)
     remote_tracking_code = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField()
+    # ``out``: the sending office took the hand-over back before the peer acknowledged it
+    # (``take_back``); ``in``: the sender told us it had taken it back (the answer to an update).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -68,9 +71,13 @@ class Link(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """The outbox: written in the transaction of the step it reports, delivered by the tick."""
+    """The outbox: written in the transaction of the step it reports, delivered by the tick.
 
-    PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
+    A message being sent is *claimed* (``sending_until``: the tick's lease, the time a crashed
+    tick's claim ends); a ``withdrawn`` message (a transfer taken back before the peer
+    acknowledged it, issue 20) is never sent again."""
+
+    PENDING, DELIVERED, REFUSED, WITHDRAWN = "pending", "delivered", "refused", "withdrawn"
     message_id = models.CharField(max_length=32, unique=True)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12)
@@ -81,13 +88,19 @@ class OutboundMessage(models.Model):
     status = models.CharField(
         max_length=10,
         default=PENDING,
-        choices=[(PENDING, "待发送"), (DELIVERED, "已送达"), (REFUSED, "被拒收")],
+        choices=[
+            (PENDING, "待发送"),
+            (DELIVERED, "已送达"),
+            (REFUSED, "被拒收"),
+            (WITHDRAWN, "已撤回"),
+        ],
     )
     created_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_error = models.CharField(max_length=500, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "待发消息"

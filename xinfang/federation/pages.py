@@ -17,10 +17,12 @@ from xinfang.core.errors import ApplicationError, Forbidden, NotFound
 from xinfang.directory.permissions import user_administers_installation
 from xinfang.federation.keys import own_key_id, own_public_key
 from xinfang.federation.models import OutboundMessage, Peer
+from xinfang.federation.selectors import transfers_waiting
 from xinfang.federation.services import peer_activate, peer_add, peer_deactivate
 
 FIELD_MAX = {"name": 100, "url": 300, "public_key": 100}
 REASON_MAX = 500
+TRANSFERS_SHOWN = 200  # the transfers waiting listed on the confirmation (the count says all)
 
 
 def _admin(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -144,6 +146,8 @@ def _confirm(request: HttpRequest, peer_id: int, *, withdraw: bool) -> HttpRespo
             "peer": peer,
             "withdraw": withdraw,
             "waiting": _waiting(peer),
+            # which offices to tell: each transfer waiting, by tracking code (issue 20)
+            "transfers": transfers_waiting(peer=peer, limit=TRANSFERS_SHOWN),
             "reason": reason,
             "errors": errors,
         },

@@ -77,6 +77,10 @@ class RemoteHandling:
     is_open: bool
     remedies: list[RemoteRemedy]
     remedy: str  # the request the petitioner may make now ("" for none)
+    # Taken back by the sending office before the other side acknowledged it (issue 20).
+    withdrawn_at: Any = None
+    # ...and yet the other side has it: its acknowledgement or a step of it came afterwards.
+    reached_after_withdrawal: bool = False
 
     @property
     def last(self) -> RemoteStep | None:
@@ -112,6 +116,8 @@ def remote_handling(*, petition: Any) -> list[RemoteHandling]:
         asked = remedies.get(lk.transfer_id, [])
         last = steps[-1] if steps else None
         remedy = REMEDY_AFTER.get(last.state, "") if last is not None else ""
+        if lk.withdrawn_at is not None:
+            remedy = ""  # routed here again: nothing is asked of the other side
         if remedy and any(
             r.body.get("action") == remedy
             and r.body.get("after_seq") == last.seq  # type: ignore[union-attr]
@@ -145,6 +151,9 @@ def remote_handling(*, petition: Any) -> list[RemoteHandling]:
                     for r in asked
                 ],
                 remedy=remedy,
+                withdrawn_at=lk.withdrawn_at,
+                reached_after_withdrawal=lk.withdrawn_at is not None
+                and (bool(steps) or (m is not None and m.delivered_at is not None)),
             )
         )
     return out
@@ -154,6 +163,45 @@ def _refusal_text(error: str) -> str:
     """The other side's reason without our transport prefix ("HTTP 422 refused: ...")."""
     head, sep, rest = error.partition(": ")
     return rest if sep and head.startswith("HTTP ") else error
+
+
+def handover_undelivered(*, petition: Any) -> bool:
+    """Whether the petition's latest hand-over to another installation has not been
+    acknowledged there (its message waits, or the peer refused it): the sending office may
+    take it back (``take_back``, issue 20). One query."""
+    transfer_id = (
+        Link.objects.filter(petition=petition, direction=Link.OUT, withdrawn_at__isnull=True)
+        .order_by("-id")
+        .values("transfer_id")[:1]
+    )
+    return OutboundMessage.objects.filter(
+        message_id__in=transfer_id,
+        kind="transfer",
+        status__in=[OutboundMessage.PENDING, OutboundMessage.REFUSED],
+    ).exists()
+
+
+def transfers_waiting(*, peer: Peer, limit: int = 200) -> list[dict[str, Any]]:
+    """The transfers waiting for ``peer`` (undelivered, not taken back), oldest first: the
+    tracking code, the office that sent each and when, so that an administrator withdrawing the
+    peer can tell those offices to take them back (no petition content: the administrator does
+    not read petitions, ADR 0013)."""
+    rows = list(
+        OutboundMessage.objects.filter(
+            peer=peer, kind="transfer", status=OutboundMessage.PENDING, petition__isnull=False
+        )
+        .order_by("created_at", "id")
+        .values_list("petition_id", "petition__tracking_code", "body", "created_at")[:limit]
+    )
+    return [
+        {
+            "tracking_code": code,
+            "from_organ": str(body.get("from_organ") or ""),
+            "to_organ": str(body.get("to_organ") or ""),
+            "since": at,
+        }
+        for _pid, code, body, at in rows
+    ]
 
 
 def outbox_pending_count() -> int:

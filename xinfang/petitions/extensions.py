@@ -31,6 +31,9 @@ Contributions to the staff petition page (reads; each already filtered for the u
 - ``external_served(fn)``: ``fn()`` returns a ``Q`` over ``directory.Organ``: the organs
   another installation serves that may receive a petition now (an active peer serves them;
   federation, issue 20). Without it no such organ is offered or accepted.
+- ``handover_undelivered(fn)``: ``fn(*, petition) -> bool``: whether the petition's latest
+  hand-over to such an organ is still undelivered (the other installation has not acknowledged
+  it), so the office that made it may take it back (``take_back``; federation, issue 20).
 - ``petition_page_set(view)``: the interface that shows the staff petition page registers its
   view, so that a panel's own form (posted to its app) can show the page again with its errors
   (``petition_page_render``) without importing the interface.
@@ -52,6 +55,7 @@ _panels: dict[str, Panel] = {}
 _timelines: dict[str, Callable[..., Iterable[TimelineItem]]] = {}
 _page: list[Callable[..., Any]] = []
 _served: list[Callable[[], Any]] = []
+_undelivered: list[Callable[..., bool]] = []
 
 
 def _key(fn: Callable[..., Any]) -> str:
@@ -134,6 +138,18 @@ def external_served_q() -> Any:
     from django.db.models import Q
 
     return _served[0]() if _served else Q(pk__in=[])
+
+
+def handover_undelivered(fn: Callable[..., bool]) -> Callable[..., bool]:
+    """Register ``fn(*, petition) -> bool`` (one provider: registering again replaces it)."""
+    _undelivered[:] = [fn]
+    return fn
+
+
+def handover_is_undelivered(*, petition: Any) -> bool:
+    """Whether the latest hand-over of ``petition`` to another installation is not yet
+    acknowledged there (False without a provider: nothing can be taken back)."""
+    return bool(_undelivered[0](petition=petition)) if _undelivered else False
 
 
 # -- the staff petition page ------------------------------------------------------------------

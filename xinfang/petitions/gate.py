@@ -41,7 +41,37 @@ def petition_context(petition: Petition, data: Mapping[str, Any] | None = None) 
         objection_rejected=petition.objection_rejected,
         wrongly_lapsed=str(data["window"]) if data.get("window") else None,
         notice_sent=_notice_sent(petition),
+        handover_undelivered=_handover_undelivered(petition),
     )
+
+
+def _handover_undelivered(petition: Petition) -> bool:
+    """Whether the petition waits for another installation to acknowledge it (``take_back``'s
+    guard). Asks the federation only for a petition dispatched to an external organ (no query
+    for any other)."""
+    if petition.pk is None or petition.state not in _DISPATCHED:
+        return False
+    if not petition.current_organ.external:
+        return False
+    from xinfang.petitions import extensions
+
+    return extensions.handover_is_undelivered(petition=petition)
+
+
+_DISPATCHED = frozenset({State.TRANSFERRED, State.ASSIGNED})
+
+
+def handover_sender_id(petition: Petition) -> int | None:
+    """The organ that handed the petition to the organ holding it now (the latest transfer or
+    assignment's ``from_organ_id``): the one that may take back an undelivered hand-over."""
+    ev = (
+        petition.events.filter(action__in=[Action.TRANSFER, Action.ASSIGN])
+        .order_by("-seq")
+        .values_list("data", flat=True)
+        .first()
+    )
+    sender = (ev or {}).get("from_organ_id")
+    return int(sender) if sender else None
 
 
 #: The steps that issue a document addressed to the petitioner (documents.selectors.ACTION_KIND
@@ -120,6 +150,10 @@ def actor_may(petition: Petition, action: Action, actor: User) -> str | None:
         if organ_id == petition.registering_organ_id:
             return None
         return gettext("只有登记该信访事项的机关可以作废登记")
+    if action == Action.TAKE_BACK:  # the office that made the hand-over, not the organ over there
+        if organ_id == handover_sender_id(petition):
+            return None
+        return gettext("只有转出该信访事项的机关可以取回")
     if organ_id == petition.current_organ_id:
         return None
     if action == Action.REQUEST_REVIEW and petition.handling_organ is not None:

@@ -89,7 +89,11 @@ def organs_for_accusation(*, region_code: str) -> list[Organ]:
 #: Steps between organs that are not the petitioner's business, and would only confuse.
 #: Steps the petitioner is not shown; "flag" records the organs' own cross-cutting facts
 #: (supervised, leader in charge …, petitions.flags), which are not steps of the procedure.
-_INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result", "flag"})
+#: "take_back": a hand-over to another installation that never arrived, routed here again
+#: (issue 20): the petitioner sees the petition being routed, not why.
+_INTERNAL = frozenset(
+    {"object", "objection_accept", "objection_reject", "report_result", "flag", "take_back"}
+)
 #: Steps whose reason is addressed to the petitioner (the rest stay internal).
 _REASON_SHOWN = frozenset(
     {

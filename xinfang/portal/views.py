@@ -57,7 +57,9 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     if away:
         return away
     view = selectors.petition_public_view(petition=petition)
-    remote = remote_handling(petition=petition)
+    # A hand-over taken back (issue 20) is no handling over there: the petition is routed here
+    # again, which its state says, with no word of the installation that never received it.
+    remote = [h for h in remote_handling(petition=petition) if h.withdrawn_at is None]
     return render(
         request,
         "portal/status.html",

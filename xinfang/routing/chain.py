@@ -27,7 +27,14 @@ from xinfang.petitions.selectors.access import petition_queryset_for_user
 from xinfang.petitions.workflow import ACTION_LABELS, Action, State
 
 _DISPATCH = (Action.TRANSFER, Action.ASSIGN, Action.REFER_LEGAL, Action.REFER_DISCIPLINE)
-_CHAIN = (*_DISPATCH, Action.OBJECT, Action.OBJECTION_ACCEPT, Action.OBJECTION_REJECT)
+#: TAKE_BACK: an undelivered hand-over to another installation brought back (issue 20).
+_CHAIN = (
+    *_DISPATCH,
+    Action.OBJECT,
+    Action.OBJECTION_ACCEPT,
+    Action.OBJECTION_REJECT,
+    Action.TAKE_BACK,
+)
 _HOLD = ("T1", "T1a")
 #: States before any routing step: a petition in them has never been sent anywhere.
 _NEVER_MOVED = frozenset(
@@ -51,7 +58,7 @@ class Holding:
 class Hop:
     """One step of the chain."""
 
-    kind: str  # dispatch | objection | objection_accept | objection_reject | holding
+    kind: str  # dispatch | objection | objection_accept | objection_reject | take_back | holding
     on: date | None
     action_label: str
     from_organ: str
@@ -165,6 +172,18 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
                     window_due=window.due_date if window is not None else None,
                 )
             )
+        elif action == Action.TAKE_BACK:  # from the organ over there back to the sender
+            hops.append(
+                Hop(
+                    kind="take_back",
+                    on=on,
+                    action_label=label,
+                    from_organ=name(e.data.get("from_organ_id")),
+                    to_organ=name(e.data.get("returned_to_organ_id") or e.organ_id),
+                    level=level(e.actor_organ_id),
+                    reason=e.reason,
+                )
+            )
         else:
             hops.append(
                 Hop(
@@ -209,9 +228,12 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
 
 
 def _to_external(events: list) -> bool:  # type: ignore[type-arg]
-    """Whether the item's latest dispatch handed it to another installation (issue 20)."""
-    last = [e for e in events if e.action in _DISPATCH]
-    return bool(last) and bool(last[-1].data.get("to_external"))
+    """Whether the item's latest dispatch handed it to another installation (issue 20) and
+    was not taken back since."""
+    last = [e for e in events if e.action in _DISPATCH or e.action == Action.TAKE_BACK]
+    return (
+        bool(last) and last[-1].action != Action.TAKE_BACK and bool(last[-1].data.get("to_external"))
+    )
 
 
 def _arrived(events: list, organs: dict[int, Organ]) -> date | None:  # type: ignore[type-arg]
@@ -234,6 +256,8 @@ def _arrived(events: list, organs: dict[int, Organ]) -> date | None:  # type: ig
             arrived, objected = None, arrived
         elif e.action == Action.OBJECTION_REJECT:
             arrived = objected  # the item stays where it arrived (Art. 23 para 3)
+        elif e.action == Action.TAKE_BACK:
+            arrived = None  # back with the office that sent it (issue 20)
     return arrived
 
 

@@ -54,16 +54,21 @@ FIELDS: dict[Action, list[tuple[str, str, str, Any]]] = {
     A.RECORD_DELIVERY: [("method", _("送达方式"), "select", DELIVERY), ("signed", _("签收情况"), "select", SIGNED)],
     # Shown only while the window's last day is provisional (ADR 0012); the service asks for it.
     A.EXPIRE_WINDOW: [("provisional_ack", _("已知届满日为暂定，信访人确未在期限内提出申请"), "bool", None)],
+    # A hand-over to another installation that never arrived (issue 20): confirmed, with a reason.
+    A.TAKE_BACK: [("confirm_withdraw", _("我确认取回：对方系统尚未确认接收，转送消息撤回、不再发出，由本机关重新分流"), "bool", None)],
 }
 #: Fields the service refuses to go without (the page marks them and the browser asks first).
 #: The route of Art. 31 is asked only for 申诉求决 (its label says so; the service checks it).
 REQUIRED_FIELDS = {
     "to_organ_id", "report_due", "proper_organ", "ground", "days", "agreement", "summary",
     "outcome", "request", "facts", "decision", "legal_basis", "method", "signed", "category",
+    "confirm_withdraw",
 }
 #: Actions whose reason is required (the service says so too; the page marks the field).
 REASON_REQUIRED = {A.OBJECT, A.OBJECTION_ACCEPT, A.OBJECTION_REJECT, A.REDIRECT, A.NOT_ACCEPT,
-                   A.CHANNEL, A.EXTEND, A.REPLY, A.REPORT_RESULT, A.VOID}
+                   A.CHANNEL, A.EXTEND, A.REPLY, A.REPORT_RESULT, A.VOID, A.TAKE_BACK}
+#: Actions taken now, with no date of a paper event to enter (a take-back withdraws its message).
+UNDATED = {A.TAKE_BACK}
 REASON_LABEL = {
     A.EXTEND: _("延期理由（将告知信访人）"),
     A.REPLY: _("答复内容"),
@@ -71,6 +76,7 @@ REASON_LABEL = {
     A.CHANNEL: _("应当通过的法定途径及告知内容"),
     A.OBJECT: _("异议理由"),
     A.VOID: _("作废理由（如重复登记：原件的查询码）"),
+    A.TAKE_BACK: _("取回理由（如对方系统长期无法送达、已停用）"),
 }
 
 

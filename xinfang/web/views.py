@@ -36,6 +36,7 @@ from xinfang.web.forms import (
     REASON_LABEL,
     REASON_REQUIRED,
     REQUIRED_FIELDS,
+    UNDATED,
     action_data,
     posted_values,
 )
@@ -200,6 +201,8 @@ def _action_forms(d: dict, targets: dict[str, dict], errors: dict | None = None)
                 "reason": (posted or {}).get("reason", ""),
                 "at": (posted or {}).get("at", ""),
                 "route": routes.get(a, ""),
+                # a take-back happens now, with its message (issue 20): no date of a paper event
+                "dated": action not in UNDATED,
             }
         )
     return forms

@@ -46,7 +46,10 @@ NEVER_SHOWN = (
 #: As the portal says it (portal.selectors): steps inside the offices are not named.
 _PUBLIC_STATE = {State.OBJECTED: "转送办理中", State.ROUTING: "登记分流中"}
 #: Steps between offices that the petitioner is not shown (as on the portal).
-_INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result", "flag"})
+#: "take_back": a hand-over to another installation that never arrived (issue 20).
+_INTERNAL = frozenset(
+    {"object", "objection_accept", "objection_reject", "report_result", "flag", "take_back"}
+)
 
 
 @dataclass(frozen=True)

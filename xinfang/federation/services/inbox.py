@@ -253,15 +253,27 @@ def _update_apply(*, peer: Peer, envelope: Envelope) -> dict[str, Any]:
             "is_open": bool(body.get("is_open", True)),
         },
     )
+    code = (
+        Petition.objects.filter(pk=link.petition_id).values_list("tracking_code", flat=True).first()
+        or ""
+    )
+    if link.withdrawn_at is not None:
+        # We took this transfer back before the peer's receipt reached us (its acknowledgement
+        # was lost, or it arrived while a claim ran out; issue 20): the step is kept for the
+        # sending office's page, which warns that the other side has the petition too, and is
+        # not mirrored (our copy is routed here again). The answer tells the peer, whose page
+        # then says so: acknowledged (200), so its outbox does not retry for ever.
+        if _created:
+            audit_record(
+                kind="federation.after_withdrawal",
+                object_type="petitions.petition",
+                object_id=link.petition_id,
+                data={"peer": peer.name, "transfer_id": link.transfer_id, "seq": step.seq},
+            )
+        return {"petition": code, "seq": step.seq, "withdrawn": True}
     if _created:
         _concluded_sync(link)
-    return {
-        "petition": Petition.objects.filter(pk=link.petition_id)
-        .values_list("tracking_code", flat=True)
-        .first()
-        or "",
-        "seq": step.seq,
-    }
+    return {"petition": code, "seq": step.seq}
 
 
 def _concluded_sync(link: Link) -> None:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
+from xinfang.audit.services import audit_record
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
 from xinfang.federation.envelope import Envelope, envelope_sign
@@ -34,7 +35,9 @@ log = logging.getLogger(__name__)
 #: Steps reported back to the sending installation: the ones its petitioner's portal shows.
 #: Steps between the organs over there (objections, completion reports, flags) stay there,
 #: as the portal leaves them out (portal.selectors._INTERNAL).
-INTERNAL = frozenset({"object", "objection_accept", "objection_reject", "report_result", "flag"})
+INTERNAL = frozenset(
+    {"object", "objection_accept", "objection_reject", "report_result", "flag", "take_back"}
+)
 #: Steps whose reason is addressed to the petitioner (portal.selectors._REASON_SHOWN).
 REASON_SHOWN = frozenset(
     {
@@ -73,7 +76,12 @@ def outbox_on_step(*, petition: Petition, event: Any) -> None:
     no-peer cache (a peer added by another process within its lifetime): only a hand-over
     (``HANDOVER``) is sent to a peer, and only while an active peer serves the organ.
     Anything else would leave the petition with an organ no one works for, with no clock
-    running anywhere (Arts. 22, 23), so the step is refused and its transaction undone."""
+    running anywhere (Arts. 22, 23), so the step is refused and its transaction undone.
+
+    A ``take_back`` withdraws the hand-over's message (:func:`transfer_withdraw`)."""
+    if event.action == "take_back":
+        transfer_withdraw(petition=petition, at=event.occurred_at)
+        return
     if event.action in SENDING and petition.current_organ.external:
         remote = None
         if event.action in HANDOVER:
@@ -183,6 +191,51 @@ def _transfer_enqueue(*, petition: Petition, event: Any, remote: RemoteOrgan) ->
     )
 
 
+def transfer_withdraw(*, petition: Petition, at: datetime) -> OutboundMessage:
+    """In the ``take_back`` step's transaction: the message of the petition's latest hand-over
+    to another installation, locked (``select_for_update``) and marked withdrawn, so that no
+    tick sends it afterwards. Refused (the step is undone) when the peer acknowledged it, or
+    while a tick is sending it at this moment (its claim, ``sending_until``, has not run out):
+    either the take-back is refused or the message is never sent again (issue 20).
+
+    A message the peer refused (422) is withdrawn too: nobody over there has the petition.
+    A message a tick sent whose answer was lost may have arrived all the same: the peer's first
+    update about it is answered with a withdrawal notice (``inbox``), docs/federation.md."""
+    link = (
+        Link.objects.filter(petition=petition, direction=Link.OUT, withdrawn_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+    message = (
+        OutboundMessage.objects.select_for_update()
+        .filter(message_id=link.transfer_id, kind="transfer")
+        .first()
+        if link is not None
+        else None
+    )
+    if message is None or message.status == OutboundMessage.DELIVERED:
+        raise ApplicationError(
+            gettext("对方系统已确认接收该转送，不能取回；如需收回，请与对方联系"),
+            code="delivered",
+            status=409,
+        )
+    if message.status == OutboundMessage.WITHDRAWN:  # pragma: no cover - the state says so first
+        raise ApplicationError(gettext("该转送已经取回"), code="withdrawn", status=409)
+    if (
+        message.status == OutboundMessage.PENDING
+        and message.sending_until is not None
+        and message.sending_until > clock.now()
+    ):
+        raise ApplicationError(
+            gettext("该转送消息正在发送，请一分钟后刷新页面再试"), code="sending", status=409
+        )
+    message.status = OutboundMessage.WITHDRAWN
+    message.sending_until = None
+    message.save(update_fields=["status", "sending_until"])
+    Link.objects.filter(pk=link.pk).update(withdrawn_at=at)  # type: ignore[union-attr]
+    return message
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -269,10 +322,23 @@ def _post(url: str, data: bytes) -> tuple[int, dict[str, Any]]:
     return status, answer if isinstance(answer, dict) else {}
 
 
+def _claim(message: OutboundMessage, *, now: datetime) -> datetime | None:
+    """Claim a due message for this tick (one conditional UPDATE, nothing held while sending):
+    None when it was withdrawn, delivered or claimed by another tick meanwhile. The claim ends
+    at the returned time (a tick that died while sending: the message is due again then)."""
+    lease = now + timedelta(seconds=settings.XINFANG_FEDERATION_TIMEOUT_SECONDS + 60)
+    claimed = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.PENDING, next_attempt_at__lte=now
+    ).update(sending_until=lease, next_attempt_at=lease)
+    return lease if claimed else None
+
+
 def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
     """Send the messages that are due, oldest first. Idempotent: a message is marked delivered
     only when the peer acknowledged it (200), so a crash half-way sends it again, and the peer
-    does not apply it twice. Returns counts for the tick's report."""
+    does not apply it twice. Each message is claimed before it is sent (``_claim``): a transfer
+    taken back (``transfer_withdraw``) before the claim is never sent, and one being sent
+    cannot be taken back until the answer is recorded. Returns counts for the tick's report."""
     counts = {"delivered": 0, "retry": 0, "refused": 0}
     due = list(
         OutboundMessage.objects.filter(
@@ -282,6 +348,9 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
         .order_by("next_attempt_at", "id")[:limit]
     )
     for message in due:
+        lease = _claim(message, now=now)
+        if lease is None:
+            continue  # withdrawn (taken back), or another tick has it
         try:
             status, answer = _post(message.peer.url + INBOX_PATH, _wire(message, now=now))
             error = (
@@ -296,8 +365,21 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
             log.warning("federation delivery failed", exc_info=True)
             status, answer, error = 0, {}, f"{type(e).__name__}: {e}"
         with transaction.atomic():
+            message = (
+                OutboundMessage.objects.select_for_update().select_related("peer").get(pk=message.pk)
+            )
+            if message.status != OutboundMessage.PENDING or message.sending_until != lease:
+                # This tick's claim ran out while it was sending (a tick stuck past its lease):
+                # another tick has the message now, or it was taken back. The withdrawal stands;
+                # an acknowledgement of it is recorded and the page warns (issue 20).
+                if message.status == OutboundMessage.WITHDRAWN and status == 200:
+                    message.delivered_at = now
+                    message.last_error = "delivered after it was withdrawn"
+                    message.save(update_fields=["last_error", "delivered_at"])
+                continue
             message.attempts += 1
             message.last_error = error[:500]
+            message.sending_until = None
             if status == 200:
                 message.status = OutboundMessage.DELIVERED
                 message.delivered_at = now
@@ -305,6 +387,8 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
                     Link.objects.filter(
                         peer=message.peer, direction=Link.OUT, transfer_id=message.message_id
                     ).update(remote_tracking_code=str(answer["tracking_code"])[:16])
+                if message.kind == "update" and answer.get("withdrawn"):
+                    _withdrawn_notice(message, now=now)
                 counts["delivered"] += 1
             elif status in FINAL_REFUSALS:
                 message.status = OutboundMessage.REFUSED
@@ -314,3 +398,21 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
                 counts["retry"] += 1
             message.save()
     return counts
+
+
+def _withdrawn_notice(message: OutboundMessage, *, now: datetime) -> None:
+    """The sender answered our update about a petition it sent us: it had taken that transfer
+    back before our receipt reached it (issue 20). Recorded on our link (the page says so, so
+    that the two offices agree who handles it) and audited once."""
+    transfer_id = str(message.body.get("transfer_id", ""))
+    marked = Link.objects.filter(
+        peer=message.peer, direction=Link.IN, transfer_id=transfer_id, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    if marked:
+        audit_record(
+            kind="federation.withdrawn_notice",
+            object_type="petitions.petition",
+            object_id=message.petition_id or 0,
+            data={"peer": message.peer.name, "transfer_id": transfer_id},
+            at=now,
+        )

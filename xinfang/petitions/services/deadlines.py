@@ -96,6 +96,7 @@ def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> l
         kept=kept,
         chain=chain_policy(),
         hearing_days_inclusive=settings.XINFANG_HEARING_DAYS_INCLUSIVE,
+        take_back_round=settings.XINFANG_TAKE_BACK_ROUND,
     )
 
 

@@ -109,6 +109,7 @@ def _validate_step(
         A.REPLY: gettext_noop("请填写答复内容"),
         A.REPORT_RESULT: gettext_noop("请填写办结报告内容"),
         A.VOID: gettext_noop("请说明作废的理由（如重复登记的查询码、登记错误）"),
+        A.TAKE_BACK: gettext_noop("请说明取回的理由（如对方系统长期无法送达、已停用）"),
     }
     if action in needs_reason and not reason.strip():
         err("reason", gettext(needs_reason[action]))
@@ -147,6 +148,17 @@ def _validate_step(
                 )
                 % {"due": t4.due_date},
             )
+    if action == A.TAKE_BACK:
+        if day != clock.local_date(clock.now()):
+            # it withdraws the message now: a take-back is not dated back (nor the T1 it starts)
+            err("at", gettext("取回只能登记为当天"))
+        if data.get("confirm_withdraw") not in (True, "on", "true", "1"):
+            err(
+                "confirm_withdraw",
+                gettext("请确认取回：转送消息将撤回、不再发出，由本机关重新分流"),
+            )
+        else:
+            data["confirm_withdraw"] = True
     if action == A.REDIRECT and not str(data.get("proper_organ", "")).strip():
         err("proper_organ", gettext("请写明应当向哪个机关提出"))
     if action == A.NOT_ACCEPT:
@@ -376,6 +388,18 @@ def _apply_effects(petition: Petition, action: Action, data: dict[str, Any], at:
             petition.current_organ = objector
     elif action == A.OBJECTION_ACCEPT:
         petition.handling_organ = None
+    elif action == A.TAKE_BACK:
+        # Back with the office that sent it, to route again (issue 20); the other installation's
+        # organ never had it. The federation withdraws the message in this transaction.
+        from xinfang.petitions.gate import handover_sender_id
+
+        back_id = handover_sender_id(petition) or petition.registering_organ_id
+        data["from_organ_id"] = petition.current_organ_id
+        data["returned_to_organ_id"] = back_id
+        petition.current_organ = Organ.objects.get(pk=back_id)
+        petition.handling_organ = None
+        petition.dispatched_by = ""
+        petition.objection_rejected = False
     elif action in (A.ACKNOWLEDGE, A.START_HANDLING):
         if data.get("category"):
             petition.category = data["category"]

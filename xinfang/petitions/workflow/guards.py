@@ -35,6 +35,9 @@ class Context:
     # VOID: a document addressed to the petitioner (a notice of acceptance, transfer, assignment
     # ...) has been issued for this petition; from then on the registration is the petitioner's.
     notice_sent: bool = False
+    # TAKE_BACK: the petition was handed to an organ another installation serves and that
+    # installation has not acknowledged receipt (the message waits, or was refused there).
+    handover_undelivered: bool = False
 
 
 def _at_po(ctx: Context) -> str | None:
@@ -177,3 +180,16 @@ def _voidable(ctx: Context) -> str | None:
             "第二十三条）"
         )
     return None
+
+
+def _undelivered(ctx: Context) -> str | None:
+    """A transfer or assignment to an organ another installation serves may be taken back by
+    the office that made it only while the other installation has not acknowledged receipt
+    (issue 20): until then no organ over there has the matter and no clock runs for it there
+    (Arts. 22 para 1, 23 para 3 count from receipt); once it has, the duty left with it."""
+    if ctx.handover_undelivered:
+        return None
+    return _(
+        "只有转往其他系统、对方尚未确认接收的信访事项可以取回；对方已接收的，请与对方联系"
+        "（第二十二条、第二十三条第三款）"
+    )

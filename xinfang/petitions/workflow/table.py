@@ -25,6 +25,7 @@ from xinfang.petitions.workflow.guards import (
     _report_owed,
     _route6,
     _settleable,
+    _undelivered,
     _voidable,
     _wrongly_lapsed,
 )
@@ -360,6 +361,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         _("第二十一条、第二十三条"),
         _voidable,
         _("登记机关；尚未向信访人发出告知"),
+    ),
+    # A hand-over to an organ another installation serves that never arrived (the peer is down
+    # for good, withdrawn, or refused the message) is taken back by the office that made it and
+    # routed again (issue 20; the law is silent: by analogy to the return of the materials
+    # after an objection, Art. 23 para 3). Its message is withdrawn in the same transaction.
+    Transition(
+        _DISPATCHED,
+        Action.TAKE_BACK,
+        State.ROUTING,
+        _("第二十二条第一款、第二十三条第三款（参照）"),
+        _undelivered,
+        _("转往其他系统、对方尚未确认接收"),
     ),
 )
 

@@ -67,6 +67,7 @@ class Action(StrEnum):
     REOPEN_WINDOW = "reopen_window"
     CLOSE = "close"
     VOID = "void"
+    TAKE_BACK = "take_back"  # a hand-over to another installation not delivered (issue 20)
 
 
 class Category(StrEnum):
@@ -159,6 +160,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REOPEN_WINDOW: _("恢复申请期限"),
     Action.CLOSE: _("归档"),
     Action.VOID: _("作废登记"),
+    Action.TAKE_BACK: _("取回"),
 }
 
 CATEGORY_LABELS: dict[Category, str] = {
