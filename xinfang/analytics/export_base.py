@@ -37,6 +37,13 @@ class Kind:
     types: str  # one letter a column: t text, d date, n number (prevention.xlsx)
     widths: tuple[float, ...] = ()
     chunk: int = 500
+    #: the list page with its filters when its URL takes an argument (a fund's ledger); else
+    #: ``page_url`` with the filters as the query string
+    back: Callable[[Params], str] | None = None
+    #: the file's title when it names what the page names (an organ, a year); else ``title``
+    titled: Callable[[User, Params], str] | None = None
+    #: filters the audit record leaves out (a search's sealed name, phone or identity number)
+    secret: tuple[str, ...] = ()
 
     def may(self, user: User) -> bool:
         return all(user_can(user, c) for c in self.caps)

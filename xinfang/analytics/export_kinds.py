@@ -12,9 +12,12 @@ in its order), the columns, the masking rule and the capabilities of the list's 
   (``petitions.exports``); the records of an accusation never reach the accused organ or the
   staff it names because the list's own scope never yields them (Art. 30 para 3, Art. 46(5)).
 
-The resolution lists are declared in ``export_kinds_resolution``, the reception calendar in
-``export_kinds_reception``, the mechanism in ``export_base``; this module is the registry and
-holds the petition worklist and the statistics' drill-down."""
+The resolution lists (and a relief fund's ledger) are declared in ``export_kinds_resolution``,
+the reception calendar, down-visits and joint handling in ``export_kinds_reception``, the risk
+assessments, joint conferences and policy matters in ``export_kinds_prevention``, the search
+results and the history imports in ``export_kinds_desk``, the mechanism in ``export_base``;
+this module is the registry and holds the petition worklist and the statistics' drill-down.
+Every kind writes in the language of the request that asked for it (``exports``)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.analytics import (  # noqa: F401  (they register their kinds)
+    export_kinds_desk,
+    export_kinds_prevention,
     export_kinds_reception,
     export_kinds_resolution,
 )

@@ -5,58 +5,47 @@ organ and the receiving official, no petitioner: nothing to mask."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time
 from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext, gettext_lazy
 
-from xinfang.analytics.export_base import Chunk, Kind, Params, bad_filter, kind_register
+from xinfang.analytics.export_base import Chunk, Kind, Params, kind_register
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 
-MAX_DAYS = 92  # the calendar's longest window (reception.views.sessions)
-
 
 def _params(q: QueryDict) -> Params:
+    """The calendar page's own parser (``reception.filters``): the file holds its window."""
     from xinfang.core import clock
+    from xinfang.reception.filters import calendar_filter
 
-    today = clock.today()
-    try:
-        start = date.fromisoformat(q["from"]) if q.get("from") else None
-        days = int(q.get("days") or 7)
-        organ = int(q["organ"]) if q.get("organ") else None
-    except (ValueError, OverflowError):
-        raise bad_filter() from None
-    if organ is not None and not 0 < organ < 2**63:
-        raise bad_filter()
-    start = start or today - timedelta(days=today.weekday())  # this week, as the page has it
-    out: Params = {"from": start.isoformat(), "days": max(1, min(days, MAX_DAYS))}
-    if q.get("mine") == "1":
-        out["mine"] = "1"
-    if organ:
-        out["organ"] = organ
-    return out
+    return calendar_filter(q, today=clock.today()).as_params()
 
 
 def _page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    from xinfang.reception.filters import CalendarFilter
     from xinfang.reception.selectors.sessions import calendar_page_for_user, sessions_for_user
 
-    start = date.fromisoformat(p["from"])
-    end = start + timedelta(days=int(p["days"]) - 1)
-    mine, organ = p.get("mine") == "1", p.get("organ")
+    f = CalendarFilter.from_params(p)
     total = None
     if counted:
-        qs = sessions_for_user(user=user, start=start, end=end, mine=mine)
-        total = (qs.filter(organ_id=organ) if organ else qs).count()
+        qs = sessions_for_user(user=user, start=f.start, end=f.end, mine=f.mine)
+        total = (qs.filter(organ_id=f.organ_id) if f.organ_id else qs).count()
     after = None
     if cursor:
         on, starts, pk = cursor
-        after = (date.fromisoformat(on), starts, pk)
+        after = (date.fromisoformat(on), time.fromisoformat(starts), pk)
     page = calendar_page_for_user(
-        user=user, start=start, end=end, mine=mine, organ_id=organ, after=after, limit=limit
+        user=user, start=f.start, end=f.end, mine=f.mine, organ_id=f.organ_id, after=after,
+        limit=limit,
+    )  # fmt: skip
+    nxt = (
+        (page.after[0].isoformat(), page.after[1].isoformat(), page.after[2])
+        if page.after
+        else None
     )
-    nxt = (page.after[0].isoformat(), page.after[1], page.after[2]) if page.after else None
     return Chunk(page.rows, nxt, total)
 
 
@@ -125,4 +114,71 @@ kind_register(Kind(
     caps=(Cap.RECEPTION_VIEW, Cap.EXPORT), params=_visit_params, page=_visit_page,
     rows=_visit_rows, headers=("日期", "方式", "地点", "下访机关", "带队领导", "拟接谈事项", "状态"),
     types="dttttnt", widths=(11, 10, 24, 24, 12, 10, 10), chunk=VISITS_SHOWN,
+))  # fmt: skip
+
+
+# -- joint handling (reception:joint_list): the page's two lists, at most their 200 each -------
+JOINT_SHOWN = 200  # reception.views.joint.joint_list
+
+
+def _joint_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    """The cases the user's side leads (their petitions through the petitions gate: never one
+    that accuses the user's organ or names the user, Art. 30 para 3)."""
+    from xinfang.reception.selectors.joint import joint_list_for_user
+
+    qs = joint_list_for_user(user=user)
+    if counted:
+        return Chunk([], None, min(qs.count(), JOINT_SHOWN))
+    return Chunk(list(qs[:JOINT_SHOWN]), None)
+
+
+def _joint_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
+    """As the page: the petition, the lead organ, the statutory limit, the signed answer; with
+    the petition's code and its petitioners, masked unless ``user_may_see_identity``."""
+    from xinfang.petitions.exports import petitioner_cells
+
+    parties = petitioner_cells(user=user, petition_ids=[j.petition_id for j in items], shown=shown)
+    return [
+        [j.petition.title, j.petition.tracking_code, str(j.lead), j.limit,
+         gettext("已签发") if j.signed_at else gettext("未签发"),
+         *parties.get(j.petition_id, ("", ""))]
+        for j in items
+    ]  # fmt: skip
+
+
+kind_register(Kind(
+    name="joint", title=gettext_lazy("联合办理台账"), page_url="reception:joint_list",
+    caps=(Cap.RECEPTION_VIEW, Cap.EXPORT), params=lambda q: {}, page=_joint_page,
+    rows=_joint_rows, headers=("信访事项", "查询码", "牵头机关", "法定期限", "统一答复",
+                               "信访人", "联系电话"),
+    types="tttdttt", widths=(30, 18, 22, 11, 8, 14, 14), chunk=JOINT_SHOWN,
+))  # fmt: skip
+
+
+def _joint_task_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    """The tasks given to the user's own organ as an assisting organ (``joint_start`` never
+    gives one to an organ the petition accuses)."""
+    from xinfang.reception.selectors.joint import joint_tasks_for_organ
+
+    qs = joint_tasks_for_organ(user=user)
+    if counted:
+        return Chunk([], None, min(qs.count(), JOINT_SHOWN))
+    return Chunk(list(qs[:JOINT_SHOWN]), None)
+
+
+def _joint_task_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
+    """As the page: the petition's title (no petitioner: the assisting organ does not hold
+    it), the lead organ, the task, its time limit, replied or not."""
+    return [
+        [t.joint.petition.title, str(t.joint.lead), t.task, t.due_on,
+         gettext("已书面答复") if t.replied_on else gettext("待答复")]
+        for t in items
+    ]  # fmt: skip
+
+
+kind_register(Kind(
+    name="joint_tasks", title=gettext_lazy("协办任务台账"), page_url="reception:joint_list",
+    caps=(Cap.RECEPTION_VIEW, Cap.EXPORT), params=lambda q: {}, page=_joint_task_page,
+    rows=_joint_task_rows, headers=("信访事项", "牵头机关", "协办任务", "完成时限", "状态"),
+    types="tttdt", widths=(30, 22, 40, 11, 10), chunk=JOINT_SHOWN,
 ))  # fmt: skip

@@ -1,9 +1,10 @@
 """The 台账 kinds of the resolution and oversight lists (``export_kinds``): supervision notices,
-backlog cases, relief applications, hearings, people's suggestions and mediations. Each reads
-its page's own selector (``resolution.selectors``: the access scope, which never yields a record
-of a petition that accuses the user's organ or names the user, Art. 30 para 3, Art. 46(5)) with
-its cursor; a record about a petition carries its petitioners' names and phones, masked unless
-``user_may_see_identity`` (``petitions.exports.petitioner_cells``)."""
+backlog cases, relief applications and a relief fund's ledger, hearings, people's suggestions
+and mediations. Each reads its page's own selector (``resolution.selectors``: the access scope,
+which never yields a record of a petition that accuses the user's organ or names the user,
+Art. 30 para 3, Art. 46(5)) with its cursor; a record about a petition carries its petitioners'
+names and phones, masked unless ``user_may_see_identity``
+(``petitions.exports.petitioner_cells``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from xinfang.analytics.export_base import Chunk, Kind, Params, kind_register, text_param
+from xinfang.analytics.export_base import (
+    Chunk,
+    Kind,
+    Params,
+    bad_filter,
+    kind_register,
+    text_param,
+)
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 
@@ -126,6 +134,50 @@ def _escalation_cells(user: User, items: list[Any], shown: list[int]) -> list[li
             ]
         )
     return out
+
+
+# -- a relief fund's ledger (resolution:fund): the page's entries, in order --------------------
+def _fund_params(q: QueryDict) -> Params:
+    raw = text_param(q, "fund", max_length=12)
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise bad_filter()
+    return {"fund": int(raw)}
+
+
+def _fund_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
+    """The ledger of a fund the user may see (``fund_get_for_user``: NotFound otherwise, as
+    the page): its entries by id, as ``resolution.selectors.fund_ledger`` reads them."""
+    from xinfang.resolution.selectors import fund_get_for_user, fund_ledger_page
+
+    fund = fund_get_for_user(user=user, fund_id=int(p["fund"]))
+    rows, nxt, total = fund_ledger_page(fund=fund, after=cursor, limit=limit, counted=counted)
+    return Chunk(rows, nxt, total)
+
+
+def _fund_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
+    """Date, kind, amount, balance after, the note (a payment names its application by
+    number only, as the page does) and the application's number."""
+    return [
+        [e.on, _label(e, "kind"), e.amount, e.balance_after, e.note,
+         e.application.number if e.application_id else ""]
+        for e in items
+    ]  # fmt: skip
+
+
+def _fund_title(user: User, p: Params) -> str:
+    from xinfang.resolution.selectors import fund_get_for_user
+
+    fund = fund_get_for_user(user=user, fund_id=int(p["fund"]))
+    return gettext("%(organ)s %(year)s 年信访救助资金台账") % {
+        "organ": fund.organ.name,
+        "year": fund.year,
+    }
+
+
+def _fund_back(p: Params) -> str:
+    from django.urls import reverse
+
+    return reverse("resolution:fund", args=[int(p["fund"])])
 
 
 def _register() -> None:
@@ -307,6 +359,13 @@ def _register() -> None:
         )
     )
 
+    kind_register(Kind(
+        name="relief_fund", title=gettext_lazy("救助资金台账"), page_url="resolution:reliefs",
+        caps=CAPS, params=_fund_params, page=_fund_page, rows=_fund_rows,
+        headers=("日期", "类型", "金额（元）", "余额（元）", "摘要", "救助申请编号"),
+        types="dtnntt", widths=(11, 8, 12, 12, 30, 18), chunk=2000, back=_fund_back,
+        titled=_fund_title,
+    ))  # fmt: skip
     kind_register(Kind(
         name="escalations", title=gettext_lazy("催办提醒台账"), page_url="resolution:escalations",
         caps=CAPS, params=lambda q: {}, page=_escalation_page, rows=_escalation_cells,

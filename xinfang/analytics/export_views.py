@@ -75,6 +75,18 @@ def drill_export_new(request: HttpRequest) -> HttpResponse:
 
 
 def _query(request: HttpRequest) -> QueryDict:
+    """The page's filters: the button's fields ``f:<name>``, or else ``query`` (a query string,
+    as a script may post it)."""
+    fields = [(k[2:], v) for k, vs in request.POST.lists() if k.startswith("f:") for v in vs]
+    if fields:
+        if sum(len(k) + len(v) for k, v in fields) > 2000 or any(
+            "\x00" in k + v for k, v in fields
+        ):
+            raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
+        g = QueryDict(mutable=True)
+        for k, v in fields:
+            g.appendlist(k, v)
+        return g
     query = request.POST.get("query", "")
     if len(query) > 2000 or "\x00" in query:
         raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
@@ -103,7 +115,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
             actor=user,
             kind=kind.name,  # type: ignore[arg-type]
             params={**params, "_query": urlencode(keep)},
-            title=str(kind.title),
+            title=kind.titled(user, params) if kind.titled else str(kind.title),  # type: ignore[arg-type]
         )
         claim.result = {"export_id": job.pk}
         if n <= settings.XINFANG_EXPORT_BACKGROUND_ROWS:
@@ -132,7 +144,10 @@ def export_page(request: HttpRequest, export_id: int) -> HttpResponse:
     else:
         query = str(p.get("_query", ""))
     kind = kind_get(job.kind)
-    back = reverse(kind.page_url) + ("?" + query if query else "")
+    if kind.back is not None:
+        back = kind.back(p)
+    else:
+        back = reverse(kind.page_url) + ("?" + query if query else "")
     return render(
         request,
         "analytics/export.html",

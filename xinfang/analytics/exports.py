@@ -25,6 +25,7 @@ from xinfang.analytics.models import ListExport
 from xinfang.analytics.rate_selectors import Filters
 from xinfang.core import clock
 from xinfang.core.errors import NotFound
+from xinfang.core.language import language_in, language_now
 from xinfang.directory.models import User
 
 
@@ -43,10 +44,17 @@ def filters_as_params(metric: str, outcomes: list[str], f: Filters) -> dict[str,
 
 
 def list_export_request(
-    *, actor: User, kind: str, params: dict[str, object], title: str, at: datetime | None = None
+    *,
+    actor: User,
+    kind: str,
+    params: dict[str, object],
+    title: str,
+    at: datetime | None = None,
+    language: str | None = None,
 ) -> ListExport:
     """Ask for the XLSX of a list as ``actor`` sees it (``params``: the page's filters, as the
-    kind's ``params`` parsed them); the worker, or ``list_export_write`` at once, writes it."""
+    kind's ``params`` parsed them); the worker, or ``list_export_write`` at once, writes it in
+    ``language`` (default: the request's, so a background file reads as the page did)."""
     k = kind_get(kind)
     k.require(actor)
     if kind == "rates_drill":
@@ -59,6 +67,7 @@ def list_export_request(
         kind=kind,
         params=params,
         title=title[:300],
+        language=language or language_now(),
     )
 
 
@@ -103,7 +112,23 @@ def _write(
 
 
 def list_export_write(*, export_id: int) -> ListExport:
-    """Write the file of a waiting export (the worker's task), noting progress as it goes."""
+    """Write the file of a waiting export (the worker's task), noting progress as it goes, in
+    the language of the request that asked for it (headers, states, channels, categories)."""
+    job = ListExport.objects.only("language").get(pk=export_id)
+    with language_in(job.language):
+        return _list_export_write(export_id)
+
+
+def _unsealed(job: ListExport) -> dict[str, object]:
+    """The export's filters without those its kind keeps secret (``Kind.secret``)."""
+    try:
+        secret = kind_get(job.kind).secret
+    except NotFound:
+        secret = ()
+    return {x: v for x, v in job.params.items() if x not in secret}
+
+
+def _list_export_write(export_id: int) -> ListExport:
     from xinfang.audit.services import audit_record
     from xinfang.prevention.models import ExportState
 
@@ -129,10 +154,11 @@ def list_export_write(*, export_id: int) -> ListExport:
         data, rows, shown = _write(k, user, job, progress)
     except Exception:  # a right lost since, or a fault: the page says it failed
         ListExport.objects.filter(pk=job.pk).update(
-            state=ExportState.FAILED, finished_at=clock.now()
+            state=ExportState.FAILED, finished_at=clock.now(), params=_unsealed(job)
         )
         raise
     job.refresh_from_db()
+    job.params = _unsealed(job)  # a sealed search term is kept no longer than the file needs it
     job.file.save(f"list-{job.pk}.xlsx", ContentFile(data), save=False)
     job.state, job.size, job.rows_done, job.rows_total, job.finished_at = (
         ExportState.DONE,
@@ -141,7 +167,9 @@ def list_export_write(*, export_id: int) -> ListExport:
         rows,
         clock.now(),
     )
-    job.save(update_fields=["file", "state", "size", "rows_done", "rows_total", "finished_at"])
+    job.save(
+        update_fields=["params", "file", "state", "size", "rows_done", "rows_total", "finished_at"]
+    )
     audit_record(
         kind="export",
         actor=user,
@@ -150,7 +178,7 @@ def list_export_write(*, export_id: int) -> ListExport:
         data={
             "format": "xlsx",
             "kind": job.kind,
-            "filters": job.params,
+            "filters": job.params,  # unsealed above
             "rows": rows,
             "identities_shown": shown,
         },

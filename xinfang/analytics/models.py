@@ -193,6 +193,9 @@ class ListExport(models.Model):
     kind = models.CharField(max_length=20)  # rates_drill
     params = models.JSONField(default=dict)  # the list's filters as the page had them
     title = models.CharField(max_length=300)
+    #: the language of the request that asked for it: the worker writes the headers and the
+    #: labels (states, channels, categories) in it, not in the installation's default
+    language = models.CharField(max_length=10, default="zh-hans")
     state = models.CharField(max_length=8, default="waiting")  # prevention.ExportState
     rows_total = models.IntegerField(default=0)
     rows_done = models.IntegerField(default=0)

@@ -78,13 +78,13 @@ def _flags_cell(p: Any) -> str:
     out = []
     for f, rule in FLAGS.items():
         if f in LISTED and getattr(p, f.value):
-            label = rule.label
+            label = gettext(rule.label)
             if f == Flag.LEADER_CASE and p.leader_in_charge:
                 label += f"（{p.leader_in_charge}）"
             if f == Flag.MAJOR_URGENT and not p.major_urgent_reported:
-                label += "（待报告）"
+                label += "（" + gettext("待报告") + "）"
             out.append(label)
-    return "、".join(out)
+    return gettext("、").join(out)
 
 
 def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
@@ -105,14 +105,14 @@ def _rows(user: User, qs: Any, shown: list[int]) -> Iterator[list[str]]:
         yield [
             ids.format_tracking_code(p.tracking_code),
             p.title,
-            CATEGORY_LABELS.get(Category(p.category), "") if p.category else "",
-            STATE_LABELS[State(p.state)],
-            p.get_channel_display(),
+            gettext(CATEGORY_LABELS[Category(p.category)]) if p.category else "",
+            gettext(STATE_LABELS[State(p.state)]),
+            gettext(p.get_channel_display()),
             p.received_at.date().isoformat(),
             p.region.name,
             p.current_organ.name,
             p.next_due.isoformat() if p.next_due else "",
-            "是" if p.is_collective else "",
+            gettext("是") if p.is_collective else "",
             _flags_cell(p),
             "；".join(names),
             "；".join(x for x in phones if x),
@@ -243,7 +243,7 @@ def _pk_of(row: list[Any]) -> int:
 def _csv(rows: list[list[Any]], truncated: bool) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(HEADER)
+    w.writerow([gettext(h) for h in HEADER])
     for r in rows:
         w.writerow([_cell(x) for x in r[:-1]])
     if truncated:
@@ -256,7 +256,7 @@ def _xlsx(rows: list[list[Any]], truncated: bool) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("信访事项")
-    ws.append(HEADER)
+    ws.append([gettext(h) for h in HEADER])
     for r in rows:
         ws.append([_cell(x) for x in r[:-1]])
     if truncated:

@@ -25,7 +25,6 @@ urlpatterns = [
     path("relief/new/", relief.relief_new, name="relief_new"),
     path("relief/funds/allocate/", relief.fund_allocate, name="fund_allocate"),
     path("relief/funds/<int:fund_id>/", relief.fund_page, name="fund"),
-    path("relief/funds/<int:fund_id>/ledger.xlsx", relief.fund_xlsx, name="fund_xlsx"),
     path("relief/<int:application_id>/", relief.relief_page, name="relief"),
     path("relief/<int:application_id>/notice/", relief.relief_notice, name="relief_notice"),
     path("relief/<int:application_id>/<slug:action>/", relief.relief_act, name="relief_act"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -51,6 +52,59 @@ class SearchPage:
     next_cursor: str | None
     terms: list[str]
     by: str = "text"  # how the query was searched (``auto`` resolved)
+    total: int | None = None  # all the matches (asked for with ``counted``: an export)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """The search form's filters, parsed once for the page and its 台账 (issue 16)."""
+
+    q: str
+    by: str
+    state: str | None = None
+    category: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+    @property
+    def identity(self) -> bool:
+        """Searched by a party's name, phone or identity number (as ``auto`` would see it)."""
+        by = search_kind_of(self.q) if self.by == "auto" else self.by
+        return by in IDENTITY_KINDS
+
+
+def _search_date(text: str, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise ApplicationError(
+            gettext("日期格式有误"), fields={field: [gettext("请按 年-月-日 填写日期")]}
+        ) from e
+
+
+def search_query_parse(data: Any) -> SearchQuery:
+    """The search form's fields (a POST or a query string): ``q``, ``by`` (``auto`` when
+    empty), ``state``, ``category``, ``from``, ``to``. A value no form offers is a 400."""
+    from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
+
+    f = {k: (data.get(k) or "").strip() for k in ("q", "by", "state", "category", "from", "to")}
+    for k, allowed in (
+        ("by", SEARCH_KINDS),
+        ("state", {x.value for x in STATE_LABELS}),
+        ("category", {x.value for x in CATEGORY_LABELS}),
+    ):
+        if f[k] and f[k] not in allowed:
+            raise ApplicationError(gettext("筛选条件有误"), fields={k: [gettext("无此选项")]})
+    return SearchQuery(
+        q=f["q"],
+        by=f["by"] or "auto",
+        state=f["state"] or None,
+        category=f["category"] or None,
+        received_from=_search_date(f["from"], "from"),
+        received_to=_search_date(f["to"], "to"),
+    )
 
 
 def _day_start(d: date) -> datetime:
@@ -107,6 +161,7 @@ def petition_search_for_user(
     received_to: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    counted: bool = False,
 ) -> SearchPage:
     """Petitions the user may see that match ``q``, newest first (keyset on id).
 
@@ -176,6 +231,11 @@ def petition_search_for_user(
             qs = qs.filter(id__lt=cursor_id(cursor))
         return qs
 
+    total = None
+    if counted:  # every match, the queued ones the index has not yet read included
+        total = narrow(qs).count()
+        if queued is not None:
+            total += narrow(queued).exclude(pk__in=narrow(qs).values("pk")).count()
     qs = narrow(qs)
     items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
     if queued is not None:
@@ -185,4 +245,4 @@ def petition_search_for_user(
         items = items[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
-    return SearchPage(items, str(items[-1].pk) if more and items else None, terms, by)
+    return SearchPage(items, str(items[-1].pk) if more and items else None, terms, by, total)

@@ -49,6 +49,8 @@ class LedgerExport(models.Model):
     # the ledger filter as the page had it (cycle, kind, status, organ) and the file's title
     filters = models.JSONField(default=dict)
     title = models.CharField(max_length=300)
+    #: the language of the request that asked for it (the worker writes the file in it)
+    language = models.CharField(max_length=10, default="zh-hans")
     state = models.CharField(max_length=8, choices=ExportState.choices, default=ExportState.WAITING)
     rows_total = models.IntegerField(default=0)
     rows_done = models.IntegerField(default=0)

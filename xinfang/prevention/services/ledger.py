@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 
 from xinfang.core import clock
+from xinfang.core.language import language_in, language_now
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 from xinfang.prevention.access import require
@@ -71,18 +72,24 @@ def ledger_export_request(
         requested_at=at or clock.now(),
         filters=filters,
         title=title[:300],
+        language=language_now(),
     )
 
 
 def ledger_export_write(*, export_id: int) -> LedgerExport:
     """Write the file of a waiting export (the worker's task), noting progress as it goes.
     The rows are read with the requester's rights as they are now, not when they asked."""
-    from xinfang.prevention.exports import ledger_xlsx
-    from xinfang.prevention.selectors import LedgerFilter, disputes_for_user
-
     job = LedgerExport.objects.select_related("requested_by").get(pk=export_id)
     if job.state != ExportState.WAITING:
         return job
+    with language_in(job.language):  # the request's, not the worker's (issue 16)
+        return _ledger_export_write(job)
+
+
+def _ledger_export_write(job: LedgerExport) -> LedgerExport:
+    from xinfang.prevention.exports import ledger_xlsx
+    from xinfang.prevention.selectors import LedgerFilter, disputes_for_user
+
     user = job.requested_by
     f = job.filters
     flt = LedgerFilter(

@@ -21,6 +21,7 @@ from xinfang.core.errors import ApplicationError
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.reception.access import organ_in_scope, organs_in_scope
+from xinfang.reception.filters import calendar_filter
 from xinfang.reception.models import SessionKind
 from xinfang.reception.selectors import (
     appointments_of_session,
@@ -45,7 +46,6 @@ from xinfang.reception.views._shared import (
     parse_time,
 )
 
-MAX_DAYS = 92
 WEEKDAYS = [
     (0, "星期一"),
     (1, "星期二"),
@@ -93,24 +93,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """The reception calendar (Art. 18): a week by default, at most ``CALENDAR_PAGE`` sessions
     a page, optionally one organ's; the next page continues in the same window."""
     need(request, Cap.RECEPTION_VIEW)
-    errors: dict[str, list[str]] = {}
     today = clock.today()
-    start = parse_date(request.GET.get("from"), "from", errors) if request.GET.get("from") else None
-    if errors:
-        raise ApplicationError(errors["from"][0])
-    start = start or today - timedelta(days=today.weekday())
-    days = max(1, min(parse_int(request.GET.get("days"), field="days") or 7, MAX_DAYS))
-    mine = request.GET.get("mine") == "1"
-    organ_id = parse_int(request.GET.get("organ"), field="organ")
+    # the one parser of the calendar's filters: its 台账 reads the query string through it too
+    flt = calendar_filter(request.GET, today=today)
+    start, days, mine, organ_id = flt.start, flt.days, flt.mine, flt.organ_id
     page = calendar_page_for_user(
         user=request.user,  # type: ignore[arg-type]
         start=start,
-        end=start + timedelta(days=days - 1),
+        end=flt.end,
         mine=mine,
         organ_id=organ_id,
         after=_parse_after(request.GET.get("after")),
     )
-    keep = {"from": start.isoformat(), "days": days}
+    keep: dict[str, object] = {"from": start.isoformat(), "days": days}
     if mine:
         keep["mine"] = 1
     if organ_id:

@@ -14,6 +14,7 @@ from xinfang.resolution.selectors.hearing import (
 from xinfang.resolution.selectors.relief import (
     fund_get_for_user,
     fund_ledger,
+    fund_ledger_page,
     fund_list_for_user,
     funds_for_applicant,
     relief_get_for_user,
@@ -45,6 +46,7 @@ __all__ = [
     "suggestion_public_list",
     "fund_get_for_user",
     "fund_ledger",
+    "fund_ledger_page",
     "fund_list_for_user",
     "funds_for_applicant",
     "relief_get_for_user",

@@ -89,3 +89,21 @@ def fund_ledger(*, fund: ReliefFund) -> Iterator[FundEntry]:
         .order_by("pk")
         .iterator(chunk_size=2000)
     )
+
+
+def fund_ledger_page(
+    *, fund: ReliefFund, after: int | None = None, limit: int = 2000, counted: bool = False
+) -> tuple[list[FundEntry], int | None, int | None]:
+    """A page of the fund's ledger in ``fund_ledger``'s order (by id) after the entry ``after``:
+    (entries, the last one's id when more follow, how many in all when ``counted``)."""
+    qs = FundEntry.objects.filter(fund=fund)
+    total = qs.count() if counted else None
+    rows = list(
+        qs.filter(pk__gt=after or 0)
+        .select_related("application")
+        .only("pk", "kind", "amount", "balance_after", "on", "note", "application__number")
+        .order_by("pk")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more else None), total

@@ -55,12 +55,17 @@ def test_an_application_goes_from_the_handler_to_payment_by_forms(client, world,
     app.refresh_from_db()
     assert (app.status, app.paid_total) == ("paid", Decimal("2500"))
     html = client.get(f"/resolution/relief/funds/{fund.pk}/").content.decode()
-    assert "5500.00" in html and "ledger.xlsx" in html
-    r = client.get(f"/resolution/relief/funds/{fund.pk}/ledger.xlsx")
-    assert r.status_code == 200
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert "5500.00" in html and 'id="export-relief_fund"' in html  # the registry's 台账
+    r = client.post(
+        "/analytics/exports/new/", {"once": "x1", "kind": "relief_fund", "query": f"fund={fund.pk}"}
+    )
+    assert r.status_code == 302
+    f = client.get(r["Location"])
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(f.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert rows[2][1:4] == ("拨入", 8000, 8000) and rows[3][1:4] == ("支出", 2500, 5500)
-    assert rows[-1][3] == 5500
+    assert rows[-1][3] == 5500 and rows[-1][5] == app.number  # the balance after the payment
 
 
 def test_a_refused_form_keeps_what_was_typed_and_bad_input_is_a_400(client, world, held):

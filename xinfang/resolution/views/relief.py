@@ -1,11 +1,10 @@
 """Relief pages (信访救助, Art. 37): applications and funds, a new application by tracking code,
 an application with its approval chain, payments and its printable approval form, a fund's
-ledger with its balance and the ledger as XLSX. Forms post a one-time token and redirect; an
+ledger with its balance (its XLSX: the "导出台账" button, ``analytics``' registry). Forms post a one-time token and redirect; an
 error re-shows what was typed (400)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
-from xinfang.core.errors import ApplicationError, Forbidden, NotFound
+from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.core.once import FIELD, once
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.selectors import petition_queryset_for_user
@@ -259,43 +258,7 @@ def fund_page(request: HttpRequest, fund_id: int) -> HttpResponse:
         {
             "fund": fund,
             "entries": list(fund_ledger(fund=fund)),
-            "may_export": user_can(request.user, Cap.EXPORT),  # type: ignore[arg-type]
+            # its 台账: the registry's kind (analytics.export_kinds_resolution), audited
+            "export_query": {"fund": fund.pk},
         },
     )
-
-
-@login_required
-@require_GET
-def fund_xlsx(request: HttpRequest, fund_id: int) -> HttpResponse:
-    """The fund's ledger as XLSX: date, kind, amount, balance after, note, application."""
-    need(request, Cap.RESOLUTION_VIEW)
-    if not user_can(request.user, Cap.EXPORT):  # type: ignore[arg-type]
-        raise Forbidden()
-    from openpyxl import Workbook
-
-    fund = fund_get_for_user(user=request.user, fund_id=fund_id)  # type: ignore[arg-type]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(fund.year)
-    ws.append([f"{fund.organ.name} {fund.year} 年信访救助资金台账"])
-    ws.append(["日期", "类型", "金额（元）", "余额（元）", "摘要", "救助申请编号"])
-    for e in fund_ledger(fund=fund):
-        ws.append(
-            [
-                e.on,
-                e.get_kind_display(),
-                float(e.amount),
-                float(e.balance_after),
-                e.note,
-                e.application.number if e.application_id else "",
-            ]
-        )
-    ws.append(["", "余额", "", float(fund.balance), "", ""])
-    buf = io.BytesIO()
-    wb.save(buf)
-    r = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    r["Content-Disposition"] = f'attachment; filename="relief-fund-{fund.pk}-{fund.year}.xlsx"'
-    return r
