@@ -77,6 +77,18 @@ def totp_matches(user: Any, token: str) -> bool:
 
 
 class ThrottledModelBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The user of a session with their organ (one query): every staff page reads the
+        organ for its jurisdiction (``petitions.selectors.access``)."""
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("organ").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def authenticate(  # type: ignore[override]
         self,
         request: HttpRequest | None,

@@ -29,8 +29,10 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     QuerySet,
     Value,
 )
@@ -40,6 +42,7 @@ from django.utils import timezone
 
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.models import Petition
 from xinfang.resolution.access import backlog_scope, hearing_scope, relief_scope
 from xinfang.resolution.models import (
     BacklogCase,
@@ -75,14 +78,34 @@ def _text(field: str) -> Cast:
     return Cast(F(field), output_field=CharField())
 
 
+def _kinds_present(petition_id: int) -> tuple[bool, bool, bool]:
+    """Whether the petition has any backlog case, hearing, relief application at all (one
+    small query, no scope: it only decides which branches the scoped union needs, and most
+    petitions have none of them; what is shown is still read through each record's scope)."""
+    row = (
+        Petition.objects.filter(pk=petition_id)
+        .values_list(
+            Exists(BacklogCase.objects.filter(petition_id=OuterRef("pk"))),
+            Exists(Hearing.objects.filter(petition_id=OuterRef("pk"))),
+            Exists(ReliefApplication.objects.filter(petition_id=OuterRef("pk"))),
+        )
+        .first()
+    )
+    return (bool(row[0]), bool(row[1]), bool(row[2])) if row else (False, False, False)
+
+
 def records_of_petition(*, petition_id: int, user: Any) -> list[dict[str, Any]]:
-    """The rows of every resolution record of the petition the user may see (one query)."""
+    """The rows of every resolution record of the petition the user may see (one query; two
+    when it has any: ``_kinds_present`` first)."""
+    has_cases, has_hearings, has_relief = _kinds_present(petition_id)
+    if not (has_cases or has_hearings or has_relief):
+        return []
     ref = Cast(F("pk"), output_field=IntegerField())
     cases = BacklogCase.objects.filter(backlog_scope(user), petition_id=petition_id)
     hearings = Hearing.objects.filter(hearing_scope(user), petition_id=petition_id)
     apps = ReliefApplication.objects.filter(relief_scope(user), petition_id=petition_id)
     app_ids = apps.values("pk")
-    branches = [
+    case_branches = [
         _cols(
             cases.filter(decided_on__isnull=False),
             "case_decided",
@@ -107,6 +130,8 @@ def records_of_petition(*, petition_id: int, user: Any) -> list[dict[str, Any]]:
             tl_a=F("title"),
             tl_b=_text("due_on"),
         ),
+    ]
+    hearing_branches = [
         _cols(
             hearings,
             "hearing",
@@ -123,6 +148,8 @@ def records_of_petition(*, petition_id: int, user: Any) -> list[dict[str, Any]]:
             tl_day=F("published_on"),
             tl_a=F("notice_number"),
         ),
+    ]
+    relief_branches = [
         _cols(
             apps,
             "relief",
@@ -149,6 +176,11 @@ def records_of_petition(*, petition_id: int, user: Any) -> list[dict[str, Any]]:
             tl_a=F("application__number"),
             tl_amount=F("amount"),
         ),
+    ]
+    branches = [
+        *(case_branches if has_cases else []),
+        *(hearing_branches if has_hearings else []),
+        *(relief_branches if has_relief else []),
     ]
     first, *rest = branches
     return list(first.union(*rest, all=True))

@@ -23,7 +23,7 @@ from xinfang.deadlines.models import Deadline
 from xinfang.deadlines.policy import chain_policy
 from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors.access import petition_queryset_for_user
+from xinfang.petitions.selectors.access import petition_passed_gate
 from xinfang.petitions.workflow import ACTION_LABELS, Action, State
 
 _DISPATCH = (Action.TRANSFER, Action.ASSIGN, Action.REFER_LEGAL, Action.REFER_DISCIPLINE)
@@ -74,20 +74,40 @@ def _organs(ids: set[int]) -> dict[int, Organ]:
 
 
 def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str, Any] | None:
-    """The chain of ``petition``; None when it never moved between organs."""
-    events = list(
-        petition.events.filter(action__in=[a.value for a in _CHAIN])
-        .order_by("seq")
-        .only("seq", "action", "occurred_at", "organ_id", "actor_organ_id", "reason", "data")
-    )
+    """The chain of ``petition``; None when it never moved between organs. The events and
+    deadlines the petition page read already (``petition_detail_for_user``) are used as they
+    are; otherwise two queries."""
+    chain = {a.value for a in _CHAIN}
+    known = getattr(petition, "_xinfang_events", None)
+    if known is not None:
+        events = [e for e in known if e.action in chain]
+    else:
+        events = list(
+            petition.events.filter(action__in=chain)
+            .order_by("seq")
+            # petition_id too: the related manager reads it of every row (a query each if deferred)
+            .only(
+                "seq",
+                "action",
+                "occurred_at",
+                "organ_id",
+                "actor_organ_id",
+                "reason",
+                "data",
+                "petition_id",
+            )
+        )
     if not events:
         return None
     today = today or clock.today()
-    rows = list(
-        Deadline.objects.filter(petition=petition, code__in=(*_HOLD, "T4")).order_by(
-            "start_date", "id"
+    codes = (*_HOLD, "T4")
+    stored = getattr(petition, "_xinfang_deadlines", None)
+    if stored is not None:  # ordered by start date and id, as the query below
+        rows = [r for r in stored if r.code in codes]
+    else:
+        rows = list(
+            Deadline.objects.filter(petition=petition, code__in=codes).order_by("start_date", "id")
         )
-    )
     ids: set[int] = {r.owner_organ_id for r in rows if r.owner_organ_id}
     for e in events:
         for key in ("from_organ_id", "to_organ_id", "returned_to_organ_id"):
@@ -267,6 +287,6 @@ def chain_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | None:
         return None
     if petition.state in _NEVER_MOVED:
         return None  # nothing to show, and no query for it
-    if not petition_queryset_for_user(user=user).filter(pk=petition.pk).exists():
+    if not petition_passed_gate(petition=petition, user=user):
         return None  # the page's gate already refused; never a second way in (Art. 30 para 3)
     return transfer_chain(petition=petition)

@@ -198,4 +198,13 @@ def petition_get_for_user(*, user: User, petition_id: int) -> Petition:
     )
     if p is None:
         raise NotFound(gettext("未找到该信访事项，或不在您的查看范围内"))
+    p._xinfang_gate_user = user.pk  # type: ignore[attr-defined]  # petition_passed_gate
     return p
+
+
+def petition_passed_gate(*, petition: Petition, user: User) -> bool:
+    """Whether ``petition`` is the object ``petition_get_for_user`` gave ``user`` in this
+    request (so a panel of the page need not ask the gate again), else the gate's answer now."""
+    if user.pk is not None and getattr(petition, "_xinfang_gate_user", None) == user.pk:
+        return True
+    return Petition.objects.filter(_visible(user), pk=petition.pk).exists()

@@ -32,15 +32,24 @@ class DeadlineView:
     provisional_years: tuple[int, ...] = ()
 
 
-def deadlines_of(petition: Petition, today: date | None = None) -> list[DeadlineView]:
-    today = today or clock.today()
-    cal = holidays.calendar_in_force()
-    out = []
-    rows = (
+def deadline_rows(petition: Petition) -> list[Deadline]:
+    """The petition's deadline rows, oldest first, with their owners (one query)."""
+    return list(
         Deadline.objects.filter(petition=petition)
         .select_related("owner_organ")
         .order_by("start_date", "id")
     )
+
+
+def deadlines_of(
+    petition: Petition, today: date | None = None, rows: list[Deadline] | None = None
+) -> list[DeadlineView]:
+    """``rows``: the petition's ``deadline_rows`` when the caller has read them already."""
+    today = today or clock.today()
+    cal = holidays.calendar_in_force()
+    out = []
+    if rows is None:
+        rows = deadline_rows(petition)
     for d in rows:
         st = STATUTES[d.code]
         if d.outcome == "lapsed":

@@ -13,7 +13,7 @@ from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import _visible, petition_get_for_user
-from xinfang.petitions.selectors.deadlines import deadlines_of
+from xinfang.petitions.selectors.deadlines import deadline_rows, deadlines_of
 
 
 def petition_actions_for_user(*, user: User, petition: Petition) -> list[str]:
@@ -63,6 +63,11 @@ def petition_steps_for_the_head(*, user: User, petition: Petition) -> list[dict]
 
 
 def _open_window_due(petition: Petition) -> date | None:
+    rows = getattr(petition, "_xinfang_deadlines", None)  # the page read them already
+    if rows is not None:
+        # rows are ordered by start date: the last open window is the latest one
+        open_windows = [r for r in rows if r.code in ("T7", "T9") and r.outcome == "open"]
+        return open_windows[-1].due_date if open_windows else None
     return (
         Deadline.objects.filter(petition=petition, code__in=("T7", "T9"), outcome="open")
         .order_by("-start_date")
@@ -97,6 +102,10 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
 
     p = petition_get_for_user(user=user, petition_id=petition_id)
     events = list(p.events.select_related("actor", "organ").order_by("seq"))
+    rows = deadline_rows(p)
+    # read once for the page: its panels (the transfer chain) and the steps offered use them
+    p._xinfang_events = events  # type: ignore[attr-defined]
+    p._xinfang_deadlines = rows  # type: ignore[attr-defined]
     labels = {a.value: lbl for a, lbl in ACTION_LABELS.items()} | {"receive": "接收"}
     return {
         "id": p.pk,
@@ -158,7 +167,7 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
                 "provisional": d.provisional,
                 "provisional_years": list(d.provisional_years),
             }
-            for d in deadlines_of(p)
+            for d in deadlines_of(p, rows=rows)
         ],
         "available_actions": petition_actions_for_user(user=user, petition=p),
         "head_signs": petition_steps_for_the_head(user=user, petition=p),

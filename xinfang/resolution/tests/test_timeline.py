@@ -143,16 +143,20 @@ def test_the_staff_petition_page_shows_them_merged_with_its_events(client, world
     assert html.index("听证通知") < html.index("举行听证") < html.index("列为积案")
 
 
-def test_a_user_outside_a_records_scope_gets_no_entries_and_the_feed_is_one_query(
-    world, worked, django_assert_num_queries
+def test_a_user_outside_a_records_scope_gets_no_entries_and_the_feed_is_two_queries(
+    world, worked, register, django_assert_num_queries
 ):
-    """The analyst may not see resolution records: nothing. The feed reads in one query."""
+    """The analyst may not see resolution records: nothing. The feed reads in two queries (which
+    kinds of record the petition has, then one union of those), one for a petition with none."""
     p, *_ = worked
     assert _entries(p, world.analyst) == []
     from xinfang.resolution.timeline import records_of_petition
 
+    with django_assert_num_queries(2):
+        assert records_of_petition(petition_id=p.pk, user=world.po_head)
+    bare = register().petition
     with django_assert_num_queries(1):
-        records_of_petition(petition_id=p.pk, user=world.po_head)
+        assert records_of_petition(petition_id=bare.pk, user=world.po_head) == []
 
 
 def test_an_accusation_hides_the_relief_from_the_accused_fund_owner(world, register):

@@ -3,9 +3,10 @@
 section "转送链" of the staff petition page (issue 20).
 
 Planted fault (seen failing, then restored): ``chain_panel_context`` without its gate check
-(``petition_queryset_for_user``) makes
+(``petition_passed_gate``) makes
 ``test_the_accused_organ_never_sees_the_chain_of_an_accusation_against_it`` fail: the context
-would hand the chain to a caller that has not asked the page's gate.
+would hand the chain to a caller that has not asked the page's gate. So does a gate mark taken
+for any user (``petition_passed_gate`` not comparing the user the gate let in).
 """
 
 from __future__ import annotations
@@ -185,6 +186,11 @@ def test_the_accused_organ_never_sees_the_chain_of_an_accusation_against_it(
     p.refresh_from_db()
     accused = world.city_head  # the county government's head
     assert chain_panel_context(petition=p, user=accused) is None
+    # the gate's mark on a petition it gave the office is the office's, never the accused's
+    from xinfang.petitions.selectors import petition_get_for_user
+
+    seen = petition_get_for_user(user=world.city_clerk, petition_id=p.pk)
+    assert chain_panel_context(petition=seen, user=accused) is None
     client.force_login(accused)
     r = client.get(f"/petitions/{p.pk}/")
     assert r.status_code == 404
