@@ -38,6 +38,7 @@ from xinfang.analytics.models import (
 from xinfang.analytics.rates import Timed
 from xinfang.analytics.rates_sql import COLUMNS, Build, Dialect, Tables
 from xinfang.core import clock
+from xinfang.core.rows import values_insert
 from xinfang.deadlines.models import Deadline
 from xinfang.feedback.models import Evaluation
 from xinfang.feedback.selectors import evaluation_window_days
@@ -54,7 +55,7 @@ CHUNK = 2000
 
 
 def dirty_registered(*, petitions: Iterable[Petition]) -> None:
-    RateDirty.objects.bulk_create([RateDirty(petition_id=p.pk) for p in petitions])
+    values_insert(RateDirty, ["petition_id"], [(p.pk,) for p in petitions])  # a batch: COPY
 
 
 def dirty_acted(*, petition: Petition, event: object, before: Petition) -> None:

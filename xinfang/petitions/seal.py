@@ -29,6 +29,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -299,16 +300,37 @@ def _kind(field: Any) -> str:
     return kind
 
 
-_layouts: dict[tuple[type, tuple[str, ...]], list[tuple[str, str]]] = {}
+_layouts: dict[tuple[type, tuple[str, ...]], tuple[Any, tuple[str, ...]]] = {}
 
 
-def _layout(model: type, fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(attribute, kind) of each field, once per model and field list."""
+def _layout(model: type, fields: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+    """A getter of the fields' values (one tuple) and each field's kind, once per model and
+    field list."""
     key = (model, fields)
     if key not in _layouts:
         meta = model._meta  # type: ignore[attr-defined]
-        _layouts[key] = [(f, _kind(meta.pk if f == "pk" else meta.get_field(f))) for f in fields]
+        kinds = tuple(_kind(meta.pk if f == "pk" else meta.get_field(f)) for f in fields)
+        _layouts[key] = (attrgetter(*fields) if len(fields) > 1 else _one(fields[0]), kinds)
     return _layouts[key]
+
+
+def _one(field: str) -> Any:
+    get = attrgetter(field)
+    return lambda obj: (get(obj),)
+
+
+_SAME = {
+    (str, "CharField"),
+    (str, "TextField"),
+    (int, "AutoField"),
+    (int, "BigAutoField"),
+    (int, "IntegerField"),
+    (int, "BigIntegerField"),
+    (int, "PositiveIntegerField"),
+    (int, "PositiveSmallIntegerField"),
+    (int, "SmallIntegerField"),
+    (bool, "BooleanField"),
+}
 
 
 def _in_hand(obj: Any, fields: tuple[str, ...], with_pk: bool = False) -> list[Any]:
@@ -316,7 +338,13 @@ def _in_hand(obj: Any, fields: tuple[str, ...], with_pk: bool = False) -> list[A
         if obj.pk is None:
             raise NotInHand("no id returned by the INSERT")
         fields = ("pk", *fields)
-    return _row(_stored(kind, getattr(obj, f)) for f, kind in _layout(type(obj), fields))
+    get, kinds = _layout(type(obj), fields)
+    # _canon(_stored(kind, v)) for each value; the common pairs of type and kind first (this
+    # runs for every value of a batch), which both leave as they are
+    return [
+        v if v is None or (type(v), kind) in _SAME else _canon(_stored(kind, v))
+        for kind, v in zip(kinds, get(obj), strict=True)
+    ]
 
 
 def petition_digest_written(w: Written) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.rows import values_insert
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
 from xinfang.workbench.models import SavedFilter, SearchPending
@@ -59,12 +60,7 @@ def search_enqueue(*, petition_ids: Sequence[int]) -> None:
     does it through ``indexer.search_queue_registered``, which also asks the worker to index."""
     if not petition_ids:
         return
-    qn = connection.ops.quote_name
-    with connection.cursor() as c:
-        c.executemany(
-            f"INSERT INTO {qn(SearchPending._meta.db_table)} ({qn('petition_id')}) VALUES (%s)",
-            [(i,) for i in petition_ids],
-        )
+    values_insert(SearchPending, ["petition_id"], [(i,) for i in petition_ids])  # COPY on PG
 
 
 def search_index_petitions(*, petitions: Sequence[Petition]) -> None:

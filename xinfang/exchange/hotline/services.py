@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
 from xinfang.core import clock
+from xinfang.core.rows import values_insert
 from xinfang.directory.models import Organ, User
 from xinfang.directory.selectors import petition_office_for
 from xinfang.exchange.hotline import schema
@@ -214,17 +215,13 @@ def _register(report, by_office, organ_of, *, actor, now, write, bad) -> None:  
             batch = petition_register_batch(items=inputs, organ=organ, actor=actor)
             for i, reasons in sorted(batch.refused.items()):
                 bad(part[i].row, part[i].hotline_id, reasons)
-            HotlineOrder.objects.bulk_create(
+            values_insert(
+                HotlineOrder,
+                ["hotline_id", "petition_id", "organ_id", "called_at", "imported_at", "batch"],
                 [
-                    HotlineOrder(
-                        hotline_id=part[i].hotline_id,
-                        petition=reg.petition,
-                        organ=organ,
-                        called_at=part[i].called_at,
-                        imported_at=now,
-                        batch=report.batch,
-                    )
+                    (part[i].hotline_id, reg.petition.pk, organ.pk, part[i].called_at, now,
+                     report.batch)
                     for i, reg in sorted(batch.registered.items())
-                ]
-            )
+                ],
+            )  # fmt: skip
             report.imported += len(batch.registered)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from xinfang.audit.services import Entry
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
+from xinfang.core.rows import rows_insert
 from xinfang.deadlines.models import Deadline
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
@@ -190,20 +191,20 @@ def _write(
     petitions = [p for p, _pw, _e, _f in assembled]
     with attachment_files_guard():
         staged = [_attachments_write(r.clean["files"]) if r.clean["files"] else [] for r in ready]
-        Petition.objects.bulk_create(petitions)
-        PetitionEvent.objects.bulk_create([e for _p, _pw, evs, _f in assembled for e in evs])
+        rows_insert(petitions)
+        rows_insert([e for _p, _pw, evs, _f in assembled for e in evs])
         deadlines = [deadline_rows(p, facts) for p, _pw, _e, facts in assembled]
         if pending is None:
-            Deadline.objects.bulk_create([row for rows in deadlines for row in rows])
+            rows_insert([row for rows in deadlines for row in rows])
         else:
             pending.update({p.pk: rows for p, rows in zip(petitions, deadlines, strict=True)})
         parties = [
             [Party(petition=p, **vars(pi)) for pi in r.clean["parties"]]
             for p, r in zip(petitions, ready, strict=True)
         ]
-        Party.objects.bulk_create([party for rows in parties for party in rows])
+        rows_insert([party for rows in parties for party in rows])
         through = Petition.accused_staff.through
-        through.objects.bulk_create(
+        rows_insert(
             [
                 through(petition_id=p.pk, user_id=u.pk)
                 for p, r in zip(petitions, ready, strict=True)

@@ -1,0 +1,61 @@
+"""``core.rows.rows_insert``, the importers' writer (ADR 0023): the rows it writes are those
+``bulk_create`` writes (the field-by-field comparison of the two registration paths is in
+test_bulk.py); here what is its own: ids reserved before writing never collide with the ORM's,
+before or after, on either database, and the instances come out as saved ones.
+
+Planted faults (done by hand): skip ``pre_save`` (the blind index and ``created_at`` stay
+empty), or hand out ids from the table's current highest instead of SQLite's sqlite_sequence:
+the tests below fail."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from xinfang.core.crypto import phone_digest
+from xinfang.core.rows import ids_reserve, rows_insert
+from xinfang.petitions.models import AppendOnlyError, Party, PetitionEvent
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+def _party(petition, name: str, phone: str = "") -> Party:  # type: ignore[no-untyped-def]
+    return Party(petition=petition, role="petitioner", name=name, phone=phone)
+
+
+def test_rows_are_stored_as_the_orm_stores_them_and_come_out_saved(register):
+    p = register().petition
+    with transaction.atomic():
+        fast = [_party(p, "张三", "13800138000"), _party(p, "李四")]
+        rows_insert(fast)
+        slow = Party.objects.bulk_create([_party(p, "张三", "13800138000"), _party(p, "李四")])
+    assert all(o.pk and not o._state.adding for o in fast)
+    got = {
+        o.pk: (o.name, o.phone, o.phone_digest, o.id_digest, o.role, o.petition_id)
+        for o in Party.objects.filter(pk__in=[o.pk for o in fast + slow])
+    }
+    assert [got[o.pk] for o in fast] == [got[o.pk] for o in slow]
+    assert got[fast[0].pk][2] == phone_digest("13800138000") != ""
+    event = PetitionEvent.objects.filter(petition=p).first()
+    again = PetitionEvent(**{f.attname: getattr(event, f.attname)
+                             for f in PetitionEvent._meta.concrete_fields if f.attname != "id"})  # fmt: skip
+    again.seq = 99
+    rows_insert([again])
+    with pytest.raises(AppendOnlyError):  # written: an append-only row is not saved twice
+        again.save()
+
+
+def test_ids_never_collide_with_the_orms_before_or_after(register):
+    p = register().petition
+    before = Party.objects.create(petition=p, role="petitioner", name="甲")
+    with transaction.atomic():
+        rows = [_party(p, f"乙{i}") for i in range(5)]
+        rows_insert(rows)
+    after = Party.objects.create(petition=p, role="petitioner", name="丙")
+    ids = [before.pk, *(r.pk for r in rows), after.pk]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    # the highest id deleted is not handed out again (SQLite AUTOINCREMENT; PostgreSQL's sequence)
+    Party.objects.filter(pk=after.pk).delete()
+    with transaction.atomic():
+        (fresh,) = ids_reserve(Party, 1)
+    assert fresh > after.pk
