@@ -29,8 +29,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from django.db.models.fields.files import FieldFile
