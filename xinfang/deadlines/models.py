@@ -38,6 +38,13 @@ class Deadline(models.Model):
                 condition=Q(outcome="open"),
             ),
             models.Index(fields=["petition"], name="deadline_petition"),
+            # The escalation ladder's hourly selection (resolution.escalate): the running
+            # deadlines past or near their due day, without reading every open one.
+            models.Index(
+                fields=["due_date"],
+                name="deadline_running_due",
+                condition=Q(outcome="open", paused=False),
+            ),
             # The petitions to recompute when a year is confirmed, and the admin's banner.
             models.Index(
                 fields=["due_date"], name="deadline_provisional", condition=Q(provisional=True)
