@@ -28,11 +28,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext
 
 from xinfang.analytics.dispatch import DISPATCH
-from xinfang.analytics.models import DispatchNamed, DispatchTally, PetitionTally
+from xinfang.analytics.models import DispatchAsOf, DispatchNamed, DispatchTally, PetitionTally
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
 from xinfang.directory.models import Organ, User
@@ -130,9 +130,10 @@ def dispatch_counts(
     *, user: User, month_from: date | None, month_to: date | None
 ) -> list[tuple[str, str, int]]:
     """Transfer and assignment steps taken in the months on petitions the user may count: the
-    rollup (``DispatchTally``) under the statistics scope, less the steps the same rebuild
-    counted on petitions that name the user (``DispatchNamed``, same keys): a petition that
-    moved, or a step taken, since the rebuild changes neither side (Art. 30 para 3)."""
+    rollup (``DispatchTally``) under the statistics scope, less the steps the same rebuild or
+    fold counted on petitions that name the user (``DispatchNamed``, same keys, written in the
+    same transaction): a petition that moved, or a step taken, since the last fold changes
+    neither side (Art. 30 para 3)."""
     got: Counter[str] = Counter()
     scope = statistics_scope(user=user)
     if scope is not None:
@@ -151,7 +152,7 @@ def dispatch_counts(
 
 def dispatch_as_of() -> datetime | None:
     """When the transfers and assignments were last counted (the figures' as-of time)."""
-    return DispatchTally.objects.aggregate(t=Max("counted_at"))["t"]
+    return DispatchAsOf.objects.values_list("counted_at", flat=True).first()
 
 
 def _notices(user: User):  # type: ignore[no-untyped-def]

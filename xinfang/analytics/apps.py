@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # The rollup moves with the petitions, in their transactions (petitions.extensions).
+        from xinfang.analytics.dispatch import dispatch_accused, dispatch_acted
         from xinfang.analytics.rollup import dirty_acted, dirty_changed, dirty_registered
         from xinfang.analytics.services import tally_petition_acted, tally_petitions_registered
         from xinfang.petitions import extensions
@@ -18,3 +19,6 @@ class AnalyticsConfig(AppConfig):
         extensions.on_registered(dirty_registered)
         extensions.on_acted(dirty_acted)
         extensions.on_changed(dirty_changed)
+        # the transfers rollup: the differences the tick folds in (analytics.dispatch)
+        extensions.on_acted(dispatch_acted)
+        extensions.on_accused(dispatch_accused)

@@ -23,11 +23,12 @@ def rates_refresh(*, now: datetime) -> dict[str, int]:
 
 @periodic("analytics.dispatch", every=timedelta(hours=1))
 def dispatch_refresh(*, now: datetime) -> dict[str, int]:
-    """Recount the transfers and assignments per organ and month (Art. 41 item 2) that the
-    trends page and the report read (``analytics.dispatch``): one grouped query. Idempotent."""
-    from xinfang.analytics.dispatch import dispatch_rebuild
+    """Bring the transfers and assignments per organ and month (Art. 41 item 2) that the
+    trends page and the report read up to now: the differences the petition steps queued since
+    the last run are added (``analytics.dispatch``); never built: the whole count. Idempotent."""
+    from xinfang.analytics.dispatch import dispatch_refresh
 
-    return {"steps": dispatch_rebuild()}
+    return dispatch_refresh(now=now)
 
 
 @periodic("analytics.exports_forget", every=timedelta(hours=6))

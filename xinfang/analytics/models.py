@@ -212,26 +212,35 @@ class DispatchTally(models.Model):
     """Transfers and assignments (转送、交办: Art. 22, Art. 41 item 2) counted by the local month
     they were taken in, with their petition's gate keys (holding organ, accused organ) so the
     statistics scope applies to it as to ``PetitionTally``; voided registrations count nowhere.
-    Recounted by one grouped query (``analytics.dispatch.dispatch_rebuild``, ``xinfang tick``
-    hourly, and with the rates); the trends page and the Art. 41 report read it."""
+    Built whole once (``analytics.dispatch.dispatch_rebuild``), then moved by the differences
+    the petition hooks queue in ``DispatchDelta``, folded in by ``xinfang tick`` hourly
+    (``dispatch_refresh``); the trends page and the Art. 41 report read it."""
 
     current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
     accused_organ_id = models.BigIntegerField(default=0)
     action = models.CharField(max_length=24)
     month = models.DateField()
     n = models.IntegerField(default=0)
-    #: when the rebuild that wrote this row ran (the figures' as-of time, §8, Art. 41)
+    #: when the rebuild or fold that last wrote this row ran (the figures' as-of time is
+    #: ``DispatchAsOf.counted_at``)
     counted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "转送交办计数"
         indexes = [models.Index(fields=["month"], name="dispatchtally_month")]
+        constraints = [  # one row a key: the fold adds and takes away by upsert
+            models.UniqueConstraint(
+                fields=["current_organ", "accused_organ_id", "action", "month"],
+                name="dispatchtally_key",
+            )
+        ]
 
 
 class DispatchNamed(models.Model):
     """The part of ``DispatchTally`` on accusations naming one staff member, by the same keys
-    and written by the same rebuild: a named user's figures subtract exactly what the tally
-    counted for those petitions, never the live petitions (Art. 30 para 3; review A item 1)."""
+    and written by the same rebuild and folds (in the same transactions): a named user's
+    figures subtract exactly what the tally counted for those petitions, never the live
+    petitions (Art. 30 para 3; review A item 1)."""
 
     user_id = models.BigIntegerField()
     current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
@@ -243,3 +252,36 @@ class DispatchNamed(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "转送交办计数（被检举控告人）"
         indexes = [models.Index(fields=["user_id", "month"], name="dispatchnamed_user_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "current_organ", "accused_organ_id", "action", "month"],
+                name="dispatchnamed_key",
+            )
+        ]
+
+
+class DispatchDelta(models.Model):
+    """A difference to ``DispatchTally`` (``user_id`` None) or to one named user's
+    ``DispatchNamed`` row, written by the petition hooks in the transaction of the step (a
+    transfer or assignment taken, a petition moved to another organ or voided, the staff an
+    accusation names recorded again) and folded in by the tick, which deletes exactly the rows
+    it read. Plain integers, no foreign keys: the queue never holds up a step."""
+
+    id = models.BigAutoField(primary_key=True)
+    user_id = models.BigIntegerField(null=True)
+    current_organ_id = models.BigIntegerField()
+    accused_organ_id = models.BigIntegerField(default=0)
+    action = models.CharField(max_length=24)
+    month = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转送交办计数待计"
+
+
+class DispatchAsOf(models.Model):
+    """When the transfers and assignments were last counted (one row): the first build, then
+    each fold. No row: never built (the tick builds)."""
+
+    counted_at = models.DateTimeField()
+    built_at = models.DateTimeField()

@@ -14,9 +14,10 @@ with the petition; a hook that raises refuses the whole step):
 - ``on_acted(fn)``: ``fn(*, petition, event, before)`` after a step is written: ``event`` is the
   new ``PetitionEvent``, ``before`` a copy of the petition as it was before the step (the
   document's 文号, the rollup moving the petition to its new cell).
-- ``on_accused(fn)``: ``fn(*, petition, user_ids)`` after the staff an accusation names were
-  recorded again after its registration (``petition_accused_set``): ``user_ids`` those named
-  before or now (what was computed for them, or for the organ, may hold the petition).
+- ``on_accused(fn)``: ``fn(*, petition, user_ids, before)`` after the staff an accusation names
+  were recorded again after its registration (``petition_accused_set``): ``user_ids`` those
+  named before or now (what was computed for them, or for the organ, may hold the petition),
+  ``before`` those named before (the transfers rollup moves the petition's steps between them).
 - ``on_changed(fn)``: ``fn(*, petition_ids)`` after what a petition's figures read changed
   without a step: its deadlines folded again (a calendar change, a recompute), an evaluation
   (the rate rollup's queue).
@@ -79,16 +80,17 @@ def on_acted(fn: Callable[..., None]) -> Callable[..., None]:
 
 
 def on_accused(fn: Callable[..., None]) -> Callable[..., None]:
-    """Call ``fn(*, petition, user_ids)`` in the transaction that records again who an
+    """Call ``fn(*, petition, user_ids, before)`` in the transaction that records again who an
     accusation names."""
     _accused[_key(fn)] = fn
     return fn
 
 
-def accused(*, petition: Any, user_ids: Sequence[int]) -> None:
-    """For ``petition_accused_set``: run the ``on_accused`` hooks."""
+def accused(*, petition: Any, user_ids: Sequence[int], before: Sequence[int] = ()) -> None:
+    """For ``petition_accused_set``: run the ``on_accused`` hooks (``before``: those named
+    before the change)."""
     for fn in list(_accused.values()):
-        fn(petition=petition, user_ids=user_ids)
+        fn(petition=petition, user_ids=user_ids, before=before)
 
 
 def on_changed(fn: Callable[..., None]) -> Callable[..., None]:

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import local
 from xinfang.analytics.accountability import TOP_ORGANS, accountability_for_user
-from xinfang.analytics.dispatch import dispatch_rebuild
+from xinfang.analytics.dispatch import dispatch_rebuild, dispatch_refresh
 from xinfang.analytics.services import rates_rebuild
 from xinfang.directory.models import Role
 from xinfang.directory.services import staff_create
@@ -37,6 +37,7 @@ def year(world, register):  # type: ignore[no-untyped-def]
     from xinfang.prevention.services import policy_matter_create, policy_matter_respond
     from xinfang.resolution.services import supervision_issue, supervision_reply
 
+    dispatch_refresh()  # built (empty) before: every step below reaches the tally by its queue
     for d in (3, 4, 5):
         _accuse(register, world.housing, local(2025, 3, d))
     _accuse(register, world.court, local(2025, 4, 1))
@@ -72,7 +73,7 @@ def year(world, register):  # type: ignore[no-untyped-def]
     policy_matter_create(actor=world.po_head, organ=world.county_gov, title="餐饮油烟执法职责",
                          description="职责交叉", at=local(2025, 8, 1))
     rates_rebuild(as_of=date(2025, 9, 1))
-    dispatch_rebuild()  # the tick's (analytics.dispatch): the transfers the page reads
+    dispatch_refresh()  # the tick's (analytics.dispatch): the queued steps folded in
     return named
 
 
@@ -126,7 +127,7 @@ def test_a_notice_about_an_accusation_against_the_reader_is_not_counted(world, r
                  at=local(2025, 6, 2), data={"to_organ_id": world.discipline.pk})
     supervision_issue(actor=world.city_clerk, organ=world.discipline, petition_ids=[p.pk],
                       reasons=["delay"], facts="请书面反馈。", at=local(2025, 6, 3))
-    dispatch_rebuild()
+    dispatch_refresh()
     before = accountability_for_user(user=world.analyst, month_from=MAR, month_to=DEC)
     # the accused county office sees neither the accusation nor the notice about it
     assert before.supervision.issued == 2
@@ -141,7 +142,7 @@ def test_an_accusation_naming_the_reader_never_counts_in_their_transfers_once_it
     world, register, year
 ):
     """Review A item 1 (Art. 30 para 3): the steps on an accusation naming the reader are
-    subtracted as the hourly rebuild counted them, by the same keys: the accusation moving out
+    subtracted as the hourly fold counted them, by the same keys: the accusation moving out
     of the reader's scope after the rebuild must not put its transfer back in their figures.
     The figures say when they were counted."""
     from xinfang.analytics.reports import accountability_tables
@@ -150,18 +151,71 @@ def test_an_accusation_naming_the_reader_never_counts_in_their_transfers_once_it
     p = _accuse(register, world.court, local(2025, 6, 5), accused_staff_ids=[year.pk])
     petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, at=local(2025, 6, 5),
                  data={"to_organ_id": world.housing.pk})
-    dispatch_rebuild()
+    dispatch_refresh()
     analyst = accountability_for_user(user=world.analyst, month_from=MAR, month_to=DEC)
     assert analyst.dispatch[0][2] == 3  # the two appeals and the accusation
     named = accountability_for_user(user=year, month_from=MAR, month_to=DEC)
     assert named.dispatch[0][2] == 2
-    # later, before the next rebuild, the accusation leaves the county (sent up to the city)
+    # later, before the next fold, the accusation leaves the county (sent up to the city)
     Petition.objects.filter(pk=p.pk).update(current_organ=world.city_po)
     named = accountability_for_user(user=year, month_from=MAR, month_to=DEC)
     assert named.dispatch[0][2] == 2
     assert named.dispatch_as_of is not None
     titles = [t for t, _, _ in accountability_tables(named)]
     assert any(t.startswith("转送、交办情况（计数于 2025-09-01 ") for t in titles), titles
+
+
+def _dispatch_rows():  # type: ignore[no-untyped-def]
+    from xinfang.analytics.models import DispatchNamed, DispatchTally
+
+    keys = ("current_organ_id", "accused_organ_id", "action", "month", "n")
+    return (sorted(DispatchTally.objects.exclude(n=0).values_list(*keys)),
+            sorted(DispatchNamed.objects.exclude(n=0).values_list("user_id", *keys)))
+
+
+def test_the_queued_steps_folded_in_equal_a_whole_recount(world, register, year):
+    """The hourly fold (``dispatch_refresh``) moves the tally as counting everything again
+    would: a transfer that moves an accusation naming a colleague to another organ, the staff
+    it names recorded again (the colleague no longer, another now), an objection that sends it
+    back with its transfer counted and a second transfer, a registration voided, an
+    assignment."""
+    from xinfang.analytics.accountability import dispatch_counts
+    from xinfang.analytics.models import DispatchDelta
+    from xinfang.petitions.services import petition_accused_set
+
+    other = staff_create(username="other", password="test-pass-123", organ=world.county_po,
+                         roles=[Role.ANALYST])
+    p = _accuse(register, world.court, local(2025, 6, 5), accused_staff_ids=[year.pk])
+    petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, at=local(2025, 6, 5),
+                 data={"to_organ_id": world.housing.pk})
+    dispatch_refresh()
+    assert dispatch_counts(user=year, month_from=MAR, month_to=DEC)[0][2] == 2
+    assert dispatch_counts(user=other, month_from=MAR, month_to=DEC)[0][2] == 3
+    petition_accused_set(petition_id=p.pk, actor=world.head, staff_ids=[other.pk])
+    # housing objects (not its matter): back to the county office with its transfer counted,
+    # which sends it on to the discipline commission
+    petition_act(petition_id=p.pk, action="object", actor=world.head, at=local(2025, 6, 6),
+                 reason="不属于本机关职责范围")
+    petition_act(petition_id=p.pk, action="objection_accept", actor=world.po_head,
+                 at=local(2025, 6, 7), reason="异议成立")
+    petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, at=local(2025, 6, 7),
+                 data={"to_organ_id": world.discipline.pk})
+    q = register(received_at=local(2025, 7, 1), at=local(2025, 7, 1)).petition
+    petition_act(petition_id=q.pk, action="void", actor=world.clerk, at=local(2025, 7, 2),
+                 reason="重复登记")  # (a transfer tells the petitioner: no voiding after it)
+    r = register(received_at=local(2025, 7, 3), at=local(2025, 7, 3)).petition
+    petition_act(petition_id=r.pk, action="assign", actor=world.po_head, at=local(2025, 7, 3),
+                 data={"to_organ_id": world.housing.pk, "report_due": "2025-08-30"})
+    assert DispatchDelta.objects.exists()
+    dispatch_refresh()
+    assert not DispatchDelta.objects.exists()
+    folded = _dispatch_rows()
+    assert dispatch_counts(user=year, month_from=MAR, month_to=DEC)[0][2] == 4  # two of p
+    assert dispatch_counts(user=other, month_from=MAR, month_to=DEC)[0][2] == 2
+    assert dispatch_counts(user=other, month_from=MAR, month_to=DEC)[1][2] == 2  # assignments
+    dispatch_rebuild()
+    assert _dispatch_rows() == folded
+    assert folded[1]  # the named users' rows are compared too
 
 
 def _page_tables(body: str) -> dict[str, list[list[str]]]:

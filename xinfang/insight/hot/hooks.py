@@ -21,7 +21,7 @@ def _organ_and_below(organ_id: int | None) -> list[int]:
     ) or [organ.pk]
 
 
-def petition_accused(*, petition: Any, user_ids: Any) -> None:
+def petition_accused(*, petition: Any, user_ids: Any, before: Any = ()) -> None:
     hot_snapshots_forget(
         organ_ids=_organ_and_below(petition.accused_organ_id), user_ids=list(user_ids)
     )

@@ -152,5 +152,7 @@ def petition_accused_set(
             },
         )
         petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0014
-        extensions.accused(petition=petition, user_ids=sorted(set(before) | {u.pk for u in users}))
+        extensions.accused(
+            petition=petition, user_ids=sorted(set(before) | {u.pk for u in users}), before=before
+        )
     return petition
