@@ -113,6 +113,23 @@ def _fingerprint(qs) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:40], len(ids)
 
 
+def _next(todo: set[tuple[str, int]], readers: dict[str, User], now: datetime) -> tuple[str, int]:
+    """The window to compute next: one a reader asked for and is waiting on (never computed, or
+    forgotten), the first asked first, including one asked while this run was under way (each
+    clustering is bounded by ``MAX_PETITIONS``, so such a reader waits for at most the one
+    under way, not for every scope's recomputation); then the rest in order."""
+    waiting = (
+        HotSnapshot.objects.filter(computed_at__isnull=True, asked_at__gte=now - ASKED_KEEP)
+        .order_by("asked_at", "pk")
+        .values_list("scope", "weeks")
+    )
+    for key in waiting:
+        if key[0] in readers:
+            todo.add(key)  # asked after this run began: taken in it
+            return key
+    return min(todo)
+
+
 def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
     """Compute every scope's default window and each window asked for in the last week whose
     petitions (or day) changed since its last computation; forget the rest. Idempotent."""
@@ -133,17 +150,21 @@ def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
     stale = [s.pk for key, s in old.items() if key not in wanted]
     HotSnapshot.objects.filter(pk__in=stale).delete()
     computed = 0
-    confirmed: list[int] = []
-    for scope, weeks in sorted(wanted):
+    todo = set(wanted)
+    while todo:
+        scope, weeks = key = _next(todo, readers, now)
+        todo.discard(key)
         user = readers[scope]
         window = _petitions(user).filter(
             received_at__gt=local - timedelta(weeks=weeks), received_at__lte=local
         )
         fp, n = _fingerprint(window)
         fp = f"{local.date().isoformat()}:{fp}"  # growth and weeks move with the day
-        snap = old.get((scope, weeks))
+        snap = old.get(key)
         if snap is not None and snap.computed_at is not None and snap.fingerprint == fp:
-            confirmed.append(snap.pk)  # the same petitions: still right as of now
+            # the same petitions: still right as of now (confirmed at once: a long run must
+            # not let an unchanged snapshot age past FRESH_FOR and read as absent)
+            HotSnapshot.objects.filter(pk=snap.pk).update(computed_at=clock.now())
             continue
         rows = hot_rows_for_user(user=user, weeks=weeks, gate=False) if n else []
         computed += 1
@@ -157,7 +178,6 @@ def hot_snapshots_refresh(*, now: datetime | None = None) -> dict[str, int]:
                 "rows": [asdict(r) for r in rows],
             },
         )
-    HotSnapshot.objects.filter(pk__in=confirmed).update(computed_at=clock.now())
     return {
         "scopes": len(readers),
         "windows": len(wanted),

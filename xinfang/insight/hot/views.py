@@ -84,6 +84,7 @@ def hot_page(request: HttpRequest) -> HttpResponse:
             "computed_at": snap.computed_at,
             "analysed": snap.petitions,
             "weeks": weeks,
+            "default_weeks": DEFAULT_WEEKS,  # computed ahead for every reader: the way out
             "max_weeks": MAX_WEEKS,
             "max_petitions": MAX_PETITIONS,
         },

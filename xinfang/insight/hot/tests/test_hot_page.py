@@ -216,3 +216,37 @@ def test_a_snapshot_never_outlives_an_accusation_naming_its_reader(client, world
         computed()  # the same petitions: confirmed, shown again
         assert "本页结果计算于" in client.get("/insight/hot/").content.decode()
         assert hot_rows_cached(user=named, gate=False) is not None
+
+
+def test_a_window_a_reader_waits_on_is_computed_before_the_others(
+    client, world, register, monkeypatch
+):
+    """Issue 14/16: another window than the default is not left behind every scope's
+    recomputation: the worker takes the window a reader asked for (and waits on) first, even
+    one asked while its run is under way; the waiting page offers a refresh and the window
+    computed ahead."""
+    from xinfang.insight.hot import snapshots
+
+    _issue(world, register)
+    computed()
+    leader = staff_create(username="leader", password=None, organ=world.county_gov,
+                          roles=[Role.LEADER])
+    register(title="新的一件", received_at=local(2025, 8, 31), at=local(2025, 8, 31))
+    client.force_login(world.analyst)
+    body = client.get("/insight/hot/", {"weeks": "2"}).content.decode()
+    assert "正在后台计算" in body and '<a href="?weeks=8">' in body
+    order = []
+    real = snapshots.hot_rows_for_user
+
+    def spy(*, user, weeks, gate):  # type: ignore[no-untyped-def]
+        order.append((user.username, weeks))
+        if len(order) == 1:  # a reader asks for a window while the run is under way
+            client.force_login(leader)
+            client.get("/insight/hot/", {"weeks": "3"})
+        return real(user=user, weeks=weeks, gate=gate)
+
+    monkeypatch.setattr(snapshots, "hot_rows_for_user", spy)
+    computed()
+    assert order[0] == ("analyst", 2), order
+    assert order[1][1] == 3, order  # the leader's scope (any reader of it computes it)
+    assert len(order) > 2  # the defaults the new petition changed came after
