@@ -206,6 +206,25 @@ def _load(n: int, n_open: int, today: date) -> dict:  # type: ignore[type-arg]
                         )
                     )
             Deadline.objects.bulk_create(deadlines, batch_size=BATCH)
+            # every petition was transferred from the county office to the competent organ on
+            # the day it came in (what the transfers rollup, analytics.dispatch, counts)
+            PetitionEvent.objects.bulk_create(
+                [
+                    PetitionEvent(
+                        petition_id=p.pk,
+                        seq=1,
+                        action="transfer",
+                        from_state="registered",
+                        to_state="transferred",
+                        occurred_at=p.received_at,
+                        recorded_at=p.received_at,
+                        actor=actor,
+                        organ_id=p.registering_organ_id,
+                    )
+                    for p in made
+                ],
+                batch_size=BATCH,
+            )
         # a hundredth of the matters linked as the same matter passed re-review
         roots = list(
             Petition.objects.filter(repeat_of__isnull=False)
@@ -216,7 +235,7 @@ def _load(n: int, n_open: int, today: date) -> dict:  # type: ignore[type-arg]
             [
                 PetitionEvent(
                     petition_id=pk,
-                    seq=1,
+                    seq=2,
                     action="decide_re_review",
                     from_state="re_review_requested",
                     to_state="terminated",
@@ -309,16 +328,94 @@ def _rollup(today: date, changed: int) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _tick(now: datetime) -> dict:  # type: ignore[type-arg]
-    from xinfang.ops.services import tick_run
+def _dispatch(now: datetime, changed: int) -> dict:  # type: ignore[type-arg]
+    """The transfers rollup as an installation has it in the morning: counted up to the last
+    tick (``dispatch_rebuild``: the first build; timed here, not part of the tick), then
+    ``changed`` open petitions transferred on again today, with what the petition hooks queue
+    for each (where the code has the queue, ``DispatchDelta``): the bulk load bypasses them."""
+    from django.utils import timezone
 
+    from xinfang.analytics.dispatch import dispatch_rebuild
+    from xinfang.petitions.models import Petition, PetitionEvent
+
+    try:
+        from xinfang.analytics.models import DispatchDelta
+    except ImportError:  # the code before the queue (the whole count every hour)
+        DispatchDelta = None
     started = time.perf_counter()
-    out = tick_run(now=now, force=True)
+    steps = dispatch_rebuild()
+    built = round(time.perf_counter() - started, 1)
+    open_rows = list(
+        Petition.objects.filter(is_open=True).values_list("pk", "current_organ_id", "registering_organ_id")
+    )
+    rows = random.Random(8).sample(open_rows, min(changed, len(open_rows)))
+    at = now - timedelta(hours=1)
+    PetitionEvent.objects.bulk_create(
+        [
+            PetitionEvent(petition_id=pk, seq=3, action="assign", from_state="transferred",
+                          to_state="assigned", occurred_at=at, recorded_at=at,
+                          actor_id=None, organ_id=office)
+            for pk, _organ, office in rows
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    if DispatchDelta is not None:
+        month = timezone.localdate(at).replace(day=1)
+        DispatchDelta.objects.bulk_create(
+            [
+                DispatchDelta(current_organ_id=organ, accused_organ_id=0, action="assign",
+                              month=month, n=1)
+                for _pk, organ, _office in rows
+            ],
+            batch_size=BATCH,
+        )  # fmt: skip
+    return {"build_seconds": built, "steps": steps, "queued": len(rows),
+            "queue": DispatchDelta is not None}  # fmt: skip
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its PostgreSQL backend (same machine:
+    /proc/<pid>/stat utime + stime)."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.process_time(), backend
+
+
+def _tick(now: datetime) -> dict:  # type: ignore[type-arg]
+    """The whole tick, one job after another (``tick_run(only=…)``, in the tick's order), with
+    each job's wall seconds and CPU seconds (Python, and the database backend's: parallel query
+    is off in this session, so no worker process does part of it unseen)."""
+    from django.db import connection
+
+    from xinfang.ops.services import jobs_discover, tick_run
+
+    with connection.cursor() as c:  # every query's work in the one backend _cpu() reads
+        c.execute("SET max_parallel_workers_per_gather = 0")
+    started = time.perf_counter()
+    cpu0 = _cpu()
+    jobs = {}
+    for job in jobs_discover():
+        before = _cpu()
+        (o,) = tick_run(now=now, only=[job.name], force=True)
+        after = _cpu()
+        jobs[o.name] = {
+            "status": o.status,
+            "seconds": o.seconds,
+            "cpu_python": round(after[0] - before[0], 2),
+            "cpu_db": round(after[1] - before[1], 2),
+            "result": o.result,
+        }
+    cpu1 = _cpu()
     return {
         "seconds": round(time.perf_counter() - started, 2),
-        "jobs": {
-            o.name: {"status": o.status, "seconds": o.seconds, "result": o.result} for o in out
-        },
+        "cpu_python": round(cpu1[0] - cpu0[0], 2),
+        "cpu_db": round(cpu1[1] - cpu0[1], 2),
+        "jobs": jobs,
         "load_average": os.getloadavg(),
     }
 
@@ -344,6 +441,7 @@ def main() -> None:
     loaded = _load(args.petitions, args.open, clock.local_date(now))
     loaded["yesterday"] = _yesterday(now)
     loaded["rollup"] = _rollup(clock.local_date(now), args.changed)
+    loaded["dispatch"] = _dispatch(now, args.changed)
     first = _tick(now)
     second = _tick(now)  # the same moment again: nothing more may be recorded
     result = {
@@ -369,7 +467,13 @@ def main() -> None:
             {
                 "loaded": loaded,
                 "first": first["seconds"],
+                "first_cpu": [first["cpu_python"], first["cpu_db"]],
                 "second": second["seconds"],
+                "second_cpu": [second["cpu_python"], second["cpu_db"]],
+                "escalate": [first["jobs"]["resolution.escalate"][k]
+                             for k in ("seconds", "cpu_python", "cpu_db")],
+                "dispatch": [first["jobs"]["analytics.dispatch"][k]
+                             for k in ("seconds", "cpu_python", "cpu_db")],
                 "load_average": first["load_average"],
             },
             ensure_ascii=False,
