@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     first tick builds it whole."""
 
     dependencies = [
-        ("analytics", "0009_dispatch_named"),
+        ("analytics", "0010_list_export_language"),
     ]
 
     operations = [
