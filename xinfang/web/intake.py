@@ -75,7 +75,7 @@ def _need_registrar(request: HttpRequest) -> None:
 def _regions_for(organ: Organ | None) -> list[Region]:
     if organ is None:
         return []
-    prefix = organ.region.code.rstrip("0")
+    prefix = organ.region_id.rstrip("0")  # the code is the region's key: no query for it
     prefix = prefix[: len(prefix) + (len(prefix) % 2)] if prefix else ""
     return list(Region.objects.filter(code__startswith=prefix).order_by("code")[:500])
 

@@ -36,7 +36,7 @@ BUDGET: dict[str, int] = {
     "/imports/": 5,  # the history import's list of the user's runs (issue 16)
     # the worker's snapshot of the reader's scope; a window not yet computed asks for it (+3)
     "/insight/hot/": 7,
-    "/intake/": 7,
+    "/intake/": 6,  # -1: the organ's region code is its key (web.intake._regions_for; pagespeed)
     # +1: the federation panel (federation_link_petition index); +1: the resolution timeline
     # (backlog, hearing and relief entries in one UNION query, resolution/timeline.py)
     # -2 (pagespeed): the user's organ with the user; the open review window from the deadlines
@@ -49,7 +49,9 @@ BUDGET: dict[str, int] = {
     "/routing/rules/": 5,
     "/resolution/backlog/": 5,
     "/search/": 3,
-    "/worklist/": 12,  # +1: the drafts waiting to be signed or corrected (issue 12, item 7)
+    # +1: the drafts waiting to be signed or corrected (issue 12, item 7); -1: the region list
+    # read without the organ's region row (pagespeed)
+    "/worklist/": 11,
 }
 
 
