@@ -122,3 +122,48 @@ def test_the_receiving_side_shows_a_window_reopened_for_a_request_asked_in_time(
     page.get_by_role("link", name=re.compile("恢复申请期限告知书|申请期限")).first.click()
     page.get_by_text("请求复查的权利以你提出请求的时间为准").wait_for()
     page.screenshot(path=f"{SHOTS}/b-notice.png", full_page=True)
+
+
+def test_the_clerk_takes_back_a_transfer_that_never_arrived(live_server, browser, world, register):
+    """取回 (issue 20): the clerk of the sending office opens the step, cannot send it without
+    the confirmation box, ticks it and gives a reason; the page then says it was taken back,
+    routes it again, and a reload repeats nothing."""
+    from pathlib import Path
+
+    from xinfang.directory.models import Level, OrganKind
+    from xinfang.directory.services import organ_create
+    from xinfang.federation import envelope as e
+    from xinfang.federation.models import OutboundMessage
+    from xinfang.federation.services import peer_add, remote_organ_set
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.services import petition_act
+
+    Path(SHOTS).mkdir(exist_ok=True)
+    peer = peer_add(name="江西省信访系统", url="http://127.0.0.1:8639/", public_key=e.public_key_text(e.private_key_from_secret("jx take back")))  # fmt: skip
+    jx = organ_create(name="江西省信访局", kind=OrganKind.PETITION_OFFICE, level=Level.COUNTY, region=world.county)  # fmt: skip
+    remote_organ_set(organ=jx, peer=peer, remote_organ_id=17)
+    p = register(title="在江西务工被拖欠工资").petition
+    petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, data={"to_organ_id": jx.pk})  # fmt: skip
+    ctx = desktop_context(browser)
+    sign_in(ctx, live_server, world.clerk)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{live_server.url}/petitions/{p.pk}/")
+    assert "未送达" in page.locator("#federation-panel").inner_text()
+    box = page.locator("details.action").filter(
+        has=page.locator("summary", has_text=re.compile("^取回$"))
+    )
+    box.locator("summary").click()
+    box.get_by_label(re.compile("^取回理由")).fill("江西系统停运，久未送达")
+    box.get_by_role("button", name="取回", exact=True).click()  # the box is not ticked
+    assert Petition.objects.get(pk=p.pk).state == "transferred"  # the browser asked first
+    box.get_by_label(re.compile("^我确认取回")).check()
+    page.screenshot(path=f"{SHOTS}/take-back-form.png", full_page=False)
+    box.get_by_role("button", name="取回", exact=True).click()
+    page.get_by_role("status").filter(has_text="已取回").wait_for()
+    assert "已取回" in page.locator("#federation-panel").inner_text()
+    page.screenshot(path=f"{SHOTS}/taken-back.png", full_page=True)
+    page.reload()
+    assert Petition.objects.get(pk=p.pk).events.filter(action="take_back").count() == 1
+    assert OutboundMessage.objects.get().status == "withdrawn"
+    assert page.locator("details.action summary", has_text=re.compile("^取回$")).count() == 0
