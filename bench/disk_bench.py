@@ -38,22 +38,32 @@ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname
 """
 
+# The leaves of a table: its partitions if partitioned, else itself (pg_partition_tree gives
+# nothing for a table outside any partition tree).
+_LEAVES = """
+SELECT t.relid FROM pg_partition_tree(%(oid)s::oid::regclass) t WHERE t.isleaf
+UNION ALL SELECT %(oid)s::oid::regclass WHERE NOT EXISTS (
+    SELECT 1 FROM pg_partition_tree(%(oid)s::oid::regclass))
+"""
+
 # Heap, TOAST (with its index) and rows of a table and all its partitions.
-_SIZES = """
-SELECT coalesce(sum(pg_relation_size(t.relid)), 0),
-       coalesce(sum(pg_table_size(t.relid) - pg_relation_size(t.relid)), 0),
+_SIZES = f"""
+SELECT coalesce(sum(pg_relation_size(c.oid)), 0),
+       coalesce(sum(pg_table_size(c.oid) - pg_relation_size(c.oid)), 0),
        coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
-FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid
-WHERE t.isleaf
+FROM pg_class c WHERE c.oid IN ({_LEAVES})
 """
 
 # Each index of the table (on a partitioned table: its partitioned index, summed over the
 # partitions' indexes), with its definition.
 _INDEXES = """
 SELECT ic.relname, pg_get_indexdef(i.indexrelid),
-       (SELECT coalesce(sum(pg_relation_size(p.relid)), 0) FROM pg_partition_tree(i.indexrelid) p)
+       CASE WHEN ic.relkind = 'I' THEN
+           (SELECT coalesce(sum(pg_relation_size(p.relid)), 0)
+            FROM pg_partition_tree(i.indexrelid) p)
+       ELSE pg_relation_size(i.indexrelid) END
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-WHERE i.indrelid = %s ORDER BY 3 DESC
+WHERE i.indrelid = %(oid)s::oid ORDER BY 3 DESC
 """
 
 
@@ -61,10 +71,10 @@ def measure(conn: psycopg.Connection) -> dict[str, Any]:
     petitions = conn.execute("SELECT count(*) FROM petitions_petition").fetchone()[0]
     tables: dict[str, Any] = {}
     for oid, name, parted in conn.execute(_TABLES).fetchall():
-        heap, toast, rows = conn.execute(_SIZES, [oid]).fetchone()
+        heap, toast, rows = conn.execute(_SIZES, {"oid": oid}).fetchone()
         indexes = {
             ix: {"bytes": int(size), "def": d}
-            for ix, d, size in conn.execute(_INDEXES, [oid]).fetchall()
+            for ix, d, size in conn.execute(_INDEXES, {"oid": oid}).fetchall()
         }
         total = int(heap) + int(toast) + sum(v["bytes"] for v in indexes.values())
         tables[name] = {

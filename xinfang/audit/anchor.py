@@ -168,7 +168,7 @@ def anchor_check(
         )
         if found is None and archive is not None and archive.holds(chain, seq):
             continue  # in an archived partition (ADR 0019): linked through its manifest
-        if found != h:
+        if found is None or bytes(found).hex() != h:
             problem(
                 f"链 {chain}：锚点（{latest['at']}）记下的 #{chain}.{seq} 已被改写（rewritten）"
             )

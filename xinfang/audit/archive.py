@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xinfang.audit.chain import record_hash
+from xinfang.audit.chain import chain_genesis, record_hash
 from xinfang.audit.models import AuditRecord
 
 DETACH = "partition.detach"
@@ -122,18 +122,22 @@ def _within(ix: tuple[list[int], list[int]], n: int) -> bool:
     return i >= 0 and n <= ends[i]
 
 
-def archive_read(records: Iterable[AuditRecord] | None = None) -> Archive:
+def archive_read() -> Archive:
     """The partitions detached and not re-attached since, from their (verified) records."""
-    if records is None:
-        records = AuditRecord.objects.filter(
-            object_type=OBJECT_TYPE, kind__in=(DETACH, ATTACH)
-        ).order_by("chain", "seq")
+    records = AuditRecord.objects.filter(
+        object_type=OBJECT_TYPE, kind__in=(DETACH, ATTACH)
+    ).order_by("chain", "seq")
     current: dict[str, AuditRecord] = {}
+    ends: dict[tuple[int, int], str] = {}  # (chain, last seq) -> last hash, of the runs read so far
     for r in records:
-        if not hmac.compare_digest(record_hash(r), r.hash):
+        prev = _prev_hash(r, ends)
+        if prev is None or not hmac.compare_digest(record_hash(r, prev), bytes(r.hash or b"")):
             continue  # a forged or edited record: the chain walk reports it, it excuses nothing
         if r.kind == DETACH:
             current[r.object_id] = r
+            for chain_s, runs in ((r.data or {}).get("runs") or {}).items():
+                for _first, last, _prev, last_hash in runs:
+                    ends[(int(chain_s), int(last))] = str(last_hash)
         else:
             current.pop(r.object_id, None)
     out = Archive()
@@ -150,6 +154,52 @@ def archive_read(records: Iterable[AuditRecord] | None = None) -> Archive:
                 )
         for object_type, ranges in (data.get("unchecked") or {}).items():
             out.unchecked.setdefault(object_type, []).extend((int(a), int(b)) for a, b in ranges)
+    return out
+
+
+def _prev_hash(r: AuditRecord, ends: Mapping[tuple[int, int], str]) -> str | None:
+    """The hash of the record before ``r`` in its chain (hex), which ``r``'s HMAC covers: the
+    chain's genesis, the record itself, or the end of an archived run; ``None`` if it is
+    nowhere (then ``r`` cannot be checked here, and excuses nothing)."""
+    if r.seq == 1:
+        return chain_genesis(r.chain)
+    h = (
+        AuditRecord.objects.filter(chain=r.chain, seq=r.seq - 1)
+        .values_list("hash", flat=True)
+        .first()
+    )
+    if h is not None:
+        return bytes(h).hex()
+    return ends.get((r.chain, r.seq - 1))
+
+
+def archive_prev_hashes(wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """For archived runs about to be written into a manifest, each run's ``prev_hash``: the
+    hash (hex) of the record just before its first, ``(chain, first)`` -> hash. The record is
+    the chain's genesis, or still attached, or the last of a run archived earlier; one found
+    nowhere is left out (the manifest then has an empty ``prev_hash`` and verify reports the
+    missing record before the run, as it should)."""
+    out: dict[tuple[int, int], str] = {}
+    ends = {(run.chain, run.last): run.last_hash for run in archive_read().runs.values()}
+    by_chain: dict[int, list[int]] = {}
+    for chain, first in wanted:
+        if first == 1:
+            out[(chain, first)] = chain_genesis(chain)
+        else:
+            by_chain.setdefault(chain, []).append(first - 1)
+    for chain, seqs in sorted(by_chain.items()):
+        found: dict[int, str] = {}
+        for i in range(0, len(seqs), 1000):
+            found.update(
+                (seq, bytes(h).hex())
+                for seq, h in AuditRecord.objects.filter(
+                    chain=chain, seq__in=seqs[i : i + 1000]
+                ).values_list("seq", "hash")
+            )
+        for seq in seqs:
+            h = found.get(seq) or ends.get((chain, seq))
+            if h is not None:
+                out[(chain, seq + 1)] = h
     return out
 
 

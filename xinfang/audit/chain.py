@@ -17,7 +17,7 @@ CHAINS = 16
 
 
 def chain_genesis(chain: int) -> str:
-    """The ``prev_hash`` of a chain's first record (chain 0 keeps the original all-zero one):
+    """The previous hash of a chain's first record (chain 0 keeps the original all-zero one):
     distinct per chain, so a record moved to another chain no longer links."""
     if chain == 0:
         return GENESIS
@@ -34,7 +34,11 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def record_hash(r: AuditRecord) -> str:
+def record_hash(r: AuditRecord, prev_hash: str) -> bytes:
+    """The record's HMAC-SHA256 (32 raw bytes) over its fields and ``prev_hash``, the hash of
+    the record before it in its chain (64 hex characters; the chain's genesis for the first).
+    The body is what it was when ``prev_hash`` was a stored column (hex, in the JSON), so a
+    record written before ADR 0024 verifies as it was written, never hashed again."""
     body = json.dumps(
         [
             r.seq,
@@ -47,11 +51,11 @@ def record_hash(r: AuditRecord) -> str:
             r.object_type,
             r.object_id,
             r.data,
-            r.prev_hash,
+            prev_hash,
         ],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
     )
     key = settings.XINFANG_AUDIT_KEY.encode()
-    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, body.encode(), hashlib.sha256).digest()

@@ -1,10 +1,13 @@
-"""The audit trail: append-only records, each carrying the hash of the one before it.
+"""The audit trail: append-only records, each hashed with the hash of the one before it.
 
 ``AuditRecord.hash`` is HMAC-SHA256 (key ``XINFANG_AUDIT_KEY``, kept outside the database) over
-the record's fields and ``prev_hash``. The trail is several chains (``chain``, a hash bucket of
-the record's object: every record of one petition is in one chain), so audited writes of
-different petitions do not wait for one another; each chain's ``AuditHead`` holds its last
-sequence number and hash and is locked to append, so each chain has one order. The heads are
+the record's fields and the hash of the record before it in its chain, stored as 32 raw bytes.
+That previous hash is not stored a second time (ADR 0024): verify walks each chain in order and
+has it in hand, and the HMAC fails unless it is the one the record was made after. The trail
+is several chains (``chain``, a hash bucket of the record's object: every record of one
+petition is in one chain), so audited writes of different petitions do not wait for one
+another; each chain's ``AuditHead`` holds its last sequence number and hash and is locked to
+append, so each chain has one order. The heads are
 anchored together outside the database (``AuditAnchor``, ADR 0014). ``xinfang audit verify``
 recomputes every chain: an edited, removed, inserted or reordered record breaks it.
 """
@@ -33,8 +36,9 @@ class AuditRecord(models.Model):
     object_type = models.CharField("对象类型", max_length=40, blank=True)
     object_id = models.CharField("对象", max_length=64, blank=True)
     data = models.JSONField("内容", default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of the record and the previous record's hash (``audit.chain.record_hash``):
+    # 32 raw bytes, not 64 hex characters (ADR 0024; hex where people read it: ``hash_hex``).
+    hash = models.BinaryField(max_length=32)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
@@ -64,9 +68,15 @@ class AuditRecord(models.Model):
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("审计记录只能追加，不能删除")
 
+    @property
+    def hash_hex(self) -> str:
+        """The hash as the anchors, heads and manifests write it (64 hex characters)."""
+        return bytes(self.hash).hex()
+
 
 class AuditHead(models.Model):
-    """One row per chain: its last record's sequence number and hash. Appending locks it."""
+    """One row per chain: its last record's sequence number and hash (hex: sixteen rows, read by
+    people and anchors). Appending locks it."""
 
     chain = models.PositiveSmallIntegerField(unique=True, default=0)
     seq = models.PositiveBigIntegerField(default=0)

@@ -113,8 +113,8 @@ def audit_append(
             for r in by_chain[chain]:
                 seq += 1
                 r.seq = seq
-                r.prev_hash = prev
-                r.hash = prev = record_hash(r)
+                r.hash = record_hash(r, prev)
+                prev = r.hash.hex()
             AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
         _insert(rows)
     return rows
@@ -132,7 +132,6 @@ _COLUMNS = (
     "object_type",
     "object_id",
     "data",
-    "prev_hash",
     "hash",
 )
 
@@ -148,7 +147,7 @@ def _insert(rows: Sequence[AuditRecord]) -> None:
     qn = conn.ops.quote_name
     cols = ", ".join(qn(meta.get_field(c).column) for c in _COLUMNS)
     one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    size = (conn.features.max_query_params or 13_000) // len(_COLUMNS)  # SQLite: 999 // 13
+    size = (conn.features.max_query_params or 13_000) // len(_COLUMNS)  # SQLite: 999 // 12
 
     def values(r: AuditRecord) -> tuple[Any, ...]:
         return (
@@ -163,8 +162,7 @@ def _insert(rows: Sequence[AuditRecord]) -> None:
             r.object_type,
             r.object_id,
             data.get_db_prep_save(r.data, conn),
-            r.prev_hash,
-            r.hash,
+            r.hash,  # bytes: bytea on PostgreSQL, a BLOB on SQLite
         )
 
     with conn.cursor() as c:

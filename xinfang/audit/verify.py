@@ -2,9 +2,11 @@
 
 What is checked (ADR 0014):
 
-* each chain, record by record: sequence without gaps, each ``prev_hash`` the hash of the one
-  before (from the chain's own genesis), each ``hash`` the HMAC of the record (the key is
-  outside the database), storage order equal to sequence order;
+* each chain, record by record: sequence without gaps, each ``hash`` the HMAC of the record
+  together with the hash of the one before it (from the chain's own genesis; the key is outside
+  the database), storage order equal to sequence order. The previous hash is not stored
+  (ADR 0024): the walk has it in hand, and a record that was edited, or no longer follows the
+  record it was made after (one removed, inserted or moved before it), fails its HMAC;
 * each chain's head equal to its last record (a removed tail with an untouched head);
 * the latest anchor written outside the database (``xinfang.audit.anchor``): its signature, and
   every head it names still in the chain (a removed tail with a rewritten head);
@@ -112,10 +114,12 @@ def _verify_chains(
             problem(f"{at}: 序号重复或倒序（reordered）")
         elif r.seq > expected_seq:
             problem(f"#{r.chain}.{expected_seq}–#{r.chain}.{r.seq - 1}: 记录缺失（removed）")
-        if r.prev_hash != prev_hash:
-            problem(f"{at}: 与上一条记录的链接不符（removed, inserted or reordered）")
-        if not hmac.compare_digest(record_hash(r), r.hash):
-            problem(f"{at}: 内容与哈希不符（edited）")
+        h = bytes(r.hash or b"")
+        if not hmac.compare_digest(record_hash(r, prev_hash), h):
+            problem(
+                f"{at}: 内容或与上一条记录的链接与哈希不符"
+                "（edited, or a record before it removed, inserted or reordered）"
+            )
         elif r.object_type in types and r.kind == f"{r.object_type}.seal":
             sealed[(r.object_type, r.object_id)] = (
                 str((r.data or {}).get("digest", "")),
@@ -124,7 +128,9 @@ def _verify_chains(
         if r.pk < last_pk:
             problem(f"{at}: 存储顺序与序号不符（reordered）")
         last_pk = max(last_pk, r.pk)
-        prev_hash, expected_seq = r.hash, r.seq + 1
+        # the chain goes on from the hash stored, right or wrong: a record edited without its
+        # hash is reported once, not again at every record after it
+        prev_hash, expected_seq = h.hex(), r.seq + 1
     if chain >= 0:
         expected_seq, prev_hash = archive.step(chain, expected_seq, prev_hash)
         rep.heads[chain] = (expected_seq - 1, prev_hash)
@@ -161,5 +167,5 @@ def _check_expected(expect_head: str, problem: Callable[[str], None], archive: A
         )
         if match is None and archive.holds(chain, seq):
             continue  # in an archived partition: its link was checked through the manifest
-        if match != h:
+        if match is None or bytes(match).hex() != h.lower():
             problem(f"此前记下的链头 #{chain}.{seq} 已不在链中（removed or rewritten）")

@@ -134,7 +134,7 @@ def partition_detach(*, year: int, actor: Any = None) -> dict[str, Any]:
 def _manifest(year: int, done: dict[str, tuple[str, str]]) -> dict[str, dict[str, Any]]:
     """What left with each partition: its bound and rows; for the audit records the runs of
     each chain (``audit.archive``); the petitions whose digest needs the archived rows."""
-    from xinfang.audit.archive import id_ranges
+    from xinfang.audit.archive import archive_prev_hashes, id_ranges
     from xinfang.audit.models import AuditRecord
     from xinfang.petitions.models import PetitionEvent
 
@@ -156,19 +156,23 @@ def _manifest(year: int, done: dict[str, tuple[str, str]]) -> dict[str, dict[str
             )
         }
         # gaps and islands: consecutive sequence numbers of one chain form one run
-        for chain, first, last, prev_hash, last_hash in _q(
+        found = _q(
             f"""
             WITH r AS (
-                SELECT chain, seq, prev_hash, hash, seq - row_number() OVER w AS grp
+                SELECT chain, seq, hash, seq - row_number() OVER w AS grp
                 FROM {src} WINDOW w AS (PARTITION BY chain ORDER BY seq)
             )
-            SELECT chain, min(seq), max(seq),
-                   (array_agg(prev_hash ORDER BY seq))[1],
-                   (array_agg(hash ORDER BY seq DESC))[1]
+            SELECT chain, min(seq), max(seq), (array_agg(hash ORDER BY seq DESC))[1]
             FROM r GROUP BY chain, grp ORDER BY chain, min(seq)
             """
-        ):
-            runs.setdefault(str(chain), []).append([first, last, prev_hash, last_hash])
+        )
+        # the hash before each run's first record is not stored with it (ADR 0024): it is the
+        # previous record's, still attached (or the genesis, or the end of an earlier archive)
+        prevs = archive_prev_hashes((chain, first) for chain, first, _l, _h in found)
+        for chain, first, last, last_hash in found:
+            runs.setdefault(str(chain), []).append(
+                [first, last, prevs.get((chain, first), ""), _hex(last_hash)]
+            )
     out = {}
     for table, (name, bound) in done.items():
         m = re.search(r"FROM \('([^']*)'\) TO \('([^']*)'\)", bound)
@@ -186,6 +190,50 @@ def _manifest(year: int, done: dict[str, tuple[str, str]]) -> dict[str, dict[str
         for table in done:
             out[table]["unchecked"] = {"petition": ranges}
     return out
+
+
+def _hex(h: Any) -> str:
+    """A hash as the manifests write it: hex (a partition archived before ADR 0024 stores hex
+    text, one after it 32 raw bytes)."""
+    return bytes(h).hex() if isinstance(h, bytes | bytearray | memoryview) else str(h)
+
+
+#: audit.0004's conversion of a stored hex hash (a non-hex one, edited by hand, stays reported)
+TO_BYTES = (
+    """CASE WHEN "hash" ~ '^[0-9a-fA-F]{64}$' THEN decode("hash", 'hex') """
+    """ELSE convert_to("hash", 'UTF8') END"""
+)
+
+
+def _conform(name: str, table: str) -> None:
+    """Bring an archived partition to its parent's columns before attaching it: a year archived
+    before ADR 0024 (audit records with a ``prev_hash`` column and the hash as hex text) gets the
+    same conversion migration ``audit.0004`` gave the attached years. Its rows keep their
+    HMACs: the hash is the same 32 bytes, and the previous hash is the one the chain reaches."""
+    cols = dict(
+        _q(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name = %s",
+            [name],
+        )
+    )
+    if table == "audit_auditrecord" and cols.get("hash") not in (None, "bytea"):
+        drop = 'DROP COLUMN "prev_hash", ' if "prev_hash" in cols else ""
+        _q(f'ALTER TABLE "{name}" {drop}ALTER COLUMN "hash" TYPE bytea USING {TO_BYTES}')
+
+
+def _drop_unmatched_indexes(name: str) -> None:
+    """Indexes an attached partition brought that its parent no longer has (one dropped since
+    the year was archived, e.g. by migration ``audit.0005``): attaching keeps them as the
+    partition's own, where they would only take disk."""
+    for (ix,) in _q(
+        "SELECT ci.relname FROM pg_index x JOIN pg_class ci ON ci.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = x.indexrelid) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
+        [f'"{name}"'],
+    ):
+        _q(f'DROP INDEX "{ix}"')
 
 
 def partition_attach(*, year: int, actor: Any = None) -> dict[str, Any]:
@@ -216,6 +264,7 @@ def partition_attach(*, year: int, actor: Any = None) -> dict[str, Any]:
         lo, hi = last.get("from") or f"{year}-01-01", last.get("to") or f"{year + 1}-01-01"
         with transaction.atomic():
             _q(f'ALTER TABLE {ARCHIVE_SCHEMA}."{name}" SET SCHEMA public')
+            _conform(name, spec.table)
             check = f"{name}_bound"
             _q(
                 f'ALTER TABLE "{name}" ADD CONSTRAINT "{check}" CHECK ("{spec.key}" IS NOT NULL '
@@ -228,6 +277,7 @@ def partition_attach(*, year: int, actor: Any = None) -> dict[str, Any]:
                 [lo, hi],
             )
             _q(f'ALTER TABLE "{name}" DROP CONSTRAINT "{check}"')
+            _drop_unmatched_indexes(name)
             audit_record(
                 kind="partition.attach",
                 actor=actor,

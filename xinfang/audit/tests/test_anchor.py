@@ -71,7 +71,7 @@ def test_a_removed_tail_with_a_rewritten_head_is_caught_by_the_anchor(anchors):
     prev = AuditRecord.objects.get(chain=last.chain, seq=last.seq - 1)
     with connection.cursor() as c:
         c.execute(f"DELETE FROM {T} WHERE id = %s", [last.pk])
-    AuditHead.objects.filter(chain=last.chain).update(seq=prev.seq, hash=prev.hash)
+    AuditHead.objects.filter(chain=last.chain).update(seq=prev.seq, hash=prev.hash_hex)
     assert audit_verify(anchors=False).ok  # consistent in the database alone…
     rep = audit_verify()  # …but not with the anchor written outside it
     assert not rep.ok
@@ -83,7 +83,7 @@ def test_a_chain_rewritten_from_an_anchored_record_on_is_caught(anchors):
     audit_anchor(now=NOW)
     last = AuditRecord.objects.order_by("seq").last()
     with connection.cursor() as c:  # the anchored record replaced by one with another hash
-        c.execute(f"UPDATE {T} SET hash = %s WHERE id = %s", ["e" * 64, last.pk])
+        c.execute(f"UPDATE {T} SET hash = %s WHERE id = %s", [b"\xee" * 32, last.pk])
     AuditHead.objects.filter(chain=last.chain).update(hash="e" * 64)
     rep = audit_verify()
     assert any("rewritten" in p for p in rep.problems)
@@ -97,10 +97,10 @@ def test_a_rewritten_anchor_fails_its_signature(anchors):
     prev = AuditRecord.objects.get(chain=last.chain, seq=last.seq - 1)
     with connection.cursor() as c:
         c.execute(f"DELETE FROM {T} WHERE id = %s", [last.pk])
-    AuditHead.objects.filter(chain=last.chain).update(seq=prev.seq, hash=prev.hash)
+    AuditHead.objects.filter(chain=last.chain).update(seq=prev.seq, hash=prev.hash_hex)
     path = anchors / "anchors-2026-12.jsonl"
     line = json.loads(path.read_text())
-    line["heads"] = {str(prev.chain): [prev.seq, prev.hash]}
+    line["heads"] = {str(prev.chain): [prev.seq, prev.hash_hex]}
     path.write_text(json.dumps(line) + "\n")
     rep = audit_verify()
     assert not rep.ok

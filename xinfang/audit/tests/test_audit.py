@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 
@@ -37,11 +39,21 @@ def _sql(query: str, *params) -> None:
 T = AuditRecord._meta.db_table
 
 
-def test_a_fresh_chain_verifies_and_each_record_carries_the_previous_hash(chain):
-    for prev, rec in zip(chain, chain[1:], strict=False):
-        assert rec.prev_hash == prev.hash and rec.seq == prev.seq + 1
+def test_a_fresh_chain_verifies_and_each_hash_covers_the_previous_hash(chain):
+    from xinfang.audit.chain import chain_genesis, record_hash
+
+    prev = chain_genesis(chain[0].chain)
+    for rec in chain:
+        assert isinstance(rec.hash, bytes) and len(rec.hash) == 32  # raw, not hex (ADR 0024)
+        assert record_hash(rec, prev) == rec.hash
+        assert record_hash(rec, "0" * 64) != rec.hash  # after any other record it fails
+        prev = rec.hash_hex
+    for a, b in zip(chain, chain[1:], strict=False):
+        assert b.seq == a.seq + 1
+    stored = AuditRecord.objects.get(pk=chain[-1].pk)  # as read back from the database
+    assert bytes(stored.hash) == chain[-1].hash
     head = AuditHead.objects.get(chain=chain[-1].chain)
-    assert (head.seq, head.hash) == (chain[-1].seq, chain[-1].hash)
+    assert (head.seq, head.hash) == (chain[-1].seq, chain[-1].hash_hex)
 
 
 def test_records_cannot_be_changed_or_deleted_through_the_orm(chain):
@@ -63,8 +75,7 @@ def test_records_cannot_be_changed_or_deleted_through_the_orm(chain):
         ("object_id", "99"),
         ("data", '{"i": 0, "t": "乙"}'),
         ("at", "2001-01-01 00:00:00"),
-        ("hash", "f" * 64),
-        ("prev_hash", "1" * 64),
+        ("hash", b"\xff" * 32),
     ],
 )
 def test_editing_any_field_of_any_record_is_detected(chain, index, column, value):
@@ -73,6 +84,76 @@ def test_editing_any_field_of_any_record_is_detected(chain, index, column, value
     assert not rep.ok
     c, n = chain[index].chain, chain[index].seq
     assert any(f"#{c}.{n}" in p or f"#{c}.{n + 1}" in p for p in rep.problems)
+
+
+def _stored_hash(pk: int) -> bytes:
+    with connection.cursor() as c:
+        c.execute(f"SELECT hash FROM {T} WHERE id = %s", [pk])
+        return bytes(c.fetchone()[0])
+
+
+@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda h: bytes([h[0] ^ 1]) + h[1:], id="first-bit-flipped"),
+        pytest.param(lambda h: h[:17] + bytes([h[17] ^ 0x80]) + h[18:], id="a-middle-byte"),
+        pytest.param(lambda h: h[:31], id="truncated-by-a-byte"),
+        pytest.param(lambda h: h[:16], id="truncated-to-half"),
+        pytest.param(lambda h: h + b"\0", id="a-byte-added"),
+        pytest.param(lambda h: b"", id="emptied"),
+        pytest.param(lambda h: h.hex().encode(), id="as-hex-text"),
+    ],
+)
+def test_a_spoiled_raw_hash_is_detected(chain, index, spoil):
+    """The hash is 32 raw bytes (ADR 0024): a flipped bit, a shortened, lengthened or emptied
+    value, or the hex text the column held before, all fail against the HMAC."""
+    rec = chain[index]
+    assert _stored_hash(rec.pk) == rec.hash
+    _sql(f"UPDATE {T} SET hash = %s WHERE id = %s", spoil(rec.hash), rec.pk)
+    rep = audit_verify()
+    assert not rep.ok
+    assert any(f"#{rec.chain}.{rec.seq}:" in p and "edited" in p for p in rep.problems), rep
+    if index < 5:  # the chain went on from the spoiled hash: the next record no longer links
+        nxt = chain[index + 1]
+        assert any(f"#{nxt.chain}.{nxt.seq}:" in p for p in rep.problems), rep
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_a_record_removed_and_the_rest_renumbered_into_its_place_is_detected(chain, index):
+    """No stored previous hash to fit: the records after it still carry the hash of the one
+    removed inside their HMACs, and their numbers too."""
+    gone = chain[index]
+    _sql(f"DELETE FROM {T} WHERE id = %s", gone.pk)
+    for rec in chain[index + 1 :]:
+        _sql(f"UPDATE {T} SET seq = %s WHERE id = %s", rec.seq - 1, rec.pk)
+    AuditHead.objects.filter(chain=gone.chain).update(
+        seq=chain[-1].seq - 1, hash=chain[-1].hash_hex
+    )
+    rep = audit_verify()
+    assert not rep.ok
+    assert any(f"#{gone.chain}.{gone.seq}:" in p for p in rep.problems), rep
+
+
+@pytest.mark.parametrize(("src", "dst"), [(0, 3), (4, 1), (2, 5)])
+def test_a_record_overwritten_with_another_records_fields_and_hash_is_detected(chain, src, dst):
+    """A valid record (fields and hash) replayed in another place of the chain: its HMAC
+    covers its own number and predecessor, so it does not fit anywhere else."""
+    a, b = chain[src], chain[dst]
+    _sql(
+        f"UPDATE {T} SET kind = %s, ip = %s, object_id = %s, data = %s, at = %s, hash = %s "
+        "WHERE id = %s",
+        a.kind,
+        a.ip,
+        a.object_id,
+        json.dumps(a.data, ensure_ascii=False),
+        a.at,
+        a.hash,
+        b.pk,
+    )
+    rep = audit_verify()
+    assert not rep.ok
+    assert any(f"#{b.chain}.{b.seq}:" in p for p in rep.problems), rep
 
 
 @pytest.mark.parametrize("index", range(6))
@@ -95,10 +176,12 @@ def test_reordering_records_is_detected(chain, a, b):
 
 
 def test_removing_the_tail_and_rewriting_the_head_is_caught_by_the_kept_head(chain):
-    kept = f"{chain[-1].chain}.{chain[-1].seq}:{chain[-1].hash}"
+    kept = f"{chain[-1].chain}.{chain[-1].seq}:{chain[-1].hash_hex}"
     _sql(f"DELETE FROM {T} WHERE seq = %s", chain[-1].seq)
     assert not audit_verify().ok  # the head still names the removed record
-    AuditHead.objects.filter(chain=chain[-1].chain).update(seq=chain[-2].seq, hash=chain[-2].hash)
+    AuditHead.objects.filter(chain=chain[-1].chain).update(
+        seq=chain[-2].seq, hash=chain[-2].hash_hex
+    )
     assert audit_verify().ok  # consistent again, but…
     assert not audit_verify(expect_head=kept).ok  # …the head kept elsewhere shows the loss
 
@@ -112,8 +195,7 @@ def test_a_forged_record_appended_without_the_key_is_detected(chain):
                 seq=last.seq + 1,
                 at=last.at,
                 kind="forged",
-                prev_hash=last.hash,
-                hash="a" * 64,
+                hash=b"\xaa" * 32,
             )
         ]
     )

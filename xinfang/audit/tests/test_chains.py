@@ -63,8 +63,9 @@ def test_a_record_moved_to_another_chain_is_detected():
         c.execute(
             f"UPDATE {T} SET chain = %s, seq = %s WHERE id = %s", [rb.chain, rb.seq + 1, ra.pk]
         )
-    AuditHead.objects.filter(chain=ra.chain).update(seq=ra.seq - 1, hash=ra.prev_hash)
-    AuditHead.objects.filter(chain=rb.chain).update(seq=rb.seq + 1, hash=ra.hash)
+    before_a = AuditRecord.objects.get(chain=ra.chain, seq=ra.seq - 1)
+    AuditHead.objects.filter(chain=ra.chain).update(seq=ra.seq - 1, hash=before_a.hash_hex)
+    AuditHead.objects.filter(chain=rb.chain).update(seq=rb.seq + 1, hash=ra.hash_hex)
     rep = audit_verify()
     assert not rep.ok
     assert any(f"#{rb.chain}.{rb.seq + 1}" in p for p in rep.problems)

@@ -57,11 +57,11 @@ def test_records_committed_while_verify_reads_the_chain_are_no_false_alarm(monke
     real_hash = verify.record_hash
     calls = {"n": 0}
 
-    def hash_then_write(r):  # type: ignore[no-untyped-def]
+    def hash_then_write(r, prev):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 5:  # half-way through the chain: another session appends and commits
             _in_other_connection(lambda: _append(7, "b"))
-        return real_hash(r)
+        return real_hash(r, prev)
 
     monkeypatch.setattr(verify, "record_hash", hash_then_write)
     rep = audit_verify()
