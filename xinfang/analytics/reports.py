@@ -219,13 +219,22 @@ def report_xlsx(d: ReportData) -> bytes:
     ws.append([d.title])
     ws.append([d.organ, d.month_from.strftime("%Y-%m"), d.month_to.strftime("%Y-%m"), d.trends.total])
     for i, (caption, header, rows) in enumerate(tables(d), start=1):
-        sheet = wb.create_sheet(f"{i:02d} {caption}"[:31].replace("/", "／"))
+        sheet = wb.create_sheet(sheet_title(i, caption))
         sheet.append(header)
         for row in rows:
             sheet.append([_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+_SHEET_FORBIDDEN = str.maketrans({":": "：", "\\": "＼", "/": "／", "?": "？", "*": "＊", "[": "［", "]": "］"})
+
+
+def sheet_title(i: int, caption: str) -> str:
+    """A worksheet's title: numbered (so unique after the cut), at most 31 characters, none of
+    the characters Excel refuses in a title (``: \\ / ? * [ ]``; openpyxl raises on them)."""
+    return f"{i:02d} {caption.translate(_SHEET_FORBIDDEN)}"[:31].strip("'")
 
 
 def _cell(v: object) -> object:

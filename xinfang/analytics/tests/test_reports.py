@@ -90,6 +90,33 @@ def test_the_xlsx_holds_the_same_figures(client, world, history):
     assert sheets["按月份和类别"][1][0] == "2025-03" and sheets["按月份和类别"][1][-1] == 2
 
 
+def test_the_xlsx_opens_when_the_transfers_table_carries_its_counting_time(client, world, history):
+    """The walker's 500: the transfers table's title says when it was counted ("计数于 HH:MM"),
+    and Excel refuses ':' in a sheet title."""
+    from openpyxl import load_workbook
+
+    from xinfang.analytics.dispatch import dispatch_rebuild
+
+    dispatch_rebuild(now=local(2025, 9, 1, 10))
+    client.force_login(world.analyst)
+    r = client.post("/analytics/report/", {"kind": "annual", "year": "2025",
+                                           "commentary": "", "format": "xlsx"})
+    assert r.status_code == 200
+    titles = [ws.title for ws in load_workbook(io.BytesIO(r.content)).worksheets]
+    assert any("计数于" in t for t in titles)
+
+
+@pytest.mark.parametrize("caption", ["a:b", "x/y\\z", "[是?]*", "转送、交办情况（计数于 2026-12-08 01:35）" * 3])
+def test_a_sheet_title_is_one_excel_accepts(caption):
+    from openpyxl import Workbook
+
+    from xinfang.analytics.reports import sheet_title
+
+    t = sheet_title(7, caption)
+    assert t.startswith("07 ") and len(t) <= 31
+    Workbook().create_sheet(t)  # raises on a forbidden character
+
+
 def test_a_refused_form_keeps_the_commentary_and_says_why(client, world):
     client.force_login(world.analyst)
     text = "这段分析很长，不能丢。"
