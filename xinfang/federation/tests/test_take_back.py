@@ -336,3 +336,22 @@ def test_the_withdrawal_confirmation_lists_the_transfers_waiting_by_tracking_cod
     _take_back(world, sent)
     html = client.get(f"/federation/peers/{remote.peer.pk}/disable/").content.decode()
     assert 'id="transfers-waiting"' not in html
+
+
+def test_the_take_back_reads_in_english(world, sent, client, monkeypatch):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.clerk)
+    url, act = f"/petitions/{sent.pk}/", f"/petitions/{sent.pk}/act/take_back/"
+    html = client.get(url).content.decode()
+    form = _form(html, act)
+    assert form is not None and "Take back" in form and "I confirm" in form
+    assert "The sending organ can take it back" in html
+    r = client.post(act, {"reason": "down"})
+    assert r.status_code == 400 and "Please confirm the take-back" in r.content.decode()
+    client.post(act, {"reason": "down", "confirm_withdraw": "on"})
+    html = client.get(url).content.decode()
+    assert "Taken back" in html and "The sending organ took it back on" in html
+    for chinese in ("取回", "已撤回", "重新分流"):
+        assert chinese not in html, chinese
