@@ -392,6 +392,7 @@ def _tick(now: datetime) -> dict:  # type: ignore[type-arg]
     is off in this session, so no worker process does part of it unseen)."""
     from django.db import connection
 
+    from xinfang.ops.lock import LockBusy
     from xinfang.ops.services import jobs_discover, tick_run
 
     with connection.cursor() as c:  # every query's work in the one backend _cpu() reads
@@ -400,8 +401,13 @@ def _tick(now: datetime) -> dict:  # type: ignore[type-arg]
     cpu0 = _cpu()
     jobs = {}
     for job in jobs_discover():
-        before = _cpu()
-        (o,) = tick_run(now=now, only=[job.name], force=True)
+        for _ in range(100):  # the previous run's lock session may still be ending (load)
+            try:
+                before = _cpu()
+                (o,) = tick_run(now=now, only=[job.name], force=True)
+                break
+            except LockBusy:
+                time.sleep(0.1)
         after = _cpu()
         jobs[o.name] = {
             "status": o.status,
