@@ -342,3 +342,40 @@ def test_each_new_list_writes_one_audit_record_a_file(client, world, found):
         assert _ask(client, kind, query, key=kind).status_code == 302, kind
     recs = AuditRecord.objects.filter(kind="export", object_type="list_export")
     assert sorted(r.data["kind"] for r in recs) == sorted(kinds)
+
+
+def test_an_accusation_raised_about_a_decision_is_not_counted_for_the_accused(
+    client, world, register
+):
+    """A decision of the county petition office; later an accusation against that office is
+    linked to it (by the city office, which handles it): the accused office's page, file and
+    assessment neither count nor name it; the city office counts it (Art. 30 para 3).
+    Planted fault: count every link in ``decisions_for_user`` (Count("links")) -> fails."""
+    from django.utils import timezone
+
+    from xinfang.prevention.models import DecisionLink
+    from xinfang.prevention.selectors.decisions import decision_assessment, decisions_for_user
+    from xinfang.prevention.services.decisions import decision_register
+
+    d = decision_register(
+        actor=world.po_head, organ=world.county_po, kind="decision", title="信访接待场所搬迁",
+        scope="全县", people_affected=300, summary="拟实施",
+    )  # fmt: skip
+    acc = register(
+        title="检举县信访局", category="accusation", route=None,
+        accused_organ_id=world.county_po.pk, organ=world.city_po, actor=world.city_clerk,
+        received_at=local(2025, 8, 20), at=local(2025, 8, 20),
+    ).petition  # fmt: skip
+    DecisionLink.objects.create(
+        decision=d, petition=acc, linked_by=world.city_clerk, linked_at=timezone.now()
+    )
+    city = staff_create(
+        username="cityhead2", password="test-pass-123", organ=world.city_po,
+        roles=[Role.ORGAN_HEAD],
+    )  # fmt: skip
+    assert decisions_for_user(user=city).get(pk=d.pk).link_count == 1
+    assert decisions_for_user(user=world.po_head).get(pk=d.pk).link_count == 0
+    assert decision_assessment(decision=d, user=world.po_head).later_count == 0
+    client.force_login(world.po_head)
+    rows = _sheet(client, _ask(client, "decisions")["Location"])[2:]
+    assert [(r[0], r[6]) for r in rows] == [("信访接待场所搬迁", 0)]

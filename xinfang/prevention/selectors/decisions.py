@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import (
+    petition_queryset_for_organ_hints,
+    petition_queryset_for_user,
+)
 from xinfang.prevention import rules
 from xinfang.prevention.access import organ_scope
 from xinfang.prevention.models import Decision, DecisionLink, RiskPoint
 
 
 def decisions_for_user(*, user: User, status: str = "") -> QuerySet[Decision]:
+    """The decisions in the user's scope, each with how many petitions and disputes were raised
+    later about it that the user may be told of: a petition the user may not see counts unless
+    it is an accusation or confidential (whose existence the accused organ must not learn,
+    Art. 30 para 3), as the policy matters count theirs."""
     qs = Decision.objects.filter(organ_scope(user)).select_related("organ")
     if status:
         qs = qs.filter(status=status)
-    return qs.annotate(link_count=Count("links", distinct=True)).order_by("-registered_at", "-id")
+    told = Q(links__petition__isnull=True) | Q(
+        links__petition__in=petition_queryset_for_organ_hints(user=user).values("pk")
+    )
+    return qs.annotate(link_count=Count("links", filter=told, distinct=True)).order_by(
+        "-registered_at", "-id"
+    )
 
 
 def decision_get_for_user(*, user: User, decision_id: int) -> Decision:
@@ -55,11 +67,20 @@ class Assessment:
 def decision_assessment(*, decision: Decision, user: User) -> Assessment:
     """Everything the page and the DOCX report show: the work, the risks with their level, and
     the petitions and disputes raised later, against the risk foreseen or none. A linked
-    petition the user may not see is counted but not named (``link.shown`` False)."""
+    petition the user may not see is counted but not named (``link.shown`` False), unless it is
+    an accusation or confidential: then it is not there at all (Art. 30 para 3)."""
     links = list(
         decision.links.select_related("petition", "dispute", "dispute__organ").order_by("id")
     )
     petition_ids = [x.petition_id for x in links if x.petition_id]
+    if petition_ids:  # an accusation or a confidential petition the user may not see: untold
+        told = set(
+            petition_queryset_for_organ_hints(user=user)
+            .filter(pk__in=petition_ids)
+            .values_list("pk", flat=True)
+        )
+        links = [x for x in links if x.petition_id is None or x.petition_id in told]
+        petition_ids = [x.petition_id for x in links if x.petition_id]
     visible = (
         set(
             petition_queryset_for_user(user=user)
