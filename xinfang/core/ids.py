@@ -18,8 +18,23 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 16
 
 
+_CODES = len(ALPHABET) ** CODE_LENGTH  # 31^16, just under 2^80
+_BYTES = (_CODES.bit_length() + 7) // 8
+
+
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    """Uniform over every code: 80 random bits, drawn again until they fall below 31^16 (about
+    two draws in three do), written in base 31. One system call instead of sixteen (the bulk
+    registration path makes 10^5 of them at a time)."""
+    while True:
+        n = int.from_bytes(secrets.token_bytes(_BYTES), "big")
+        if n < _CODES:
+            break
+    out = []
+    for _ in range(CODE_LENGTH):
+        n, d = divmod(n, len(ALPHABET))
+        out.append(ALPHABET[d])
+    return "".join(out)
 
 
 def format_tracking_code(code: str) -> str:

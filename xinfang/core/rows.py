@@ -61,6 +61,17 @@ def _django_get_prep_value(cls: type) -> Any:
 def _converter(field: Field, conn: Any) -> _Converter:
     """value -> what ``field.get_db_prep_save(value, conn)`` gives, fast for the common case."""
     slow = field.get_db_prep_save
+    if (
+        isinstance(field, models.ForeignKey)
+        and type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
+        and _plain_field(field.target_field)
+        and isinstance(field.target_field, models.AutoField | models.IntegerField)
+    ):  # an id: as it is (ForeignKey.get_db_prep_save -> the target's, int(id))
+
+        def fk(v: Any) -> Any:
+            return v if v is None or type(v) is int else slow(v, conn)
+
+        return fk
     if not _plain_field(field):
         return lambda v: slow(v, conn)
     postgres = conn.vendor == "postgresql"

@@ -59,3 +59,16 @@ def test_ids_never_collide_with_the_orms_before_or_after(register):
     with transaction.atomic():
         (fresh,) = ids_reserve(Party, 1)
     assert fresh > after.pk
+
+
+def test_tracking_codes_are_sixteen_characters_of_the_alphabet_each_equally_likely():
+    from collections import Counter
+
+    from xinfang.core.ids import ALPHABET, CODE_LENGTH, new_tracking_code
+
+    codes = [new_tracking_code() for _ in range(6200)]
+    assert len(set(codes)) == len(codes)
+    assert all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
+    for pos in (0, CODE_LENGTH - 1):  # the first and last digit of the base-31 number
+        seen = Counter(c[pos] for c in codes)  # 200 expected each; 5 sigma is about 70
+        assert set(seen) == set(ALPHABET) and all(130 < n < 270 for n in seen.values())
