@@ -86,8 +86,9 @@ STAGES = (Metric.DAYS_NOTICE, Metric.DAYS_ANSWER, Metric.DAYS_REVIEW, Metric.DAY
 
 #: Art. 31(1)-(4): litigation and the other statutory routes (excluded from 满意率, 参评率).
 STATUTORY_ROUTES = frozenset({1, 2, 3, 4})
-#: Steps that close an item with no acceptance owed (Arts. 22 para 2, 23).
-NO_ACCEPTANCE = frozenset({"redirect", "not_accept", "refer_legal", "refer_discipline"})
+#: Steps that close an item with no acceptance owed (Arts. 22 para 2, 23), and the voiding of a
+#: registration made by mistake or twice (Art. 21): a voided registration counts in no rate.
+NO_ACCEPTANCE = frozenset({"redirect", "not_accept", "refer_legal", "refer_discipline", "void"})
 ANSWERS = frozenset({"issue_opinion", "reply", "settle"})
 RATINGS = {"satisfied": "satisfied", "basically_satisfied": "basic", "dissatisfied": "dissatisfied"}
 

@@ -73,6 +73,15 @@ def test_an_item_closed_with_no_acceptance_owed_is_not_in_the_denominator():
         assert _rows(f, Metric.ACCEPT) == [], action
 
 
+def test_a_voided_registration_is_never_overdue_for_acceptance():
+    """The walker's 0 % office: five registrations voided as mistakes counted 超期未办 for ever
+    (Art. 21: a voided registration counts nowhere), voided before or after the due day."""
+    for voided_on in (date(2025, 3, 5), date(2025, 4, 20)):
+        f = _facts(steps=[Step("register", D, A), Step("void", voided_on, A)])
+        assert _rows(f, Metric.ACCEPT) == [], voided_on
+        assert _rows(f, Metric.ACCEPT, as_of=date(2025, 4, 1)) == [], voided_on
+
+
 # --- 按期办结率 -------------------------------------------------------------------------------
 
 

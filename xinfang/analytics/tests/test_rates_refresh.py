@@ -190,6 +190,10 @@ def test_the_sql_build_gives_the_rows_of_the_rules_petition_by_petition(world, r
         if rnd.random() < 0.6:
             act(world, p, "transfer", world.clerk, (2025, 8, 30), to_organ_id=world.housing.pk)
             act(world, p, "acknowledge", world.head, (2025, 8, 31), category="appeal", route=6)
+    for when in (local(2025, 3, 2), local(2025, 8, 20)):  # voided before and after its due day
+        v = register(received_at=when, at=when).petition
+        petition_act(petition_id=v.pk, action="void", actor=world.clerk, at=local(2025, 8, 30),
+                     reason="重复登记")
     for as_of in (TODAY, TODAY + timedelta(days=45)):
         rates_rebuild(as_of=as_of)
         built = _snapshot()
