@@ -251,9 +251,7 @@ def _to_external(events: list) -> bool:  # type: ignore[type-arg]
     """Whether the item's latest dispatch handed it to another installation (issue 20) and
     was not taken back since."""
     last = [e for e in events if e.action in _DISPATCH or e.action == Action.TAKE_BACK]
-    return (
-        bool(last) and last[-1].action != Action.TAKE_BACK and bool(last[-1].data.get("to_external"))
-    )
+    return bool(last) and bool(last[-1].data.get("to_external"))  # a take-back has none
 
 
 def _arrived(events: list, organs: dict[int, Organ]) -> date | None:  # type: ignore[type-arg]

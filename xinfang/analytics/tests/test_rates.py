@@ -67,6 +67,16 @@ def test_a_transferred_petition_counts_once_at_the_organ_that_accepted_it():
     assert _rows(f, Metric.ACCEPT) == [(C, date(2025, 3, 1), "on_time")]
 
 
+def test_a_hand_over_to_another_installation_owes_acceptance_there_until_it_is_taken_back():
+    """Issue 20: acceptance of a petition handed to another installation is counted there; one
+    taken back (取回) because it never arrived is owed here again, and overdue as any other.
+    Planted fault: ``_handed_out`` ignoring ``take_back`` - the second case counts nothing."""
+    out = [Step("register", D, A), Step("transfer", date(2025, 3, 5), C, {"to_external": True})]
+    assert _rows(_facts(current_organ_id=C, steps=out), Metric.ACCEPT) == []
+    back = _facts(steps=[*out, Step("take_back", date(2025, 3, 20), A)])
+    assert _rows(back, Metric.ACCEPT) == [(A, date(2025, 3, 1), "overdue")]
+
+
 def test_an_item_closed_with_no_acceptance_owed_is_not_in_the_denominator():
     for action in ("redirect", "not_accept", "refer_legal", "refer_discipline"):
         f = _facts(steps=[Step("register", D, A), Step(action, date(2025, 5, 1), A)])

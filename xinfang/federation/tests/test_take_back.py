@@ -272,6 +272,8 @@ def test_the_page_offers_the_take_back_with_a_confirmation_and_a_refresh_does_no
     assert p.state == "routing" and p.events.filter(action="take_back").count() == 1
     html = client.get(url).content.decode()
     assert _form(html, act) is None and "已取回" in html
+    # the transfer chain: back with the office, no longer waiting for the other installation
+    assert "是否送达见“跨系统转送”" not in html and "取回" in html
 
 
 def test_the_page_shows_no_take_back_to_another_organ_nor_after_delivery(
