@@ -162,13 +162,34 @@ def _orders(
 
 
 CPU: dict[str, float] = {}  # the benchmark process's own CPU seconds of each step
+DB_CPU: dict[str, float] = {}  # PostgreSQL's: the CPU seconds of this connection's backend
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds of the PostgreSQL backend serving this process (Linux /proc), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _timed(name, fn):  # type: ignore[no-untyped-def]
+    db = _backend_cpu()
     t, c = time.perf_counter(), time.process_time()
     out = fn()
     CPU[name] = round(time.process_time() - c, 2)
-    return out, round(time.perf_counter() - t, 2)
+    wall = round(time.perf_counter() - t, 2)
+    if db is not None and (after := _backend_cpu()) is not None:
+        DB_CPU[name] = round(after - db, 2)
+    return out, wall
 
 
 def main() -> None:
@@ -254,6 +275,8 @@ def _run(args) -> None:  # type: ignore[no-untyped-def]
     }
     results["machine"]["load_after"] = os.getloadavg()
     results["cpu_s_of_the_benchmark_process"] = dict(CPU)
+    if DB_CPU:
+        results["cpu_s_of_the_postgresql_backend"] = dict(DB_CPU)
     out = (
         ROOT / "bench" / "results" / f"hotline-{args.db}-{args.n}-{datetime.now():%Y%m%d-%H%M}.json"
     )
