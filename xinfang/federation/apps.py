@@ -26,3 +26,10 @@ class FederationConfig(AppConfig):
         extensions.panel_add(
             name="federation", template="federation/_panel.html", context=federation_panel_context
         )
+        from django.db.models import OuterRef
+
+        from xinfang.federation.models import Link
+
+        extensions.presence_add(
+            name="federation", rows=lambda: Link.objects.filter(petition_id=OuterRef("pk"))
+        )

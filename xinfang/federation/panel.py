@@ -8,12 +8,15 @@ from typing import Any
 
 from xinfang.federation.models import Link
 from xinfang.federation.selectors import remote_handling
+from xinfang.petitions.extensions import present
 
 
 def federation_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | None:
     """Shown to a user the page's gate let in (the page calls panels only after its gate)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    if present(petition, "federation") is False:
+        return None  # never crossed to another installation (the page's presence query)
     links = list(Link.objects.filter(petition=petition).select_related("peer").order_by("id"))
     if not links:
         return None  # one query for a petition that never crossed to another installation

@@ -17,3 +17,13 @@ class InsightConfig(AppConfig):
         extensions.panel_add(
             name="matters", template="insight/matters_section.html", context=matters_page_context
         )
+        from django.db.models import OuterRef
+
+        from xinfang.insight.models import MatterLink
+
+        extensions.presence_add(  # linked into a matter now
+            name="matter_link",
+            rows=lambda: MatterLink.objects.filter(
+                petition_id=OuterRef("pk"), unlinked_at__isnull=True
+            ),
+        )

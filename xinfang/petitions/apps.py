@@ -18,3 +18,16 @@ class PetitionsConfig(AppConfig):
         from xinfang.petitions.seal import SEALER
 
         sealer_register(SEALER)
+        # The page's own lists that most petitions leave empty (petitions.extensions.presence_*)
+        from django.db.models import OuterRef
+
+        from xinfang.petitions import extensions
+        from xinfang.petitions.models import Attachment, Petition
+
+        extensions.presence_add(
+            name="attachments",
+            rows=lambda: Attachment.objects.filter(petition_id=OuterRef("pk")),
+        )
+        extensions.presence_add(
+            name="repeats", rows=lambda: Petition.objects.filter(repeat_of_id=OuterRef("pk"))
+        )

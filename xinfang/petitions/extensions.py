@@ -35,6 +35,13 @@ Contributions to the staff petition page (reads; each already filtered for the u
 - ``handover_undelivered(fn)``: ``fn(*, petition) -> bool``: whether the petition's latest
   hand-over to such an organ is still undelivered (the other installation has not acknowledged
   it), so the office that made it may take it back (``take_back``; federation, issue 20).
+- ``presence_add(name=, rows=)``: ``rows()`` returns a queryset of the app's records of the
+  petition ``OuterRef("pk")`` (no user scope). The page asks all of them in ONE query
+  (``presence_read``) before its panels run; a panel asks ``present(petition, name)`` and skips
+  its own scoped query when the petition has no such record at all (False), and runs it as
+  before when it has (True) or when nothing was read (None: another caller). What is shown is
+  always read through the panel's own scope; presence only spares the query that would find
+  nothing. Most petitions have none of most apps' records (pagespeed).
 - ``petition_page_set(view)``: the interface that shows the staff petition page registers its
   view, so that a panel's own form (posted to its app) can show the page again with its errors
   (``petition_page_render``) without importing the interface.
@@ -55,6 +62,7 @@ _accused: dict[str, Callable[..., None]] = {}
 _panels: dict[str, Panel] = {}
 _timelines: dict[str, Callable[..., Iterable[TimelineItem]]] = {}
 _page: list[Callable[..., Any]] = []
+_presence: dict[str, Callable[[], Any]] = {}
 _served: list[Callable[[], Any]] = []
 _undelivered: list[Callable[..., bool]] = []
 
@@ -201,6 +209,64 @@ def timeline_for_user(*, petition: Any, user: Any) -> list[TimelineItem]:
     """Every registered app's timeline entries for ``petition``, oldest first."""
     items = [i for fn in list(_timelines.values()) for i in fn(petition=petition, user=user)]
     return sorted(items, key=lambda i: i.at)
+
+
+def presence_add(*, name: str, rows: Callable[[], Any]) -> None:
+    """Register ``rows() -> QuerySet`` of the records of the petition ``OuterRef("pk")``."""
+    _presence[name] = rows
+    _presence_sql.clear()
+
+
+#: (database vendor, names) -> (SQL, params, index of the petition id among them): the query
+#: is the same for every petition, so the ORM builds it once per process, not on every page.
+_presence_sql: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any], int]] = {}
+_SENTINEL = -7_770_001  # no petition has it: marks the id's place among the params
+
+
+def _presence_query(model: Any, alias: str, vendor: str) -> tuple[str, list[Any], int, list[str]]:
+    from django.db.models import Exists
+
+    names = list(_presence)
+    key = (vendor, tuple(names))
+    got = _presence_sql.get(key)
+    if got is None:
+        exprs = {f"xf_{i}": Exists(_presence[n]()) for i, n in enumerate(names)}
+        qs = model.objects.using(alias).filter(pk=_SENTINEL).annotate(**exprs).values_list(*exprs)
+        sql, params = qs.query.sql_with_params()
+        at = [i for i, x in enumerate(params) if x == _SENTINEL]
+        if len(at) != 1:  # never expected; the ORM's own query then, every time
+            raise LookupError("presence query: the petition id's place is ambiguous")
+        got = _presence_sql[key] = (sql, list(params), at[0])
+    return got[0], got[1], got[2], names
+
+
+def presence_read(petition: Any) -> dict[str, bool]:
+    """Whether the petition has any record of each registered kind, in one query; kept on the
+    object for ``present`` (the page's panels)."""
+    from django.db import connections, router
+
+    found: dict[str, bool] = {}
+    if _presence and petition.pk is not None:
+        model = type(petition)
+        alias = router.db_for_read(model, instance=petition)
+        conn = connections[alias]
+        sql, params, at, names = _presence_query(model, alias, conn.vendor)
+        params = [*params[:at], petition.pk, *params[at + 1 :]]
+        with conn.cursor() as c:
+            c.execute(sql, params)
+            row = c.fetchone()
+        found = {n: bool(row[i]) if row else False for i, n in enumerate(names)}
+    petition._xinfang_presence = found
+    return found
+
+
+def present(petition: Any, name: str) -> bool | None:
+    """Whether ``presence_read`` found records of ``name`` for this petition object; None when
+    it was not read (the caller then runs its own query)."""
+    found = getattr(petition, "_xinfang_presence", None)
+    if found is None or name not in found:
+        return None
+    return found[name]
 
 
 def petition_page_set(view: Callable[..., Any]) -> None:

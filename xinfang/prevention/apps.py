@@ -22,3 +22,15 @@ class PreventionConfig(AppConfig):
             template="prevention/_petition_panel.html",
             context=prevention_panel_context,
         )
+        from django.db.models import OuterRef
+
+        from xinfang.prevention.models import DecisionLink, Dispute, PolicyMatterPetition
+
+        for name, model in (
+            ("disputes", Dispute),
+            ("decision_links", DecisionLink),
+            ("policy", PolicyMatterPetition),
+        ):
+            extensions.presence_add(
+                name=name, rows=lambda m=model: m.objects.filter(petition_id=OuterRef("pk"))
+            )

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from xinfang.directory.permissions import Cap, user_can
+from xinfang.petitions.extensions import present
 from xinfang.petitions.models import Petition
 from xinfang.prevention.access import organ_scope
 from xinfang.prevention.models import DecisionLink, Dispute, PolicyMatterPetition
@@ -18,6 +19,8 @@ from xinfang.prevention.models import DecisionLink, Dispute, PolicyMatterPetitio
 def prevention_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | None:
     if not user_can(user, Cap.PREVENTION_VIEW):
         return None
+    if not any(present(petition, x) is not False for x in ("disputes", "decision_links", "policy")):
+        return None  # none of them at all (the page's presence query): no scoped query either
     disputes = Dispute.objects.filter(organ_scope(user), petition_id=OuterRef("pk"))
     decisions = DecisionLink.objects.filter(
         organ_scope(user, "decision__organ"), petition_id=OuterRef("pk")

@@ -17,3 +17,11 @@ class ReceptionConfig(AppConfig):
             context=reception_panel_context,
         )
         extensions.timeline_add(name="reception", items=reception_timeline)
+        from django.db.models import OuterRef
+
+        from xinfang.reception.models import ReceptionRecord
+
+        extensions.presence_add(
+            name="reception",
+            rows=lambda: ReceptionRecord.objects.filter(petition_id=OuterRef("pk")),
+        )

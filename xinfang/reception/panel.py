@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.extensions import TimelineItem, present
 from xinfang.reception.selectors import records_of_petition
 
 
@@ -19,6 +19,8 @@ def _records(petition: Any) -> list[Any]:
     """The records, read once per page: the timeline and the section both show them (the
     petition page's query count is pinned, xinfang/web/tests/test_pages.py)."""
     cached = getattr(petition, "_reception_records", None)
+    if cached is None and present(petition, "reception") is False:
+        cached = petition._reception_records = []  # none at all (the page's presence query)
     if cached is None:
         cached = list(records_of_petition(petition=petition))
         petition._reception_records = cached

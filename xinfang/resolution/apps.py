@@ -31,6 +31,26 @@ class ResolutionConfig(AppConfig):
             },
         )
         extensions.timeline_add(name="suggestions", items=suggestion_mediation_timeline)
+        from django.db.models import OuterRef
+
+        from xinfang.resolution.models import (
+            BacklogCase,
+            Hearing,
+            Mediation,
+            ReliefApplication,
+            Suggestion,
+        )
+
+        for name, model in (
+            ("backlog", BacklogCase),
+            ("hearings", Hearing),
+            ("relief", ReliefApplication),
+            ("suggestions", Suggestion),
+            ("mediations", Mediation),
+        ):
+            extensions.presence_add(
+                name=name, rows=lambda m=model: m.objects.filter(petition_id=OuterRef("pk"))
+            )
         from xinfang.resolution.hooks import (
             reply_to_a_suggestion_only_through_its_decision,
             settle_only_through_its_mediation,

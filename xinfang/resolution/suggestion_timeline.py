@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.extensions import TimelineItem, present
 from xinfang.petitions.selectors import identity_restricted, user_may_see_identity
 from xinfang.petitions.workflow import Category, State
 from xinfang.resolution.selectors.suggestion import mediation_text
@@ -52,6 +52,8 @@ def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[Timel
     if petition.state in _BEFORE_HANDLING:  # no study or mediation yet: no query
         return out
     if petition.category == Category.SUGGESTION:
+        if present(petition, "suggestions") is False:
+            return out  # none (the page's presence query)
         s = Suggestion.objects.filter(petition_id=petition.pk).select_related("organ").first()
         if s is None:
             return out
@@ -71,7 +73,7 @@ def suggestion_mediation_timeline(*, petition: Any, user: Any) -> Iterable[Timel
                     url=url,
                 )
             )
-    elif petition.category == Category.APPEAL:
+    elif petition.category == Category.APPEAL and present(petition, "mediations") is not False:
         # a refusal's reason names the party who refused: masked as the parties are (Art. 46(5))
         hidden = identity_restricted(petition) and not user_may_see_identity(
             user=user, petition=petition

@@ -41,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.extensions import TimelineItem
+from xinfang.petitions.extensions import TimelineItem, present
 from xinfang.petitions.models import Petition
 from xinfang.resolution.access import backlog_scope, hearing_scope, relief_scope
 from xinfang.resolution.models import (
@@ -94,10 +94,12 @@ def _kinds_present(petition_id: int) -> tuple[bool, bool, bool]:
     return (bool(row[0]), bool(row[1]), bool(row[2])) if row else (False, False, False)
 
 
-def records_of_petition(*, petition_id: int, user: Any) -> list[dict[str, Any]]:
+def records_of_petition(
+    *, petition_id: int, user: Any, kinds: tuple[bool, bool, bool] | None = None
+) -> list[dict[str, Any]]:
     """The rows of every resolution record of the petition the user may see (one query; two
-    when it has any: ``_kinds_present`` first)."""
-    has_cases, has_hearings, has_relief = _kinds_present(petition_id)
+    when it has any: ``_kinds_present`` first, unless ``kinds`` says which it has)."""
+    has_cases, has_hearings, has_relief = kinds or _kinds_present(petition_id)
     if not (has_cases or has_hearings or has_relief):
         return []
     ref = Cast(F("pk"), output_field=IntegerField())
@@ -265,6 +267,8 @@ def resolution_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
     """The petition's backlog, hearing and relief records as timeline entries, for the user."""
     if not user_can(user, Cap.RESOLUTION_VIEW) or getattr(user, "organ", None) is None:
         return []
-    rows = records_of_petition(petition_id=petition.pk, user=user)
+    known = [present(petition, x) for x in ("backlog", "hearings", "relief")]
+    kinds = None if None in known else (bool(known[0]), bool(known[1]), bool(known[2]))
+    rows = records_of_petition(petition_id=petition.pk, user=user, kinds=kinds)
     items = [i for i in (_item(r) for r in rows) if i is not None]
     return sorted(items, key=lambda i: i.at)

@@ -15,3 +15,10 @@ class WebConfig(AppConfig):
         from xinfang.web.editor import draft_timeline_items
 
         extensions.timeline_add(name="drafts", items=draft_timeline_items)
+        from django.db.models import OuterRef
+
+        from xinfang.documents.models import Draft
+
+        extensions.presence_add(
+            name="drafts", rows=lambda: Draft.objects.filter(petition_id=OuterRef("pk"))
+        )

@@ -372,8 +372,10 @@ def draft_links(*, user: Any, petition: Any, actions: list[str]) -> list[dict]:
 def draft_timeline_items(*, petition: Any, user: Any) -> list[Any]:
     """The steps of the petition's drafts on its timeline, for the staff of the drafting organ
     (the organ's own papers): who wrote, submitted, returned (with the note) and signed."""
-    from xinfang.petitions.extensions import TimelineItem
+    from xinfang.petitions.extensions import TimelineItem, present
 
+    if present(petition, "drafts") is False:
+        return []  # no draft at all (the page's presence query)
     organ_id = getattr(user, "organ_id", None)
     out = []
     for h in draft_timeline(petition_id=petition.pk):

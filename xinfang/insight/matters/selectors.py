@@ -20,6 +20,7 @@ from xinfang.directory.models import User
 from xinfang.insight.matters.index import RepeatHit, repeat_hits, still_matches
 from xinfang.insight.matters.services import matter_actor_may
 from xinfang.insight.models import MatterLink
+from xinfang.petitions.extensions import present
 from xinfang.petitions.models import Party, PartyRole, Petition, PetitionEvent
 from xinfang.petitions.selectors import petition_queryset_for_user
 from xinfang.petitions.workflow import STATE_LABELS, State
@@ -219,7 +220,11 @@ def matters_panel_for_user(*, user: User, petition: Petition) -> dict:
         min_score=min(listed, flagged),
         exclude=petition.pk,
     )
-    group = matter_group_for_user(user=user, petition_id=petition.pk)
+    group = (
+        matter_group_for_user(user=user, petition_id=petition.pk)
+        if present(petition, "matter_link") is not False  # linked at all (the page read it)
+        else None
+    )
     same = same_matter_for_user(
         user=user, title=petition.title, body=petition.content, exclude_id=petition.pk, hits=hits
     )

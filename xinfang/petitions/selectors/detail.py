@@ -97,10 +97,13 @@ def _accused_staff_of(p: Petition) -> list[dict]:
 
 def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
     """Everything a petition page or the API detail shows, in one read."""
+    from xinfang.petitions import extensions
     from xinfang.petitions.selectors.parties import parties_for_user
     from xinfang.petitions.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     p = petition_get_for_user(user=user, petition_id=petition_id)
+    # which apps' records the petition has at all, one query for every panel (extensions)
+    extensions.presence_read(p)
     events = list(p.events.select_related("actor", "organ").order_by("seq"))
     rows = deadline_rows(p)
     # read once for the page: its panels (the transfer chain) and the steps offered use them
@@ -175,7 +178,9 @@ def petition_detail_for_user(*, user: User, petition_id: int) -> dict:
         "petition": p,
         "attachments": list(
             p.attachments.order_by("id").values("id", "original_name", "content_type", "size")
-        ),
+        )
+        if extensions.present(p, "attachments") is not False
+        else [],
         "linked": _linked_for_user(user, p),
         "art36_prior": _art36_prior(user, p),
     }
@@ -243,7 +248,12 @@ _ART36_STATES = frozenset({"registered", "routing", "transferred", "assigned"})
 
 def _linked_for_user(user: User, p: Petition) -> list[dict]:
     """Earlier and later petitions about the same matter that the user may see."""
-    ids = [x for x in [p.repeat_of_id] if x] + list(p.repeats.values_list("id", flat=True)[:50])
+    from xinfang.petitions import extensions
+
+    later = []
+    if extensions.present(p, "repeats") is not False:  # None: not read, ask
+        later = list(p.repeats.values_list("id", flat=True)[:50])
+    ids = [x for x in [p.repeat_of_id] if x] + later
     if not ids:
         return []
     from xinfang.petitions.workflow import STATE_LABELS, State

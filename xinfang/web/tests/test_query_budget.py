@@ -42,7 +42,9 @@ BUDGET: dict[str, int] = {
     # -2 (pagespeed): the user's organ with the user; the open review window from the deadlines
     # the page reads anyway. A moved petition also saves the transfer chain's own reads of
     # events and deadlines and its second gate query (bench/page_profile.py)
-    "/petitions/<id>/": 25,
+    # -7 (pagespeed): one presence query says which apps' records the petition has at all
+    # (petitions.extensions.presence_read); the panels with none run no query of their own
+    "/petitions/<id>/": 18,
     "/prevention/disputes/": 6,
     "/reception/": 4,
     "/resolution/supervision/": 4,
