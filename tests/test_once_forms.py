@@ -175,3 +175,67 @@ def test_a_saved_filter_sent_twice_is_saved_once(client, world):
     assert client.post("/worklist/filters/", data).status_code == 302
     assert client.post("/worklist/filters/", data).status_code == 303
     assert SavedFilter.objects.filter(user=world.clerk).count() == 1
+
+
+def _locked(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("database is locked")
+
+
+def test_a_form_sent_while_the_database_is_locked_is_a_503_and_nothing_is_saved(
+    client, town, dispute, monkeypatch
+):
+    """Walker report item 1: SQLite busy in the one-time token's transaction (outside the
+    view) gave a 500; it is the 503 with Retry-After, and the form may be sent again."""
+    from django.db.models.query import QuerySet
+
+    from xinfang.core.models import OnceKey
+
+    client.force_login(town.clerk)
+    page = f"/prevention/disputes/{dispute.pk}/"
+    action = f"/prevention/disputes/{dispute.pk}/steps/"
+    token = _token(client.get(page).content.decode(), action)
+    step = {"kind": "mediation", "on": "2025-08-25", "note": "锁住时提交", "once": token}
+    with monkeypatch.context() as m:  # the claim itself meets the lock
+        m.setattr(OnceKey.objects, "create", _locked)
+        r = client.post(action, step)
+    assert r.status_code == 503 and r["Retry-After"] == "30"
+    assert "系统繁忙，请稍后再试" in r.content.decode()
+    assert not DisputeStep.objects.filter(dispute=dispute).exists()
+
+    update = QuerySet.update
+
+    def update_locked(self, **kwargs):  # the view has saved; keeping the claim meets the lock
+        if self.model is OnceKey:
+            _locked()
+        return update(self, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(QuerySet, "update", update_locked)
+        r = client.post(action, step)
+    assert r.status_code == 503 and r["Retry-After"] == "30"
+    assert not DisputeStep.objects.filter(dispute=dispute).exists()  # nothing half saved
+    assert not OnceKey.objects.exists()
+    r = client.post(action, step)  # later, the same form goes through once
+    assert r.status_code == 302
+    assert DisputeStep.objects.filter(dispute=dispute, note="锁住时提交").count() == 1
+
+
+def test_a_busy_database_in_any_middleware_is_a_503_not_a_500(rf):
+    from django.db import OperationalError
+
+    from xinfang.core.boundary import server_error
+
+    try:
+        _locked()
+    except OperationalError:  # Django's handler500 is called inside the except
+        page = server_error(rf.post("/federation/peers/"))
+        api = server_error(rf.post("/api/v1/petitions"))
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "系统繁忙" in page.content.decode()
+    assert api.status_code == 503 and b"unavailable" in api.content
+    try:
+        raise ValueError("a real bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500

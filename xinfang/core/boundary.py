@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -255,8 +256,33 @@ def exception_answer(request: HttpRequest, exc: BaseException) -> HttpResponse |
     )
 
 
+def busy(exc: BaseException | None) -> bool:
+    """The database is busy or unreachable (SQLite's "database is locked", a lock or
+    statement timeout, a lost connection): the request may simply be sent again later."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def busy_answer(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
+    """503 with ``Retry-After``: the transaction was rolled back, nothing was half saved.
+    Plain text (a page would need the database again for its menu), JSON under /api/."""
+    log.error("database unavailable", extra={"error": type(exc).__name__ if exc else ""})
+    message = gettext("系统繁忙，请稍后再试（数据库暂时不可用）")
+    response = _open311(request, 503, message)
+    if response is None and request.path.startswith("/api/"):
+        response = JsonResponse({"code": "unavailable", "message": message}, status=503)
+    elif response is None:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "30"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's handler500: JSON in the API's documented shape under /api/, a page elsewhere."""
+    """Django's handler500: JSON in the API's documented shape under /api/, a page elsewhere.
+
+    A busy database raised in a middleware (outside the view, so no ``process_exception``
+    sees it; walker report item 1) is the 503 of ``busy_answer``, not a 500."""
+    if busy(exc := sys.exc_info()[1]):
+        return busy_answer(request, exc)
     message = gettext("系统出错，请稍后再试；如果问题持续，请联系管理员")
     request_id = getattr(request, "request_id", "")
     if (answer := _open311(request, 500, message)) is not None:

@@ -25,12 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
 from xinfang.core import clock
+from xinfang.core.boundary import busy_answer
 from xinfang.core.once import FIELD, KEY_MAX, digest
 
 SCOPE = "form"  # OnceKey.scope of the claims made here
@@ -76,6 +77,15 @@ class OnceFormMiddleware:
         token = self._token(request)
         if token is None:
             return self.get_response(request)
+        try:
+            return self._claimed(request, token)
+        except (OperationalError, InterfaceError) as exc:
+            # the database is busy (SQLite's "database is locked" while another writer runs):
+            # everything of this POST was rolled back with the transaction; say "try again"
+            # (503, Retry-After) as for a view (walker report item 1), never a 500
+            return busy_answer(request, exc)
+
+    def _claimed(self, request: HttpRequest, token: str) -> HttpResponse:
         from xinfang.core.models import OnceKey
 
         key = claim_key(request, token)

@@ -27,11 +27,10 @@ from functools import lru_cache
 
 import structlog
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
-from django.utils.translation import gettext
 
+from xinfang.core.boundary import busy, busy_answer
 from xinfang.ops.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 access = logging.getLogger("xinfang.access")
@@ -105,18 +104,9 @@ class RequestMiddleware:
             structlog.contextvars.clear_contextvars()
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if not isinstance(exc, OperationalError | InterfaceError):
+        if not busy(exc):
             return None
-        log.error("database unavailable", extra={"error": type(exc.__cause__ or exc).__name__})
-        message = gettext("系统繁忙，请稍后再试（数据库暂时不可用）")
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
-                {"code": "unavailable", "message": message}, status=503
-            )
-        else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = "30"
-        return response
+        return busy_answer(request, exc.__cause__ or exc)
 
     def _record(self, request: HttpRequest, response: HttpResponse | None, seconds: float) -> None:
         status = response.status_code if response is not None else 500
