@@ -60,7 +60,10 @@ class RateFact(models.Model):
     one day by ``analytics.services.rates_rebuild`` (``xinfang tick``, hourly); the drill-down
     reads it, the figures read ``RateTally``."""
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
+    # indexed once, by the named index below (not a second time as a foreign key)
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
     accused_organ_id = models.BigIntegerField(default=0)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -91,7 +94,10 @@ class RatePending(models.Model):
     the tick moves it into ``RateFact`` on the first day after ``since`` without reading the
     petition again (``analytics.rollup``). Same columns as ``RateFact``."""
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
+    # indexed once, by the named index below (not a second time as a foreign key)
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     current_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
     accused_organ_id = models.BigIntegerField(default=0)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -159,8 +159,9 @@ def archive_read() -> Archive:
 
 def _prev_hash(r: AuditRecord, ends: Mapping[tuple[int, int], str]) -> str | None:
     """The hash of the record before ``r`` in its chain (hex), which ``r``'s HMAC covers: the
-    chain's genesis, the record itself, or the end of an archived run; ``None`` if it is
-    nowhere (then ``r`` cannot be checked here, and excuses nothing)."""
+    chain's genesis, the record itself, or the end of an archived run (of an earlier manifest,
+    or of ``r``'s own); ``None`` if it is nowhere (then ``r`` cannot be checked here, and
+    excuses nothing)."""
     if r.seq == 1:
         return chain_genesis(r.chain)
     h = (
@@ -170,7 +171,15 @@ def _prev_hash(r: AuditRecord, ends: Mapping[tuple[int, int], str]) -> str | Non
     )
     if h is not None:
         return bytes(h).hex()
-    return ends.get((r.chain, r.seq - 1))
+    if (r.chain, r.seq - 1) in ends:
+        return ends[(r.chain, r.seq - 1)]
+    # a detach record written right after records of the partition it archives: its manifest
+    # names its own predecessor (safe to take from the record: the HMAC covers both together)
+    if r.kind == DETACH:
+        for first, last, _p, last_hash in ((r.data or {}).get("runs") or {}).get(str(r.chain), []):
+            if int(last) == r.seq - 1 and int(first) <= int(last):
+                return str(last_hash)
+    return None
 
 
 def archive_prev_hashes(wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:

@@ -10,8 +10,9 @@ from xinfang.directory.models import Organ, User
 
 
 class Deadline(models.Model):
+    # indexed once, by ``deadline_petition`` below (not a second time as a foreign key)
     petition = models.ForeignKey(
-        "petitions.Petition", on_delete=models.CASCADE, related_name="deadlines"
+        "petitions.Petition", on_delete=models.CASCADE, related_name="deadlines", db_index=False
     )
     code = models.CharField("期限", max_length=4)
     owner_organ = models.ForeignKey(

@@ -222,7 +222,10 @@ class AppendOnlyError(Exception):
 class PetitionEvent(models.Model):
     """One step of the procedure. Append-only: never updated, never deleted."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    # indexed by ``event_petition_seq_unique`` (petition first), not again as a foreign key
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=24, choices=ActionChoices)
     from_state = models.CharField(max_length=24, blank=True)

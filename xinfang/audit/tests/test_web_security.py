@@ -79,6 +79,40 @@ def test_the_address_count_reads_a_partial_index_of_failed_logins(world):
     assert "audit_failed_login_ip" in plan, plan
 
 
+def _plan(qs) -> str:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("SET LOCAL enable_seqscan = off")
+            c.execute(f"EXPLAIN {sql}", params)
+        else:
+            c.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(r) for r in c.fetchall())
+
+
+def test_a_names_login_attempts_and_the_archive_manifests_read_partial_indexes(world):
+    """The two other reads of the trail by object (ADR 0024: no index of every record by
+    object, actor or kind): a user name's latest login attempts (the throttle) and the
+    partitions' detach and attach records (verify, the archive panel) each read an index of
+    their own rows alone."""
+    from xinfang.audit.archive import ATTACH, DETACH, OBJECT_TYPE
+    from xinfang.audit.models import AuditRecord
+    from xinfang.directory.throttle import _window_start
+
+    logins = (
+        AuditRecord.objects.filter(object_type="login", object_id="clerk", at__gte=_window_start())
+        .order_by("-seq")
+        .values_list("kind", flat=True)[:6]
+    )
+    assert "audit_login_attempts" in _plan(logins)
+    manifests = AuditRecord.objects.filter(
+        object_type=OBJECT_TYPE, object_id="audit_auditrecord_p2024", kind__in=(DETACH, ATTACH)
+    )
+    assert "audit_partition" in _plan(manifests)
+
+
 def _device(user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
