@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0011_dispatch_incremental'),
+        ('analytics', '0012_requeue_voided'),
         ('petitions', '0011_event_petition_index_once'),
     ]
 
