@@ -21,5 +21,6 @@ def federation_panel_context(*, petition: Any, user: Any) -> dict[str, Any] | No
     if not links:
         return None  # one query for a petition that never crossed to another installation
     received = [lk for lk in links if lk.direction == Link.IN]
-    sent = remote_handling(petition=petition) if len(received) < len(links) else []
+    out = [lk for lk in links if lk.direction == Link.OUT]
+    sent = remote_handling(petition=petition, links=out) if out else []
     return {"sent": sent, "received": received}

@@ -88,15 +88,17 @@ class RemoteHandling:
         return self.steps[-1] if self.steps else None
 
 
-def remote_handling(*, petition: Any) -> list[RemoteHandling]:
+def remote_handling(*, petition: Any, links: list[Link] | None = None) -> list[RemoteHandling]:
     """Each hand-over of ``petition`` to another installation, with the steps reported back
     and the review requests forwarded (in two queries and one per hand-over; a petition is
-    handed over once or twice)."""
-    links = list(
-        Link.objects.filter(petition=petition, direction=Link.OUT)
-        .select_related("peer")
-        .order_by("id")
-    )
+    handed over once or twice). ``links``: its outgoing links with their peers, when the
+    caller read them already (the staff page's panel)."""
+    if links is None:
+        links = list(
+            Link.objects.filter(petition=petition, direction=Link.OUT)
+            .select_related("peer")
+            .order_by("id")
+        )
     if not links:
         return []
     ids = [lk.transfer_id for lk in links]

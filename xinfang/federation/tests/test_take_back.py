@@ -357,3 +357,24 @@ def test_the_take_back_reads_in_english(world, sent, client, monkeypatch):
     assert "Taken back" in html and "The sending organ took it back on" in html
     for chinese in ("取回", "已撤回", "重新分流"):
         assert chinese not in html, chinese
+
+
+def test_the_page_of_an_undelivered_transfer_stays_within_the_petition_pages_budget(
+    world, sent, client
+):
+    """Offering the take-back asks two things (is it delivered; who sent it): the page of such
+    a petition runs at most one query more than the petition page's pinned budget
+    (xinfang/web/tests/test_query_budget.py), whatever the petition's history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.web.tests.test_query_budget import BUDGET
+
+    client.force_login(world.clerk)
+    client.get(f"/petitions/{sent.pk}/")  # warm the per-process caches
+    with CaptureQueriesContext(connection) as q:
+        html = client.get(f"/petitions/{sent.pk}/").content.decode()
+    assert "take_back" in html
+    # +1 over an ordinary petition's budget: whether the hand-over is delivered and who made it
+    # (two questions, one saved by the panel reading its links once)
+    assert len(q.captured_queries) <= BUDGET["/petitions/<id>/"] + 1, len(q.captured_queries)
