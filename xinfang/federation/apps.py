@@ -7,7 +7,21 @@ class FederationConfig(AppConfig):
     verbose_name = "跨系统转送"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from xinfang.core.boundary import field_labels_add
         from xinfang.federation import hooks
+
+        # The refusal page names the peer form's fields by their labels (walker report item 2).
+        field_labels_add(
+            prefix="/federation/peers/",
+            labels={
+                "name": gettext_lazy("名称"),
+                "url": gettext_lazy("接收地址"),
+                "public_key": gettext_lazy("对方公钥"),
+                "reason": gettext_lazy("理由"),
+            },
+        )
         from xinfang.petitions import extensions
 
         extensions.on_acted(hooks.petition_acted)

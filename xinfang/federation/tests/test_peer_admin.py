@@ -122,3 +122,49 @@ def test_a_withdrawn_peer_is_reactivated_from_the_page_and_the_command(client, w
     peer.refresh_from_db()
     assert peer.is_active and "activated 邻省平台" in out.getvalue()
     assert AuditRecord.objects.filter(kind="federation.peer_activate").count() == 2
+
+
+def _hidden(html: str) -> dict[str, str]:
+    import re
+    from html import unescape
+
+    return {
+        unescape(n): unescape(v)
+        for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', html)
+    }
+
+
+def test_a_nul_in_the_peer_form_is_refused_and_the_cleaned_form_goes_through_with_csrf(world):
+    """Walker report item 2: the refusal page's "去掉这些字符后重新提交" met Django's CSRF 403
+    (its token's cookie was never set); with a real client's cookies and CSRF checks it goes
+    through, and the page names the fields by their labels."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    admin = staff_create(username="padm", password=None, organ=world.prov_gov, roles=[Role.ADMIN])
+    client.force_login(admin)
+    form = _hidden(client.get("/federation/peers/").content.decode())
+    assert form["csrfmiddlewaretoken"] and form["once"]
+    typed = {"name": "测试\x00系统", "url": "https://xf.nul.example/", "public_key": OTHER}
+    r = client.post("/federation/peers/", {**form, **typed})
+    html = r.content.decode()
+    assert r.status_code == 400 and "去掉这些字符后重新提交" in html
+    assert "<li>名称：" in html and "<li>name：" not in html
+    again = _hidden(html)
+    assert again["name"] == "测试系统" and again["csrfmiddlewaretoken"]
+    r = client.post("/federation/peers/", again)
+    assert r.status_code == 302, r.content.decode()[:300]
+    assert Peer.objects.filter(name="测试系统").exists()
+
+
+def test_a_stale_form_is_the_site_s_readable_403_with_a_way_out(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    admin = staff_create(username="padm", password=None, organ=world.prov_gov, roles=[Role.ADMIN])
+    client.force_login(admin)
+    r = client.post("/federation/peers/", {"name": "过期表单"})  # no CSRF token
+    html = r.content.decode()
+    assert r.status_code == 403 and "表单未能提交" in html and "刷新后重新提交" in html
+    assert 'href="/"' in html
+    assert not Peer.objects.filter(name="过期表单").exists()
