@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
@@ -47,3 +49,33 @@ def day(text: str | None, name: str) -> date | None:
     except ValueError:
         raise ApplicationError(gettext("日期格式应为 YYYY-MM-DD"), code="bad_date", status=400,
                                fields={name: [gettext("日期格式应为 YYYY-MM-DD")]}) from None
+
+
+class ReversedRange(ApplicationError):
+    """A range whose start lies after its end: it would select nothing, and the page's zeros
+    would read as "no petitions" (walker report item 5)."""
+
+    def __init__(self, start_name: str) -> None:
+        msg = gettext("起始日期晚于截止日期")
+        super().__init__(msg, code="reversed_range", status=400, fields={start_name: [msg]})
+        self.start_name = start_name
+
+
+def in_order(start: date | None, end: date | None, start_name: str) -> None:
+    """Refuse ``start > end`` (a 400 at the start field); either may be missing."""
+    if start is not None and end is not None and start > end:
+        raise ReversedRange(start_name)
+
+
+def range_refused(
+    request: HttpRequest, error: ReversedRange, *, title: str, kind: str, names: tuple[str, str]
+) -> HttpResponse:
+    """The page's filter form again, as typed, with the message at the start field (400).
+    ``kind``: the inputs' type, "date" or "month"."""
+    return render(request, "analytics/range_refused.html", {
+        "title": title, "kind": kind, "error": error,
+        "start": (names[0], request.GET.get(names[0], "")[:10]),
+        "end": (names[1], request.GET.get(names[1], "")[:10]),
+        "kept": [(k, v) for k in request.GET for v in request.GET.getlist(k)[:20]
+                 if k not in names][:20],
+    }, status=400)

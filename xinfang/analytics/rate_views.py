@@ -11,7 +11,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from xinfang.analytics.query import FILTER_KEYS, month, only_known
+from xinfang.analytics.query import (
+    FILTER_KEYS,
+    ReversedRange,
+    in_order,
+    month,
+    only_known,
+    range_refused,
+)
 from xinfang.analytics.rate_selectors import (
     BY,
     BY_LABELS,
@@ -55,9 +62,12 @@ def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
     for k in ("region", "channel", "category"):
         if len(g.get(k, "")) > 20 or "\x00" in g.get(k, ""):
             raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
+    month_from = month(g.get("month_from"), "month_from")
+    month_to = month(g.get("month_to"), "month_to")
+    in_order(month_from, month_to, "month_from")  # the drill-down and its 台账: a 400
     return Filters(
-        month_from=month(g.get("month_from"), "month_from"),
-        month_to=month(g.get("month_to"), "month_to"),
+        month_from=month_from,
+        month_to=month_to,
         organ_id=int(organ) if organ else None,
         region_id=g.get("region") or None,
         channel=g.get("channel") if "channel" in g else None,
@@ -88,7 +98,11 @@ def rates(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by") or "organ"
     if by not in BY:
         raise ApplicationError(gettext("没有这种分组"), code="bad_by", status=400)
-    f = _filters(request, RATES_KEYS)
+    try:
+        f = _filters(request, RATES_KEYS)
+    except ReversedRange as e:
+        return range_refused(request, e, title=gettext("考核指标"), kind="month",
+                             names=("month_from", "month_to"))
     user = request.user
     tables = []
     figures, stages = rate_figures(user=user, by=by, filters=f)  # type: ignore[arg-type]

@@ -16,8 +16,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from xinfang.analytics.accountability import accountability_for_user
+from xinfang.analytics.query import ReversedRange, in_order, only_known, range_refused
 from xinfang.analytics.query import month as _month
-from xinfang.analytics.query import only_known
 from xinfang.analytics.reports import accountability_tables
 from xinfang.analytics.trends import trends_for_user
 from xinfang.core.dbrouter import reads_from_replica
@@ -32,6 +32,11 @@ def trends(request: HttpRequest) -> HttpResponse:
     only_known(request.GET, ("month_from", "month_to"))
     month_from = _month(request.GET.get("month_from"), "month_from")
     month_to = _month(request.GET.get("month_to"), "month_to")
+    try:
+        in_order(month_from, month_to, "month_from")
+    except ReversedRange as e:
+        return range_refused(request, e, title=gettext("趋势"), kind="month",
+                             names=("month_from", "month_to"))
     t = trends_for_user(user=request.user, month_from=month_from, month_to=month_to)  # type: ignore[arg-type]
     months = [m.strftime("%Y-%m") for m in t.months]
     rows = [

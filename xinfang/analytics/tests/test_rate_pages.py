@@ -181,3 +181,25 @@ def test_the_drill_down_reads_as_english_sentences(client, world, register, sett
     assert "<code>" in page
     assert "来信" not in page and "申诉求决类" not in page  # channel, category, status columns
     assert "in all. De-identified" in page and "：" not in page.split("<h1>")[1].split("</h1>")[0]
+
+
+@pytest.mark.parametrize("url, start, end", [
+    ("/analytics/?received_from=2026-12-01&received_to=2025-01-01", "2026-12-01", "2025-01-01"),
+    ("/analytics/trends/?month_from=2026-10&month_to=2025-01", "2026-10", "2025-01"),
+    ("/analytics/rates/?by=month&month_from=2026-10&month_to=2025-01", "2026-10", "2025-01"),
+])
+def test_a_reversed_range_is_a_400_at_the_field_keeping_what_was_typed(client, world, register, url, start, end):  # type: ignore[no-untyped-def]
+    """Walker report item 5: a start after the end gave 200 and zeros that read as "none"."""
+    register()
+    client.force_login(world.analyst)
+    r = client.get(url)
+    body = r.content.decode()
+    assert r.status_code == 400, url
+    assert re.search(r'class="field-error" id="f-from-error">起始日期晚于截止日期<', body), body
+    assert f'value="{start}"' in body and f'value="{end}"' in body
+    assert 'id="total"' not in body  # no zeros to misread
+    if "by=month" in url:
+        assert 'name="by" value="month"' in body  # the other filters kept
+    r = client.get("/analytics/rates/drill/?metric=accept&month_from=2026-10&month_to=2025-01")
+    assert r.status_code == 400 and "起始日期晚于截止日期" in r.content.decode()
+    assert client.get(url.replace("2025-01", "2026-12")).status_code == 200  # in order: fine
