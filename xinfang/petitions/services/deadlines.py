@@ -17,7 +17,7 @@ promises are kept (ADR 0012):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -127,13 +127,59 @@ def _kept_of(petition_ids: Iterable[int]) -> dict[int, Kept]:
     return out
 
 
+_FIELDS = [
+    "owner_organ_id",
+    "due_date",
+    "outcome",
+    "closed_on",
+    "extension_days",
+    "paused_days",
+    "paused",
+    "provisional",
+]
+
+
+def _keyed(rows: Iterable[Deadline]) -> dict[tuple[int, str, date, int], Deadline]:
+    """Rows by the duty they stand for: (petition, limit, start, n-th of that limit and start)."""
+    seen: Counter[tuple[int, str, date]] = Counter()
+    out = {}
+    for r in rows:
+        k = (r.petition_id, r.code, r.start_date)
+        out[(*k, seen[k])] = r
+        seen[k] += 1
+    return out
+
+
+def deadline_store(petition_ids: Sequence[int], rows: Sequence[Deadline]) -> None:
+    """Store a new fold of the petitions' deadlines, keeping each row's identity while the fold
+    still has the same duty (petition, limit, start, n-th of those): the row is updated in place,
+    so what hangs on it (the escalation ladder's records, ``resolution.Escalation``: warnings,
+    reports to the head and to the office above) survives every step. Only a duty the fold no
+    longer has at all is deleted; a duty met, voided or lapsed is still in the fold (history)."""
+    old = _keyed(Deadline.objects.filter(petition_id__in=list(petition_ids)).order_by("id"))
+    new = _keyed(rows)
+    changed = []
+    for key, row in new.items():
+        was = old.pop(key, None)
+        if was is None:
+            continue
+        row.pk = was.pk
+        if any(getattr(was, f) != getattr(row, f) for f in _FIELDS):
+            changed.append(row)
+    if old:
+        Deadline.objects.filter(pk__in=[r.pk for r in old.values()]).delete()
+    if changed:
+        Deadline.objects.bulk_update(changed, _FIELDS, batch_size=500)
+    Deadline.objects.bulk_create([r for r in new.values() if r.pk is None])
+
+
 def deadline_recompute(*, petition, events: Sequence | None = None) -> list[DeadlineFact]:  # type: ignore[no-untyped-def,type-arg]
-    """Fold the petition's events into its deadlines and store them (inside the caller's transaction)."""
+    """Fold the petition's events into its deadlines and store them (inside the caller's
+    transaction), each row kept in place while its duty is (:func:`deadline_store`)."""
     if events is None:
         events = list(petition.events.order_by("seq"))
     facts = deadline_facts(petition, events, kept=_kept_of([petition.pk]).get(petition.pk))
-    Deadline.objects.filter(petition=petition).delete()
-    Deadline.objects.bulk_create(deadline_rows(petition, facts))
+    deadline_store([petition.pk], deadline_rows(petition, facts))
     petition.next_due = next_due(facts, petition.current_organ_id)
     return facts
 
@@ -214,8 +260,14 @@ def deadline_recompute_after_calendar_change(
             facts = deadline_facts(p, events[pid], kept=kept.get(pid))
             floors: Kept = {}
             latest = {f.code: i for i, f in enumerate(facts)}  # a reopened window follows it
-            for i, (old, new) in enumerate(zip(old_rows[pid], facts, strict=False)):
-                if (old.code, old.start_date) != (new.code, new.start):
+            # Each fact beside the row of the same duty (rows keep their identity across folds,
+            # so their id order need not be the fold's order).
+            stored = _keyed(old_rows[pid])
+            seen: Counter[tuple[str, date]] = Counter()
+            for i, new in enumerate(facts):
+                old = stored.get((pid, new.code, new.start, seen[(new.code, new.start)]))
+                seen[(new.code, new.start)] += 1
+                if old is None:
                     continue
                 # A window recorded as lapsed while the calendar now shows it was still open on
                 # that day, and not reopened since: whether or not this change moved it (an
@@ -257,8 +309,7 @@ def deadline_recompute_after_calendar_change(
             new_rows += deadline_rows(p, facts)
             p.next_due = next_due(facts, p.current_organ_id)
         KeptDueDate.objects.bulk_create(new_kept)
-        Deadline.objects.filter(petition_id__in=chunk).delete()
-        Deadline.objects.bulk_create(new_rows)
+        deadline_store(chunk, new_rows)
         Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
         petition_seal(petition_ids=chunk, actor=actor)
         extensions.changed(petition_ids=chunk)  # the rate rollup reads the limits

@@ -143,3 +143,44 @@ def test_the_share_and_the_days_are_settings(settings, world, issue):
     assert [s[0] for s in _notice_steps(n)] == ["warn"]
     escalate(now=local(2025, 10, 2))
     assert [s[0] for s in _notice_steps(n)] == ["warn", "head", "higher"]
+
+
+def test_the_ladder_s_records_survive_every_step_and_no_rung_is_sent_twice(world, held):
+    """Every step folds the petition's deadlines again; the rows keep their identity while the
+    duty is the same, so the records of the ladder (the head told, the office above told:
+    Art. 40 supervision) stay, and the next hour sends no rung again (fix3, tick item 4)."""
+    from xinfang.deadlines.models import Deadline
+    from xinfang.petitions.services import deadline_recompute, petition_act
+    from xinfang.petitions.workflow import Action
+    from xinfang.resolution.models import Escalation
+    from xinfang.resolution.services import escalate
+
+    def records():
+        return sorted(
+            Escalation.objects.filter(deadline__petition=held).values_list(
+                "deadline__code", "deadline_id", "step", "to_organ_id", "fired_on"
+            )
+        )
+
+    escalate(now=local(2026, 6, 1))
+    before = records()
+    assert {(c, s) for c, _d, s, _o, _f in before} >= {("T3", "head"), ("T3", "higher")}
+    assert len(before) >= 4
+
+    deadline_recompute(petition=held)  # what every step does, alone
+    assert records() == before
+    escalate(now=local(2026, 6, 1, 13))
+    assert records() == before  # nothing sent again
+
+    # A real step: housing acknowledges; T3 is met (its records stay, as history), T4 void.
+    petition_act(
+        petition_id=held.pk,
+        action=Action.ACKNOWLEDGE,
+        actor=world.handler,
+        data={"category": "appeal", "route": 6},
+    )
+    assert records() == before
+    t3 = Deadline.objects.get(pk=next(d for c, d, *_ in before if c == "T3"))
+    assert t3.outcome == "met"
+    escalate(now=local(2026, 6, 2))
+    assert [r for r in records() if r[:3] in {b[:3] for b in before} and r not in before] == []
