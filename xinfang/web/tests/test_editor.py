@@ -116,6 +116,10 @@ def test_the_head_returns_with_a_note_the_handler_sees_it_and_the_head_then_sign
     assert 'id="returned-note"' in html and "请补充监测数据" in html
     timeline = client.get(f"/petitions/{handling.pk}/").content.decode()
     assert "退回修改" in timeline and "请补充监测数据" in timeline
+    # the draft's steps on the timeline itself: the presence query must not hide them (planted
+    # fault seen failing: extensions.present answering False for every kind)
+    steps = timeline[timeline.index('<ol class="timeline">') :]
+    assert "报送签发" in steps and "退回修改" in steps and "请补充监测数据" in steps
     hidden = _form(html)
     facts = "夜间噪声监测 52 分贝，未超标，餐馆已安装油烟净化设施。"
     r = client.post(_url(handling), {**hidden, **OPINION, "facts": facts, "step": "submit"})
