@@ -786,6 +786,9 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
 
 def stage_run(args: argparse.Namespace) -> dict:
+    # the code may have moved on since the seed (a rebase): its schema first, else pages 500
+    subprocess.run([sys.executable, "-m", "xinfang.cli", "migrate"], env=_xf_env(args), cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     t = _xf_targets(args)
     h = _hd_targets(args, t)
     _say(
