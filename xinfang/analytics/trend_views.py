@@ -51,7 +51,7 @@ def trends(request: HttpRequest) -> HttpResponse:
                  "y": [t.by_month_category[m].get(c, 0) for m in t.months]}
                 for c, label in t.categories
             ],
-            "layout": {"barmode": "stack", "margin": {"t": 10}},
+            "layout": {"barmode": "stack", "margin": {"t": 10}, "xaxis": MONTH_AXIS},
         },
         "chart-channels": {
             "data": [{"type": "pie", "labels": [lbl for _, lbl, _ in t.channels],
@@ -65,7 +65,7 @@ def trends(request: HttpRequest) -> HttpResponse:
                  "y": [v[i] for v in t.first_repeat.values()]}
                 for i, name in ((0, gettext("初次信访")), (1, gettext("重复信访")))
             ],
-            "layout": {"margin": {"t": 10}},
+            "layout": {"margin": {"t": 10}, "xaxis": MONTH_AXIS},
         },
     }
     # Art. 41 items 1-3, the same tables as the report's (``reports.accountability_tables``)
@@ -74,6 +74,11 @@ def trends(request: HttpRequest) -> HttpResponse:
         "t": t, "rows": rows, "charts": charts, "acc_tables": accountability_tables(acc),
         "month_from": month_from, "month_to": month_to,
     })
+
+
+#: Months as the table beside the chart writes them ("2025-07"): as a category axis, not a date
+#: axis, which plotly labels in its English locale ("Jul 2025") whatever the page's language.
+MONTH_AXIS = {"type": "category"}
 
 
 @functools.cache

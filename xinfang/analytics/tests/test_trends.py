@@ -35,6 +35,14 @@ def test_the_page_has_a_table_beside_every_chart_and_regions_in_code_order(clien
                          ("chart-repeat", "repeat")):
         assert f'data-chart="{chart}"' in page and f'id="{table}"' in page
         assert f'<script id="{chart}" type="application/json">' in page
+    # months on the axes as the tables write them, not plotly's English date labels ("Jul 2025")
+    import json
+    import re
+
+    for chart in ("chart-volume", "chart-repeat"):
+        fig = json.loads(re.search(rf'<script id="{chart}" type="application/json">(.*?)</script>',
+                                   page, re.S).group(1))
+        assert fig["layout"]["xaxis"] == {"type": "category"}, chart
     # 990101 (one petition) before 990102 (two): code order, not count order
     assert page.index("<code>990101</code>") < page.index("<code>990102</code>")
     assert "2025-03" in page and "2025-04" in page
