@@ -117,14 +117,15 @@ def _confirm(request: HttpRequest, peer_id: int, *, withdraw: bool) -> HttpRespo
     box ticked and a reason, both audited. A repeat finds the peer in that state already."""
     actor = _admin(request)
     peer = _peer_or_404(peer_id)
-    reason, errors, status = "", {}, 200
+    reason, confirmed, errors, status = "", False, {}, 200
     if request.method == "POST":
+        confirmed = request.POST.get("confirm") == "1"  # kept as sent when the form is refused
         reason = str(request.POST.get("reason", ""))[: REASON_MAX * 4].strip()
         if "\x00" in reason:
             errors["reason"] = [gettext("内容含有不可用的字符")]
         elif not reason or len(reason) > REASON_MAX:
             errors["reason"] = [gettext("请填写理由（不超过 %(n)s 字）") % {"n": REASON_MAX}]
-        if request.POST.get("confirm") != "1":
+        if not confirmed:
             errors["confirm"] = [gettext("请勾选确认")]
         if not errors:
             if withdraw:
@@ -149,6 +150,7 @@ def _confirm(request: HttpRequest, peer_id: int, *, withdraw: bool) -> HttpRespo
             # which offices to tell: each transfer waiting, by tracking code (issue 20)
             "transfers": transfers_waiting(peer=peer, limit=TRANSFERS_SHOWN),
             "reason": reason,
+            "confirmed": confirmed,
             "errors": errors,
         },
         status=status,

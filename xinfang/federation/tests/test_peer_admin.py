@@ -87,6 +87,8 @@ def test_a_withdrawal_is_confirmed_with_a_reason_and_warns_of_the_messages_waiti
     assert r.status_code == 400 and "对方密钥泄露" in r.content.decode()  # kept
     r = client.post(url, {"confirm": "1", "reason": ""})  # no reason
     assert r.status_code == 400
+    assert 'name="confirm" value="1" required checked' in r.content.decode()  # the tick kept
+    assert " checked" not in client.get(url).content.decode().split('name="confirm"')[1][:40]
     peer.refresh_from_db()
     assert peer.is_active
     r = client.post(url, {"confirm": "1", "reason": "对方密钥泄露"})
