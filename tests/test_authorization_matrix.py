@@ -427,11 +427,17 @@ def test_the_matrix(client, world, register, scenario, role, relation):
             )
     r = client.get("/worklist/")
     in_worklist = role_can(role, Cap.VIEW_PETITIONS) and relation == "own"
-    check(
-        "worklist",
-        r.status_code == 200 and (TITLE[scenario] in r.content.decode()) == in_worklist,
-        r.status_code,
-    )
+    if role_can(role, Cap.VIEW_PETITIONS):
+        check(
+            "worklist",
+            r.status_code == 200 and (TITLE[scenario] in r.content.decode()) == in_worklist,
+            r.status_code,
+        )
+    else:  # no 待办 in the role's menu: sent home, never an empty list (walker item 13)
+        check("worklist", r.status_code == 302 and r["Location"] == "/", r.status_code)
+    home = client.get("/")
+    check("home", home.status_code == 302 and home["Location"] != "/worklist/"
+          or role_can(role, Cap.VIEW_PETITIONS), home.get("Location"))
 
     # -- exports and analytics (the same gate: no row, no count) -----------------------------
     for name in ("web:export_csv", "web:export_xlsx"):
@@ -819,3 +825,31 @@ def test_take_back_is_for_the_sending_office_in_the_roles_the_table_gives_it(
         assert r.status_code in (403, 404) and state == "transferred", r.status_code
         if page.status_code == 200:  # it sees the petition: refused for what it is, not hidden
             assert r.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_lands_on_a_page_of_its_own_menu(client, world, role):
+    """Walker report item 13: an analyst or an administrator landed on 待办, not in their
+    menu, and read its empty list as "nothing to do". Home (also where login leads) is the
+    first page of the role's menu; /worklist/ sends a role without 待办 there."""
+    user = _user(role, world.county_po if role != Role.ADMIN else world.prov_gov)
+    client.force_login(user)
+    r = client.get("/")
+    assert r.status_code == 302, r.status_code
+    landing = r["Location"]
+    page = client.get(landing)
+    assert page.status_code == 200, (landing, page.status_code)
+    menu = page.content.decode().split('<header class="top">', 1)[1].split("</header>", 1)[0]
+    assert f'href="{landing}"' in menu, (role, landing)
+    r = client.get("/worklist/")
+    if role_can(role, Cap.VIEW_PETITIONS):
+        assert r.status_code == 200 and 'href="/worklist/"' in menu
+    else:
+        assert r.status_code == 302 and r["Location"] == "/" and 'href="/worklist/"' not in menu
+
+
+def test_login_leads_to_the_role_s_home(client, world):
+    user = _user(Role.ANALYST, world.county_po)
+    r = client.post("/login/", {"username": user.username, "password": "Matrix-pass-123"})
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert client.get("/")["Location"] != "/worklist/"

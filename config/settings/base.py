@@ -101,7 +101,7 @@ XINFANG_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("XINFANG_REPLICA_MAX_LAG_SE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:worklist"
+LOGIN_REDIRECT_URL = "web:home"  # the first page of the role's menu (web.home)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -40,15 +40,22 @@ from xinfang.web.forms import (
     action_data,
     posted_values,
 )
+from xinfang.web.home import home_url
 from xinfang.web.intake import _regions_for
 from xinfang.web.labels import tr_action
 from xinfang.web.pickers import PICK_SEARCH, QUERY_MAX, target_pickers
+from xinfang.web.templatetags.xinfang_menu import may_open
 from xinfang.workbench.selectors import saved_filter_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: the first page of the user's menu (``web.home``), also after login."""
     if request.user.is_authenticated:
-        return redirect("web:worklist")
+        if (url := home_url(request.user)) is not None:
+            return redirect(url)
+        raise ApplicationError(
+            gettext("您的账号尚未分配可用的功能，请联系管理员"), code="no_menu", status=403
+        )
     return render(request, "web/home.html")
 
 
@@ -77,6 +84,10 @@ DUE_CODE_LABELS = {
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
+    if not may_open(request.user, "worklist"):
+        # not this role's page (no 待办 in its menu): an empty list would read as "nothing
+        # to do"; its own first page instead (walker report item 13)
+        return redirect("web:home")
     f = {
         k: request.GET.get(k) or None
         for k in ("state", "category", "channel", "region", "due", "flag")
