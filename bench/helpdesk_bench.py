@@ -806,8 +806,9 @@ def stage_run(args: argparse.Namespace) -> dict:
         errors = {s.name: {p: [] for p in PAGES} for s in sides}
         loads = []
         rounds = args.warmup + args.calls
+        chosen = [p for p in PAGES if p in args.pages.split(",")]
         for r in range(rounds):
-            for k, page in enumerate(PAGES):
+            for k, page in enumerate(chosen):
                 order = sides if (r + k) % 2 == 0 else sides[::-1]
                 for side in order:
                     t0 = time.perf_counter()
@@ -825,7 +826,7 @@ def stage_run(args: argparse.Namespace) -> dict:
     finally:
         _stop(procs)
     pages = {}
-    for page in PAGES:
+    for page in chosen:
         x = _summary(times["xinfang"][page]) if times["xinfang"][page] else None
         y = _summary(times["helpdesk"][page]) if times["helpdesk"][page] else None
         pages[page] = {
@@ -898,6 +899,7 @@ def main() -> int:
     )
     ap.add_argument("--calls", type=int, default=30, help="timed requests per page and side")
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated subset to time")
     ap.add_argument("--workdir", default="/tmp/helpdesk-bench")
     ap.add_argument("--hd-venv", default="/tmp/helpdesk-venv")
     ap.add_argument("--xf-db", default="helpdesk_bench_xf")
