@@ -10,6 +10,7 @@ steps, not every open deadline. The few open supervision notices are read whole.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -56,6 +57,16 @@ class _HigherOffices:
                 for code, parent in Region.objects.values_list("code", "parent_id")
             }
         return self._by_region
+
+    def organs_without(self) -> list[int]:
+        """The organs with no higher petition office (the province's, or a region whose parent
+        has none): the step "the office above" has nobody to tell there, so it is never
+        recorded and must not be selected again every hour."""
+        by_region = self._load()
+        return [
+            pk for pk, region in Organ.objects.values_list("pk", "region_id")
+            if by_region.get(region) is None
+        ]
 
     def of(self, organ_id: int) -> int | None:
         if organ_id not in self._organ_region:
@@ -154,12 +165,14 @@ def _step_due(ladder: Ladder, step: Step, today: date) -> Q:
 
 
 def escalation_due_deadlines(
-    *, ladder: Ladder, today: date
+    *, ladder: Ladder, today: date, no_higher: Collection[int] = ()
 ) -> list[tuple[int, date, int, Step]]:
     """The open deadlines at a step of the ladder that was not yet recorded on them, found in
     SQL (the rows returned are the steps to record): ``(deadline id, due date, owner organ,
     step)``, in the order of the ladder's steps, then of the deadlines. A deadline paused over
-    a hearing (T10) does not run, so it does not climb either."""
+    a hearing (T10) does not run, so it does not climb either. The owners in ``no_higher``
+    have no office above (``_HigherOffices.organs_without``): their "office above" step is
+    left out, as it would never be recorded."""
     p = ladder.warn_percent
     running = Deadline.objects.filter(
         outcome="open", paused=False, owner_organ__isnull=False
@@ -172,8 +185,11 @@ def escalation_due_deadlines(
     out: list[tuple[int, date, int, Step]] = []
     for step in ORDER:
         told = Escalation.objects.filter(deadline_id=OuterRef("pk"), step=step.value)
+        at_step = running.filter(_step_due(ladder, step, today))
+        if step == Step.HIGHER and no_higher:
+            at_step = at_step.exclude(owner_organ_id__in=list(no_higher))
         rows = (
-            running.filter(_step_due(ladder, step, today))
+            at_step
             .filter(~Exists(told))
             .order_by("pk")
             .values_list("pk", "due_date", "owner_organ_id")
@@ -188,7 +204,9 @@ def _deadlines(
     """Only the deadlines at a step not yet recorded are read (issue 14: reading every open
     deadline to find a day's steps took 11 s at 10^5 open)."""
     new = []
-    for pk, due, organ_id, step in escalation_due_deadlines(ladder=ladder, today=today):
+    for pk, due, organ_id, step in escalation_due_deadlines(
+        ladder=ladder, today=today, no_higher=higher.organs_without()
+    ):
         to = _recipient(step, organ_id, higher)
         if to is None:
             continue

@@ -158,3 +158,33 @@ def test_the_job_records_day_by_day_what_the_rule_finds_and_nothing_twice(edges,
         assert after - before == want, today
         recorded += len(want)
     assert recorded > 0
+
+
+def test_an_owner_with_no_office_above_is_not_selected_again_every_hour(world, held):
+    """The province's organs have no higher petition office: the step "the office above" is
+    never recorded for them, so the hourly query must leave it out rather than return the same
+    deadlines every hour for ever (reviewer B, item 7)."""
+    from xinfang.deadlines.models import Deadline
+    from xinfang.resolution.ladder import Step
+    from xinfang.resolution.services.escalation import (
+        _HigherOffices,
+        escalate,
+        escalation_due_deadlines,
+        ladder_from_settings,
+    )
+
+    higher = _HigherOffices()
+    top = world.prov_gov
+    assert higher.of(top.pk) is None and higher.of(world.housing.pk) is not None
+    late = date(2025, 7, 1)  # overdue long past every step
+    d_top = Deadline.objects.create(petition=held, code="T6", owner_organ=top,
+                                    start_date=late - timedelta(days=30), due_date=late)
+    d_low = Deadline.objects.create(petition=held, code="T6", owner_organ=world.housing,
+                                    start_date=late - timedelta(days=30), due_date=late)
+    escalate(now=local(2025, 9, 1))
+    again = escalation_due_deadlines(ladder=ladder_from_settings(), today=T,
+                                     no_higher=higher.organs_without())
+    assert [(pk, s) for pk, *_, s in again if pk in (d_top.pk, d_low.pk)] == []
+    # without the exclusion the top organ's step would come back every hour
+    plain = escalation_due_deadlines(ladder=ladder_from_settings(), today=T)
+    assert [(pk, s) for pk, *_, s in plain if pk in (d_top.pk, d_low.pk)] == [(d_top.pk, Step.HIGHER)]
