@@ -325,8 +325,13 @@ def _post(url: str, data: bytes) -> tuple[int, dict[str, Any]]:
 def _claim(message: OutboundMessage, *, now: datetime) -> datetime | None:
     """Claim a due message for this tick (one conditional UPDATE, nothing held while sending):
     None when it was withdrawn, delivered or claimed by another tick meanwhile. The claim ends
-    at the returned time (a tick that died while sending: the message is due again then)."""
-    lease = now + timedelta(seconds=settings.XINFANG_FEDERATION_TIMEOUT_SECONDS + 60)
+    at the returned time (a tick that died while sending: the message is due again then).
+
+    ``now`` (the tick's start) decides what is due; the lease runs from the real time of the
+    claim: a tick whose earlier POSTs each waited out the timeout claims later messages long
+    after it started, and a lease counted from its start would already have run out, letting a
+    take-back through while the message is on its way (revB 1)."""
+    lease = clock.now() + timedelta(seconds=settings.XINFANG_FEDERATION_TIMEOUT_SECONDS + 60)
     claimed = OutboundMessage.objects.filter(
         pk=message.pk, status=OutboundMessage.PENDING, next_attempt_at__lte=now
     ).update(sending_until=lease, next_attempt_at=lease)

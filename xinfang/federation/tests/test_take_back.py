@@ -177,6 +177,30 @@ def test_a_message_being_sent_is_not_taken_back_until_its_answer_is_recorded(
     assert outbox_deliver(now=now + timedelta(days=1))["delivered"] == 0
 
 
+def test_a_tick_that_started_long_ago_still_holds_its_claim_while_sending(world, sent, monkeypatch):
+    """revB 1: a tick whose earlier messages each waited out the timeout claims a later one
+    long after it started. The claim runs from the moment of claiming, not from the tick's
+    start: a take-back while that message is being sent is refused, and the message is
+    delivered (it used to be withdrawn while the other side registered it)."""
+    started = clock.now() - timedelta(seconds=90)
+    OutboundMessage.objects.update(next_attempt_at=started - timedelta(seconds=1))
+    refused: list[tuple[int, str]] = []
+
+    def post(url, data):  # type: ignore[no-untyped-def]
+        try:
+            _take_back(world, sent)
+        except ApplicationError as err:
+            refused.append((err.status, err.message))
+        return 200, {"tracking_code": "ABC2345678"}
+
+    monkeypatch.setattr(outbox, "_post", post)
+    assert outbox_deliver(now=started)["delivered"] == 1
+    assert len(refused) == 1 and refused[0][0] == 409 and "正在发送" in refused[0][1]
+    m = OutboundMessage.objects.get()
+    assert m.status == "delivered" and m.last_error == ""
+    assert Petition.objects.get(pk=sent.pk).state == "transferred"
+
+
 def test_an_answer_after_the_claim_ran_out_and_the_take_back_keeps_the_withdrawal(
     world, sent, monkeypatch, client
 ):
