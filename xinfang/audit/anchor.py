@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 
 from xinfang.audit.archive import Archive
+from xinfang.audit.chain import stored_hash
 from xinfang.audit.models import AuditHead, AuditRecord
 from xinfang.audit.snapshot import read_snapshot
 
@@ -168,7 +169,8 @@ def anchor_check(
         )
         if found is None and archive is not None and archive.holds(chain, seq):
             continue  # in an archived partition (ADR 0019): linked through its manifest
-        if found is None or bytes(found).hex() != h:
+        raw = None if found is None else stored_hash(found)
+        if raw is None or raw.hex() != h:
             problem(
                 f"链 {chain}：锚点（{latest['at']}）记下的 #{chain}.{seq} 已被改写（rewritten）"
             )

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xinfang.audit.chain import chain_genesis, record_hash
+from xinfang.audit.chain import chain_genesis, record_hash, stored_hash
 from xinfang.audit.models import AuditRecord
 
 DETACH = "partition.detach"
@@ -131,7 +131,8 @@ def archive_read() -> Archive:
     ends: dict[tuple[int, int], str] = {}  # (chain, last seq) -> last hash, of the runs read so far
     for r in records:
         prev = _prev_hash(r, ends)
-        if prev is None or not hmac.compare_digest(record_hash(r, prev), bytes(r.hash or b"")):
+        raw = stored_hash(r.hash)
+        if prev is None or raw is None or not hmac.compare_digest(record_hash(r, prev), raw):
             continue  # a forged or edited record: the chain walk reports it, it excuses nothing
         if r.kind == DETACH:
             current[r.object_id] = r
@@ -169,8 +170,9 @@ def _prev_hash(r: AuditRecord, ends: Mapping[tuple[int, int], str]) -> str | Non
         .values_list("hash", flat=True)
         .first()
     )
-    if h is not None:
-        return bytes(h).hex()
+    if h is not None:  # a malformed predecessor (text): r cannot be checked, verify names it
+        raw = stored_hash(h)
+        return None if raw is None else raw.hex()
     if (r.chain, r.seq - 1) in ends:
         return ends[(r.chain, r.seq - 1)]
     # a detach record written right after records of the partition it archives: its manifest
@@ -199,12 +201,12 @@ def archive_prev_hashes(wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, in
     for chain, seqs in sorted(by_chain.items()):
         found: dict[int, str] = {}
         for i in range(0, len(seqs), 1000):
-            found.update(
-                (seq, bytes(h).hex())
-                for seq, h in AuditRecord.objects.filter(
-                    chain=chain, seq__in=seqs[i : i + 1000]
-                ).values_list("seq", "hash")
-            )
+            for seq, h in AuditRecord.objects.filter(
+                chain=chain, seq__in=seqs[i : i + 1000]
+            ).values_list("seq", "hash"):
+                raw = stored_hash(h)
+                if raw is not None:  # a malformed one is left out: verify reports it
+                    found[seq] = raw.hex()
         for seq in seqs:
             h = found.get(seq) or ends.get((chain, seq))
             if h is not None:

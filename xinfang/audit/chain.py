@@ -30,6 +30,18 @@ def chain_of(object_type: str, object_id: str, actor_id: int | None) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % CHAINS
 
 
+def stored_hash(value: object) -> bytes | None:
+    """A record's stored hash as raw bytes, or ``None`` when the cell holds no bytes at all:
+    SQLite is dynamically typed, so text written into the BLOB column (by a tamperer, a row
+    restored from a dump taken before ADR 0024, a downgrade) comes back as ``str``. The
+    caller reports such a record as malformed instead of crashing on it."""
+    if value is None:
+        return b""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return None
+
+
 def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 

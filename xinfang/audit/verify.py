@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xinfang.audit.archive import Archive, archive_read
-from xinfang.audit.chain import chain_genesis, record_hash
+from xinfang.audit.chain import chain_genesis, record_hash, stored_hash
 from xinfang.audit.models import AuditHead, AuditRecord
 from xinfang.audit.snapshot import read_snapshot
 
@@ -114,8 +114,10 @@ def _verify_chains(
             problem(f"{at}: 序号重复或倒序（reordered）")
         elif r.seq > expected_seq:
             problem(f"#{r.chain}.{expected_seq}–#{r.chain}.{r.seq - 1}: 记录缺失（removed）")
-        h = bytes(r.hash or b"")
-        if not hmac.compare_digest(record_hash(r, prev_hash), h):
+        h = stored_hash(r.hash)
+        if h is None:  # text in the hash cell (SQLite): named, not a TypeError that stops verify
+            problem(f"{at}: 存储的哈希不是字节而是文本，格式不符（malformed hash: edited）")
+        elif not hmac.compare_digest(record_hash(r, prev_hash), h):
             problem(
                 f"{at}: 内容或与上一条记录的链接与哈希不符"
                 "（edited, or a record before it removed, inserted or reordered）"
@@ -130,7 +132,7 @@ def _verify_chains(
         last_pk = max(last_pk, r.pk)
         # the chain goes on from the hash stored, right or wrong: a record edited without its
         # hash is reported once, not again at every record after it
-        prev_hash, expected_seq = h.hex(), r.seq + 1
+        prev_hash, expected_seq = (str(r.hash) if h is None else h.hex()), r.seq + 1
     if chain >= 0:
         expected_seq, prev_hash = archive.step(chain, expected_seq, prev_hash)
         rep.heads[chain] = (expected_seq - 1, prev_hash)
@@ -167,5 +169,6 @@ def _check_expected(expect_head: str, problem: Callable[[str], None], archive: A
         )
         if match is None and archive.holds(chain, seq):
             continue  # in an archived partition: its link was checked through the manifest
-        if match is None or bytes(match).hex() != h.lower():
+        raw = None if match is None else stored_hash(match)
+        if raw is None or raw.hex() != h.lower():
             problem(f"此前记下的链头 #{chain}.{seq} 已不在链中（removed or rewritten）")

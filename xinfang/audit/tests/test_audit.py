@@ -119,6 +119,26 @@ def test_a_spoiled_raw_hash_is_detected(chain, index, spoil):
         assert any(f"#{nxt.chain}.{nxt.seq}:" in p for p in rep.problems), rep
 
 
+@pytest.mark.parametrize("index", range(6))
+def test_a_hash_written_as_text_on_sqlite_is_named_not_a_crash(chain, index):
+    """SQLite keeps whatever type is written: the hex text of the right hash, put into the
+    BLOB column with raw SQL (a tamperer, a restore from before ADR 0024, a downgrade), is
+    reported at that record, and verify goes on to the end (revA 2)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("bytea refuses text on PostgreSQL")
+    rec = chain[index]
+    _sql(f"UPDATE {T} SET hash = %s WHERE id = %s", rec.hash_hex, rec.pk)
+    with connection.cursor() as c:
+        c.execute(f"SELECT typeof(hash) FROM {T} WHERE id = %s", [rec.pk])
+        assert c.fetchone()[0] == "text"
+    rep = audit_verify()
+    assert not rep.ok
+    assert any(f"#{rec.chain}.{rec.seq}:" in p and "malformed" in p for p in rep.problems), rep
+    assert rep.checked == len(chain)
+    # the text is the right hash: the walk goes on from it, the record is named once
+    assert len(rep.problems) == 1, rep
+
+
 @pytest.mark.parametrize("index", range(5))
 def test_a_record_removed_and_the_rest_renumbered_into_its_place_is_detected(chain, index):
     """No stored previous hash to fit: the records after it still carry the hash of the one
