@@ -1,5 +1,5 @@
 """Many new rows of one model written at once, without the ORM's per-value work: the bulk
-path of the importers (ADR 0020, ADR 0023: 100,000 hotline orders in one transaction).
+path of the importers (ADR 0020, ADR 0025: 100,000 hotline orders in one transaction).
 
 ``rows_insert(objs)`` does what ``Model.objects.bulk_create(objs)`` does — the related
 objects' ids taken over, each field's ``pre_save`` where the field has one that matters

@@ -183,7 +183,7 @@ def test_the_import_command_reports_and_exits_1_on_bad_rows(world, tmp_path):
 
 
 def test_imported_orders_are_found_counted_timed_and_sealed_as_registered_ones(world):
-    """What the import keeps of a registration, whichever way the rows were written (ADR 0023):
+    """What the import keeps of a registration, whichever way the rows were written (ADR 0025):
     search by a word of the text (queued, then indexed) and by the caller's phone (its blind
     index), the deadline, the tally as a recount gives it, the audit chain and seals."""
     from django.db.models import Sum

@@ -1,4 +1,4 @@
-"""``core.rows.rows_insert``, the importers' writer (ADR 0023): the rows it writes are those
+"""``core.rows.rows_insert``, the importers' writer (ADR 0025): the rows it writes are those
 ``bulk_create`` writes (the field-by-field comparison of the two registration paths is in
 test_bulk.py); here what is its own: ids reserved before writing never collide with the ORM's,
 before or after, on either database, and the instances come out as saved ones.
