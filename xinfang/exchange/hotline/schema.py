@@ -111,6 +111,10 @@ def read(data: bytes, fmt: str) -> list[tuple[int, Mapping[str, Any]]]:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames or "hotline_id" not in reader.fieldnames:
             raise FileProblem("the first line should name the columns (hotline_id, …)")
+        missing = [f for f in REQUIRED if f not in reader.fieldnames]
+        if missing:
+            # A renamed export is not "nothing today": refuse it whole, naming what is missing.
+            raise FileProblem("missing required columns: " + ", ".join(missing))
         try:
             rows = [(reader.line_num, r) for r in reader]
         except csv.Error as e:

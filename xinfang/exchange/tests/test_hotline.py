@@ -139,6 +139,17 @@ def test_an_unreadable_file_is_reported_not_raised(world, data, fmt):
     assert report.file_problem and not report.committed and Petition.objects.count() == 0
 
 
+def test_a_csv_header_without_the_required_columns_is_refused_naming_them(world, tmp_path):
+    """A renamed export from the hotline's system is not 'nothing today' (walker item 20)."""
+    report = hotline_import(data=b"hotline_id,called_at\r\n", fmt="csv", dry_run=True, actor=None)
+    assert "route_to, region_code, content" in report.file_problem
+    f = tmp_path / "renamed.csv"
+    f.write_bytes(b"hotline_id,called_at,route,region,text\r\n")
+    with pytest.raises(SystemExit) as e:
+        call_command("hotline_import", str(f), "--dry-run", stdout=StringIO())
+    assert e.value.code == 1
+
+
 def test_answers_flow_back_in_the_export_under_the_hotline_id(world):
     hotline_import(data=as_json([order(1), order(2)]), fmt="json", dry_run=False, actor=None)
     p = HotlineOrder.objects.get(hotline_id="12345-2025-000001").petition
