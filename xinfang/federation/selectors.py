@@ -187,13 +187,19 @@ def transfers_waiting(*, peer: Peer, limit: int = 200) -> list[dict[str, Any]]:
     """The transfers waiting for ``peer`` (undelivered, not taken back), oldest first: the
     tracking code, the office that sent each and when, so that an administrator withdrawing the
     peer can tell those offices to take them back (no petition content: the administrator does
-    not read petitions, ADR 0013)."""
+    not read petitions, ADR 0013). Refused ones too: they can be taken back as well
+    (``handover_undelivered``) and otherwise sit with an organ nobody works for (revB #6)."""
     rows = list(
         OutboundMessage.objects.filter(
-            peer=peer, kind="transfer", status=OutboundMessage.PENDING, petition__isnull=False
+            peer=peer,
+            kind="transfer",
+            status__in=[OutboundMessage.PENDING, OutboundMessage.REFUSED],
+            petition__isnull=False,
         )
         .order_by("created_at", "id")
-        .values_list("petition_id", "petition__tracking_code", "body", "created_at")[:limit]
+        .values_list(
+            "petition_id", "petition__tracking_code", "body", "created_at", "status"
+        )[:limit]
     )
     return [
         {
@@ -201,8 +207,9 @@ def transfers_waiting(*, peer: Peer, limit: int = 200) -> list[dict[str, Any]]:
             "from_organ": str(body.get("from_organ") or ""),
             "to_organ": str(body.get("to_organ") or ""),
             "since": at,
+            "refused": status == OutboundMessage.REFUSED,
         }
-        for _pid, code, body, at in rows
+        for _pid, code, body, at, status in rows
     ]
 
 

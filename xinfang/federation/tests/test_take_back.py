@@ -404,3 +404,19 @@ def test_the_page_of_an_undelivered_transfer_stays_within_the_petition_pages_bud
     # its links, which an ordinary petition, with none, skips since the page's presence query
     # (petitions.extensions.presence_read, pagespeed)
     assert len(q.captured_queries) <= BUDGET["/petitions/<id>/"] + 2, len(q.captured_queries)
+
+
+def test_the_withdrawal_confirmation_lists_a_refused_transfer_too(world, sent, remote, client, monkeypatch):
+    """A transfer the other side refused can be taken back as well (``handover_undelivered``):
+    the administrator withdrawing the peer is told about it, with its status (revB #6)."""
+    monkeypatch.setattr(outbox, "_post", lambda url, data: (422, {"code": "refused", "message": "接收机关不存在"}))  # fmt: skip
+    outbox_deliver(now=clock.now())
+    assert OutboundMessage.objects.get().status == "refused"
+    admin = staff_create(username="tb-admin2", password=None, organ=world.prov_gov, roles=[Role.ADMIN])  # fmt: skip
+    client.force_login(admin)
+    html = client.get(f"/federation/peers/{remote.peer.pk}/disable/").content.decode()
+    assert 'id="transfers-waiting"' in html and sent.tracking_code in html
+    assert "对方拒收" in html and sent.title not in html
+    _take_back(world, sent)
+    html = client.get(f"/federation/peers/{remote.peer.pk}/disable/").content.decode()
+    assert 'id="transfers-waiting"' not in html
