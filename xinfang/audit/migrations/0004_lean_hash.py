@@ -76,6 +76,17 @@ def backward(apps, schema_editor):
         return
     import hashlib
 
+    # SQLite: the column is remade as text first, mirroring forward, so the hex written below
+    # is what the column declares (hex text left in a BLOB column is what verify reads as
+    # malformed after a partial re-upgrade or a restore across versions; revA 6)
+    # (``apps`` here is the state before 0004: hash a CharField, with prev_hash)
+    with conn.cursor() as c:
+        c.execute(f"ALTER TABLE \"{T}\" ADD COLUMN \"prev_hash\" varchar(64) NOT NULL DEFAULT ''")
+    record = apps.get_model("audit", "AuditRecord")
+    blob = models.BinaryField(max_length=32)
+    blob.set_attributes_from_name("hash")
+    blob.model = record
+    schema_editor.alter_field(record, blob, record._meta.get_field("hash"))
     with conn.cursor() as c:
         c.execute(f'SELECT id, chain, hash FROM "{T}" ORDER BY chain, seq')
         rows = c.fetchall()
@@ -88,10 +99,9 @@ def backward(apps, schema_editor):
                 if chain == 0
                 else hashlib.sha256(f"xinfang.audit.chain:{chain}".encode()).hexdigest()
             )
-        out.append((bytes(h).hex(), prev, pk))
+        out.append((h if isinstance(h, str) else bytes(h).hex(), prev, pk))
         prev = out[-1][0]
-    with conn.cursor() as c:  # SQLite: the column's declared type stays, its values are text
-        c.execute(f"ALTER TABLE \"{T}\" ADD COLUMN \"prev_hash\" varchar(64) NOT NULL DEFAULT ''")
+    with conn.cursor() as c:
         c.executemany(f'UPDATE "{T}" SET hash = %s, prev_hash = %s WHERE id = %s', out)
 
 

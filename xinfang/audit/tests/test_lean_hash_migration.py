@@ -49,6 +49,12 @@ def test_the_migration_converts_the_trail_both_ways_and_every_record_still_verif
             if r["chain"] in by_chain:
                 assert r["prev_hash"] == by_chain[r["chain"]]
             by_chain[r["chain"]] = r["hash"]
+        if connection.vendor == "sqlite":  # the hex is text in a text column, not in a BLOB one
+            with connection.cursor() as c:
+                c.execute(f"PRAGMA table_info({T})")
+                assert {r[1]: r[2] for r in c.fetchall()}["hash"].lower() == "varchar(64)"
+                c.execute(f"SELECT DISTINCT typeof(hash) FROM {T}")
+                assert [r[0] for r in c.fetchall()] == ["text"]
         victim = old[3]
         with connection.cursor() as c:  # tampering before the upgrade…
             c.execute(f"UPDATE {T} SET kind = 'forged' WHERE id = %s", [victim["id"]])
@@ -66,3 +72,10 @@ def test_the_migration_converts_the_trail_both_ways_and_every_record_still_verif
     assert audit_verify(anchors=False).ok
     audit_record(kind="test.step", object_type="thing", object_id="o0", data={"i": 9})
     assert audit_verify(anchors=False).ok  # and the chains go on
+    try:  # and back and forth a second time (revA 6)
+        _migrate("0003_failed_login_ip_index")
+        assert all(isinstance(r["hash"], str) and len(r["hash"]) == 64 for r in _rows())
+        _migrate(latest)
+    finally:
+        _migrate(latest)
+    assert audit_verify(anchors=False).ok
