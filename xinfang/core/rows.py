@@ -214,7 +214,9 @@ def _write(conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequenc
     cols = ", ".join(qn(c) for c in columns)
     with conn.cursor() as c:
         if conn.vendor == "postgresql":
-            with c.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+            # Django's cursor has no ``copy``: the raw psycopg one's errors must be turned into
+            # Django's (IntegrityError, DataError) as every other query's are (revB 2).
+            with conn.wrap_database_errors, c.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -10,10 +10,10 @@ the tests below fail."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from xinfang.core.crypto import phone_digest
-from xinfang.core.rows import ids_reserve, rows_insert
+from xinfang.core.rows import ids_reserve, rows_insert, values_insert
 from xinfang.petitions.models import AppendOnlyError, Party, PetitionEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -59,6 +59,20 @@ def test_ids_never_collide_with_the_orms_before_or_after(register):
     with transaction.atomic():
         (fresh,) = ids_reserve(Party, 1)
     assert fresh > after.pk
+
+
+def test_a_refused_row_raises_djangos_error_on_every_database(register):
+    """revB 2: on PostgreSQL the rows go through psycopg's COPY, which Django's cursor does not
+    wrap; its errors must still come out as Django's (the hotline import's duplicate handler
+    and the error pages catch ``django.db.IntegrityError``, not psycopg's)."""
+    p = register().petition
+    taken = Party.objects.create(petition=p, role="petitioner", name="甲")
+    before = sorted(Party.objects.filter(petition=p).values_list("pk", "name"))
+    with pytest.raises(IntegrityError), transaction.atomic():  # the same id twice
+        rows_insert([Party(pk=taken.pk, petition=p, role="petitioner", name="乙")])
+    with pytest.raises(IntegrityError), transaction.atomic():  # a required column missing
+        values_insert(Party, ["petition_id", "role", "name"], [(p.pk, None, "丙")])
+    assert sorted(Party.objects.filter(petition=p).values_list("pk", "name")) == before
 
 
 def test_tracking_codes_are_sixteen_characters_of_the_alphabet_each_equally_likely():
