@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.audit.services import audit_record
 from xinfang.core.errors import ApplicationError
@@ -31,11 +32,11 @@ def peer_url_problem(url: str) -> str:
     messages: https, or plain http to this machine only (two installations in a test)."""
     parts = urlsplit((url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "地址应为 https://主机/ 形式"
+        return gettext("地址应为 https://主机/ 形式")
     if parts.scheme == "http" and not _loopback(parts.hostname):
-        return "对方地址必须使用 https（仅本机回环地址可用 http）"
+        return gettext("对方地址必须使用 https（仅本机回环地址可用 http）")
     if parts.query or parts.fragment or parts.username:
-        return "地址不应包含查询参数、片段或用户名"
+        return gettext("地址不应包含查询参数、片段或用户名")
     return ""
 
 
@@ -45,22 +46,22 @@ def peer_add(*, name: str, url: str, public_key: str, actor: Any = None) -> Peer
     name, url, public_key = (name or "").strip(), (url or "").strip(), (public_key or "").strip()
     fields: dict[str, list[str]] = {}
     if not name or len(name) > 100:
-        fields["name"] = ["名称为 1 至 100 个字符"]
+        fields["name"] = [gettext("名称为 1 至 100 个字符")]
     if problem := peer_url_problem(url):
         fields["url"] = [problem]
     try:
         public_key_parse(public_key)
     except ValueError:
-        fields["public_key"] = ["公钥应为 44 个字符的 Base64（32 字节 Ed25519 公钥）"]
+        fields["public_key"] = [gettext("公钥应为 44 个字符的 Base64（32 字节 Ed25519 公钥）")]
     else:
         if public_key == own_public_key():
-            fields["public_key"] = ["这是本系统自己的公钥"]
+            fields["public_key"] = [gettext("这是本系统自己的公钥")]
         elif Peer.objects.filter(public_key=public_key).exists():
-            fields["public_key"] = ["该公钥已登记"]
+            fields["public_key"] = [gettext("该公钥已登记")]
     if name and Peer.objects.filter(name=name).exists():
-        fields["name"] = ["该名称已登记"]
+        fields["name"] = [gettext("该名称已登记")]
     if fields:
-        raise ApplicationError("对接系统信息有误", fields=fields)
+        raise ApplicationError(gettext("对接系统信息有误"), fields=fields)
     if not url.endswith("/"):
         url += "/"
     peers_configured_forget()  # this process asks again (a rolled-back add: it finds none)
@@ -122,7 +123,7 @@ def remote_organ_set(
     """Declare that ``organ`` of our directory is served by ``peer`` (its id there): a
     transfer to it travels to the peer. Audited as ``federation.remote_organ``."""
     if not 1 <= remote_organ_id <= 2**31 - 1:
-        raise ApplicationError("对方机关编号无效", fields={"remote_organ_id": ["应为正整数"]})
+        raise ApplicationError(gettext("对方机关编号无效"), fields={"remote_organ_id": [gettext("应为正整数")]})
     with transaction.atomic():
         row, _created = RemoteOrgan.objects.update_or_create(
             organ=organ, defaults={"peer": peer, "remote_organ_id": remote_organ_id}
