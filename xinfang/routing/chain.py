@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from xinfang.core import clock
 from xinfang.deadlines import holidays
@@ -25,6 +26,9 @@ from xinfang.directory.models import Organ, OrganKind, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import petition_passed_gate
 from xinfang.petitions.workflow import ACTION_LABELS, Action, State
+
+# the chain's row for a take-back (issue 20): the sending office's step, never received there
+TAKE_BACK_LABEL = gettext_noop("取回（对方未接收）")
 
 _DISPATCH = (Action.TRANSFER, Action.ASSIGN, Action.REFER_LEGAL, Action.REFER_DISCIPLINE)
 #: TAKE_BACK: an undelivered hand-over to another installation brought back (issue 20).
@@ -192,15 +196,17 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
                     window_due=window.due_date if window is not None else None,
                 )
             )
-        elif action == Action.TAKE_BACK:  # from the organ over there back to the sender
+        elif action == Action.TAKE_BACK:
+            # the sending office's own step: the organ over there never received it (walker #14)
+            back = e.data.get("returned_to_organ_id") or e.actor_organ_id
             hops.append(
                 Hop(
                     kind="take_back",
                     on=on,
-                    action_label=label,
-                    from_organ=name(e.data.get("from_organ_id")),
-                    to_organ=name(e.data.get("returned_to_organ_id") or e.organ_id),
-                    level=level(e.actor_organ_id),
+                    action_label=TAKE_BACK_LABEL,
+                    from_organ=name(back),
+                    to_organ="",
+                    level=level(back),
                     reason=e.reason,
                 )
             )
@@ -230,6 +236,7 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
                 )
             )
     rounds = [r for r in rows if r.code == "T1"]
+    taken_back = sum(1 for h in hops if h.kind == "take_back")
     first = rounds[0].start_date if rounds else clock.local_date(events[0].occurred_at)
     arrived = _arrived(events, organs)
     external = _to_external(events)
@@ -239,6 +246,9 @@ def transfer_chain(*, petition: Petition, today: date | None = None) -> dict[str
         "first": first,
         "round_end": rounds[-1].due_date if rounds else None,
         "rounds": len(rounds),
+        # new routing rounds: objections returned by the receiver vs the sender's take-backs
+        "objections": max(len(rounds) - 1 - taken_back, 0),
+        "taken_back": taken_back,
         "elapsed": (upto - first).days,
         "arrived": arrived,
         "external": external,

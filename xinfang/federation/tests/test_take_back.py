@@ -420,3 +420,21 @@ def test_the_withdrawal_confirmation_lists_a_refused_transfer_too(world, sent, r
     _take_back(world, sent)
     html = client.get(f"/federation/peers/{remote.peer.pk}/disable/").content.decode()
     assert 'id="transfers-waiting"' not in html
+
+
+def test_the_transfer_chain_tells_the_take_back_as_the_sending_office_s(world, sent, remote, client):
+    """The other organ never received it: the chain's row is the sending office taking it back,
+    not the other organ returning it, and the sentence above tells no objection (walker #14)."""
+    from xinfang.routing.chain import transfer_chain
+
+    _take_back(world, sent)
+    chain = transfer_chain(petition=Petition.objects.get(pk=sent.pk))
+    hop = [h for h in chain["hops"] if h.kind == "take_back"][0]
+    assert hop.action_label == "取回（对方未接收）"
+    assert (hop.from_organ, hop.to_organ) == (world.county_po.name, "")
+    assert (chain["objections"], chain["taken_back"]) == (0, 1)
+    client.force_login(world.clerk)
+    html = client.get(f"/petitions/{sent.pk}/").content.decode()
+    panel = html[html.index('id="chain-panel"') :]
+    assert "取回（对方未接收）" in panel and "提出异议" not in panel
+    assert "取回尚未送达的转送 1 次" in panel
