@@ -23,6 +23,7 @@ from xinfang.analytics.export_base import (
     kind_register,
     text_param,
 )
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap
 
@@ -139,7 +140,7 @@ def _escalation_cells(user: User, items: list[Any], shown: list[int]) -> list[li
 # -- a relief fund's ledger (resolution:fund): the page's entries, in order --------------------
 def _fund_params(q: QueryDict) -> Params:
     raw = text_param(q, "fund", max_length=12)
-    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+    if not is_digits(raw) or not 0 < int(raw) < 2**63:
         raise bad_filter()
     return {"fund": int(raw)}
 

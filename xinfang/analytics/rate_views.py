@@ -34,6 +34,7 @@ from xinfang.analytics.rates import RATES, STAGES, Metric
 from xinfang.core import clock
 from xinfang.core.dbrouter import reads_from_replica
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.core.once import token_new
 
 RATES_KEYS = FILTER_KEYS | {"by"}
@@ -57,7 +58,7 @@ def drill_outcomes(g) -> list[str]:  # type: ignore[no-untyped-def]
 def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
     """A figure's filters from a query string (the drill-down and its 台账 export)."""
     organ = g.get("organ") or None
-    if organ is not None and not organ.isdigit():
+    if organ is not None and not is_digits(organ):
         raise ApplicationError(gettext("机关参数无效"), code="bad_organ", status=400)
     for k in ("region", "channel", "category"):
         if len(g.get(k, "")) > 20 or "\x00" in g.get(k, ""):

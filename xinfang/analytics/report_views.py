@@ -13,6 +13,7 @@ from xinfang.analytics.query import only_known
 from xinfang.analytics.reports import COMMENTARY_MAX, report_data, report_docx, report_xlsx
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
+from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap, user_can
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -25,10 +26,10 @@ def _clean(post) -> tuple[dict[str, object], dict[str, str]]:  # type: ignore[no
     if kind not in ("annual", "monthly"):
         errors["kind"] = gettext("请选择报告种类")
     year_text, month_text = post.get("year", ""), post.get("month", "")
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    year = int(year_text) if is_digits(year_text) and 2000 <= int(year_text) <= 2100 else None
     if year is None:
         errors["year"] = gettext("年份应在 2000 至 2100 之间")
-    month = int(month_text) if month_text.isdigit() and 1 <= int(month_text) <= 12 else None
+    month = int(month_text) if is_digits(month_text) and 1 <= int(month_text) <= 12 else None
     if kind == "monthly" and month is None:
         errors["month"] = gettext("请选择月份（1–12）")
     commentary = post.get("commentary", "")

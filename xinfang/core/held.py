@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from xinfang.core import clock
+from xinfang.core.inputs import is_digits
 from xinfang.core.once import digest
 
 HELD_FOR = timedelta(days=1)
@@ -63,7 +64,7 @@ def held_upload_unticked(post: Any) -> list[int]:
     """The held files the form listed (``held_upload``) that the user no longer ticks
     (``keep_upload``)."""
     kept = set(post.getlist("keep_upload"))
-    return [int(v) for v in post.getlist("held_upload") if v.isdigit() and v not in kept]
+    return [int(v) for v in post.getlist("held_upload") if is_digits(v) and v not in kept]
 
 
 def held_upload_drop(*, token: str, ids: list[int]) -> None:

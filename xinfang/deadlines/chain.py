@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from xinfang.core.inputs import is_digits
 from xinfang.deadlines.calendar import WorkCalendar, add_calendar_days, add_working_days
 from xinfang.deadlines.statutes import STATUTES, Unit, due_date
 
@@ -101,7 +102,7 @@ def parse_shares(text: str) -> dict[str, int]:
         if not part:
             continue
         level, sep, days = part.partition("=")
-        if not sep or not days.strip().isdigit():
+        if not sep or not is_digits(days.strip()):
             raise ValueError(f"a transfer share is level=days, got {part!r}")
         shares[level.strip()] = int(days.strip())
     ChainPolicy(shares=shares)  # validates

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from xinfang.core.inputs import is_digits
 from xinfang.deadlines.provisional import FESTIVALS, statutory_days
 
 __all__ = [
@@ -131,7 +132,7 @@ def _p(line: int, template: str, **params: object) -> Problem:
 
 
 def _number(text: str) -> int:
-    if text.isdigit():
+    if is_digits(text):
         return int(text)
     if text == "十":
         return 10

@@ -12,6 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Length
 from django.utils.translation import gettext
 
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import Organ, OrganKind, Region
 
 
@@ -164,6 +165,6 @@ def organ_picker_list(
     if len(organs) <= full:
         return organs, len(organs), False, 0
     organs = list(qs.order_by(*TOP_FIRST)[:first])
-    if keep.isdigit() and all(str(o.pk) != keep for o in organs):
+    if is_digits(keep) and all(str(o.pk) != keep for o in organs):
         organs += list(qs.filter(pk=int(keep)))
     return organs, qs.count(), True, 0

@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.resolution.selectors import suggestion_public_list
 
 
 @require_GET
 def suggestions(request: HttpRequest) -> HttpResponse:
     raw = (request.GET.get("cursor") or "").strip()
-    if raw and (not raw.isdigit() or len(raw) > 12):
+    if raw and (not is_digits(raw) or len(raw) > 12):
         raise ApplicationError("cursor")
     page = suggestion_public_list(cursor=int(raw) if raw else None)
     return render(request, "portal/suggestions.html", {"page": page})

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 
 MAX_DAYS = 92  # the longest window a page (and a file) shows
 DEFAULT_DAYS = 7
@@ -59,7 +60,7 @@ def _count(value: str | None, label: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not is_digits(value) or len(value) > 9:
         raise _bad(label)
     return int(value)
 

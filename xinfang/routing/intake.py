@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xinfang.core.inputs import is_digits
 from xinfang.insight.models import Topic
 from xinfang.routing.selectors import routing_suggest
 
@@ -18,12 +19,12 @@ ACTION_LABELS = {
 
 def _int(value: Any) -> int | None:
     value = str(value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 12 else None
+    return int(value) if is_digits(value) and len(value) <= 12 else None
 
 
 def intake_routing_context(*, query: Any) -> dict[str, Any]:
     region_code = str(query.get("region_code", "") or "")[:12]
-    if not region_code.isdigit():
+    if not is_digits(region_code):
         return {}
     topic_id = _int(query.get("topic"))
     accused = _int(query.get("accused_organ_id"))

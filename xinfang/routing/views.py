@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import Organ, Region, User
 from xinfang.directory.selectors import organ_picker_capped, organ_picker_groups
 from xinfang.insight.models import Topic
@@ -47,7 +48,7 @@ def _int(value: str, name: str, errors: dict[str, list[str]]) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not is_digits(value) or len(value) > 12:
         errors.setdefault(name, []).append(gettext("请从列表中选择"))
         return None
     return int(value)

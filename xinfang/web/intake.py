@@ -29,6 +29,7 @@ from xinfang.core.held import (
     held_upload_release,
     held_upload_unticked,
 )
+from xinfang.core.inputs import is_digits
 from xinfang.core.once import FIELD as ONCE_FIELD
 from xinfang.core.once import KEY_MAX, form_fingerprint, once, token_new
 from xinfang.core.once_forms import once_by_view
@@ -154,10 +155,8 @@ def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) ->
         region_code=P.get("region_code", ""),
         received_at=received_at,
         category=P.get("category", ""),
-        route=int(route) if route and route.isdigit() else None,
-        accused_organ_id=int(P["accused_organ_id"])
-        if P.get("accused_organ_id", "").isdigit()
-        else None,
+        route=_typed_id(route),
+        accused_organ_id=_typed_id(P.get("accused_organ_id", "")),
         accused_persons=P.get("accused_persons", ""),
         accused_staff_names=P.get("accused_staff_names", ""),
         is_collective=collective,
@@ -168,6 +167,15 @@ def _parse(request: HttpRequest, channel: str, held: list[tuple[str, bytes]]) ->
         attachments=files,
         received_by=P.get("received_by", "") if channel == Channel.VISIT else "",
     )
+
+
+def _typed_id(value: str | None) -> int | None:
+    """A number chosen in the form: None when left empty; 0 (no route, no organ: the rules
+    then give the field its error and the form comes back with all that was typed) when it is
+    anything but ASCII digits, e.g. "²" (``int()`` refused it: a 500 that lost the petition)."""
+    if not value:
+        return None
+    return int(value) if is_digits(value) and len(value) <= 18 else 0
 
 
 def _arrival_time(value: str) -> time | None:

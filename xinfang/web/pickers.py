@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xinfang.core.boundary import json_errors
+from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import (
     SearchPage,
@@ -131,7 +132,7 @@ def _bad_input(request: HttpRequest) -> JsonResponse | None:
     parent = request.GET.get("parent", "")
     if "\x00" in q or len(q) > QUERY_MAX:
         return _bad(gettext("搜索内容过长或含有无效字符"))
-    if parent and (not parent.isdigit() or len(parent) > 12):
+    if parent and (not is_digits(parent) or len(parent) > 12):
         return _bad(gettext("上级机关编号无效"))
     return None
 

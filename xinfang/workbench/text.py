@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from xinfang.core import ids
+from xinfang.core.inputs import is_digits
 
 MAX_TERM = 32
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -75,7 +76,7 @@ def search_kind_of(text: str) -> str:
     q = unicodedata.normalize("NFKC", text or "").strip()
     bare = re.sub(r"[\s\-]", "", q).upper()
     if len(bare) == ids.CODE_LENGTH and all(ch in ids.ALPHABET for ch in bare):
-        if not bare.isdigit():
+        if not is_digits(bare):
             return "code"
     if _ID_NUMBER.match(bare):
         return "id_number"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from xinfang.core import clock, ids
+from xinfang.core.inputs import is_digits
 from xinfang.core.masking import mask_name, mask_names_in, mask_text
 from xinfang.directory.models import Organ
 from xinfang.documents.selectors.kinds import (
@@ -70,7 +71,7 @@ class _Context:
                 int(v)
                 for e in self.events
                 for k, v in (e.data or {}).items()
-                if k.endswith("organ_id") and str(v).isdigit()
+                if k.endswith("organ_id") and is_digits(str(v))
             }
             self._organs = dict(Organ.objects.filter(pk__in=wanted).values_list("pk", "name"))
         return self._organs.get(int(organ_id), "")  # type: ignore[call-overload]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import Organ, Region, User
 from xinfang.directory.permissions import user_actions
 from xinfang.insight.models import Topic, TopicDecision
@@ -60,7 +61,7 @@ def topic_for_label(*, label: str) -> Topic | None:
 
 
 def topic_get(*, topic_id: int | str | None) -> Topic | None:
-    if topic_id in (None, "") or not str(topic_id).isdigit():
+    if topic_id in (None, "") or not is_digits(str(topic_id)):
         return None
     return Topic.objects.filter(pk=int(topic_id)).first()
 

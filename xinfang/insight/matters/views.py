@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import User
 from xinfang.insight.matters.selectors import (
     ART36_TEXT,
@@ -60,7 +61,7 @@ def matter_change(request: HttpRequest, petition_id: int, op: str) -> HttpRespon
     try:
         if op == "link":
             other = request.POST.get("other_id", "")
-            if not other.isdigit():
+            if not is_digits(other):
                 raise ApplicationError(
                     gettext("请选择要归并的信访"), fields={"other_id": [gettext("必填")]}
                 )
@@ -78,7 +79,5 @@ def matter_change(request: HttpRequest, petition_id: int, op: str) -> HttpRespon
         raise
     except ApplicationError as e:
         errors = {"action": "matter", "message": e.message, "fields": e.fields}
-        return extensions.petition_page_render(
-            request, petition_id, errors=errors, status=e.status
-        )
+        return extensions.petition_page_render(request, petition_id, errors=errors, status=e.status)
     return redirect("web:petition", petition_id=petition_id)

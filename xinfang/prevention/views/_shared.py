@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap
 from xinfang.prevention.access import require
 
@@ -47,7 +48,7 @@ def parse_int(value: str | None, *, field: str = "") -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not is_digits(value) or len(value) > 12:
         raise ApplicationError(gettext("参数有误：%(f)s") % {"f": field or value[:20]})
     return int(value)
 

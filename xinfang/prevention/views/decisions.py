@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.prevention.access import organs_in_scope
 from xinfang.prevention.docx import assessment_docx
@@ -67,7 +68,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 def _count(value: str | None, field: str, errors: dict) -> int:
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 10:
+    if not is_digits(value) or len(value) > 10:
         errors.setdefault(field, []).append(gettext("请填写整数"))
         return 0
     return int(value)

@@ -136,6 +136,8 @@ def test_bad_calendar_input_is_a_clear_400(client, world):
     client.force_login(world.clerk)
     assert client.get("/reception/?from=2025-13-01").status_code == 400
     assert client.get("/reception/?days=abc").status_code == 400
+    assert client.get("/reception/?days=²").status_code == 400  # isdigit(), not int() (revB 3)
+    assert client.get("/reception/?days=٣").status_code == 400
 
 
 def test_the_form_keeps_what_was_typed_on_a_refusal(client, world, leader):

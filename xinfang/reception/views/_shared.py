@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap
 from xinfang.reception.access import require
 
@@ -62,7 +63,7 @@ def parse_int(value: str | None, *, field: str = "") -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not is_digits(value) or len(value) > 9:
         label = LABELS.get(field, field) or value[:20]
         raise ApplicationError(gettext("参数有误：%(f)s") % {"f": label})
     return int(value)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.core.inputs import is_digits
 from xinfang.directory.models import Organ
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.reception.access import organ_in_scope, organs_in_scope
@@ -63,7 +64,7 @@ def _parse_after(value: str | None) -> tuple[date, dtime, int] | None:
         return None
     try:
         on, starts, pk = value.split("_")
-        if not pk.isdigit() or len(pk) > 12:
+        if not is_digits(pk) or len(pk) > 12:
             raise ValueError(pk)
         return date.fromisoformat(on), dtime.fromisoformat(starts), int(pk)
     except ValueError:

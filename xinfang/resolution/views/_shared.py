@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from xinfang.core.errors import ApplicationError
 from xinfang.core.ids import normalize_tracking_code
+from xinfang.core.inputs import is_digits
 from xinfang.core.once import FIELD, once
 from xinfang.directory.permissions import Cap, user_can_act
 from xinfang.petitions.selectors import petition_queryset_for_user
@@ -41,7 +42,7 @@ def parse_int(value: str | None, *, field: str = "") -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not is_digits(value) or len(value) > 12:
         raise ApplicationError(gettext("参数有误：%(f)s") % {"f": field or value[:20]})
     return int(value)
 

@@ -51,6 +51,20 @@ def test_a_bad_form_shows_field_errors_keeps_the_typed_text_and_saves_nothing(cl
     assert Petition.objects.count() == 0
 
 
+def test_a_route_or_organ_in_other_digits_is_a_field_error_keeping_what_was_typed(client, world):
+    """revB 3: "²" and "٣" pass str.isdigit() but not int(): it was a 500 and the typed
+    petition was lost."""
+    client.force_login(world.clerk)
+    for field, category in (("route", "appeal"), ("accused_organ_id", "accusation")):
+        for bad in ("²", "٣"):
+            r = client.post("/intake/letter/", {**FORM, "category": category, field: bad}, follow=True)  # fmt: skip
+            html = r.content.decode()
+            assert r.status_code == 400, (field, bad, r.status_code)
+            assert ("处理途径应为" if field == "route" else "被检举控告单位不存在") in html
+            assert "楼下餐馆每晚营业至凌晨" in html  # what the clerk typed is still there
+    assert Petition.objects.count() == 0
+
+
 def test_a_sixth_representative_of_a_collective_visit_is_refused(client, world):
     client.force_login(world.clerk)
     reps = {f"rep{i}_name": f"代表{i}" for i in range(6)}
