@@ -55,13 +55,14 @@ def _rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any]]:
     kinds = dict(SessionKind.choices)
     out = []
     for r in items:
-        leader = f"{r['leader__last_name']}{r['leader__first_name']}".strip()
+        leader = (r["leader__display_name"] or "").strip() or (
+            f"{r['leader__last_name']}{r['leader__first_name']}".strip())
         out.append(
             [
                 r["on"],
                 f"{r['starts']:%H:%M}–{r['ends']:%H:%M}",
                 r["organ__name"],
-                leader or r["leader__username"] or "",
+                leader or gettext("（未填姓名）"),  # never the login name (walker #8)
                 gettext(kinds.get(r["kind"], r["kind"])),
                 gettext("是") if r["video"] else "",
                 r["place"],

@@ -384,6 +384,14 @@ def test_the_reception_calendar_exports_the_sessions_of_its_window_in_its_order(
         (date(2025, 12, 2), "14:00–16:00"),
         (date(2025, 12, 3), "09:00–11:00"),
     ]
+    # walker #8: a leader without a name is "（未填姓名）", never the login name, on the page too
+    assert {r[3] for r in rows} == {"（未填姓名）"}
+    page = client.get("/reception/?from=2025-12-01").content.decode()
+    assert "leaderwang" not in page and "（未填姓名）" in page
+    leader.display_name = "王县长"
+    leader.save(update_fields=["display_name"])
+    assert "王县长" in client.get("/reception/?from=2025-12-01").content.decode()
+    assert {r[3] for r in _sheet(client, _ask(client, "sessions", key="k-name")["Location"])[2:]} == {"王县长"}
     assert _ask(client, "sessions", query="from=2025-13-01", key="k-2").status_code == 400
     client.force_login(leader)  # reads the calendar, may not export
     assert "export-sessions" not in client.get("/reception/").content.decode()

@@ -63,7 +63,7 @@ _ROW = (
     "cancelled",
     "organ_id",
     "organ__name",
-    "leader__username",
+    "leader__display_name",
     "leader__first_name",
     "leader__last_name",
 )

@@ -77,11 +77,13 @@ def _calendar_rows(rows: list[dict]) -> list[tuple[date, list[dict]]]:
     url = reverse("reception:session", args=[999999999]).replace("999999999", "%d")
     kinds = dict(SessionKind.choices)
     video = gettext("视频接访")
+    unnamed = gettext("（未填姓名）")  # a login name is not for print (walker #8)
     for r in rows:
-        full = f"{r['leader__last_name']}{r['leader__first_name']}".strip()
+        full = (r["leader__display_name"] or "").strip() or (
+            f"{r['leader__last_name']}{r['leader__first_name']}".strip())
         r["url"] = url % r["id"]
         r["time"] = f"{r['starts']:%H:%M}–{r['ends']:%H:%M}"
-        r["leader"] = full or r["leader__username"]
+        r["leader"] = full or unnamed
         r["kind_label"] = kinds.get(r["kind"], r["kind"])
         r["where"] = f"{video} {r['place']}" if r["video"] else r["place"]
         r["capacity"] = str(r["capacity"])  # printed as is (no localised number formatting)
