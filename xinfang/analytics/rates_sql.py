@@ -84,6 +84,12 @@ class Dialect:
             return f"({col} ->> '{key}')"
         return f"json_extract({col}, '$.{key}')"
 
+    def true(self, col: str, key: str) -> str:
+        """The JSON value at ``key`` is true (``data.to_external``)."""
+        if self.vendor == "postgresql":
+            return f"(({col} ->> '{key}') = 'true')"
+        return f"(json_extract({col}, '$.{key}') = 1)"
+
 
 @dataclass(frozen=True)
 class Tables:
@@ -194,9 +200,17 @@ class Build:
             )
         )
         # not accepted and no acceptance owed elsewhere: overdue once the due day has passed
+        # ... and not handed out (rates._handed_out): the last transfer/assign/take_back is a
+        # hand-over to another installation (issue 20), not taken back since (revA 1)
+        handed_out = (
+            f"SELECT CASE WHEN h.action <> 'take_back' AND {d.true('h.data', 'to_external')} "
+            f"THEN 1 ELSE 0 END FROM {t.event} h WHERE h.petition_id = p.id "
+            "AND h.action IN ('transfer', 'assign', 'take_back') ORDER BY h.seq DESC LIMIT 1"
+        )
         unaccepted = (
             f"FROM {P} WHERE NOT EXISTS (SELECT 1 FROM {t.event} x WHERE "
-            f"x.petition_id = p.id AND x.action IN ({_in({'acknowledge', *NO_ACCEPTANCE})}))"
+            f"x.petition_id = p.id AND x.action IN ({_in({'acknowledge', *NO_ACCEPTANCE})})) "
+            f"AND COALESCE(({handed_out}), 0) = 0"
         )
         overdue = (
             f"SELECT {self.keys()}, '{Metric.ACCEPT}', p.current_organ_id, {d.month(due)}, "

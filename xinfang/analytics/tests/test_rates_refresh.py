@@ -25,7 +25,7 @@ from xinfang.analytics.models import (
 )
 from xinfang.analytics.rollup import rates_rebuild, rates_refresh
 from xinfang.core.errors import ApplicationError
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Petition, PetitionEvent
 from xinfang.petitions.services import petition_act
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -194,7 +194,24 @@ def test_the_sql_build_gives_the_rows_of_the_rules_petition_by_petition(world, r
         v = register(received_at=when, at=when).petition
         petition_act(petition_id=v.pk, action="void", actor=world.clerk, at=local(2025, 8, 30),
                      reason="重复登记")
+    # handed over to another installation (no acceptance owed here, issue 20), and one taken
+    # back since (owed here again): revA 1, the SQL counted both as overdue
+    for day, taken_back in ((4, False), (6, True), (8, False)):
+        x = register(received_at=local(2025, 3, day), at=local(2025, 3, day)).petition
+        act(world, x, "transfer", world.clerk, (2025, 3, 10), to_organ_id=world.housing.pk)
+        sent = PetitionEvent.objects.filter(petition=x, action="transfer").latest("seq")
+        PetitionEvent.objects.filter(pk=sent.pk).update(data={**sent.data, "to_external": True})
+        if taken_back:
+            PetitionEvent.objects.create(
+                petition=x, seq=sent.seq + 1, action="take_back", from_state=sent.to_state,
+                to_state=sent.from_state, organ=sent.actor_organ, actor=sent.actor,
+                actor_organ=sent.actor_organ, occurred_at=local(2025, 3, 20),
+                recorded_at=local(2025, 3, 20), data={},
+            )
+    ext = [p for p in Petition.objects.order_by("-id")[:3]]
     for as_of in (TODAY, TODAY + timedelta(days=45)):
+        rows = _python_rows(as_of)[0]
+        assert [pid for pid in (e.pk for e in ext) if any(r[0] == pid and r[6] == "accept" for r in rows)] == [ext[1].pk]
         rates_rebuild(as_of=as_of)
         built = _snapshot()
         assert (built[0], built[1]) == _python_rows(as_of)
