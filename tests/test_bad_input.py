@@ -287,3 +287,26 @@ def test_raw_invalid_utf8_bytes_in_a_form_body_are_a_400(world, path):
     r = Client().post(path, body, content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400, (r.status_code, r.content[:200])
     assert Petition.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "query,key",
+    [("state=bogus", "state"), ("due=bogus", "due"), ("category=bogus", "category"),
+     ("region=abc", "region"), ("channel=bogus", "channel"), ("flag=bogus", "flag")],
+)  # fmt: skip
+def test_a_worklist_filter_it_cannot_read_is_a_400_at_the_filter_page_and_export(
+    client, world, query, key
+):
+    """Not "共 0 件" (reads as nothing to do) nor everything with the filter dropped; the page
+    keeps the other filters, and its 台账 export refuses the same query (walker item 19)."""
+    client.force_login(world.clerk)
+    r = client.get(f"/worklist/?{query}&due=overdue" if key != "due" else f"/worklist/?{query}")
+    assert r.status_code == 400, (query, r.status_code)
+    assert r.context["filter_errors"].keys() == {key}
+    if key != "due":
+        assert r.context["filters"]["due"] == "overdue"
+    r = client.post(
+        "/analytics/exports/new/", {"once": f"bad-{key}", "kind": "petitions", "query": query}
+    )
+    assert r.status_code == 400, (query, r.status_code)
+    assert client.get("/worklist/?region=990100&state=registered").status_code == 200

@@ -62,15 +62,14 @@ _WORKLIST_KEYS = ("state", "category", "channel", "region", "due", "flag")
 
 
 def _worklist_params(q: QueryDict) -> Params:
-    from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
+    from xinfang.petitions.selectors import worklist_bad_filter, worklist_filters
 
-    allowed = {
-        "state": {s.value for s in STATE_LABELS},
-        "category": {c.value for c in CATEGORY_LABELS},
-        "due": {"running", "due_soon", "overdue"},
-    }
-    out = {k: text_param(q, k, allowed.get(k)) for k in _WORKLIST_KEYS}
-    return {k: v for k, v in out.items() if v}
+    for k in _WORKLIST_KEYS:
+        text_param(q, k)  # long or NUL: the same 400 as every kind's
+    good, errors = worklist_filters(q)  # the page's own parser (walker item 19)
+    if errors:
+        raise worklist_bad_filter(errors)
+    return {k: v for k, v in good.items() if v}
 
 
 def _worklist_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:

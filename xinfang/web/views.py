@@ -88,10 +88,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         # not this role's page (no 待办 in its menu): an empty list would read as "nothing
         # to do"; its own first page instead (walker report item 13)
         return redirect("web:home")
-    f = {
-        k: request.GET.get(k) or None
-        for k in ("state", "category", "channel", "region", "due", "flag")
-    }
+    # the export's parser: a value it cannot read is a 400 naming the filter, the others kept
+    f, filter_errors = selectors.worklist_filters(request.GET)
     today = clock.today()
     page = selectors.worklist_for_user(
         user=request.user, cursor=request.GET.get("cursor"), today=today, counted=True, **f
@@ -136,7 +134,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "saved_filters": saved_filter_list(user=request.user),  # type: ignore[arg-type]
             "drafts": _drafts(request.user),
             "today": today,
+            "filter_errors": filter_errors,
         },
+        status=400 if filter_errors else 200,
     )
 
 

@@ -36,7 +36,9 @@ from xinfang.petitions.selectors.lists import (
     flag_q,
     petition_list_for_user,
     region_prefix,
+    worklist_bad_filter,
     worklist_dues,
+    worklist_filters,
     worklist_flag_counts,
     worklist_for_user,
 )
@@ -86,5 +88,7 @@ __all__ = [
     "user_may_see_identity",
     "worklist_flag_counts",
     "worklist_for_user",
+    "worklist_bad_filter",
     "worklist_dues",
+    "worklist_filters",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -166,6 +167,48 @@ def worklist_dues(*, items: list[Petition], organ_id: int | None) -> dict[int, D
 
 
 DUE_FILTERS = ("running", "due_soon", "overdue")
+WORKLIST_FILTER_KEYS = ("state", "category", "channel", "region", "due", "flag")
+
+
+def worklist_filters(q: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """The worklist's filters from a query string, as the page and its 台账 export read them
+    (walker item 19): the values it can read, and a message for each it cannot (a value no
+    select offers, a region that is not a code) - never silently dropped nor "共 0 件"."""
+    from xinfang.petitions.models import Channel
+    from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS
+
+    allowed: dict[str, set[str]] = {
+        "state": {s.value for s in STATE_LABELS},
+        "category": {c.value for c in CATEGORY_LABELS},
+        "channel": {c.value for c in Channel},
+        "due": set(DUE_FILTERS),
+        "flag": {f.value for f in LISTED},
+    }
+    good: dict[str, str | None] = {}
+    errors: dict[str, list[str]] = {}
+    for k in WORKLIST_FILTER_KEYS:
+        v = (q.get(k) or "").strip()
+        if not v:
+            good[k] = None
+            continue
+        if k == "region":
+            ok = v.isascii() and v.isdigit() and len(v) in (2, 4, 6, 9, 12)
+        else:
+            ok = v in allowed[k]
+        if ok:
+            good[k] = v
+        else:
+            good[k] = None
+            errors[k] = [
+                gettext("不是有效的区划代码")
+                if k == "region"
+                else gettext("没有这个选项，请从列表中选择")
+            ]
+    return good, errors
+
+
+def worklist_bad_filter(errors: dict[str, list[str]]) -> ApplicationError:
+    return ApplicationError(gettext("筛选条件有误"), code="bad_param", fields=errors, status=400)
 
 
 def flag_q(flag: str) -> Q:
