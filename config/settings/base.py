@@ -154,6 +154,13 @@ XINFANG_HEARING_DAYS_INCLUSIVE = env.env_bool("XINFANG_HEARING_DAYS_INCLUSIVE", 
 XINFANG_TAKE_BACK_ROUND = os.environ.get("XINFANG_TAKE_BACK_ROUND", "remaining")
 if XINFANG_TAKE_BACK_ROUND not in ("remaining", "full"):
     raise ValueError(f"XINFANG_TAKE_BACK_ROUND must be remaining or full, got {XINFANG_TAKE_BACK_ROUND!r}")
+# Under "remaining", never fewer days than this from the take-back (a hand-over made on the last
+# routing day would otherwise leave a round due at once: the office paying for the other
+# installation's outage; revB #5). 0..15 days.
+_tb_min = os.environ.get("XINFANG_TAKE_BACK_MIN_DAYS", "5")
+if not _tb_min.isdigit() or not 0 <= int(_tb_min) <= 15:
+    raise ValueError(f"XINFANG_TAKE_BACK_MIN_DAYS must be a whole number of days 0..15, got {_tb_min!r}")
+XINFANG_TAKE_BACK_MIN_DAYS = int(_tb_min)
 # The transfer chain (逐级转送, Art. 22; regulation.md §3.1 T1a): each lower petition office's
 # share of the 15-day routing limit, by level, as level=days pairs (levels not named keep the
 # default: national 5, province 3, city 3, county 4, township 4), and whether the shares count

@@ -172,6 +172,7 @@ def track(
     chain: ChainPolicy = DEFAULT_POLICY,
     hearing_days_inclusive: bool = True,
     take_back_round: str = "remaining",
+    take_back_min_days: int = 5,
 ) -> list[DeadlineFact]:
     """Fold ``events`` (in order) into every deadline instance they produced.
 
@@ -180,12 +181,21 @@ def track(
     limit (T1a); a transfer's event names the receiving office's level as ``to_level``.
     ``hearing_days_inclusive``: a hearing's days not counted in T10 (Art. 36 para 2) are every
     calendar day from its start to its end, both included (see :func:`hearing_days`).
-    ``take_back_round``: the routing round after a ``take_back`` (``remaining`` or ``full``)."""
+    ``take_back_round``: the routing round after a ``take_back`` (``remaining`` or ``full``);
+    under ``remaining`` never fewer than ``take_back_min_days`` days (revB #5)."""
     out: list[DeadlineFact] = []
     round_end: date | None = None  # the last day of the running routing round (T1)
 
     def due(code: str, start: date, **kw: int | None) -> date:
         return due_date(STATUTES[code], start, cal, roll_to_working_day=roll_to_working_day, **kw)
+
+    def raw_due(d: DeadlineFact) -> date:
+        if d.days is None and STATUTES[d.code].days is None:
+            return d.due
+        return due_date(
+            STATUTES[d.code], d.start, cal, roll_to_working_day=False, days=d.days,
+            paused_days=d.paused_days,
+        )  # fmt: skip
 
     def start(code: str, on: date, owner: int | None, days: int | None = None) -> None:
         out.append(DeadlineFact(code, owner, on, due(code, on, days=days), days=days))
@@ -248,7 +258,13 @@ def track(
                 start("T2", on, organ)
         elif a in ("transfer", "assign"):
             if ev.data.get("to_external"):
-                owed = [d.due for d in out if d.code in ("T1", "T1a", "T2", "T3") and d.is_open]
+                # counted from the due dates the law gave, before any roll past rest days
+                # (a rolled date would hand back holiday days; revB #5)
+                owed = [
+                    min(d.due, raw_due(d))
+                    for d in out
+                    if d.code in ("T1", "T1a", "T2", "T3") and d.is_open
+                ]
                 left_at_handover = max((min(owed) - on).days, 0) if owed else None
             close(("T1", "T1a", "T2", "T3"), on, MET)
             close(("T4",), on, VOID)
@@ -348,7 +364,9 @@ def track(
                 start(window, on, None, _int(ev.data.get("days")) or STATUTES[window].days)
         elif a == "take_back":
             if take_back_round == "remaining" and left_at_handover is not None:
-                start("T1", on, organ, left_at_handover)
+                # a floor: a hand-over on the last routing day would leave a round due at
+                # once, the office paying for the other installation's outage (revB #5)
+                start("T1", on, organ, max(left_at_handover, take_back_min_days))
                 round_end = out[-1].due
             else:
                 round_end = start_round(on, organ)

@@ -22,8 +22,8 @@ def ev(action: str, on: str, organ: int, **data: object) -> EventFact:
     return EventFact(action, D(on), organ, data)
 
 
-def _fold(*events: EventFact, round_: str = "remaining"):  # type: ignore[no-untyped-def]
-    return track(list(events), AT_PO, CHINA, take_back_round=round_)
+def _fold(*events: EventFact, round_: str = "remaining", floor: int = 5):  # type: ignore[no-untyped-def]
+    return track(list(events), AT_PO, CHINA, take_back_round=round_, take_back_min_days=floor)
 
 
 HANDOVER = (
@@ -53,8 +53,34 @@ def test_an_office_that_handed_over_late_is_due_on_the_day_it_takes_back():
         ev("transfer", "2025-06-25", EXT, to_external=True),  # T1 ran out on 17 June
         ev("take_back", "2025-07-01", PO),
     )
-    t1 = [d for d in _fold(*late) if d.code == "T1" and d.outcome == OPEN]
-    assert t1[0].due == D("2025-07-01")
+    t1 = [d for d in _fold(*late, floor=0) if d.code == "T1" and d.outcome == OPEN]
+    assert t1[0].due == D("2025-07-01")  # no floor: due that day
+
+
+def test_a_hand_over_on_the_last_routing_day_still_leaves_the_floor_after_a_take_back():
+    """revB #5: a hand-over made on the due day left 0 days; the office is not made to pay for
+    the peer's outage: at least ``XINFANG_TAKE_BACK_MIN_DAYS`` (default 5) from the take-back."""
+    on_the_day = (
+        ev("receive", "2025-06-02", PO),  # T1 due 2025-06-17
+        ev("transfer", "2025-06-17", EXT, to_external=True),  # 0 days left
+        ev("take_back", "2025-07-01", PO),
+    )
+    t1 = [d for d in _fold(*on_the_day) if d.code == "T1" and d.outcome == OPEN]
+    assert t1[0].start == D("2025-07-01") and t1[0].due == D("2025-07-07")  # Sun 6 rolls to Mon 7
+    more = [d for d in _fold(*on_the_day, floor=8) if d.code == "T1" and d.outcome == OPEN]
+    assert more[0].due == D("2025-07-09")
+
+
+def test_the_days_left_are_counted_from_the_due_date_before_it_rolled_past_rest_days():
+    """revB #5: T1 from Fri 2025-06-06 runs to Sat 21 June, rolled to Mon 23; a hand-over on
+    Fri 20 June left 1 day the law gave, not the 3 of the rolled date."""
+    rolled = (
+        ev("receive", "2025-06-06", PO),
+        ev("transfer", "2025-06-20", EXT, to_external=True),
+        ev("take_back", "2025-07-01", PO),
+    )
+    t1 = [d for d in _fold(*rolled, floor=0) if d.code == "T1" and d.outcome == OPEN]
+    assert t1[0].due == D("2025-07-02")
 
 
 def test_nothing_runs_while_the_hand_over_waits_and_a_new_transfer_meets_the_new_round():

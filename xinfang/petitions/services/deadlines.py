@@ -97,6 +97,7 @@ def deadline_facts(petition, events: Sequence, *, kept: Kept | None = None) -> l
         chain=chain_policy(),
         hearing_days_inclusive=settings.XINFANG_HEARING_DAYS_INCLUSIVE,
         take_back_round=settings.XINFANG_TAKE_BACK_ROUND,
+        take_back_min_days=settings.XINFANG_TAKE_BACK_MIN_DAYS,
     )
 
 
