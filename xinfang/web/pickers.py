@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from xinfang.core.boundary import json_errors
 from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import user_can_register
+from xinfang.directory.models import Organ
 from xinfang.directory.selectors import (
     SearchPage,
     organ_picker_groups,
@@ -34,6 +35,28 @@ from xinfang.petitions.selectors.targets import (
     organ_target_search,
 )
 from xinfang.petitions.workflow import Action
+
+def _external_marks(organs: list[Organ]) -> dict[int, str]:
+    """An organ another installation serves, by id: its option text says so and by which peer
+    ("乙省住房和城乡建设厅（外部系统 · 对接省B）", walker #10). One query, and only when the list
+    holds such an organ (the usual page has none)."""
+    ids = [o.pk for o in organs if getattr(o, "external", False)]
+    if not ids:
+        return {}
+    from xinfang.federation.models import RemoteOrgan
+
+    rows = RemoteOrgan.objects.filter(organ_id__in=ids).values_list("organ_id", "peer__name")
+    return {pk: gettext("（外部系统 · %(peer)s）") % {"peer": peer} for pk, peer in rows}
+
+
+def _marked_groups(organs: list[Organ]) -> list[dict]:
+    groups = organ_picker_groups(organs=organs)
+    marks = _external_marks(organs)
+    if marks:
+        for g in groups:
+            g["options"] = [(v, name + marks.get(int(v), "")) for v, name in g["options"]]
+    return groups
+
 
 #: The name of the picker's search button (and ``pick_q`` its text) in a step's form.
 PICK_SEARCH = "pick_search"
@@ -77,7 +100,7 @@ def target_pickers(
     ).items():
         url = reverse("web:petition_targets", args=[petition.pk, a.value])  # type: ignore[attr-defined]
         out[a.value] = {
-            "groups": organ_picker_groups(organs=tl.organs),
+            "groups": _marked_groups(tl.organs),
             "pick": picker_state(tl, url=url),
         }
     return out
@@ -143,12 +166,13 @@ def _answer(page: SearchPage) -> JsonResponse:
     )
     if page.more:
         message += gettext("，还有 %(n)d 个，请输入更多字") % {"n": page.more}
+    marks = _external_marks(page.organs)
     return JsonResponse(
         {
             "organs": [
                 {
                     "id": o.pk,
-                    "name": o.name,
+                    "name": o.name + marks.get(o.pk, ""),
                     "group": organ_picker_label(o),
                     "children": o.child_count,  # type: ignore[attr-defined]
                 }

@@ -82,7 +82,11 @@ def test_the_page_offers_an_external_organ_only_while_its_peer_is_on(world, regi
     p = register().petition
     client.force_login(world.clerk)
     page = client.get(f"/petitions/{p.pk}/").content.decode()
-    assert f'value="{jx.pk}">{jx.name}<' in page and gd.name not in page
+    # walker #10: the option says the organ is served by another installation, and by which
+    assert f'value="{jx.pk}">{jx.name}（外部系统 · 江西省信访系统）<' in page and gd.name not in page
+    assert f'>{world.housing.name}<' in page  # our own organs unmarked
+    found = client.get(f"/petitions/{p.pk}/targets/transfer/", {"q": "江西"}).json()["organs"]
+    assert [o["name"] for o in found] == ["江西省信访局（外部系统 · 江西省信访系统）"]
     peer_deactivate(peer=on, actor=None)
     page = client.get(f"/petitions/{p.pk}/").content.decode()
     assert jx.name not in page
