@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from xinfang.core.boundary import json_errors
 from xinfang.core.inputs import is_digits
-from xinfang.directory.permissions import user_can_register
 from xinfang.directory.models import Organ
+from xinfang.directory.permissions import user_can_register
 from xinfang.directory.selectors import (
     SearchPage,
     organ_picker_groups,
@@ -35,6 +35,7 @@ from xinfang.petitions.selectors.targets import (
     organ_target_search,
 )
 from xinfang.petitions.workflow import Action
+
 
 def _external_marks(organs: list[Organ]) -> dict[int, str]:
     """An organ another installation serves, by id: its option text says so and by which peer
