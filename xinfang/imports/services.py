@@ -45,6 +45,23 @@ from xinfang.petitions.workflow import STATE_LABELS, State
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 BATCH = 500  # rows per transaction of a commit
+#: the registration service's field (``parties[0].id_number``) as the file's column (walker 16)
+_SERVICE_FIELD = {
+    "received_at": "received", "region_code": "region", "accused_organ_id": "accused_organ",
+    "name": "petitioner", "parties": "petitioner", "is_anonymous": "petitioner",
+    "head_count": "petitioner",
+}  # fmt: skip
+
+
+def _column(reason: str) -> str:
+    """A reason "parties[0].id_number: 校验位不正确" as "证件号码：校验位不正确"; one with no field
+    path, or a field with no column, keeps only its message."""
+    path, sep, message = reason.partition(": ")
+    if not sep or " " in path or not path.isascii():
+        return reason
+    key = path.rsplit(".", 1)[-1]
+    label = LABELS.get(_SERVICE_FIELD.get(key, key))
+    return f"{label}：{message}" if label else message
 
 
 def import_may(user: User) -> bool:
@@ -161,7 +178,7 @@ def import_rows(
             part, organs=organs, source=source, actor=actor, run_id=run_id, dry_run=dry_run
         )
         for i, reasons in sorted(batch.refused.items()):
-            report.problems.append(Problem(part[i][0], part[i][1], reasons))
+            report.problems.append(Problem(part[i][0], part[i][1], [_column(r) for r in reasons]))
         good += [part[i] for i in sorted(batch.registered)]
         if progress is not None:
             progress("commit" if not dry_run else "dry", min(start + BATCH, total), total)

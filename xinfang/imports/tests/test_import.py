@@ -133,6 +133,14 @@ def test_importing_the_same_file_twice_adds_nothing(world):
     assert Petition.objects.count() == 2
 
 
+def test_a_refused_field_is_named_by_its_column_not_a_code_path(world):
+    """A reason reads "证件号码：…", never "parties[0].id_number: …" (walker item 16)."""
+    out = run([row(**{"证件号码": "110105194912310021"})], dry_run=True)
+    text = " ".join(out.report.problems[0].reasons)
+    assert "parties[" not in text and "id_number" not in text, text
+    assert text.startswith("证件号码："), text
+
+
 def test_the_identity_number_is_stored_encrypted(world):
     assert run([row(**{"证件号码": "11010519491231002X", "联系电话": "13800138000"})]).committed
     from django.db import connection
