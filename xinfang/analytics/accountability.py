@@ -207,7 +207,7 @@ def proposals(
     got = list(
         qs.order_by("created_at", "id").values_list("title", "organ__name", "status", "responded_on")
     )
-    rows = [Proposal(t, name, str(labels.get(st, st)), on) for t, name, st, on in got]
+    rows = [Proposal(t, name, gettext(str(labels.get(st, st))), on) for t, name, st, on in got]
     return rows, sum(1 for _, _, st, _ in got if st == PolicyStatus.RESPONDED)
 
 

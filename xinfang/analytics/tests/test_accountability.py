@@ -111,6 +111,12 @@ def test_transfers_assignments_supervision_and_proposals_are_counted_in_the_peri
     assert [(p.title, p.status) for p in a.proposals] == [
         ("老旧小区加装电梯补贴标准", "已出台政策措施"), ("餐饮油烟执法职责", "研究中")]
     assert a.proposals_adopted == 1
+    from django.utils import translation
+
+    with translation.override("en"):  # walker #12: the status stayed Chinese on the English page
+        en = accountability_for_user(user=world.analyst, month_from=MAR, month_to=DEC,
+                                     today=date(2025, 9, 1))
+    assert [p.status for p in en.proposals] == ["Policy response issued", "Under study"]
     april = accountability_for_user(user=world.analyst, month_from=date(2025, 4, 1),
                                     month_to=date(2025, 4, 1), today=date(2025, 9, 1))
     assert april.dispatch == [("transfer", "转送", 1), ("assign", "交办", 0)]

@@ -250,3 +250,17 @@ def test_a_window_a_reader_waits_on_is_computed_before_the_others(
     assert order[0] == ("analyst", 2), order
     assert order[1][1] == 3, order  # the leader's scope (any reader of it computes it)
     assert len(order) > 2  # the defaults the new petition changed came after
+
+
+def test_the_english_page_separates_terms_and_places_with_commas(client, world, register):
+    """walker #12: words and places joined with "、" and "Surge weeks：" on the English page."""
+    _issue(world, register)
+    computed()
+    client.force_login(world.analyst)
+    zh = client.get("/insight/hot/").content.decode()
+    client.cookies["django_language"] = "en"
+    en = client.get("/insight/hot/").content.decode()
+    assert "Hot issues" in en or "hot issues" in en.lower()
+    table = en[en.index("<table"):]
+    assert "、" not in table and "：" not in table
+    assert "、" in zh[zh.index("<table"):]
