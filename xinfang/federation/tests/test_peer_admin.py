@@ -170,3 +170,18 @@ def test_a_stale_form_is_the_site_s_readable_403_with_a_way_out(world):
     assert r.status_code == 403 and "表单未能提交" in html and "刷新后重新提交" in html
     assert 'href="/"' in html
     assert not Peer.objects.filter(name="过期表单").exists()
+
+
+def test_the_peer_forms_errors_are_english_at_their_fields(world, client):
+    """walker #3: the errors were Chinese, in a summary only; the button read "Registration"."""
+    admin = staff_create(username="padm", password=None, organ=world.prov_gov, roles=[Role.ADMIN])
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    html = client.get("/federation/peers/").content.decode()
+    assert ">Register</button>" in html and "Registration" not in html
+    form = _hidden(html)
+    typed = {"name": "Peer B", "url": "http://xf.example.gov.cn/", "public_key": OTHER}
+    html = client.post("/federation/peers/", {**form, **typed}).content.decode()
+    assert 'id="peer-url-error">The peer&#x27;s address must use https' in html
+    assert 'aria-describedby="peer-url-error"' in html and 'value="http://xf.example.gov.cn/"' in html
+    assert "对方地址" not in html and "peer-name-error" not in html
