@@ -123,6 +123,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def print_name(self) -> str:
+        """The name printed for the public and on paper (接访领导): never the login name
+        (walker #8); "（未填姓名）" when the user has no name."""
+        from django.utils.translation import gettext
+
+        return (self.display_name or self.get_full_name() or "").strip() or gettext("（未填姓名）")
+
 
 class Membership(models.Model):
     """A role a staff user holds in their organ."""

@@ -220,3 +220,17 @@ def test_a_leaders_calendar_never_lists_another_scope(client, publish, world, le
     client.force_login(world.handler)  # the housing bureau: not its organ, not its leader
     r = client.get(f"/reception/?from=2025-09-01&organ={world.county_po.pk}")
     assert r.status_code == 200 and "青山县信访局接待大厅" not in r.content.decode()
+
+
+def test_a_session_page_never_prints_the_leaders_login_name(client, publish, world, leader):
+    """walker #8: a leader with no name was shown by login name; now the name or （未填姓名）."""
+    from django.urls import reverse
+
+    s = publish()
+    client.force_login(world.clerk)
+    page = client.get(reverse("reception:session", args=[s.pk])).content.decode()
+    assert "王县长" in page and "leaderwang" not in page
+    leader.first_name = ""
+    leader.save(update_fields=["first_name"])
+    page = client.get(reverse("reception:session", args=[s.pk])).content.decode()
+    assert "（未填姓名）" in page and "leaderwang" not in page
