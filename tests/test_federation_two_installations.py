@@ -416,6 +416,6 @@ def test_a_petition_goes_to_another_installation_and_its_answer_comes_back(insta
             _tick(b)
 
         page = _portal_status(port_a, sent["code"], sent["password"])
-        assert "转至乙省信访系统办理的情况" in page
+        assert "转至乙县住建局（乙省）办理的情况" in page and "乙省信访系统" not in page
         assert "责令施工单位三十日内足额支付。" in page and "乙县住建局" in page
         assert "对方系统已收到。" in page and "复查中" in page

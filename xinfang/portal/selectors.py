@@ -9,7 +9,7 @@ completion reports to the assigning office) and staff names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.conf import settings
@@ -175,7 +175,16 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
     today = today or clock.today()
     events = list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
     steps = []
+    handed_over: int | None = None  # the step of the latest hand-over to another installation
     for e in events:
+        if e.action == "take_back" and e.organ_id:
+            # routed here again (issue 20; walker #18): the hand-over is withdrawn, never
+            # received there, and the petition is back with the office, no reason given
+            if handed_over is not None:
+                s = steps[handed_over]
+                steps[handed_over] = replace(s, note=_("已撤回，对方未接收"))
+            steps.append(PublicStep(clock.local_date(e.occurred_at), _("重新分流"), e.organ.name, ""))
+            continue
         if e.action in _INTERNAL:
             continue
         note = e.reason if e.action in _REASON_SHOWN else ""
@@ -191,6 +200,8 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         if e.action == "receive":
             note = _(petition.get_channel_display())
         organ = e.organ.name if e.organ_id and e.action in _GOES_TO else ""
+        if e.action in ("transfer", "assign") and data.get("to_external"):
+            handed_over = len(steps)
         steps.append(PublicStep(clock.local_date(e.occurred_at), _label(e.action), organ, note))
     deadlines = deadlines_of(petition, today)
 

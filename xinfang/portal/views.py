@@ -207,7 +207,7 @@ def _remedy_remote(request, code, petition, action, reason, remote) -> HttpRespo
                 "kind": "review" if action == "request_review" else "re_review",
                 "organ": (last.organ if last is not None else "") or remote.organ,
                 "to": "",
-                "remote_peer": remote.peer,
+                "remote_peer": remote.organ,  # the receiving organ, never the admin's label (walker #18)
                 "reason": str(request.POST.get("reason", ""))[:5000],
                 "action_url": request.path,
             },
@@ -220,7 +220,7 @@ def _remedy_remote(request, code, petition, action, reason, remote) -> HttpRespo
         messages.success(
             request,
             _("请求已转送%(peer)s：该事项由对方系统办理，对方收到后依法办理，办理情况显示在本页。")
-            % {"peer": remote.peer},
+            % {"peer": remote.organ},
         )
     return redirect("portal:status", code=code)
 

@@ -438,3 +438,23 @@ def test_the_transfer_chain_tells_the_take_back_as_the_sending_office_s(world, s
     panel = html[html.index('id="chain-panel"') :]
     assert "取回（对方未接收）" in panel and "提出异议" not in panel
     assert "取回尚未送达的转送 1 次" in panel
+
+
+def test_the_portal_tells_the_take_back_and_never_names_the_peer_by_its_admin_label(
+    world, sent, remote, client
+):
+    """walker #18: before the take-back the portal names the receiving organ, not the label an
+    administrator typed for the peer; after it the timeline ends with the petition routed again
+    at our office, and the transfer step says it was withdrawn, never received."""
+    from tests.flows import portal_open
+    from xinfang.portal.selectors import petition_public_view
+
+    portal_open(client, sent)
+    page = client.get(f"/portal/p/{sent.tracking_code}/").content.decode()
+    assert remote.organ.name in page and remote.peer.name not in page
+    _take_back(world, sent)
+    v = petition_public_view(petition=Petition.objects.get(pk=sent.pk))
+    last = v.steps[-1]
+    assert (last.label, last.organ) == ("重新分流", world.county_po.name)
+    moved = [s for s in v.steps if s.label == "转送"][-1]
+    assert moved.organ == remote.organ.name and "已撤回" in moved.note
