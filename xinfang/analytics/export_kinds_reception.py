@@ -104,7 +104,7 @@ def _visit_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any
     """A plan names the organ, the leading official and how many of its petitions the user
     may see (``shown``: a petition hidden from the user is not counted, Art. 30 para 3)."""
     return [
-        [v.on, gettext(v.get_kind_display()), v.place, str(v.organ), str(v.leader), v.shown,
+        [v.on, gettext(v.get_kind_display()), v.place, str(v.organ), v.leader.print_name, v.shown,
          gettext(v.get_status_display())]
         for v in items
     ]  # fmt: skip

@@ -425,3 +425,4 @@ def test_the_down_visit_plans_export_as_their_page_lists_them(client, world, reg
         (date(2025, 12, 5), "幸福小区", 1),
         (date(2025, 12, 3), "青山镇", 1),
     ]  # latest first
+    assert {r[4] for r in rows} == {"（未填姓名）"} and "leaderwang" not in page  # walker #8
