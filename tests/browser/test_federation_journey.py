@@ -67,7 +67,9 @@ def test_the_clerk_and_the_petitioner_follow_a_matter_handled_by_another_install
     page.set_default_timeout(60_000)
     page.goto(f"{live_server.url}/petitions/{p.pk}/")
     offered = _transfer_options(page)
-    assert "江西省信访局" in offered and "广东省信访局" not in offered
+    # offered, and marked as served by the other installation (walker #10)
+    assert "江西省信访局（外部系统 · 江西省信访系统）" in offered
+    assert not any(o.startswith("广东省信访局") for o in offered)
     page.screenshot(path=f"{SHOTS}/picker.png", full_page=False)
     # the clerk transfers it there (the step, as in the desk's form)
     petition_act(petition_id=p.pk, action="transfer", actor=world.clerk, data={"to_organ_id": jx.pk})  # fmt: skip
@@ -95,7 +97,7 @@ def test_the_clerk_and_the_petitioner_follow_a_matter_handled_by_another_install
     phone.get_by_label("查询密码").fill("12345678")
     phone.get_by_role("button", name="查询", exact=True).click()
     phone.get_by_role("heading", name=p.title).wait_for()
-    assert phone.locator("strong.state").inner_text() == "已在江西省信访系统办结（已答复）"
+    assert phone.locator("strong.state").inner_text() == "已在江西省信访局办结（已答复）"  # the organ, not the peer's admin label (walker #18)
     assert "目前办理机关" not in phone.locator("dl.summary").inner_text()
     no_horizontal_scroll(phone)
     phone.screenshot(path=f"{SHOTS}/portal-concluded.png", full_page=True)
