@@ -4,7 +4,9 @@ An app whose rows must not change outside it (petitions: the petition with its e
 deadlines) registers a *sealer* for its object type: ``digests(ids)`` gives the current digest
 of each object from the database, ``every()`` every object's digest (for verify), in any order.
 Whenever the app changes an object, it writes the object's new digest into the audit record of
-that change (``data["digest"]``, in the object's own chain, so the last one is the latest).
+that change (``data["digest"]``, in the object's own chain, so the last one is the latest): the
+record of the step it ends when the change has one (ADR 0026), else a ``<type>.seal`` record of
+its own.
 ``audit verify`` then compares each object's digest now with the last one sealed: a row edited,
 inserted or deleted behind the application's back shows (ADR 0014). Audit sits below the apps
 it seals, so they register here (from their ``AppConfig.ready``), never the other way round.
@@ -17,7 +19,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -60,12 +62,16 @@ def audit_seal(
     entries: Sequence[Entry] = (),
     digests: Mapping[int, str] | None = None,
 ) -> None:
-    """Append the current digest of each object to its chain (``<type>.seal`` records).
+    """Append the current digest of each object to its chain.
+
+    The digest goes into the last of ``entries`` (records of the same change, in the same
+    chains, appended in the same step) that is about the object: the record of the step the
+    seal ends carries it (``data["digest"]`` and ``data["v"]``, ADR 0026). An object no entry
+    is about gets a ``<type>.seal`` record of its own, after the entries.
 
     The objects' chain heads are locked first, then the digests read: a change committed by
     another transaction meanwhile is then either in the digest or sealed after this one, so
-    the last seal of an object always matches what was committed last. ``entries`` (records
-    of the same change, in the same chains) go in the same append, before the seals.
+    the last seal of an object always matches what was committed last.
     ``digests``: the objects' digests computed by the caller from the rows it has just written
     (objects new in this transaction, which nobody else can change before it commits); read
     from the database otherwise. Verify always reads them from the database."""
@@ -95,21 +101,60 @@ def audit_seal(
         if digests is None:
             digests = sealer.digests(ids)
         audit_append(
-            [
-                *entries,
-                *(
-                    Entry(
-                        f"{object_type}.seal",
-                        actor,
-                        object_type,
-                        pk,
-                        {"digest": d, "v": sealer.version},
-                    )
-                    for pk, d in sorted(digests.items())
-                ),
-            ],
+            seal_fold(list(entries), object_type, digests, sealer.version, actor),
             heads=heads,  # locked above, before the digests were read
         )
+
+
+#: The keys of ``data`` that make a record a seal (ADR 0026): the digest and its scheme.
+SEAL_KEYS = ("digest", "v")
+
+
+def seal_fold(
+    entries: list[Entry],
+    object_type: str,
+    digests: Mapping[int, str],
+    version: int,
+    actor: Any = None,
+) -> list[Entry]:
+    """``entries`` with each object's seal written into the last entry about it; a
+    ``<type>.seal`` entry of its own, after them, for an object no entry is about (or whose
+    last entry already uses a key of the seal)."""
+    last: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        if e.object_type == object_type:
+            last[str(e.object_id)] = i
+    out = list(entries)
+    alone: list[Entry] = []
+    for pk, d in sorted(digests.items()):
+        seal = {"digest": d, "v": version}
+        i = last.get(str(pk))
+        if i is not None and not any(k in out[i].data for k in SEAL_KEYS):
+            out[i] = replace(out[i], data={**out[i].data, **seal}, seal=True)
+        else:
+            alone.append(Entry(f"{object_type}.seal", actor, object_type, pk, seal, seal=True))
+    return [*out, *alone]
+
+
+def seal_of(object_type: str, kind: str, data: Any) -> str | None:
+    """The digest a record seals, if it is a seal of an object of ``object_type``: a
+    ``<type>.seal`` record, or a step's record of that type carrying one (ADR 0026)."""
+    if kind == f"{object_type}.seal":
+        return str(data.get("digest", "")) if isinstance(data, dict) else ""
+    if not kind.startswith(f"{object_type}.") or not isinstance(data, dict):
+        return None
+    if "digest" not in data:
+        return None
+    return str(data["digest"])
+
+
+def seal_records(object_type: str, object_id: str | int | None = None) -> Any:
+    """The records that seal objects of ``object_type`` (of one object if given), in any order:
+    the ``<type>.seal`` records and the steps' records carrying a digest (ADR 0026)."""
+    qs = AuditRecord.objects.filter(object_type=object_type, data__has_key="digest")
+    if object_id is not None:
+        qs = qs.filter(object_id=str(object_id))
+    return qs
 
 
 def seal_version(data: Any) -> int:
@@ -130,13 +175,14 @@ def seals_adopt(*, actor: Any = None) -> dict[str, int]:
     out: dict[str, int] = {}
     for object_type, sealer in sorted(_sealers.items()):
         last: dict[str, int] = {}
-        for object_id, data in (
-            AuditRecord.objects.filter(kind=f"{object_type}.seal", object_type=object_type)
+        for object_id, kind, data in (
+            seal_records(object_type)
             .order_by("chain", "seq")
-            .values_list("object_id", "data")
+            .values_list("object_id", "kind", "data")
             .iterator(chunk_size=2000)
         ):
-            last[object_id] = seal_version(data)
+            if seal_of(object_type, kind, data) is not None:
+                last[object_id] = seal_version(data)
         missing = [pk for pk, _d in sealer.every() if last.get(str(pk), 0) < sealer.version]
         for i in range(0, len(missing), 500):
             audit_seal(object_type=object_type, ids=missing[i : i + 500], actor=actor)

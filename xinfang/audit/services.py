@@ -37,6 +37,9 @@ class Entry:
     data: Mapping[str, Any] = field(default_factory=dict)
     ip: str | None = None
     at: datetime | None = None
+    #: made by the sealing (``audit.seals.seal_fold``): only then may ``data`` hold the seal's
+    #: keys (a record of a sealed object's type with a ``digest`` is read as its seal)
+    seal: bool = False
 
 
 def _clean(value: Any) -> Any:
@@ -57,8 +60,11 @@ def _clean(value: Any) -> Any:
 _UNMASKED = ("digest", "runs")
 
 
-def _data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` masked, except the keys of ``_UNMASKED``."""
+def _data(data: Mapping[str, Any], seal: bool = False) -> dict[str, Any]:
+    """``data`` masked, except the keys of ``_UNMASKED``. A ``digest`` only in a seal (ADR
+    0026: verify reads a digest in a record about a sealed object as its seal)."""
+    if "digest" in data and not seal:
+        raise ValueError("data['digest'] is the seal's (audit.seals.seal_fold)")
     out = _clean({k: v for k, v in data.items() if k not in _UNMASKED})
     if "digest" in data:
         out["digest"] = str(data["digest"])
@@ -98,7 +104,7 @@ def _build(e: Entry, now: datetime) -> Record:
         ip=(e.ip if e.ip is not None else current_ip())[:45],
         object_type=object_type,
         object_id=object_id,
-        data=_data(e.data),
+        data=_data(e.data, e.seal),
     )
 
 

@@ -15,7 +15,8 @@ What is checked (ADR 0014):
   hash the chain reached, and the chain goes on from that run's last hash; the notes say which
   range is archived and how many records were stepped over;
 * the rows sealed in the chain (``xinfang.audit.seals``: petitions with their events and
-  deadlines): each row's current digest equal to the last one sealed for it, so a direct SQL
+  deadlines; the digest in a seal record, or since ADR 0026 in the record of the step it
+  ends): each row's current digest equal to the last one sealed for it, so a direct SQL
   edit, insert or delete of a petition, an event or a deadline shows.
 """
 
@@ -95,7 +96,7 @@ def _verify_chains(
 ) -> dict[tuple[str, str], tuple[str, int]]:
     """Walk every chain; return the last digest sealed for each (object_type, object_id), with
     the sealing scheme it was made with."""
-    from xinfang.audit.seals import seal_version, sealed_types
+    from xinfang.audit.seals import seal_of, seal_version, sealed_types
 
     types = sealed_types()
     sealed: dict[tuple[str, str], tuple[str, int]] = {}
@@ -122,11 +123,9 @@ def _verify_chains(
                 f"{at}: 内容或与上一条记录的链接与哈希不符"
                 "（edited, or a record before it removed, inserted or reordered）"
             )
-        elif r.object_type in types and r.kind == f"{r.object_type}.seal":
-            sealed[(r.object_type, r.object_id)] = (
-                str((r.data or {}).get("digest", "")),
-                seal_version(r.data),
-            )
+        elif r.object_type in types and (d := seal_of(r.object_type, r.kind, r.data)) is not None:
+            # a seal record, or the record of the step the seal ends (ADR 0026)
+            sealed[(r.object_type, r.object_id)] = (d, seal_version(r.data))
         if r.pk < last_pk:
             problem(f"{at}: 存储顺序与序号不符（reordered）")
         last_pk = max(last_pk, r.pk)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from xinfang.audit.seals import row_digest
+from xinfang.audit.seals import row_digest, seal_of
 from xinfang.core import clock, ids
 from xinfang.core.crypto import encrypt, id_digest, phone_digest
 from xinfang.deadlines.models import Deadline
@@ -268,18 +268,21 @@ class _Batch:
 
     def _audit(self, t, pid, d, p, events, deadlines, parties) -> None:  # type: ignore[no-untyped-def]
         ch, oid = self.c.chains, str(pid)
-        seals = [r for r in t.audit if r["kind"] == "petition.seal"]
+        # the seals: records of their own, or (ADR 0026) in the record of the step they end
+        seals = [r for r in t.audit if seal_of("petition", r["kind"], r["data"]) is not None]
         last_seal = seals[-1] if seals else None
         for r in t.audit:
             data = _shift_value(r["data"] or {}, d)
-            if r["kind"] == "petition.seal":
+            if any(r is s for s in seals):
                 if r is last_seal:
                     data = {
+                        **data,
                         "digest": _digest(p, events, deadlines, parties, t.accused),
                         "v": SEALER.version,
                     }
                 else:  # an earlier state of the copy is not kept: a placeholder of the same size
                     data = {
+                        **data,
                         "digest": hashlib.sha256(f"bench:{pid}:{r['at']}".encode()).hexdigest(),
                         "v": data.get("v", 1),
                     }

@@ -104,7 +104,7 @@ def petition_accused_set(
 
     Only for accusations; only staff of the organ holding the petition now whose role may act
     on it; never by someone it names. Audited (``petition.accused_set``: ids, never names)."""
-    from xinfang.audit.services import audit_record
+    from xinfang.audit.services import Entry
     from xinfang.directory.permissions import user_actions
     from xinfang.petitions.seal import petition_seal
 
@@ -140,18 +140,19 @@ def petition_accused_set(
         _named_staff_save(petition, users)
         petition.accused_persons = persons
         petition.save(update_fields=["accused_persons"])
-        audit_record(
-            kind="petition.accused_set",
-            actor=actor,
-            object_type="petition",
-            object_id=petition.pk,
-            data={
+        change = Entry(
+            "petition.accused_set",
+            actor,
+            "petition",
+            petition.pk,
+            {
                 "before": before,
                 "after": sorted(u.pk for u in users),
                 "persons_recorded": bool(persons),
             },
         )
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # ADR 0014
+        # the change's record carrying the seal of what was written (ADR 0014, 0026)
+        petition_seal(petition_ids=[petition.pk], actor=actor, entries=[change])
         extensions.accused(
             petition=petition, user_ids=sorted(set(before) | {u.pk for u in users}), before=before
         )

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils.translation import gettext
 
-from xinfang.audit.services import audit_petition_events
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import OrganKind, User
@@ -129,8 +128,8 @@ def petition_flag_set(
             data=data,
         )
         ev.save()
-        audit_petition_events(events=[ev], actor=actor)
         petition.last_event_at = max(petition.last_event_at, when)
         petition.save(update_fields=[*(f.value for f in Flag), "leader_in_charge", "last_event_at"])
-        petition_seal(petition_ids=[petition.pk], actor=actor)  # last: what was written (ADR 0014)
+        # last: the step's record carrying the seal of what was written (ADR 0014, 0026)
+        petition_seal(petition_ids=[petition.pk], actor=actor, events=[ev])
     return petition

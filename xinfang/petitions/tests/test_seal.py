@@ -14,6 +14,7 @@ from django.db import connection
 
 from conftest import local
 from xinfang.audit.models import AuditHead, AuditRecord
+from xinfang.audit.seals import seal_records
 from xinfang.audit.verify import audit_verify
 from xinfang.deadlines.models import Deadline
 from xinfang.petitions.models import Petition, PetitionEvent
@@ -71,9 +72,7 @@ def _problems_about(p) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_every_write_of_the_services_leaves_a_verifiable_seal(handled):
-    seals = AuditRecord.objects.filter(kind="petition.seal", object_id=str(handled.pk)).order_by(
-        "seq"
-    )
+    seals = seal_records("petition", handled.pk).order_by("seq")
     assert seals.count() == 3  # registration, transfer, acknowledgement
     assert seals.last().data["digest"] == petition_digests([handled.pk])[handled.pk]
     assert len({s.chain for s in AuditRecord.objects.filter(object_id=str(handled.pk))}) == 1
@@ -144,7 +143,7 @@ def test_a_deleted_petition_is_detected(handled):
 
 
 def test_a_deleted_seal_record_breaks_the_chain(handled):
-    seal = AuditRecord.objects.filter(kind="petition.seal", object_id=str(handled.pk)).last()
+    seal = seal_records("petition", handled.pk).last()
     _sql(f"DELETE FROM {A} WHERE id = %s", seal.pk)
     rep = audit_verify()
     assert any("removed" in x for x in rep.problems)
@@ -154,7 +153,7 @@ def test_a_seal_rewritten_to_match_an_edit_fails_the_chain(handled):
     """The administrator edits the petition and writes its new digest into the last seal: he
     cannot compute the digest (keyed), and any change of the record breaks its hash."""
     _sql(f"UPDATE {P} SET state = 'closed' WHERE id = %s", handled.pk)
-    seal = AuditRecord.objects.filter(kind="petition.seal", object_id=str(handled.pk)).last()
+    seal = seal_records("petition", handled.pk).last()
     forged = f'{{"digest": "{"0" * 64}"}}'
     _sql(f"UPDATE {A} SET data = %s WHERE id = %s", forged, seal.pk)
     rep = audit_verify()
@@ -168,7 +167,7 @@ def test_the_audit_head_of_the_petitions_chain_moves_with_each_seal(handled, wor
     petition_act(
         petition_id=handled.pk, action="start_handling", actor=world.handler, at=date(2025, 3, 11)
     )
-    assert AuditHead.objects.get(chain=rec.chain).seq == before + 2  # the step and the seal
+    assert AuditHead.objects.get(chain=rec.chain).seq == before + 1  # the step with its seal
     assert audit_verify().ok
 
 
@@ -291,7 +290,7 @@ def test_after_an_upgrade_that_seals_more_the_earlier_seals_are_renewed_not_repo
     assert "petition: 补记 2 件" in capsys.readouterr().out
     rep = audit_verify()
     assert rep.ok and not any("升级前" in n for n in rep.notes), rep.notes
-    last = AuditRecord.objects.filter(kind="petition.seal", object_id=str(handled.pk))
+    last = seal_records("petition", handled.pk)
     assert last.order_by("-chain", "-seq").first().data["v"] == 99
     _sql(f"UPDATE {P} SET title = %s WHERE id = %s", "改过的", handled.pk)
     assert _problems_about(handled)

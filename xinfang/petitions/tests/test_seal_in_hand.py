@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import local
-from xinfang.audit.models import AuditRecord
+from xinfang.audit.seals import seal_records
 from xinfang.audit.verify import audit_verify
 from xinfang.petitions import seal as seal_module
 from xinfang.petitions.models import Party, Petition
@@ -41,7 +41,7 @@ def in_hand(monkeypatch):
 
 
 def _last_seal(pk: int) -> str:
-    rec = AuditRecord.objects.filter(kind="petition.seal", object_id=str(pk)).order_by("-seq")
+    rec = seal_records("petition", pk).order_by("-seq")
     return rec.first().data["digest"]
 
 
