@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -46,6 +47,20 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def hashed_data(data: Any, seal: Any) -> Any:
+    """The record's ``data`` as its HMAC covers it: with the digest it seals (the ``seal``
+    column, ADR 0026) as ``data["digest"]`` in hex, where the digest was stored before, so a
+    record converted from one form to the other keeps its HMAC. A record that holds a digest in
+    both places, or a ``seal`` that is not bytes (text in a SQLite BLOB), hashes to something
+    no record was written with: verify reports it as edited."""
+    if seal is None:
+        return data
+    if isinstance(seal, (bytes, bytearray, memoryview)) and isinstance(data, dict):
+        if "digest" not in data:
+            return {**data, "digest": bytes(seal).hex()}
+    return {"malformed seal": [data, str(seal)]}
+
+
 def record_hash(r: AuditRecord, prev_hash: str) -> bytes:
     """The record's HMAC-SHA256 (32 raw bytes) over its fields and ``prev_hash``, the hash of
     the record before it in its chain (64 hex characters; the chain's genesis for the first).
@@ -62,7 +77,7 @@ def record_hash(r: AuditRecord, prev_hash: str) -> bytes:
             r.ip,
             r.object_type,
             r.object_id,
-            r.data,
+            hashed_data(r.data, getattr(r, "seal", None)),
             prev_hash,
         ],
         ensure_ascii=False,

@@ -39,6 +39,10 @@ class AuditRecord(models.Model):
     # HMAC-SHA256 of the record and the previous record's hash (``audit.chain.record_hash``):
     # 32 raw bytes, not 64 hex characters (ADR 0024; hex where people read it: ``hash_hex``).
     hash = models.BinaryField(max_length=32)
+    # The digest this record seals (ADR 0026): 32 raw bytes, not 64 hex characters in ``data``.
+    # The HMAC covers it as ``data["digest"]`` in hex, as when it was stored there, so records
+    # written with the digest in ``data`` were converted without hashing them again.
+    seal = models.BinaryField("封存摘要", max_length=32, null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
@@ -79,6 +83,16 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("审计记录只能追加，不能删除")
+
+    @property
+    def digest(self) -> str | None:
+        """The digest this record seals, as hex (from ``seal``, or from ``data`` in a record
+        not converted: a year archived before ADR 0026); ``None`` if it seals nothing."""
+        if self.seal is not None and isinstance(self.seal, (bytes, bytearray, memoryview)):
+            return bytes(self.seal).hex()
+        if isinstance(self.data, dict) and "digest" in self.data:
+            return str(self.data["digest"])
+        return None
 
     @property
     def hash_hex(self) -> str:

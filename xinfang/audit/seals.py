@@ -4,7 +4,7 @@ An app whose rows must not change outside it (petitions: the petition with its e
 deadlines) registers a *sealer* for its object type: ``digests(ids)`` gives the current digest
 of each object from the database, ``every()`` every object's digest (for verify), in any order.
 Whenever the app changes an object, it writes the object's new digest into the audit record of
-that change (``data["digest"]``, in the object's own chain, so the last one is the latest): the
+that change (its ``seal`` column, in the object's own chain, so the last one is the latest): the
 record of the step it ends when the change has one (ADR 0026), else a ``<type>.seal`` record of
 its own.
 ``audit verify`` then compares each object's digest now with the last one sealed: a row edited,
@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from xinfang.audit.chain import chain_of
 from xinfang.audit.models import AuditHead, AuditRecord
@@ -66,8 +67,8 @@ def audit_seal(
 
     The digest goes into the last of ``entries`` (records of the same change, in the same
     chains, appended in the same step) that is about the object: the record of the step the
-    seal ends carries it (``data["digest"]`` and ``data["v"]``, ADR 0026). An object no entry
-    is about gets a ``<type>.seal`` record of its own, after the entries.
+    seal ends carries it (the digest in its ``seal`` column, the scheme in ``data["v"]``, ADR
+    0026). An object no entry is about gets a ``<type>.seal`` record of its own, after them.
 
     The objects' chain heads are locked first, then the digests read: a change committed by
     another transaction meanwhile is then either in the digest or sealed after this one, so
@@ -136,22 +137,30 @@ def seal_fold(
     return [*out, *alone]
 
 
-def seal_of(object_type: str, kind: str, data: Any) -> str | None:
-    """The digest a record seals, if it is a seal of an object of ``object_type``: a
-    ``<type>.seal`` record, or a step's record of that type carrying one (ADR 0026)."""
+def seal_of(object_type: str, kind: str, data: Any, seal: Any = None) -> str | None:
+    """The digest (hex) a record seals, if it is a seal of an object of ``object_type``: a
+    ``<type>.seal`` record, or a step's record of that type carrying one (ADR 0026). The digest
+    is in the ``seal`` column (32 bytes), or in ``data["digest"]`` (records written or archived
+    before that column)."""
+    if isinstance(seal, (bytes, bytearray, memoryview)):
+        digest: str | None = bytes(seal).hex()
+    elif isinstance(data, dict) and "digest" in data:
+        digest = str(data["digest"])
+    else:
+        digest = None
     if kind == f"{object_type}.seal":
-        return str(data.get("digest", "")) if isinstance(data, dict) else ""
-    if not kind.startswith(f"{object_type}.") or not isinstance(data, dict):
+        return digest or ""
+    if not kind.startswith(f"{object_type}."):
         return None
-    if "digest" not in data:
-        return None
-    return str(data["digest"])
+    return digest
 
 
 def seal_records(object_type: str, object_id: str | int | None = None) -> Any:
     """The records that seal objects of ``object_type`` (of one object if given), in any order:
     the ``<type>.seal`` records and the steps' records carrying a digest (ADR 0026)."""
-    qs = AuditRecord.objects.filter(object_type=object_type, data__has_key="digest")
+    qs = AuditRecord.objects.filter(
+        Q(seal__isnull=False) | Q(data__has_key="digest"), object_type=object_type
+    )
     if object_id is not None:
         qs = qs.filter(object_id=str(object_id))
     return qs
@@ -175,13 +184,13 @@ def seals_adopt(*, actor: Any = None) -> dict[str, int]:
     out: dict[str, int] = {}
     for object_type, sealer in sorted(_sealers.items()):
         last: dict[str, int] = {}
-        for object_id, kind, data in (
+        for object_id, kind, data, seal in (
             seal_records(object_type)
             .order_by("chain", "seq")
-            .values_list("object_id", "kind", "data")
+            .values_list("object_id", "kind", "data", "seal")
             .iterator(chunk_size=2000)
         ):
-            if seal_of(object_type, kind, data) is not None:
+            if seal_of(object_type, kind, data, seal) is not None:
                 last[object_id] = seal_version(data)
         missing = [pk for pk, _d in sealer.every() if last.get(str(pk), 0) < sealer.version]
         for i in range(0, len(missing), 500):

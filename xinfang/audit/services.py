@@ -11,6 +11,7 @@ through ``mask_text``.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,18 +83,31 @@ class Record:
 
     __slots__ = (
         "chain", "seq", "at", "kind", "actor_id", "actor_name", "organ_id", "ip",
-        "object_type", "object_id", "data", "hash",
+        "object_type", "object_id", "data", "hash", "seal",
     )  # fmt: skip
 
     def __init__(self, **values: Any) -> None:
-        self.seq, self.hash = 0, b""
+        self.seq, self.hash, self.seal = 0, b"", None
         for k, v in values.items():
             setattr(self, k, v)
+
+
+def seal_split(data: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    """``data`` without its digest, and the digest as the 32 bytes of the ``seal`` column
+    (ADR 0026); a digest that is not 64 lowercase hex characters stays in ``data``."""
+    d = data.get("digest")
+    if isinstance(d, str) and _HEX64.fullmatch(d):
+        return {k: v for k, v in data.items() if k != "digest"}, bytes.fromhex(d)
+    return data, None
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _build(e: Entry, now: datetime) -> Record:
     actor = e.actor if getattr(e.actor, "pk", None) is not None else None
     object_type, object_id = e.object_type[:40], str(e.object_id)[:64]
+    data, seal = seal_split(_data(e.data, e.seal)) if e.seal else (_data(e.data), None)
     return Record(
         chain=chain_of(object_type, object_id, actor.pk if actor else None),
         at=e.at or now,
@@ -104,7 +118,8 @@ def _build(e: Entry, now: datetime) -> Record:
         ip=(e.ip if e.ip is not None else current_ip())[:45],
         object_type=object_type,
         object_id=object_id,
-        data=_data(e.data, e.seal),
+        data=data,
+        seal=seal,
     )
 
 
@@ -173,6 +188,7 @@ _COLUMNS = (
     "object_id",
     "data",
     "hash",
+    "seal",
 )
 
 
@@ -187,7 +203,7 @@ def _insert(rows: Sequence[Record]) -> None:
     qn = conn.ops.quote_name
     cols = ", ".join(qn(meta.get_field(c).column) for c in _COLUMNS)
     one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    size = (conn.features.max_query_params or 13_000) // len(_COLUMNS)  # SQLite: 999 // 12
+    size = (conn.features.max_query_params or 13_000) // len(_COLUMNS)  # SQLite: 999 // 13
 
     def values(r: Record) -> tuple[Any, ...]:
         return (
@@ -203,6 +219,7 @@ def _insert(rows: Sequence[Record]) -> None:
             r.object_id,
             data.get_db_prep_save(r.data, conn),
             r.hash,  # bytes: bytea on PostgreSQL, a BLOB on SQLite
+            r.seal,  # the digest sealed (ADR 0026), bytes or None
         )
 
     with conn.cursor() as c:

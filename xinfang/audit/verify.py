@@ -123,7 +123,10 @@ def _verify_chains(
                 f"{at}: 内容或与上一条记录的链接与哈希不符"
                 "（edited, or a record before it removed, inserted or reordered）"
             )
-        elif r.object_type in types and (d := seal_of(r.object_type, r.kind, r.data)) is not None:
+        elif (
+            r.object_type in types
+            and (d := seal_of(r.object_type, r.kind, r.data, r.seal)) is not None
+        ):
             # a seal record, or the record of the step the seal ends (ADR 0026)
             sealed[(r.object_type, r.object_id)] = (d, seal_version(r.data))
         if r.pk < last_pk:

@@ -269,7 +269,9 @@ class _Batch:
     def _audit(self, t, pid, d, p, events, deadlines, parties) -> None:  # type: ignore[no-untyped-def]
         ch, oid = self.c.chains, str(pid)
         # the seals: records of their own, or (ADR 0026) in the record of the step they end
-        seals = [r for r in t.audit if seal_of("petition", r["kind"], r["data"]) is not None]
+        seals = [
+            r for r in t.audit if seal_of("petition", r["kind"], r["data"], r["seal"]) is not None
+        ]
         last_seal = seals[-1] if seals else None
         for r in t.audit:
             data = _shift_value(r["data"] or {}, d)

@@ -155,7 +155,9 @@ def _load_templates(limit: int) -> list[_Template]:
     for r in (
         AuditRecord.objects.filter(object_type="petition", object_id__in=[str(i) for i in pids])
         .order_by("chain", "seq")
-        .values("kind", "at", "actor_id", "actor_name", "organ_id", "ip", "object_id", "data")
+        .values(
+            "kind", "at", "actor_id", "actor_name", "organ_id", "ip", "object_id", "data", "seal"
+        )
     ):
         by_id[int(r["object_id"])].audit.append(r)
     return [by_id[i] for i in pids if by_id[i].events]

@@ -19,6 +19,7 @@ from django.db.models import Max, Model
 
 from xinfang.audit.chain import CHAINS, chain_genesis, chain_of, record_hash
 from xinfang.audit.models import AuditHead, AuditRecord
+from xinfang.audit.services import seal_split
 from xinfang.core.crypto import EncryptedTextField
 
 
@@ -121,7 +122,7 @@ class _Rec:
 
     __slots__ = (
         "seq", "at", "kind", "actor_id", "actor_name", "organ_id", "ip", "object_type",
-        "object_id", "data", "chain",
+        "object_id", "data", "chain", "seal",
     )  # fmt: skip
 
     def __init__(self, **kw: Any) -> None:
@@ -131,7 +132,7 @@ class _Rec:
 
 AUDIT_FIELDS = (
     "id", "chain", "seq", "at", "kind", "actor_id", "actor_name", "organ_id", "ip", "object_type",
-    "object_id", "data", "hash",
+    "object_id", "data", "hash", "seal",
 )  # fmt: skip
 
 
@@ -162,9 +163,11 @@ class Chains:
         lists and dicts of them), in the chain of its object, as ``audit_append`` would."""
         chain = chain_of(object_type, object_id, actor_id)
         seq, prev = self.heads[chain]
+        data, seal = seal_split(data)  # a seal's digest in its column, as audit_append does
         r = _Rec(
             seq=seq + 1, at=at, kind=kind, actor_id=actor_id, actor_name=actor_name,
             organ_id=organ_id, ip=ip, object_type=object_type, object_id=object_id, data=data,
+            seal=seal,
         )  # fmt: skip
         h = record_hash(r, prev)  # type: ignore[arg-type]
         self.heads[chain] = (seq + 1, h.hex())
@@ -183,6 +186,7 @@ class Chains:
                 object_id,
                 data,
                 h,
+                seal,
             )  # fmt: skip
         )
 

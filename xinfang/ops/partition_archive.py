@@ -208,8 +208,10 @@ TO_BYTES = (
 def _conform(name: str, table: str) -> None:
     """Bring an archived partition to its parent's columns before attaching it: a year archived
     before ADR 0024 (audit records with a ``prev_hash`` column and the hash as hex text) gets the
-    same conversion migration ``audit.0004`` gave the attached years. Its rows keep their
-    HMACs: the hash is the same 32 bytes, and the previous hash is the one the chain reaches."""
+    same conversion migration ``audit.0004`` gave the attached years; one archived before ADR
+    0026 gets the ``seal`` column. Its rows keep their HMACs: the hash is the same 32 bytes,
+    the previous hash is the one the chain reaches, and a digest left in ``data`` is hashed as
+    it was written."""
     cols = dict(
         _q(
             "SELECT column_name, data_type FROM information_schema.columns "
@@ -220,6 +222,10 @@ def _conform(name: str, table: str) -> None:
     if table == "audit_auditrecord" and cols.get("hash") not in (None, "bytea"):
         drop = 'DROP COLUMN "prev_hash", ' if "prev_hash" in cols else ""
         _q(f'ALTER TABLE "{name}" {drop}ALTER COLUMN "hash" TYPE bytea USING {TO_BYTES}')
+    if table == "audit_auditrecord" and cols and "seal" not in cols:
+        # archived before ADR 0026: the column is added empty (no rewrite); its seals keep
+        # their digest in ``data``, which verify reads as well (``AuditRecord.digest``)
+        _q(f'ALTER TABLE "{name}" ADD COLUMN "seal" bytea NULL')
 
 
 def _drop_unmatched_indexes(name: str) -> None:

@@ -74,7 +74,7 @@ def _problems_about(p) -> list[str]:  # type: ignore[no-untyped-def]
 def test_every_write_of_the_services_leaves_a_verifiable_seal(handled):
     seals = seal_records("petition", handled.pk).order_by("seq")
     assert seals.count() == 3  # registration, transfer, acknowledgement
-    assert seals.last().data["digest"] == petition_digests([handled.pk])[handled.pk]
+    assert seals.last().digest == petition_digests([handled.pk])[handled.pk]
     assert len({s.chain for s in AuditRecord.objects.filter(object_id=str(handled.pk))}) == 1
 
 

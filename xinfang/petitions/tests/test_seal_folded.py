@@ -1,7 +1,7 @@
 """The seal in the record of the step it ends (ADR 0026): one audit record a step, not two.
 
-A step's record carries the digest of the petition as the step left it (``data["digest"]``,
-``data["v"]``); a change with no record of its own (a deadline fold, an attachment added)
+A step's record carries the digest of the petition as the step left it (32 bytes in its
+``seal`` column, the scheme in ``data["v"]``); a change with no record of its own (a deadline fold, an attachment added)
 still writes a ``petition.seal`` record; a trail written before ADR 0026 (a seal record after
 every step) verifies as it was written. The planted faults: a step record edited, its digest
 replayed from an earlier step, a record deleted (the last, or one in the middle), two records
@@ -64,11 +64,14 @@ def test_each_step_record_carries_the_seal_of_what_it_wrote(handled):
         "petition.transfer",
         "petition.acknowledge",
     ]
-    sealed = [r.kind for r in recs if seal_of("petition", r.kind, r.data) is not None]
+    sealed = [r.kind for r in recs if seal_of("petition", r.kind, r.data, r.seal) is not None]
     assert sealed == ["petition.register", "petition.transfer", "petition.acknowledge"]
-    assert recs[-1].data["digest"] == petition_digests([handled.pk])[handled.pk]
+    assert recs[-1].digest == petition_digests([handled.pk])[handled.pk]
     assert recs[-1].data["v"] == seals._sealers["petition"].version
     assert recs[-1].data["to"] == "acknowledged"  # the step's own facts are all still there
+    # the digest as 32 raw bytes in its column, not as 64 hex characters in the JSON
+    assert len(bytes(recs[-1].seal)) == 32 and "digest" not in recs[-1].data
+    assert all(r.seal is None for r in recs if r.kind == "petition.receive")
 
 
 def test_a_change_without_a_step_writes_a_seal_record_and_the_next_step_supersedes_it(
@@ -84,7 +87,7 @@ def test_a_change_without_a_step_writes_a_seal_record_and_the_next_step_supersed
         petition_id=handled.pk, action="start_handling", actor=world.handler, at=date(2025, 3, 11)
     )
     last = _records(handled.pk)[-1]
-    assert last.kind == "petition.start_handling" and "digest" in last.data
+    assert last.kind == "petition.start_handling" and last.digest is not None
     assert audit_verify().ok
     _sql(f"UPDATE {P} SET title = %s WHERE id = %s", "改过的", handled.pk)
     assert any(f"petition {handled.pk}:" in x and "changed" in x for x in audit_verify().problems)
@@ -99,9 +102,8 @@ def _edit_step(recs: list[AuditRecord]) -> str:
 
 def _replay_digest(recs: list[AuditRecord]) -> str:
     """The last step's digest replaced by the earlier step's (the petition put back)."""
-    sealed = [x for x in recs if "digest" in x.data]
-    data = {**sealed[-1].data, "digest": sealed[-2].data["digest"]}
-    _sql(f"UPDATE {A} SET data = %s WHERE id = %s", _json(data), sealed[-1].pk)
+    sealed = [x for x in recs if x.digest is not None]
+    _sql(f"UPDATE {A} SET seal = %s WHERE id = %s", bytes(sealed[-2].seal), sealed[-1].pk)
     return "edited"
 
 
@@ -118,10 +120,32 @@ def _delete_middle(recs: list[AuditRecord]) -> str:
 def _swap(recs: list[AuditRecord]) -> str:
     """The transfer and the acknowledgement swap their places in the chain."""
     a, b = recs[2], recs[3]
-    _sql(f"UPDATE {A} SET seq = -1 WHERE id = %s", a.pk)
+    _sql(f"UPDATE {A} SET seq = %s WHERE id = %s", 10**9, a.pk)  # out of the way
     _sql(f"UPDATE {A} SET seq = %s WHERE id = %s", a.seq, b.pk)
     _sql(f"UPDATE {A} SET seq = %s WHERE id = %s", b.seq, a.pk)
     return "reordered"
+
+
+def _flip_seal(recs: list[AuditRecord]) -> str:
+    """One bit of the last digest flipped in its column."""
+    raw = bytearray(recs[-1].seal)
+    raw[0] ^= 1
+    _sql(f"UPDATE {A} SET seal = %s WHERE id = %s", bytes(raw), recs[-1].pk)
+    return "edited"
+
+
+def _digest_twice(recs: list[AuditRecord]) -> str:
+    """A second digest written into the JSON beside the column (which one would count?)."""
+    r = recs[-1]
+    _sql(f"UPDATE {A} SET data = %s WHERE id = %s", _json({**r.data, "digest": "0" * 64}), r.pk)
+    return "edited"
+
+
+def _seal_moved(recs: list[AuditRecord]) -> str:
+    """The last digest taken from the step and put on the record before it."""
+    _sql(f"UPDATE {A} SET seal = NULL WHERE id = %s", recs[-1].pk)
+    _sql(f"UPDATE {A} SET seal = %s WHERE id = %s", bytes(recs[-1].seal), recs[-2].pk)
+    return "edited"
 
 
 def _edit_petition(recs: list[AuditRecord]) -> str:
@@ -137,7 +161,17 @@ def _json(value) -> str:
 
 @pytest.mark.parametrize(
     "fault",
-    [_edit_step, _replay_digest, _delete_last, _delete_middle, _swap, _edit_petition],
+    [
+        _edit_step,
+        _replay_digest,
+        _flip_seal,
+        _digest_twice,
+        _seal_moved,
+        _delete_last,
+        _delete_middle,
+        _swap,
+        _edit_petition,
+    ],  # fmt: skip
     ids=lambda f: f.__name__,
 )
 def test_a_planted_fault_in_a_trail_of_folded_seals_is_reported(handled, fault):

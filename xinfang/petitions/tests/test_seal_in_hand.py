@@ -42,7 +42,7 @@ def in_hand(monkeypatch):
 
 def _last_seal(pk: int) -> str:
     rec = seal_records("petition", pk).order_by("-seq")
-    return rec.first().data["digest"]
+    return rec.first().digest
 
 
 def _shapes(world) -> list[dict]:
