@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from xinfang.core.errors import ApplicationError
 from xinfang.imports.models import ImportSource, RunState
 from xinfang.imports.plan import FIELDS
+from xinfang.imports.reasons import reason_text, report_shown
 from xinfang.imports.runs import (
     field_rows,
     import_run_get_for_user,
@@ -112,8 +113,8 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
             "header": table.header if table else [],
             "preview": table.preview(5) if table else [],
             "fields": field_rows(run) if table else [],
-            "report": run.report,
-            "errors": errors,
+            "report": report_shown(run.report or {}),
+            "errors": [reason_text(m) for m in errors],
             "may_map": table is not None and run.state in MAPPABLE,
             "may_commit": run.state == RunState.CHECKED and not run.report.get("bad")
             and run.report.get("good"),
