@@ -81,7 +81,11 @@ class RateFact(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考核指标明细"
         indexes = [
-            models.Index(fields=["metric", "organ", "month"], name="ratefact_drill"),
+            # the drill-down's pages, in their order (month, petition) by outcome: of one
+            # organ's figure, and of a total or another line's (keyset, never a count)
+            models.Index(fields=["metric", "organ", "outcome", "month", "petition"],
+                         name="ratefact_drill"),
+            models.Index(fields=["metric", "outcome", "month", "petition"], name="ratefact_walk"),
             models.Index(fields=["petition"], name="ratefact_petition"),
             models.Index(fields=["until"], name="ratefact_until",
                          condition=models.Q(until__isnull=False)),
@@ -152,6 +156,54 @@ class RateTally(models.Model):
         constraints = [  # one row a key: the tick adds and takes away by upsert
             models.UniqueConstraint(fields=RATE_KEY, name="ratetally_key")
         ]
+
+
+class DueFact(models.Model):
+    """One open statutory duty (a time limit an organ must meet: ``STATUTES`` kind DUTY),
+    running (not paused) and owned by an organ, with its petition's gate keys copied (holding
+    organ, accused organ) as the rate rows copy them: what ``DueTally`` counts. Written with the
+    rate rollup (``rollup.due_rebuild``; ``rollup.recompute`` for the petitions in the
+    ``RateDirty`` queue, hourly). The rates page adds to the tally what changed since: the
+    queued petitions' live deadlines instead of their rows here, so its overdue and due-soon
+    counts are those of the moment it is read (``rate_selectors.due_by_organ``)."""
+
+    # indexed once, by the named index below (not a second time as a foreign key)
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    current_organ = models.ForeignKey(
+        Organ, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    accused_organ_id = models.BigIntegerField(default=0)
+    owner_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
+    due_date = models.DateField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "未届满及超期职责明细"
+        indexes = [models.Index(fields=["petition"], name="duefact_petition")]
+
+
+#: The columns a ``DueTally`` row counts by (and every ``DueFact`` carries).
+DUE_KEY = ["current_organ", "accused_organ_id", "owner_organ", "due_date"]
+
+
+class DueTally(models.Model):
+    """``DueFact`` counted by gate keys, owning organ and due day: the rates page's overdue and
+    due-soon table reads it (a row per organ and day, not per deadline: it grows with the
+    organs and the days, not with the petitions). Whether a day is overdue is decided when the
+    page is read (today), never stored."""
+
+    current_organ = models.ForeignKey(
+        Organ, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    accused_organ_id = models.BigIntegerField(default=0)
+    owner_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
+    due_date = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "未届满及超期职责计数"
+        constraints = [models.UniqueConstraint(fields=DUE_KEY, name="duetally_key")]
 
 
 class RatesAsOf(models.Model):

@@ -3,6 +3,8 @@ Every figure is ``n / d = rate``, with both counts linking to their petitions.""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from xinfang.analytics.rate_selectors import (
     BY_LABELS,
     METRIC_LABELS,
     OUTCOME_LABELS,
+    Cursor,
     Filters,
     drill_down,
     due_by_organ,
@@ -38,7 +41,9 @@ from xinfang.core.inputs import is_digits
 from xinfang.core.once import token_new
 
 RATES_KEYS = FILTER_KEYS | {"by"}
-DRILL_KEYS = FILTER_KEYS | {"metric", "outcome"}
+DRILL_KEYS = FILTER_KEYS | {"metric", "outcome", "after"}
+#: A drill-down page's cursor in its URL: ``YYYY-MM-DD.petition.row`` (``rate_selectors.Cursor``).
+AFTER = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\.([0-9]{1,18})\.([0-9]{1,18})")
 
 
 def _filters(request: HttpRequest, known: frozenset[str]) -> Filters:
@@ -133,21 +138,47 @@ def rates(request: HttpRequest) -> HttpResponse:
     })
 
 
+def drill_after(g) -> Cursor | None:  # type: ignore[no-untyped-def]
+    """Where the page asked for starts (``after``); None: the first page. Anything else: 400."""
+    value = g.get("after")
+    if not value:
+        return None
+    m = AFTER.fullmatch(value)
+    try:
+        if m is None:
+            raise ValueError(value)
+        return date(int(m[1]), int(m[2]), int(m[3])), int(m[4]), int(m[5])
+    except ValueError:
+        raise ApplicationError(gettext("分页参数无效"), code="bad_after", status=400) from None
+
+
 @login_required
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def drill(request: HttpRequest) -> HttpResponse:
     metric = request.GET.get("metric", "")
     f = _filters(request, DRILL_KEYS)
     outcomes = drill_outcomes(request.GET)
-    rows, total = drill_down(user=request.user, metric=metric, outcomes=outcomes or None,  # type: ignore[arg-type]
-                             filters=f)
+    after = drill_after(request.GET)
+    rows, total, nxt = drill_down(user=request.user, metric=metric, outcomes=outcomes or None,  # type: ignore[arg-type]
+                                  filters=f, after=after)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = first_url = None
+    if nxt is not None:
+        query["after"] = f"{nxt[0].isoformat()}.{nxt[1]}.{nxt[2]}"
+        next_url = "?" + query.urlencode()
+        query.pop("after")
+    if after is not None:
+        first_url = "?" + query.urlencode()
     return render(request, "analytics/drill.html", {
         "rows": rows,
         "total": total,
+        "next_url": next_url,
+        "first_url": first_url,
         "metric_label": METRIC_LABELS[Metric(metric)],
         "outcomes": [OUTCOME_LABELS[o] for o in outcomes],
         "filters": f,
         "as_of": rates_as_of(),
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),  # the figure (no page): its 台账 holds every row
         "once": token_new(),
     })

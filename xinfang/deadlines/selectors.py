@@ -12,11 +12,25 @@ from xinfang.core import clock
 from xinfang.deadlines import holidays
 from xinfang.deadlines.models import Deadline, HolidayNotice
 from xinfang.deadlines.provisional import GIVEN_BACK, provisional_rest_days
+from xinfang.deadlines.statutes import STATUTES, Kind
 from xinfang.deadlines.tracker import OPEN
 
 #: A deadline started today can reach this far: T6 with its extension (90 days) and the
 #: roll-over past a Spring Festival. The banner names a provisional year from this distance on.
 REACH = timedelta(days=100)
+
+
+def duty_codes() -> list[str]:
+    """The time limits an organ must meet (missing one is a breach, not an option lapsing)."""
+    return sorted(c for c, st in STATUTES.items() if st.kind == Kind.DUTY)
+
+
+def deadline_open_duties():  # type: ignore[no-untyped-def]
+    """The running statutory duties owned by an organ: open, not paused (what the rates page's
+    overdue and due-soon table counts, and ``analytics.DueFact`` holds)."""
+    return Deadline.objects.filter(
+        outcome=OPEN, paused=False, code__in=duty_codes(), owner_organ__isnull=False
+    )
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,8 @@ def test_an_unaccepted_petition_becomes_overdue_at_its_holder_the_day_after(worl
     assert _rate(world, "accept") == {None: (0, 0)}
     rates_rebuild(as_of=date(2025, 9, 1))
     assert _rate(world, "accept") == {None: (0, 1), world.housing.pk: (0, 1)}
-    rows, total = drill_down(user=world.analyst, metric="accept", outcomes=["overdue"])
-    assert total == 1 and rows[0].tracking_code == p.tracking_code
+    rows, total, nxt = drill_down(user=world.analyst, metric="accept", outcomes=["overdue"])
+    assert total == 1 and rows[0].tracking_code == p.tracking_code and nxt is None
 
 
 def test_the_rates_page_shows_numerators_and_denominators_and_links_to_the_petitions(
@@ -91,6 +91,16 @@ def test_bad_input_is_a_clear_400(client, world, query):  # type: ignore[no-unty
     assert client.get("/analytics/rates/drill/?metric=nope").status_code == 400
 
 
+@pytest.mark.parametrize("after", [
+    "x", "2025-13-01.1.1", "2025-01-01.1", "2025-01-01.1.1%00", "2025-01-01." + "9" * 30 + ".1",
+    "2025-02-30.1.1",
+])
+def test_a_page_cursor_it_cannot_read_is_a_400(client, world, after):  # type: ignore[no-untyped-def]
+    client.force_login(world.analyst)
+    r = client.get(f"/analytics/rates/drill/?metric=accept&outcome=late&after={after}")
+    assert r.status_code == 400, after
+
+
 @pytest.mark.parametrize("url", [
     "/analytics/rates/drill/?metric=accept&month=2026-13",  # a filter the page does not read
     "/analytics/rates/drill/?metric=accept&month=2026-05",
@@ -119,6 +129,7 @@ def test_the_filters_the_pages_read_still_work(client, world):  # type: ignore[n
     for url in ("/analytics/?received_from=2026-02-01&received_to=",
                 "/analytics/rates/?by=month&month_from=2025-01&month_to=2025-12&organ=",
                 "/analytics/rates/drill/?metric=accept&outcome=on_time&month_from=2025-01",
+                "/analytics/rates/drill/?metric=accept&outcome=late&after=2025-01-01.1.1",
                 "/analytics/trends/?month_from=2025-01&month_to=",
                 "/analytics/report/?kind=annual&year=2025&month="):
         assert client.get(url).status_code == 200, url
@@ -203,3 +214,31 @@ def test_a_reversed_range_is_a_400_at_the_field_keeping_what_was_typed(client, w
     r = client.get("/analytics/rates/drill/?metric=accept&month_from=2026-10&month_to=2025-01")
     assert r.status_code == 400 and "起始日期晚于截止日期" in r.content.decode()
     assert client.get(url.replace("2025-01", "2026-12")).status_code == 200  # in order: fine
+
+
+def test_the_drill_down_counts_nothing_and_its_queries_do_not_grow(client, world, register):
+    """Issue 16: no COUNT over the rows behind a figure (its total is the rollup's), and the
+    same queries with one late acceptance as with three (pages of any length)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def late(day):  # type: ignore[no-untyped-def]
+        p = register(at=local(2025, 3, day)).petition
+        act(p, "transfer", world.clerk, date(2025, 3, day + 1), data={"to_organ_id": world.housing.pk})
+        act(p, "acknowledge", world.handler, date(2025, 4, 20))  # due 30 days after receipt
+        return p
+
+    url = "/analytics/rates/drill/?metric=accept&outcome=late"
+    client.force_login(world.analyst)
+    counts = []
+    for days in ((3,), (4, 5)):
+        for d in days:
+            late(d)
+        rates_rebuild()
+        client.get(url)
+        with CaptureQueriesContext(connection) as q:
+            body = client.get(url).content.decode()
+        counts.append(len(q.captured_queries))
+        assert "COUNT(*)" not in " ".join(x["sql"] for x in q.captured_queries).upper().replace('"', "")
+    assert "共 3 件" in body
+    assert counts[0] == counts[1], counts

@@ -120,7 +120,7 @@ def test_every_rate_from_the_rollup_equals_the_direct_figure_for_every_role(seed
                         k: rate_of(metric, c) for k, c in want.items()
                     }, (user.username, metric, by, f)
                     checked[metric.value] += got[0].rate.d
-                drilled, total = drill_down(user=user, metric=metric, filters=f, limit=10_000)
+                drilled, total, _ = drill_down(user=user, metric=metric, filters=f, limit=10_000)
                 assert total == len(rows)
                 assert sorted(d.petition_id for d in drilled) == sorted(r["petition_id"] for r in rows)
             lines = stage_days(user=user, by="organ", filters=f)
@@ -155,7 +155,7 @@ def test_the_accused_organ_never_counts_an_accusation_against_it(seeded):
             continue  # this organ's accusations count in no rate yet (the seed's dates decide)
         planted += 1
         for metric in RATES:
-            drilled, _ = drill_down(user=u, metric=metric, limit=10_000)
+            drilled, _, _ = drill_down(user=u, metric=metric, limit=10_000)
             assert not against & {d.petition_id for d in drilled}
     assert planted, "no accusation of the seed counts in a rate: the test would check nothing"
 
@@ -370,3 +370,44 @@ def settings_due_soon() -> int:
     from django.conf import settings
 
     return settings.XINFANG_DUE_SOON_DAYS
+
+
+def test_the_drill_down_total_is_the_figure_clicked_and_its_pages_hold_it_all(seeded, client):
+    """Issue 16: the drill-down counts nothing at 10^6 (its total is the rollup's figure) and
+    pages by where the last page ended. Every figure linked from the first lines of each rate
+    table, for readers at every level, in accused organs and named: the drill-down says the
+    figure's number, and its pages, walked to the end, list exactly that many rows, each once,
+    the same as one long page."""
+    import re
+
+    users, _ = seeded
+    readers = [users[0], users[1], *[u for u in users if u.username.startswith(("acc", "named"))]]
+    figures = walked = 0
+    for user in readers:
+        client.force_login(user)
+        for by in ("organ", "month"):
+            body = client.get(f"/analytics/rates/?by={by}").content.decode()
+            for _metric, table in re.findall(r'<table id="rate-(\w+)">(.*?)</table>', body, re.S):
+                rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)[:3]
+                for row in rows:
+                    for url, n in re.findall(r'<a href="([^"]+)">(\d+)</a>', row):
+                        url = url.replace("&amp;", "&")
+                        drill = client.get(url)
+                        assert drill.status_code == 200, url
+                        said = re.search(r"共 (\d+) 件", drill.content.decode()).group(1)
+                        assert said == n, (user.username, url)
+                        figures += 1
+        for metric in RATES:
+            _, total, _ = drill_down(user=user, metric=metric, limit=10_000)
+            whole, _, _ = drill_down(user=user, metric=metric, limit=10_000)
+            got, after = [], None
+            while True:
+                page, t, after = drill_down(user=user, metric=metric, limit=7, after=after)
+                assert t == total
+                got += page
+                if after is None:
+                    break
+            assert len(got) == total == len(whole)
+            assert [r.petition_id for r in got] == [r.petition_id for r in whole]
+            walked += len(got)
+    assert figures > 20 and walked > 50, (figures, walked)
