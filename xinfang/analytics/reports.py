@@ -21,9 +21,8 @@ from xinfang.analytics.rate_selectors import (
     Filters,
     Line,
     StageLine,
-    rate_lines,
+    rate_figures,
     rates_as_of,
-    stage_days,
 )
 from xinfang.analytics.rates import RATES, STAGES
 from xinfang.analytics.trends import Trends, trends_for_user
@@ -55,6 +54,8 @@ def report_data(*, user: User, kind: str, year: int, month: int | None, commenta
         lo = hi = date(year, month or 1, 1)
         title = gettext("%(year)s年%(month)s月社情分析") % {"year": year, "month": lo.month}
     f = Filters(month_from=lo, month_to=hi)
+    # every rate and stage in one grouped read of the rollup, as the rates page reads them
+    figures, stages = rate_figures(user=user, by="organ", filters=f)
     return ReportData(
         kind=kind,
         title=title,
@@ -62,8 +63,8 @@ def report_data(*, user: User, kind: str, year: int, month: int | None, commenta
         month_from=lo,
         month_to=hi,
         trends=trends_for_user(user=user, month_from=lo, month_to=hi),
-        rates={m.value: rate_lines(user=user, metric=m, by="organ", filters=f) for m in RATES},
-        stages=stage_days(user=user, by="organ", filters=f),
+        rates={m.value: figures[m] for m in RATES},
+        stages=stages,
         commentary=commentary,
         as_of=rates_as_of(),
         acc=accountability_for_user(user=user, month_from=lo, month_to=hi),
