@@ -49,12 +49,11 @@ def _search_params(q: QueryDict) -> Params:
 
 
 def _search_page(user: User, p: Params, cursor: Any, limit: int, counted: bool) -> Chunk:
-    from datetime import date
-
     from xinfang.core.crypto import decrypt
+    from xinfang.core.dates import day_of
     from xinfang.workbench.selectors import petition_search_for_user
 
-    day = lambda k: date.fromisoformat(p[k]) if p.get(k) else None  # noqa: E731
+    day = lambda k: day_of(p.get(k))  # noqa: E731  (kept as the search page read it)
     page = petition_search_for_user(
         user=user,
         q=decrypt(p[SEALED]) if p.get(SEALED) else p.get("q", ""),

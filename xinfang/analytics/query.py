@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from xinfang.core.dates import BadDay, ReversedDays, day_of, days_in_order
+from xinfang.core.day_params import day_param
 from xinfang.core.errors import ApplicationError
 
 # the rates page's and its drill-down's filters (``rate_views.filters_from``)
@@ -31,24 +33,18 @@ def only_known(g, known: Iterable[str]) -> None:  # type: ignore[no-untyped-def]
 
 def month(text: str | None, name: str) -> date | None:
     """``YYYY-MM`` (or a full date) to the first day of its month; bad input is a 400."""
-    if not text:
-        return None
+    text = (text or "").strip()
     try:
-        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
-    except ValueError:
+        d = day_of(text + "-01" if len(text) == 7 else text)
+    except BadDay:
         raise ApplicationError(gettext("月份格式应为 YYYY-MM"), code="bad_month", status=400,
                                fields={name: [gettext("月份格式应为 YYYY-MM")]}) from None
+    return d.replace(day=1) if d else None
 
 
 def day(text: str | None, name: str) -> date | None:
     """``YYYY-MM-DD`` to a date; a day that does not exist (2026-02-30) is a 400."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else date.fromisoformat("x")
-    except ValueError:
-        raise ApplicationError(gettext("日期格式应为 YYYY-MM-DD"), code="bad_date", status=400,
-                               fields={name: [gettext("日期格式应为 YYYY-MM-DD")]}) from None
+    return day_param(text, field=name, message=gettext("日期格式应为 YYYY-MM-DD"), code="bad_date")
 
 
 class ReversedRange(ApplicationError):
@@ -63,8 +59,10 @@ class ReversedRange(ApplicationError):
 
 def in_order(start: date | None, end: date | None, start_name: str) -> None:
     """Refuse ``start > end`` (a 400 at the start field); either may be missing."""
-    if start is not None and end is not None and start > end:
-        raise ReversedRange(start_name)
+    try:
+        days_in_order(start, end)
+    except ReversedDays:
+        raise ReversedRange(start_name) from None
 
 
 def range_refused(

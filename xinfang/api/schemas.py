@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+from xinfang.core.dates import BadDay, day_of
+
 
 def _iso_date(value: Any) -> Any:
-    """Only ``YYYY-MM-DD``: pydantic alone reads ``0`` as 1970-01-01 (a Unix time; issue 11)."""
-    if isinstance(value, date) or (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
+    """Only ``YYYY-MM-DD`` (``core.dates.day_of``, 1900-2999): pydantic alone reads ``0`` as
+    1970-01-01 (a Unix time; issue 11), and 9999-12-31 has no next day to end a range."""
+    if isinstance(value, date):
         return value
-    raise ValueError("a date as YYYY-MM-DD")
+    if isinstance(value, str) and value.strip():
+        try:
+            return day_of(value)
+        except BadDay:
+            pass
+    raise ValueError("a date as YYYY-MM-DD (1900-2999)")
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]  # a date parameter: ISO 8601 only

@@ -9,20 +9,24 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from xinfang.core.day_params import day_param, days_ordered
 from xinfang.core.dbrouter import reads_from_replica
-from xinfang.core.errors import ApplicationError
 from xinfang.petitions.exports import petition_export
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as e:
-        raise ApplicationError(
-            gettext("日期格式有误"), fields={"received_from": [gettext("请按 年-月-日 填写")]}
-        ) from e
+def _date(text: str | None, field: str) -> date | None:
+    return day_param(
+        text, field=field, message=gettext("日期格式有误"), hint=gettext("请按 年-月-日 填写")
+    )
+
+
+def _dates(q) -> tuple[date | None, date | None]:  # type: ignore[no-untyped-def]
+    first, last = (
+        _date(q.get("received_from"), "received_from"),
+        _date(q.get("received_to"), "received_to"),
+    )
+    days_ordered(first, last, field="received_from", message=gettext("起始日期晚于截止日期"))
+    return first, last
 
 
 def export_response(f) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -37,6 +41,7 @@ def export_response(f) -> HttpResponse:  # type: ignore[no-untyped-def]
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def export_petitions(request: HttpRequest, fmt: str) -> HttpResponse:
     q = request.GET
+    received_from, received_to = _dates(q)
     f = petition_export(
         user=request.user,  # type: ignore[arg-type]
         fmt=fmt,
@@ -44,8 +49,8 @@ def export_petitions(request: HttpRequest, fmt: str) -> HttpResponse:
         category=q.get("category") or None,
         channel=q.get("channel") or None,
         region_code=q.get("region_code") or None,
-        received_from=_date(q.get("received_from")),
-        received_to=_date(q.get("received_to")),
+        received_from=received_from,
+        received_to=received_to,
         flag=q.get("flag") or None,
     )
     return export_response(f)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinfang.core import clock, ids
+from xinfang.core.day_params import day_param
 from xinfang.core.errors import ApplicationError
 from xinfang.directory.permissions import user_actions
 from xinfang.documents.selectors.drafts import draft_worklist
@@ -394,15 +395,9 @@ def petition_flag_view(request: HttpRequest, petition_id: int) -> HttpResponse:
 
 
 def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as e:
-        raise ApplicationError(
-            gettext("日期格式有误"), fields={"at": [gettext("请按 年-月-日 填写日期")]}
-        ) from e
+    return day_param(
+        text, field="at", message=gettext("日期格式有误"), hint=gettext("请按 年-月-日 填写日期")
+    )
 
 
 @login_required

@@ -9,6 +9,8 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
+from xinfang.core.dates import BadDay, day_of
+from xinfang.core.day_params import day_field
 from xinfang.core.errors import ApplicationError
 from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap
@@ -20,28 +22,24 @@ def need(request: HttpRequest, cap: Cap) -> None:
 
 
 def parse_date(value: str | None, field: str, errors: dict[str, list[str]]) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        errors.setdefault(field, []).append(gettext("请填写日期"))
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.setdefault(field, []).append(gettext("日期格式应为 年-月-日"))
-        return None
+    """A required date; a missing or malformed one is an error on ``field``."""
+    return day_field(
+        value,
+        field=field,
+        errors=errors,
+        message=gettext("日期格式应为 年-月-日"),
+        required=gettext("请填写日期"),
+    )
 
 
 def parse_month(value: str | None) -> date | None:
     """A screening cycle given as "2026-09" (or a date in it); a malformed one is a 400."""
     value = (value or "").strip()
-    if not value:
-        return None
     try:
-        if len(value) == 7:
-            return date.fromisoformat(value + "-01")
-        return date.fromisoformat(value).replace(day=1)
-    except ValueError:
+        d = day_of(value + "-01" if len(value) == 7 else value)
+    except BadDay:
         raise ApplicationError(gettext("排查周期格式应为 年-月，如 2026-09")) from None
+    return d.replace(day=1) if d else None
 
 
 def parse_int(value: str | None, *, field: str = "") -> int | None:

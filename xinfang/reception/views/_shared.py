@@ -9,6 +9,7 @@ from datetime import date, time
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
+from xinfang.core.day_params import day_field
 from xinfang.core.errors import ApplicationError
 from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap
@@ -20,15 +21,14 @@ def need(request: HttpRequest, cap: Cap) -> None:
 
 
 def parse_date(value: str | None, field: str, errors: dict[str, list[str]]) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        errors.setdefault(field, []).append(gettext("请填写日期"))
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.setdefault(field, []).append(gettext("日期格式应为 年-月-日"))
-        return None
+    """A required date; a missing or malformed one is an error on ``field``."""
+    return day_field(
+        value,
+        field=field,
+        errors=errors,
+        message=gettext("日期格式应为 年-月-日"),
+        required=gettext("请填写日期"),
+    )
 
 
 def parse_time(value: str | None, field: str, errors: dict[str, list[str]]) -> time | None:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from xinfang.core.day_params import day_field
 from xinfang.core.errors import ApplicationError
 from xinfang.core.ids import normalize_tracking_code
 from xinfang.core.inputs import is_digits
@@ -28,14 +29,7 @@ def need(request: HttpRequest, cap: Cap) -> None:
 
 def parse_date(value: str | None, field: str, errors: dict[str, list[str]]) -> date | None:
     """An optional date; a malformed one is an error on ``field``."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.setdefault(field, []).append(gettext("日期格式应为 年-月-日"))
-        return None
+    return day_field(value, field=field, errors=errors, message=gettext("日期格式应为 年-月-日"))
 
 
 def parse_int(value: str | None, *, field: str = "") -> int | None:
