@@ -210,6 +210,9 @@ def main() -> int:
         ("search: 物业 (common)", cc, "post", "/search/", {"q": "物业"}, 100),
         ("search: 噪音扰民", cc, "post", "/search/", {"q": "噪音扰民"}, 100),
         ("search: 物业 + dates", cc, "post", "/search/", {"q": "物业", "from": q1, "to": q2}, 100),
+        ("search: 噪音扰民 + dates", cc, "post", "/search/",
+         {"q": "噪音扰民", "from": q1, "to": q2}, 100),
+        ("search: 物业, the busiest office's clerk", hc, "post", "/search/", {"q": "物业"}, 100),
         ("hot issues", ac, "get", "/insight/hot/", None, 200),
     ]
     pages = [p for p in pages if not only or any(w in p[0] for w in only)]

@@ -123,7 +123,8 @@ def petitions_list(  # type: ignore[no-untyped-def]
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
-    """Petitions the caller may see, newest first; pass ``next_cursor`` back for the next page."""
+    """Petitions the caller may see, the newest received first; pass ``next_cursor`` back for
+    the next page. A range whose first day lies after its last is a 400."""
     items, nxt = selectors.petition_list_for_user(
         user=request.user, state=state, category=category, channel=channel, region_code=region_code,  # type: ignore[arg-type]
         received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
@@ -165,7 +166,7 @@ def search(  # type: ignore[no-untyped-def]
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
-    """Petitions the caller may see matching ``q``, newest first; every word of a text query
+    """Petitions the caller may see matching ``q``, the newest received first; every word of a text query
     must occur in the title or content. By words, a tracking code, a state or dates only: a
     name, phone or identity number in the query string is refused (400, ``identity_in_url``)
     whoever asks, since access logs and proxies keep URLs; send those with POST."""

@@ -53,6 +53,32 @@ def _search_kinds(may_identity: bool) -> list[tuple[str, str]]:
     ]
 
 
+def _search_refused(
+    request: HttpRequest,
+    f: dict[str, str],
+    message: str,
+    errors: dict[str, list[str]],
+    may_identity: bool,
+) -> HttpResponse:
+    """The search form again with what was typed, the refusal above it and at its field (400)."""
+    response = render(
+        request,
+        "web/search.html",
+        {
+            "f": f,
+            "rows": [],
+            "refused": message,
+            "errors": errors,
+            "kinds": _search_kinds(may_identity),
+            "states": [(s.value, label) for s, label in STATE_LABELS.items()],
+            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        },
+        status=400,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
@@ -63,26 +89,21 @@ def search(request: HttpRequest) -> HttpResponse:
     G = request.POST if request.method == "POST" else request.GET
     f = {k: G.get(k, "").strip() for k in ("q", "by", "state", "category", "from", "to")}
     f["by"] = f["by"] or "auto"  # the kind of query is seen in it (issue 12 item 9)
-    # the one parser of the form's filters: the page's 台账 reads them through it as well
-    sq = selectors.search_query_parse(G)
     may_identity = user_can(request.user, Cap.VIEW_IDENTITY)  # type: ignore[arg-type]
     kind = search_kind_of(f["q"]) if f["by"] == "auto" else f["by"]
     if request.method == "GET" and f["q"] and may_identity and kind in selectors.IDENTITY_KINDS:
-        response = render(
+        return _search_refused(
             request,
-            "web/search.html",
-            {
-                "f": {**f, "q": ""},
-                "rows": [],
-                "refused": gettext("按姓名、电话或证件号码检索请使用检索表单（不放在网址中）。"),
-                "kinds": _search_kinds(may_identity),
-                "states": [(s.value, label) for s, label in STATE_LABELS.items()],
-                "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
-            },
-            status=400,
+            {**f, "q": ""},
+            gettext("按姓名、电话或证件号码检索请使用检索表单（不放在网址中）。"),
+            {},
+            may_identity,
         )
-        response["Cache-Control"] = "no-store"
-        return response
+    try:
+        # the one parser of the form's filters: the page's 台账 reads them through it as well
+        sq = selectors.search_query_parse(G)
+    except ApplicationError as e:  # a bad date or a reversed range: at its field, kept typed
+        return _search_refused(request, f, e.message, e.fields, may_identity)
     page = selectors.petition_search_for_user(
         user=request.user,  # type: ignore[arg-type]
         q=sq.q,

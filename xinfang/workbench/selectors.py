@@ -8,15 +8,15 @@ accuses the user's organ.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.core import ids
+from xinfang.core import clock, ids
 from xinfang.core.crypto import id_digest, phone_digest
+from xinfang.core.day_params import day_param, days_ordered
 from xinfang.core.errors import ApplicationError, Forbidden
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -26,7 +26,12 @@ from xinfang.petitions.selectors import (
     identity_shown_q,
     petition_queryset_for_user,
 )
-from xinfang.petitions.selectors.lists import cursor_id
+from xinfang.petitions.selectors.lists import (
+    RECEIVED_ORDER,
+    received_after,
+    received_cursor,
+    received_cursor_parse,
+)
 from xinfang.workbench.models import SavedFilter, SearchPending
 from xinfang.workbench.text import search_kind_of, terms_of_query
 from xinfang.workbench.words import petitions_with, petitions_with_all, uses_tsvector
@@ -74,14 +79,17 @@ class SearchQuery:
 
 
 def _search_date(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as e:
-        raise ApplicationError(
-            gettext("日期格式有误"), fields={field: [gettext("请按 年-月-日 填写日期")]}
-        ) from e
+    return day_param(
+        text,
+        field=field,
+        message=gettext("日期格式有误"),
+        hint=gettext("请按 年-月-日 填写日期"),
+    )
+
+
+def _search_dates_ordered(first: date | None, last: date | None) -> None:
+    """A reversed range is a 400 at ``from``: it would find nothing, read as "no petitions"."""
+    days_ordered(first, last, field="from", message=gettext("起始日期晚于截止日期"))
 
 
 def search_query_parse(data: Any) -> SearchQuery:
@@ -97,18 +105,17 @@ def search_query_parse(data: Any) -> SearchQuery:
     ):
         if f[k] and f[k] not in allowed:
             raise ApplicationError(gettext("筛选条件有误"), fields={k: [gettext("无此选项")]})
+    received_from = _search_date(f["from"], "from")
+    received_to = _search_date(f["to"], "to")
+    _search_dates_ordered(received_from, received_to)
     return SearchQuery(
         q=f["q"],
         by=f["by"] or "auto",
         state=f["state"] or None,
         category=f["category"] or None,
-        received_from=_search_date(f["from"], "from"),
-        received_to=_search_date(f["to"], "to"),
+        received_from=received_from,
+        received_to=received_to,
     )
-
-
-def _day_start(d: date) -> datetime:
-    return timezone.make_aware(datetime.combine(d, time.min))
 
 
 #: A word found in fewer petitions than this is looked up first (see ``_matching_all``).
@@ -163,7 +170,10 @@ def petition_search_for_user(
     limit: int = 50,
     counted: bool = False,
 ) -> SearchPage:
-    """Petitions the user may see that match ``q``, newest first (keyset on id).
+    """Petitions the user may see that match ``q``, the newest received first (keyset on
+    ``received_at, id``: a received-date range walks the ``petition_received`` index from its
+    end and stops after a page, however much history lies after it; issue 14). A range whose
+    first day lies after its last is a 400.
 
     ``by``: ``auto`` (the kind ``search_kind_of`` sees in ``q``; an identity kind only for a
     user who may search by identity, else text), ``text`` (every word of ``q`` in the title or content), ``code`` (the tracking code,
@@ -175,7 +185,8 @@ def petition_search_for_user(
     limit = max(1, min(limit, 200))
     q = (q or "").strip()
     if cursor:
-        cursor_id(cursor)  # a cursor no page gave out is a 400, whatever the query
+        received_cursor_parse(cursor)  # a cursor no page gave out is a 400, whatever the query
+    _search_dates_ordered(received_from, received_to)
     if by not in SEARCH_KINDS:
         raise ApplicationError(
             gettext("未知的检索方式"),
@@ -223,26 +234,26 @@ def petition_search_for_user(
             qs = qs.filter(state=state)
         if category:
             qs = qs.filter(category=category)
-        if received_from:
-            qs = qs.filter(received_at__gte=_day_start(received_from))
-        if received_to:
-            qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
-        if cursor:
-            qs = qs.filter(id__lt=cursor_id(cursor))
-        return qs
+        return qs.filter(clock.on_local_days("received_at", received_from, received_to))
 
     total = None
     if counted:  # every match, the queued ones the index has not yet read included
         total = narrow(qs).count()
         if queued is not None:
             total += narrow(queued).exclude(pk__in=narrow(qs).values("pk")).count()
-    qs = narrow(qs)
-    items = list(_list_columns(qs.order_by("-id"))[: limit + 1])
+
+    def page(qs: QuerySet[Petition]) -> list[Petition]:
+        qs = received_after(narrow(qs), cursor).order_by(*RECEIVED_ORDER)
+        return list(_list_columns(qs)[: limit + 1])
+
+    items = page(qs)
     if queued is not None:
         seen = {p.pk for p in items}
-        extra = list(_list_columns(narrow(queued).order_by("-id"))[: limit + 1])
-        items = sorted(items + [p for p in extra if p.pk not in seen], key=lambda p: -p.pk)
+        extra = [p for p in page(queued) if p.pk not in seen]
+        items = sorted(items + extra, key=lambda p: (p.received_at, p.pk), reverse=True)
         items = items[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
-    return SearchPage(items, str(items[-1].pk) if more and items else None, terms, by, total)
+    return SearchPage(
+        items, received_cursor(items[-1]) if more and items else None, terms, by, total
+    )
