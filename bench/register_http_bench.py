@@ -38,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_bench import ROOT, _env, _wait_live, _xinfang
+from proc_cpu import CpuMeter, by_pgid, pg_backends
 
 _PAGE = base64.b64encode(b"%PDF-1.4\n" + b"0" * 30_000).decode()  # a scanned page, ~30 KB
 
@@ -93,10 +94,14 @@ def _client(port, token, region, stop, counter, out, lock) -> None:  # type: ign
         out.extend(mine)
 
 
-def _sample_waits(dbname: str, stop: threading.Event, waits: Counter) -> None:
+def _sample_waits(  # type: ignore[no-untyped-def]
+    dbname: str, stop: threading.Event, waits: Counter, mine: set, cpu: list
+) -> None:
     import psycopg
 
+    t0 = time.thread_time()
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{dbname}", autocommit=True) as c:
+        mine.add(c.execute("SELECT pg_backend_pid()").fetchone()[0])  # not the server's work
         while not stop.is_set():
             for ev_type, ev, state, query in c.execute(
                 "SELECT wait_event_type, wait_event, state, left(query, 70) FROM pg_stat_activity "
@@ -110,9 +115,10 @@ def _sample_waits(dbname: str, stop: threading.Event, waits: Counter) -> None:
                 elif state == "idle in transaction":
                     waits["idle in transaction (the app is working)"] += 1
             time.sleep(0.05)
+    cpu.append(time.thread_time() - t0)
 
 
-def _step(clients: int, args: argparse.Namespace, token: str) -> dict:
+def _step(clients: int, args: argparse.Namespace, token: str, pgids: dict[str, int]) -> dict:
     stop, lock = threading.Event(), threading.Lock()
     counter = iter(range(10**9))
     out: list[tuple[float, int]] = []
@@ -124,9 +130,18 @@ def _step(clients: int, args: argparse.Namespace, token: str) -> dict:
         for _ in range(clients)
     ]
     sampler = None
+    sampler_backend: set[int] = set()
+    sampler_cpu: list[float] = []
+    groups = {name: by_pgid(pgid) for name, pgid in pgids.items()}
     if args.db == "postgres":
-        sampler = threading.Thread(target=_sample_waits, args=(args.pg_name, stop, waits))
+        groups["postgres"] = pg_backends(args.pg_name, lambda: sampler_backend)
+        sampler = threading.Thread(
+            target=_sample_waits, args=(args.pg_name, stop, waits, sampler_backend, sampler_cpu)
+        )
         sampler.start()
+    meter = CpuMeter(groups)
+    meter.start()
+    self0 = os.times()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -135,8 +150,13 @@ def _step(clients: int, args: argparse.Namespace, token: str) -> dict:
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    self1 = os.times()
     if sampler:
         sampler.join()
+    cpu = meter.stop()
+    # the client threads: this process's CPU less the two samplers' threads
+    cpu["client"] = (self1.user + self1.system - self0.user - self0.system
+                     - meter.meter_seconds - sum(sampler_cpu))  # fmt: skip
     ok = sorted(s for s, st in out if st == 201)
     q = statistics.quantiles(ok, n=100) if len(ok) >= 2 else [float("nan")] * 99
     return {
@@ -150,6 +170,12 @@ def _step(clients: int, args: argparse.Namespace, token: str) -> dict:
         "errors": sum(1 for _s, st in out if st != 201),
         "errors_by_status": dict(Counter(str(st) for _s, st in out if st != 201)),
         "pg_waits": dict(waits.most_common(8)),
+        # CPU time (ms) per registration of each part, from /proc: what load does not distort
+        "cpu_ms_per_registration": {
+            k: round(v * 1000 / max(1, len(ok)), 2)
+            for k, v in {**cpu, "total": sum(cpu.values())}.items()
+        },
+        "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -167,6 +193,8 @@ def main() -> None:
     p.add_argument("--user", default="county_clerk")
     p.add_argument("--password", default="xinfang-demo-2026")
     p.add_argument("--region", default="990102")
+    p.add_argument("--access-log", action="store_true",
+                   help="the access log on, as in production (default off, as recorded before)")  # fmt: skip
     p.add_argument("--note", default="", help="what else ran on the machine (recorded)")
     args = p.parse_args()
 
@@ -176,6 +204,8 @@ def main() -> None:
                     f'CREATE DATABASE "{args.pg_name}"'):  # fmt: skip
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
     env = _env(data, args)
+    if args.access_log:
+        env["XINFANG_ACCESS_LOG"] = "1"
     _xinfang(env, "migrate")
     _xinfang(env, "manage", "seed_demo", "--petitions", str(args.petitions),
              "--password", args.password)  # fmt: skip
@@ -190,8 +220,9 @@ def main() -> None:
     try:
         _wait_live(args.port)
         token = _login(args.port, args.user, args.password)
+        pgids = {"server": procs[0].pid, "worker": procs[1].pid}
         for clients in [int(c) for c in args.clients.split(",")]:
-            steps.append(_step(clients, args, token))
+            steps.append(_step(clients, args, token, pgids))
             print(json.dumps(steps[-1], ensure_ascii=False), flush=True)
     finally:
         for proc in procs:
@@ -207,6 +238,7 @@ def main() -> None:
         "seconds_per_step": args.seconds,
         "web_workers": args.web_workers,
         "web_threads": args.web_threads,
+        "access_log": args.access_log,
         "cpus": os.cpu_count(),
         "loadavg_before": load_before,
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
@@ -218,11 +250,14 @@ def main() -> None:
     path = results / f"register-http-{args.db}-{datetime.now():%Y%m%d-%H%M}.json"
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     print(f"\n{path}\n")
-    print("| clients | registrations/s | p50 ms | p95 ms | errors | load avg after |")
-    print("|---|---|---|---|---|---|")
+    print("| clients | registrations/s | p50 ms | p95 ms | errors | CPU ms/registration "
+          "(server + worker + PostgreSQL + client) | load avg after |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for s in steps:
+        c = s["cpu_ms_per_registration"]
+        parts = " + ".join(f"{c.get(k, 0):.2f}" for k in ("server", "worker", "postgres", "client"))
         print(f"| {s['clients']} | {s['per_second']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | "
-              f"{s['errors']} | {s['loadavg_after'][0]} |")  # fmt: skip
+              f"{s['errors']} | {c['total']:.2f} = {parts} | {s['loadavg_after'][0]} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from xinfang.audit.context import current_ip
 from xinfang.audit.models import AuditHead, AuditRecord
 from xinfang.core import clock
 from xinfang.core.masking import mask_text
+from xinfang.core.rows import COPY_MIN_ROWS
 
 
 @dataclass(frozen=True)
@@ -223,8 +224,10 @@ def _insert(rows: Sequence[Record]) -> None:
         )
 
     with conn.cursor() as c:
-        if conn.vendor == "postgresql" and len(rows) > 1:
-            # COPY: no statement of 13 × n parameters to build, send and parse (a batch's append)
+        if conn.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+            # COPY: no statement of 13 × n parameters to build, send and parse (a batch's
+            # append); a few records (a step, a registration) go in one INSERT: one round
+            # trip, where a COPY waits for the server twice
             with c.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(values(r))

@@ -209,11 +209,23 @@ def values_insert(
         _write(conn, meta.db_table, [f.column for f, _c in picked], prepared)
 
 
+#: Up to this many rows PostgreSQL takes one ``INSERT … VALUES (…), (…)`` instead of ``COPY``:
+#: a COPY waits for the server twice (its start, then its end), an INSERT once, and a single
+#: registration writes one row to each queue (issue 14: three COPYs were six round trips).
+COPY_MIN_ROWS = 16
+
+
 def _write(conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     qn = conn.ops.quote_name
     cols = ", ".join(qn(c) for c in columns)
     with conn.cursor() as c:
-        if conn.vendor == "postgresql":
+        if conn.vendor == "postgresql" and len(rows) < COPY_MIN_ROWS:
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            c.execute(
+                f"INSERT INTO {qn(table)} ({cols}) VALUES {', '.join([one] * len(rows))}",
+                [v for row in rows for v in row],
+            )
+        elif conn.vendor == "postgresql":
             # Django's cursor has no ``copy``: the raw psycopg one's errors must be turned into
             # Django's (IntegrityError, DataError) as every other query's are (revB 2).
             with conn.wrap_database_errors, c.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:

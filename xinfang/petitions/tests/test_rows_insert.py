@@ -13,7 +13,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from xinfang.core.crypto import phone_digest
-from xinfang.core.rows import ids_reserve, rows_insert, values_insert
+from xinfang.core.rows import COPY_MIN_ROWS, ids_reserve, rows_insert, values_insert
 from xinfang.petitions.models import AppendOnlyError, Party, PetitionEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -72,7 +72,25 @@ def test_a_refused_row_raises_djangos_error_on_every_database(register):
         rows_insert([Party(pk=taken.pk, petition=p, role="petitioner", name="乙")])
     with pytest.raises(IntegrityError), transaction.atomic():  # a required column missing
         values_insert(Party, ["petition_id", "role", "name"], [(p.pk, None, "丙")])
+    # a batch as long as COPY takes on PostgreSQL (a few rows go in one INSERT): the same
+    many = [(p.pk, "petitioner", f"丁{i}") for i in range(COPY_MIN_ROWS - 1)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        values_insert(Party, ["petition_id", "role", "name"], [*many, (p.pk, None, "丙")])
     assert sorted(Party.objects.filter(petition=p).values_list("pk", "name")) == before
+
+
+@pytest.mark.parametrize("n", [1, 3, COPY_MIN_ROWS, COPY_MIN_ROWS + 5])
+def test_a_few_rows_and_a_batch_are_stored_alike(register, n):
+    """A few rows go in one INSERT on PostgreSQL (one round trip), a batch by COPY: the rows
+    stored are the same either way, on both databases."""
+    p = register().petition
+    cols = ["petition_id", "role", "name", "id_number", "phone", "id_digest", "phone_digest"]
+    cols += ["address", "is_organisation"]
+    values_insert(
+        Party, cols, [(p.pk, "agent", f"戊{i}", "", "", "", "", "", False) for i in range(n)]
+    )
+    got = sorted(Party.objects.filter(petition=p, role="agent").values_list("name", flat=True))
+    assert got == sorted(f"戊{i}" for i in range(n))
 
 
 def test_tracking_codes_are_sixteen_characters_of_the_alphabet_each_equally_likely():
