@@ -87,6 +87,14 @@ def document_docx(doc: Document) -> bytes:
     number = _para(d, WD_ALIGN_PARAGRAPH.CENTER, before=6, after=12)
     _run(number, doc.number, BODY, 16)
     _red_rule(number)
+    if doc.withdrawn_on is not None:  # a hand-over taken back (issue 20): said before the title
+        _run(
+            _para(d, WD_ALIGN_PARAGRAPH.CENTER, before=12),
+            doc.withdrawn_text,
+            HEADING,
+            16,
+            color=RED,
+        )
     title = _para(d, WD_ALIGN_PARAGRAPH.CENTER, before=18, after=18)
     title.paragraph_format.line_spacing = Pt(36)
     _run(title, doc.title, TITLE, 22)

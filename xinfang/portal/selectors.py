@@ -159,8 +159,6 @@ class PublicView:
     notice_due: date | None = None
     routing_due: date | None = None
     attachment_names: tuple[str, ...] = ()  # what the petitioner sent with the petition
-    # the seqs of the documents of a hand-over taken back (issue 20; walker #18): never received
-    withdrawn_documents: frozenset[int] = frozenset()
 
 
 def _label(action: str) -> str:
@@ -178,8 +176,6 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
     events = list(petition.events.select_related("organ", "actor_organ").order_by("seq"))
     steps = []
     handed_over: int | None = None  # the step of the latest hand-over to another installation
-    handed_seq: int | None = None  # its event (its documents carry the event's seq)
-    withdrawn: set[int] = set()
     for e in events:
         if e.action == "take_back" and e.organ_id:
             # routed here again (issue 20; walker #18): the hand-over is withdrawn, never
@@ -187,9 +183,9 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
             if handed_over is not None:
                 s = steps[handed_over]
                 steps[handed_over] = replace(s, note=_("已撤回，对方未接收"))
-            if handed_seq is not None:
-                withdrawn.add(handed_seq)
-            steps.append(PublicStep(clock.local_date(e.occurred_at), _("重新分流"), e.organ.name, ""))
+            steps.append(
+                PublicStep(clock.local_date(e.occurred_at), _("重新分流"), e.organ.name, "")
+            )
             continue
         if e.action in _INTERNAL:
             continue
@@ -207,7 +203,7 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
             note = _(petition.get_channel_display())
         organ = e.organ.name if e.organ_id and e.action in _GOES_TO else ""
         if e.action in ("transfer", "assign") and data.get("to_external"):
-            handed_over, handed_seq = len(steps), e.seq
+            handed_over = len(steps)
         steps.append(PublicStep(clock.local_date(e.occurred_at), _label(e.action), organ, note))
     deadlines = deadlines_of(petition, today)
 
@@ -248,7 +244,6 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         re_review_window_provisional=_provisional("T9"),
         notice_due=None if petition.is_anonymous else (_open("T2") or _open("T3")),
         routing_due=None if petition.is_anonymous else (_open("T1a") or _open("T1")),
-        withdrawn_documents=frozenset(withdrawn),
         attachment_names=tuple(
             petition.attachments.order_by("id").values_list("original_name", flat=True)
         ),

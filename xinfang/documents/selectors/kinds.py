@@ -164,6 +164,9 @@ class Document:
     basis: str = ""
     is_decision: bool = False
     delivery: Delivery | None = None
+    # a 转送告知书 of a hand-over to another installation taken back before it arrived (取回,
+    # issue 20): the day it was taken back; the transfer it tells of never happened
+    withdrawn_on: date | None = None
 
     @property
     def issued_on_text(self) -> str:
@@ -172,6 +175,13 @@ class Document:
     @property
     def tracking_code_text(self) -> str:
         return ids.format_tracking_code(self.tracking_code)
+
+    @property
+    def withdrawn_text(self) -> str:
+        """What the sheet and the DOCX say of a withdrawn hand-over (the document's language)."""
+        if self.withdrawn_on is None:
+            return ""
+        return f"已撤回：本件所告知的转送已于{cn_date(self.withdrawn_on)}取回，对方未接收"
 
 
 def cn_date(d: date) -> str:

@@ -459,6 +459,6 @@ def test_the_portal_tells_the_take_back_and_never_names_the_peer_by_its_admin_la
     moved = [s for s in v.steps if s.label == "转送"][-1]
     assert moved.organ == remote.organ.name and "已撤回" in moved.note
     # the 转送告知书 of the withdrawn hand-over says so on the portal (walker #18)
-    assert v.withdrawn_documents
+    assert [d.withdrawn_on is not None for d in v.documents if d.kind == "transfer_notice"] == [True]
     page = client.get(f"/portal/p/{sent.tracking_code}/").content.decode()
     assert 'class="doc-withdrawn"' in page and "已撤回，对方未接收" in page
