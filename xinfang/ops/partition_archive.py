@@ -242,13 +242,25 @@ def _drop_unmatched_indexes(name: str) -> None:
         _q(f'DROP INDEX "{ix}"')
 
 
+def _last_detach_data(name: str) -> dict[str, Any]:
+    """The manifest of the latest ``partition.detach`` of ``name`` (``{}`` if there is none)."""
+    from xinfang.audit.archive import DETACH, OBJECT_TYPE
+    from xinfang.audit.models import AuditRecord
+
+    return (
+        AuditRecord.objects.filter(object_type=OBJECT_TYPE, kind=DETACH, object_id=name)
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    ) or {}
+
+
 def partition_attach(*, year: int, actor: Any = None) -> dict[str, Any]:
     """Attach an archived year again: back from the archive schema, a CHECK constraint of its
     bound first so ``ATTACH PARTITION`` (which locks the parent only against DDL) need not scan
     it, then the constraint dropped; ``partition.attach`` in the chain ends the archive."""
     _require_postgresql()
-    from xinfang.audit.archive import DETACH, OBJECT_TYPE
-    from xinfang.audit.models import AuditRecord
+    from xinfang.audit.archive import OBJECT_TYPE
     from xinfang.audit.services import audit_record
 
     done: dict[str, Any] = {}
@@ -261,12 +273,7 @@ def partition_attach(*, year: int, actor: Any = None) -> dict[str, Any]:
             [ARCHIVE_SCHEMA, name],
         ):
             continue
-        last = (
-            AuditRecord.objects.filter(object_type=OBJECT_TYPE, kind=DETACH, object_id=name)
-            .order_by("-at", "-id")
-            .values_list("data", flat=True)
-            .first()
-        ) or {}
+        last = _last_detach_data(name)
         lo, hi = last.get("from") or f"{year}-01-01", last.get("to") or f"{year + 1}-01-01"
         with transaction.atomic():
             _q(f'ALTER TABLE {ARCHIVE_SCHEMA}."{name}" SET SCHEMA public')
