@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from xinfang.audit.chain import chain_genesis, record_hash, stored_hash
 from xinfang.audit.models import AuditRecord
 
@@ -131,10 +133,11 @@ def archive_read() -> Archive:
         AuditRecord.objects.filter(object_type=OBJECT_TYPE, kind__in=(DETACH, ATTACH)).order_by(),
         key=lambda r: (r.chain, r.seq),
     )
+    before = _predecessors(records)
     current: dict[str, AuditRecord] = {}
     ends: dict[tuple[int, int], str] = {}  # (chain, last seq) -> last hash, of the runs read so far
     for r in records:
-        prev = _prev_hash(r, ends)
+        prev = _prev_hash(r, ends, before)
         raw = stored_hash(r.hash)
         if prev is None or raw is None or not hmac.compare_digest(record_hash(r, prev), raw):
             continue  # a forged or edited record: the chain walk reports it, it excuses nothing
@@ -162,18 +165,39 @@ def archive_read() -> Archive:
     return out
 
 
-def _prev_hash(r: AuditRecord, ends: Mapping[tuple[int, int], str]) -> str | None:
+#: Predecessors read per query (an OR of (chain, seq) pairs; a trail has a few archive records
+#: a year archived, so one query in practice).
+PREDECESSORS_PER_QUERY = 200
+
+
+def _predecessors(records: Iterable[AuditRecord]) -> dict[tuple[int, int], Any]:
+    """The stored hash of the record just before each of ``records`` in its chain, ``(chain,
+    seq) -> hash`` for those still in the table, read together: ``archive_read`` runs at every
+    verify and the archive panel, and asked once per archive record before (item 3 of the
+    review round after ADR 0024)."""
+    wanted = sorted({(r.chain, r.seq - 1) for r in records if r.seq > 1})
+    out: dict[tuple[int, int], Any] = {}
+    for i in range(0, len(wanted), PREDECESSORS_PER_QUERY):
+        q = Q()
+        for chain, seq in wanted[i : i + PREDECESSORS_PER_QUERY]:
+            q |= Q(chain=chain, seq=seq)
+        for chain, seq, h in AuditRecord.objects.filter(q).values_list("chain", "seq", "hash"):
+            out[(chain, seq)] = h
+    return out
+
+
+def _prev_hash(
+    r: AuditRecord,
+    ends: Mapping[tuple[int, int], str],
+    before: Mapping[tuple[int, int], Any],
+) -> str | None:
     """The hash of the record before ``r`` in its chain (hex), which ``r``'s HMAC covers: the
-    chain's genesis, the record itself, or the end of an archived run (of an earlier manifest,
-    or of ``r``'s own); ``None`` if it is nowhere (then ``r`` cannot be checked here, and
-    excuses nothing)."""
+    chain's genesis, the record itself (``before``: read by :func:`_predecessors`), or the end
+    of an archived run (of an earlier manifest, or of ``r``'s own); ``None`` if it is nowhere
+    (then ``r`` cannot be checked here, and excuses nothing)."""
     if r.seq == 1:
         return chain_genesis(r.chain)
-    h = (
-        AuditRecord.objects.filter(chain=r.chain, seq=r.seq - 1)
-        .values_list("hash", flat=True)
-        .first()
-    )
+    h = before.get((r.chain, r.seq - 1))
     if h is not None:  # a malformed predecessor (text): r cannot be checked, verify names it
         raw = stored_hash(h)
         return None if raw is None else raw.hex()
