@@ -11,8 +11,9 @@ Any app registers a job in a module ``jobs.py`` of its own, which ``xinfang tick
 
 A job must be **idempotent**: running it twice in a row, or after a crash half-way, leaves the
 same result as running it once (count from the data, never "since the last run"; take rows
-with conditions, not with an in-memory list). It gets the tick's time as ``now`` and returns a
-small mapping of figures for the tick's report (or ``None``); it never prints. ``every`` is the
+with conditions, not with an in-memory list). It gets the time it starts as ``now`` (what is
+due; a long job stamps what it records with ``clock.advancing(now)``, the time of each action)
+and returns a small mapping of figures for the tick's report (or ``None``); it never prints. ``every`` is the
 least time between two successful runs; a failed run is retried at the next tick.
 
 This module is the mechanism only (no Django): the runner, the lock and the record of runs are

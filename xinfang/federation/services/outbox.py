@@ -345,6 +345,11 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
     taken back (``transfer_withdraw``) before the claim is never sent, and one being sent
     cannot be taken back until the answer is recorded. Returns counts for the tick's report."""
     counts = {"delivered": 0, "retry": 0, "refused": 0}
+    # ``now`` decides what is due; each message is signed, and its answer recorded, at the time
+    # that happens: a peer that waits out the timeout on each of many messages leaves the later
+    # ones minutes after the job began, and a signature time that old is outside the peer's
+    # window (envelope.WINDOW, 5 minutes): refused as stale, again at every tick
+    stamp = clock.advancing(now)
     due = list(
         OutboundMessage.objects.filter(
             status=OutboundMessage.PENDING, next_attempt_at__lte=now, peer__is_active=True
@@ -357,7 +362,7 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
         if lease is None:
             continue  # withdrawn (taken back), or another tick has it
         try:
-            status, answer = _post(message.peer.url + INBOX_PATH, _wire(message, now=now))
+            status, answer = _post(message.peer.url + INBOX_PATH, _wire(message, now=stamp()))
             error = (
                 ""
                 if status == 200
@@ -369,16 +374,19 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
             # anything else used to abort the tick and stay first in the queue for ever)
             log.warning("federation delivery failed", exc_info=True)
             status, answer, error = 0, {}, f"{type(e).__name__}: {e}"
+        answered = stamp()
         with transaction.atomic():
             message = (
-                OutboundMessage.objects.select_for_update().select_related("peer").get(pk=message.pk)
+                OutboundMessage.objects.select_for_update()
+                .select_related("peer")
+                .get(pk=message.pk)
             )
             if message.status != OutboundMessage.PENDING or message.sending_until != lease:
                 # This tick's claim ran out while it was sending (a tick stuck past its lease):
                 # another tick has the message now, or it was taken back. The withdrawal stands;
                 # an acknowledgement of it is recorded and the page warns (issue 20).
                 if message.status == OutboundMessage.WITHDRAWN and status == 200:
-                    message.delivered_at = now
+                    message.delivered_at = answered
                     message.last_error = "delivered after it was withdrawn"
                     message.save(update_fields=["last_error", "delivered_at"])
                 continue
@@ -387,19 +395,19 @@ def outbox_deliver(*, now: datetime, limit: int = 100) -> dict[str, int]:
             message.sending_until = None
             if status == 200:
                 message.status = OutboundMessage.DELIVERED
-                message.delivered_at = now
+                message.delivered_at = answered
                 if message.kind == "transfer" and answer.get("tracking_code"):
                     Link.objects.filter(
                         peer=message.peer, direction=Link.OUT, transfer_id=message.message_id
                     ).update(remote_tracking_code=str(answer["tracking_code"])[:16])
                 if message.kind == "update" and answer.get("withdrawn"):
-                    _withdrawn_notice(message, now=now)
+                    _withdrawn_notice(message, now=answered)
                 counts["delivered"] += 1
             elif status in FINAL_REFUSALS:
                 message.status = OutboundMessage.REFUSED
                 counts["refused"] += 1
             else:
-                message.next_attempt_at = now + _retry_delay(message.attempts)
+                message.next_attempt_at = answered + _retry_delay(message.attempts)
                 counts["retry"] += 1
             message.save()
     return counts

@@ -101,6 +101,37 @@ def test_a_peer_that_is_down_is_tried_again_later_and_the_message_is_kept(
     assert outbox_deliver(now=now + timedelta(hours=3))["delivered"] == 0  # never sent again
 
 
+def test_each_message_is_signed_when_it_goes_not_when_the_tick_began(
+    world, register, remote, monkeypatch
+):
+    """A peer that waits out the timeout on each message: the third goes eight minutes after
+    the job began. Signed with the job's start it is outside the peer's five-minute window
+    (refused as stale, at every tick again); each is signed, and its retry counted, from the
+    time it is sent. Planted fault: ``_wire(message, now=now)`` - all three signed 10:00."""
+    import time_machine
+
+    from conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 10), tick=False) as t:
+        for title in ("一", "二", "三"):
+            _transfer(world, register, remote.organ, title=title)
+        signed = []
+
+        def slow(url, data):
+            env, _sig = e.envelope_parse(json.loads(data))
+            signed.append((env.ts, clock.now()))
+            t.shift(timedelta(minutes=4))  # the timeout, waited out
+            raise TimeoutError("timed out")
+
+        monkeypatch.setattr(outbox, "_post", slow)
+        assert outbox_deliver(now=clock.now())["retry"] == 3
+    assert [ts for ts, _at in signed] == [at for _ts, at in signed]
+    assert signed[-1][0] == local(2026, 3, 2, 10) + timedelta(minutes=8)
+    last = OutboundMessage.objects.order_by("id").last()
+    answered = local(2026, 3, 2, 10) + timedelta(minutes=12)  # the third answer came at 10:12
+    assert last.next_attempt_at - answered == outbox._retry_delay(1)
+
+
 def test_a_message_that_fails_in_an_unexpected_way_does_not_hold_up_the_others(
     world, register, remote, monkeypatch
 ):

@@ -135,3 +135,27 @@ def test_the_overdue_count_is_measured_per_limit(world, register):
     from xinfang.deadlines.statutes import STATUTES, Kind
 
     assert set(counts) == {c for c, st in STATUTES.items() if st.kind == Kind.DUTY}
+
+
+def test_each_job_runs_at_the_time_it_starts_not_the_tick_s(registry):
+    """A tick's jobs run one after another: a job after a slow one gets the time it starts as
+    its ``now``, so what it records is dated when it happened (a reminder sent at 10:05 says
+    10:05, not the tick's 10:00). Planted fault: one ``now`` for the whole tick - 10:00."""
+    import time_machine
+
+    from conftest import local
+
+    seen = []
+    with time_machine.travel(local(2026, 3, 2, 10), tick=False) as t:
+
+        @registry.periodic("a.slow", every=timedelta(minutes=1))
+        def slow(*, now):
+            t.shift(timedelta(minutes=5))  # five minutes of work
+
+        @registry.periodic("b.after", every=timedelta(minutes=1))
+        def after(*, now):
+            seen.append(now)
+
+        tick_run()
+        assert seen == [local(2026, 3, 2, 10) + timedelta(minutes=5)]
+        assert JobState.objects.get(name="b.after").last_ok_at == local(2026, 3, 2, 10) + timedelta(minutes=5)

@@ -18,7 +18,10 @@ DUE_SOON_DAYS = 2
 
 
 def reminders_send(*, now: datetime | None = None, via: Backend | None = None) -> dict[str, int]:
+    """``now`` decides what is due; each reminder is marked with the time it is sent (an SMS
+    gateway may take seconds a message: the thousandth is not sent at the job's start)."""
     now = now or clock.now()
+    stamp = clock.advancing(now)
     today = clock.local_date(now)
     sent = {"petitioners": 0, "staff": 0, "refused": 0}
     due = Appointment.objects.filter(
@@ -31,7 +34,7 @@ def reminders_send(*, now: datetime | None = None, via: Backend | None = None) -
     for a in due[:1000]:
         with transaction.atomic():
             if not Appointment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(
-                reminded_at=now
+                reminded_at=stamp()
             ):
                 continue
             phone = next(
@@ -69,7 +72,7 @@ def reminders_send(*, now: datetime | None = None, via: Backend | None = None) -
     for p in soon[:1000]:
         with transaction.atomic():
             if not Promise.objects.filter(pk=p.pk, reminded_at__isnull=True).update(
-                reminded_at=now
+                reminded_at=stamp()
             ):
                 continue
             try:

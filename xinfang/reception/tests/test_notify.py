@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -56,6 +56,39 @@ def test_the_day_before_reminder_goes_once_to_the_petitioner(register, publish):
     assert reminders_send(now=local(2025, 9, 1, 11), via=fake)["petitioners"] == 0  # once
     to, _subject, text = fake.sent[0]
     assert to.kind == "petitioner" and to.phone == "13800000000" and a.code in text
+
+
+def test_each_reminder_is_marked_with_the_time_it_was_sent(world, leader, register):
+    """A gateway that takes minutes over a batch: each promise's reminder is marked when it
+    went, not when the job began (``reminded_at``: a reminder sent at 10:05 shows 10:05).
+    Planted fault: ``reminded_at=now`` - both marked 10:00."""
+    import time_machine
+
+    p = register().petition
+    record_write(
+        actor=world.clerk,
+        petition_id=p.pk,
+        received_by_id=leader.pk,
+        attendees="张三",
+        asked="诉求",
+        said="答复",
+        promises=[
+            PromiseInput("现场核查", world.clerk.pk, date(2025, 9, 2)),
+            PromiseInput("书面答复", world.clerk.pk, date(2025, 9, 2)),
+        ],
+    )
+    with time_machine.travel(local(2025, 9, 1, 10), tick=False) as t:
+
+        class Slow(Fake):
+            def send(self, *, to, subject, text):  # type: ignore[no-untyped-def]
+                super().send(to=to, subject=subject, text=text)
+                t.shift(300)  # the gateway takes five minutes
+
+        assert reminders_send(now=local(2025, 9, 1, 10), via=Slow())["staff"] == 2
+    from xinfang.reception.models import Promise
+
+    marked = sorted(Promise.objects.values_list("reminded_at", flat=True))
+    assert marked == [local(2025, 9, 1, 10), local(2025, 9, 1, 10) + timedelta(minutes=5)]
 
 
 def test_no_reminder_for_a_petitioner_who_did_not_choose_it(register, publish):

@@ -10,7 +10,7 @@ steps, not every open deadline. The few open supervision notices are read whole.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +24,8 @@ from xinfang.resolution.models import Audience, Escalation, NoticeStatus, Superv
 
 CHUNK = 2000
 EPOCH = date(1970, 1, 1)
+
+Stamp = Callable[[], datetime]
 
 AUDIENCE = {Step.WARN: Audience.HANDLER, Step.HEAD: Audience.HEAD, Step.HIGHER: Audience.OFFICE}
 
@@ -64,7 +66,8 @@ class _HigherOffices:
         recorded and must not be selected again every hour."""
         by_region = self._load()
         return [
-            pk for pk, region in Organ.objects.values_list("pk", "region_id")
+            pk
+            for pk, region in Organ.objects.values_list("pk", "region_id")
             if by_region.get(region) is None
         ]
 
@@ -84,16 +87,17 @@ def escalate(*, now: datetime | None = None) -> dict[str, int]:
     """Record every escalation step due today; returns the number recorded by step."""
     now = now or clock.now()
     today = clock.local_date(now)
+    stamp = clock.advancing(now)  # each step is recorded at the time it is, not the job's start
     ladder = ladder_from_settings()
     higher = _HigherOffices()
     made: Counter[str] = Counter()
-    _notices(ladder, today, now, higher, made)
-    _deadlines(ladder, today, now, higher, made)
+    _notices(ladder, today, stamp, higher, made)
+    _deadlines(ladder, today, stamp, higher, made)
     return {f"{k}": v for k, v in sorted(made.items())}
 
 
 def _notices(
-    ladder: Ladder, today: date, now: datetime, higher: _HigherOffices, made: Counter[str]
+    ladder: Ladder, today: date, stamp: Stamp, higher: _HigherOffices, made: Counter[str]
 ) -> None:
     rows = SupervisionNotice.objects.filter(status=NoticeStatus.OPEN).values_list(
         "pk", "issued_on", "reply_due", "organ_id", "office_id"
@@ -116,9 +120,9 @@ def _notices(
             to = higher.of(office_id) if s == Step.HIGHER else organ_id
             if to is None:
                 continue
-            new.append(_row(s, to, due, today, now, notice_id=pk))
+            new.append(_row(s, to, due, notice_id=pk))
             made[f"notice_{s.value}"] += 1
-    Escalation.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    _record(new, stamp())
 
 
 class _DayNumber(Func):
@@ -189,8 +193,7 @@ def escalation_due_deadlines(
         if step == Step.HIGHER and no_higher:
             at_step = at_step.exclude(owner_organ_id__in=list(no_higher))
         rows = (
-            at_step
-            .filter(~Exists(told))
+            at_step.filter(~Exists(told))
             .order_by("pk")
             .values_list("pk", "due_date", "owner_organ_id")
         )
@@ -199,7 +202,7 @@ def escalation_due_deadlines(
 
 
 def _deadlines(
-    ladder: Ladder, today: date, now: datetime, higher: _HigherOffices, made: Counter[str]
+    ladder: Ladder, today: date, stamp: Stamp, higher: _HigherOffices, made: Counter[str]
 ) -> None:
     """Only the deadlines at a step not yet recorded are read (issue 14: reading every open
     deadline to find a day's steps took 11 s at 10^5 open)."""
@@ -210,17 +213,15 @@ def _deadlines(
         to = _recipient(step, organ_id, higher)
         if to is None:
             continue
-        new.append(_row(step, to, due, today, now, deadline_id=pk))
+        new.append(_row(step, to, due, deadline_id=pk))
         made[f"deadline_{step.value}"] += 1
-    Escalation.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
+    _record(new, stamp())
 
 
 def _row(
     step: Step,
     to: int,
     due: date,
-    today: date,
-    now: datetime,
     *,
     notice_id: int | None = None,
     deadline_id: int | None = None,
@@ -232,6 +233,12 @@ def _row(
         to_organ_id=to,
         audience=AUDIENCE[step],
         due_date=due,
-        fired_on=today,
-        recorded_at=now,
     )
+
+
+def _record(rows: list[Escalation], at: datetime) -> None:
+    """Write the steps, each dated when it is written: the organ is told now (the day and time
+    its page and 台账 show), which may be minutes after the tick began."""
+    for r in rows:
+        r.fired_on, r.recorded_at = clock.local_date(at), at
+    Escalation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
