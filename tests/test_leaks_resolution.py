@@ -83,6 +83,9 @@ def records(world, accusation):  # noqa: F811 (the fixture imported above)
             Escalation.objects.create(
                 step="warn",
                 deadline=deadline,
+                petition_id=deadline.petition_id,
+                code=deadline.code,
+                start_date=deadline.start_date,
                 to_organ=holder,
                 audience="handler",
                 due_date=deadline.due_date,

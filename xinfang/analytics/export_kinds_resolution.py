@@ -124,7 +124,7 @@ def _escalation_cells(user: User, items: list[Any], shown: list[int]) -> list[li
         if e.notice_id:
             what = f"{gettext('督办通知')} {e.notice.number}"
         else:
-            what = f"{e.deadline.code} · {e.deadline.petition.title}"
+            what = f"{e.code} · {e.petition.title}"
         out.append(
             [
                 e.fired_on,

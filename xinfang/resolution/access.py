@@ -57,12 +57,13 @@ def notice_scope(user: User, prefix: str = "") -> Q:
 
 def escalation_scope(user: User) -> Q:
     """The escalations ``user`` may see: those of notices in scope, and those of a petition's
-    deadline when the user may see the petition (the gate of petitions)."""
+    deadline when the user may see the petition (the gate of petitions), by the petition the
+    step keeps (its deadline row may be gone: ``Escalation``)."""
     if not user_can(user, Cap.RESOLUTION_VIEW) or user.organ is None:
         return Q(pk__in=[])
     visible = petition_queryset_for_user(user=user).values("pk")
     return (Q(notice__isnull=False) & notice_scope(user, "notice")) | Q(
-        deadline__isnull=False, deadline__petition__in=visible
+        notice__isnull=True, petition__in=visible
     )
 
 

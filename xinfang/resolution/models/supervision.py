@@ -112,15 +112,27 @@ class Audience(models.TextChoices):
 
 class Escalation(models.Model):
     """One step of the ladder on one deadline: recorded once (the unique constraints), by
-    ``xinfang tick`` (job ``resolution.escalate``)."""
+    ``xinfang tick`` (job ``resolution.escalate``).
+
+    A step on a petition's deadline names the duty by a key of its own: the petition, the limit
+    and its start (``code``, ``start_date``), as ``petitions.services.deadlines.deadline_store``
+    pairs a fold's duties with their rows. The row (``deadline``) is the ladder's link while the
+    duty is folded; when a later fold no longer has that duty at all (a rule or policy changed
+    the fold), the row goes and the record stays, with its key, its dates and whom it told
+    (Arts. 40, 43, 45: who was told what, when, is what accountability reads)."""
 
     step = models.CharField("环节", max_length=8)  # ladder.Step
     notice = models.ForeignKey(
         SupervisionNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="steps"
     )
     deadline = models.ForeignKey(
-        Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    petition = models.ForeignKey(
+        Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField("期限", max_length=4, blank=True)  # the duty's limit (T1…T10)
+    start_date = models.DateField("起算日", null=True, blank=True)
     to_organ = models.ForeignKey(
         Organ, verbose_name="告知机关", on_delete=models.PROTECT, related_name="+"
     )
@@ -142,10 +154,11 @@ class Escalation(models.Model):
                 condition=Q(deadline__isnull=False),
                 name="escalation_deadline_once",
             ),
+            # a notice's step, or a step on a petition's duty (its row gone or not)
             models.CheckConstraint(
-                condition=Q(notice__isnull=False, deadline__isnull=True)
-                | Q(notice__isnull=True, deadline__isnull=False),
-                name="escalation_one_subject",
+                condition=Q(notice__isnull=False, deadline__isnull=True, petition__isnull=True)
+                | Q(notice__isnull=True, petition__isnull=False, start_date__isnull=False),
+                name="escalation_one_subject_key",
             ),
         ]
         indexes = [models.Index(fields=["to_organ", "fired_on"], name="escalation_to_organ")]

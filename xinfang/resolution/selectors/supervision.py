@@ -86,6 +86,6 @@ def escalation_list_for_user(
     if organ.kind == OrganKind.PETITION_OFFICE:
         to |= Q(to_organ__region__code__startswith=region_prefix(organ))
     qs = Escalation.objects.filter(escalation_scope(user), to).select_related(
-        "to_organ", "notice", "deadline", "deadline__petition"
+        "to_organ", "notice", "petition"
     )
     return keyset_page(qs, cursor=cursor, limit=limit, counted=counted)

@@ -206,16 +206,33 @@ def _deadlines(
 ) -> None:
     """Only the deadlines at a step not yet recorded are read (issue 14: reading every open
     deadline to find a day's steps took 11 s at 10^5 open)."""
-    new = []
-    for pk, due, organ_id, step in escalation_due_deadlines(
+    due_steps = escalation_due_deadlines(
         ladder=ladder, today=today, no_higher=higher.organs_without()
-    ):
+    )
+    duty = _duty_keys([pk for pk, *_ in due_steps])
+    new = []
+    for pk, due, organ_id, step in due_steps:
         to = _recipient(step, organ_id, higher)
         if to is None:
             continue
-        new.append(_row(step, to, due, deadline_id=pk))
+        petition_id, code, start = duty[pk]
+        row = _row(step, to, due, deadline_id=pk)
+        row.petition_id, row.code, row.start_date = petition_id, code, start
+        new.append(row)
         made[f"deadline_{step.value}"] += 1
     _record(new, stamp())
+
+
+def _duty_keys(deadline_ids: list[int]) -> dict[int, tuple[int, str, date]]:
+    """Each deadline's duty key (petition, limit, start): what its steps keep should the row
+    go (``Escalation``)."""
+    out: dict[int, tuple[int, str, date]] = {}
+    for i in range(0, len(deadline_ids), CHUNK):
+        for pk, *key in Deadline.objects.filter(pk__in=deadline_ids[i : i + CHUNK]).values_list(
+            "pk", "petition_id", "code", "start_date"
+        ):
+            out[pk] = tuple(key)  # type: ignore[assignment]
+    return out
 
 
 def _row(

@@ -212,3 +212,42 @@ def test_the_ladder_s_records_survive_a_calendar_change_that_moves_the_due_dates
     assert records() == before
     escalate(now=local(2026, 6, 1, 13))
     assert records() == before
+
+
+def test_a_step_s_record_outlives_a_duty_the_fold_no_longer_has(world, held, client, monkeypatch):
+    """A fold that no longer has a duty at all (a rule or a policy of the fold changed) deletes
+    its row; the ladder's records on it stay, keyed by the duty (petition, limit, start): who
+    was told, when, of which due date (Arts. 40, 43, 45), still on the escalations page and in
+    its 台账. Planted fault: ``on_delete=CASCADE`` on ``Escalation.deadline`` - the records go."""
+    from xinfang.deadlines.models import Deadline
+    from xinfang.petitions.services import deadline_recompute
+    from xinfang.petitions.services import deadlines as fold
+    from xinfang.resolution.models import Escalation
+    from xinfang.resolution.services import escalate
+
+    escalate(now=local(2026, 6, 1))
+    t3 = Deadline.objects.get(petition=held, code="T3")
+
+    def told():
+        return sorted(
+            Escalation.objects.filter(petition=held, code="T3").values_list(
+                "step", "to_organ_id", "due_date", "fired_on", "start_date"
+            )
+        )
+
+    before = told()
+    assert {s for s, *_ in before} >= {"head", "higher"}
+    assert all(start == t3.start_date for *_, start in before)
+
+    real = fold.deadline_facts
+    monkeypatch.setattr(
+        fold, "deadline_facts", lambda *a, **k: [f for f in real(*a, **k) if f.code != "T3"]
+    )
+    deadline_recompute(petition=held)
+    assert not Deadline.objects.filter(pk=t3.pk).exists()
+    assert told() == before
+    assert not Escalation.objects.filter(petition=held, code="T3", deadline__isnull=False)
+
+    client.force_login(world.city_clerk)  # the office above was told: its page lists the step
+    html = client.get("/resolution/escalations/").content.decode()
+    assert f"T3 · {held.title}" in html and "逾期报上一级信访部门" in html

@@ -91,7 +91,8 @@ def edges(world, held):  # type: ignore[no-untyped-def]
         told += [(d, "head"), (d, "higher")]
     told += [(made[len(rows) + len(extended)], s) for s in ("warn", "head", "higher")]
     Escalation.objects.bulk_create(
-        Escalation(step=s, deadline=d, to_organ=world.housing, audience=Audience.HANDLER,
+        Escalation(step=s, deadline=d, petition_id=d.petition_id, code=d.code,
+                   start_date=d.start_date, to_organ=world.housing, audience=Audience.HANDLER,
                    due_date=d.due_date, fired_on=T - timedelta(days=1), recorded_at=local(2025, 8, 31))
         for d, s in told
     )
