@@ -40,8 +40,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 VERSION = 1
 #: The kinds of message (docs/federation.md): a petition handed over, a step reported back,
-#: a review or re-review request the petitioner made at the sender (Arts. 35, 36).
-KINDS = frozenset({"transfer", "update", "remedy"})
+#: a review or re-review request the petitioner made at the sender (Arts. 35, 36), a hand-over
+#: taken back after a send whose answer was lost (ADR 0023, revB #4).
+KINDS = frozenset({"transfer", "update", "remedy", "withdraw"})
 #: How far a message's time may be from the receiver's clock, either way.
 WINDOW = timedelta(minutes=5)
 _ID = re.compile(r"^[0-9a-f]{32}$")

@@ -11,6 +11,7 @@ the outbox until the peer acknowledges. ``InboundMessage`` records every message
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from xinfang.directory.models import Organ
 from xinfang.petitions.models import Petition
@@ -125,6 +126,12 @@ class InboundMessage(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["peer", "message_id"], name="federation_inbound_once")
+        ]
+        # the few hand-overs a peer took back, read at every transfer received (inbox)
+        indexes = [
+            models.Index(
+                fields=["peer"], name="federation_inbound_withdraw", condition=Q(kind="withdraw")
+            )
         ]
 
 

@@ -81,6 +81,9 @@ class RemoteHandling:
     withdrawn_at: Any = None
     # ...and yet the other side has it: its acknowledgement or a step of it came afterwards.
     reached_after_withdrawal: bool = False
+    # the other side told of the take-back (a send whose answer was lost: it may have it):
+    # the ``withdraw`` message's status (pending | delivered | refused), "" when none was due
+    withdraw_notice: str = ""
 
     @property
     def last(self) -> RemoteStep | None:
@@ -104,11 +107,14 @@ def remote_handling(*, petition: Any, links: list[Link] | None = None) -> list[R
     ids = [lk.transfer_id for lk in links]
     messages = {}
     remedies: dict[str, list[OutboundMessage]] = {}
+    notices: dict[str, str] = {}
     for m in OutboundMessage.objects.filter(
-        Q(message_id__in=ids) | Q(petition=petition, kind="remedy")
+        Q(message_id__in=ids) | Q(petition=petition, kind__in=("remedy", "withdraw"))
     ).order_by("id"):
         if m.kind == "remedy":
             remedies.setdefault(str(m.body.get("transfer_id")), []).append(m)
+        elif m.kind == "withdraw":
+            notices[str(m.body.get("transfer_id"))] = m.status
         else:
             messages[m.message_id] = m
     out = []
@@ -156,6 +162,7 @@ def remote_handling(*, petition: Any, links: list[Link] | None = None) -> list[R
                 withdrawn_at=lk.withdrawn_at,
                 reached_after_withdrawal=lk.withdrawn_at is not None
                 and (bool(steps) or (m is not None and m.delivered_at is not None)),
+                withdraw_notice=notices.get(lk.transfer_id, ""),
             )
         )
     return out
@@ -197,9 +204,9 @@ def transfers_waiting(*, peer: Peer, limit: int = 200) -> list[dict[str, Any]]:
             petition__isnull=False,
         )
         .order_by("created_at", "id")
-        .values_list(
-            "petition_id", "petition__tracking_code", "body", "created_at", "status"
-        )[:limit]
+        .values_list("petition_id", "petition__tracking_code", "body", "created_at", "status")[
+            :limit
+        ]
     )
     return [
         {

@@ -94,6 +94,8 @@ def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
                 result = _transfer_apply(peer=peer, envelope=envelope, now=now)
             elif envelope.kind == "remedy":
                 result = remedy_apply(peer=peer, envelope=envelope, now=now)
+            elif envelope.kind == "withdraw":
+                result = _withdraw_apply(peer=peer, envelope=envelope, now=now)
             else:
                 result = _update_apply(peer=peer, envelope=envelope)
             record.result = result
@@ -168,6 +170,11 @@ def _transfer_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[st
 
     body = envelope.body
     p = body["petition"]
+    if InboundMessage.objects.filter(
+        peer=peer, kind="withdraw", result__transfer_id=envelope.message_id
+    ).exists():
+        # the sender took it back, and told us, before this (late) delivery reached us
+        raise ApplicationError(gettext("转出机关已取回该转送"), code="withdrawn")
     organ = Organ.objects.filter(pk=int(body["to_organ_id"]), is_active=True).first()
     if organ is None:
         raise ApplicationError(
@@ -229,6 +236,28 @@ def _transfer_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[st
             data={"to_organ_id": organ.pk},
         )
     return {"tracking_code": petition.tracking_code}
+
+
+def _withdraw_apply(*, peer: Peer, envelope: Envelope, now: datetime) -> dict[str, Any]:
+    """The sender took back a hand-over whose delivery it could not confirm (ADR 0023, revB
+    #4): our copy, if the transfer reached us, is marked taken back (the petition's page warns
+    its offices to agree with the sender who handles it; nothing is deleted, as on the sender's
+    side). If it has not reached us, this message is kept, and the transfer is refused should
+    it arrive after all (``_transfer_apply``)."""
+    transfer_id = str(envelope.body["transfer_id"])
+    link = Link.objects.filter(peer=peer, direction=Link.IN, transfer_id=transfer_id).first()
+    if link is None:
+        return {"transfer_id": transfer_id, "known": False}
+    if link.withdrawn_at is None:
+        Link.objects.filter(pk=link.pk).update(withdrawn_at=now)
+        audit_record(
+            kind="federation.withdrawn_notice",
+            object_type="petitions.petition",
+            object_id=link.petition_id,
+            data={"peer": peer.name, "transfer_id": transfer_id},
+            at=now,
+        )
+    return {"transfer_id": transfer_id, "known": True}
 
 
 def _update_apply(*, peer: Peer, envelope: Envelope) -> dict[str, Any]:

@@ -199,8 +199,10 @@ def transfer_withdraw(*, petition: Petition, at: datetime) -> OutboundMessage:
     either the take-back is refused or the message is never sent again (issue 20).
 
     A message the peer refused (422) is withdrawn too: nobody over there has the petition.
-    A message a tick sent whose answer was lost may have arrived all the same: the peer's first
-    update about it is answered with a withdrawal notice (``inbox``), docs/federation.md."""
+    A message a tick sent whose answer was lost (a timeout) may have arrived all the same: a
+    ``withdraw`` message tells the peer, which marks its copy taken back (its page warns) or,
+    had the transfer not arrived yet, refuses it when it does; and the peer's first update
+    about it is answered with a withdrawal notice (``inbox``), docs/federation.md."""
     link = (
         Link.objects.filter(petition=petition, direction=Link.OUT, withdrawn_at__isnull=True)
         .order_by("-id")
@@ -229,10 +231,23 @@ def transfer_withdraw(*, petition: Petition, at: datetime) -> OutboundMessage:
         raise ApplicationError(
             gettext("该转送消息正在发送，请一分钟后刷新页面再试"), code="sending", status=409
         )
+    # Sent at least once with no answer that settles it (a timeout, a 5xx, a broken answer) or
+    # claimed by a tick that never recorded the answer: it may have arrived and been applied
+    # there. The other side is told, through the same outbox (revB #4, issue 20).
+    may_have_arrived = message.status == OutboundMessage.PENDING and (
+        message.attempts > 0 or message.sending_until is not None
+    )
     message.status = OutboundMessage.WITHDRAWN
     message.sending_until = None
     message.save(update_fields=["status", "sending_until"])
     Link.objects.filter(pk=link.pk).update(withdrawn_at=at)  # type: ignore[union-attr]
+    if may_have_arrived:
+        enqueue(
+            peer=message.peer,
+            kind="withdraw",
+            body={"transfer_id": message.message_id, "withdrawn_at": at.isoformat()},
+            petition=petition,
+        )
     return message
 
 

@@ -14,6 +14,7 @@ withdrawn petition whose message was sent).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -154,14 +155,23 @@ def test_a_take_back_while_the_tick_sends_is_refused_then_decided_by_the_answer(
         tt.join(timeout=60)
     after: list = []
     _take_back(world, p, after)
-    m = OutboundMessage.objects.get()
+    m = OutboundMessage.objects.get(kind="transfer")
     if answer == 200:  # the peer has it: refused for good
         # the law's guard says so first (the latest read of the message: delivered)
         assert after == ["refused 409 guard_refused"] and m.status == "delivered"
         assert Petition.objects.get(pk=p.pk).state == "transferred"
     else:  # it did not arrive: taken back, and never sent afterwards
         assert after == ["taken"] and m.status == "withdrawn"
-        monkeypatch.setattr(outbox, "_post", lambda url, data: pytest.fail("sent after withdrawal"))
+        # sent once with no settling answer: the other side is told (revB #4), the transfer
+        # itself never goes again
+        assert OutboundMessage.objects.get(kind="withdraw").body["transfer_id"] == m.message_id
+
+        def post_after(url, data):  # type: ignore[no-untyped-def]
+            if json.loads(data)["envelope"]["kind"] == "transfer":
+                pytest.fail("sent after withdrawal")
+            return 200, {}
+
+        monkeypatch.setattr(outbox, "_post", post_after)
         outbox_deliver(now=clock.now() + timedelta(days=1))
 
 
