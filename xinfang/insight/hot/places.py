@@ -36,16 +36,31 @@ _SUFFIXES = (
     "卫生院", "市场", "超市", "酒店", "宾馆", "公司", "集团", "机构", "驾校", "工厂", "厂", "中心",
     "大道", "路", "街", "巷", "桥", "湖", "公园", "项目", "工地", "楼盘", "半岛", "港", "会所",
 )  # fmt: skip
+# a suffix that is the first half of another word is no suffix: 路灯, 城市, 城管, 园区, 街道,
+# 居民, 中心小学 ("请为神农谷住宿区安装路灯" names no 安装路; "玉潭中心小学" is a school)
+_PART_OF = {
+    "路": "灯费", "城": "市管区乡际镇建", "园": "区林艺", "街": "道头办", "居": "民住委家",
+    "港": "口", "厂": "房区长", "府": "办", "中心": "城区小医学幼",
+}  # fmt: skip
 _NAME = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{2,10}?(?:"
-    + "|".join(sorted(_SUFFIXES, key=len, reverse=True))
+    + "|".join(
+        re.escape(x) + (f"(?![{_PART_OF[x]}])" if x in _PART_OF else "")
+        for x in sorted(_SUFFIXES, key=len, reverse=True)
+    )
     + r")"
 )
-# words that show a run is a description, not a name ("小区附近搅拌站", "我们小区")
+# words that show a run is a description, not a name ("小区附近搅拌站", "我们小区"), or a
+# phrase cut at a suffix ("财政局拖欠社区", "呼吁政府", "严厉打击小区", "哪个社区", "2016年农村")
 _NOT_A_NAME = re.compile(
-    r"附近|旁边|周边|对面|门口|楼下|里面|之间|靠近|我们|我家|本人|这个|那个|没有|为什么|能|到|的"
+    r"附近|旁边|周边|对面|门口|楼下|里面|之间|靠近|我们|我家|本人|这个|那个|没有|为什么|能|到|的|"
+    r"哪个|哪些|部分|同一|所有|各个|多处|可否|是否|甚至|以及|还是|"
+    r"督促|打击|调查|拖欠|呼吁|感谢|擅自|套取|拆除|彻底|安装|强行|违规|解决|整治|处理|查处|"
+    r"被|把|给|让|与|及|对|局|部门|系统|政府|\d+年"
 )
 _GENERIC = frozenset(("小区", "社区", "学校", "公司", "医院", "市场", "物业公司", "开发商"))
+# names that are kinds, not places ("双困家庭", "乡镇卫生院" would need a place before them)
+_KIND = re.compile(r"(?:家庭|农村|城乡|乡镇\w*)$")
 
 
 def place_names(title: str) -> tuple[str, ...]:
@@ -53,12 +68,13 @@ def place_names(title: str) -> tuple[str, ...]:
     text = _LEAD.sub("", (title or "").strip().lstrip("\u200b\ufeff"))
     found: list[str] = []
     for piece in _ADMIN.split(text):
-        piece = _LEAD.sub("", piece)
+        # a unit left over where a masked code repeats it ("L7县县财富中心", "A6区县洪山村")
+        piece = _LEAD.sub("", piece[1:] if piece[:1] in "县区" else piece)
         m = _NAME.match(piece)
         if not m:
             continue
         name = m.group(0)
-        if len(name) < 3 or name in _GENERIC or _NOT_A_NAME.search(name):
+        if len(name) < 3 or name in _GENERIC or _NOT_A_NAME.search(name) or _KIND.search(name):
             continue
         if name not in found:
             found.append(name)

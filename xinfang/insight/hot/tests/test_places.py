@@ -18,6 +18,12 @@ from xinfang.insight.hot.places import place_names, same_place, shared_place
         ("A7县春华镇石塘铺村有党员家开麻将馆", ("石塘铺村",)),
         ("A市A2区向家坡小学何时能真正建成？", ("向家坡小学",)),
         ("关于A6区月亮岛路沿线架设高压线杆的投诉", ("月亮岛路",)),
+        # walker: phrases cut at a suffix were shown as places (issue 14)
+        ("L7县县财富中心电梯存在严重的安全隐患", ("财富中心",)),  # not 县财富中心
+        ("A市望岳中心小学学生被赶走", ("望岳中心小学",)),  # 中心小学 is one word
+        ("A3区奥园城市天骄楼盘半夜泵车浇灌混凝土严重扰民", ("奥园城市天骄楼盘",)),
+        ("咨询L3县鱼儿山路面塌陷问题", ("鱼儿山路",)),
+        ("17年A3区雨敞坪镇新卯村民无法正常接听电话", ("新卯村",)),
     ],
 )
 def test_the_place_a_title_names_is_found(title, names):
@@ -31,6 +37,15 @@ def test_the_place_a_title_names_is_found(title, names):
         "咨询A市人才购房补贴事宜",  # a policy question names no place
         "张三拖欠工资三个月",  # a person's name has no place suffix
         "",
+        # phrases cut at a suffix are no place (walker, issue 14)
+        "请为B8县神农谷住宿区安装路灯",  # 路灯 is no 路
+        "J2区政府、J2区财政局拖欠社区工作经费下拨",
+        "再次呼吁政府补贴大学生留常工作",
+        "请问下A市哪个社区有13价肺炎疫苗可以打",
+        "A8县2016年农村危房改造谁可买单",
+        "双困家庭盼实在的经济住房",
+        "请B9市严厉打击小区装修材料垄断的问题",
+        "M5市公交站台广告需要城市形象",
     ],
 )
 def test_no_place_is_made_up(title):
