@@ -215,6 +215,9 @@ XINFANG_REPEAT_MIN_SCORE = float(os.environ.get("XINFANG_REPEAT_MIN_SCORE", "0.2
 XINFANG_ART36_FLAG_SCORE = float(os.environ.get("XINFANG_ART36_FLAG_SCORE", "0.5"))
 # Seconds the hot-issues page keeps a computed result in Django's cache.
 XINFANG_HOT_CACHE_SECONDS = int(os.environ.get("XINFANG_HOT_CACHE_SECONDS", "300"))
+# CPU seconds one run of the hot-issue worker may spend grouping scopes whose petitions changed
+# (insight.hot.snapshots; the rest keep their last result until a later run). 0: no limit.
+XINFANG_HOT_REFRESH_SECONDS = float(os.environ.get("XINFANG_HOT_REFRESH_SECONDS", "60"))
 # Months of one dispute-screening cycle (矛盾纠纷排查, xinfang.prevention): 1 (monthly), 2, 3, 4,
 # 6 or 12.
 XINFANG_SCREENING_CYCLE_MONTHS = int(os.environ.get("XINFANG_SCREENING_CYCLE_MONTHS", "1"))

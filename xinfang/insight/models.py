@@ -172,7 +172,11 @@ class HotSnapshot(models.Model):
     (``insight.hot.snapshots``): the page reads this, never clusters. ``rows`` are the page's
     rows (labels and words masked, counts only, the member petitions' ids for the policy-matter
     hints, which read each petition through the user's gate again). ``computed_at`` None: a
-    reader asked for this window and the worker has not yet computed it."""
+    reader asked for this window and the worker has not yet computed it. ``checked_at``: when
+    the worker last saw the scope (unchanged, or changed and queued): a snapshot not checked for
+    two periods reads as absent. ``mark``: the last petition and event ids the worker had seen
+    then (``insight.hot.marks``); ``ids``: the petitions clustered (to tell whether a change
+    touches them)."""
 
     scope = models.CharField("范围", max_length=48)
     weeks = models.SmallIntegerField("周数")
@@ -181,6 +185,9 @@ class HotSnapshot(models.Model):
     petitions = models.IntegerField("分析件数", default=0)
     rows = models.JSONField("热点问题", default=list)
     asked_at = models.DateTimeField("最近查看", null=True, blank=True)
+    checked_at = models.DateTimeField("核对时间", null=True, blank=True)
+    mark = models.CharField("所见变更", max_length=64, blank=True)
+    ids = models.JSONField("所分析的信访事项", default=list)
 
     class Meta:
         verbose_name = verbose_name_plural = "热点问题（预先计算）"

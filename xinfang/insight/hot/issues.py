@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from xinfang.insight.hot.places import same_place, shared_place
+from xinfang.insight.hot.vectors import HashedBodies, body_hasher
 from xinfang.insight.text import _clean, _pick_terms
 
 __all__ = ["HotIssue", "hot_issues", "weekly_surges"]
@@ -93,27 +94,26 @@ def _shorten(title: str, n: int = 24) -> str:
     return title if len(title) <= n else title[: n - 1] + "…"
 
 
-def _vectorise(titles: list[str], bodies: list[str], title_weight: float) -> Any:
+def _vectorise(
+    titles: list[str], bodies: list[str], title_weight: float, hashed: Any = None
+) -> Any:
     """Rows of title and body TF-IDF, L2-normalised; and the names of the title columns.
 
     The bodies' n-grams are hashed into 2^20 columns instead of counted into a vocabulary: a
     vocabulary of every 2–3-gram of a few thousand long bodies (~800,000 entries) takes four
     times as long to build and sort, and the cosines differ by 0.0006 on average (collisions).
-    The issues' words come from the titles, whose vocabulary is small."""
+    The issues' words come from the titles, whose vocabulary is small. ``hashed``: the bodies'
+    hashed counts when the caller has them already (``vectors.HashedBodies``: the same
+    numbers, cut once for every scope)."""
     from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import (
-        HashingVectorizer,
-        TfidfTransformer,
-        TfidfVectorizer,
-    )
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     grams: dict[str, Any] = dict(analyzer="char", ngram_range=(2, 3), lowercase=False)
     vt = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **grams)
     Xt = vt.fit_transform([t or "。" for t in titles])
-    hashed = HashingVectorizer(
-        n_features=2**20, alternate_sign=False, norm=None, dtype=np.float32, **grams
-    ).transform([b or "。" for b in bodies])
+    if hashed is None:
+        hashed = body_hasher().transform([b or "。" for b in bodies])
     Xb = TfidfTransformer(sublinear_tf=True).fit_transform(hashed)
     X = hstack([Xt * np.float32(title_weight), Xb * np.float32(1.0 - title_weight)]).tocsr()
     return normalize(X), vt.get_feature_names_out()
@@ -177,6 +177,7 @@ def hot_issues(
     max_rows: int = 20000,
     surge_factor: float = 3.0,
     surge_floor: int = 5,
+    hashed_bodies: HashedBodies | None = None,
 ) -> list[HotIssue]:
     """Issues among the petitions of the ``window_days`` before ``now``, hottest first.
 
@@ -189,6 +190,8 @@ def hot_issues(
     whose centroids reach cosine ``merge`` are joined (``merge=1`` turns that off), and groups
     naming the same place already at ``place_merge`` (``place_merge=1`` turns that off); clustering
     is quadratic in memory, so at most ``max_rows`` petitions (the newest) are analysed.
+    ``hashed_bodies``: a cache of the bodies' hashed n-grams by row ``id`` shared with other
+    calls (the same issues, less work).
     """
     now = _parse_time(now) or datetime.now()
     start = now - timedelta(days=window_days)
@@ -204,7 +207,10 @@ def hot_issues(
     times = [t for t, _ in picked]
     titles = [_clean(r.get("title")) for _, r in picked]
     bodies = [_clean(r.get("body")) for _, r in picked]
-    X, names = _vectorise(titles, bodies, title_weight)
+    hashed = None
+    if hashed_bodies is not None:
+        hashed = hashed_bodies.matrix([str(r.get("id", "")) for _, r in picked], bodies)
+    X, names = _vectorise(titles, bodies, title_weight, hashed)
     labels = _cluster(X, threshold, merge, titles, place_merge)
 
     now_week = (now - timedelta(days=now.weekday())).date()

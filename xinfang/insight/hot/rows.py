@@ -5,7 +5,7 @@ gate, clustered (``issues.hot_issues``), masked and counted. Computed by the wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,6 +17,7 @@ from xinfang.core.masking import mask_text
 from xinfang.directory.models import Region, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.insight.hot.issues import hot_issues
+from xinfang.insight.hot.vectors import HashedBodies
 from xinfang.petitions.models import Party, PartyRole, Petition
 from xinfang.petitions.selectors import (
     petition_queryset_for_statistics,
@@ -67,6 +68,59 @@ def _petitions(user: User) -> QuerySet[Petition]:
     return petition_queryset_for_statistics(user=user).exclude(state="voided")
 
 
+def window_ids(*, user: User, weeks: int, now: datetime) -> list[int]:
+    """The petitions the user's hot issues of ``weeks`` group: the newest ``MAX_PETITIONS`` of
+    the window ending at ``now`` through the user's gate, newest first (one query)."""
+    return list(
+        _window(user, weeks, now)
+        .order_by("-received_at", "-id")
+        .values_list("id", flat=True)[:MAX_PETITIONS]
+    )
+
+
+def window_count(*, user: User, weeks: int, now: datetime, ids: list[int]) -> int:
+    """How many petitions the window holds (the page says so): ``len(ids)`` unless the cap cut."""
+    if len(ids) < MAX_PETITIONS:
+        return len(ids)
+    return _window(user, weeks, now).count()
+
+
+def _window(user: User, weeks: int, now: datetime) -> QuerySet[Petition]:
+    return _petitions(user).filter(
+        received_at__gt=now - timedelta(weeks=weeks), received_at__lte=now
+    )
+
+
+class RowBank:
+    """What clustering reads of each petition (title, body, time, region, a writer digest),
+    fetched once by id and kept for the other scopes of one refresh run (bounded)."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self.rows: dict[int, tuple[str, str, datetime, str, str]] = {}
+        self.hashed = HashedBodies()
+
+    def get(self, ids: list[int]) -> list[tuple[int, str, str, datetime, str, str]]:
+        missing = [i for i in ids if i not in self.rows]
+        if len(self.rows) + len(missing) > self.limit:
+            self.rows.clear()
+            missing = list(ids)
+        for k in range(0, len(missing), 5000):
+            chunk = missing[k : k + 5000]
+            writer: dict[int, str] = {}
+            for pid, idd, phd in (
+                Party.objects.filter(petition_id__in=chunk, role=PartyRole.PETITIONER)
+                .order_by("petition_id", "id")
+                .values_list("petition_id", "id_digest", "phone_digest")
+            ):
+                writer.setdefault(pid, idd or phd or "")
+            for pid, title, content, at, region in Petition.objects.filter(
+                pk__in=chunk
+            ).values_list("id", "title", "content", "received_at", "region_id"):
+                self.rows[pid] = (title, content, at, region, writer.get(pid, ""))
+        return [(i, *self.rows[i]) for i in ids if i in self.rows]
+
+
 def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
     """The hot issues of the user's jurisdiction in the last ``weeks`` weeks, hottest first.
     ``gate=False``: for a caller that shows only petitions the user may read anyway (prevention's
@@ -74,22 +128,17 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = Tr
     if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
     now = timezone.localtime(clock.now())
-    since = now - timedelta(weeks=weeks)
-    qs = _petitions(user).filter(received_at__gt=since, received_at__lte=now)
-    rows = list(
-        qs.order_by("-received_at", "-id").values_list(
-            "id", "title", "content", "received_at", "region_id"
-        )[:MAX_PETITIONS]
-    )
-    ids = [r[0] for r in rows]
-    writer: dict[int, str] = {}
-    for i in range(0, len(ids), 5000):
-        for pid, idd, phd in (
-            Party.objects.filter(petition_id__in=ids[i : i + 5000], role=PartyRole.PETITIONER)
-            .order_by("petition_id", "id")
-            .values_list("petition_id", "id_digest", "phone_digest")
-        ):
-            writer.setdefault(pid, idd or phd or "")
+    return hot_rows_of(ids=window_ids(user=user, weeks=weeks, now=now), weeks=weeks, now=now)
+
+
+def hot_rows_of(
+    *, ids: list[int], weeks: int, now: datetime, bank: RowBank | None = None
+) -> list[HotRow]:
+    """The hot issues among the petitions ``ids`` (a window's, read through a gate by
+    ``window_ids``), as of ``now``: a function of the ids alone, so scopes whose windows hold the
+    same petitions share one computation. ``bank``: rows and cut bodies kept between calls."""
+    bank = bank or RowBank()
+    rows = bank.get(ids)
     region_of = {r[0]: r[4] for r in rows}
     issues = hot_issues(
         [
@@ -98,12 +147,13 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = Tr
                 "title": title,
                 "body": content,
                 "time": timezone.localtime(at).replace(tzinfo=None),
-                **({"user": writer[pid]} if writer.get(pid) else {}),
+                **({"user": writer} if writer else {}),
             }
-            for pid, title, content, at, _ in rows
+            for pid, title, content, at, _, writer in rows
         ],
-        now=now.replace(tzinfo=None),
+        now=timezone.localtime(now).replace(tzinfo=None),
         window_days=weeks * 7,
+        hashed_bodies=bank.hashed,
     )
     names = dict(
         Region.objects.filter(
@@ -133,5 +183,3 @@ def hot_rows_for_user(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = Tr
             )
         )
     return out
-
-

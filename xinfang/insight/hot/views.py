@@ -5,9 +5,10 @@ words, the place its titles name, how many petitions and how many distinct petit
 of blind-index digests, never a name, phone or list of people), growth, the regions it spans and
 a weekly sparkline, and warns of a surge. Petitions are read through the user's jurisdiction: the case-reading gate for
 roles that read petitions, the statistics gate (same exclusions) for analysts; an accusation is
-never counted for the accused organ. Gated by ``Cap.VIEW_HOT_ISSUES``. The page never
-clusters: it shows the last snapshot the worker computed for the reader's scope
-(``insight.hot.snapshots``) and its time.
+never counted for the accused organ. Gated by ``Cap.VIEW_HOT_ISSUES``. The page shows the
+last snapshot the worker computed for the reader's scope (``insight.hot.snapshots``) and its
+time; a scope never computed is filled at once only when that is cheap (the same petitions as
+another scope's snapshot, or a small window), else the worker is woken.
 """
 
 from __future__ import annotations
@@ -45,12 +46,19 @@ def _cache_key(user: User, weeks: int) -> str:
 def hot_rows_cached(*, user: User, weeks: int = DEFAULT_WEEKS, gate: bool = True) -> list[HotRow]:
     """The user's hot issues: the worker's last snapshot of the user's scope if there is one,
     else computed and kept ``XINFANG_HOT_CACHE_SECONDS`` (prevention's policy-matter
-    suggestions; the page itself never computes)."""
+    suggestions; the page itself groups only a small window)."""
     if gate and not user_can(user, Cap.VIEW_HOT_ISSUES):
         raise Forbidden(gettext("您的角色不能查看热点问题"))
-    snap = HotSnapshot.objects.filter(  # a stale one is absent (snapshots.FRESH_FOR)
-        scope=hot_scope(user), weeks=weeks, computed_at__gte=clock.now() - FRESH_FOR
-    ).first()
+    snap = (
+        HotSnapshot.objects.filter(  # a stale one is absent (snapshots.FRESH_FOR)
+            scope=hot_scope(user),
+            weeks=weeks,
+            computed_at__isnull=False,
+            checked_at__gte=clock.now() - FRESH_FOR,
+        )
+        .defer("ids")
+        .first()
+    )
     if snap is not None:
         return snapshot_rows(snap.rows)
     # Per user: the jurisdiction's exclusions are per user (an accused organ, named staff).
