@@ -132,3 +132,31 @@ def _pages_open(client, copy):
         assert client.get(reverse("web:petition", args=[copy.pk])).status_code == 200
     r = client.post(reverse("web:search"), {"q": copy.title[2:6]})
     assert r.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_load_drops_the_secondary_indexes_and_builds_them_again_on_both_engines():
+    """On SQLite too (bench/README.md, "10^6 on SQLite"): kept up to date row by row, the
+    search-word index made every batch rewrite most of its pages."""
+    from django.db import connection
+
+    from xinfang.demo.bench_write import indexes_deferred, sqlite_cache
+    from xinfang.workbench.models import PetitionTerm
+
+    def names(model):  # type: ignore[no-untyped-def]
+        with connection.cursor() as c:
+            return set(connection.introspection.get_constraints(c, model._meta.db_table))
+
+    wanted = {ix.name for m in (PetitionEvent, PetitionTerm) for ix in m._meta.indexes}
+    assert wanted and wanted <= names(PetitionEvent) | names(PetitionTerm)
+    with sqlite_cache(mib=64), indexes_deferred([PetitionEvent, PetitionTerm], when=True):
+        assert not wanted & (names(PetitionEvent) | names(PetitionTerm))
+        if connection.vendor == "sqlite":
+            with connection.cursor() as c:
+                c.execute("PRAGMA cache_size")
+                assert c.fetchone()[0] == -64 * 1024
+    assert wanted <= names(PetitionEvent) | names(PetitionTerm)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as c:  # the connection's own page cache again
+            c.execute("PRAGMA cache_size")
+            assert c.fetchone()[0] == -2000

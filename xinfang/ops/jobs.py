@@ -56,6 +56,15 @@ def sessions_clear(*, now: datetime) -> dict[str, int]:
     return {"deleted": deleted}
 
 
+@periodic("ops.sqlite_analyze", every=timedelta(days=1))
+def sqlite_analyze(*, now: datetime) -> dict[str, int]:
+    """SQLite's planner statistics brought up to date (an approximate ANALYZE: a few seconds
+    at 10^6 petitions); nothing on PostgreSQL, whose autovacuum keeps its own."""
+    from xinfang.core.planner import planner_statistics_refresh
+
+    return planner_statistics_refresh()
+
+
 @periodic("ops.partitions", every=timedelta(hours=1))
 def partitions_maintain(*, now: datetime) -> dict[str, int]:
     """pg_partman's maintenance on PostgreSQL once partitioned (ADR 0019): the partitions of the
