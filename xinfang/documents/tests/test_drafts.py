@@ -301,3 +301,13 @@ def test_the_preview_prints_the_document_as_it_will_be_issued(world, handling):
     texts = " ".join(s.text for s in doc.sections)
     assert SECRET in texts and "不予支持" in texts
     assert "复查" in doc.remedy  # the remedy route is printed (Art. 35)
+
+
+def test_a_draft_on_a_petition_naming_the_signer_never_waits_in_their_list(world, handling):
+    """Art. 30 para 3: the drafts list reads only petitions the user may see, so a petition
+    that names the head as accused stays out of the head's list (the handler still has it)."""
+    d = draft_submit(draft_id=_draft(world, handling).pk, actor=world.handler, version=1)
+    assert d in draft_worklist(user=world.head)
+    handling.accused_staff.add(world.head)
+    assert d not in draft_worklist(user=world.head)
+    assert d.status == DraftStatus.SUBMITTED and Draft.objects.filter(pk=d.pk).exists()

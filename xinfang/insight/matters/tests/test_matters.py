@@ -186,6 +186,10 @@ def test_a_third_petition_joins_the_group_and_a_group_counts_once(world, registe
     m2 = matter_link(petition_id=c.pk, other_id=b.pk, actor=world.clerk, reason="同一")
     assert m1.pk == m2.pk
     assert matters_count(qs) == 2
+    # only the members inside the counted set count: a count without c (an accusation
+    # hidden from this reader, another date range) sees a and b as one matter, and the wage one
+    assert matters_count(qs.exclude(pk=c.pk)) == 2
+    assert matters_count(qs.exclude(pk__in=[b.pk, c.pk])) == 2
     # Leaving a group of three keeps the other two together.
     matter_unlink(petition_id=c.pk, actor=world.clerk, reason="不同")
     assert matters_count(qs) == 3
