@@ -123,8 +123,10 @@ def _multiply(total: int) -> tuple[int, float]:
             "(SELECT max(id) FROM petitions_petition))"
         )
     from xinfang.analytics.services import tally_rebuild
+    from xinfang.petitions.services.worklist_tally import worklist_tally_rebuild
 
     tally_rebuild()  # the copies bypassed the services that keep the analytics rollup
+    worklist_tally_rebuild()  # and the worklist's
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE")
     return made, time.perf_counter() - t0

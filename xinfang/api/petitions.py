@@ -140,13 +140,21 @@ def worklist(  # type: ignore[no-untyped-def]
     channel: str | None = None,
     region: str | None = Query(None, description="region code; its subregions match too"),
     due: str | None = Query(None, description="running | due_soon | overdue"),
+    flag: str | None = Query(
+        None, description="major_urgent | supervised | leader_case | backlog | joint_handling"
+    ),
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ):
-    """What the caller's organ must do next, nearest due date first."""
+    """What the caller's organ must do next, nearest due date first. A filter value that is
+    not one of its options is a 400 naming the filter (``bad_param``), never an empty page."""
+    given = {"state": state, "category": category, "channel": channel, "region": region,
+             "due": due, "flag": flag}  # fmt: skip
+    f, errors = selectors.worklist_filters({k: v for k, v in given.items() if v is not None})
+    if errors:
+        raise selectors.worklist_bad_filter(errors)
     page = selectors.worklist_for_user(
-        user=request.user, cursor=cursor, limit=limit, state=state, category=category, channel=channel,  # type: ignore[arg-type]
-        region=region, due=due,
+        user=request.user, cursor=cursor, limit=limit, **f,  # type: ignore[arg-type]
     )
     return {"items": [_row(p) for p in page.items], "next_cursor": page.next_cursor}
 

@@ -109,8 +109,10 @@ def bench_seed(
     say("重建计数与指标汇总…")
     from xinfang.analytics.dispatch import dispatch_rebuild
     from xinfang.analytics.services import rates_rebuild, tally_rebuild
+    from xinfang.petitions.services.worklist_tally import worklist_tally_rebuild
 
     tally_rebuild()
+    worklist_tally_rebuild()
     rates_rebuild()
     dispatch_rebuild()
     t_stats = time.perf_counter()

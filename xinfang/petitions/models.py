@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 
@@ -150,6 +152,17 @@ class Petition(models.Model):
                 )
                 for f in ("major_urgent", "supervised", "leader_case", "backlog", "joint_handling")
             ],
+            # The worklist filtered by state, category or channel: its first page and its
+            # bounded count read the matching rows in due-date order, however few of the
+            # organ's open petitions match (issue 14).
+            *[
+                models.Index(
+                    fields=["current_organ", f, "next_due", "id"],
+                    name=f"petition_open_by_{f}",
+                    condition=Q(is_open=True),
+                )
+                for f in ("state", "category", "channel")
+            ],
         ]
         constraints = [
             models.CheckConstraint(
@@ -166,6 +179,46 @@ class Petition(models.Model):
         there (issue 20): the one way a petition in an open state is not open
         (``services.petition_remote_concluded``; its state stays "transferred", ADR 0018)."""
         return not self.is_open and self.state in OPEN_STATE_VALUES
+
+
+#: Rows per key of ``WorklistTally`` (the petition's id modulo): registrations at one office on
+#: one day share a due date, so with one row per key they would queue on it until commit.
+WORKLIST_SLOTS = 8
+
+#: ``WorklistTally.next_due`` of the open petitions with no due date (NULL never conflicts).
+UNDATED = date(9999, 12, 31)
+
+
+class WorklistTally(models.Model):
+    """How many open petitions an organ holds, by accused organ (the exclusion a reader's
+    ancestors make) and next due date (so the clock only moves the boundary between overdue,
+    due soon and running), with each worklist flag counted beside (issues 14, 16).
+
+    Written only by ``petitions.services.worklist_tally`` in the transaction of every change of
+    what it counts (registration, a step, a flag, a conclusion elsewhere, a deadline fold), so
+    the worklist's badges and total read a few rows per due date instead of the organ's open
+    petitions. ``xinfang manage worklist_tally_rebuild`` recounts."""
+
+    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="+", db_index=False)
+    accused_organ_id = models.BigIntegerField(default=0)  # 0: no organ accused
+    next_due = models.DateField()  # ``UNDATED`` for none
+    slot = models.SmallIntegerField(default=0)
+    n = models.IntegerField(default=0)
+    major_urgent = models.IntegerField(default=0)
+    supervised = models.IntegerField(default=0)
+    leader_case = models.IntegerField(default=0)
+    backlog = models.IntegerField(default=0)
+    joint_handling = models.IntegerField(default=0)
+    major_urgent_unreported = models.IntegerField(default=0)  # Art. 25: not yet reported
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待办计数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organ", "next_due", "accused_organ_id", "slot"],
+                name="worklist_tally_key",
+            )
+        ]
 
 
 class PartyRole(models.TextChoices):

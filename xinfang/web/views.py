@@ -92,8 +92,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     # the export's parser: a value it cannot read is a 400 naming the filter, the others kept
     f, filter_errors = selectors.worklist_filters(request.GET)
     today = clock.today()
+    # the badges and the total from the rollup (two queries, not a scan of the open petitions)
+    counts = selectors.worklist_counts(user=request.user, today=today)  # type: ignore[arg-type]
     page = selectors.worklist_for_user(
-        user=request.user, cursor=request.GET.get("cursor"), today=today, counted=True, **f
+        user=request.user, cursor=request.GET.get("cursor"), today=today, counted=True,
+        count_cap=selectors.COUNT_CAP, counts=counts, **f,
     )  # type: ignore[arg-type]
     dues = selectors.worklist_dues(items=page.items, organ_id=request.user.organ_id)  # type: ignore[union-attr]
     rows = [
@@ -121,8 +124,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "next_cursor": page.next_cursor,
             "total": page.total,
-            "first": page.start + 1,
-            "last": page.start + len(rows),
+            "total_more": page.total_more,
+            "later": bool(request.GET.get("cursor")),  # not the first page
+            "first": None if page.start is None else page.start + 1,
+            "last": None if page.start is None else page.start + len(rows),
             "filters": f,
             "query": query,
             "states": [(s.value, label) for s, label in STATE_LABELS.items()],
@@ -131,7 +136,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "regions": _regions_for(request.user.organ),  # type: ignore[union-attr]
             "dues": DUE_LABELS,
             "flag_choices": [(x.value, FLAGS[x].label) for x in LISTED],
-            "flag_counts": selectors.worklist_flag_counts(user=request.user),  # type: ignore[arg-type]
+            "flag_counts": counts.flags(),
+            # how many are overdue and due soon as of today (the rollup is kept by due date)
+            "due_badges": [(v, lb, counts.count(due=v)) for v, lb in DUE_LABELS if v != "running"],
             "saved_filters": saved_filter_list(user=request.user),  # type: ignore[arg-type]
             "drafts": _drafts(request.user),
             "today": today,

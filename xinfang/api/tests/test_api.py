@@ -168,6 +168,30 @@ def test_the_worklist_query_count_does_not_grow_with_the_page(client, world, reg
     assert len(big) == len(small) <= 4
 
 
+def test_the_worklist_refuses_a_filter_value_it_does_not_offer_and_filters_by_flag(
+    client, world, register
+):
+    """Issue 14: an unknown state, category, channel, deadline colour or flag, or a region that
+    is not a code, was an empty page ("nothing to do"); now a 400 naming each filter."""
+    from xinfang.petitions.services import petition_flag_set
+
+    a = register(received_at=local(2025, 8, 20), at=local(2025, 8, 21)).petition
+    register(received_at=local(2025, 8, 10), at=local(2025, 8, 21))
+    petition_flag_set(petition_id=a.pk, flag="supervised", on=True, actor=world.po_head)
+    h = auth(world.clerk)
+    r = client.get("/api/v1/worklist?flag=supervised", **h)
+    assert r.status_code == 200 and [x["id"] for x in r.json()["items"]] == [a.pk]
+    bad = {"state": "nonsense", "category": "x", "channel": "pigeon", "due": "late",
+           "flag": "secret", "region": "99ab"}  # fmt: skip
+    for k, v in bad.items():
+        r = client.get("/api/v1/worklist", {k: v}, **h)
+        assert r.status_code == 400 and r.json()["code"] == "bad_param", (k, r.content)
+        assert k in r.json()["fields"], r.json()
+    r = client.get("/api/v1/worklist", {"state": "\x00", "due": "overdue"}, **h)
+    assert r.status_code == 400 and list(r.json()["fields"]) == ["state"]
+    assert client.get("/api/v1/worklist?cursor=2025-08-25_1_x", **h).status_code == 400
+
+
 def test_the_list_filters_by_state_and_category(client, world, register):
     register(received_at=local(2025, 8, 28), at=local(2025, 8, 29))
     register(

@@ -28,6 +28,7 @@ from xinfang.petitions.selectors.detail import (
     petition_for_receipt,
 )
 from xinfang.petitions.selectors.lists import (
+    COUNT_CAP,
     DUE_FILTERS,
     FAR,
     Page,
@@ -50,8 +51,10 @@ from xinfang.petitions.selectors.parties import (
     user_may_see_identity,
 )
 from xinfang.petitions.selectors.targets import organ_targets
+from xinfang.petitions.selectors.worklist_counts import WorklistCounts, worklist_counts
 
 __all__ = [
+    "COUNT_CAP",
     "DUE_FILTERS",
     "FAR",
     "DeadlineView",
@@ -86,6 +89,8 @@ __all__ = [
     "region_prefix",
     "statistics_scope",
     "user_may_see_identity",
+    "WorklistCounts",
+    "worklist_counts",
     "worklist_flag_counts",
     "worklist_for_user",
     "worklist_bad_filter",

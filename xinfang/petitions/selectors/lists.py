@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -21,6 +21,7 @@ from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.flags import LISTED
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors.access import _exclusions, _visible
+from xinfang.petitions.selectors.worklist_counts import WorklistCounts, worklist_counts
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,20 @@ class Page:
     items: list[Petition]
     next_cursor: str | None
     total: int | None = None  # rows of the whole list (the worklist counts them)
-    start: int = 0  # rows before this page
+    start: int | None = 0  # rows before this page (None: not known, a cursor without it)
+    total_more: bool = False  # ``total`` is a floor: there are more rows (a bounded count)
 
 
-def _cursor(p: Petition) -> str:
-    return f"{p.next_due.isoformat() if p.next_due else '9999-12-31'}_{p.pk}"
+#: The most rows a filtered worklist counts exactly when the rollup cannot count it (a state,
+#: category, channel or region filter): past it the page says "more than 1,000" (issue 14).
+COUNT_CAP = 1000
+#: The rows before a page, carried by its cursor: at most this (a longer list is not paged).
+START_MAX = 10**9
+
+
+def _cursor(p: Petition, start: int) -> str:
+    """Where the next page starts: after ``p`` (its due date and id), the ``start``-th row."""
+    return f"{p.next_due.isoformat() if p.next_due else '9999-12-31'}_{p.pk}_{start}"
 
 
 def bad_cursor() -> ApplicationError:
@@ -85,12 +95,18 @@ def received_cursor_parse(cursor: str) -> tuple[datetime, int]:
     return at, cursor_id(pk)
 
 
-def _parse_cursor(cursor: str | None) -> tuple[date, int] | None:
+def _parse_cursor(cursor: str | None) -> tuple[date, int, int | None] | None:
+    """(due date, id, rows before) of a worklist cursor; the rows before are None in a cursor
+    given out before they were carried (``date_id``)."""
     if not cursor:
         return None
     try:
-        d, pk = cursor.split("_", 1)
-        return date.fromisoformat(d), cursor_id(pk)
+        d, rest = cursor.split("_", 1)
+        pk, _, start = rest.partition("_")
+        if start and not (start.isascii() and start.isdigit() and len(start) <= 10
+                          and int(start) <= START_MAX):  # fmt: skip
+            raise ValueError(start)
+        return date.fromisoformat(d), cursor_id(pk), int(start) if start else None
     except ValueError:
         raise bad_cursor() from None
 
@@ -116,6 +132,8 @@ def worklist_for_user(
     flag: str | None = None,
     today: date | None = None,
     counted: bool = False,
+    count_cap: int | None = None,
+    counts: WorklistCounts | None = None,
 ) -> Page:
     """What the user's organ must do next, nearest due date first (keyset pagination).
 
@@ -124,55 +142,101 @@ def worklist_for_user(
     turned into a range of ``next_due`` so that the ``petition_worklist`` index still serves it;
     petitions with no due date have no colour and match none of them.
     ``flag``: one of ``petitions.flags.LISTED`` (major or urgent, supervised …); an unknown
-    value matches nothing. ``counted``: also count the rows of the whole list and those before
-    this page (two more queries; the worklist page shows "共 N 件，本页第 a–b 件")."""
+    value matches nothing. ``counted``: also count the rows of the whole list (the worklist page
+    shows "共 N 件，本页第 a–b 件"; the rows before the page come with its cursor). Unfiltered or
+    filtered by ``due``/``flag`` alone the count is the rollup's (``counts``, read when not
+    given: ``worklist_counts``), exact and not growing with the list; with another filter it is
+    a COUNT, stopped after ``count_cap`` rows when given (``Page.total_more``)."""
     limit = min(limit or settings.XINFANG_PAGE_SIZE, 200)
     if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
-        return Page([], None)
-    qs: QuerySet[Petition] = Petition.objects.filter(
-        Q(current_organ_id=user.organ_id, is_open=True) & _exclusions(user)
-    )
-    qs = _filtered(qs, state=state, category=category, channel=channel)
+        return Page([], None, total=0 if counted else None)
+    # What the indexes hold (the organ's open petitions by due date; by state, category or
+    # channel; flagged): the page's keys are read from them alone, then its rows by id.
+    held: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
+    held = _filtered(held, state=state, category=category, channel=channel)
     if region:
-        qs = qs.filter(region__code__startswith=region_prefix(region))  # no join: the FK column
+        held = held.filter(region__code__startswith=region_prefix(region))  # the FK column
     if due:
-        qs = qs.filter(due_range(due, today or clock.today()))
+        held = held.filter(due_range(due, today or clock.today()))
     if flag:
-        qs = qs.filter(flag_q(flag))
-    # Petitions with no due date sort last: they are stored with NULL and fetched after the rest.
+        held = held.filter(flag_q(flag))
+    qs = held.filter(_exclusions(user))
     after = _parse_cursor(cursor)
-    dated = qs.filter(next_due__isnull=False)
-    if after is not None:
-        d, pk = after
-        if d == FAR:
-            dated = dated.none()
-        else:
-            dated = dated.filter(Q(next_due__gt=d) | Q(next_due=d, id__gt=pk))
-    items = list(_list_columns(dated.order_by("next_due", "id"))[: limit + 1])
-    if len(items) <= limit and not due:
-        undated = qs.filter(next_due__isnull=True)
-        if after is not None and after[0] == FAR:
-            undated = undated.filter(id__gt=after[1])
-        items += list(_list_columns(undated.order_by("id"))[: limit + 1 - len(items)])
+    items = _page_rows(held, _exclusions(user), after, limit + 1, undated=not due)
     more = len(items) > limit
     items = items[:limit]
+    start = 0 if after is None else after[2]
+    total, total_more = None, False
+    if counted:
+        if (due and due not in DUE_FILTERS) or (flag and flag not in {f.value for f in LISTED}):
+            total = 0  # a value no select offers matches nothing (the export's 400 is its parser's)
+        elif not (state or category or channel or region):
+            counts = counts or worklist_counts(user=user, today=today or clock.today())
+            total = counts.count(due=due, flag=flag)
+        elif count_cap is not None:
+            total = qs.order_by().values("pk")[: count_cap + 1].count()
+            total, total_more = min(total, count_cap), total > count_cap
+        else:
+            total = qs.count()
     return Page(
         items,
-        _cursor(items[-1]) if more and items else None,
-        total=qs.count() if counted else None,
-        start=_rows_before(qs, after) if counted else 0,
+        _cursor(items[-1], (start or 0) + len(items)) if more and items else None,
+        total=total,
+        start=start,
+        total_more=total_more,
     )
 
 
-def _rows_before(qs: QuerySet[Petition], after: tuple[date, int] | None) -> int:
-    """How many rows of the worklist come before a page that starts after ``after``."""
-    if after is None:
-        return 0
-    d, pk = after
-    dated = qs.filter(next_due__isnull=False)
-    if d == FAR:
-        return dated.count() + qs.filter(next_due__isnull=True, id__lte=pk).count()
-    return dated.filter(Q(next_due__lt=d) | Q(next_due=d, id__lte=pk)).count()
+def _page_rows(
+    held: QuerySet[Petition],
+    allowed: Q,
+    after: tuple[date, int, int | None] | None,
+    want: int,
+    *,
+    undated: bool,
+) -> list[Petition]:
+    """The next ``want`` rows of the worklist after ``after``, in its order (next due date, id;
+    petitions with no due date last, by id), those ``allowed`` (the accusation exclusions).
+
+    Keys first, from the index alone, then the rows by id: with the exclusions and the row's
+    columns (a join, a subquery) in one query, the planner misjudged how many rows match and
+    read and sorted all the organ's open petitions for one page (issue 14, EXPLAIN in
+    bench/README.md). A key whose row is excluded is skipped and more are read."""
+    items: list[Petition] = []
+    pos = None if after is None else (after[0], after[1])
+    while len(items) < want:
+        need = want - len(items)
+        keys = _page_keys(held, pos, need, undated=undated)
+        if not keys:
+            break
+        rows = Petition.objects.filter(allowed, pk__in=[k for _, k in keys])
+        found = {p.pk: p for p in _list_columns(rows)}
+        items += [found[k] for _, k in keys if k in found]
+        pos = (keys[-1][0] or FAR, keys[-1][1])
+        if len(keys) < need:
+            break  # the list ends here
+    return items
+
+
+def _page_keys(
+    held: QuerySet[Petition], pos: tuple[date, int] | None, n: int, *, undated: bool
+) -> list[tuple[date | None, int]]:
+    """The next ``n`` (next due date, id) of ``held`` after ``pos``, in the worklist's order.
+    ``next_due >= d`` bounds the index range; the rest of the keyset condition filters it."""
+    keys: list[tuple[date | None, int]] = []
+    if pos is None:  # the first page: one read of the index, whose order puts NULL last
+        order = (F("next_due").asc(nulls_last=True), "id")
+        return list(held.order_by(*order).values_list("next_due", "id")[:n])
+    if pos[0] != FAR:
+        d, pk = pos
+        dated = held.filter(next_due__gte=d).filter(Q(next_due__gt=d) | Q(id__gt=pk))
+        keys = list(dated.order_by("next_due", "id").values_list("next_due", "id")[:n])
+    if len(keys) < n and undated:
+        rest = held.filter(next_due__isnull=True)
+        if pos[0] == FAR:
+            rest = rest.filter(id__gt=pos[1])
+        keys += list(rest.order_by("id").values_list("next_due", "id")[: n - len(keys)])
+    return keys
 
 
 @dataclass(frozen=True)
@@ -255,22 +319,11 @@ def flag_q(flag: str) -> Q:
     return Q(**{flag: True})
 
 
-def worklist_flag_counts(*, user: User) -> dict[str, int]:
+def worklist_flag_counts(*, user: User, counts: WorklistCounts | None = None) -> dict[str, int]:
     """How many of the user's organ's open petitions carry each flag, and how many major or
-    urgent ones still await their report (Art. 25). One query, served by the flag indexes."""
-    keys = [f.value for f in LISTED] + ["major_urgent_unreported"]
-    if user.organ_id is None or not user_can(user, Cap.VIEW_PETITIONS):
-        return dict.fromkeys(keys, 0)
-    qs = Petition.objects.filter(
-        Q(current_organ_id=user.organ_id, is_open=True) & _exclusions(user)
-    )
-    counts = qs.aggregate(
-        **{f"n_{f.value}": Count("pk", filter=Q(**{f.value: True})) for f in LISTED},
-        n_major_urgent_unreported=Count(
-            "pk", filter=Q(major_urgent=True, major_urgent_reported=False)
-        ),
-    )
-    return {k: int(counts[f"n_{k}"] or 0) for k in keys}
+    urgent ones still await their report (Art. 25): from the rollup (``worklist_counts``)."""
+    counts = counts or worklist_counts(user=user, today=clock.today())
+    return counts.flags()
 
 
 def region_prefix(code: str) -> str:

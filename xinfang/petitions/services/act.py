@@ -21,6 +21,7 @@ from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _jsonable, _new_event
 from xinfang.petitions.services.deadlines import deadline_facts, deadline_recompute, deadline_rows
 from xinfang.petitions.services.steps import _apply_effects, _validate_step, deadlines_pending
+from xinfang.petitions.services.worklist_tally import worklist_tally_move
 from xinfang.petitions.workflow import (
     OPEN_STATES,
     Action,
@@ -129,6 +130,7 @@ def _step(
         deadline_recompute(petition=petition, events=history)
     petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
     petition.save()
+    worklist_tally_move(before=before, after=petition)  # the worklist's counts
     # The apps above: the 文号 of the document this step issues, the analytics rollup.
     extensions.acted(petition=petition, event=ev, before=before)
     return ev

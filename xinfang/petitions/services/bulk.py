@@ -48,6 +48,7 @@ from xinfang.petitions.services.attachments import (
 from xinfang.petitions.services.deadlines import deadline_rows
 from xinfang.petitions.services.register import PetitionInput, Registration, _assemble
 from xinfang.petitions.services.register_rules import _validate_registration
+from xinfang.petitions.services.worklist_tally import worklist_tally_moves
 
 RECUSE = "您是被检举控告人，应当回避（第二十八条、第三十条第三款）"
 
@@ -215,6 +216,7 @@ def _write(
             _attachment_rows(p, files) if files else []
             for p, files in zip(petitions, staged, strict=True)
         ]
+    worklist_tally_moves((None, p) for p in petitions)  # the worklist's counts: one call
     extensions.registered(petitions=petitions)  # the search queue, the rollup: one call
     if hand is not None and pending is None:
         hand.extend(

@@ -17,6 +17,7 @@ promises are kept (ADR 0012):
 
 from __future__ import annotations
 
+import copy
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -188,6 +189,7 @@ def deadline_recompute(*, petition, events: Sequence | None = None) -> list[Dead
 def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> int:
     """Recompute every petition that has an open deadline started on or before ``since``."""
     from xinfang.petitions.models import Petition
+    from xinfang.petitions.services.worklist_tally import worklist_tally_move
 
     qs = Deadline.objects.filter(outcome="open")
     if since is not None:
@@ -199,8 +201,10 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
         petitions = Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
         for p in petitions:
             with transaction.atomic():  # the rows, the petition's next due date and its seal
+                before = copy.copy(p)
                 deadline_recompute(petition=p)
                 Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
+                worklist_tally_move(before=before, after=p)  # the worklist's counts
                 petition_seal(petition_ids=[p.pk])
                 extensions.changed(petition_ids=[p.pk])  # the rate rollup reads the limits
             done += 1
@@ -234,6 +238,7 @@ def deadline_recompute_after_calendar_change(
     Returns the number of petitions folded and every due date that moved, was kept or reopened.
     """
     from xinfang.petitions.models import Petition, PetitionEvent
+    from xinfang.petitions.services.worklist_tally import worklist_tally_moves
 
     today = clock.local_date(at or clock.now())
     rows = Deadline.objects.filter(
@@ -247,6 +252,7 @@ def deadline_recompute_after_calendar_change(
             p.pk: p
             for p in Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
         }
+        befores = [copy.copy(p) for p in petitions.values()]  # the worklist's counts
         events: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
         for e in PetitionEvent.objects.filter(petition_id__in=chunk).order_by("petition_id", "seq"):
             events[e.petition_id].append(e)
@@ -312,6 +318,7 @@ def deadline_recompute_after_calendar_change(
         KeptDueDate.objects.bulk_create(new_kept)
         deadline_store(chunk, new_rows)
         Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
+        worklist_tally_moves((b, petitions[b.pk]) for b in befores)
         petition_seal(petition_ids=chunk, actor=actor)
         extensions.changed(petition_ids=chunk)  # the rate rollup reads the limits
     return len(ids), moves

@@ -8,6 +8,7 @@ session, a supervision notice, a backlog plan) records it here; so does the peti
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 
 from django.db import transaction
@@ -21,6 +22,7 @@ from xinfang.petitions.flags import FLAGS, Flag, flag_refusal
 from xinfang.petitions.models import Petition
 from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _new_event
+from xinfang.petitions.services.worklist_tally import worklist_tally_move
 
 
 def petition_flags(petition: Petition) -> dict[Flag, bool]:
@@ -103,6 +105,7 @@ def petition_flag_set(
                 raise Forbidden(gettext(message))
             raise ApplicationError(gettext(message), code="flag_refused", status=409)
         when = _event_time(at, petition.last_event_at, now)
+        before = copy.copy(petition)  # the worklist's counts: its old cell
         setattr(petition, flag.value, on)
         data: dict[str, object] = {"flag": flag.value, "on": on, "basis": FLAGS[flag].basis}
         if ended_by:
@@ -130,6 +133,7 @@ def petition_flag_set(
         ev.save()
         petition.last_event_at = max(petition.last_event_at, when)
         petition.save(update_fields=[*(f.value for f in Flag), "leader_in_charge", "last_event_at"])
+        worklist_tally_move(before=before, after=petition)
         # last: the step's record carrying the seal of what was written (ADR 0014, 0026)
         petition_seal(petition_ids=[petition.pk], actor=actor, events=[ev])
     return petition

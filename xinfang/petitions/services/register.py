@@ -38,6 +38,7 @@ from xinfang.petitions.services.register_rules import (  # re-exported: importer
     PetitionInput,
     _validate_registration,
 )
+from xinfang.petitions.services.worklist_tally import worklist_tally_move
 from xinfang.petitions.workflow import OPEN_STATES, Action, Context, State
 
 __all__ = [
@@ -115,6 +116,7 @@ def _register_in_transaction(
         PetitionEvent.objects.bulk_create(events)
         deadlines = Deadline.objects.bulk_create(deadline_rows(petition, facts))
         parties, attachments = _save_parties_and_files(petition, clean, staged)
+        worklist_tally_move(before=None, after=petition)  # the worklist's counts
         extensions.registered(petitions=[petition])  # the search queue, the rollup
         # Last: the steps' audit records and the seal of what was written (ADR 0014), its
         # digest from these rows (new in this transaction: nothing to read back).

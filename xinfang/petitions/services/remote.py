@@ -10,6 +10,7 @@ writes a ``flag`` event (on the timeline, in the seal and the audit trail)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from xinfang.petitions.flags import CONCLUDED_ELSEWHERE
 from xinfang.petitions.models import Petition
 from xinfang.petitions.seal import petition_seal
 from xinfang.petitions.services._shared import _event_time, _new_event
+from xinfang.petitions.services.worklist_tally import worklist_tally_move
 from xinfang.petitions.workflow import OPEN_STATES
 
 
@@ -57,8 +59,10 @@ def petition_remote_concluded(
             data={**(data or {}), "flag": CONCLUDED_ELSEWHERE, "on": concluded},
         )
         ev.save()
+        before = copy.copy(petition)  # the worklist's counts: its old cell
         petition.is_open = is_open
         petition.last_event_at = max(petition.last_event_at, when)
         petition.save(update_fields=["is_open", "last_event_at"])
+        worklist_tally_move(before=before, after=petition)
         petition_seal(petition_ids=[petition.pk], actor=None, events=[ev])  # last (ADR 0014)
     return petition
