@@ -180,6 +180,31 @@ def _bytes_sqlite() -> dict:  # type: ignore[type-arg]
     return {"database": db, "tables": ordered}
 
 
+def _worklist_variants(hc, organ_id: int) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    """Every other filter of the worklist, each with the value the organ's open petitions have
+    least of (the worst case for a list read in due-date order), a flag, and the next page."""
+    import re
+
+    from django.db.models import Count
+
+    from xinfang.petitions.models import Petition
+
+    held = Petition.objects.filter(current_organ_id=organ_id, is_open=True)
+    out: list[tuple] = []  # type: ignore[type-arg]
+    for field, key in (("state", "state"), ("category", "category"), ("channel", "channel"),
+                       ("region_id", "region")):  # fmt: skip
+        rare = (held.exclude(**{field: ""}).values(field).annotate(n=Count("id"))
+                .order_by("n", field).first())  # fmt: skip
+        if rare:
+            out.append((f"worklist, {key}={rare[field]} ({rare['n']:,})", hc, "get",
+                        f"/worklist/?{key}={rare[field]}", None, 50))  # fmt: skip
+    out.append(("worklist, flag=supervised", hc, "get", "/worklist/?flag=supervised", None, 50))
+    m = re.search(r'href="\?cursor=([^"&]+)"', hc.get("/worklist/").content.decode())
+    if m:
+        out.append(("worklist, next page", hc, "get", f"/worklist/?cursor={m.group(1)}", None, 50))
+    return out
+
+
 def _user_of(organ_id: int):  # type: ignore[no-untyped-def]
     from xinfang.directory.models import User
 
@@ -285,6 +310,7 @@ def main() -> int:
     pages = [
         ("worklist, first page", hc, "get", "/worklist/", None, 50),
         ("worklist, overdue", hc, "get", "/worklist/?due=overdue", None, 50),
+        *_worklist_variants(hc, top["current_organ_id"]),
         (f"petition page ({longest[1]} events)", lc, "get", f"/petitions/{long_p.pk}/", None, 50),
         ("statistics (all)", ac, "get", "/analytics/", None, 200),
         (
