@@ -209,7 +209,9 @@ def hot_issues(
     bodies = [_clean(r.get("body")) for _, r in picked]
     hashed = None
     if hashed_bodies is not None:
-        hashed = hashed_bodies.matrix([str(r.get("id", "")) for _, r in picked], bodies)
+        # keyed by the text too: an id alone could name another text (a test's rolled-back row)
+        keys = [(str(r.get("id", "")), hash(b)) for (_, r), b in zip(picked, bodies, strict=True)]
+        hashed = hashed_bodies.matrix(keys, bodies)
     X, names = _vectorise(titles, bodies, title_weight, hashed)
     labels = _cluster(X, threshold, merge, titles, place_merge)
 

@@ -93,12 +93,13 @@ def _window(user: User, weeks: int, now: datetime) -> QuerySet[Petition]:
 
 class RowBank:
     """What clustering reads of each petition (title, body, time, region, a writer digest),
-    fetched once by id and kept for the other scopes of one refresh run (bounded)."""
+    fetched once by id and kept for the other scopes of one refresh run (bounded). ``hashed``:
+    the bodies' cut n-grams, which may outlive the run (a petition's text never changes)."""
 
-    def __init__(self, limit: int = 100_000) -> None:
+    def __init__(self, limit: int = 100_000, hashed: HashedBodies | None = None) -> None:
         self.limit = limit
         self.rows: dict[int, tuple[str, str, datetime, str, str]] = {}
-        self.hashed = HashedBodies()
+        self.hashed = hashed if hashed is not None else HashedBodies()
 
     def get(self, ids: list[int]) -> list[tuple[int, str, str, datetime, str, str]]:
         missing = [i for i in ids if i not in self.rows]

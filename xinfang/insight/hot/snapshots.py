@@ -15,8 +15,9 @@ last week:
 * a scope nothing touched since its last look costs nothing (``marks``: the last petition and
   event ids seen); one a change may touch reads the ids of its window (one query) and is
   grouped again only if they differ, or the day did;
-* scopes whose windows hold the same petitions are grouped once, and every body is cut once per
-  run for all scopes (``rows.RowBank``);
+* scopes whose windows hold the same petitions are grouped once, and a body's n-grams are cut
+  once for every scope and kept by the worker's process for the next runs (``rows.RowBank``,
+  ``vectors.HashedBodies``);
 * a run spends at most ``XINFANG_HOT_REFRESH_SECONDS`` of CPU grouping changed scopes, the least
   recently computed first; the rest keep their last result (its time shown) until a later run.
   A window a reader waits on is grouped first, and one with nothing to show (new, or forgotten
@@ -55,6 +56,7 @@ from xinfang.insight.hot.rows import (
     window_count,
     window_ids,
 )
+from xinfang.insight.hot.vectors import HashedBodies
 from xinfang.insight.models import HotSnapshot
 from xinfang.petitions.models import Petition
 
@@ -62,6 +64,9 @@ from xinfang.petitions.models import Petition
 ASKED_KEEP = timedelta(days=7)
 #: How often the tick wakes the worker (``insight.jobs.hot_precompute``).
 REFRESH_EVERY = timedelta(minutes=5)
+#: The bodies' cut n-grams, kept by the worker's process from run to run (a petition's text
+#: never changes; most of a scope's petitions are the same five minutes later): ≈ 80 MB at most.
+_BODIES = HashedBodies(max_nnz=10_000_000)
 #: A window of at most this many petitions is grouped on the page itself when no snapshot has
 #: it yet (≈ 0.1 s; bench/README.md): a new reader of a small scope never waits. 0: never.
 INLINE_MAX = 200
@@ -293,7 +298,8 @@ def hot_snapshots_refresh(
         return (0 if at is None else 1, at or now, key)
 
     todo = {key: None for key in sorted(due, key=age)}
-    bank = RowBank()
+    bank = RowBank(hashed=_BODIES)
+    cut0, reused0 = _BODIES.cut, _BODIES.reused
     done: dict[str, tuple[list[dict[str, Any]], datetime]] = {}  # by fingerprint: shared
     computed = grouped = 0
     deferred: list[tuple[str, int]] = []
@@ -350,7 +356,7 @@ def hot_snapshots_refresh(
         "deferred": len(deferred),
         "windows_read": read,
         "forgotten": len(stale),
-        "bodies_cut": bank.hashed.cut,
-        "bodies_reused": bank.hashed.reused,
+        "bodies_cut": _BODIES.cut - cut0,
+        "bodies_reused": _BODIES.reused - reused0,
         "cpu_seconds": round(time.process_time() - cpu0, 2),
     }
