@@ -155,7 +155,7 @@ def worklist_for_user(
     held: QuerySet[Petition] = Petition.objects.filter(current_organ_id=user.organ_id, is_open=True)
     held = _filtered(held, state=state, category=category, channel=channel)
     if region:
-        held = held.filter(region__code__startswith=region_prefix(region))  # the FK column
+        held = held.filter(region_code_range(region_prefix(region)))
     if due:
         held = held.filter(due_range(due, today or clock.today()))
     if flag:
@@ -333,6 +333,18 @@ def region_prefix(code: str) -> str:
         return code
     prefix = code.rstrip("0")
     return prefix + "0" * (len(prefix) % 2) if prefix else code
+
+
+def region_code_range(prefix: str, field: str = "region_id") -> Q:
+    """The regions whose code starts with ``prefix`` (digits), as a range of ``region_id``:
+    ``prefix <= code < the next prefix``. Unlike ``LIKE 'prefix%'`` (which a B-tree serves only
+    under the "C" collation) a range is one range of the ``petition_open_by_region`` index under
+    any collation that orders digit strings digit by digit (issue 14)."""
+    rest = prefix.rstrip("9")
+    if not rest:  # "9", "99"…: no code after them
+        return Q(**{f"{field}__gte": prefix})
+    upper = rest[:-1] + chr(ord(rest[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 def due_range(due: str, today: date) -> Q:

@@ -210,3 +210,22 @@ def test_the_bulk_paths_count_as_the_single_one(db):
     demo_seed(petitions=40, seed=2)
     stored = worklist_tally_stored()
     assert stored and stored == worklist_tally_counted()
+
+
+def test_a_region_code_range_holds_exactly_the_codes_starting_with_the_prefix(world):
+    """The worklist's region filter as a range of codes (an index range under any collation):
+    the same regions as ``startswith``, for prefixes ending in 9 too."""
+    from xinfang.directory.models import Level, Region
+    from xinfang.petitions.selectors.lists import region_code_range
+
+    codes = ["990000", "990100", "990102", "990102001", "990102999", "990103", "990199",
+             "990199001", "990200", "999999", "100000", "899999"]  # fmt: skip
+    for c in codes:
+        Region.objects.get_or_create(code=c, defaults={"name": c, "level": Level.COUNTY})
+    for prefix in ("99", "9901", "990102", "990102001", "9901029", "990199", "9", "8", "1"):
+        got = set(
+            Region.objects.filter(region_code_range(prefix, "code"), code__in=codes).values_list(
+                "code", flat=True
+            )
+        )
+        assert got == {c for c in codes if c.startswith(prefix)}, prefix
