@@ -69,3 +69,79 @@ def _prepare(
         return None
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     return _Prepared(sql, compiler, compiler.get_converters(fields))
+
+
+class _Arg(str):
+    """A stand-in for the n-th (text) argument of a prepared query while Django compiles it: a
+    string, so a text field passes it on unchanged, recognised by its type afterwards."""
+
+    n: int
+
+    def __new__(cls, n: int) -> _Arg:
+        arg = super().__new__(cls, f"\x00argument {n}\x00")
+        arg.n = n
+        return arg
+
+
+@dataclass(frozen=True)
+class _PreparedArgs:
+    sql: str
+    compiler: Any
+    converters: dict[int, Any]
+    #: each parameter of the SQL: the index of the caller's argument, or (None, a constant)
+    params: tuple[tuple[int | None, Any], ...]
+
+
+def rows_by_args(
+    key: str, build: Callable[..., QuerySet[Any, Any]], *args: Any
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(*args)`` (a ``values_list`` query), on the default database, compiled
+    once per ``key`` and connection: Django compiles ``build`` with stand-ins for the arguments,
+    and each later call sends the same SQL with the arguments in their places and the query's
+    own constants (``revoked=False``) as compiled. The arguments are strings that must reach
+    the SQL as they are (compared with a text column; not a ``__contains`` pattern, which
+    Django rewrites): a query whose parameters are not the stand-ins themselves runs through
+    the ORM each time. For the lookups of every request (the API token)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    cache: dict[tuple[str, int], Any] | None = getattr(conn, _ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(conn, _ATTR, cache)
+    ck = (f"args:{key}", len(args))
+    if ck not in cache:
+        cache[ck] = _prepare_args(build, len(args), conn)
+    prep: _PreparedArgs | None = cache[ck]
+    if prep is None:
+        return [tuple(r) for r in build(*args).using(DEFAULT_DB_ALIAS)]
+    params = [args[i] if i is not None else const for i, const in prep.params]
+    with conn.cursor() as c:
+        c.execute(prep.sql, params)
+        rows: Any = c.fetchall()
+    if prep.converters:
+        rows = prep.compiler.apply_converters(rows, prep.converters)
+    return [tuple(r) for r in rows]
+
+
+def _prepare_args(
+    build: Callable[..., QuerySet[Any, Any]], n: int, conn: Any
+) -> _PreparedArgs | None:
+    stand_ins = [_Arg(i) for i in range(n)]
+    try:
+        compiler = build(*stand_ins).query.get_compiler(connection=conn)
+        sql, params = compiler.as_sql()
+    except (TypeError, ValueError):  # a lookup that converts its value: not preparable
+        return None
+    layout: list[tuple[int | None, Any]] = []
+    seen = set()
+    for p in params:
+        if type(p) is _Arg:
+            layout.append((p.n, None))
+            seen.add(p.n)
+        elif any(type(x) is _Arg for x in (p if isinstance(p, list | tuple) else ())):
+            return None  # an argument inside a list (``__in``): not handled here
+        else:
+            layout.append((None, p))
+    if seen != set(range(n)):
+        return None  # an argument was rewritten on its way into the SQL
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    return _PreparedArgs(sql, compiler, compiler.get_converters(fields), tuple(layout))

@@ -185,11 +185,20 @@ def role_can(role: str, capability: str) -> bool:
 def user_roles(user: User) -> frozenset[str]:
     cached = getattr(user, "_xinfang_roles", None)
     if cached is None:
+        from xinfang.core.prepared import values_by_ids
         from xinfang.directory.models import Membership
 
-        cached = frozenset(
-            Membership.objects.filter(user_id=user.pk).values_list("role", flat=True)
+        # read at nearly every request: a query compiled once per connection (issue 14)
+        rows = (
+            values_by_ids(
+                "directory.user_roles",
+                lambda ids: Membership.objects.filter(user_id__in=ids).values_list("role"),
+                [user.pk],
+            )
+            if user.pk is not None
+            else []
         )
+        cached = frozenset(role for (role,) in rows)
         if getattr(user, "is_superuser", False):
             # `createsuperuser` makes an administrator: the admin role's row of the table, never
             # more (ADR 0013: nobody is omnipotent)
