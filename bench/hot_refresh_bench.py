@@ -11,7 +11,8 @@ in this order, each with wall time, the CPU time of this process and of its Post
 2. the refresh when nothing changed;
 3. ``--new`` registrations at petition offices across the province (texts of recent petitions),
    then the refresh with the default budget (``XINFANG_HOT_REFRESH_SECONDS``), then again with
-   no budget (what is left);
+   no budget (what is left); then ``--new`` more and the refresh with the default budget (the
+   bodies cut by the earlier runs of the process are kept);
 4. the first view of a new analyst of the province office (a scope computed for others) and of
    a new leader of an organ no reader had (filled on the page, or the worker asked);
 5. the page as read again (``--calls`` calls after 3 warm-ups), with its query count.
@@ -193,6 +194,12 @@ def main() -> int:
     with Meter("refresh again (no budget: what was left)") as m:
         got = hot_snapshots_refresh(budget=0)
     runs["after_new_rest"] = {**m.result, "worker": got}
+    print("   ", got, flush=True)
+    with Meter(f"{args.new} more registrations") as m:
+        _register(args.new, rng)
+    with Meter(f"refresh after {args.new} more (default budget; bodies kept)") as m:
+        got = hot_snapshots_refresh()
+    runs["after_more"] = {**m.result, "worker": got}
     print("   ", got, flush=True)
 
     analyst = User.objects.get(username="province_analyst")

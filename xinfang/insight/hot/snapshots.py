@@ -34,12 +34,14 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -70,6 +72,8 @@ _BODIES = HashedBodies(max_nnz=10_000_000)
 #: A window of at most this many petitions is grouped on the page itself when no snapshot has
 #: it yet (≈ 0.1 s; bench/README.md): a new reader of a small scope never waits. 0: never.
 INLINE_MAX = 200
+#: How long the page may read a missing window's petitions before leaving it to the worker.
+FILL_QUERY_MS = 150
 #: A snapshot the worker has not computed or confirmed for two periods is read as absent
 #: ("being computed"): a stopped worker must not leave a scope's clusters shown for ever, nor a
 #: petition that has since become an accusation against the reader (Art. 30 para 3).
@@ -139,6 +143,24 @@ def _digest(ids: Sequence[int]) -> str:
     return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:40]
 
 
+@contextmanager
+def _bounded(ms: int) -> Iterator[None]:
+    """Queries inside stop after ``ms`` milliseconds on PostgreSQL (OperationalError), then the
+    previous limit again: the page never waits long on a window it reads for itself (a reader
+    of an organ that holds few petitions is read by a scan: ≈ 1 s at 10^6)."""
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as c:
+            c.execute("SHOW statement_timeout")
+            before = c.fetchone()[0]
+            c.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(ms)}ms"])
+        yield
+        with connection.cursor() as c:
+            c.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+
+
 def _fill(snap: HotSnapshot, user: User, weeks: int, now: datetime) -> None:
     """Fill a snapshot no one computed yet (a new reader's scope, a window not asked before)
     when that is cheap: another scope's snapshot of today grouped exactly the same petitions
@@ -147,7 +169,12 @@ def _fill(snap: HotSnapshot, user: User, weeks: int, now: datetime) -> None:
     first, so nothing reaches a scope that may not see it."""
     local = timezone.localtime(now)
     mark = watermark()  # before the window: a change after it is seen by the next run
-    ids = window_ids(user=user, weeks=weeks, now=local)
+    try:
+        with _bounded(FILL_QUERY_MS):
+            ids = window_ids(user=user, weeks=weeks, now=local)
+            n = window_count(user=user, weeks=weeks, now=local, ids=ids)
+    except OperationalError:  # a window the page cannot read at once: the worker's
+        return
     fp = f"{local.date().isoformat()}:{_digest(ids)}"
     same = (
         HotSnapshot.objects.filter(
@@ -166,7 +193,6 @@ def _fill(snap: HotSnapshot, user: User, weeks: int, now: datetime) -> None:
         computed_at = clock.now()
     else:
         return
-    n = window_count(user=user, weeks=weeks, now=local, ids=ids)
     if HotSnapshot.objects.filter(pk=snap.pk, mark=snap.mark).update(
         computed_at=computed_at,
         checked_at=now,

@@ -215,3 +215,34 @@ def test_a_new_reader_whose_window_holds_the_same_petitions_shares_a_snapshot(
     body = client.get("/insight/hot/").content.decode()
     assert "本页结果计算于" in body and "好处费" in body
     assert _shown(named) == _shown(other)
+
+
+def test_a_window_the_page_cannot_read_at_once_is_left_to_the_worker(
+    client, world, register, monkeypatch
+):
+    """PostgreSQL: the page reads a missing window under a short statement timeout; a slow
+    read (a scan at 10^7) leaves it to the worker, and the request's other queries keep the
+    usual limit."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement timeouts are PostgreSQL's")
+    _issue(world, register)
+    real = snapshots.window_ids
+
+    def slow(**kw):  # type: ignore[no-untyped-def]
+        with connection.cursor() as c:
+            c.execute("SELECT pg_sleep(0.3)")
+        return real(**kw)
+
+    monkeypatch.setattr(snapshots, "window_ids", slow)
+    monkeypatch.setattr(snapshots, "FILL_QUERY_MS", 50)
+    leader = staff_create(username="l", password=None, organ=world.county_gov, roles=[Role.LEADER])
+    client.force_login(leader)
+    body = client.get("/insight/hot/").content.decode()
+    assert "正在后台计算" in body
+    with connection.cursor() as c:
+        c.execute("SHOW statement_timeout")
+        assert c.fetchone()[0] != "50ms"
+    monkeypatch.setattr(snapshots, "FILL_QUERY_MS", 5000)
+    assert "本页结果计算于" in client.get("/insight/hot/").content.decode()
