@@ -162,18 +162,17 @@ def audit_append(
 def _heads_move(moved: Sequence[tuple[int, str, int]]) -> None:
     """The chain heads' new (seq, hash), by head id: one statement per head, sent together
     (a batch's append moves all sixteen)."""
-    if len(moved) == 1:
-        seq, h, pk = moved[0]
-        AuditHead.objects.filter(pk=pk).update(seq=seq, hash=h)
-        return
     conn = connections[DEFAULT_DB_ALIAS]
     qn = conn.ops.quote_name
+    sql = (
+        f"UPDATE {qn(AuditHead._meta.db_table)} SET {qn('seq')} = %s, {qn('hash')} = %s "
+        f"WHERE {qn('id')} = %s"
+    )
     with conn.cursor() as c:
-        c.executemany(
-            f"UPDATE {qn(AuditHead._meta.db_table)} SET {qn('seq')} = %s, {qn('hash')} = %s "
-            f"WHERE {qn('id')} = %s",
-            list(moved),
-        )
+        if len(moved) == 1:  # a step, a registration: no ORM update compiled each time
+            c.execute(sql, list(moved[0]))
+        else:
+            c.executemany(sql, list(moved))
 
 
 _COLUMNS = (

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from xinfang.core import clock, ids
 from xinfang.core.errors import Forbidden
-from xinfang.deadlines.models import Deadline
+from xinfang.core.rows import rows_insert
 from xinfang.deadlines.tracker import DeadlineFact, next_due
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import user_can_register
@@ -112,9 +112,13 @@ def _register_in_transaction(
             data, clean, organ=organ, actor=actor, at=at, now=now,
             received_at=received_at, submitted_online=submitted_online,
         )  # fmt: skip
-        petition.save(force_insert=True)
-        PetitionEvent.objects.bulk_create(events)
-        deadlines = Deadline.objects.bulk_create(deadline_rows(petition, facts))
+        # Written as the bulk path writes them (``core.rows``: one INSERT each, returning the
+        # id, without Django compiling an INSERT per model at every registration; issue 14).
+        # Every value was validated against its column by ``_validate_registration``.
+        rows_insert([petition])
+        rows_insert(events)
+        deadlines = deadline_rows(petition, facts)
+        rows_insert(deadlines)
         parties, attachments = _save_parties_and_files(petition, clean, staged)
         worklist_tally_move(before=None, after=petition)  # the worklist's counts
         extensions.registered(petitions=[petition])  # the search queue, the rollup
@@ -207,7 +211,6 @@ def _save_parties_and_files(
 ) -> tuple[list[Party], list[Attachment]]:
     if clean.get("accused_staff"):
         _named_staff_save(petition, clean["accused_staff"])
-    parties = Party.objects.bulk_create(
-        [Party(petition=petition, **vars(pi)) for pi in clean["parties"]]
-    )
+    parties = [Party(petition=petition, **vars(pi)) for pi in clean["parties"]]
+    rows_insert(parties)
     return parties, _attachment_rows(petition, staged)
