@@ -662,6 +662,12 @@ def test_reception_never_shows_an_accusation_to_the_accused_organ(client, world,
         seen.append((url, TITLE in body or ACCUSER in body or "三十日内书面反馈" in body))
     assert "纪检监察组接待室" in client.get("/reception/?from=2025-09-01").content.decode()
     assert not any(hit for _u, hit in seen), seen
+    # even a promise the clerk was made to own stays off the clerk's board (the petitions
+    # gate, not only the leader's petitions; planted fault checked: board_promises without it)
+    from xinfang.reception.models import Promise
+
+    Promise.objects.filter(petition=accusation).update(owner=world.clerk)
+    assert "三十日内书面反馈" not in client.get("/reception/board/").content.decode()
     client.force_login(world.city_clerk)  # the control: the office above sees all of it
     assert TITLE in client.get(f"/reception/sessions/{s.pk}/").content.decode()
 
@@ -771,6 +777,31 @@ def test_a_down_visit_never_shows_an_accusation_to_the_accused_organ(client, wor
     client.force_login(world.city_clerk)  # the control: the office above sees all of it
     body = client.get(f"/reception/visits/{v.pk}/").content.decode()
     assert TITLE in body and "三十日内书面反馈" in body
+
+
+def test_joint_handling_never_shows_an_accusation_to_the_accused_organ(client, world, accusation):
+    """Joint handling (联合办理, Art. 30 para 3): the accusation is jointly handled, led by the
+    inspection group. The county office's clerk (below the accused county government) sees it
+    neither in the list nor by its page; the city office above does. Planted fault (checked):
+    ``reception.selectors.joint`` without the petitions gate shows the title."""
+    from datetime import date
+
+    from xinfang.core.errors import NotFound
+    from xinfang.reception.models import JointHandling
+    from xinfang.reception.selectors.joint import joint_get_for_user, joint_list_for_user
+
+    j = JointHandling.objects.create(
+        petition=accusation, lead=accusation.current_organ, limit=date(2025, 10, 27),
+        started_by=world.city_clerk, started_at=local(2025, 9, 1),
+    )  # fmt: skip
+    assert j not in joint_list_for_user(user=world.clerk)
+    with pytest.raises(NotFound):
+        joint_get_for_user(user=world.clerk, joint_id=j.pk)
+    client.force_login(world.clerk)
+    for url in ("/reception/joint/", f"/reception/joint/{j.pk}/"):
+        assert TITLE not in client.get(url).content.decode()
+    assert j in joint_list_for_user(user=world.city_clerk)  # the control: the office above
+    assert joint_get_for_user(user=world.city_clerk, joint_id=j.pk) == j
 
 
 def test_open311_never_shows_an_accusation_even_marked_for_publication(client, world, accusation):

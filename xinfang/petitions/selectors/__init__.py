@@ -17,6 +17,7 @@ from xinfang.petitions.selectors.access import (
     petition_queryset_for_statistics,
     petition_queryset_for_user,
     petition_queryset_linkable_for,
+    petition_visible,
     petitions_naming,
     statistics_scope,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "petition_queryset_for_organ_hints",
     "petition_queryset_linkable_for",
     "petition_queryset_for_user",
+    "petition_visible",
     "petitions_naming",
     "region_prefix",
     "statistics_scope",

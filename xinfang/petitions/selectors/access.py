@@ -4,7 +4,7 @@ the querysets every other read starts from. Interface code gets petitions only t
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 from xinfang.core.errors import NotFound
@@ -151,6 +151,15 @@ def _in_region(office: Organ) -> Q:
 def petition_queryset_for_user(*, user: User) -> QuerySet[Petition]:
     """Every petition the user may see (for admin lists and exports: filter further)."""
     return Petition.objects.filter(_visible(user))
+
+
+def petition_visible(*, user: User, ref: str = "petition_id") -> Exists:
+    """The outer row's petition (``ref``: the petition id of the outer query) is one ``user``
+    may see: the rule of ``petition_queryset_for_user``, as one EXISTS probed by primary key per
+    row. ``petition_id IN (petition_queryset_for_user(...))`` means the same, but SQLite builds
+    that list first by reading every petition the user may see (the whole table for a
+    province: seconds at 10^6), however few the rows it filters."""
+    return Exists(Petition.objects.filter(_visible(user), pk=OuterRef(ref)))
 
 
 def petition_queryset_for_organ_hints(*, user: User) -> QuerySet[Petition]:

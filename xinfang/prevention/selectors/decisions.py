@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
@@ -25,9 +25,9 @@ def decisions_for_user(*, user: User, status: str = "") -> QuerySet[Decision]:
     qs = Decision.objects.filter(organ_scope(user)).select_related("organ")
     if status:
         qs = qs.filter(status=status)
-    told = Q(links__petition__isnull=True) | Q(
-        links__petition__in=petition_queryset_for_organ_hints(user=user).values("pk")
-    )
+    # EXISTS per link, not links__petition IN (...): SQLite would read every petition first
+    hinted = petition_queryset_for_organ_hints(user=user).filter(pk=OuterRef("links__petition"))
+    told = Q(links__petition__isnull=True) | Exists(hinted)
     return qs.annotate(link_count=Count("links", filter=told, distinct=True)).order_by(
         "-registered_at", "-id"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
@@ -26,10 +26,13 @@ def policy_matters_for_user(*, user: User) -> QuerySet[PolicyMatter]:
         # Only petitions whose existence the user may be told: an accusation linked to the
         # accused organ's own policy matter must not show as a count (Art. 30 para 3).
         .annotate(
+            # EXISTS per link, not IN (...): SQLite would read every petition first
             petition_count=Count(
                 "links",
-                filter=Q(
-                    links__petition__in=petition_queryset_for_organ_hints(user=user).values("pk")
+                filter=Exists(
+                    petition_queryset_for_organ_hints(user=user).filter(
+                        pk=OuterRef("links__petition")
+                    )
                 ),
             )
         )

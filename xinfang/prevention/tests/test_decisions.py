@@ -388,3 +388,28 @@ def test_the_pages_from_registration_to_the_docx_report(client, town):
     client.force_login(town.analyst)
     assert client.get(base).status_code == 404 or client.get(base).status_code == 403
     assert client.get("/prevention/decisions/").status_code == 403
+
+
+def test_an_accusation_against_the_organ_is_not_counted_on_its_decision(
+    world, town, decision, register
+):
+    """Art. 30 para 3: the organ's staff must not learn, even as one more in a count, that an
+    accusation against their organ was linked to their decision (planted fault checked: the
+    count without the organ-hints gate)."""
+    from conftest import local
+    from xinfang.prevention.selectors import decisions_for_user
+
+    accusation = register(
+        category="accusation",
+        route=None,
+        accused_organ_id=town.organ.pk,
+        organ=world.city_po,
+        actor=world.city_clerk,
+    ).petition
+    other = register(organ=world.city_po, actor=world.city_clerk).petition
+    for p in (accusation, other):
+        DecisionLink.objects.create(
+            decision=decision, petition=p, linked_by=world.city_clerk, linked_at=local(2025, 8, 1)
+        )
+    counts = {d.pk: d.link_count for d in decisions_for_user(user=town.clerk)}
+    assert counts[decision.pk] == 1  # the ordinary petition held elsewhere, not the accusation

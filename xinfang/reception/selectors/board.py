@@ -4,11 +4,11 @@ read only through the petitions gate, so an accusation never reaches the accused
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import petition_queryset_for_user, petition_visible
 from xinfang.reception.models import Promise, PromiseStatus, ReceptionRecord
 
 
@@ -28,12 +28,12 @@ def board_petitions(*, user: User) -> QuerySet[Petition]:
 
 def board_promises(*, user: User) -> QuerySet[Promise]:
     """Open promises on the leader's petitions and those the user owns."""
-    visible = petition_queryset_for_user(user=user)
-    mine = board_petitions(user=user).values("pk")
+    # EXISTS per promise, not petition_id IN (...): SQLite would read every visible petition
+    mine = Exists(board_petitions(user=user).filter(pk=OuterRef("petition_id")))
     return (
         Promise.objects.filter(
-            Q(petition_id__in=mine) | Q(owner_id=user.pk),
-            petition_id__in=visible.values("pk"),
+            mine | Q(owner_id=user.pk),
+            petition_visible(user=user),
             status=PromiseStatus.OPEN,
         )
         .select_related("petition", "owner", "record")
@@ -55,9 +55,7 @@ def record_get_for_user(*, user: User, record_id: int) -> ReceptionRecord:
     from xinfang.core.errors import NotFound
 
     r = (
-        ReceptionRecord.objects.filter(
-            pk=record_id, petition_id__in=petition_queryset_for_user(user=user).values("pk")
-        )
+        ReceptionRecord.objects.filter(petition_visible(user=user), pk=record_id)
         .select_related("petition", "organ", "received_by", "recorded_by", "session", "visit")
         .first()
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xinfang.directory.models import User
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import petition_visible
 from xinfang.reception.models import Appointment, AppointmentStatus, ReceptionSession
 from xinfang.reception.selectors.sessions import _seen
 
@@ -36,9 +36,8 @@ def hall_for_user(*, user: User, day: date) -> list[HallSession]:
     out = {s.pk: HallSession(session=s) for s in sessions}
     if not out:
         return []
-    visible = petition_queryset_for_user(user=user).values("pk")
     rows = (
-        Appointment.objects.filter(session_id__in=list(out), petition_id__in=visible)
+        Appointment.objects.filter(petition_visible(user=user), session_id__in=list(out))
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("petition")
         .order_by("arrived_at", "booked_at", "id")

@@ -8,16 +8,15 @@ from django.db.models import Q, QuerySet
 from xinfang.core.errors import NotFound
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import petition_visible
 from xinfang.reception.models import JointHandling, JointTask
 
 
 def joint_list_for_user(*, user: User) -> QuerySet[JointHandling]:
     if not user_can(user, Cap.RECEPTION_VIEW):
         return JointHandling.objects.none()
-    visible = petition_queryset_for_user(user=user).values("pk")
     return (
-        JointHandling.objects.filter(petition_id__in=visible)
+        JointHandling.objects.filter(petition_visible(user=user))
         .select_related("petition", "lead")
         .order_by("limit", "id")
     )
@@ -37,10 +36,9 @@ def joint_get_for_user(*, user: User, joint_id: int) -> JointHandling:
     """A joint case for the lead side (petition visible) or an assisting organ's staff."""
     if not user_can(user, Cap.RECEPTION_VIEW):
         raise NotFound()
-    visible = petition_queryset_for_user(user=user).values("pk")
     j = (
         JointHandling.objects.filter(
-            Q(petition_id__in=visible) | Q(tasks__organ_id=user.organ_id or 0), pk=joint_id
+            petition_visible(user=user) | Q(tasks__organ_id=user.organ_id or 0), pk=joint_id
         )
         .select_related("petition", "lead", "signed_by")
         .distinct()

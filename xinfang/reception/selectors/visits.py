@@ -11,7 +11,7 @@ from xinfang.core.errors import NotFound
 from xinfang.directory.models import Organ, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import petition_queryset_for_user
+from xinfang.petitions.selectors import petition_queryset_for_user, petition_visible
 from xinfang.reception.access import organ_scope
 from xinfang.reception.models import ReceptionRecord, VisitPlan
 
@@ -26,13 +26,14 @@ def _seen(user: User) -> Q:
 def visits_for_user(*, user: User, mine: bool = False) -> QuerySet[VisitPlan]:
     """The plans the user may see, latest first, each with ``shown``: how many of its
     petitions the user may see."""
-    visible = petition_queryset_for_user(user=user).values("pk")
     qs = VisitPlan.objects.filter(_seen(user))
     if mine:
         qs = qs.filter(leader_id=user.pk)
     return (
         qs.select_related("organ", "leader")
-        .annotate(shown=Count("items", filter=Q(items__petition_id__in=visible)))
+        .annotate(
+            shown=Count("items", filter=petition_visible(user=user, ref="items__petition_id"))
+        )
         .order_by("-on", "-id")
     )
 
@@ -61,9 +62,7 @@ def visit_petitions_for_user(*, user: User, plan: VisitPlan) -> QuerySet[Petitio
 def visit_records_for_user(*, user: User, plan: VisitPlan) -> QuerySet[ReceptionRecord]:
     """The records written on the visit, of petitions the user may see."""
     return (
-        ReceptionRecord.objects.filter(
-            visit_id=plan.pk, petition_id__in=petition_queryset_for_user(user=user).values("pk")
-        )
+        ReceptionRecord.objects.filter(petition_visible(user=user), visit_id=plan.pk)
         .select_related("received_by")
         .prefetch_related("promises__owner")
         .order_by("received_at", "id")
