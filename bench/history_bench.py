@@ -339,6 +339,10 @@ def main() -> int:
             None,
             200,
         ),
+        # a denominator (three outcomes) of one organ's line: the busiest holder's
+        (f"rates drill-down (accept, all), organ {top['current_organ_id']}", ac, "get",
+         f"/analytics/rates/drill/?metric=accept&outcome=on_time&outcome=late&outcome=overdue"
+         f"&organ={top['current_organ_id']}", None, 200),
         ("search: 物业 (common)", cc, "post", "/search/", {"q": "物业"}, 100),
         ("search: 噪音扰民", cc, "post", "/search/", {"q": "噪音扰民"}, 100),
         ("search: 物业 + dates", cc, "post", "/search/", {"q": "物业", "from": q1, "to": q2}, 100),
@@ -347,6 +351,14 @@ def main() -> int:
         ("search: 物业, the busiest office's clerk", hc, "post", "/search/", {"q": "物业"}, 100),
         ("hot issues", ac, "get", "/insight/hot/", None, 200),
     ]
+    # the drill-down's second page, where it has a pager (issue 16: keyset, no count)
+    import re
+
+    first = ac.get("/analytics/rates/drill/?metric=accept&outcome=late").content.decode()
+    nxt = re.search(r'<a href="\?([^"]+)" id="drill-next"', first)
+    if nxt:
+        pages.append(("rates drill-down (accept, late), page 2", ac, "get",
+                      "/analytics/rates/drill/?" + nxt.group(1).replace("&amp;", "&"), None, 200))
     pages = [p for p in pages if not only or any(w in p[0] for w in only)]
     print(
         f"worklist of organ {top['current_organ_id']} ({top['n']:,} open); {args.calls} calls each"
