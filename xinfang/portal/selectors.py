@@ -14,6 +14,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xinfang.core import clock, ids
 from xinfang.directory.models import Level, Organ, Region
@@ -192,7 +193,9 @@ def petition_public_view(*, petition: Petition, today: date | None = None) -> Pu
         note = e.reason if e.action in _REASON_SHOWN else ""
         data = e.data or {}
         if e.action == "extend" and data.get("days"):
-            note = _("延长 %(days)s 日。") % {"days": data["days"]} + (f" {note}" if note else "")
+            note = ngettext("延长 %(days)s 日。", "延长 %(days)s 日。", int(data["days"])) % {
+                "days": data["days"]
+            } + (f" {note}" if note else "")
         if e.action == "record_delivery":
             kind = KINDS.get(str(data.get("document", "")))
             method = DELIVERY_METHODS.get(str(data.get("method", "")), "")

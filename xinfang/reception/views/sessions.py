@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core import clock
@@ -185,7 +185,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
                         weekday=on.weekday(),  # type: ignore[union-attr]
                         until=until,  # type: ignore[arg-type]
                     )
-                    note = gettext("已发布 %(n)s 场接访") % {"n": len(done.sessions)}
+                    n = len(done.sessions)
+                    note = ngettext("已发布 %(n)s 场接访", "已发布 %(n)s 场接访", n) % {"n": n}
                     skipped = [d.isoformat() for d in done.rest_days + done.clashes]
                     if skipped:
                         note += gettext("；以下日期是休息日或领导已有安排，未安排：%(d)s") % {

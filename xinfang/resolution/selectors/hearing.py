@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from xinfang.core.errors import NotFound
 from xinfang.deadlines import holidays
@@ -96,9 +96,12 @@ def hearing_clock(*, hearing: Hearing) -> Clock | None:
             "（听证所需时间不计算在复核期限内，《信访工作条例》第三十六条第二款）"
         ) % {"start": since}
     elif d.paused_days:
-        reason = gettext(
+        reason = ngettext(
             "听证所用 %(n)s 日不计算在复核期限内，届满日由 %(before)s 顺延至 %(after)s"
-            "（《信访工作条例》第三十六条第二款）"
+            "（《信访工作条例》第三十六条第二款）",
+            "听证所用 %(n)s 日不计算在复核期限内，届满日由 %(before)s 顺延至 %(after)s"
+            "（《信访工作条例》第三十六条第二款）",
+            d.paused_days,
         ) % {"n": d.paused_days, "before": statutory, "after": d.due_date}
     else:
         reason = gettext("复核机关自收到复核请求之日起30日内提出复核意见（第三十六条第一款）")
