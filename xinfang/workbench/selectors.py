@@ -27,10 +27,10 @@ from xinfang.petitions.selectors import (
     petition_queryset_for_user,
 )
 from xinfang.petitions.selectors.lists import (
-    RECEIVED_ORDER,
-    received_after,
-    received_cursor,
-    received_cursor_parse,
+    list_after,
+    list_cursor,
+    list_cursor_check,
+    list_order,
 )
 from xinfang.workbench.models import SavedFilter, SearchPending
 from xinfang.workbench.text import search_kind_of, terms_of_query
@@ -170,10 +170,11 @@ def petition_search_for_user(
     limit: int = 50,
     counted: bool = False,
 ) -> SearchPage:
-    """Petitions the user may see that match ``q``, the newest received first (keyset on
-    ``received_at, id``: a received-date range walks the ``petition_received`` index from its
-    end and stops after a page, however much history lies after it; issue 14). A range whose
-    first day lies after its last is a 400.
+    """Petitions the user may see that match ``q``, newest first: with a received-date range
+    the newest received first (keyset on ``received_at, id``: the range's end starts the walk
+    of the ``petition_received`` index and a page stops it, however much history lies after
+    it; issue 14), else the newest registered first (keyset on id). A range whose first day
+    lies after its last is a 400.
 
     ``by``: ``auto`` (the kind ``search_kind_of`` sees in ``q``; an identity kind only for a
     user who may search by identity, else text), ``text`` (every word of ``q`` in the title or content), ``code`` (the tracking code,
@@ -184,8 +185,9 @@ def petition_search_for_user(
     page shows its parties)."""
     limit = max(1, min(limit, 200))
     q = (q or "").strip()
-    if cursor:
-        received_cursor_parse(cursor)  # a cursor no page gave out is a 400, whatever the query
+    dated = bool(received_from or received_to)
+    if cursor:  # a cursor no page gave out is a 400, whatever the query
+        list_cursor_check(cursor, dated)
     _search_dates_ordered(received_from, received_to)
     if by not in SEARCH_KINDS:
         raise ApplicationError(
@@ -243,17 +245,18 @@ def petition_search_for_user(
             total += narrow(queued).exclude(pk__in=narrow(qs).values("pk")).count()
 
     def page(qs: QuerySet[Petition]) -> list[Petition]:
-        qs = received_after(narrow(qs), cursor).order_by(*RECEIVED_ORDER)
+        qs = list_after(narrow(qs), cursor, dated).order_by(*list_order(dated))
         return list(_list_columns(qs)[: limit + 1])
 
     items = page(qs)
     if queued is not None:
         seen = {p.pk for p in items}
         extra = [p for p in page(queued) if p.pk not in seen]
-        items = sorted(items + extra, key=lambda p: (p.received_at, p.pk), reverse=True)
+        key = (lambda p: (p.received_at, p.pk)) if dated else (lambda p: p.pk)
+        items = sorted(items + extra, key=key, reverse=True)
         items = items[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
     return SearchPage(
-        items, received_cursor(items[-1]) if more and items else None, terms, by, total
+        items, list_cursor(items[-1], dated) if more and items else None, terms, by, total
     )

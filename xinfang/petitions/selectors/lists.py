@@ -83,6 +83,33 @@ def received_after(qs: QuerySet[Petition], cursor: str | None) -> QuerySet[Petit
     return qs.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(id__lt=pk))
 
 
+def list_order(dated: bool) -> tuple[str, ...]:
+    """A list with a received-date range in ``RECEIVED_ORDER`` (the range bounds the index
+    walk); without one, newest registered first by id (the primary key's walk: cheap however
+    the received dates lie on disk)."""
+    return RECEIVED_ORDER if dated else ("-id",)
+
+
+def list_after(qs: QuerySet[Petition], cursor: str | None, dated: bool) -> QuerySet[Petition]:
+    """``qs`` past ``cursor`` in ``list_order(dated)``; a cursor no page gave out is a 400."""
+    if not cursor:
+        return qs
+    if dated:
+        return received_after(qs, cursor)
+    return qs.filter(id__lt=cursor_id(cursor))
+
+
+def list_cursor(p: Petition, dated: bool) -> str:
+    return received_cursor(p) if dated else str(p.pk)
+
+
+def list_cursor_check(cursor: str, dated: bool) -> None:
+    if dated:
+        received_cursor_parse(cursor)
+    else:
+        cursor_id(cursor)
+
+
 def received_cursor_parse(cursor: str) -> tuple[datetime, int]:
     us, sep, pk = cursor.partition("_")
     digits = us[1:] if us.startswith("-") else us
@@ -370,7 +397,7 @@ def _list_columns(qs: QuerySet[Petition]) -> QuerySet[Petition]:
     petitions (issue 14), since it weighs a hash against the rows before the ``LIMIT``."""
     provisional = Deadline.objects.filter(
         petition_id=OuterRef("pk"), outcome="open", provisional=True, due_date=OuterRef("next_due")
-    ).values("provisional")[:1]
+    ).order_by().values("provisional")[:1]
     return (
         qs.select_related("region")
         .annotate(
@@ -414,8 +441,8 @@ def petition_list_for_user(
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[Petition], str | None]:
-    """Every petition the user may see, the newest received first, filtered; keyset on
-    (received_at, id). A reversed date range is a 400."""
+    """Every petition the user may see, filtered, newest first: by received date (keyset on
+    received_at, id) when a received-date range is given, else by id. A reversed range is a 400."""
     limit = max(1, min(limit, 200))
     days_ordered(
         received_from, received_to, field="received_from", message=gettext("起始日期晚于截止日期")
@@ -427,8 +454,9 @@ def petition_list_for_user(
     qs = qs.filter(clock.on_local_days("received_at", received_from, received_to))
     if flag:
         qs = qs.filter(flag_q(flag))
-    qs = received_after(qs, cursor)
-    items = list(_list_columns(qs.order_by(*RECEIVED_ORDER))[: limit + 1])
+    dated = bool(received_from or received_to)
+    qs = list_after(qs, cursor, dated)
+    items = list(_list_columns(qs.order_by(*list_order(dated)))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    return items, (received_cursor(items[-1]) if more and items else None)
+    return items, (list_cursor(items[-1], dated) if more and items else None)

@@ -1,5 +1,6 @@
-"""Search lists the newest received first and pages on (received date, id), so that a date
-range starts at its end (issue 14); its dates are read by ``core.dates`` and a bad or reversed
+"""Search with a received-date range lists the newest received first and pages on (received
+date, id), so that the range starts the index walk at its end (issue 14); without one, the
+newest registered first (by id); its dates are read by ``core.dates`` and a bad or reversed
 range is a 400 that keeps what was typed."""
 
 from __future__ import annotations
@@ -46,12 +47,17 @@ def _all_pages(user, limit, **kw):
             return seen
 
 
-def test_the_newest_received_comes_first_whenever_it_was_registered(world, register, settle):
+def test_within_a_date_range_the_newest_received_comes_first(world, register, settle):
+    from datetime import date
+
     late_letter = register(received_at=local(2025, 8, 20)).petition
     old_letter = register(received_at=local(2025, 6, 1)).petition  # registered after it
     newest = register(received_at=local(2025, 8, 31)).petition
     settle()
-    assert [p.pk for p in _search(world.clerk).items] == [newest.pk, late_letter.pk, old_letter.pk]
+    dated = _search(world.clerk, received_from=date(2025, 1, 1)).items
+    assert [p.pk for p in dated] == [newest.pk, late_letter.pk, old_letter.pk]
+    undated = _search(world.clerk).items  # without a range: the newest registered first
+    assert [p.pk for p in undated] == [newest.pk, old_letter.pk, late_letter.pk]
 
 
 def test_pages_follow_one_another_through_equal_dates(world, register, settle):
@@ -59,9 +65,13 @@ def test_pages_follow_one_another_through_equal_dates(world, register, settle):
     older = register(received_at=local(2025, 8, 1)).petition.pk
     newer = register(received_at=local(2025, 8, 25)).petition.pk
     settle()
+    from datetime import date
+
     expected = [newer, *sorted(same, reverse=True), older]
     for limit in (1, 2, 3, 50):
-        assert _all_pages(world.clerk, limit) == expected, limit
+        assert _all_pages(world.clerk, limit, received_to=date(2025, 8, 31)) == expected, limit
+    by_id = sorted([*same, older, newer], reverse=True)
+    assert _all_pages(world.clerk, 2) == by_id
 
 
 def test_a_date_range_holds_whole_local_days(world, register, settle):
@@ -98,11 +108,16 @@ def test_a_date_range_holds_whole_local_days(world, register, settle):
     ],
 )
 def test_a_cursor_no_page_gave_out_is_a_400(world, cursor):
+    from datetime import date
+
     from xinfang.core.errors import ApplicationError
 
     with pytest.raises(ApplicationError) as e:
-        _search(world.clerk, cursor=cursor)
+        _search(world.clerk, cursor=cursor, received_from=date(2025, 1, 1))
     assert e.value.status == 400 and "cursor" in e.value.fields
+    if "_" in cursor:  # without a range the cursor is an id
+        with pytest.raises(ApplicationError):
+            _search(world.clerk, cursor=cursor)
 
 
 def test_a_reversed_range_is_a_400_not_an_empty_page(world, register, client):
