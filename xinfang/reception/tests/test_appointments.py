@@ -169,3 +169,27 @@ def test_the_portal_booking_flow_on_a_phone(client, publish):
     assert Appointment.objects.get().status == "cancelled"
     assert client.get("/reception/book/99999999999/").status_code == 404
     assert client.post("/reception/book/find/", {"code": "x\x00", "phone": "1"}).status_code == 400
+
+
+def test_the_booking_pages_in_english_have_no_chinese_punctuation_or_status(
+    client, publish, settings
+):
+    """fixb item 1: "：" and "已预约" leaked into the English booking pages."""
+    s = publish()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    listing = client.get("/reception/book/").content.decode()
+    form = {
+        "phone": PHONE,
+        "mode": "new",
+        "name": "李四",
+        "title": "路灯坏了",
+        "content": "请求修复路灯。",
+        "submission": "0b0e6b9e-8c1a-4d5e-9f00-00000000000a",
+    }
+    booked = client.get(client.post(f"/reception/book/{s.pk}/", form).url).content.decode()
+    code = Appointment.objects.get().code
+    found = client.post("/reception/book/find/", {"code": code, "phone": PHONE}).content.decode()
+    for page in (listing, booked, found):
+        assert 'lang="en"' in page
+        assert "：" not in page.replace("路灯坏了", "")
+    assert "已预约" not in found and "Booked" in found
