@@ -197,10 +197,18 @@ def deadline_recompute_open(*, since: date | None = None, batch: int = 500) -> i
     ids = sorted(set(qs.values_list("petition_id", flat=True)))
     done = 0
     for i in range(0, len(ids), batch):
-        chunk = ids[i : i + batch]
-        petitions = Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
-        for p in petitions:
+        for pid in ids[i : i + batch]:
             with transaction.atomic():  # the rows, the petition's next due date and its seal
+                # Locked and read inside the transaction (revB #1): a clerk's step waits, or the
+                # job reads the state the step committed, never folds a copy read before it.
+                p = (
+                    Petition.objects.select_for_update(of=("self",))
+                    .select_related("registering_organ")
+                    .filter(pk=pid)
+                    .first()
+                )
+                if p is None:
+                    continue
                 before = copy.copy(p)
                 deadline_recompute(petition=p)
                 Petition.objects.filter(pk=p.pk).update(next_due=p.next_due)
@@ -237,9 +245,6 @@ def deadline_recompute_after_calendar_change(
 
     Returns the number of petitions folded and every due date that moved, was kept or reopened.
     """
-    from xinfang.petitions.models import Petition, PetitionEvent
-    from xinfang.petitions.services.worklist_tally import worklist_tally_moves
-
     today = clock.local_date(at or clock.now())
     rows = Deadline.objects.filter(
         Q(outcome=OPEN) | Q(outcome=LAPSED), due_date__gte=first, start_date__lt=last
@@ -247,78 +252,93 @@ def deadline_recompute_after_calendar_change(
     ids = sorted(set(rows.values_list("petition_id", flat=True)))
     moves: list[DeadlineMove] = []
     for i in range(0, len(ids), batch):
-        chunk = ids[i : i + batch]
-        petitions = {
-            p.pk: p
-            for p in Petition.objects.select_related("registering_organ").filter(pk__in=chunk)
-        }
-        befores = [copy.copy(p) for p in petitions.values()]  # the worklist's counts
-        events: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
-        for e in PetitionEvent.objects.filter(petition_id__in=chunk).order_by("petition_id", "seq"):
-            events[e.petition_id].append(e)
-        old_rows: dict[int, list[Deadline]] = defaultdict(list)
-        for d in Deadline.objects.filter(petition_id__in=chunk).order_by("id"):
-            old_rows[d.petition_id].append(d)
-        kept = _kept_of(chunk)
-        new_kept: list[KeptDueDate] = []
-        new_rows: list[Deadline] = []
-        for pid in chunk:
-            p = petitions[pid]
-            facts = deadline_facts(p, events[pid], kept=kept.get(pid))
-            floors: Kept = {}
-            latest = {f.code: i for i, f in enumerate(facts)}  # a reopened window follows it
-            # Each fact beside the row of the same duty (rows keep their identity across folds,
-            # so their id order need not be the fold's order).
-            stored = _keyed(old_rows[pid])
-            seen: Counter[tuple[str, date]] = Counter()
-            for i, new in enumerate(facts):
-                old = stored.get((pid, new.code, new.start, seen[(new.code, new.start)]))
-                seen[(new.code, new.start)] += 1
-                if old is None:
-                    continue
-                # A window recorded as lapsed while the calendar now shows it was still open on
-                # that day, and not reopened since: whether or not this change moved it (an
-                # earlier fold may have moved it without reopening, e.g. rows of an old version).
-                lost = (
-                    old.outcome == LAPSED
-                    and old.closed_on is not None
-                    and new.due >= old.closed_on
-                    and latest[old.code] == i
-                )
-                if old.due_date == new.due and not lost:
-                    continue
-                move = DeadlineMove(
-                    petition_id=pid,
-                    tracking_code=p.tracking_code,
-                    code=old.code,
-                    start=old.start_date,
-                    before=old.due_date,
-                    computed=new.due,
-                    after=new.due,
-                    outcome=old.outcome,
-                    closed_on=old.closed_on,
-                    how="moved",
-                )
-                if lost:
-                    move = replace(move, how="reopened")
-                elif new.due < old.due_date and _kept(old, new, today):
-                    floors[(old.code, old.start_date)] = old.due_date
-                    move = replace(move, after=old.due_date, how="kept")
-                elif old.outcome != OPEN:
-                    continue  # a met or void limit, or a window that lapsed anyway: history
-                moves.append(move)
-            if floors:
-                new_kept += [
-                    KeptDueDate(petition_id=pid, code=c, start_date=s, due_date=d, year=last.year)
-                    for (c, s), d in floors.items()
-                ]
-                facts = deadline_facts(p, events[pid], kept={**kept.get(pid, {}), **floors})
-            new_rows += deadline_rows(p, facts)
-            p.next_due = next_due(facts, p.current_organ_id)
-        KeptDueDate.objects.bulk_create(new_kept)
-        deadline_store(chunk, new_rows)
-        Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
-        worklist_tally_moves((b, petitions[b.pk]) for b in befores)
-        petition_seal(petition_ids=chunk, actor=actor)
-        extensions.changed(petition_ids=chunk)  # the rate rollup reads the limits
+        with transaction.atomic():
+            _recompute_calendar_chunk(ids[i : i + batch], actor, today, last, moves)
     return len(ids), moves
+
+
+def _recompute_calendar_chunk(  # type: ignore[no-untyped-def]
+    chunk: list[int], actor, today: date, last: date, moves: list[DeadlineMove]
+) -> None:
+    from xinfang.petitions.models import Petition, PetitionEvent
+    from xinfang.petitions.services.worklist_tally import worklist_tally_moves
+
+    # Locked in pk order before anything is read (revB #1): a clerk's step on one of them
+    # waits for this chunk, or this chunk folds what the step committed, never a stale copy.
+    petitions = {
+        p.pk: p
+        for p in Petition.objects.select_for_update(of=("self",))
+        .select_related("registering_organ")
+        .filter(pk__in=chunk)
+        .order_by("pk")
+    }
+    chunk = [pid for pid in chunk if pid in petitions]
+    befores = [copy.copy(p) for p in petitions.values()]  # the worklist's counts
+    events: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    for e in PetitionEvent.objects.filter(petition_id__in=chunk).order_by("petition_id", "seq"):
+        events[e.petition_id].append(e)
+    old_rows: dict[int, list[Deadline]] = defaultdict(list)
+    for d in Deadline.objects.filter(petition_id__in=chunk).order_by("id"):
+        old_rows[d.petition_id].append(d)
+    kept = _kept_of(chunk)
+    new_kept: list[KeptDueDate] = []
+    new_rows: list[Deadline] = []
+    for pid in chunk:
+        p = petitions[pid]
+        facts = deadline_facts(p, events[pid], kept=kept.get(pid))
+        floors: Kept = {}
+        latest = {f.code: i for i, f in enumerate(facts)}  # a reopened window follows it
+        # Each fact beside the row of the same duty (rows keep their identity across folds,
+        # so their id order need not be the fold's order).
+        stored = _keyed(old_rows[pid])
+        seen: Counter[tuple[str, date]] = Counter()
+        for i, new in enumerate(facts):
+            old = stored.get((pid, new.code, new.start, seen[(new.code, new.start)]))
+            seen[(new.code, new.start)] += 1
+            if old is None:
+                continue
+            # A window recorded as lapsed while the calendar now shows it was still open on
+            # that day, and not reopened since: whether or not this change moved it (an
+            # earlier fold may have moved it without reopening, e.g. rows of an old version).
+            lost = (
+                old.outcome == LAPSED
+                and old.closed_on is not None
+                and new.due >= old.closed_on
+                and latest[old.code] == i
+            )
+            if old.due_date == new.due and not lost:
+                continue
+            move = DeadlineMove(
+                petition_id=pid,
+                tracking_code=p.tracking_code,
+                code=old.code,
+                start=old.start_date,
+                before=old.due_date,
+                computed=new.due,
+                after=new.due,
+                outcome=old.outcome,
+                closed_on=old.closed_on,
+                how="moved",
+            )
+            if lost:
+                move = replace(move, how="reopened")
+            elif new.due < old.due_date and _kept(old, new, today):
+                floors[(old.code, old.start_date)] = old.due_date
+                move = replace(move, after=old.due_date, how="kept")
+            elif old.outcome != OPEN:
+                continue  # a met or void limit, or a window that lapsed anyway: history
+            moves.append(move)
+        if floors:
+            new_kept += [
+                KeptDueDate(petition_id=pid, code=c, start_date=s, due_date=d, year=last.year)
+                for (c, s), d in floors.items()
+            ]
+            facts = deadline_facts(p, events[pid], kept={**kept.get(pid, {}), **floors})
+        new_rows += deadline_rows(p, facts)
+        p.next_due = next_due(facts, p.current_organ_id)
+    KeptDueDate.objects.bulk_create(new_kept)
+    deadline_store(chunk, new_rows)
+    Petition.objects.bulk_update(list(petitions.values()), ["next_due"])
+    worklist_tally_moves((b, petitions[b.pk]) for b in befores)
+    petition_seal(petition_ids=chunk, actor=actor)
+    extensions.changed(petition_ids=chunk)  # the rate rollup reads the limits
