@@ -90,6 +90,12 @@ def inbox_receive(*, raw: bytes, now: datetime) -> Receipt:
                 kind=envelope.kind,
                 received_at=now,
             )
+            if envelope.kind in ("transfer", "withdraw"):
+                # A transfer and its withdrawal arriving at the same moment: each checks for the
+                # other, so they take turns on the peer's row (revB #2 of stop 29). Without it
+                # each misses the other's uncommitted row, the late transfer is registered and
+                # never marked taken back, and two offices handle one petition.
+                list(Peer.objects.select_for_update().filter(pk=peer.pk).values_list("pk"))
             if envelope.kind == "transfer":
                 result = _transfer_apply(peer=peer, envelope=envelope, now=now)
             elif envelope.kind == "remedy":
