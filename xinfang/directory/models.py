@@ -121,7 +121,21 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "工作人员"
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return self.person_name
+
+    def full_name(self) -> str:
+        """The name from the two name fields: family name first for a Chinese name (张三), the
+        Western order otherwise; "" when neither is filled."""
+        last, first = self.last_name.strip(), self.first_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in last + first):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
+    @property
+    def person_name(self) -> str:
+        """The one name shown where a person's name belongs (lists, dropdowns, records): the
+        name as written (姓名), else the two name fields, the login name only as a last resort."""
+        return self.display_name.strip() or self.full_name() or self.username
 
     @property
     def print_name(self) -> str:
@@ -129,7 +143,7 @@ class User(AbstractUser):
         (walker #8); "（未填姓名）" when the user has no name."""
         from django.utils.translation import gettext
 
-        return (self.display_name or self.get_full_name() or "").strip() or gettext("（未填姓名）")
+        return self.display_name.strip() or self.full_name() or gettext("（未填姓名）")
 
 
 class Membership(models.Model):

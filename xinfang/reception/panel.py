@@ -46,7 +46,7 @@ def reception_timeline(*, petition: Any, user: Any) -> Iterable[TimelineItem]:
                 label=_label(r),
                 text=r.said[:200] + (f" 承诺：{promised}" if promised else ""),
                 organ=r.organ.name,
-                actor=r.received_by.get_full_name() or r.received_by.username,
+                actor=r.received_by.person_name,
                 url=reverse("reception:record", args=[r.pk]),
             )
         )

@@ -350,9 +350,7 @@ def _intake_page(
             ],
             "can_add_rep": rows < settings.XINFANG_MAX_REPRESENTATIVES,
             "max_reps": settings.XINFANG_MAX_REPRESENTATIVES,
-            "received_by": post.get("received_by", "")
-            if post
-            else (user.get_full_name() or user.get_username()),  # type: ignore[union-attr]
+            "received_by": post.get("received_by", "") if post else user.person_name,  # type: ignore[union-attr]
             "errors": errors,
             "error_rows": _error_rows(errors),
             "message": message,

@@ -82,7 +82,7 @@ def _accused_staff_of(p: Petition) -> list[dict]:
         return []
     out = []
     for u in p.accused_staff.select_related("organ").order_by("id"):
-        name = u.display_name or u.get_full_name() or u.get_username()
+        name = u.person_name
         organ = u.organ.name if u.organ else ""
         out.append(
             {

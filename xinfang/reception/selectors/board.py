@@ -14,13 +14,20 @@ from xinfang.reception.models import Promise, PromiseStatus, ReceptionRecord
 
 def leader_name(user: User) -> str:
     """The name a leader's 包案 is recorded under on the petition (``leader_in_charge``)."""
-    return (user.get_full_name() or user.username).strip()
+    return user.person_name
 
 
 def board_petitions(*, user: User) -> QuerySet[Petition]:
     return (
         petition_queryset_for_user(user=user)
-        .filter(leader_case=True, leader_in_charge=leader_name(user))
+        .filter(
+            leader_case=True,
+            # the name as recorded before names came from person_name too (get_full_name/login)
+            leader_in_charge__in={
+                leader_name(user),
+                (user.get_full_name() or user.username).strip(),
+            },
+        )
         .select_related("current_organ")
         .order_by("next_due", "id")
     )
