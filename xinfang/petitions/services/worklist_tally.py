@@ -108,10 +108,20 @@ def worklist_tally_stored() -> dict[Key, tuple[int, ...]]:
 
 def worklist_tally_rebuild() -> int:
     """Recount the rollup from the open petitions (after an import in SQL, or to repair);
-    returns the cells written."""
-    counted = worklist_tally_counted()
+    returns the cells written.
+
+    Count, delete and insert are one transaction with the rollup locked against writers first
+    (revB #4): a step committed meanwhile either is in the count (it wrote before the lock) or
+    waits at its upsert and adds its delta to the new base, never lost between the two. On
+    PostgreSQL ``LOCK TABLE … IN EXCLUSIVE MODE`` (reads go on); on SQLite the DELETE takes the
+    database's write lock before the count."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                table = connection.ops.quote_name(WorklistTally._meta.db_table)
+                cur.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         WorklistTally.objects.all().delete()
+        counted = worklist_tally_counted()
         WorklistTally.objects.bulk_create(
             [
                 WorklistTally(
