@@ -127,7 +127,7 @@ def postgres_database(url: str, *, pooled: bool) -> dict:
     hosts, ports = [], []
     for item in (hostlist or "127.0.0.1").split(","):
         host, _, port = item.rpartition(":") if ":" in item else (item, "", "")
-        if port and not port.isdigit():
+        if port and not (port.isascii() and port.isdigit()):  # "²" is isdigit() (revB #8)
             raise ValueError(f"bad port in database URL: {port[:10]!r}")
         hosts.append(unquote(host) or "127.0.0.1")
         ports.append(port or "5432")

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from config import env
+from xinfang.core.inputs import is_digits
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = env.data_dir()
@@ -158,7 +159,7 @@ if XINFANG_TAKE_BACK_ROUND not in ("remaining", "full"):
 # routing day would otherwise leave a round due at once: the office paying for the other
 # installation's outage; revB #5). 0..15 days.
 _tb_min = os.environ.get("XINFANG_TAKE_BACK_MIN_DAYS", "5")
-if not _tb_min.isdigit() or not 0 <= int(_tb_min) <= 15:
+if not is_digits(_tb_min) or not 0 <= int(_tb_min) <= 15:  # "²" is isdigit() (revB #8)
     raise ValueError(f"XINFANG_TAKE_BACK_MIN_DAYS must be a whole number of days 0..15, got {_tb_min!r}")
 XINFANG_TAKE_BACK_MIN_DAYS = int(_tb_min)
 # The transfer chain (逐级转送, Art. 22; regulation.md §3.1 T1a): each lower petition office's
