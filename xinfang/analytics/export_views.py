@@ -103,9 +103,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
     kind = kind_get(request.POST.get("kind", "")[:40])
     if kind.name == "rates_drill":  # asked for from the drill-down's own form
         raise ApplicationError(gettext("参数无效"), code="bad_param", status=400)
-    kind.require(user)  # type: ignore[arg-type]
-    g = _query(request)
-    params = kind.params(g)
+    try:
+        kind.require(user)  # type: ignore[arg-type]
+        g = _query(request)
+        params = kind.params(g)
+    except ApplicationError as e:  # the refusal leads back to the list it came from
+        pairs = [(k[2:], v) for k, vs in request.POST.lists() if k.startswith("f:") for v in vs]
+        query = urlencode(pairs) if not any("\x00" in k + v for k, v in pairs) else ""
+        back = reverse(kind.page_url) + ("?" + query if query and len(query) <= 2000 else "")
+        return render(request, "web/error.html", {"error": e, "back": back}, status=e.status)
     keep = [(k, v) for k, v in g.items() if k != "cursor" and k in params]
     with once(scope="analytics.list_export", key=request.POST.get(FIELD)) as claim:
         if claim.prior is not None:  # a refresh or a double click: the export first asked

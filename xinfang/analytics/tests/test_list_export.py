@@ -163,3 +163,13 @@ def test_the_export_carries_the_days_the_drill_down_shows(client, world, registe
     assert rows[1][-1] == "天数"
     days = {r[0]: r[-1] for r in rows[2:]}
     assert days == {accepted.tracking_code: 12, waiting.tracking_code: None}
+
+
+def test_a_refused_worklist_export_leads_back_to_the_list_with_its_filters(client, world):
+    """fixb item 4: the refusal page linked only to home."""
+    client.force_login(world.clerk)
+    form = {"once": "2c8e4d2f-6b3e-4f70-8d9c-2b3c4d5e6f70", "kind": "petitions", "f:state": "nope"}
+    r = client.post("/analytics/exports/new/", form)
+    assert r.status_code == 400
+    assert 'href="/worklist/?state=nope" id="error-back"' in r.content.decode()
+    assert ListExport.objects.count() == 0
