@@ -173,8 +173,10 @@ def _fill(snap: HotSnapshot, user: User, weeks: int, now: datetime) -> None:
         with _bounded(FILL_QUERY_MS):
             ids = window_ids(user=user, weeks=weeks, now=local)
             n = window_count(user=user, weeks=weeks, now=local, ids=ids)
-    except OperationalError:  # a window the page cannot read at once: the worker's
-        return
+    except OperationalError as e:
+        if getattr(e.__cause__, "sqlstate", None) != "57014":  # query_canceled: the bound
+            raise  # a lost connection or a deadlock is an error, not "being computed" (revA #8)
+        return  # a window the page cannot read at once: the worker's
     fp = f"{local.date().isoformat()}:{_digest(ids)}"
     same = (
         HotSnapshot.objects.filter(

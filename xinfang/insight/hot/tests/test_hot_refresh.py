@@ -246,3 +246,22 @@ def test_a_window_the_page_cannot_read_at_once_is_left_to_the_worker(
         assert c.fetchone()[0] != "50ms"
     monkeypatch.setattr(snapshots, "FILL_QUERY_MS", 5000)
     assert "本页结果计算于" in client.get("/insight/hot/").content.decode()
+
+
+def test_only_the_bound_is_taken_for_being_computed(client, world, register, monkeypatch):
+    """revA #8: a lost connection or a deadlock while the page reads a window is an error the
+    operators see, not a silent "being computed" for ever; only the statement timeout of the
+    bound (query_canceled, 57014) leaves the window to the worker."""
+    from django.db import OperationalError
+
+    _issue(world, register)
+
+    def lost(**kw):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(snapshots, "window_ids", lost)
+    leader = staff_create(username="l2", password=None, organ=world.county_gov, roles=[Role.LEADER])
+    client.force_login(leader)
+    r = client.get("/insight/hot/")
+    assert r.status_code == 503  # the database-unavailable page, not "being computed"
+    assert "正在后台计算" not in r.content.decode()
