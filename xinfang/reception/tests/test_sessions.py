@@ -234,3 +234,31 @@ def test_a_session_page_never_prints_the_leaders_login_name(client, publish, wor
     leader.save(update_fields=["first_name"])
     page = client.get(reverse("reception:session", args=[s.pk])).content.decode()
     assert "（未填姓名）" in page and "leaderwang" not in page
+
+
+def test_a_capacity_of_twenty_digits_is_refused_at_its_field_keeping_the_form(
+    client, world, leader
+):
+    """walker #5 (stop 29): 99999999999999999999 gave the bare "参数有误：capacity" page and
+    lost everything typed; it is the field's own message now, the form kept."""
+    client.force_login(world.clerk)
+    r = client.post(
+        "/reception/sessions/new/",
+        {
+            "organ": world.county_po.pk,
+            "leader": leader.pk,
+            "on": "2025-09-02",
+            "starts": "09:00",
+            "ends": "11:00",
+            "place": "第二接待室",
+            "capacity": "99999999999999999999",
+        },
+    )
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert (
+        "可接待人数应在 1 到" in body
+        and "第二接待室" in body
+        and "capacity" not in body.split("<form")[0]
+    )
+    assert ReceptionSession.objects.count() == 0

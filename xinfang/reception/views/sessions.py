@@ -38,6 +38,7 @@ from xinfang.reception.services import (
     session_cancel,
     session_publish,
 )
+from xinfang.reception.services.sessions import MAX_CAPACITY
 from xinfang.reception.video import session_room_url
 from xinfang.reception.views._shared import (
     need,
@@ -80,7 +81,8 @@ def _calendar_rows(rows: list[dict]) -> list[tuple[date, list[dict]]]:
     unnamed = gettext("（未填姓名）")  # a login name is not for print (walker #8)
     for r in rows:
         full = (r["leader__display_name"] or "").strip() or (
-            f"{r['leader__last_name']}{r['leader__first_name']}".strip())
+            f"{r['leader__last_name']}{r['leader__first_name']}".strip()
+        )
         r["url"] = url % r["id"]
         r["time"] = f"{r['starts']:%H:%M}–{r['ends']:%H:%M}"
         r["leader"] = full or unnamed
@@ -160,7 +162,11 @@ def session_new(request: HttpRequest) -> HttpResponse:
         on = parse_date(P.get("on"), "on", errors)
         starts = parse_time(P.get("starts"), "starts", errors)
         ends = parse_time(P.get("ends"), "ends", errors)
-        capacity = parse_int(P.get("capacity"), field="capacity") or 0
+        try:
+            capacity = parse_int(P.get("capacity"), field="capacity") or 0
+        except ApplicationError:  # not a number, or one of twenty digits: at its field, kept
+            capacity = 0
+            errors["capacity"] = [gettext("可接待人数应在 1 到 %(n)s 之间") % {"n": MAX_CAPACITY}]
         leader_id = parse_int(P.get("leader"), field="leader") or 0
         repeat = P.get("repeat") == "weekly"
         until = parse_date(P.get("until"), "until", errors) if repeat else None

@@ -92,3 +92,16 @@ def test_a_role_without_identity_search_gets_a_text_search_for_a_phone_number(
     client.force_login(world.clerk)
     assert "小区楼下餐馆油烟噪声扰民" in _found(client, "13911112222")
     assert AuditRecord.objects.filter(kind="identity.search").count() == 1
+
+
+def test_filters_without_words_say_what_to_type(client, world):
+    """walker #1 (stop 29): a state or a date range with an empty search box showed an empty
+    page, no table and no word; it now says that the filters narrow a search."""
+    client.force_login(world.clerk)
+    for r in (
+        client.post("/search/", {"q": "", "state": "registered", "from": "2025-01-01"}),
+        client.get("/search/?from=2020-01-01&to=2026-12-31"),
+    ):
+        assert r.status_code == 200
+        assert "请输入检索内容" in r.content.decode()
+    assert "请输入检索内容" not in client.get("/search/").content.decode()
