@@ -262,3 +262,17 @@ def test_a_capacity_of_twenty_digits_is_refused_at_its_field_keeping_the_form(
         and "capacity" not in body.split("<form")[0]
     )
     assert ReceptionSession.objects.count() == 0
+
+
+def test_the_calendar_names_the_kind_of_reception_in_the_readers_language(client, publish, world):
+    """walker2 (stop 29): the calendar's 接访方式 column printed 联合接访 on English pages."""
+    from django.conf import settings
+
+    from xinfang.reception.models import SessionKind
+
+    publish(kind=SessionKind.JOINT)
+    client.force_login(world.clerk)
+    assert "联合接访" in client.get("/reception/?from=2025-09-01").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/reception/?from=2025-09-01").content.decode()
+    assert "联合接访" not in body

@@ -76,7 +76,7 @@ def _calendar_rows(rows: list[dict]) -> list[tuple[date, list[dict]]]:
     """The page's rows grouped by day, each with its display strings made once here (the
     template only prints them: a template filter per cell was most of the page's time)."""
     url = reverse("reception:session", args=[999999999]).replace("999999999", "%d")
-    kinds = dict(SessionKind.choices)
+    kinds = {k: gettext(v) for k, v in SessionKind.choices}  # in the reader's language
     video = gettext("视频接访")
     unnamed = gettext("（未填姓名）")  # a login name is not for print (walker #8)
     for r in rows:
