@@ -65,10 +65,11 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 HD_VERSION = "2.6.1"
-PG = "postgresql://postgres@127.0.0.1:5432/"
+PG_PORT = 5432  # --pg-port: the cluster both sides use
 XF_PASSWORD = "xinfang-demo-2026"  # the demo's staff password (bench_seed's templates)
 HD_PASSWORD = "helpdesk-bench-2026"
 TEXT_DIR = "/work/shared/data/teddy"
+CLIENT_TIMEOUT = 1800  # seconds: helpdesk's report walks every ticket in Python
 
 
 def _say(msg: str) -> None:
@@ -77,7 +78,7 @@ def _say(msg: str) -> None:
 
 def _psql(sql: str, db: str = "postgres") -> str:
     r = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atqc", sql],
+        ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-d", db, "-Atqc", sql],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return r.stdout.strip()
@@ -99,18 +100,43 @@ def _xf_env(args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DJANGO_"))}
     env.update(
         XINFANG_DATA_DIR=str(Path(args.workdir) / "xf-data"),
-        XINFANG_DATABASE_URL=PG + args.xf_db,
+        XINFANG_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{PG_PORT}/{args.xf_db}",
         XINFANG_ACCESS_LOG="0",
         XINFANG_LOG_LEVEL="ERROR",
         XINFANG_WEB_WORKERS=str(args.workers),
         XINFANG_WEB_THREADS=str(args.threads),
+        XINFANG_WEB_TIMEOUT=str(args.server_timeout),
         PYTHONPATH=str(ROOT),
     )
     return env
 
 
+def _copy_xf(args: argparse.Namespace) -> None:
+    """A copy of an already seeded base (``--xf-template``) and of its data folder (its field
+    keys), instead of seeding: the shared 10^6 history takes hours to make."""
+    data = Path(args.workdir) / "xf-data"
+    if not args.xf_data_from or not Path(args.xf_data_from).is_dir():
+        sys.exit("--xf-template needs --xf-data-from: the base's data folder (its field keys)")
+    if data.exists():
+        shutil.rmtree(data)
+    t0 = time.perf_counter()
+    _psql(f'DROP DATABASE IF EXISTS "{args.xf_db}" WITH (FORCE)')
+    _psql(f'CREATE DATABASE "{args.xf_db}" TEMPLATE "{args.xf_template}"')
+    shutil.copytree(args.xf_data_from, data, ignore=shutil.ignore_patterns("run", "*.log"))
+    subprocess.run([sys.executable, "-m", "xinfang.cli", "migrate"], env=_xf_env(args), cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    seed = {"copied_from": args.xf_template, "data_from": args.xf_data_from,
+            "copy_seconds": round(time.perf_counter() - t0, 1)}  # fmt: skip
+    (Path(args.workdir) / "xf-seed.json").write_text(json.dumps(seed, indent=1))
+    _say(f"xinfang: {args.xf_db} copied from {args.xf_template} in {seed['copy_seconds']} s")
+
+
 def stage_seed_xf(args: argparse.Namespace) -> None:
-    """``xinfang migrate`` + ``bench_seed --petitions N`` into its own database."""
+    """``xinfang migrate`` + ``bench_seed --petitions N`` into its own database (or a copy of
+    ``--xf-template``)."""
+    if args.xf_template:
+        _copy_xf(args)
+        return
     data = Path(args.workdir) / "xf-data"
     if data.exists():
         shutil.rmtree(data)  # its field keys belong to the database dropped below
@@ -169,7 +195,7 @@ class Browser:
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
         self.cookies: dict[str, str] = {}
 
     def request(
@@ -193,7 +219,9 @@ class Browser:
                 # gunicorn closed the idle keep-alive connection: reconnect once (not timed
                 # differently: the caller's clock includes it, as a browser's would)
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+                self.conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=CLIENT_TIMEOUT
+                )
                 if attempt == 2:
                     raise
         for raw in r.headers.get_all("Set-Cookie") or []:
@@ -439,7 +467,7 @@ TEMPLATES = [{
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.postgresql",
     "NAME": os.environ.get("HD_DB", "helpdesk_bench_hd"),
-    "USER": "postgres", "HOST": "127.0.0.1", "PORT": "5432",
+    "USER": "postgres", "HOST": "127.0.0.1", "PORT": os.environ.get("HD_PG_PORT", "5432"),
 }}
 SITE_ID = 1
 LANGUAGE_CODE = "zh-hans"
@@ -481,22 +509,26 @@ execute_from_command_line(sys.argv)
 # The seeder: ``python seed_hd.py SPEC.json`` in the helpdesk venv. SPEC: n, queue sizes (the
 # xinfang organs' petition counts), the share still open, the histogram of events per petition,
 # years, the texts file, the bench user's password, the report's date range.
+#
+# Staff and queues through the ORM (their signals); tickets, follow-ups and ticket changes as the
+# rows bulk_create would write (every column, a uuid4 secret_key per ticket as its default), but
+# streamed with COPY on three connections at once, the three tables' secondary indexes and
+# foreign keys dropped before and created again after (then validated by PostgreSQL).
 _HD_SEED = r"""
-import json, os, random, sys, time
+import json, os, random, sys, time, uuid
 from base64 import b64encode
 from datetime import datetime, timedelta
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hdbench.settings")
 import django
 django.setup()
+import psycopg
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 from helpdesk.models import FollowUp, Queue, SavedSearch, Ticket, TicketChange
 
-# created and modified as seeded: the model stamps them with now (auto_now_add, auto_now)
-Ticket._meta.get_field("created").auto_now_add = False
-Ticket._meta.get_field("modified").auto_now = False
 spec = json.load(open(sys.argv[1]))
 rng = random.Random(spec.get("seed", 7))
 User = get_user_model()
@@ -504,7 +536,6 @@ t0 = time.perf_counter()
 texts = json.load(open(spec["texts"]))
 pool, replies = texts["texts"], texts["replies"] or ["已收悉，正在办理。"]
 sizes = spec["queue_sizes"]                      # one queue per organ, as many cases as it holds
-scale = spec["n"] / max(1, sum(sizes))
 hist = [(int(k), v) for k, v in spec["events_histogram"].items()]
 hk, hw = [k for k, _ in hist], [v for _, v in hist]
 now = timezone.now()
@@ -517,23 +548,61 @@ with transaction.atomic():
         u = User(username=f"hd_staff_{i}", email=f"staff{i}@example.invalid", is_staff=True,
                  password=hashed, first_name=f"Staff {i}")
         u.save()  # signals: the helpdesk user settings
-        staff.append(u)
+        staff.append(u.pk)
         q = Queue(title=f"Queue {i:03d}", slug=f"q{i:03d}", allow_public_submission=False)
         q.save()  # its permission row
-        queues.append(q)
+        queues.append(q.pk)
 bench = staff[0]                                   # the staff member of the largest queue
 crowd = [f"citizen{k}@example.invalid" for k in range(max(1000, spec["n"] // 3))]
 weights = sizes
 open_share = spec["open_share"]
-made_t = made_f = made_c = 0
-BATCH = 5000
 status_closed = [(Ticket.CLOSED_STATUS, 60), (Ticket.RESOLVED_STATUS, 38), (Ticket.DUPLICATE_STATUS, 2)]
 sc_k, sc_w = [s for s, _ in status_closed], [w for _, w in status_closed]
 labels = dict(Ticket.STATUS_CHOICES)
 qidx = list(range(len(queues)))
+
+# --- the three tables' secondary indexes and foreign keys: dropped for the load, made after
+TABLES = [M._meta.db_table for M in (Ticket, FollowUp, TicketChange)]
+with connection.cursor() as c:
+    c.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", [TABLES])
+    indexes = c.fetchall()
+    c.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('f', 'u')", [TABLES])
+    constraints = c.fetchall()
+    for table, name, _d in constraints:
+        c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _d in indexes:
+        c.execute(f"DROP INDEX {name}")
+    for table in TABLES:
+        c.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        assert c.fetchone()[0] == 0, f"{table} is not empty"
+
+db = settings.DATABASES["default"]
+dsn = dict(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
+T_COLS = ["id", "title", "queue_id", "created", "modified", "submitter_email", "assigned_to_id",
+          "status", "on_hold", "description", "resolution", "priority", "due_date",
+          "last_escalation", "secret_key", "kbitem_id", "merged_to_id"]
+F_COLS = ["id", "ticket_id", "date", "title", "comment", "public", "user_id", "new_status",
+          "message_id", "time_spent", "email_recipients"]
+C_COLS = ["id", "followup_id", "field", "old_value", "new_value"]
+for M, cols in ((Ticket, T_COLS), (FollowUp, F_COLS), (TicketChange, C_COLS)):
+    assert sorted(cols) == sorted(f.column for f in M._meta.concrete_fields), (M, cols)
+conns = [psycopg.connect(**dsn) for _ in range(3)]
+copies = [
+    conn.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN")
+    for conn, table, cols in zip(conns, TABLES, (T_COLS, F_COLS, C_COLS))
+]
+cp_t, cp_f, cp_c = [c.__enter__() for c in copies]
+made_t = made_f = made_c = 0
+BATCH = 5000
+opened = labels[Ticket.OPEN_STATUS]
 while made_t < spec["n"]:
     k = min(BATCH, spec["n"] - made_t)
-    tickets, plans = [], []
+    plans = []
     for _ in range(k):
         qi = rng.choices(qidx, weights)[0]
         is_open = rng.random() < open_share
@@ -547,53 +616,59 @@ while made_t < spec["n"]:
             end = min(now, created + timedelta(days=rng.uniform(3, 90)))
         title, body = rng.choice(pool)
         assigned = staff[qi] if rng.random() < 0.8 else None
-        tickets.append(Ticket(
-            title=title[:200], queue=queues[qi], created=created, modified=end,
-            submitter_email=rng.choice(crowd), assigned_to=assigned, status=status,
-            description=body, resolution=(rng.choice(replies) if not is_open else ""),
-            priority=rng.choices([1, 2, 3, 4, 5], [3, 10, 60, 20, 7])[0],
-            due_date=created + timedelta(days=60) if is_open else None,
+        made_t += 1
+        cp_t.write_row((
+            made_t, title[:200], queues[qi], created, end, rng.choice(crowd), assigned, status,
+            False, body, (rng.choice(replies) if not is_open else ""),
+            rng.choices([1, 2, 3, 4, 5], [3, 10, 60, 20, 7])[0],
+            created + timedelta(days=60) if is_open else None, None, str(uuid.uuid4()), None, None,
         ))
-        plans.append((rng.choices(hk, hw)[0], created, end, status, is_open, assigned))
-    with transaction.atomic():
-        Ticket.objects.bulk_create(tickets)
-        fus, changes = [], []
-        for t, (nf, created, end, status, is_open, assigned) in zip(tickets, plans):
-            span = (end - created).total_seconds()
-            for j in range(nf):
-                last = j == nf - 1
-                at = created + timedelta(seconds=span * (j + 1) / (nf + 1))
-                new_status = status if last and not is_open else None
-                fus.append(FollowUp(
-                    ticket=t, date=at, title="Ticket Closed" if new_status else "Comment",
-                    comment=rng.choice(replies), public=rng.random() < 0.7,
-                    user=assigned or bench, new_status=new_status,
-                ))
-        FollowUp.objects.bulk_create(fus)
-        for f in fus:
-            if f.new_status:
-                changes.append(TicketChange(followup=f, field="Status",
-                                            old_value=str(labels[Ticket.OPEN_STATUS]),
-                                            new_value=str(labels[f.new_status])))
-        TicketChange.objects.bulk_create(changes)
-    made_t += k
-    made_f += len(fus)
-    made_c += len(changes)
-    if (made_t // BATCH) % 4 == 0 or made_t == spec["n"]:
-        print(f"  {made_t}/{spec['n']} tickets, {made_f} follow-ups", flush=True)
+        plans.append((made_t, rng.choices(hk, hw)[0], created, end, status, is_open, assigned))
+    for tid, nf, created, end, status, is_open, assigned in plans:
+        span = (end - created).total_seconds()
+        for j in range(nf):
+            last = j == nf - 1
+            at = created + timedelta(seconds=span * (j + 1) / (nf + 1))
+            new_status = status if last and not is_open else None
+            made_f += 1
+            cp_f.write_row((
+                made_f, tid, at, "Ticket Closed" if new_status else "Comment",
+                rng.choice(replies), rng.random() < 0.7, assigned or bench, new_status,
+                None, None, None,
+            ))
+            if new_status:
+                made_c += 1
+                cp_c.write_row((made_c, made_f, "Status", str(opened), str(labels[new_status])))
+    if (made_t // BATCH) % 20 == 0 or made_t == spec["n"]:
+        print(f"  {made_t}/{spec['n']} tickets, {made_f} follow-ups "
+              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+for c in copies:
+    c.__exit__(None, None, None)
+for conn in conns:
+    conn.commit()
+    conn.close()
+t_copy = time.perf_counter() - t0
+with connection.cursor() as c:
+    for table, cols, n in zip(TABLES, (T_COLS, F_COLS, C_COLS), (made_t, made_f, made_c)):
+        c.execute(f"SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        c.execute("SELECT setval(%s, %s)", [c.fetchone()[0], max(n, 1)])
+    for _name, ddl in indexes:
+        c.execute(ddl)
+    for table, name, ddl in constraints:
+        c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {ddl}')
+t_index = time.perf_counter() - t0 - t_copy
 
 frm, to = spec["range"]
 query = {"filtering": {"created__gte": frm, "created__lte": to}, "filtering_null": {},
          "sorting": "created", "sortreverse": False, "search_string": ""}
 saved = SavedSearch.objects.create(
-    title="last 12 months", shared=True, user=bench,
+    title="last 12 months", shared=True, user_id=bench,
     query=b64encode(json.dumps(query).encode()).decode())
-with connection.cursor() as c:
-    c.execute("ANALYZE")
 print("SEEDED " + json.dumps({
     "tickets": made_t, "followups": made_f, "ticket_changes": made_c, "queues": len(queues),
-    "bench_user": bench.username, "saved_query": saved.pk,
-    "seconds": round(time.perf_counter() - t0, 1),
+    "bench_user": "hd_staff_0", "saved_query": saved.pk, "indexes_rebuilt": len(indexes),
+    "constraints_rebuilt": len(constraints), "copy_seconds": round(t_copy, 1),
+    "index_seconds": round(t_index, 1), "seconds": round(time.perf_counter() - t0, 1),
 }))
 """
 
@@ -604,7 +679,7 @@ def _hd_py(args: argparse.Namespace) -> str:
 
 def _hd_env(args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "DJANGO_"))}
-    env.update(HD_DB=args.hd_db, PYTHONPATH=str(Path(args.workdir) / "hdproj"),
+    env.update(HD_DB=args.hd_db, HD_PG_PORT=str(PG_PORT), PYTHONPATH=str(Path(args.workdir) / "hdproj"),
                DJANGO_SETTINGS_MODULE="hdbench.settings")  # fmt: skip
     return env
 
@@ -766,7 +841,7 @@ def _start(args: argparse.Namespace) -> list[subprocess.Popen]:
     hd = subprocess.Popen(
         [str(Path(args.hd_venv) / "bin" / "gunicorn"), "hdbench.wsgi", "--bind",
          f"127.0.0.1:{args.hd_port}", "--workers", str(args.workers), "--worker-class", "gthread",
-         "--threads", str(args.threads), "--keep-alive", "5", "--timeout", "120",
+         "--threads", str(args.threads), "--keep-alive", "5", "--timeout", str(args.server_timeout),
          "--log-level", "warning"],
         env=_hd_env(args), cwd=Path(args.workdir) / "hdproj", start_new_session=True,
         stdout=logs[1], stderr=logs[1],
@@ -783,6 +858,45 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             p.wait(60)
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
+
+
+def _session_cpu_ms(sid: int) -> float:
+    """CPU (user + system, ms) used so far by the processes of session ``sid`` (a server's
+    gunicorn master and workers; their reaped children too), from /proc/PID/stat."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                rest = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(rest[3]) == sid:  # fields 6 (session) and 14-17 (utime, stime, cutime, cstime)
+            total += int(rest[11]) + int(rest[12]) + int(rest[13]) + int(rest[14])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_summary(xs: list[float]) -> dict | None:
+    """Per request: the server processes' CPU between the request's start and its answer (the
+    Python side only: PostgreSQL's backends are not counted). Clock ticks of 10 ms, so a single
+    request is coarse; the mean over the run is the figure."""
+    if not xs:
+        return None
+    return {"mean_ms": round(statistics.mean(xs), 1), "p50_ms": round(statistics.median(xs), 1),
+            "total_ms": round(sum(xs))}  # fmt: skip
+
+
+def _page_plan(args: argparse.Namespace, chosen: list[str]) -> dict[str, tuple[int, int]]:
+    """(warm-up calls, timed calls) of each page: --warmup/--calls, or --page-calls
+    ``page=N[:W]`` for a page too slow on one side for as many (interleaving kept: a round
+    leaves out only the pages already done, on both sides)."""
+    plan = {p: (args.warmup, args.calls) for p in chosen}
+    for item in filter(None, args.page_calls.split(",")):
+        page, _, spec = item.partition("=")
+        n, _, w = spec.partition(":")
+        plan[page] = (int(w) if w else args.warmup, int(n))
+    return plan
 
 
 def stage_run(args: argparse.Namespace) -> dict:
@@ -804,21 +918,27 @@ def stage_run(args: argparse.Namespace) -> dict:
         times = {s.name: {p: [] for p in PAGES} for s in sides}
         sizes = {s.name: {p: 0 for p in PAGES} for s in sides}
         errors = {s.name: {p: [] for p in PAGES} for s in sides}
+        cpu = {s.name: {p: [] for p in PAGES} for s in sides}
+        session = {"xinfang": procs[0].pid, "helpdesk": procs[1].pid}
         loads = []
-        rounds = args.warmup + args.calls
         chosen = [p for p in PAGES if p in args.pages.split(",")]
+        plan = _page_plan(args, chosen)
+        rounds = max(w + c for w, c in plan.values())
         for r in range(rounds):
-            for k, page in enumerate(chosen):
+            for k, page in enumerate(p for p in chosen if r < sum(plan[p])):
                 order = sides if (r + k) % 2 == 0 else sides[::-1]
                 for side in order:
+                    c0 = _session_cpu_ms(session[side.name])
                     t0 = time.perf_counter()
                     ok, nbytes, err = side.op(page, r)
                     ms = (time.perf_counter() - t0) * 1000
+                    used = _session_cpu_ms(session[side.name]) - c0
                     if not ok:
                         errors[side.name][page].append(err)
                         print(f"  ERROR {side.name} {page}: {err}", flush=True)
-                    elif r >= args.warmup:
+                    elif r >= plan[page][0]:
                         times[side.name][page].append(ms)
+                        cpu[side.name][page].append(used)
                         sizes[side.name][page] = nbytes
             loads.append(os.getloadavg()[0])
             if r == args.warmup - 1 or (r + 1) % 10 == 0:
@@ -834,6 +954,8 @@ def stage_run(args: argparse.Namespace) -> dict:
             "ratio_p50": round(y["p50_ms"] / x["p50_ms"], 2) if x and y else None,
             "ratio_p95": round(y["p95_ms"] / x["p95_ms"], 2) if x and y else None,
             "bytes": {"xinfang": sizes["xinfang"][page], "helpdesk": sizes["helpdesk"][page]},
+            "server_cpu_ms": {s: _cpu_summary(cpu[s][page]) for s in cpu},
+            "warmup_calls": plan[page][0],
             "errors": {s: len(errors[s][page]) for s in errors},
             "first_error": {s: errors[s][page][:1] for s in errors},
         }  # fmt: skip
@@ -879,15 +1001,22 @@ def _versions(args: argparse.Namespace) -> dict:
 
 def _table(result: dict) -> str:
     out = [
-        "| page | xinfang | p50 / p95 ms | helpdesk 2.6.1 | p50 / p95 ms | helpdesk ÷ xinfang (p50 / p95) |",
-        "|---|---|---|---|---|---|",
+        "| page | xinfang | p50 / p95 ms | helpdesk 2.6.1 | p50 / p95 ms "
+        "| helpdesk ÷ xinfang (p50 / p95) | server CPU ms a request (xinfang / helpdesk) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for page, r in result["pages"].items():
         x, y = r["xinfang"], r["helpdesk"]
         fx = f"{x['p50_ms']:,.0f} / {x['p95_ms']:,.0f}" if x else "—"
         fy = f"{y['p50_ms']:,.0f} / {y['p95_ms']:,.0f}" if y else "—"
         ratio = f"{r['ratio_p50']}× / {r['ratio_p95']}×" if r["ratio_p50"] else "—"
-        out.append(f"| {page} | {LABELS[page][0]} | {fx} | {LABELS[page][1]} | {fy} | {ratio} |")
+        c = r.get("server_cpu_ms") or {}
+        cx, cy = (f"{c[s]['mean_ms']:,.0f}" if c.get(s) else "—" for s in ("xinfang", "helpdesk"))
+        n = f" ({x['n']} calls)" if x else ""
+        out.append(
+            f"| {page}{n} | {LABELS[page][0]} | {fx} | {LABELS[page][1]} | {fy} | {ratio} "
+            f"| {cx} / {cy} |"
+        )
     return "\n".join(out)
 
 
@@ -899,11 +1028,16 @@ def main() -> int:
     )
     ap.add_argument("--calls", type=int, default=30, help="timed requests per page and side")
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--page-calls", default="", help="page=N[:W],…: N timed, W warm-up calls")
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated subset to time")
     ap.add_argument("--workdir", default="/tmp/helpdesk-bench")
     ap.add_argument("--hd-venv", default="/tmp/helpdesk-venv")
     ap.add_argument("--xf-db", default="helpdesk_bench_xf")
     ap.add_argument("--hd-db", default="helpdesk_bench_hd")
+    ap.add_argument("--xf-template", default="", help="seed-xf: copy this seeded base instead")
+    ap.add_argument("--xf-data-from", default="", help="with --xf-template: its data folder")
+    ap.add_argument("--pg-port", type=int, default=5432, help="the PostgreSQL both sides use")
+    ap.add_argument("--server-timeout", type=int, default=120, help="gunicorn's, both sides")
     ap.add_argument("--xf-port", type=int, default=8301)
     ap.add_argument("--hd-port", type=int, default=8302)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn processes, each side")
@@ -913,6 +1047,8 @@ def main() -> int:
     ap.add_argument("--note", default="", help="what else ran on the machine (recorded)")
     ap.add_argument("--out", default="")
     args = ap.parse_args()
+    global PG_PORT
+    PG_PORT = args.pg_port
     today = date.today()
     args.range_from, args.range_to = (today - timedelta(days=365)).isoformat(), today.isoformat()
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
