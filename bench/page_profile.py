@@ -72,6 +72,12 @@ def _user(organ_id: int, role: str):  # type: ignore[no-untyped-def]
     )
 
 
+def _analyst():  # type: ignore[no-untyped-def]
+    from xinfang.directory.models import User
+
+    return User.objects.get(username="province_analyst")
+
+
 def _pages() -> dict[str, tuple[object, str]]:
     from django.db.models import Count
     from django.test import Client
@@ -94,6 +100,15 @@ def _pages() -> dict[str, tuple[object, str]]:
         .first()
     )
 
+    top_region = (
+        Petition.objects.filter(is_open=True, current_organ_id=top["current_organ_id"])
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("region_id", flat=True)
+        .first()
+    )
+
     def client(u):  # type: ignore[no-untyped-def]
         c = Client()
         c.force_login(u)
@@ -110,6 +125,20 @@ def _pages() -> dict[str, tuple[object, str]]:
             f"/petitions/{p.pk}/",
         ),
         "worklist": (client(_user(top["current_organ_id"], "handler")), "/worklist/"),
+        # the region filter of that worklist, the region holding most of its open petitions
+        # (the worst case for a list read in due-date order from a range of region codes)
+        "worklist-region": (
+            client(_user(top["current_organ_id"], "handler")),
+            f"/worklist/?region={top_region}",
+        ),
+        # a common word searched by that organ's handler: a clerk who sees a small share of
+        # the petitions (the walk newest first stops only after a page of visible matches)
+        "search-narrow": (
+            client(_user(top["current_organ_id"], "handler")),
+            "/search/?q=%E7%89%A9%E4%B8%9A",  # 物业
+        ),
+        # the hot-issue page of the province analyst, as read again (the worker's snapshot)
+        "hot": (client(_analyst()), "/insight/hot/"),
     }
 
 

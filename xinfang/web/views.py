@@ -46,6 +46,7 @@ from xinfang.web.intake import _regions_for
 from xinfang.web.labels import tr_action
 from xinfang.web.pickers import PICK_SEARCH, QUERY_MAX, target_pickers
 from xinfang.web.templatetags.xinfang_menu import may_open
+from xinfang.web.worklist_rows import worklist_rows_html
 from xinfang.workbench.selectors import saved_filter_list
 
 
@@ -122,6 +123,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "web/worklist.html",
         {
             "rows": rows,
+            "rows_html": worklist_rows_html(rows),
             "next_cursor": page.next_cursor,
             "total": page.total,
             "total_more": page.total_more,
