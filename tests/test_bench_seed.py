@@ -120,8 +120,11 @@ def _verified():
 def _pages_open(client, copy):
     from xinfang.directory.models import User
 
-    for username, page in (("county_clerk", "web:worklist"), ("county_handler", "web:worklist"),
-                           ("province_analyst", "analytics:summary")):
+    for username, page in (
+        ("county_clerk", "web:worklist"),
+        ("county_handler", "web:worklist"),
+        ("province_analyst", "analytics:summary"),
+    ):
         user = User.objects.filter(username=username).first()
         if user is not None:  # each on a page of its own menu (an analyst has no worklist)
             client.force_login(user)
@@ -160,3 +163,60 @@ def test_a_large_load_drops_the_secondary_indexes_and_builds_them_again_on_both_
         with connection.cursor() as c:  # the connection's own page cache again
             c.execute("PRAGMA cache_size")
             assert c.fetchone()[0] == -2000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_write_a_history_the_audit_verifies_with_no_id_or_number_given_twice(tmp_path):
+    """``--jobs 2`` (PostgreSQL): each job owns half the audit chains and copies only the
+    petitions of its chains; the ids and document numbers of the two never meet."""
+    from django.db import connection
+
+    from xinfang.demo.bench_seed import JOBS_POSTGRESQL_ONLY, bench_seed
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            bench_seed(petitions=10, templates=5, jobs=2)
+        with pytest.raises(Exception, match="PostgreSQL"):
+            call_command("bench_seed", petitions=10, jobs=2, json=True)
+        assert "PostgreSQL" in JOBS_POSTGRESQL_ONLY
+        return
+    seeded = bench_seed(petitions=N, templates=TEMPLATES, seed=5, text_dir=_texts(tmp_path), jobs=2)
+    assert seeded["jobs"] == 2 and seeded["copies"] == N - seeded["templates"]
+    assert Petition.objects.count() == N
+    assert Petition.objects.values("tracking_code").distinct().count() == N
+    _legal_paths()
+    _verified()
+    from xinfang.audit.chain import chain_of
+    from xinfang.audit.models import AuditRecord
+    from xinfang.documents.models import DocumentCounter, DocumentNumber
+
+    # every chain gapless from 1 (the one writer of each chain appended in order)
+    for chain in range(16):
+        seqs = list(
+            AuditRecord.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True)
+        )
+        assert seqs == list(range(1, len(seqs) + 1))
+    copies = Petition.objects.order_by("pk")[seeded["templates"] :]
+    jobs_used = {chain_of("petition", str(p.pk), None) % 2 for p in copies}
+    assert jobs_used == {0, 1}
+    # the copies' numbers: none given twice in one register (the issuing organ's, as
+    # ``bench_copy._Batch._number`` keys it), though two jobs numbered the same registers
+    keyed = [
+        (number, actor_organ or (data or {}).get("from_organ_id") or organ)
+        for number, actor_organ, organ, data in DocumentNumber.objects.filter(
+            event__petition__in=copies
+        ).values_list("number", "event__actor_organ_id", "event__organ_id", "event__data")
+    ]
+    assert len(keyed) > 20 and len(keyed) == len(set(keyed))
+    last = max(DocumentCounter.objects.values_list("last", flat=True))
+    assert last >= 1
+    # the sequences continue after the ids written: the services can register again
+    from django.db.models import Max
+
+    with connection.cursor() as c:
+        c.execute("SELECT last_value FROM petitions_petitionevent_id_seq")
+        assert c.fetchone()[0] >= PetitionEvent.objects.aggregate(m=Max("pk"))["m"]
+    # run again with two jobs on a database that has petitions: still verified
+    call_command("bench_seed", petitions=20, jobs=2, text_dir=str(tmp_path / "absent"), json=True)
+    assert Petition.objects.count() == N + 20
+    _verified()

@@ -45,13 +45,31 @@ class _Template:
 
 
 class _Ctx:
-    def __init__(self, **kw: Any) -> None:
+    """What the copies of one process share: the ids it hands out, the chains it appends to
+    (``chains``: the audit chains this job owns, all by default), the document registers.
+
+    ``job`` of ``jobs``: each job numbers the documents of a register (organ, kind, year) in a
+    stride of its own (job 0 of 2 the 1st, 3rd, 5th… after the numbers already given, job 1 the
+    2nd, 4th…), so jobs never give the same 文号; with one job the numbers follow on."""
+
+    def __init__(
+        self,
+        *,
+        ids: Ids | None = None,
+        chains: frozenset[int] | None = None,
+        job: int = 0,
+        jobs: int = 1,
+        **kw: Any,
+    ) -> None:
         self.__dict__.update(kw)
-        self.ids = Ids()
-        self.chains = Chains(self.ids)
+        self.ids = ids or Ids()
+        self.chains = Chains(self.ids, owned=chains)
         self.counters: dict[tuple[int, str, int], int] = {
             (c.organ_id, c.code, c.year): c.last for c in DocumentCounter.objects.all()
         }
+        self.counted = dict(self.counters)  # the registers as they were before the copies
+        self.issued: dict[tuple[int, str, int], int] = {}  # numbers given by this job
+        self.job, self.jobs = job, jobs
         self.now = clock.now()
         self._sealed: dict[tuple[str, str], tuple[str, str, str, str]] = {}
 
@@ -115,10 +133,10 @@ class _Batch:
             weeks -= 1
         return timedelta(weeks=weeks)
 
-    def copy(self, t: _Template) -> None:
+    def copy(self, t: _Template, pid: int) -> None:
+        """Petition ``pid``: a copy of ``t``."""
         c, rng = self.c, self.c.rng
         d = self._shift(t)
-        pid = c.ids.take(Petition)
         ti, title, content = c.pool.pick(rng)
         p = dict(t.p)
         for k in ("received_at", "registered_at", "last_event_at", "created_at"):
@@ -244,7 +262,9 @@ class _Batch:
         code = KINDS[kind_code].number_code
         year = clock.local_date(ev["occurred_at"]).year
         key = (organ_id, code, year)
-        self.c.counters[key] = last = self.c.counters.get(key, 0) + 1
+        c = self.c
+        k = c.issued[key] = c.issued.get(key, 0) + 1
+        c.counters[key] = last = c.counted.get(key, 0) + c.job + 1 + (k - 1) * c.jobs
         abbr = organ_abbreviation(self.c.organs[organ_id])
         self.numbers.append((ev["id"], f"{abbr}{code}〔{year}〕{last}号"))
 

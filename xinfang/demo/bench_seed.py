@@ -34,12 +34,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from xinfang.audit.models import AuditRecord
 from xinfang.core import clock
 from xinfang.core.planner import planner_statistics_refresh
 from xinfang.deadlines.models import Deadline
 from xinfang.demo.bench_copy import _Batch, _Ctx, _Template
+from xinfang.demo.bench_jobs import JOBS_MAX
 from xinfang.demo.bench_text import DEFAULT_TEXT_DIR, people, text_pool
 from xinfang.demo.bench_write import SORT_CACHE_MIB, indexes_deferred, sqlite_cache
 from xinfang.directory.models import Organ
@@ -59,6 +61,11 @@ DEFER_INDEXES_AT = 20_000  # copies from which the indexes are built after the l
 CLOSED_SHARE = 0.85  # issue 14: about 85 % of five years' petitions are closed
 
 
+#: ``--jobs`` on SQLite: one writer at a time is all SQLite has, so more processes would wait.
+JOBS_POSTGRESQL_ONLY = (
+    "--jobs 仅适用于 PostgreSQL：SQLite 同一时间只能有一个写入者（--jobs is PostgreSQL only）"
+)
+
 TEMPLATES_MAX = 2_000  # the first petitions of the database (those of the services) are copied
 
 
@@ -75,10 +82,16 @@ def bench_seed(
     text_dir: str | None = DEFAULT_TEXT_DIR,
     templates: int | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Add ``petitions`` petitions with their history; on an empty database the first
-    ``templates`` are driven through the services (``demo_seed``). Returns counts and seconds."""
+    ``templates`` are driven through the services (``demo_seed``). ``jobs``: worker processes
+    making the copies (PostgreSQL only; ``bench_jobs``). Returns counts and seconds."""
     say = progress or (lambda _m: None)
+    if jobs > 1 and connection.vendor != "postgresql":
+        raise ValueError(JOBS_POSTGRESQL_ONLY)
+    if not 1 <= jobs <= JOBS_MAX:
+        raise ValueError(f"jobs: 1 … {JOBS_MAX}")
     started = time.perf_counter()
     rng = random.Random(seed)
     made = 0
@@ -101,7 +114,9 @@ def bench_seed(
         sqlite_cache(mib=SORT_CACHE_MIB),
         indexes_deferred(bulk, when=copies >= DEFER_INDEXES_AT, raw=gin),
     ):
-        counts = _copy_all(copies, years=years, rng=rng, text_dir=text_dir, say=say)
+        counts = _copy_all(
+            copies, years=years, rng=rng, text_dir=text_dir, say=say, jobs=jobs, seed=seed
+        )
         t_copies = time.perf_counter() - started - t_templates
         if copies >= DEFER_INDEXES_AT:
             say("重建索引…")
@@ -121,6 +136,7 @@ def bench_seed(
     states = Counter(Petition.objects.values_list("state", flat=True).order_by())
     return {
         **counts,
+        "jobs": jobs,
         "petitions": sum(states.values()),
         "templates": made,
         "copies": copies,
@@ -174,35 +190,64 @@ def _load_templates(limit: int) -> list[_Template]:
 
 
 def _copy_all(
-    n: int, *, years: int, rng: random.Random, text_dir: str | None, say
+    n: int,
+    *,
+    years: int,
+    rng: random.Random,
+    text_dir: str | None,
+    say,
+    jobs: int = 1,
+    seed: int = 7,
 ) -> dict[str, int]:  # type: ignore[no-untyped-def]
     if n <= 0:
         return {}
     tpls = _load_templates(limit=TEMPLATES_MAX)
-    closed = [t for t in tpls if not t.p["is_open"]]
-    opened = [t for t in tpls if t.p["is_open"]]
     pool = text_pool(text_dir, rng)
     crowd = people(rng, max(1000, min(200_000, n // 3)))
     say(f"  模板 {len(tpls)} 件，文本 {len(pool.texts)} 条（{pool.source}）")
     organs = {o.pk: o for o in Organ.objects.all()}
-    ctx = _Ctx(rng=rng, pool=pool, crowd=crowd, organs=organs, today=clock.today(), years=years)
+    first = (Petition.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    base = dict(
+        pool=pool, crowd=crowd, organs=organs, today=clock.today(), years=years,
+    )  # fmt: skip
+    if jobs <= 1:
+        ctx = _Ctx(rng=rng, **base)
+        totals = _copy_range(ctx, tpls, range(first, first + n), say=say, total=n)
+        with transaction.atomic():
+            ctx.ids.reset_sequences()
+            _counters_save(ctx.counters)
+        return totals
+    from xinfang.demo.bench_jobs import copy_parallel
+
+    return copy_parallel(
+        run=_copy_range, make_ctx=_Ctx, tpls=tpls, base=base, first=first, n=n, jobs=jobs,
+        seed=seed, say=say, counters_save=_counters_save,
+    )  # fmt: skip
+
+
+def _copy_range(
+    ctx: _Ctx, tpls: list[_Template], pids, *, say, total: int, tick=None
+) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Copies numbered ``pids`` (in batches of ``BATCH``, one transaction each)."""
+    closed = [t for t in tpls if not t.p["is_open"]]
+    opened = [t for t in tpls if t.p["is_open"]]
+    rng = ctx.rng
     totals: Counter[str] = Counter()
-    done = 0
-    while done < n:
-        k = min(BATCH, n - done)
+    pids = list(pids)
+    for start in range(0, len(pids), BATCH):
+        chunk = pids[start : start + BATCH]
         with transaction.atomic():
             batch = _Batch(ctx)  # bench_copy
-            for _ in range(k):
+            for pid in chunk:
                 src = closed if (rng.random() < CLOSED_SHARE and closed) or not opened else opened
-                batch.copy(rng.choice(src))
+                batch.copy(rng.choice(src), pid)
             for name, c in batch.write().items():
                 totals[name] += c
-        done += k
-        if (done // BATCH) % 10 == 0 or done == n:
-            say(f"  {done}/{n}")
-    with transaction.atomic():
-        ctx.ids.reset_sequences()
-        _counters_save(ctx.counters)
+        done = start + len(chunk)
+        if tick is not None:
+            tick(len(chunk))
+        elif (done // BATCH) % 10 == 0 or done == len(pids):
+            say(f"  {done}/{total}")
     return dict(totals)
 
 

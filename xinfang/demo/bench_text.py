@@ -64,6 +64,32 @@ class TextPool:
             got = self._vectors[i] = tsvector_text(self.terms(i))
         return got
 
+    def prepare(self, jobs: int) -> None:
+        """Cut every text now, with ``jobs`` processes (before the seeding's jobs are forked,
+        which then inherit the words instead of each cutting every text again)."""
+        import multiprocessing as mp
+
+        from django.db import connections
+
+        from xinfang.workbench.words import uses_tsvector
+
+        todo = [i for i in range(len(self.texts)) if i not in self._terms]
+        if todo:
+            connections.close_all()  # nothing of the database crosses the fork
+            with mp.get_context("fork").Pool(jobs) as pool:
+                cut = pool.imap(_cut, [self.texts[i] for i in todo], chunksize=64)
+                for i, words in zip(todo, cut, strict=True):
+                    self._terms[i] = words
+        if uses_tsvector():
+            for i in range(len(self.texts)):
+                self.tsvector(i)
+
+
+def _cut(text: tuple[str, str]) -> list[str]:
+    from xinfang.workbench.text import terms_of_text
+
+    return sorted(terms_of_text(f"{text[0]}\n{text[1]}"))
+
 
 def _clean(s: str, n: int) -> str:
     return " ".join((s or "").replace("\x00", "").split())[:n]

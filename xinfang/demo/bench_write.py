@@ -39,12 +39,43 @@ class Ids:
 
     def reset_sequences(self) -> None:
         """Make the database's own id sequences continue after the ids given here."""
-        if connection.vendor != "postgresql":
-            return  # SQLite's AUTOINCREMENT follows the largest id inserted
-        sql = connection.ops.sequence_reset_sql(no_style(), list(self._next))
-        with connection.cursor() as cur:
-            for stmt in sql:
-                cur.execute(stmt)
+        sequences_reset(list(self._next))
+
+
+ID_BLOCK = 50_000  # ids a job takes at a time from the counters the jobs share
+
+
+class SharedIds(Ids):
+    """The ids of one of several jobs (processes): blocks of consecutive ids taken from
+    counters shared by the jobs (``multiprocessing.Value``, one per model label), so no two
+    jobs give the same id. A job's last block may be left partly unused (a gap in the ids)."""
+
+    def __init__(self, shared: dict[str, Any]) -> None:
+        super().__init__()
+        self._shared = shared
+        self._block: dict[type[Model], tuple[int, int]] = {}
+
+    def take(self, model: type[Model], n: int = 1) -> int:
+        nxt, end = self._block.get(model, (0, 0))
+        if nxt + n > end:
+            counter = self._shared[model._meta.label]
+            size = max(n, ID_BLOCK)
+            with counter.get_lock():
+                nxt = counter.value
+                counter.value = nxt + size
+            end = nxt + size
+        self._block[model] = (nxt + n, end)
+        return nxt
+
+
+def sequences_reset(models_: Sequence[type[Model]]) -> None:
+    """Make the database's id sequences of ``models_`` continue after the largest id stored."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's AUTOINCREMENT follows the largest id inserted
+    sql = connection.ops.sequence_reset_sql(no_style(), list(models_))
+    with connection.cursor() as cur:
+        for stmt in sql:
+            cur.execute(stmt)
 
 
 def no_style():  # type: ignore[no-untyped-def]
@@ -137,10 +168,13 @@ AUDIT_FIELDS = (
 
 
 class Chains:
-    """Audit records appended to the trail's chains in memory, written by :meth:`flush`."""
+    """Audit records appended to the trail's chains in memory, written by :meth:`flush`.
+    ``owned``: the chains this writer may append to (all by default): several jobs writing at
+    once each own some, so each chain has a single writer and its heads one updater."""
 
-    def __init__(self, ids: Ids) -> None:
+    def __init__(self, ids: Ids, owned: frozenset[int] | None = None) -> None:
         self.ids = ids
+        self.owned = frozenset(range(CHAINS)) if owned is None else owned
         heads = {h.chain: (h.seq, h.hash) for h in AuditHead.objects.all()}
         self.heads = {c: heads.get(c, (0, chain_genesis(c))) for c in range(CHAINS)}
         self.pending: list[tuple[Any, ...]] = []
@@ -162,6 +196,8 @@ class Chains:
         """One record (``data`` must already be what reads back from JSON: str, int, bool, None,
         lists and dicts of them), in the chain of its object, as ``audit_append`` would."""
         chain = chain_of(object_type, object_id, actor_id)
+        if chain not in self.owned:
+            raise ValueError(f"chain {chain} of {object_type} {object_id} is another job's")
         seq, prev = self.heads[chain]
         data, seal = seal_split(data)  # a seal's digest in its column, as audit_append does
         r = _Rec(
@@ -196,7 +232,7 @@ class Chains:
             self.count += write_rows(AuditRecord, AUDIT_FIELDS, self.pending)
             self.pending = []
         for chain, (seq, h) in self.heads.items():
-            if seq == 0:
+            if seq == 0 or chain not in self.owned:
                 continue
             updated = AuditHead.objects.filter(chain=chain).update(seq=seq, hash=h)
             if not updated:

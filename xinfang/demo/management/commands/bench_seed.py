@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
-from xinfang.demo.bench_seed import bench_seed
+from xinfang.demo.bench_jobs import JOBS_MAX
+from xinfang.demo.bench_seed import JOBS_POSTGRESQL_ONLY, bench_seed
 from xinfang.demo.bench_text import DEFAULT_TEXT_DIR
 
 
@@ -30,6 +32,12 @@ class Command(BaseCommand):
             default=None,
             help="空数据库时经由办理服务逐步生成的模板件数（默认 N/50，100–2000）",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="并行写入的进程数（默认 1；大于 1 仅适用于 PostgreSQL，最多 16）",
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
@@ -37,12 +45,17 @@ class Command(BaseCommand):
             raise CommandError("--petitions 至少为 1")
         if not 1 <= opts["years"] <= 30:
             raise CommandError("--years 应在 1 到 30 之间")
+        if not 1 <= opts["jobs"] <= JOBS_MAX:
+            raise CommandError(f"--jobs 应在 1 到 {JOBS_MAX} 之间")
+        if opts["jobs"] > 1 and connection.vendor != "postgresql":
+            raise CommandError(JOBS_POSTGRESQL_ONLY)
         result = bench_seed(
             petitions=opts["petitions"],
             years=opts["years"],
             seed=opts["seed"],
             text_dir=opts["text_dir"],
             templates=opts["templates"],
+            jobs=opts["jobs"],
             progress=None if opts["json"] else self.stdout.write,
         )
         if opts["json"]:
