@@ -67,7 +67,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             # The pages answer while the data is generated; the worker starts after it, so the
             # seed's batches never meet the search indexer's.
             print(f"正在生成演示数据（{args.petitions} 件信访事项）…", flush=True)
-            call_command("seed_demo", petitions=args.petitions, password=DEMO_PASSWORD)
+            call_command(
+                "seed_demo", petitions=args.petitions, password=DEMO_PASSWORD, share_writes=True
+            )
             _train_demo_model()
             print(f"演示数据已就绪：http://{args.host}:{args.port}/", flush=True)
         children.append(_child("worker", "--tick", "60", **quiet))

@@ -26,6 +26,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
 from xinfang.core.inputs import MAX_JSON_DEPTH, json_problems, text_problem
+from xinfang.core.preparing import preparing_progress
 
 Problems = dict[str, list[str]]
 log = logging.getLogger("xinfang.boundary")
@@ -274,6 +275,10 @@ def busy_answer(request: HttpRequest, exc: BaseException | None = None) -> HttpR
     Plain text (a page would need the database again for its menu), JSON under /api/."""
     log.error("database unavailable", extra={"error": type(exc).__name__ if exc else ""})
     message = gettext("系统繁忙，请稍后再试（数据库暂时不可用）")
+    if (progress := preparing_progress()) is not None:  # `xinfang demo` is still seeding
+        message = gettext("演示数据正在生成（已完成 %(p)s%%），数据库正忙，请稍后再试") % {
+            "p": progress
+        }
     response = _open311(request, 503, message)
     if response is None and request.path.startswith("/api/"):
         response = JsonResponse({"code": "unavailable", "message": message}, status=503)

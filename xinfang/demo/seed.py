@@ -8,14 +8,13 @@ import time as _time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError
+from xinfang.core.preparing import mark_progress, preparing_marker
 from xinfang.demo._common import DAYS_BACK, DEMO_PASSWORD, A, S, _Clock, _ldate, _local, _own_clock
 from xinfang.demo.organs import _directory, _logins, _Staff
 from xinfang.demo.plans import _Planner
@@ -34,12 +33,42 @@ from xinfang.petitions.services import (
 )
 from xinfang.petitions.workflow import State
 
-DRIVE_BATCH = 25  # petitions driven through their steps per transaction
+DRIVE_BATCH = 25  # petitions driven through their steps per transaction, at most
+#: A seed transaction holds SQLite's one write lock for about this long at most (seconds) ...
+TURN_SECONDS = 0.3
+#: ... and then, while the demo's server runs beside it, leaves the lock free this long: SQLite's
+#: busy handler sleeps up to 100 ms between tries, so a writer of the server (a login, a
+#: submission) waiting for the lock wakes inside the gap and takes its turn. Without the gap the
+#: seed took the lock again at once and a login waited 20 s for nothing, then got a 503 (fixui
+#: item 9: 503 after 23 s, 4 logins of 11 during the drive, load 9).
+GAP_SECONDS = 0.15
 
 
-def preparing_marker() -> Path:
-    """A file that exists while the demo is being seeded: every page says so meanwhile."""
-    return Path(settings.DATA_DIR) / "demo-preparing"
+class _Turns:
+    """Short write transactions that leave the server's writers a turn (SQLite has one writer).
+
+    ``due()``: the current transaction has held the lock for ``TURN_SECONDS``; ``give()`` after
+    a commit: once that long has passed, sleep ``gap`` so that a waiting writer gets in (``gap``
+    is 0 when no server runs beside the seed, as in ``manage.py seed_demo`` and the tests)."""
+
+    def __init__(
+        self,
+        gap: float,
+        budget: float = TURN_SECONDS,
+        clock_: Callable[[], float] = _time.monotonic,
+        sleep: Callable[[float], None] = _time.sleep,
+    ) -> None:
+        self.gap, self.budget, self.clock, self.sleep = gap, budget, clock_, sleep
+        self.since = clock_()
+
+    def due(self) -> bool:
+        return self.clock() - self.since >= self.budget
+
+    def give(self) -> None:
+        if self.due():
+            if self.gap > 0:
+                self.sleep(self.gap)
+            self.since = self.clock()
 
 
 def demo_seed(
@@ -49,8 +78,12 @@ def demo_seed(
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
     password: str = DEMO_PASSWORD,
+    share_writes: bool = False,
 ) -> dict[str, Any]:
     """Fill an empty database with the demo province and ``petitions`` petitions.
+
+    ``share_writes``: a server answers beside the seed (``xinfang demo``): after each short
+    transaction the seed leaves SQLite's write lock free for a moment (``_Turns``).
 
     Returns ``{"password", "logins": [{"username", "role", "roles", "organ"}], "petitions",
     "events", "states": {state: count}, "seconds", "cpu_seconds", "errors"}``. Refuses
@@ -64,10 +97,15 @@ def demo_seed(
         raise ApplicationError("演示省份已存在", code="not_empty")
     marker = preparing_marker()
     marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
+    marker.write_text("", encoding="utf-8")
     try:
         return _seed(
-            seed=seed, petitions=petitions, today=today, progress=progress, password=password
+            seed=seed,
+            petitions=petitions,
+            today=today,
+            progress=progress,
+            password=password,
+            turns=_Turns(GAP_SECONDS if share_writes else 0.0),
         )
     finally:
         marker.unlink(missing_ok=True)
@@ -80,6 +118,7 @@ def _seed(
     today: date | None,
     progress: Callable[[str], None] | None,
     password: str,
+    turns: _Turns,
 ) -> dict[str, Any]:
     started, cpu = _time.perf_counter(), _time.process_time()
     say = progress or (lambda _msg: None)
@@ -105,20 +144,26 @@ def _seed(
         plans = [p for p in plans if p.want != S.RECEIVED]
 
         say(f"登记 {len(plans) + len(online)} 件信访事项…")
-        _register(plans, staff, own, rng, today)
+        _register(plans, staff, own, rng, today, turns)
         _receive_online(online, planner, own, rng, today)
         _topic_decisions(plans)
 
         say("按办理流程推进…")
         _schedule(plans, rng, today)
         organs = {o.pk: o for o in Organ.objects.all()}
-        total = len(plans)
-        for i in range(0, total, DRIVE_BATCH):
+        total, i, shown = len(plans), 0, 0
+        while i < total:
             with transaction.atomic():  # short: the server's writers wait for one batch only
-                for plan in plans[i : i + DRIVE_BATCH]:
-                    _drive(plan, staff, organs, own, errors)
-            if (i // DRIVE_BATCH) % 10 == 9 or i + DRIVE_BATCH >= total:
-                say(f"  {min(i + DRIVE_BATCH, total)}/{total}")
+                for _n in range(DRIVE_BATCH):
+                    _drive(plans[i], staff, organs, own, errors)
+                    i += 1
+                    if i == total or turns.due():
+                        break
+            mark_progress(40 + 55 * i // total)
+            turns.give()
+            if i - shown >= 10 * DRIVE_BATCH or i == total:
+                say(f"  {i}/{total}")
+                shown = i
 
         say("复核终结后以同一事实和理由再次信访（第三十六条第三款）…")
         _repeats(plans, planner, staff, own, rng, today, errors)
@@ -237,7 +282,12 @@ def _chain_plans(planner: _Planner, rng: random.Random, today: date) -> list[_Pl
 
 
 def _register(
-    plans: list[_Plan], staff: _Staff, own: _Clock, rng: random.Random, today: date
+    plans: list[_Plan],
+    staff: _Staff,
+    own: _Clock,
+    rng: random.Random,
+    today: date,
+    turns: _Turns,
 ) -> None:
     """Register in batches: one ``petition_register_many`` per intake organ and day."""
     groups: dict[tuple[int, date], list[_Plan]] = defaultdict(list)
@@ -252,6 +302,7 @@ def _register(
         p.registered_at = reg
         groups[(p.intake.pk, _ldate(reg))].append(p)
     keys = sorted(groups, key=lambda k: (k[1], k[0]))
+    done, total = 0, len(plans)
     # One short transaction per organ and day (petition_register_many's own): the server
     # answers while the demo is seeded, and a portal submission then waits at most for one
     # batch, never for the whole seed (SQLite has one writer; issue 12 item 17).
@@ -265,6 +316,10 @@ def _register(
         for p, r in zip(batch, regs, strict=True):
             p.petition_id = r.petition.pk
             p.registered_at = at
+        done += len(batch)
+        if turns.due():
+            mark_progress(40 * done // max(total, 1))
+        turns.give()
 
 
 def _input(p: _Plan) -> PetitionInput:

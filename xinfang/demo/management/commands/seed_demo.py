@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--petitions", type=int, default=3000, help="信访事项件数（默认 3000）")
         parser.add_argument("--seed", type=int, default=7, help="随机种子：相同种子生成相同数据")
         parser.add_argument("--password", default=DEMO_PASSWORD, help="演示账号的统一密码")
+        parser.add_argument(
+            "--share-writes",
+            action="store_true",
+            help="服务器同时运行时使用（xinfang demo）：每个短事务之后让出数据库写锁片刻，"
+            "生成期间登录和提交不必久等",
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         if Petition.objects.exists():
@@ -34,6 +40,7 @@ class Command(BaseCommand):
                 petitions=opts["petitions"],
                 password=opts["password"],
                 progress=lambda msg: self.stdout.write(msg),
+                share_writes=opts["share_writes"],
             )
         except ApplicationError as e:
             raise CommandError(e.message) from e
