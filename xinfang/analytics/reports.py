@@ -119,7 +119,7 @@ def accountability_tables(a: Accountability) -> list[tuple[str, list[str], list[
          [*[[o.organ, o.n] for o in a.complained],
           [gettext("被检举控告机关合计"), a.complained_total]]),
         (_dispatch_title(a), [gettext("环节"), gettext("件数")],
-         [[label, n] for _, label, n in a.dispatch]),
+         [[gettext(label), n] for _, label, n in a.dispatch]),  # 转送 / 交办 as the reader reads
         (gettext("督办情况"), [gettext("项目"), gettext("件数")], [
             [gettext("督办通知"), s.issued], [gettext("挂牌督办"), s.listed],
             [gettext("已书面反馈"), s.replied], [gettext("其中超期反馈"), s.replied_late],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from xinfang.directory.models import User
 from xinfang.petitions.models import Petition
@@ -56,6 +57,34 @@ class MatterLink(models.Model):
 
 # --- Topics (事项分类) of the deployment and each petition's topic decision (issue 5 A) --------
 
+#: The default topic tree's names (insight 0002), put in the catalogue here: a topic is shown in
+#: the reader's language where the catalogue has its name; a topic an administrator added stays
+#: as written.
+DEFAULT_TOPIC_NAMES = (
+    gettext_noop("城乡建设"),
+    gettext_noop("劳动和社会保障"),
+    gettext_noop("教育文体"),
+    gettext_noop("卫生计生"),
+    gettext_noop("环境保护"),
+    gettext_noop("交通运输"),
+    gettext_noop("商贸旅游"),
+    gettext_noop("农村农业"),
+    gettext_noop("政法"),
+    gettext_noop("民政"),
+    gettext_noop("国土资源"),
+    gettext_noop("经济管理"),
+    gettext_noop("科技与信息产业"),
+    gettext_noop("党务政务"),
+    gettext_noop("其他"),
+)
+
+
+def topic_label(name: str) -> str:
+    """A topic's name, or its full name ("城乡建设 / 物业管理"), in the reader's language: the one
+    place where topic names are translated (pages, the desk's suggestion, Open311's list). The
+    stored name, the model's labels and the routing rules keep the Chinese name."""
+    return " / ".join(gettext(part) if part else part for part in (name or "").split(" / "))
+
 
 class Topic(models.Model):
     """A matter category (政务主题) of this deployment, in a tree of at most three levels.
@@ -96,6 +125,16 @@ class Topic(models.Model):
         while node is not None:
             d, node = d + 1, node.parent
         return d
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``topic_label``)."""
+        return topic_label(self.name)
+
+    @property
+    def full_label(self) -> str:
+        """The full name in the reader's language (``topic_label``)."""
+        return topic_label(self.full_name)
 
     @property
     def full_name(self) -> str:

@@ -88,8 +88,8 @@ def _topic_services(topics: list[Topic]) -> list[Service]:
         out.append(
             Service(
                 code=f"{TOPIC_PREFIX}{t.pk}",
-                name=t.full_name,
-                description=gettext("事项分类：%(name)s") % {"name": t.full_name},
+                name=t.full_label,
+                description=gettext("事项分类：%(name)s") % {"name": t.full_label},
                 group=root.name,
                 keywords=t.name,
                 category="",

@@ -26,7 +26,7 @@ class TopicChoice:
 
     @property
     def label(self) -> str:
-        return ("　" * (self.depth - 1)) + self.topic.name
+        return ("　" * (self.depth - 1)) + self.topic.label
 
 
 def topic_choices(*, include: Topic | None = None) -> list[TopicChoice]:

@@ -36,5 +36,5 @@ def petition_topic_view(request: HttpRequest, petition_id: int) -> HttpResponse:
     except ApplicationError as e:
         errors = {"action": "topic", "message": e.message, "fields": e.fields}
         return extensions.petition_page_render(request, petition_id, errors=errors, status=e.status)
-    messages.success(request, gettext("事项分类已改为“%(topic)s”") % {"topic": topic.full_name})
+    messages.success(request, gettext("事项分类已改为“%(topic)s”") % {"topic": topic.full_label})
     return redirect("web:petition", petition_id=petition_id)

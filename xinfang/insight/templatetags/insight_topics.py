@@ -11,8 +11,15 @@ from xinfang.insight.classify.selectors import (
     topic_decision_for,
     user_may_change_topic,
 )
+from xinfang.insight.models import topic_label as _topic_label
 
 register = template.Library()
+
+
+@register.filter
+def topic_label(value: Any) -> Any:
+    """``{{ suggestion.label|topic_label }}``: a topic name in the reader's language."""
+    return _topic_label(value) if isinstance(value, str) and value else value
 
 
 @register.inclusion_tag("insight/_petition_topic_panel.html", takes_context=True)
