@@ -124,3 +124,24 @@ class AddIndexOnline(migrations.AddIndex):
 
     def describe(self) -> str:
         return f"{super().describe()} (online)"
+
+
+class RemoveIndexOnline(migrations.RemoveIndex):
+    """``RemoveIndex`` dropped with ``DROP INDEX CONCURRENTLY`` on PostgreSQL, so the drop does
+    not wait for, and then hold, an ACCESS EXCLUSIVE lock on the table (every reader and writer
+    queued behind it); the migration must be ``atomic = False``. Reversed by building the index
+    again without locking out writers (:func:`index_create_online`)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index_drop_online(schema_editor, model, self.name)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            index_create_online(schema_editor, model, index)
+
+    def describe(self) -> str:
+        return f"{super().describe()} (online)"

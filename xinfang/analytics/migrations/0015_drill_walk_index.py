@@ -2,8 +2,18 @@
 
 from django.db import migrations, models
 
+from xinfang.core.online_ddl import AddIndexOnline, RemoveIndexOnline
+
 
 class Migration(migrations.Migration):
+    # Built and dropped without locking out writers or readers (xinfang.core.online_ddl): a plain
+    # DROP INDEX waits for an ACCESS EXCLUSIVE lock on the rate facts (one row per petition and
+    # metric, 10^7+ rows) and holds it, and a plain CREATE INDEX blocks the rollup's writers for
+    # the whole build. On PostgreSQL: the walk index first (the drill-down reads it meanwhile),
+    # then the old drill index dropped CONCURRENTLY and the new one built CONCURRENTLY; hence
+    # atomic = False. Same end state as the plain form (IF NOT EXISTS: a database that ran the
+    # plain form of this migration has it already).
+    atomic = False
 
     dependencies = [
         ('analytics', '0014_due_tally'),
@@ -12,16 +22,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        AddIndexOnline(
+            model_name='ratefact',
+            index=models.Index(fields=['metric', 'outcome', 'month', 'petition'], name='ratefact_walk'),
+        ),
+        RemoveIndexOnline(
             model_name='ratefact',
             name='ratefact_drill',
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='ratefact',
             index=models.Index(fields=['metric', 'organ', 'outcome', 'month', 'petition'], name='ratefact_drill'),
-        ),
-        migrations.AddIndex(
-            model_name='ratefact',
-            index=models.Index(fields=['metric', 'outcome', 'month', 'petition'], name='ratefact_walk'),
         ),
     ]
