@@ -3,19 +3,21 @@
 # HMAC covers the digest as data["digest"] in hex (audit.chain.hashed_data), wherever it is
 # stored, so nothing is hashed again (that would launder earlier tampering, ADR 0024).
 #
-# PostgreSQL: the column is added empty (no rewrite), then one UPDATE moves each digest that is
-# a string of 64 lowercase hex characters (any other, edited by hand, stays in the JSON and
-# verify reports its record as before). Migration 0007 gives the space of the old row versions
-# back. SQLite: the column is added, the digests moved in Python. Reversible.
+# PostgreSQL: the column is added empty (a catalog change, no rewrite); migration 0007 moves
+# each digest that is a string of 64 lowercase hex characters in one rewrite of the table (any
+# other, edited by hand, stays in the JSON and verify reports its record as before). Until the
+# review after ADR 0026 this migration moved them with one UPDATE, which left an old version of
+# every seal record behind for 0007 to free; a database that ran that form has them moved, and
+# 0007 frees the space. SQLite: the column is added, the digests moved in Python, in batches.
+# Reversible.
 
 from django.db import migrations, models
 
 T = "audit_auditrecord"
 
-_MOVABLE = (
-    "data ? 'digest' AND jsonb_typeof(data -> 'digest') = 'string' "
-    "AND data ->> 'digest' ~ '^[0-9a-f]{64}$'"
-)
+#: SQLite: records read and rewritten a batch at a time (a trail of 10^7 records is not held
+#: in memory at once)
+BATCH = 2000
 
 
 def _field():
@@ -31,19 +33,14 @@ def forward(apps, schema_editor):
     field.model = record
     if conn.vendor == "postgresql":
         schema_editor.execute(f'ALTER TABLE "{T}" ADD COLUMN "seal" bytea NULL')
-        schema_editor.execute(
-            f"""UPDATE "{T}" SET "seal" = decode(data ->> 'digest', 'hex'), """
-            f"""data = data - 'digest' WHERE {_MOVABLE}"""
-        )
-        return
+        return  # the digests are moved by 0007's rewrite
     import json
     import re
 
     schema_editor.add_field(record, field)
-    with conn.cursor() as c:
-        c.execute(f"""SELECT id, data FROM "{T}" WHERE data LIKE '%"digest"%'""")
+    for batch in _batches(conn, f"""SELECT id, data FROM "{T}" WHERE data LIKE '%"digest"%'"""):
         rows = []
-        for pk, text in c.fetchall():
+        for pk, text in batch:
             try:
                 data = json.loads(text)
             except (TypeError, ValueError):
@@ -54,28 +51,44 @@ def forward(apps, schema_editor):
             raw = bytes.fromhex(d)
             del data["digest"]
             rows.append((json.dumps(data), raw, pk))
-        c.executemany(f'UPDATE "{T}" SET data = %s, seal = %s WHERE id = %s', rows)
+        with conn.cursor() as c:
+            c.executemany(f'UPDATE "{T}" SET data = %s, seal = %s WHERE id = %s', rows)
+
+
+def _batches(conn, select: str):  # type: ignore[no-untyped-def]
+    """The rows of ``select`` (its first column the id) in batches of ``BATCH``, in id order,
+    each batch read after the previous one was written (keyset: ``id`` above the last)."""
+    last = 0
+    while True:
+        with conn.cursor() as c:
+            c.execute(f"{select} AND id > %s ORDER BY id LIMIT %s", [last, BATCH])
+            batch = c.fetchall()
+        if not batch:
+            return
+        yield batch
+        last = batch[-1][0]
 
 
 def backward(apps, schema_editor):
     conn = schema_editor.connection
     if conn.vendor == "postgresql":
+        # one rewrite, as 0007's forward (no old row version of every seal record left behind)
         schema_editor.execute(
-            f"""UPDATE "{T}" SET data = data || jsonb_build_object('digest', """
-            f"""encode("seal", 'hex')) WHERE "seal" IS NOT NULL"""
+            f'ALTER TABLE "{T}" ALTER COLUMN "data" TYPE jsonb USING CASE WHEN "seal" IS NULL '
+            """THEN "data" ELSE "data" || jsonb_build_object('digest', encode("seal", 'hex')) END"""
         )
         schema_editor.execute(f'ALTER TABLE "{T}" DROP COLUMN "seal"')
         return
     import json
 
-    with conn.cursor() as c:
-        c.execute(f'SELECT id, data, seal FROM "{T}" WHERE seal IS NOT NULL')
+    for batch in _batches(conn, f'SELECT id, data, seal FROM "{T}" WHERE seal IS NOT NULL'):
         rows = []
-        for pk, text, seal in c.fetchall():
+        for pk, text, seal in batch:
             data = json.loads(text)
             data["digest"] = bytes(seal).hex()
             rows.append((json.dumps(data), pk))
-        c.executemany(f'UPDATE "{T}" SET data = %s WHERE id = %s', rows)
+        with conn.cursor() as c:
+            c.executemany(f'UPDATE "{T}" SET data = %s WHERE id = %s', rows)
     record = apps.get_model("audit", "AuditRecord")  # the state before 0006: no seal field
     field = _field()
     field.model = record

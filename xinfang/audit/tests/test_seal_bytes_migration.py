@@ -5,10 +5,11 @@ still finds a record edited before the upgrade, and one whose digest was not hex
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from xinfang.audit.models import AuditRecord
@@ -53,7 +54,9 @@ def _seals(n: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_digests_move_into_their_column_and_back_and_every_record_still_verifies():
+def test_the_digests_move_into_their_column_and_back_and_every_record_still_verifies(monkeypatch):
+    # SQLite moves them a batch at a time (not every record in memory at once): batches of 2
+    monkeypatch.setattr(importlib.import_module("xinfang.audit.migrations.0006_seal_as_bytes"), "BATCH", 2)  # fmt: skip
     _seals(6)
     new = {r["id"]: (bytes(r["hash"]), r["seal"] and bytes(r["seal"])) for r in _rows()}
     assert sum(s is not None for _h, s in new.values()) == 6
@@ -100,3 +103,47 @@ def test_the_digests_move_into_their_column_and_back_and_every_record_still_veri
     assert audit_verify(anchors=False).ok
     _seals(2)
     assert audit_verify(anchors=False).ok  # and the chains go on
+
+
+def _size() -> int:
+    with connection.cursor() as c:
+        c.execute("SELECT pg_total_relation_size(%s)", [T])
+        return c.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0007_gives_the_old_row_versions_space_back_with_a_snapshot_open_elsewhere():
+    """The upgrade of a trail whose digests were moved by an UPDATE (0006's earlier form, or any
+    update of every row) while another session holds a snapshot (autovacuum analysing another
+    table, an application transaction): 0007 still copies only the live rows. Planted fault:
+    0007 back to ``VACUUM FULL``: the old versions are kept and the table does not shrink."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row versions and snapshots")
+    _seals(200)
+    latest = _latest()
+    other = connections.create_connection("default")
+    try:
+        _migrate(BEFORE)
+        _migrate("0006_seal_as_bytes")
+        with connection.cursor() as c:  # 0006's earlier form: the digests moved by an UPDATE…
+            c.execute(
+                f"""UPDATE {T} SET seal = decode(data ->> 'digest', 'hex'), """
+                f"""data = data - 'digest' WHERE data ? 'digest'"""
+            )
+            for _ in range(3):  # …and every record updated since (old versions of each)
+                c.execute(f"UPDATE {T} SET data = data")
+        bloated = _size()
+        other.set_autocommit(False)
+        with other.cursor() as c:  # a snapshot held in another session, on another table
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            c.execute("SELECT count(*) FROM django_content_type")
+        _migrate(latest)
+        shrunk = _size()
+    finally:
+        other.rollback()
+        other.close()
+        _migrate(latest)
+    assert shrunk < bloated * 0.6, (bloated, shrunk)
+    assert sum(r["seal"] is not None for r in _rows()) == 200
+    assert all("digest" not in r["data"] for r in _rows())
+    assert audit_verify(anchors=False).ok
