@@ -38,7 +38,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,12 @@ TALLIES: dict[str, tuple[str, ...]] = {
     "analytics_dispatchnamed": ("n",),
     "analytics_duetally": ("n",),
     "petitions_worklisttally": (
-        "n", "major_urgent", "supervised", "leader_case", "backlog", "joint_handling",
+        "n",
+        "major_urgent",
+        "supervised",
+        "leader_case",
+        "backlog",
+        "joint_handling",
         "major_urgent_unreported",
     ),  # fmt: skip
 }
@@ -124,19 +129,14 @@ def _columns(cur, table: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _fk_exprs(cur, table: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Default moves: the table's own ``id`` and every column referencing a fanned-out table."""
+    """Default moves: the table's own ``id`` and every reference to a petition or an event (by
+    column name, not by foreign key: ``--unlogged`` drops those constraints)."""
     out: dict[str, str] = {}
     cols = _columns(cur, table)
     if "id" in cols and table in TABLES and "{M:" + table + "}" in TABLES[table][0]:
         out["id"] = f"t.id + g.k * {{M:{table}}}"
-    cur.execute(
-        "SELECT a.attname, c.confrelid::regclass::text FROM pg_constraint c "
-        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-        "WHERE c.contype = 'f' AND c.conrelid = %s::regclass",
-        [table],
-    )
-    for col, target in cur.fetchall():
-        if target in (P, E):
+    for col, target in (("petition_id", P), ("event_id", E)):
+        if col in cols:
             out[col] = f"t.{col} + g.k * {{M:{target}}}"
     return out
 
@@ -169,6 +169,29 @@ def _secondary_indexes(cur, tables: list[str]) -> list[tuple[str, str]]:  # type
     return list(cur.fetchall())
 
 
+def _unlog(cur, tables: list[str], say) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """``--unlogged``: the fanned-out tables without WAL (their writes halve: on this machine the
+    load waited on WAL writes). An unlogged table reads exactly as a logged one (same heap and
+    index pages) but is emptied after a crash: a benchmark database only. A logged table may not
+    reference an unlogged one, so the foreign keys *into* these tables (from the others, records of
+    reception, supervision, prevention: templates only, and among themselves) are dropped first."""
+    t0 = time.perf_counter()
+    cur.execute(
+        "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+        "AND confrelid::regclass::text = ANY(%s)",
+        [tables],
+    )
+    fks = cur.fetchall()
+    for rel, name in fks:
+        cur.execute(f'ALTER TABLE {rel} DROP CONSTRAINT "{name}"')
+    for t in tables:
+        cur.execute(f"ALTER TABLE {t} SET UNLOGGED")
+    say(
+        f"  unlogged: {len(tables)} tables ({len(fks)} foreign keys into them dropped), {time.perf_counter() - t0:.0f} s"
+    )
+    return {"tables": tables, "foreign_keys_dropped": [f"{r}.{n}" for r, n in fks]}
+
+
 def rebuild_indexes(cur, say) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     cur.execute("CREATE TABLE IF NOT EXISTS bench_fanout_index (name text PRIMARY KEY, def text)")
@@ -182,7 +205,7 @@ def rebuild_indexes(cur, say) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t0
 
 
-def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> dict:  # type: ignore[no-untyped-def,type-arg]
     from django.db import connection
 
     started = time.perf_counter()
@@ -190,27 +213,41 @@ def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
         _renice(int(cur.fetchone()[0]))
-        cur.execute("SET session_replication_role = replica")  # no FK triggers: keys moved by construction
+        cur.execute(
+            "SET session_replication_role = replica"
+        )  # no FK triggers: keys moved by construction
         cur.execute("SET maintenance_work_mem = '2GB'")
         cur.execute("SET max_parallel_maintenance_workers = 2")
         tables = [t for t in TABLES if _columns(cur, t)]
         maxima: dict[str, int] = {}
         for t in tables:
             if "id" in _columns(cur, t):
-                cur.execute(f"SELECT coalesce(max(id), 0) FROM {t}")  # noqa: S608
+                if resume:  # the originals' largest id: the sequence, which copies never move
+                    cur.execute(f"SELECT last_value FROM {t}_id_seq")
+                else:
+                    cur.execute(f"SELECT coalesce(max(id), 0) FROM {t}")
                 maxima[t] = int(cur.fetchone()[0])
-        cur.execute("SELECT coalesce(max(seq), 0) FROM audit_auditrecord")
+        cur.execute(
+            "SELECT coalesce(max(seq), 0) FROM audit_auditrecord WHERE id <= %s",
+            [maxima["audit_auditrecord"]],
+        )
         s = int(cur.fetchone()[0])
-        cur.execute("SELECT count(*) FROM petitions_petition")
+        cur.execute("SELECT count(*) FROM petitions_petition WHERE id <= %s", [maxima[P]])
         result["petitions_before"] = int(cur.fetchone()[0])
         result["maxima"] = maxima
         say(f"fan-out ×{times} of {result['petitions_before']} petitions")
 
+        if unlogged:
+            result["unlogged"] = _unlog(cur, tables, say)
+
         # secondary indexes out, remembered in the database itself
-        cur.execute("CREATE TABLE IF NOT EXISTS bench_fanout_index (name text PRIMARY KEY, def text)")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_fanout_index (name text PRIMARY KEY, def text)"
+        )
         for name, create in _secondary_indexes(cur, tables):
             cur.execute(
-                "INSERT INTO bench_fanout_index VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, create]
+                "INSERT INTO bench_fanout_index VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [name, create],
             )
             cur.execute(f"DROP INDEX {name}")
         cur.execute("SELECT count(*) FROM bench_fanout_index")
@@ -225,12 +262,27 @@ def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
             # after the one before (an organ's petitions are spread over the table as in a real
             # history, not stored beside their own copies)
             sql = (
-                f"INSERT INTO {t} ({', '.join(cols)}) SELECT {sel} FROM {t} t "  # noqa: S608
+                f"INSERT INTO {t} ({', '.join(cols)}) SELECT {sel} FROM {t} t "
                 f"CROSS JOIN (SELECT %s::bigint AS k) AS g WHERE {_fill(where, maxima, s)}"
             )
             t0 = time.perf_counter()
             n = 0
+            probe_col = (
+                "event_id"
+                if t == "documents_documentnumber"
+                else ("id" if t in maxima else "petition_id")
+            )
+            probe_of = {"event_id": E, "petition_id": P}.get(probe_col, t)
+            cur.execute(f"SELECT min({probe_col}) FROM {t}")
+            first = cur.fetchone()[0]
             for k in range(1, times):
+                if resume and first is not None:  # this copy of this table already written?
+                    cur.execute(
+                        f"SELECT 1 FROM {t} WHERE {probe_col} = %s",
+                        [first + k * maxima[probe_of]],
+                    )
+                    if cur.fetchone():
+                        continue
                 cur.execute(sql, [k])
                 n += cur.rowcount
             secs = time.perf_counter() - t0
@@ -241,7 +293,7 @@ def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
         for t, cols in TALLIES.items():
             if _columns(cur, t):
                 sets = ", ".join(f"{c} = {c} * {times}" for c in cols)
-                cur.execute(f"UPDATE {t} SET {sets}")  # noqa: S608
+                cur.execute(f"UPDATE {t} SET {sets}")
         if _columns(cur, "analytics_ratesasof"):
             cur.execute(
                 "UPDATE analytics_ratesasof SET petitions = petitions * %s, "
@@ -264,7 +316,7 @@ def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
         for t in tables:
             if t in maxima:
                 cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
                 )
         result["seconds_rollups_heads"] = round(time.perf_counter() - t0, 1)
         say(f"  tallies ×{times}, heads, sequences: {result['seconds_rollups_heads']} s")
@@ -285,6 +337,14 @@ def fan_out(times: int, say) -> dict:  # type: ignore[no-untyped-def,type-arg]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--times", type=int, default=10, help="K: petitions afterwards = K × before")
+    ap.add_argument(
+        "--unlogged", action="store_true", help="the fanned-out tables without WAL (benchmark only)"
+    )
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on after an interrupted run: the originals' largest ids from the sequences, copies already written skipped",
+    )
     ap.add_argument("--rebuild-indexes", action="store_true", help="only finish an interrupted run")
     ap.add_argument("--out", default="")
     a = ap.parse_args()
@@ -292,7 +352,7 @@ def main() -> None:
     from django.db import connection
 
     def say(m: str) -> None:
-        print(f"[{datetime.now(timezone.utc):%H:%M:%S}] {m}", flush=True)
+        print(f"[{datetime.now(UTC):%H:%M:%S}] {m}", flush=True)
 
     if a.rebuild_indexes:
         with connection.cursor() as cur:
@@ -301,17 +361,23 @@ def main() -> None:
     if a.times < 2:
         sys.exit("--times must be at least 2")
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    r = fan_out(a.times, say)
+    r = fan_out(a.times, say, unlogged=a.unlogged, resume=a.resume)
     r.update(
         {
             "load_before": load_before,
             "load_after": Path("/proc/loadavg").read_text().split()[:3],
-            "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),
             "database": connection.settings_dict["NAME"],
         }
     )
-    out = Path(a.out or ROOT / "bench" / "results" / f"fanout-{r['petitions_after']}-{datetime.now(timezone.utc):%Y%m%d-%H%M}.json")
+    out = Path(
+        a.out
+        or ROOT
+        / "bench"
+        / "results"
+        / f"fanout-{r['petitions_after']}-{datetime.now(UTC):%Y%m%d-%H%M}.json"
+    )
     out.write_text(json.dumps(r, ensure_ascii=False, indent=1))
     say(f"done: {r['petitions_after']} petitions, {r['seconds']} s; {out}")
 
