@@ -4,7 +4,10 @@
     createdb -T h6_base h7                      # a copy of a bench_seed history of N petitions
     python bench/fanout.py --times 10           # N·10 petitions; JSON in bench/results/
 
-PostgreSQL only; a benchmark database nobody else writes to. ``bench_seed`` writes about 1,000
+    # SQLite (the embedded default): no XINFANG_DATABASE_URL; the data folder's database, a copy
+    cp -a /tmp/sqlite-h5 /tmp/sqlite-h6f && XINFANG_DATA_DIR=/tmp/sqlite-h6f python bench/fanout.py --times 10
+
+A benchmark database nobody else writes to. ``bench_seed`` writes about 1,000
 copies a second on this 2-core machine (10^7 would take hours); this script adds K−1 copies of
 every petition **of the database as it is** with ``INSERT … SELECT`` — its events, deadlines,
 parties, accused staff, audit records, search words, evaluations, document numbers and rollup
@@ -28,6 +31,14 @@ Secondary indexes are dropped for the load and rebuilt after it (their definitio
 the table ``bench_fanout_index`` until rebuilt, so ``--rebuild-indexes`` finishes an interrupted
 run), foreign-key triggers are off for the session (``session_replication_role = replica``):
 every key is moved by construction. Then ``VACUUM ANALYZE``.
+
+On SQLite the same statements with SQLite's functions (:data:`SQLITE`): the tracking code of a
+copy is its copy number and the original's id in the code alphabet (SQLite has no sha256());
+foreign keys off (``PRAGMA foreign_keys``), a rollback journal without syncs instead of the WAL
+for the load (the WAL would hold every copied page once more), a 512 MiB page cache for the
+index builds, the chain heads by a correlated subquery, then a full ``ANALYZE``
+(``core.planner``, as ``bench_seed`` ends) and the WAL back. ``--unlogged`` and ``--resume`` are
+PostgreSQL's only (SQLite moves ``sqlite_sequence`` with the copies).
 """
 
 from __future__ import annotations
@@ -88,6 +99,18 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 
+#: SQLite's expressions where PostgreSQL's differ (same column meaning). A copy's tracking code:
+#: its copy number and the original's id, digits written in the code alphabet (no 0 or 1), so
+#: every copy's code is distinct from every other copy's (16 characters, ``ids.ALPHABET``).
+SQLITE: dict[str, dict[str, str]] = {
+    P: {
+        "tracking_code": "replace(replace(printf('%02d%014d', g.k, t.id), '0', 'Z'), '1', 'Y')",
+    },
+    "audit_auditrecord": {
+        "object_id": "CAST(CAST(t.object_id AS INTEGER) + g.k * {M:petitions_petition} AS TEXT)",
+    },
+}
+
 #: rollups whose rows are counts over exactly the columns a copy keeps: multiplied by K
 TALLIES: dict[str, tuple[str, ...]] = {
     "analytics_petitiontally": ("n",),
@@ -110,8 +133,13 @@ TALLIES: dict[str, tuple[str, ...]] = {
 
 def _setup() -> None:
     sys.path.insert(0, str(ROOT))
-    if not os.environ.get("XINFANG_DATABASE_URL", "").startswith("postgres"):
-        sys.exit("PostgreSQL only: set XINFANG_DATABASE_URL (and XINFANG_DATA_DIR)")
+    url = os.environ.get("XINFANG_DATABASE_URL", "")
+    data = os.environ.get("XINFANG_DATA_DIR", "")
+    if not url.startswith("postgres") and not (data and (Path(data) / "xinfang.sqlite3").exists()):
+        sys.exit(
+            "set XINFANG_DATA_DIR of the seeded database (SQLite: its xinfang.sqlite3) and, "
+            "for PostgreSQL, XINFANG_DATABASE_URL"
+        )
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     os.environ["XINFANG_COMMAND"] = "1"  # no statement timeout
     import django
@@ -119,7 +147,16 @@ def _setup() -> None:
     django.setup()
 
 
+def _sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
 def _columns(cur, table: str) -> list[str]:  # type: ignore[no-untyped-def]
+    if _sqlite():
+        cur.execute(f'PRAGMA table_info("{table}")')
+        return [r[1] for r in cur.fetchall()]
     cur.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
         "ORDER BY ordinal_position",
@@ -160,6 +197,14 @@ def _fill(template: str, maxima: dict[str, int], s: int) -> str:
 
 def _secondary_indexes(cur, tables: list[str]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Indexes that back no constraint (not the primary key, not a unique constraint)."""
+    if _sqlite():  # a constraint's own index has no SQL (sqlite_autoindex_…)
+        marks = ", ".join(["%s"] * len(tables))
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks}) ORDER BY name",
+            tables,
+        )
+        return list(cur.fetchall())
     cur.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique "
@@ -193,31 +238,47 @@ def _unlog(cur, tables: list[str], say) -> dict:  # type: ignore[no-untyped-def,
 
 
 def rebuild_indexes(cur, say) -> float:  # type: ignore[no-untyped-def]
+    from xinfang.demo.bench_write import sqlite_cache
+
     t0 = time.perf_counter()
     cur.execute("CREATE TABLE IF NOT EXISTS bench_fanout_index (name text PRIMARY KEY, def text)")
     cur.execute("SELECT name, def FROM bench_fanout_index ORDER BY name")
-    for name, create in cur.fetchall():
+    with sqlite_cache(mib=512):
+        _rebuild(cur, cur.fetchall(), say)
+    cur.execute("DROP TABLE bench_fanout_index")
+    return time.perf_counter() - t0
+
+
+def _rebuild(cur, indexes: list[tuple[str, str]], say) -> None:  # type: ignore[no-untyped-def]
+    for name, create in indexes:
         t = time.perf_counter()
         cur.execute(create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
         cur.execute("DELETE FROM bench_fanout_index WHERE name = %s", [name])
         say(f"  index {name}: {time.perf_counter() - t:.0f} s")
-    cur.execute("DROP TABLE bench_fanout_index")
-    return time.perf_counter() - t0
 
 
 def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> dict:  # type: ignore[no-untyped-def,type-arg]
     from django.db import connection
 
     started = time.perf_counter()
-    result: dict = {"times": times, "tables": {}}  # type: ignore[type-arg]
+    lite = connection.vendor == "sqlite"
+    if lite and (unlogged or resume):
+        raise SystemExit("--unlogged and --resume are PostgreSQL's only")
+    result: dict = {"times": times, "tables": {}, "engine": connection.vendor}  # type: ignore[type-arg]
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        _renice(int(cur.fetchone()[0]))
-        cur.execute(
-            "SET session_replication_role = replica"
-        )  # no FK triggers: keys moved by construction
-        cur.execute("SET maintenance_work_mem = '2GB'")
-        cur.execute("SET max_parallel_maintenance_workers = 2")
+        if lite:  # the work is done in this process
+            _renice(os.getpid())
+            cur.execute("PRAGMA foreign_keys = OFF")  # keys moved by construction
+            cur.execute("PRAGMA journal_mode = DELETE")  # no second copy of every page (WAL)
+            cur.execute("PRAGMA synchronous = OFF")  # a benchmark database: no syncs
+        else:
+            cur.execute("SELECT pg_backend_pid()")
+            _renice(int(cur.fetchone()[0]))
+            cur.execute(
+                "SET session_replication_role = replica"
+            )  # no FK triggers: keys moved by construction
+            cur.execute("SET maintenance_work_mem = '2GB'")
+            cur.execute("SET max_parallel_maintenance_workers = 2")
         tables = [t for t in TABLES if _columns(cur, t)]
         maxima: dict[str, int] = {}
         for t in tables:
@@ -249,13 +310,13 @@ def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> di
                 "INSERT INTO bench_fanout_index VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 [name, create],
             )
-            cur.execute(f"DROP INDEX {name}")
+            cur.execute(f'DROP INDEX "{name}"')
         cur.execute("SELECT count(*) FROM bench_fanout_index")
         result["indexes_dropped"] = int(cur.fetchone()[0])
 
         for t in tables:
             where, special = TABLES[t]
-            exprs = {**_fk_exprs(cur, t), **special}
+            exprs = {**_fk_exprs(cur, t), **special, **(SQLITE.get(t, {}) if lite else {})}
             cols = _columns(cur, t)
             sel = ", ".join(_fill(exprs.get(c, f"t.{c}"), maxima, s) for c in cols)
             # one statement per copy, so that each copy is a pass over the originals and lands
@@ -263,7 +324,8 @@ def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> di
             # history, not stored beside their own copies)
             sql = (
                 f"INSERT INTO {t} ({', '.join(cols)}) SELECT {sel} FROM {t} t "
-                f"CROSS JOIN (SELECT %s::bigint AS k) AS g WHERE {_fill(where, maxima, s)}"
+                f"CROSS JOIN (SELECT {'%s' if lite else '%s::bigint'} AS k) AS g "
+                f"WHERE {_fill(where, maxima, s)}"
             )
             t0 = time.perf_counter()
             n = 0
@@ -308,12 +370,20 @@ def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> di
                 ],
             )  # fmt: skip
         # the chain heads: the last record of each chain, so new writes append after the copies
-        cur.execute(
-            "UPDATE audit_audithead h SET seq = r.seq, hash = encode(r.hash, 'hex') FROM ("
-            " SELECT DISTINCT ON (chain) chain, seq, hash FROM audit_auditrecord"
-            " ORDER BY chain, seq DESC) r WHERE r.chain = h.chain"
-        )
-        for t in tables:
+        if lite:  # (the ids: AUTOINCREMENT's sqlite_sequence follows the copies by itself)
+            last = "FROM audit_auditrecord r WHERE r.chain = audit_audithead.chain"
+            cur.execute(
+                f"UPDATE audit_audithead SET seq = (SELECT MAX(r.seq) {last}), "
+                f"hash = (SELECT lower(hex(r.hash)) {last} ORDER BY r.seq DESC LIMIT 1) "
+                f"WHERE EXISTS (SELECT 1 {last})"
+            )
+        else:
+            cur.execute(
+                "UPDATE audit_audithead h SET seq = r.seq, hash = encode(r.hash, 'hex') FROM ("
+                " SELECT DISTINCT ON (chain) chain, seq, hash FROM audit_auditrecord"
+                " ORDER BY chain, seq DESC) r WHERE r.chain = h.chain"
+            )
+        for t in tables if not lite else []:
             if t in maxima:
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
@@ -322,14 +392,31 @@ def fan_out(times: int, say, unlogged: bool = False, resume: bool = False) -> di
         say(f"  tallies ×{times}, heads, sequences: {result['seconds_rollups_heads']} s")
 
         result["seconds_indexes"] = round(rebuild_indexes(cur, say), 1)
-        cur.execute("SET session_replication_role = DEFAULT")
         t0 = time.perf_counter()
-        cur.execute("VACUUM ANALYZE")
+        if lite:
+            from xinfang.core.planner import planner_statistics_refresh
+
+            planner_statistics_refresh(sample_rows=None)  # every row, as bench_seed ends
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+        else:
+            cur.execute("SET session_replication_role = DEFAULT")
+            cur.execute("VACUUM ANALYZE")
         result["seconds_vacuum_analyze"] = round(time.perf_counter() - t0, 1)
-        cur.execute("SELECT count(*), count(*) FILTER (WHERE is_open) FROM petitions_petition")
+        say(f"  analyze: {result['seconds_vacuum_analyze']} s")
+        cur.execute(
+            "SELECT count(*), SUM(CASE WHEN is_open THEN 1 ELSE 0 END) FROM petitions_petition"
+        )
         result["petitions_after"], result["open_after"] = (int(x) for x in cur.fetchone())
-        cur.execute("SELECT pg_database_size(current_database())")
-        result["database_bytes"] = int(cur.fetchone()[0])
+        if lite:
+            cur.execute("PRAGMA page_count")
+            pages = int(cur.fetchone()[0])
+            cur.execute("PRAGMA page_size")
+            result["database_bytes"] = pages * int(cur.fetchone()[0])
+        else:
+            cur.execute("SELECT pg_database_size(current_database())")
+            result["database_bytes"] = int(cur.fetchone()[0])
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -368,7 +455,8 @@ def main() -> None:
             "load_after": Path("/proc/loadavg").read_text().split()[:3],
             "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),
-            "database": connection.settings_dict["NAME"],
+            "database": str(connection.settings_dict["NAME"]),
+            "cpu_seconds": round(time.process_time(), 1),
         }
     )
     out = Path(
