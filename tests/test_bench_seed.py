@@ -49,6 +49,7 @@ def test_a_seeded_history_is_plausible_legal_verified_and_its_pages_open(tmp_pat
     _plausible(seeded, copies)
     _legal_paths()
     _verified()
+    _moved_once_is_moved_every_time()
     _pages_open(client, copies[-1])
     # run again on a database that has petitions: only copies are added, still verified
     call_command("bench_seed", petitions=20, text_dir=str(tmp_path / "absent"), json=True)
@@ -88,6 +89,66 @@ def _plausible(seeded, copies):
     years = Counter(clock.local_date(p.received_at).year for p in copies)
     assert len(years) >= 3
     assert not PetitionEvent.objects.filter(occurred_at__gt=clock.now()).exists()
+
+
+def _moved_once_is_moved_every_time():
+    """What ``bench_shift.Shifted`` computes once per (template, weeks) and reuses for every
+    copy moved by those weeks is what a copy made on its own gets: the same deadlines folded
+    by ``deadlines.tracker`` from the copy's own events (whose answers, ids and petition differ),
+    the seal's digest of ``petitions.seal`` and the audit HMACs of ``audit.chain``."""
+    import json
+    import random
+    from datetime import timedelta
+
+    from xinfang.audit.chain import chain_genesis, record_hash
+    from xinfang.demo.bench_copy import _digest
+    from xinfang.demo.bench_seed import _load_templates
+    from xinfang.demo.bench_shift import Hasher, Shifted, _dumps, fold
+    from xinfang.demo.bench_write import _Rec
+    from xinfang.directory.models import Organ
+    from xinfang.petitions.seal import EVENT_FIELDS, _row
+
+    organs = {o.pk: o for o in Organ.objects.all()}
+    rng = random.Random(3)
+    hasher = Hasher()
+    folds = checked = 0
+    for t in _load_templates(limit=TEMPLATES):
+        for weeks in (-3, 0, rng.randint(-200, -5), rng.randint(5, 200)):
+            s = Shifted(t, weeks, organs)
+            d = timedelta(weeks=weeks)
+            # a copy's own events: other ids, petition, answers
+            events = []
+            reasons = {}
+            for i, e in enumerate(s.events):
+                ev = {**e, "id": 10**9 + i, "petition_id": 10**8}
+                if s.ev_answer[i]:
+                    reasons[i] = ev["reason"] = f"答复{rng.random()}"
+                events.append(ev)
+            deadlines = fold(s.p, events, organs)
+            assert s.deadlines == deadlines, (t.p["id"], weeks)
+            folds += bool(deadlines)
+            p = {**s.p, "tracking_code": "ABCD2345EFGH6789", "title": "题", "content": "文"}
+            parties = [((1, "petitioner", "张三", "1", "2", "", False, None), None)]
+            want = _digest(p, events, deadlines, parties, t.accused)
+            pj = _dumps([_row(plain) for plain, _ in parties])
+            assert s.digest(p["tracking_code"], "题", "文", reasons, t.accused, pj) == want
+            assert [e["occurred_at"] for e in events] == [e["occurred_at"] + d for e in t.events]
+            assert all(len(v) == len(EVENT_FIELDS) for v in s.ev_rows)
+            prev = chain_genesis(5)
+            for seq, piece in enumerate(s.audit, start=1):
+                dg = want if piece.seal_part else None
+                data = json.loads(piece.data_json)
+                seal = bytes.fromhex(dg) if dg else piece.seal
+                r = _Rec(
+                    seq=seq, at=piece.at, kind=piece.kind, actor_id=piece.actor_id,
+                    actor_name=piece.actor_name, organ_id=piece.organ_id, ip=piece.ip,
+                    object_type="petition", object_id="77", data=data, seal=seal,
+                )  # fmt: skip
+                h = hasher.record(seq, piece, '"77"', dg, prev)
+                assert h == record_hash(r, prev)
+                prev = h.hex()
+                checked += 1
+    assert folds > 0 and checked > 0
 
 
 def _legal_paths():

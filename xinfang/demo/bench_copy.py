@@ -4,22 +4,19 @@ records, row by row for the bulk writer."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime, timedelta
-from types import SimpleNamespace
+from datetime import date, timedelta
 from typing import Any
 
-from xinfang.audit.seals import row_digest, seal_of
+from xinfang.audit.seals import row_digest
 from xinfang.core import clock, ids
 from xinfang.core.crypto import encrypt, id_digest, phone_digest
 from xinfang.deadlines.models import Deadline
+from xinfang.demo.bench_shift import Shifted, _dumps
 from xinfang.demo.bench_write import Chains, Ids, write_rows
 from xinfang.documents.models import DocumentCounter, DocumentNumber
-from xinfang.documents.selectors import ACTION_KIND, KINDS
-from xinfang.documents.services import organ_abbreviation
 from xinfang.feedback.models import Evaluation
 from xinfang.petitions.models import Party, Petition, PetitionEvent
-from xinfang.petitions.seal import DEADLINE_FIELDS, EVENT_FIELDS, PETITION_FIELDS, SEALER, _row
+from xinfang.petitions.seal import DEADLINE_FIELDS, EVENT_FIELDS, PETITION_FIELDS, _row
 from xinfang.workbench.models import PetitionTerm, PetitionWords
 from xinfang.workbench.words import uses_tsvector
 
@@ -27,9 +24,12 @@ PARTY_COLUMNS = (
     "id", "petition_id", "role", "name", "id_number", "phone", "id_digest", "phone_digest",
     "address", "is_organisation", "anonymised_at",
 )  # fmt: skip
+SHIFTED_MAX = 40_000  # templates moved, kept at once (~200 templates x 260 weeks recur)
 OPEN_WEEKS_BACK = 4  # an open copy is moved at most this many weeks back (it stays current)
-_ANSWERS = {"reply": "handling", "issue_opinion": "handling", "settle": "handling"}
-_REVIEWS = {"decide_review": "review", "decide_re_review": "re_review"}
+_TRACKING, _TITLE, _CONTENT = (
+    PETITION_FIELDS.index(f) for f in ("tracking_code", "title", "content")
+)
+_REASON = EVENT_FIELDS.index("reason")
 
 
 class _Template:
@@ -42,6 +42,16 @@ class _Template:
         self.accused: list[int] = []
         self.numbered: set[int] = set()  # seq of the events that have a 文号
         self.audit: list[dict[str, Any]] = []
+        self._days: tuple[date, date] | None = None
+
+    def local_days(self) -> tuple[date, date]:
+        """The local days of its receipt and of its last event."""
+        if self._days is None:
+            self._days = (
+                clock.local_date(self.p["received_at"]),
+                clock.local_date(self.p["last_event_at"]),
+            )
+        return self._days
 
 
 class _Ctx:
@@ -71,7 +81,18 @@ class _Ctx:
         self.issued: dict[tuple[int, str, int], int] = {}  # numbers given by this job
         self.job, self.jobs = job, jobs
         self.now = clock.now()
+        self._shifted: dict[tuple[int, int], Shifted] = {}
         self._sealed: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+
+    def shifted(self, t: _Template, weeks: int) -> Shifted:
+        """``t`` moved by ``weeks`` weeks, made once (``bench_shift``); a bounded memo."""
+        key = (id(t), weeks)
+        got = self._shifted.get(key)
+        if got is None:
+            if len(self._shifted) >= SHIFTED_MAX:
+                self._shifted.clear()
+            got = self._shifted[key] = Shifted(t, weeks, self.organs)
+        return got
 
     def sealed(self, idn: str, phone: str) -> tuple[str, str, str, str]:
         """(id_number, phone) as stored: Fernet tokens under the current field key, and their
@@ -82,25 +103,6 @@ class _Ctx:
                 encrypt(idn), encrypt(phone), id_digest(idn), phone_digest(phone),
             )  # fmt: skip
         return got
-
-
-def _shift_value(v: Any, d: timedelta) -> Any:
-    """A date or datetime written as ISO text inside JSON, moved by ``d``; anything else as is."""
-    t = type(v)
-    if t is int or v is None or t is bool:
-        return v
-    if t is str and 10 <= len(v) <= 32 and v[:2] in ("19", "20") and v[4:5] == "-":
-        try:
-            if len(v) == 10:
-                return (date.fromisoformat(v) + d).isoformat()
-            return (datetime.fromisoformat(v) + d).isoformat()
-        except ValueError:
-            return v
-    if t is dict:
-        return {k: _shift_value(x, d) for k, x in v.items()}
-    if t is list:
-        return [_shift_value(x, d) for x in v]
-    return v
 
 
 class _Batch:
@@ -118,100 +120,56 @@ class _Batch:
         self.terms: list[tuple] = []  # type: ignore[type-arg]
         self.vectors = uses_tsvector()  # one tsvector row per petition (ADR 0022)
 
-    def _shift(self, t: _Template) -> timedelta:
+    def _weeks(self, t: _Template) -> int:
+        """How many weeks the copy moves the template: closed ones anywhere in the years,
+        open ones a few weeks back, never into the future."""
         c, p = self.c, t.p
-        start, last = p["received_at"], p["last_event_at"]
         if p["is_open"]:
-            return timedelta(weeks=-c.rng.randint(0, OPEN_WEEKS_BACK))
+            return -c.rng.randint(0, OPEN_WEEKS_BACK)
+        start, last = t.local_days()
         span = (last - start).days + 1
         earliest = c.today - timedelta(days=365 * c.years)
         latest = c.today - timedelta(days=span)
         target = earliest + timedelta(days=c.rng.randint(0, max(0, (latest - earliest).days)))
-        weeks = (target - clock.local_date(start)).days // 7
+        weeks = (target - start).days // 7
         # never into the future
-        while weeks > 0 and clock.local_date(last) + timedelta(weeks=weeks) > c.today:
+        while weeks > 0 and last + timedelta(weeks=weeks) > c.today:
             weeks -= 1
-        return timedelta(weeks=weeks)
+        return weeks
 
     def copy(self, t: _Template, pid: int) -> None:
         """Petition ``pid``: a copy of ``t``."""
         c, rng = self.c, self.c.rng
-        d = self._shift(t)
+        s = c.shifted(t, self._weeks(t))
         ti, title, content = c.pool.pick(rng)
-        p = dict(t.p)
-        for k in ("received_at", "registered_at", "last_event_at", "created_at"):
-            if p[k] is not None:
-                p[k] = p[k] + d
-        p.update(
-            id=pid,
-            tracking_code=ids.new_tracking_code(),  # unguessable and unique, as registered
-            title=title,
-            content=content,
-            repeat_of_id=None,
-        )
-        events = []
-        first_event = c.ids.take(PetitionEvent, len(t.events))
-        for i, e in enumerate(t.events):
-            ev = dict(e)
-            ev.update(
-                id=first_event + i,
-                petition_id=pid,
-                occurred_at=e["occurred_at"] + d,
-                recorded_at=e["recorded_at"] + d,
-                data=_shift_value(e["data"] or {}, d),
-            )
-            if ev["reason"] and ev["action"] in _ANSWERS and c.pool.replies:
-                ev["reason"] = rng.choice(c.pool.replies)
-            events.append(ev)
-        deadlines = self._deadlines(p, events)
-        p["next_due"] = _next_due(deadlines, p["current_organ_id"], p["is_open"])
+        code = ids.new_tracking_code()  # unguessable and unique, as registered
+        row = list(s.p_vals)
+        row[_TRACKING], row[_TITLE], row[_CONTENT] = code, title, content
+        self.petitions.append((pid, s.p["query_secret"], s.next_due, *row))
+        first_event = c.ids.take(PetitionEvent, len(s.ev_rows))
+        reasons: dict[int, str] = {}
+        replies = c.pool.replies
+        for i, vals in enumerate(s.ev_rows):
+            if s.ev_answer[i] and replies:
+                reasons[i] = reply = rng.choice(replies)
+                vals = (*vals[:_REASON], reply, *vals[_REASON + 1 :])
+            self.events.append((first_event + i, pid, *vals))
+        for i, (key, prefix) in s.numbered:
+            k = c.issued[key] = c.issued.get(key, 0) + 1
+            c.counters[key] = last = c.counted.get(key, 0) + c.job + 1 + (k - 1) * c.jobs
+            self.numbers.append((first_event + i, f"{prefix}{last}号"))
+        self.deadlines.extend((pid, *r) for r in s.deadlines)
         parties = self._parties(t, pid)
-        # the rows
-        self.petitions.append(
-            (pid, p["query_secret"], p["next_due"], *(p[f] for f in PETITION_FIELDS))
-        )
-        for ev in events:
-            self.events.append((ev["id"], pid, *(ev[f] for f in EVENT_FIELDS)))
-            if ev["seq"] in t.numbered:
-                self._number(ev)
-        self.deadlines.extend((pid, *row) for row in deadlines)
         self.parties.extend(stored for _plain, stored in parties)
         self.accused.extend((pid, uid) for uid in t.accused)
         if self.vectors:
             self.terms.append((pid, c.pool.tsvector(ti)))
         else:
             self.terms.extend((pid, w) for w in c.pool.terms(ti))
-        self._evaluations(pid, events)
-        self._audit(t, pid, d, p, events, deadlines, parties)
-
-    def _deadlines(self, p: dict[str, Any], events: list[dict[str, Any]]) -> list[tuple]:  # type: ignore[type-arg]
-        from xinfang.petitions.services.deadlines import deadline_facts
-
-        org = self.c.organs[p["registering_organ_id"]]
-        facts = deadline_facts(
-            SimpleNamespace(
-                registering_organ=SimpleNamespace(kind=org.kind),
-                is_anonymous=p["is_anonymous"],
-                category=p["category"],
-                route=p["route"],
-            ),
-            [SimpleNamespace(**e) for e in events],
-        )
-        return [
-            (
-                str(f.code),
-                f.owner_organ_id,
-                f.start,
-                f.due,
-                str(f.outcome),
-                f.closed_on,
-                f.extension_days,
-                f.paused_days,
-                f.paused_since is not None,
-                f.provisional,
-            )  # fmt: skip
-            for f in facts
-        ]
+        self._evaluations(pid, s)
+        parties_json = _dumps([_row(plain) for plain, _stored in parties])
+        digest = s.digest(code, title, content, reasons, t.accused, parties_json)
+        c.chains.add_copy(pid, s.audit, digest)
 
     def _parties(self, t: _Template, pid: int) -> list[tuple]:  # type: ignore[type-arg]
         """The template's parties (roles, organisations, anonymous ones as they were), with
@@ -254,28 +212,13 @@ class _Batch:
             )
         return rows
 
-    def _number(self, ev: dict[str, Any]) -> None:
-        kind_code = ACTION_KIND.get(ev["action"])
-        organ_id = ev["actor_organ_id"] or (ev["data"] or {}).get("from_organ_id") or ev["organ_id"]
-        if kind_code is None or organ_id is None:
-            return
-        code = KINDS[kind_code].number_code
-        year = clock.local_date(ev["occurred_at"]).year
-        key = (organ_id, code, year)
-        c = self.c
-        k = c.issued[key] = c.issued.get(key, 0) + 1
-        c.counters[key] = last = c.counted.get(key, 0) + c.job + 1 + (k - 1) * c.jobs
-        abbr = organ_abbreviation(self.c.organs[organ_id])
-        self.numbers.append((ev["id"], f"{abbr}{code}〔{year}〕{last}号"))
-
-    def _evaluations(self, pid: int, events: list[dict[str, Any]]) -> None:
+    def _evaluations(self, pid: int, s: Shifted) -> None:
         """Regulation §8: the petitioner may rate each written answer once; about half do."""
         rng, seen = self.c.rng, set()
-        for ev in events:
-            stage = _ANSWERS.get(ev["action"]) or _REVIEWS.get(ev["action"])
-            if stage is None or stage in seen or ev["organ_id"] is None or rng.random() > 0.5:
+        for stage, organ_id, occurred_at in s.rated:
+            if stage in seen or rng.random() > 0.5:
                 continue
-            at = ev["occurred_at"] + timedelta(days=rng.randint(2, 25), minutes=rng.randint(0, 600))
+            at = occurred_at + timedelta(days=rng.randint(2, 25), minutes=rng.randint(0, 600))
             if at > self.c.now:
                 continue
             seen.add(stage)
@@ -283,40 +226,8 @@ class _Batch:
                 ("satisfied", "basically_satisfied", "dissatisfied"), (66, 20, 14)
             )[0]
             self.evaluations.append(
-                (self.c.ids.take(Evaluation), pid, stage, ev["organ_id"], rating, "", at)
+                (self.c.ids.take(Evaluation), pid, stage, organ_id, rating, "", at)
             )
-
-    def _audit(self, t, pid, d, p, events, deadlines, parties) -> None:  # type: ignore[no-untyped-def]
-        ch, oid = self.c.chains, str(pid)
-        # the seals: records of their own, or (ADR 0026) in the record of the step they end
-        seals = [
-            r for r in t.audit if seal_of("petition", r["kind"], r["data"], r["seal"]) is not None
-        ]
-        last_seal = seals[-1] if seals else None
-        for r in t.audit:
-            data = _shift_value(r["data"] or {}, d)
-            if any(r is s for s in seals):
-                if r is last_seal:
-                    data = {
-                        **data,
-                        "digest": _digest(p, events, deadlines, parties, t.accused),
-                        "v": SEALER.version,
-                    }
-                else:  # an earlier state of the copy is not kept: a placeholder of the same size
-                    data = {
-                        **data,
-                        "digest": hashlib.sha256(f"bench:{pid}:{r['at']}".encode()).hexdigest(),
-                        "v": data.get("v", 1),
-                    }
-            ch.add(
-                kind=r["kind"], at=r["at"] + d, object_type="petition", object_id=oid, data=data,
-                actor_id=r["actor_id"], actor_name=r["actor_name"], organ_id=r["organ_id"], ip=r["ip"],
-            )  # fmt: skip
-        if last_seal is None:
-            ch.add(
-                kind="petition.seal", at=p["last_event_at"], object_type="petition", object_id=oid,
-                data={"digest": _digest(p, events, deadlines, parties, t.accused), "v": SEALER.version},
-            )  # fmt: skip
 
     def write(self) -> dict[str, int]:
         c = self.c
@@ -324,7 +235,12 @@ class _Batch:
             "petitions": write_rows(
                 Petition, ("id", "query_secret", "next_due", *PETITION_FIELDS), self.petitions
             ),
-            "events": write_rows(PetitionEvent, ("id", "petition_id", *EVENT_FIELDS), self.events),
+            "events": write_rows(
+                PetitionEvent,
+                ("id", "petition_id", *EVENT_FIELDS),
+                self.events,
+                raw=frozenset(("data",)),  # JSON text, made once per template and weeks
+            ),
             "deadlines": write_rows(Deadline, ("petition_id", *DEADLINE_FIELDS), self.deadlines),
             "parties": write_rows(
                 Party,
@@ -350,13 +266,6 @@ class _Batch:
         c.chains.flush()
         out["audit_records"] = c.chains.count - before
         return out
-
-
-def _next_due(deadlines: list[tuple], organ_id: int, is_open: bool) -> date | None:  # type: ignore[type-arg]
-    dates = [
-        row[3] for row in deadlines if row[4] == "open" and (row[1] == organ_id or row[1] is None)
-    ]
-    return min(dates) if dates else None
 
 
 def _digest(p, events, deadlines, parties, accused) -> str:  # type: ignore[no-untyped-def]

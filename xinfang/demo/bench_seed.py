@@ -27,6 +27,7 @@ checks only the last seal of each petition, which is the real digest.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections import Counter
@@ -92,7 +93,7 @@ def bench_seed(
         raise ValueError(JOBS_POSTGRESQL_ONLY)
     if not 1 <= jobs <= JOBS_MAX:
         raise ValueError(f"jobs: 1 … {JOBS_MAX}")
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _cpu()
     rng = random.Random(seed)
     made = 0
     if not Petition.objects.exists():
@@ -110,6 +111,7 @@ def bench_seed(
         Evaluation,
     )  # fmt: skip
     gin = [(GIN_INDEX, gin_index_sql())] if connection.vendor == "postgresql" else []
+    cpu_copies = _cpu()
     with (
         sqlite_cache(mib=SORT_CACHE_MIB),
         indexes_deferred(bulk, when=copies >= DEFER_INDEXES_AT, raw=gin),
@@ -118,6 +120,7 @@ def bench_seed(
             copies, years=years, rng=rng, text_dir=text_dir, say=say, jobs=jobs, seed=seed
         )
         t_copies = time.perf_counter() - started - t_templates
+        cpu_copies = _cpu() - cpu_copies
         if copies >= DEFER_INDEXES_AT:
             say("重建索引…")
     t_indexes = time.perf_counter() - started - t_templates - t_copies
@@ -126,10 +129,14 @@ def bench_seed(
     from xinfang.analytics.services import rates_rebuild, tally_rebuild
     from xinfang.petitions.services.worklist_tally import worklist_tally_rebuild
 
-    tally_rebuild()
-    worklist_tally_rebuild()
-    rates_rebuild()
-    dispatch_rebuild()
+    rollups = {}
+    for name, rebuild in (
+        ("tally", tally_rebuild), ("worklist_tally", worklist_tally_rebuild),
+        ("rates", rates_rebuild), ("dispatch", dispatch_rebuild),
+    ):  # fmt: skip
+        t0 = time.perf_counter()
+        rebuild()
+        rollups[name] = round(time.perf_counter() - t0, 1)
     t_stats = time.perf_counter()
     planner_statistics_refresh(sample_rows=None)  # SQLite: the planner's statistics, all rows
     t_stats = time.perf_counter() - t_stats
@@ -144,9 +151,20 @@ def bench_seed(
         "seconds_templates": round(t_templates, 1),
         "seconds_copies": round(t_copies, 1),
         "seconds_indexes": round(t_indexes, 1),
+        "seconds_rollups": rollups,
+        "copies_per_second": round(copies / t_copies) if t_copies > 0 else None,
+        "cpu_seconds_copies": round(cpu_copies, 1),
+        "cpu_seconds": round(_cpu() - cpu0, 1),
         "seconds_analyze": round(t_stats, 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished jobs (user + system; not the
+    database server's)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _load_templates(limit: int) -> list[_Template]:

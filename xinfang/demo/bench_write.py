@@ -9,6 +9,8 @@ and the chain heads are read once at the start and written back at the end.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -179,6 +181,56 @@ class Chains:
         self.heads = {c: heads.get(c, (0, chain_genesis(c))) for c in range(CHAINS)}
         self.pending: list[tuple[Any, ...]] = []
         self.count = 0
+        self._hasher: Any = None
+
+    def add_copy(self, pid: int, pieces: Sequence[Any], digest: str) -> None:
+        """The audit records of copy ``pid``: ``pieces`` (``bench_shift.AuditPiece``, its
+        template's records moved) in the petition's chain, hashed as :meth:`add` hashes them.
+        The seals carry ``digest`` (the last, the copy's real one) or a placeholder."""
+        if self._hasher is None:
+            from xinfang.demo.bench_shift import Hasher
+
+            self._hasher = Hasher()
+        oid = str(pid)
+        chain = chain_of("petition", oid, None)
+        if chain not in self.owned:
+            raise ValueError(f"chain {chain} of petition {oid} is another job's")
+        seq, prev = self.heads[chain]
+        oid_json = f'"{oid}"'
+        first = self.ids.take(AuditRecord, len(pieces))
+        record, pending = self._hasher.record, self.pending
+        for i, piece in enumerate(pieces):
+            if piece.seal_part:
+                dg = (
+                    hashlib.sha256(f"bench:{pid}:{i}".encode()).hexdigest()
+                    if piece.placeholder
+                    else digest
+                )
+                seal: bytes | None = bytes.fromhex(dg)
+            else:
+                dg, seal = None, piece.seal
+            seq += 1
+            h = record(seq, piece, oid_json, dg, prev)
+            prev = h.hex()
+            pending.append(
+                (
+                    first + i,
+                    chain,
+                    seq,
+                    piece.at,
+                    piece.kind,
+                    piece.actor_id,
+                    piece.actor_name,
+                    piece.organ_id,
+                    piece.ip,
+                    "petition",
+                    oid,
+                    piece.data_json,
+                    h,
+                    seal,
+                )  # fmt: skip
+            )
+        self.heads[chain] = (seq, prev)
 
     def add(
         self,
@@ -220,7 +272,7 @@ class Chains:
                 ip,
                 object_type,
                 object_id,
-                data,
+                json.dumps(data, ensure_ascii=False),
                 h,
                 seal,
             )  # fmt: skip
@@ -229,7 +281,9 @@ class Chains:
     def flush(self) -> None:
         """Write the records added so far, and the chain heads (in the caller's transaction)."""
         if self.pending:
-            self.count += write_rows(AuditRecord, AUDIT_FIELDS, self.pending)
+            self.count += write_rows(
+                AuditRecord, AUDIT_FIELDS, self.pending, raw=frozenset(("data",))
+            )
             self.pending = []
         for chain, (seq, h) in self.heads.items():
             if seq == 0 or chain not in self.owned:

@@ -50,12 +50,19 @@ def test_a_transfer_moves_the_petition_between_keys(world, register):
     p = register(received_at=local(2025, 8, 28), at=local(2025, 8, 29)).petition
     assert PetitionTally.objects.get(current_organ=world.county_po, state="registered").n == 1
     petition_act(
-        petition_id=p.pk, action="transfer", actor=world.clerk, at=local(2025, 8, 30),
+        petition_id=p.pk,
+        action="transfer",
+        actor=world.clerk,
+        at=local(2025, 8, 30),
         data={"to_organ_id": world.housing.pk},
     )
     assert PetitionTally.objects.get(current_organ=world.county_po, state="registered").n == 0
     moved = PetitionTally.objects.get(current_organ=world.housing)
-    assert (moved.state, moved.n, moved.month) == (p.__class__.objects.get(pk=p.pk).state, 1, date(2025, 8, 1))
+    assert (moved.state, moved.n, moved.month) == (
+        p.__class__.objects.get(pk=p.pk).state,
+        1,
+        date(2025, 8, 1),
+    )
 
 
 def test_the_rebuild_command_recounts_what_sql_changed(world, register):
@@ -89,3 +96,29 @@ def test_registrations_of_one_key_write_to_different_rows(world, register):
     assert rows.count() == 3
     assert sorted(rows.values_list("n", flat=True)) == [1, 1, 1]
     assert len({s % TALLY_SLOTS for s in rows.values_list("slot", flat=True)}) == 3
+
+
+def test_the_rebuild_in_sql_puts_each_petition_in_the_cell_the_services_gave_it(world, register):
+    """The rebuild is one GROUP BY in the database (issue 16: it read every petition into
+    Python). Received on the 1st at 00:00–08:00 local time is the previous month in UTC: the
+    rebuild counts the local month, as the services do; a voided registration counts nowhere."""
+    from conftest import local
+    from xinfang.analytics.services import TALLY_COLUMNS, tally_rebuild
+    from xinfang.petitions.services import petition_act
+
+    register(received_at=local(2025, 9, 1, 0), at=local(2025, 9, 1, 9))
+    register(received_at=local(2025, 8, 31, 23), at=local(2025, 9, 1, 9))
+    gone = register(received_at=local(2025, 8, 20), at=local(2025, 8, 21)).petition
+    petition_act(
+        petition_id=gone.pk, action="void", actor=world.clerk, at=local(2025, 8, 22),
+        reason="重复登记",
+    )  # fmt: skip
+
+    def cells():  # type: ignore[no-untyped-def]
+        return sorted(r for r in PetitionTally.objects.values_list(*TALLY_COLUMNS, "n") if r[-1])
+
+    by_services = cells()
+    assert {r[5] for r in by_services} == {date(2025, 9, 1), date(2025, 8, 1)}
+    PetitionTally.objects.all().delete()
+    assert tally_rebuild() == 2
+    assert cells() == by_services
