@@ -258,6 +258,7 @@ def test_every_page_and_api_operation_is_in_the_matrix():
         "analytics:summary",
         "analytics:rates",
         "analytics:drill",
+        "analytics:due",
         "analytics:drill_export",  # its own owner rule: analytics/tests/test_list_export.py
         "analytics:export_new",  # every list's 台账: analytics/tests/test_list_export_kinds.py
         "analytics:export",
@@ -524,6 +525,8 @@ def test_the_matrix(client, world, register, scenario, role, relation):
     for what, url in (
         ("rates page", "/analytics/rates/"),
         ("rates drill-down", "/analytics/rates/drill/?metric=accept"),
+        ("open petitions overdue", f"/analytics/rates/due/?organ={p.current_organ_id}&due=overdue"),
+        ("open petitions due soon", f"/analytics/rates/due/?organ={p.current_organ_id}&due=due_soon"),
         ("trends page", "/analytics/trends/"),
         ("report form", "/analytics/report/"),
     ):

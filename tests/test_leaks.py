@@ -877,7 +877,9 @@ def test_an_imported_accusation_is_hidden_from_the_accused_organ_and_those_below
     for user in (world.clerk, accused):
         client.force_login(user)
         for url in ("/worklist/", f"/search/?q={TITLE[:4]}", "/imports/", "/imports/1/",
-                    "/analytics/rates/drill/?metric=accept"):  # fmt: skip
+                    "/analytics/rates/drill/?metric=accept", "/analytics/rates/",
+                    *(f"/analytics/rates/due/?organ={p.current_organ_id}&due={d}"
+                      for d in ("overdue", "due_soon"))):  # fmt: skip
             body = client.get(url).content.decode()
             assert TITLE not in body and ACCUSER not in body and p.tracking_code not in body, url
 

@@ -158,7 +158,7 @@ def _drill_rows(user: User, items: list[Any], shown: list[int]) -> list[list[Any
 
     return [
         [r.tracking_code, r.received, r.channel, r.category, r.state, r.organ, r.outcome, r.days]
-        for r in drill_rows([f[1:] for f in items])
+        for r in drill_rows([f[1:] for f in items], user=user)
     ]
 
 

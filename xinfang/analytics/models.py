@@ -158,54 +158,6 @@ class RateTally(models.Model):
         ]
 
 
-class DueFact(models.Model):
-    """One open statutory duty (a time limit an organ must meet: ``STATUTES`` kind DUTY),
-    running (not paused) and owned by an organ, with its petition's gate keys copied (holding
-    organ, accused organ) as the rate rows copy them: what ``DueTally`` counts. Written with the
-    rate rollup (``rollup.due_rebuild``; ``rollup.recompute`` for the petitions in the
-    ``RateDirty`` queue, hourly). The rates page adds to the tally what changed since: the
-    queued petitions' live deadlines instead of their rows here, so its overdue and due-soon
-    counts are those of the moment it is read (``rate_selectors.due_by_organ``)."""
-
-    # indexed once, by the named index below (not a second time as a foreign key)
-    petition = models.ForeignKey(
-        "petitions.Petition", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    current_organ = models.ForeignKey(
-        Organ, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    accused_organ_id = models.BigIntegerField(default=0)
-    owner_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
-    due_date = models.DateField()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "未届满及超期职责明细"
-        indexes = [models.Index(fields=["petition"], name="duefact_petition")]
-
-
-#: The columns a ``DueTally`` row counts by (and every ``DueFact`` carries).
-DUE_KEY = ["current_organ", "accused_organ_id", "owner_organ", "due_date"]
-
-
-class DueTally(models.Model):
-    """``DueFact`` counted by gate keys, owning organ and due day: the rates page's overdue and
-    due-soon table reads it (a row per organ and day, not per deadline: it grows with the
-    organs and the days, not with the petitions). Whether a day is overdue is decided when the
-    page is read (today), never stored."""
-
-    current_organ = models.ForeignKey(
-        Organ, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    accused_organ_id = models.BigIntegerField(default=0)
-    owner_organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+", db_index=False)
-    due_date = models.DateField()
-    n = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "未届满及超期职责计数"
-        constraints = [models.UniqueConstraint(fields=DUE_KEY, name="duetally_key")]
-
-
 class RatesAsOf(models.Model):
     """The day the rate rollup was last computed for (one row)."""
 

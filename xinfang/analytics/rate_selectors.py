@@ -15,23 +15,24 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
 from django.utils.translation import gettext, gettext_lazy
 
-from xinfang.analytics.models import DueFact, DueTally, RateDirty, RateFact, RatesAsOf, RateTally
+from xinfang.analytics.models import RateFact, RatesAsOf, RateTally
 from xinfang.analytics.rates import MEDIAN, P90, RATES, STAGES, Metric, Rate, quantile, rate_of
 from xinfang.core import clock
 from xinfang.core.errors import ApplicationError, Forbidden
-from xinfang.deadlines.selectors import deadline_open_duties
 from xinfang.directory.models import Organ, Region, User
 from xinfang.directory.permissions import Cap, user_can
 from xinfang.petitions.models import Channel, Petition
 from xinfang.petitions.selectors import (
+    due_range,
+    petition_queryset_for_statistics,
     petitions_naming,
     statistics_scope,
+    worklist_due_by_organ,
 )
 from xinfang.petitions.workflow import CATEGORY_LABELS, STATE_LABELS, Category, State
 
@@ -229,53 +230,74 @@ class DueLine:
     due_soon: int
 
 
-def due_by_organ(*, user: User, today: date) -> list[DueLine]:
-    """Open statutory duties per owning organ: past their due date, and due within
-    ``XINFANG_DUE_SOON_DAYS`` (the worklist's amber), over the petitions the user may count,
-    as they are at the moment of reading.
-
-    Read from the rollup, not from every open deadline (issue 16: 384 ms of SQL at 10^6): the
-    open duties counted by owning organ and due day (``DueTally``, as of the last fold of the
-    rate rollup, hourly), with the petitions changed since (the ``RateDirty`` queue) taken from
-    their live deadlines instead of their counted rows, and the petitions naming the user
-    subtracted. Whether a day is overdue is decided here, by ``today``. One statement (four
-    parts, UNION ALL), so a fold committing meanwhile is seen whole or not at all."""
+def due_by_organ(*, user: User, today: date, organ_id: int | None = None) -> list[DueLine]:
+    """Open petitions past their next due date and due within ``XINFANG_DUE_SOON_DAYS``, per
+    organ holding them, over the petitions the user may count, as they are at the moment of
+    reading: the very figures each organ's worklist shows (one definition, one rollup:
+    ``petitions.selectors.worklist_due_by_organ`` over ``WorklistTally``, kept in the
+    transaction of every change; the nearest open duty or window the holder must watch, so
+    the T4 objection window the worklist counts is counted here too). It grows with organs
+    and due days, not with petitions (issue 16). ``organ_id``: that organ's line only."""
     scope = _gate(user)
     if scope is None:
         return []
-    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
-    queued = RateDirty.objects.values("petition_id")
-    named = petitions_naming(user=user).values("id")
-
-    def by_owner(qs, part: int, n):  # type: ignore[no-untyped-def]
-        return (
-            qs.filter(due_date__lte=soon)
-            .annotate(part=Value(part))
-            .values("owner_organ_id", "part")
-            .annotate(overdue=Sum(n, filter=Q(due_date__lt=today)),
-                      due_soon=Sum(n, filter=Q(due_date__gte=today)))
-            .order_by()
-        )
-
-    one = Value(1)
-    counted = by_owner(DueTally.objects.filter(scope), 1, "n")
-    # what the tally counted for a petition changed since, or naming the user: taken out
-    facts = DueFact.objects.filter(scope)
-    changed = by_owner(facts.filter(petition_id__in=queued), -1, one)
-    naming = by_owner(facts.filter(petition_id__in=named).exclude(petition_id__in=queued), -1, one)
-    # a petition changed since, as it is now (the gate on the petition as it is now)
-    live = by_owner(
-        deadline_open_duties().filter(_prefixed(scope, "petition__"), petition_id__in=queued)
-        .exclude(petition_id__in=named),
-        1, one,
-    )
-    got: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for r in counted.union(changed, naming, live, all=True):
-        got[r["owner_organ_id"]][0] += r["part"] * (r["overdue"] or 0)
-        got[r["owner_organ_id"]][1] += r["part"] * (r["due_soon"] or 0)
-    got = {k: v for k, v in got.items() if v[0] or v[1]}
+    got = worklist_due_by_organ(scope=scope, naming=petitions_naming(user=user), today=today,
+                                organ_id=organ_id)
     organs = Organ.objects.filter(pk__in=list(got)).order_by("path").values_list("pk", "name")
     return [DueLine(pk, name, got[pk][0], got[pk][1]) for pk, name in organs]
+
+
+#: The colours of the open-petitions table, as the worklist names them (``due`` filter).
+DUE_LABELS = {"overdue": gettext_lazy("已超期"), "due_soon": gettext_lazy("即将到期")}
+
+#: Where a page of open petitions ended: the last row's (next due date, petition).
+DueCursor = tuple[date, int]
+
+
+@dataclass(frozen=True)
+class DueRow:
+    petition_id: int
+    tracking_code: str
+    received: date
+    channel: str
+    category: str
+    state: str
+    organ: str
+    due: date
+
+
+def due_drill(
+    *, user: User, organ_id: int, due: str, today: date, after: DueCursor | None = None,
+    limit: int = 200,
+) -> tuple[list[DueRow], int, DueCursor | None]:
+    """One page of the open petitions behind a figure of the open-petitions table (``due``:
+    ``overdue`` or ``due_soon`` at ``organ_id``), de-identified, within the user's statistics
+    gate as it is now (jurisdiction, both accusation exclusions): what the organ's worklist
+    lists under that filter, nearest due date first, by keyset (``petition_worklist`` index:
+    a page costs the same whatever the organ holds). The total is the figure clicked."""
+    if due not in DUE_LABELS:
+        raise ApplicationError(gettext("没有这种期限状态"), code="bad_due", status=400)
+    lines = due_by_organ(user=user, today=today, organ_id=organ_id)
+    total = (lines[0].overdue if due == "overdue" else lines[0].due_soon) if lines else 0
+    qs = petition_queryset_for_statistics(user=user).filter(
+        due_range(due, today), current_organ_id=organ_id, is_open=True
+    )
+    if after is not None:
+        qs = qs.filter(Q(next_due__gte=after[0])).filter(
+            Q(next_due__gt=after[0]) | Q(next_due=after[0], pk__gt=after[1])
+        )
+    got = list(qs.order_by("next_due", "id").values_list(
+        "pk", "tracking_code", "received_at", "channel", "category", "state",
+        "current_organ__name", "next_due")[: limit + 1])
+    nxt = (got[limit - 1][7], got[limit - 1][0]) if len(got) > limit else None
+    channels = dict(Channel.choices)
+    rows = [
+        DueRow(pk, code, clock.local_date(at), gettext(str(channels.get(ch, ch))),
+               gettext(str(CATEGORY_LABELS[Category(cat)])) if cat else gettext("未分类"),
+               gettext(str(STATE_LABELS[State(st)])), organ, nd)
+        for pk, code, at, ch, cat, st, organ, nd in got[:limit]
+    ]
+    return rows, total, nxt
 
 
 @dataclass(frozen=True)
@@ -330,7 +352,7 @@ def drill_down(
     got.sort(key=lambda r: r[:3])
     nxt = got[limit - 1][:3] if len(got) > limit else None
     facts = [(pid, organ, outcome, days) for _m, pid, _i, organ, outcome, days in got[:limit]]
-    return drill_rows(with_stage_days(metric, facts)), sum(counts.values()), nxt
+    return drill_rows(with_stage_days(metric, facts), user=user), sum(counts.values()), nxt
 
 
 def _after(c: Cursor) -> Q:
@@ -378,7 +400,7 @@ def drill_queryset(
     applied to the keys the row carries (holding organ, accused organ: as of the rollup's last
     fold, as ``RateTally`` counts them), so the list, its pages and the file hold the figure
     that was clicked; a petition moved since is listed where the figure counted it until the
-    next tick. The accused organ never changes after registration, and the petitions naming
+    next tick, without what the reader may no longer read (``drill_rows``). The accused organ never changes after registration, and the petitions naming
     the user are left out as they are now (Art. 30 para 3, Art. 46(5))."""
     m = _metric(metric)
     scope = _gate(user)
@@ -392,20 +414,34 @@ def drill_queryset(
     return qs
 
 
-def drill_rows(facts: list[tuple[int, str, str, int]]) -> list[DrillRow]:
-    """(petition, organ name, outcome, days) facts as de-identified rows (one query)."""
-    ps = {p.pk: p for p in Petition.objects.filter(pk__in=[f[0] for f in facts]).only(
-        "pk", "tracking_code", "received_at", "channel", "category", "state")}
+def drill_rows(facts: list[tuple[int, str, str, int]], *, user: User | None = None) -> list[DrillRow]:
+    """(petition, organ name, outcome, days) facts as de-identified rows (one query).
+
+    ``user``: the reader. A row is listed where the rollup counted it (the keys as of its last
+    fold, hourly), so the list holds exactly the figure clicked; a petition that has left the
+    reader's statistics gate since (transferred to an organ outside it, objected back) is still
+    listed for up to an hour, but as a line of the figure only: its tracking code, category and
+    state, which the reader may no longer read, are not shown (``moved``)."""
+    scope = statistics_scope(user=user) if user is not None else None
+    qs = Petition.objects.filter(pk__in=[f[0] for f in facts]).only(
+        "pk", "tracking_code", "received_at", "channel", "category", "state")
+    if user is not None:
+        qs = qs.annotate(here=Case(When(scope, then=Value(True)), default=Value(False),
+                                   output_field=BooleanField()) if scope is not None else Value(False))
+    ps = {p.pk: p for p in qs}
     channels = dict(Channel.choices)
+    moved = gettext("已移出您的统计范围")
     out = []
     for pid, organ, outcome, days in facts:
         p = ps[pid]
+        here = user is None or p.here  # type: ignore[attr-defined]
         out.append(DrillRow(
-            pid, p.tracking_code, clock.local_date(p.received_at),
+            pid, p.tracking_code if here else "", clock.local_date(p.received_at),
             gettext(str(channels.get(p.channel, p.channel))),  # the choices' labels are msgids
-            gettext(str(CATEGORY_LABELS[Category(p.category)])) if p.category else gettext("未分类"),
-            gettext(str(STATE_LABELS[State(p.state)])), organ, str(OUTCOME_LABELS.get(outcome, outcome)),
-            days,
+            (gettext(str(CATEGORY_LABELS[Category(p.category)])) if p.category else gettext("未分类"))
+            if here else "—",
+            gettext(str(STATE_LABELS[State(p.state)])) if here else moved,
+            organ, str(OUTCOME_LABELS.get(outcome, outcome)), days,
         ))
     return out
 

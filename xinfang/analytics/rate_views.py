@@ -24,12 +24,14 @@ from xinfang.analytics.query import (
 from xinfang.analytics.rate_selectors import (
     BY,
     BY_LABELS,
+    DUE_LABELS,
     METRIC_LABELS,
     OUTCOME_LABELS,
     Cursor,
     Filters,
     drill_down,
     due_by_organ,
+    due_drill,
     rate_figures,
     rates_as_of,
 )
@@ -41,6 +43,7 @@ from xinfang.core.inputs import is_digits
 from xinfang.core.once import token_new
 
 RATES_KEYS = FILTER_KEYS | {"by"}
+_ALL: frozenset[str] = frozenset()  # a stage's drill-down: every row (outcome "days")
 DRILL_KEYS = FILTER_KEYS | {"metric", "outcome", "after"}
 #: A drill-down page's cursor in its URL: ``YYYY-MM-DD.petition.row`` (``rate_selectors.Cursor``).
 AFTER = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\.([0-9]{1,18})\.([0-9]{1,18})")
@@ -81,21 +84,41 @@ def filters_from(g) -> Filters:  # type: ignore[no-untyped-def]
     )
 
 
-def _drill_url(metric: str, outcomes: frozenset[str], f: Filters, by: str, key: object) -> str:
-    """The drill-down of one figure: the page's filters, narrowed to the line's key."""
+def _links(f: Filters, by: str):  # type: ignore[no-untyped-def]
+    """``url(metric, outcomes, key)``: the drill-down of one figure, the page's filters narrowed
+    to the line's key (None: the total line). The page links every figure (4 tables and the
+    stages × every line × each outcome): the parts every link shares are encoded once, each
+    line's key once (issue 16: the page's Python must not grow with its links)."""
     ym = lambda d: d.strftime("%Y-%m") if d else None  # noqa: E731
     params: dict[str, object] = {
         "month_from": ym(f.month_from), "month_to": ym(f.month_to), "organ": f.organ_id,
         "region": f.region_id, "channel": f.channel, "category": f.category,
     }
-    if key is not None:  # None: the total line
-        if by == "month":
-            params["month_from"] = params["month_to"] = ym(key)
-        else:
-            params[by] = key
-    q = [("metric", metric), *(("outcome", o) for o in sorted(outcomes))]
-    q += [(k, str(v)) for k, v in params.items() if v is not None]
-    return reverse("analytics:drill") + "?" + urlencode(q)
+    own = ("month_from", "month_to") if by == "month" else (by,)
+    common = urlencode([(k, str(v)) for k, v in params.items() if v is not None and k not in own])
+    total = urlencode([(k, str(params[k])) for k in own if params[k] is not None])
+    base = reverse("analytics:drill") + "?"
+    keys: dict[object, str] = {}
+    heads: dict[tuple[str, frozenset[str]], str] = {}
+
+    def url(metric: str, outcomes: frozenset[str], key: object) -> str:
+        head = heads.get((metric, outcomes))
+        if head is None:
+            head = heads[(metric, outcomes)] = base + urlencode(
+                [("metric", metric), *(("outcome", o) for o in sorted(outcomes))])
+        if key is None:
+            tail = total
+        elif (tail := keys.get(key)) is None:  # type: ignore[assignment]
+            tail = keys[key] = urlencode(
+                [("month_from", ym(key)), ("month_to", ym(key))] if by == "month"
+                else [(by, str(key))])
+        return "&".join(x for x in (head, common, tail) if x)
+
+    return url
+
+
+def _due_url(organ_id: int, due: str) -> str:
+    return f"{reverse('analytics:due')}?organ={organ_id}&due={due}"
 
 
 @login_required
@@ -112,25 +135,37 @@ def rates(request: HttpRequest) -> HttpResponse:
     user = request.user
     tables = []
     figures, stages = rate_figures(user=user, by=by, filters=f)  # type: ignore[arg-type]
+    url = _links(f, by)
     for metric in RATES:
         num, den = RATES[metric]
         lines = figures[metric]
+        outs = [(o, frozenset({o}), OUTCOME_LABELS[o]) for o in sorted(den)]
         tables.append({
             "metric": metric.value,
             "label": METRIC_LABELS[metric],
             "lines": [
-                {"line": ln, "n_url": _drill_url(metric, num, f, by, ln.key),
-                 "d_url": _drill_url(metric, den, f, by, ln.key),
-                 "parts": [(OUTCOME_LABELS[o], ln.counts.get(o, 0)) for o in sorted(den)]}
+                {"line": ln, "n_url": url(metric, num, ln.key), "d_url": url(metric, den, ln.key),
+                 "parts": [(label, ln.counts.get(o, 0), url(metric, one, ln.key))
+                           for o, one, label in outs]}
                 for ln in lines
             ],
-            "parts": [OUTCOME_LABELS[o] for o in sorted(den)],
+            "parts": [label for _o, _one, label in outs],
         })
+    stage_rows = [
+        {"label": s.label, "cells": [
+            (*s.stages[m.value], url(m.value, _ALL, None if s.key == "__all__" else s.key))
+            for m in STAGES]}
+        for s in stages
+    ]
+    today = clock.today()
+    due = [{"line": d, "overdue_url": _due_url(d.organ_id, "overdue"),
+            "soon_url": _due_url(d.organ_id, "due_soon")}
+           for d in due_by_organ(user=user, today=today)]  # type: ignore[arg-type]
     return render(request, "analytics/rates.html", {
         "tables": tables,
-        "stages": stages,
+        "stages": stage_rows,
         "stage_metrics": [(m.value, METRIC_LABELS[m]) for m in STAGES],
-        "due": due_by_organ(user=user, today=clock.today()),  # type: ignore[arg-type]
+        "due": due,
         "by": by,
         "by_choices": list(BY_LABELS.items()),
         "filters": f,
@@ -181,4 +216,47 @@ def drill(request: HttpRequest) -> HttpResponse:
         "as_of": rates_as_of(),
         "query": query.urlencode(),  # the figure (no page): its 台账 holds every row
         "once": token_new(),
+    })
+
+
+DUE_KEYS = frozenset({"organ", "due", "after"})
+#: An open-petitions page's cursor in its URL: ``YYYY-MM-DD.petition``.
+DUE_AFTER = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\.([0-9]{1,18})")
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """The open petitions behind a figure of the rates page's open-petitions table: an organ's
+    overdue or due-soon petitions, as its worklist lists them, within the reader's statistics
+    gate (de-identified). Read from the primary: the figure is that of the moment."""
+    only_known(request.GET, DUE_KEYS)
+    organ, what = request.GET.get("organ", ""), request.GET.get("due", "")
+    if not is_digits(organ) or len(organ) > 18:
+        raise ApplicationError(gettext("机关参数无效"), code="bad_organ", status=400)
+    if what not in DUE_LABELS:
+        raise ApplicationError(gettext("没有这种期限状态"), code="bad_due", status=400)
+    after = None
+    if value := request.GET.get("after"):
+        m = DUE_AFTER.fullmatch(value)
+        try:
+            if m is None:
+                raise ValueError(value)
+            after = (date(int(m[1]), int(m[2]), int(m[3])), int(m[4]))
+        except ValueError:
+            raise ApplicationError(gettext("分页参数无效"), code="bad_after", status=400) from None
+    rows, total, nxt = due_drill(user=request.user, organ_id=int(organ), due=what,  # type: ignore[arg-type]
+                                 today=clock.today(), after=after)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = first_url = None
+    if nxt is not None:
+        query["after"] = f"{nxt[0].isoformat()}.{nxt[1]}"
+        next_url = "?" + query.urlencode()
+        query.pop("after")
+    if after is not None:
+        first_url = "?" + query.urlencode()
+    return render(request, "analytics/due.html", {
+        "rows": rows, "total": total, "next_url": next_url, "first_url": first_url,
+        "label": DUE_LABELS[what],
+        "organ": rows[0].organ if rows else None,
     })

@@ -28,8 +28,6 @@ from django.db.models.functions import TruncMonth
 
 from xinfang.analytics.facts import Keys, acceptance_days, timed_rows_of
 from xinfang.analytics.models import (
-    DueFact,
-    DueTally,
     RateDirty,
     RateFact,
     RatePending,
@@ -42,7 +40,6 @@ from xinfang.analytics.rates_sql import COLUMNS, Build, Dialect, Tables
 from xinfang.core import clock
 from xinfang.core.rows import values_insert
 from xinfang.deadlines.models import Deadline
-from xinfang.deadlines.selectors import deadline_open_duties, duty_codes
 from xinfang.feedback.models import Evaluation
 from xinfang.feedback.selectors import evaluation_window_days
 from xinfang.petitions.models import Petition, PetitionEvent
@@ -136,7 +133,6 @@ def rates_rebuild(*, as_of: date | None = None) -> int:
                 f"INSERT INTO {qn(RateTally._meta.db_table)} ({cols}, {qn('n')}) "
                 f"SELECT {cols}, COUNT(*) FROM {qn(RateFact._meta.db_table)} GROUP BY {cols}"
             )
-        due_rebuild()
         _forget(queued)
         petitions = volume_rebuild()
         RatesAsOf.objects.create(as_of=as_of, built_at=clock.now(), petitions=petitions)
@@ -219,7 +215,6 @@ def recompute(ids: list[int], *, as_of: date) -> None:
         RateFact.objects.bulk_create(facts, batch_size=5000)
         RatePending.objects.bulk_create(pending, batch_size=5000)
         _tally_add(delta)
-        due_recompute(chunk)
 
 
 def _fields(keys: Keys, t: Timed) -> dict[str, object]:
@@ -237,66 +232,6 @@ def _fields(keys: Keys, t: Timed) -> dict[str, object]:
         "outcome": r.outcome,
         "days": r.days,
     }
-
-
-# -- DueFact / DueTally: the open duties, by owning organ and due day ----------------------
-
-#: ``DueTally``'s key as column names.
-DUE_COLUMNS = ["current_organ_id", "accused_organ_id", "owner_organ_id", "due_date"]
-
-
-def due_rebuild() -> None:
-    """``DueFact`` and ``DueTally`` again from every open duty, in SQL (two statements)."""
-    qn = connection.ops.quote_name
-    fact, tally = qn(DueFact._meta.db_table), qn(DueTally._meta.db_table)
-    d, p = qn(Deadline._meta.db_table), qn(Petition._meta.db_table)
-    codes = duty_codes()
-    cols = ", ".join(map(qn, DUE_COLUMNS))
-    with connection.cursor() as c:
-        c.execute(f"DELETE FROM {tally}")
-        c.execute(f"DELETE FROM {fact}")
-        c.execute(
-            f"INSERT INTO {fact} ({qn('petition_id')}, {cols}) "
-            f"SELECT d.{qn('petition_id')}, p.{qn('current_organ_id')}, "
-            f"COALESCE(p.{qn('accused_organ_id')}, 0), d.{qn('owner_organ_id')}, d.{qn('due_date')} "
-            f"FROM {d} d JOIN {p} p ON p.{qn('id')} = d.{qn('petition_id')} "
-            f"WHERE d.{qn('outcome')} = 'open' AND NOT d.{qn('paused')} "
-            f"AND d.{qn('owner_organ_id')} IS NOT NULL "
-            f"AND d.{qn('code')} IN ({', '.join(['%s'] * len(codes))})",
-            codes,
-        )
-        c.execute(
-            f"INSERT INTO {tally} ({cols}, {qn('n')}) "
-            f"SELECT {cols}, COUNT(*) FROM {fact} GROUP BY {cols}"
-        )
-
-
-def due_recompute(ids: list[int]) -> None:
-    """The open duties of petitions ``ids`` again from their deadlines (``DueTally`` moved by
-    the difference), in the transaction that takes them from the queue."""
-    old: Counter[tuple] = Counter()  # type: ignore[type-arg]
-    for r in (
-        DueFact.objects.filter(petition_id__in=ids)
-        .values_list(*DUE_COLUMNS).annotate(k=Count("id")).order_by()
-    ):
-        old[r[:-1]] += r[-1]
-    DueFact.objects.filter(petition_id__in=ids).delete()
-    rows = list(
-        deadline_open_duties().filter(petition_id__in=ids).values_list(
-            "petition_id", "petition__current_organ_id", "petition__accused_organ_id",
-            "owner_organ_id", "due_date",
-        )
-    )
-    new = [
-        DueFact(petition_id=pid, current_organ_id=cur, accused_organ_id=acc or 0,
-                owner_organ_id=owner, due_date=due)
-        for pid, cur, acc, owner, due in rows
-    ]
-    DueFact.objects.bulk_create(new, batch_size=5000)
-    delta = Counter({k: -n for k, n in old.items()})
-    for f in new:
-        delta[(f.current_organ_id, f.accused_organ_id, f.owner_organ_id, f.due_date)] += 1
-    _tally_add(delta, DueTally, DUE_COLUMNS)
 
 
 # -- VolumeTally -------------------------------------------------------------------------------

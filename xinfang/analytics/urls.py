@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.summary, name="summary"),
     path("rates/", rate_views.rates, name="rates"),
     path("rates/drill/", rate_views.drill, name="drill"),
+    path("rates/due/", rate_views.due, name="due"),
     path("rates/drill/export/", export_views.drill_export_new, name="drill_export"),
     path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<int:export_id>/", export_views.export_page, name="export"),

@@ -25,14 +25,6 @@ def duty_codes() -> list[str]:
     return sorted(c for c, st in STATUTES.items() if st.kind == Kind.DUTY)
 
 
-def deadline_open_duties():  # type: ignore[no-untyped-def]
-    """The running statutory duties owned by an organ: open, not paused (what the rates page's
-    overdue and due-soon table counts, and ``analytics.DueFact`` holds)."""
-    return Deadline.objects.filter(
-        outcome=OPEN, paused=False, code__in=duty_codes(), owner_organ__isnull=False
-    )
-
-
 @dataclass(frozen=True)
 class YearStatus:
     """How the calendar knows a year: ``confirmed`` (a State Council notice an admin confirmed),

@@ -242,3 +242,39 @@ def test_the_drill_down_counts_nothing_and_its_queries_do_not_grow(client, world
         assert "COUNT(*)" not in " ".join(x["sql"] for x in q.captured_queries).upper().replace('"', "")
     assert "共 3 件" in body
     assert counts[0] == counts[1], counts
+
+
+def test_a_petition_that_left_the_readers_gate_is_listed_until_the_fold_without_its_code(
+    client, world, register
+):
+    """Issue 16 (review): the drill-down lists the rows the figure counted, with the gate keys
+    as of the rollup's last fold (hourly). Transferred to housing, not accepted in time, the
+    petition counts as overdue at housing; housing objects and the county office takes it back
+    (Art. 23 para 3). Until the next fold housing's analyst still reads the figure 1 and its
+    one line, but neither its tracking code, its category nor its state: the petition is no
+    longer in that analyst's gate. After the fold it is gone from housing's figure. Plant:
+    ``drill_rows`` without the reader and the code is listed."""
+    from xinfang.analytics.rollup import rates_refresh
+    from xinfang.directory.models import Role
+    from xinfang.directory.services import staff_create
+
+    reader = staff_create(username="ha", password=None, organ=world.housing, roles=[Role.ANALYST])
+    p = register(at=local(2025, 3, 4), received_at=local(2025, 3, 4)).petition
+    act(p, "transfer", world.clerk, date(2025, 3, 5), data={"to_organ_id": world.housing.pk})
+    rates_rebuild(as_of=date(2025, 4, 10))  # received + 30 days passed: overdue at housing
+    rows, total, _ = drill_down(user=reader, metric="accept", outcomes=["overdue"])
+    assert total == 1 and rows[0].tracking_code == p.tracking_code
+    # entered after the fold, on paper within the T4 window (5 working days from 5 March)
+    act(p, "object", world.handler, date(2025, 3, 7), reason="不属于本机关职权范围")
+    act(p, "objection_accept", world.clerk, date(2025, 3, 7), reason="同意，收回另行转送")
+    rows, total, _ = drill_down(user=reader, metric="accept", outcomes=["overdue"])
+    assert total == 1 and len(rows) == 1  # the figure and its line, as the rollup counts them
+    assert rows[0].tracking_code == "" and rows[0].state == "已移出您的统计范围"
+    client.force_login(reader)
+    body = client.get("/analytics/rates/drill/?metric=accept&outcome=overdue").content.decode()
+    assert p.tracking_code not in body and "已移出您的统计范围" in body
+    # the county office's analyst, whose gate it is in, reads it whole
+    rows, _, _ = drill_down(user=world.analyst, metric="accept", outcomes=["overdue"])
+    assert [r.tracking_code for r in rows] == [p.tracking_code]
+    rates_refresh(as_of=date(2025, 4, 10))
+    assert drill_down(user=reader, metric="accept", outcomes=["overdue"])[1] == 0

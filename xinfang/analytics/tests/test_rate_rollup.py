@@ -317,10 +317,9 @@ def test_the_pages_show_the_figures_computed_directly_for_readers_and_accused_or
 
     from xinfang.analytics.rate_selectors import due_by_organ
     from xinfang.core import clock
-    from xinfang.deadlines.models import Deadline
-    from xinfang.deadlines.statutes import STATUTES, Kind
     from xinfang.directory.models import Organ
     from xinfang.petitions.selectors import petition_queryset_for_statistics
+    from xinfang.petitions.selectors.worklist_counts import bucket_of
 
     users, as_of = seeded
     readers = [users[0], users[1], *[u for u in users if u.username.startswith(("acc", "named"))]]
@@ -341,18 +340,15 @@ def test_the_pages_show_the_figures_computed_directly_for_readers_and_accused_or
                 for k, c in sorted(per.items(), key=lambda kc: (organs[kc[0]].path, str(kc[0])))
             ]
             assert shown[metric.value] == want, (user.username, metric)
-        # the open duties per organ: as the old query over every petition of the gate had them
+        # the open petitions per organ (the worklist's colours): as counted from the petitions
         today = clock.today()
-        counted = petition_queryset_for_statistics(user=user).values("id")
         old = Counter()
-        for owner, due in Deadline.objects.filter(
-            outcome="open", paused=False, owner_organ__isnull=False, petition_id__in=counted,
-            code__in=[c for c, st in STATUTES.items() if st.kind == Kind.DUTY],
-        ).values_list("owner_organ_id", "due_date"):
-            if due < today:
-                old[(owner, "overdue")] += 1
-            elif (due - today).days <= settings_due_soon():
-                old[(owner, "soon")] += 1
+        for holder, nd in petition_queryset_for_statistics(user=user).filter(
+            is_open=True
+        ).values_list("current_organ_id", "next_due"):
+            b = bucket_of(nd, today)
+            if b in ("overdue", "due_soon"):
+                old[(holder, "overdue" if b == "overdue" else "soon")] += 1
         got = Counter()
         for d in due_by_organ(user=user, today=today):
             got[(d.organ_id, "overdue")] += d.overdue
@@ -364,12 +360,6 @@ def test_the_pages_show_the_figures_computed_directly_for_readers_and_accused_or
             body = client.get(url).content.decode()
             assert re.search(r'<strong id="total">(\d+)</strong>', body).group(1) == str(n), (
                 user.username, url)
-
-
-def settings_due_soon() -> int:
-    from django.conf import settings
-
-    return settings.XINFANG_DUE_SOON_DAYS
 
 
 def test_the_drill_down_total_is_the_figure_clicked_and_its_pages_hold_it_all(seeded, client):

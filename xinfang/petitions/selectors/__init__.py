@@ -52,7 +52,11 @@ from xinfang.petitions.selectors.parties import (
     user_may_see_identity,
 )
 from xinfang.petitions.selectors.targets import organ_targets
-from xinfang.petitions.selectors.worklist_counts import WorklistCounts, worklist_counts
+from xinfang.petitions.selectors.worklist_counts import (
+    WorklistCounts,
+    worklist_counts,
+    worklist_due_by_organ,
+)
 
 __all__ = [
     "COUNT_CAP",
@@ -93,6 +97,7 @@ __all__ = [
     "user_may_see_identity",
     "WorklistCounts",
     "worklist_counts",
+    "worklist_due_by_organ",
     "worklist_flag_counts",
     "worklist_for_user",
     "worklist_bad_filter",

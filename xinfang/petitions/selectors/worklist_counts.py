@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, Sum, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
 
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -102,3 +102,52 @@ def worklist_counts(*, user: User, today: date) -> WorklistCounts:
         for c, v in zip(COLUMNS, cell[1], strict=True):
             cells[b][c] -= v
     return WorklistCounts(cells)
+
+
+def _on_tally(q: Q) -> Q:
+    """``q`` (conditions on a petition's holding and accused organ: ``statistics_scope``) as
+    conditions on the rollup's keys (``organ``: the holding organ)."""
+    children = [
+        _on_tally(c) if isinstance(c, Q)
+        else (("organ" + c[0][len("current_organ"):]) if c[0].startswith("current_organ") else c[0], c[1])
+        for c in q.children
+    ]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+def worklist_due_by_organ(
+    *, scope: Q, naming: QuerySet[Petition], today: date, organ_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """Open petitions past their next due date and due soon, per holding organ, exactly as
+    each organ's worklist counts them (``bucket_of`` over ``WorklistTally``: the nearest open
+    duty or window the holder must watch, T4 objection windows included), over ``scope``
+    (``statistics_scope``: conditions on the holding and the accused organ) less ``naming``
+    (the petitions naming the reader, taken away as the worklist takes them). One statement
+    (UNION ALL), so a change committing meanwhile is seen whole or not at all; it reads the
+    rollup's rows due by ``today + XINFANG_DUE_SOON_DAYS``, never the petitions (issue 16).
+    ``organ_id``: that organ's line only. Returns ``{organ: (overdue, due_soon)}``, non-zero."""
+    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
+
+    def counted(qs, organ: str, part: int, n):  # type: ignore[no-untyped-def]
+        if organ_id is not None:
+            qs = qs.filter(**{organ: organ_id})
+        return (
+            qs.filter(next_due__lte=soon)
+            .annotate(part=Value(part))
+            .values(organ, "part")
+            .annotate(overdue=Sum(n, filter=Q(next_due__lt=today)),
+                      due_soon=Sum(n, filter=Q(next_due__gte=today)))
+            .order_by()
+        )
+
+    tally = counted(WorklistTally.objects.filter(_on_tally(scope)), "organ_id", 1, "n")
+    named = counted(
+        Petition.objects.filter(scope, is_open=True, pk__in=naming.values("id")),
+        "current_organ_id", -1, Value(1),
+    )
+    got: dict[int, list[int]] = {}
+    for r in tally.union(named, all=True):
+        line = got.setdefault(r["organ_id"], [0, 0])
+        line[0] += r["part"] * (r["overdue"] or 0)
+        line[1] += r["part"] * (r["due_soon"] or 0)
+    return {k: (v[0], v[1]) for k, v in got.items() if v[0] or v[1]}
