@@ -359,6 +359,14 @@ def main() -> int:
     if nxt:
         pages.append(("rates drill-down (accept, late), page 2", ac, "get",
                       "/analytics/rates/drill/?" + nxt.group(1).replace("&amp;", "&"), None, 200))
+    # the open petitions behind the rates page's largest overdue figure (issue 16: the
+    # worklist's own figures, keyset by next due date)
+    dues = re.findall(r'<a href="(/analytics/rates/due/\?organ=\d+&amp;due=overdue)">(\d+)</a>',
+                      ac.get("/analytics/rates/").content.decode())
+    if dues:
+        url, n = max(dues, key=lambda d: int(d[1]))
+        pages.append((f"rates open petitions, overdue ({n})", ac, "get",
+                      url.replace("&amp;", "&"), None, 200))
     pages = [p for p in pages if not only or any(w in p[0] for w in only)]
     print(
         f"worklist of organ {top['current_organ_id']} ({top['n']:,} open); {args.calls} calls each"
