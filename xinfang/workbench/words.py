@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from xinfang.workbench.models import PetitionTerm, PetitionWords
 
@@ -119,3 +119,9 @@ def petitions_with_all(words: Sequence[str]) -> QuerySet[PetitionWords]:
 def petitions_with(word: str) -> QuerySet[PetitionTerm]:
     """(SQLite) The ids of the petitions holding ``word``, as a subquery."""
     return PetitionTerm.objects.filter(term=word).values("petition_id")
+
+
+def petition_has_word(word: str) -> Exists:
+    """(SQLite) Whether the outer query's petition holds ``word``: one probe of the
+    (petition, term) primary key per petition, as a condition."""
+    return Exists(PetitionTerm.objects.filter(petition_id=OuterRef("pk"), term=word))

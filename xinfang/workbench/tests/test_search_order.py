@@ -31,6 +31,17 @@ def settle(request):
     return _settle
 
 
+@pytest.fixture(autouse=True, params=[2000, 0], ids=["rare-first", "every-word-common"])
+def rare(request, monkeypatch):
+    """Both SQLite paths: a rare word's petitions looked up first, and every word common
+    (``IN`` per word undated, ``EXISTS`` per word in a date range; bench/README.md, "10^6 on
+    SQLite, current code"). PostgreSQL has one path (its GIN index); it runs them alike."""
+    from xinfang.workbench import selectors
+
+    monkeypatch.setattr(selectors, "RARE", request.param)
+    return request.param
+
+
 def _search(user, **kw):
     from xinfang.workbench.selectors import petition_search_for_user
 
@@ -58,6 +69,21 @@ def test_within_a_date_range_the_newest_received_comes_first(world, register, se
     assert [p.pk for p in dated] == [newest.pk, late_letter.pk, old_letter.pk]
     undated = _search(world.clerk).items  # without a range: the newest registered first
     assert [p.pk for p in undated] == [newest.pk, old_letter.pk, late_letter.pk]
+
+
+def test_a_date_range_finds_only_the_petitions_holding_every_word(world, register, settle):
+    from datetime import date
+
+    smoke = register(received_at=local(2025, 8, 20)).petition.pk
+    register(received_at=local(2025, 8, 21), title="路灯不亮", content="幸福小区门口路灯坏了一个月")
+    register(received_at=local(2025, 8, 22), title="餐馆噪声", content="幸福小区楼下餐馆噪声扰民")
+    settle()
+    in_range = {"received_from": date(2025, 8, 1), "received_to": date(2025, 8, 31)}
+    assert _all_pages(world.clerk, 1, **in_range) == [smoke]
+    from xinfang.workbench.selectors import petition_search_for_user
+
+    both = petition_search_for_user(user=world.clerk, q="油烟 噪声", **in_range).items
+    assert [p.pk for p in both] == [smoke]
 
 
 def test_pages_follow_one_another_through_equal_dates(world, register, settle):
