@@ -4,6 +4,14 @@
     python bench/helpdesk_bench.py --n 100000 --stage seed-xf    # one stage: venv | project | seed-xf | seed-hd | run
     python bench/helpdesk_bench.py --n 100000 --stage run --calls 40    # time again on the seeded databases
 
+    # 10^6 on the benchmark cluster, the xinfang side a copy of the shared base h6_base:
+    python bench/helpdesk_bench.py --n 1000000 --pg-port 5441 --stage seed-xf \
+        --xf-template h6_base --xf-data-from /mnt/big/h6-data --xf-db helpdesk_xf6
+    python bench/helpdesk_bench.py --n 1000000 --pg-port 5441 --stage seed-hd \
+        --xf-db helpdesk_xf6 --hd-db helpdesk_hd6
+    python bench/helpdesk_bench.py --n 1000000 --pg-port 5441 --stage run --xf-db helpdesk_xf6 \
+        --hd-db helpdesk_hd6 --server-timeout 1200 --calls 20 --page-calls dashboard=5:1,report=5:1
+
 django-helpdesk (the open Django helpdesk a public body would otherwise pick) is installed in a
 scratch venv (``--hd-venv``, default /tmp/helpdesk-venv: ``pip install django-helpdesk==2.6.1
 gunicorn psycopg[binary]`` from the registry); it is never a dependency of this project and no
@@ -20,7 +28,9 @@ The two sides, seeded alike:
   with the xinfang database's proportions: the same share still open, the same histogram of
   events per petition as follow-ups per ticket (with a TicketChange for each change of status),
   created over the same five years, the same citizens' texts (``../shared/data/teddy/``, read at
-  run time), written with ``bulk_create`` in batches, then ``ANALYZE``.
+  run time), the rows ``bulk_create`` would write streamed with COPY (the three tables'
+  secondary indexes and foreign keys dropped for the load and made again after), then
+  ``VACUUM ANALYZE``.
 
 Then both run as real servers on loopback (``xinfang serve``: gunicorn; helpdesk: gunicorn with
 the same worker class, processes and threads), each client logs in through the login form as a
