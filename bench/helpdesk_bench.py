@@ -68,7 +68,7 @@ import sys
 import textwrap
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -330,12 +330,14 @@ for pid in pool:
 events = dict(PetitionEvent.objects.filter(petition_id__in=detail).values("petition_id")
               .annotate(n=Count("id")).values_list("petition_id", "n"))
 from django.db import connection
-with connection.cursor() as c:
-    c.execute(
-        "SELECT n, count(*) FROM (SELECT p.id, count(e.id) AS n FROM petitions_petition p "
-        "LEFT JOIN petitions_petitionevent e ON e.petition_id = p.id GROUP BY p.id) x GROUP BY n"
-    )
-    hist = dict(c.fetchall())
+hist = {}
+if HISTOGRAM:  # for the seed only: minutes at 10^6
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT n, count(*) FROM (SELECT p.id, count(e.id) AS n FROM petitions_petition p "
+            "LEFT JOIN petitions_petitionevent e ON e.petition_id = p.id GROUP BY p.id) x GROUP BY n"
+        )
+        hist = dict(c.fetchall())
 print("TARGETS " + json.dumps({
     "petitions": Petition.objects.count(),
     "open": Petition.objects.filter(is_open=True).count(),
@@ -350,9 +352,10 @@ print("TARGETS " + json.dumps({
 """
 
 
-def _xf_targets(args: argparse.Namespace) -> dict:
+def _xf_targets(args: argparse.Namespace, histogram: bool = True) -> dict:
+    code = f"HISTOGRAM = {histogram}\n" + _XF_TARGETS
     out = subprocess.run(
-        [sys.executable, "-m", "xinfang.cli", "manage", "shell", "-c", _XF_TARGETS],
+        [sys.executable, "-m", "xinfang.cli", "manage", "shell", "-c", code],
         env=_xf_env(args), cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     line = next(ln for ln in out.splitlines() if ln.startswith("TARGETS "))
@@ -610,8 +613,10 @@ cp_t, cp_f, cp_c = [c.__enter__() for c in copies]
 made_t = made_f = made_c = 0
 BATCH = 5000
 opened = labels[Ticket.OPEN_STATUS]
-while made_t < spec["n"]:
-    k = min(BATCH, spec["n"] - made_t)
+fanout = spec.get("fanout", 1)
+base = -(-spec["n"] // fanout)                   # the real history, then copied fanout - 1 times
+while made_t < base:
+    k = min(BATCH, base - made_t)
     plans = []
     for _ in range(k):
         qi = rng.choices(qidx, weights)[0]
@@ -649,8 +654,8 @@ while made_t < spec["n"]:
             if new_status:
                 made_c += 1
                 cp_c.write_row((made_c, made_f, "Status", str(opened), str(labels[new_status])))
-    if (made_t // BATCH) % 20 == 0 or made_t == spec["n"]:
-        print(f"  {made_t}/{spec['n']} tickets, {made_f} follow-ups "
+    if (made_t // BATCH) % 20 == 0 or made_t == base:
+        print(f"  {made_t}/{base} tickets, {made_f} follow-ups "
               f"({time.perf_counter() - t0:.0f} s)", flush=True)
 for c in copies:
     c.__exit__(None, None, None)
@@ -658,6 +663,20 @@ for conn in conns:
     conn.commit()
     conn.close()
 t_copy = time.perf_counter() - t0
+if fanout > 1:
+    # as bench/fanout.py does for the xinfang base: each ticket copied fanout - 1 times with new
+    # ids (and a new secret_key), its follow-ups and changes with it; same queues, dates, texts
+    def _copy(table, cols, shifts):
+        sel = [shifts.get(col, col) for col in cols]
+        with connection.cursor() as c:
+            c.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(sel)} "
+                      f"FROM {table} x, generate_series(1, {fanout - 1}) k")
+    _copy(TABLES[0], T_COLS, {"id": f"x.id + k * {made_t}", "secret_key": "gen_random_uuid()::text"})
+    _copy(TABLES[1], F_COLS, {"id": f"x.id + k * {made_f}", "ticket_id": f"x.ticket_id + k * {made_t}"})
+    _copy(TABLES[2], C_COLS, {"id": f"x.id + k * {made_c}",
+                              "followup_id": f"x.followup_id + k * {made_f}"})
+    made_t, made_f, made_c = made_t * fanout, made_f * fanout, made_c * fanout
+t_fanout = time.perf_counter() - t0 - t_copy
 with connection.cursor() as c:
     for table, cols, n in zip(TABLES, (T_COLS, F_COLS, C_COLS), (made_t, made_f, made_c)):
         c.execute(f"SELECT pg_get_serial_sequence(%s, 'id')", [table])
@@ -666,7 +685,7 @@ with connection.cursor() as c:
         c.execute(ddl)
     for table, name, ddl in constraints:
         c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {ddl}')
-t_index = time.perf_counter() - t0 - t_copy
+t_index = time.perf_counter() - t0 - t_copy - t_fanout
 
 frm, to = spec["range"]
 query = {"filtering": {"created__gte": frm, "created__lte": to}, "filtering_null": {},
@@ -678,6 +697,7 @@ print("SEEDED " + json.dumps({
     "tickets": made_t, "followups": made_f, "ticket_changes": made_c, "queues": len(queues),
     "bench_user": "hd_staff_0", "saved_query": saved.pk, "indexes_rebuilt": len(indexes),
     "constraints_rebuilt": len(constraints), "copy_seconds": round(t_copy, 1),
+    "fanout": fanout, "real_tickets": base, "fanout_seconds": round(t_fanout, 1),
     "index_seconds": round(t_index, 1), "seconds": round(time.perf_counter() - t0, 1),
 }))
 """
@@ -745,6 +765,7 @@ def stage_seed_hd(args: argparse.Namespace) -> None:
         "password": HD_PASSWORD,
         "range": [args.range_from, args.range_to],
         "seed": 7,
+        "fanout": args.hd_fanout,
     }
     (proj / "spec.json").write_text(json.dumps(spec))
     _say(f"helpdesk: seeding {args.n} tickets into {args.hd_db} ({len(t['organ_sizes'])} queues)")
@@ -913,7 +934,7 @@ def stage_run(args: argparse.Namespace) -> dict:
     # the code may have moved on since the seed (a rebase): its schema first, else pages 500
     subprocess.run([sys.executable, "-m", "xinfang.cli", "migrate"], env=_xf_env(args), cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    t = _xf_targets(args)
+    t = _xf_targets(args, histogram=False)
     h = _hd_targets(args, t)
     _say(
         f"xinfang: {t['petitions']:,} petitions ({t['open']:,} open); list {t['list_user']} "
@@ -934,7 +955,12 @@ def stage_run(args: argparse.Namespace) -> dict:
         chosen = [p for p in PAGES if p in args.pages.split(",")]
         plan = _page_plan(args, chosen)
         rounds = max(w + c for w, c in plan.values())
+        stopped = None
         for r in range(rounds):
+            if args.stop_at and time.time() >= args.stop_at:
+                stopped = f"--stop-at reached before round {r + 1}/{rounds}"
+                _say(stopped)
+                break
             for k, page in enumerate(p for p in chosen if r < sum(plan[p])):
                 order = sides if (r + k) % 2 == 0 else sides[::-1]
                 for side in order:
@@ -976,6 +1002,7 @@ def stage_run(args: argparse.Namespace) -> dict:
                          "during_min": round(min(loads), 2), "during_max": round(max(loads), 2),
                          "during_mean": round(statistics.mean(loads), 2)},
         "pages": pages,
+        "stopped": stopped,
     }  # fmt: skip
 
 
@@ -1046,6 +1073,8 @@ def main() -> int:
     ap.add_argument("--hd-db", default="helpdesk_bench_hd")
     ap.add_argument("--xf-template", default="", help="seed-xf: copy this seeded base instead")
     ap.add_argument("--xf-data-from", default="", help="with --xf-template: its data folder")
+    ap.add_argument("--hd-fanout", type=int, default=1,
+                    help="seed-hd: seed N/K real tickets, then copy them K-1 times in SQL")  # fmt: skip
     ap.add_argument("--pg-port", type=int, default=5432, help="the PostgreSQL both sides use")
     ap.add_argument("--server-timeout", type=int, default=120, help="gunicorn's, both sides")
     ap.add_argument("--xf-port", type=int, default=8301)
@@ -1054,11 +1083,17 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=4, help="threads per process, each side")
     ap.add_argument("--hd-report", default="queuemonth", help="helpdesk report (queue × month)")
     ap.add_argument("--text-dir", default=TEXT_DIR)
+    ap.add_argument("--stop-at", default="", help="HH:MM UTC: start no round after it")
     ap.add_argument("--note", default="", help="what else ran on the machine (recorded)")
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     global PG_PORT
     PG_PORT = args.pg_port
+    if args.stop_at:
+        h, m = map(int, args.stop_at.split(":"))
+        now = datetime.now(UTC)
+        at = now.replace(hour=h, minute=m, second=0, microsecond=0)
+        args.stop_at = (at if at > now else at + timedelta(days=1)).timestamp()
     today = date.today()
     args.range_from, args.range_to = (today - timedelta(days=365)).isoformat(), today.isoformat()
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
