@@ -957,11 +957,10 @@ def stage_run(args: argparse.Namespace) -> dict:
         rounds = max(w + c for w, c in plan.values())
         stopped = None
         for r in range(rounds):
-            if args.stop_at and time.time() >= args.stop_at:
-                stopped = f"--stop-at reached before round {r + 1}/{rounds}"
-                _say(stopped)
-                break
             for k, page in enumerate(p for p in chosen if r < sum(plan[p])):
+                if args.stop_at and time.time() >= args.stop_at:  # both sides of a page or none
+                    stopped = f"--stop-at reached in round {r + 1}/{rounds} before {page}"
+                    break
                 order = sides if (r + k) % 2 == 0 else sides[::-1]
                 for side in order:
                     c0 = _session_cpu_ms(session[side.name])
@@ -977,6 +976,9 @@ def stage_run(args: argparse.Namespace) -> dict:
                         cpu[side.name][page].append(used)
                         sizes[side.name][page] = nbytes
             loads.append(os.getloadavg()[0])
+            if stopped:
+                _say(stopped)
+                break
             if r == args.warmup - 1 or (r + 1) % 10 == 0:
                 _say(f"round {r + 1}/{rounds}, load {loads[-1]:.1f}")
     finally:
