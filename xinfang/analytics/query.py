@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from xinfang.core.dates import BadDay, ReversedDays, day_of, days_in_order
-from xinfang.core.day_params import day_param
+from xinfang.core.dates import BadDay, DayOutOfRange, ReversedDays, day_of, days_in_order
+from xinfang.core.day_params import day_param, out_of_range_message
 from xinfang.core.errors import ApplicationError
 
 # the rates page's and its drill-down's filters (``rate_views.filters_from``)
@@ -36,6 +36,9 @@ def month(text: str | None, name: str) -> date | None:
     text = (text or "").strip()
     try:
         d = day_of(text + "-01" if len(text) == 7 else text)
+    except DayOutOfRange:
+        msg = out_of_range_message()
+        raise ApplicationError(msg, code="bad_month", status=400, fields={name: [msg]}) from None
     except BadDay:
         raise ApplicationError(gettext("月份格式应为 YYYY-MM"), code="bad_month", status=400,
                                fields={name: [gettext("月份格式应为 YYYY-MM")]}) from None

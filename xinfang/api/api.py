@@ -14,15 +14,17 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from xinfang.api import analytics, auth, directory, petitions
+from xinfang.api.schemas import DAY_FORMAT, DAY_OUT_OF_RANGE
 from xinfang.api.services import token_user
 from xinfang.core.boundary import exception_answer
+from xinfang.core.day_params import out_of_range_message
 from xinfang.core.errors import ApplicationError
 
 log = logging.getLogger("xinfang.api")
@@ -58,12 +60,68 @@ def _app_error(request: HttpRequest, exc: ApplicationError):  # type: ignore[no-
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+#: pydantic's error types as the reader reads them (its own messages are English whatever the
+#: request's language: fixui item 2); the placeholders are pydantic's ``ctx`` keys.
+VALIDATION_MESSAGES = {
+    "missing": gettext_noop("必须填写"),
+    "int_parsing": gettext_noop("应为整数"),
+    "int_type": gettext_noop("应为整数"),
+    "int_from_float": gettext_noop("应为整数"),
+    "float_parsing": gettext_noop("应为数值"),
+    "float_type": gettext_noop("应为数值"),
+    "bool_parsing": gettext_noop("应为 true 或 false"),
+    "bool_type": gettext_noop("应为 true 或 false"),
+    "string_type": gettext_noop("应为文本"),
+    "string_too_long": gettext_noop("不能超过 %(max_length)s 个字符"),
+    "string_too_short": gettext_noop("至少 %(min_length)s 个字符"),
+    "too_long": gettext_noop("最多 %(max_length)s 项"),
+    "too_short": gettext_noop("至少 %(min_length)s 项"),
+    "less_than_equal": gettext_noop("不能大于 %(le)s"),
+    "greater_than_equal": gettext_noop("不能小于 %(ge)s"),
+    "less_than": gettext_noop("应小于 %(lt)s"),
+    "greater_than": gettext_noop("应大于 %(gt)s"),
+    "literal_error": gettext_noop("应为以下之一：%(expected)s"),
+    "enum": gettext_noop("应为以下之一：%(expected)s"),
+    "list_type": gettext_noop("应为列表"),
+    "dict_type": gettext_noop("应为对象"),
+    "model_type": gettext_noop("应为对象"),
+    "model_attributes_type": gettext_noop("应为对象"),
+    "json_invalid": gettext_noop("不是有效的 JSON"),
+    "date_type": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "datetime_type": gettext_noop("应为 ISO 8601 日期时间"),
+    "datetime_parsing": gettext_noop("应为 ISO 8601 日期时间"),
+    "datetime_from_date_parsing": gettext_noop("应为 ISO 8601 日期时间"),
+    "extra_forbidden": gettext_noop("不接受此字段"),
+}
+
+
+def _validation_message(e: dict) -> str:
+    """One pydantic error in the request's language: a day through ``core.dates``' own words
+    (out of range is not a format error), the known types from ``VALIDATION_MESSAGES``, and
+    anything else as "取值无效" with pydantic's own words beside it."""
+    ctx = e.get("ctx") or {}
+    err = str(ctx.get("error", ""))
+    if err == DAY_OUT_OF_RANGE:
+        return out_of_range_message()
+    if err == DAY_FORMAT:
+        return gettext("日期格式应为 YYYY-MM-DD")
+    template = VALIDATION_MESSAGES.get(str(e.get("type", "")))
+    if template is not None:
+        try:
+            return gettext(template) % {k: v for k, v in ctx.items() if isinstance(k, str)}
+        except (KeyError, TypeError, ValueError):
+            pass
+    return gettext("取值无效：%(detail)s") % {"detail": str(e.get("msg", ""))[:200]}
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError):  # type: ignore[no-untyped-def]
     fields: dict[str, list[str]] = {}
     for e in exc.errors:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "payload", "query", "path"))
-        fields.setdefault(loc or "request", []).append(str(e.get("msg", "invalid")))
+        fields.setdefault(loc or "request", []).append(_validation_message(e))
     return api.create_response(
         request, {"code": "invalid", "message": gettext("请求格式有误"), "fields": fields}, status=422
     )

@@ -23,6 +23,7 @@ from xinfang.api.schemas import (
     SearchIn,
 )
 from xinfang.core import ids
+from xinfang.core.day_params import days_ordered
 from xinfang.core.errors import ApplicationError
 from xinfang.core.once import digest, once
 from xinfang.petitions import selectors
@@ -124,7 +125,13 @@ def petitions_list(  # type: ignore[no-untyped-def]
     limit: int = Query(50, ge=1, le=200),
 ):
     """Petitions the caller may see, the newest received first; pass ``next_cursor`` back for
-    the next page. A range whose first day lies after its last is a 400."""
+    the next page. A range whose first day lies after its last is a 400, and so is a filter
+    value that is not one of its options (``bad_param`` naming the filter, as ``/worklist``
+    answers; never an empty page)."""
+    selectors.list_filters_check(
+        {"state": state, "category": category, "channel": channel, "region": region_code},
+        region_param="region_code",
+    )
     items, nxt = selectors.petition_list_for_user(
         user=request.user, state=state, category=category, channel=channel, region_code=region_code,  # type: ignore[arg-type]
         received_from=received_from, received_to=received_to, cursor=cursor, limit=limit,
@@ -205,6 +212,15 @@ def _search(request: HttpRequest, *, q: str, by: str, **filters):  # type: ignor
     from xinfang.workbench.selectors import IDENTITY_KINDS, petition_search_for_user
     from xinfang.workbench.services import search_identity_record
 
+    # the API's own parameter names at the refusal (the page's are ``from``/``to``), and the
+    # worklist's rule for filter values (fixui item 2)
+    days_ordered(
+        filters.get("received_from"),
+        filters.get("received_to"),
+        field="received_from",
+        message=gettext("起始日期晚于截止日期"),
+    )
+    selectors.list_filters_check({"state": filters.get("state"), "category": filters.get("category")})
     page = petition_search_for_user(user=request.user, q=q, by=by, **filters)  # type: ignore[arg-type]
     if q.strip() and page.by in IDENTITY_KINDS:
         search_identity_record(user=request.user, by=page.by, found=page.items)  # type: ignore[arg-type]
@@ -293,6 +309,10 @@ def petitions_export(  # type: ignore[no-untyped-def]
     identities masked unless ``view_identity``; every export is audited)."""
     from xinfang.petitions.exports import petition_export
 
+    selectors.list_filters_check(
+        {"state": state, "category": category, "channel": channel, "region": region_code},
+        region_param="region_code",
+    )
     f = petition_export(
         user=request.user, fmt=format, state=state, category=category, channel=channel,  # type: ignore[arg-type]
         region_code=region_code, received_from=received_from, received_to=received_to,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from xinfang.core.dates import BadDay, day_of
+from xinfang.core.dates import BadDay, DayOutOfRange, day_of
 
 
 def _iso_date(value: Any) -> Any:
@@ -19,9 +19,16 @@ def _iso_date(value: Any) -> Any:
     if isinstance(value, str) and value.strip():
         try:
             return day_of(value)
+        except DayOutOfRange:
+            raise ValueError(DAY_OUT_OF_RANGE) from None
         except BadDay:
             pass
-    raise ValueError("a date as YYYY-MM-DD (1900-2999)")
+    raise ValueError(DAY_FORMAT)
+
+
+#: What ``_iso_date`` raises; the API's validation handler words them in the request's language
+#: (``api._validation_message``): out of range is not a format error (fixui item 4).
+DAY_FORMAT, DAY_OUT_OF_RANGE = "day_format", "day_out_of_range"
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]  # a date parameter: ISO 8601 only

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from xinfang.core.inputs import MAX_JSON_DEPTH, json_problems, text_problem
 from xinfang.core.preparing import preparing_progress
@@ -173,6 +173,13 @@ def _cleaned(value: str) -> str:
     return _BAD.sub("", value)
 
 
+#: The problems of ``core.inputs`` that are numbers, not characters, as the reader reads them.
+NUMBER_PROBLEMS = {
+    "integer out of range": gettext_noop("整数超出允许范围（-2^63 至 2^63-1）"),
+    "not a finite number": gettext_noop("不是有限的数值"),
+}
+
+
 class InputBoundaryMiddleware:
     def __init__(self, get_response):  # type: ignore[no-untyped-def]
         self.get_response = get_response
@@ -191,9 +198,19 @@ class InputBoundaryMiddleware:
         message = gettext(
             "提交的内容含有无法处理的字符（如 NUL 等控制字符或无效编码），请删除后重新提交"
         )
+        code = "invalid_input"
+        # A number too big for any column is not a bad character (fixui item 2: 2^63 was
+        # answered with the NUL message): say what it is, at its field, in the reader's language.
+        said = {p: gettext(NUMBER_PROBLEMS[p]) for ps in problems.values() for p in ps
+                if p in NUMBER_PROBLEMS}  # fmt: skip
+        if said:
+            problems = {k: [said.get(p, p) for p in ps] for k, ps in problems.items()}
+            if all(p in said.values() for ps in problems.values() for p in ps):
+                code = "out_of_range"
+                message = gettext("数值超出允许范围，请修改后重新提交")
         if _wants_json(request):
             return JsonResponse(
-                {"code": "invalid_input", "message": message, "fields": problems}, status=400
+                {"code": code, "message": message, "fields": problems}, status=400
             )
         if (answer := _open311(request, 400, message)) is not None:
             return answer

@@ -7,7 +7,8 @@ whose next day, the end of a range, does not exist (an ``OverflowError``: a 500)
 within ``FIRST_DAY`` .. ``LAST_DAY``.
 
 The pages keep their own messages: ``core.day_params`` turns ``BadDay`` and ``ReversedDays``
-into the 400 each page words its own way.
+into the 400 each page words its own way; a day out of range (``DayOutOfRange``) gets the one
+message that says so, everywhere (``core.day_params.out_of_range_message``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 class BadDay(ValueError):
     """Not a day written as ``YYYY-MM-DD`` between ``FIRST_DAY`` and ``LAST_DAY``."""
+
+
+class DayOutOfRange(BadDay):
+    """A day written as ``YYYY-MM-DD`` that exists but lies outside ``FIRST_DAY`` ..
+    ``LAST_DAY`` (9999-12-31): not a format error, and the pages say so (fixui item 4)."""
 
 
 class ReversedDays(ValueError):
@@ -42,7 +48,7 @@ def day_of(text: str | None) -> date | None:
     except ValueError:
         raise BadDay(s) from None
     if not FIRST_DAY <= d <= LAST_DAY:
-        raise BadDay(s)
+        raise DayOutOfRange(s)
     return d
 
 

@@ -11,8 +11,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from xinfang.core.dates import BadDay, ReversedDays, day_of, days_in_order
+from django.utils.translation import gettext
+
+from xinfang.core.dates import (
+    FIRST_DAY,
+    LAST_DAY,
+    BadDay,
+    DayOutOfRange,
+    ReversedDays,
+    day_of,
+    days_in_order,
+)
 from xinfang.core.errors import ApplicationError
+
+
+def out_of_range_message() -> str:
+    """What every page and the API say of a day such as 9999-12-31 (not a format error)."""
+    return gettext("日期超出范围：须在 %(first)s 至 %(last)s 之间") % {
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
 
 
 def day_param(
@@ -27,6 +45,9 @@ def day_param(
     with ``hint`` (or the message) at ``field``."""
     try:
         return day_of(text)
+    except DayOutOfRange:
+        message = hint = out_of_range_message()
+        raise ApplicationError(message, code=code, status=400, fields={field: [hint]}) from None
     except BadDay:
         raise ApplicationError(
             message, code=code, status=400, fields={field: [hint or message]}
@@ -45,6 +66,9 @@ def day_field(
     ``required`` is given, that message for an empty one)."""
     try:
         d = day_of(text)
+    except DayOutOfRange:
+        errors.setdefault(field, []).append(out_of_range_message())
+        return None
     except BadDay:
         errors.setdefault(field, []).append(message)
         return None

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from xinfang.core.day_params import day_param, days_ordered
 from xinfang.core.dbrouter import reads_from_replica
 from xinfang.petitions.exports import petition_export
+from xinfang.petitions.selectors import list_filters_check
 
 
 def _date(text: str | None, field: str) -> date | None:
@@ -41,6 +42,12 @@ def export_response(f) -> HttpResponse:  # type: ignore[no-untyped-def]
 @reads_from_replica  # ADR 0015: figures may lag; the page says how much
 def export_petitions(request: HttpRequest, fmt: str) -> HttpResponse:
     q = request.GET
+    # a value no select offers is refused at its filter, as the other exports do (fixui item 3)
+    list_filters_check(
+        {k: q.get(k) for k in ("state", "category", "channel", "flag")}
+        | {"region": q.get("region_code")},
+        region_param="region_code",
+    )
     received_from, received_to = _dates(q)
     f = petition_export(
         user=request.user,  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from xinfang.core import clock
 from xinfang.core.errors import Forbidden
+from xinfang.core.inputs import is_digits
 from xinfang.core.tasks import task_enqueue_once
 from xinfang.directory.models import User
 from xinfang.directory.permissions import Cap, user_can
@@ -76,11 +77,24 @@ def hot_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user_can(user, Cap.VIEW_HOT_ISSUES):  # type: ignore[arg-type]
         raise Forbidden(gettext("您的角色不能查看热点问题"))
-    try:
-        weeks = int(request.GET.get("weeks", DEFAULT_WEEKS))
-    except ValueError:
-        weeks = DEFAULT_WEEKS
-    weeks = max(1, min(MAX_WEEKS, weeks))
+    raw = (request.GET.get("weeks") or "").strip()
+    if raw and not (is_digits(raw) and len(raw) <= 3 and 1 <= int(raw) <= MAX_WEEKS):
+        # refused at the field with what was typed kept, never silently replaced by another
+        # period (fixui item 5: "0", "abc" or "999" showed 1, 8 or 52 weeks as if asked for)
+        return render(
+            request,
+            "insight/hot.html",
+            {
+                "issues": [],
+                "weeks": "".join(c for c in raw[:20] if c.isprintable()),
+                "weeks_error": gettext("周数应为 1 至 %(max)s 之间的整数") % {"max": MAX_WEEKS},
+                "default_weeks": DEFAULT_WEEKS,
+                "max_weeks": MAX_WEEKS,
+                "max_petitions": MAX_PETITIONS,
+            },
+            status=400,
+        )
+    weeks = int(raw) if raw else DEFAULT_WEEKS
     snap = hot_snapshot_read(user=user, weeks=weeks, now=clock.now())  # type: ignore[arg-type]
     if snap.computed_at is None:  # never computed yet: asked for, the worker is woken
         task_enqueue_once(hot_snapshots_task)

@@ -339,6 +339,18 @@ def worklist_bad_filter(errors: dict[str, list[str]]) -> ApplicationError:
     return ApplicationError(gettext("筛选条件有误"), code="bad_param", fields=errors, status=400)
 
 
+def list_filters_check(given: Mapping[str, str | None], *, region_param: str = "region") -> None:
+    """The worklist's rule for every list of petitions (the API's ``/petitions``, its export,
+    the page's CSV/XLSX export; fixui items 2, 3): a filter value that is not one of its
+    options raises ``worklist_bad_filter`` (a 400 at that filter), never an empty list.
+    ``region_param``: the name the caller gives the region filter (``region_code``)."""
+    _good, errors = worklist_filters({k: v for k, v in given.items() if v})
+    if errors:
+        if "region" in errors and region_param != "region":
+            errors[region_param] = errors.pop("region")
+        raise worklist_bad_filter(errors)
+
+
 def flag_q(flag: str) -> Q:
     """Petitions with ``flag`` on (regulation.md §6.1); an unknown flag matches nothing."""
     if flag not in {f.value for f in LISTED}:

@@ -9,8 +9,8 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
-from xinfang.core.dates import BadDay, day_of
-from xinfang.core.day_params import day_field
+from xinfang.core.dates import BadDay, DayOutOfRange, day_of
+from xinfang.core.day_params import day_field, out_of_range_message
 from xinfang.core.errors import ApplicationError
 from xinfang.core.inputs import is_digits
 from xinfang.directory.permissions import Cap
@@ -37,6 +37,8 @@ def parse_month(value: str | None) -> date | None:
     value = (value or "").strip()
     try:
         d = day_of(value + "-01" if len(value) == 7 else value)
+    except DayOutOfRange:
+        raise ApplicationError(out_of_range_message()) from None
     except BadDay:
         raise ApplicationError(gettext("排查周期格式应为 年-月，如 2026-09")) from None
     return d.replace(day=1) if d else None

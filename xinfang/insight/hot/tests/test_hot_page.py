@@ -280,3 +280,24 @@ def test_the_english_page_separates_terms_and_places_with_commas(client, world, 
     table = en[en.index("<table") :]
     assert "、" not in table and "：" not in table
     assert "、" in zh[zh.index("<table") :]
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "999", "abc", "1.5", "٣", "9" * 40])
+def test_a_week_count_it_cannot_use_is_refused_at_the_field_with_the_form_kept(
+    client, world, weeks
+):
+    """fixui item 5: "0", "abc" or "999" silently showed 8, 1 or 52 weeks as if asked for."""
+    from django.conf import settings
+
+    client.force_login(world.analyst)
+    r = client.get("/insight/hot/", {"weeks": weeks})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert 'id="hot-weeks-error"' in body and "周数应为 1 至 52 之间的整数" in body
+    assert f'value="{weeks[:20]}"' in body  # what was typed, kept in the form
+    assert "正在后台计算" not in body and '<a href="?weeks=8">' in body  # the way out
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get("/insight/hot/", {"weeks": weeks}).content.decode()
+    assert "The number of weeks must be a whole number from 1 to 52" in en
+    assert client.get("/insight/hot/", {"weeks": ""}).status_code == 200  # empty: the default
+    assert client.get("/insight/hot/", {"weeks": " 52 "}).status_code == 200
