@@ -51,6 +51,18 @@ def _within_limits(reason: str, data: Mapping[str, Any]) -> None:
         raise ApplicationError(gettext("提交的内容过长，请精简后重新提交"), fields=fields)
 
 
+class AccusedOrganFixed(RuntimeError):
+    """A step that would change the accused organ (被检举控告单位): it is fixed when the
+    petition is registered (``petition_register``, the bulk and remote paths), because who may
+    never see the petition (Art. 30 para. 3: the accusation never passed to the accused,
+    ``accusation_exclusions``) and the accountability drill-down by accused organ are read
+    from it; a later change would show an accusation to the organ it accuses. A fault of the
+    code, never of the user's input: the step's transaction is rolled back."""
+
+    def __init__(self, petition_id: int) -> None:
+        super().__init__(f"petition {petition_id}: the accused organ is fixed at registration")
+
+
 def petition_act(
     *,
     petition_id: int,
@@ -97,6 +109,7 @@ def _step(
     caller's transaction; no seal (the caller seals: one step, or a batch of imported petitions,
     ``bulk.py``). ``history``: the petition's events so far, when the caller holds them (they
     are read otherwise); the new event is appended to it."""
+    accused = petition.accused_organ_id  # fixed at registration: checked before the save
     when = _event_time(at, petition.last_event_at, now)
     ctx = petition_context(petition, data)
     _check_legal(petition, action, ctx)  # the law first: an illegal step is refused as such
@@ -129,6 +142,8 @@ def _step(
     else:
         deadline_recompute(petition=petition, events=history)
     petition.is_open = petition.state in OPEN_STATES or bool(petition.delivery_pending)
+    if petition.accused_organ_id != accused:
+        raise AccusedOrganFixed(petition.pk)
     petition.save()
     worklist_tally_move(before=before, after=petition)  # the worklist's counts
     # The apps above: the 文号 of the document this step issues, the analytics rollup.
