@@ -220,6 +220,11 @@ def main() -> int:
     ap.add_argument("--out", default="")
     ap.add_argument("--no-explain", action="store_true")
     ap.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="PostgreSQL: keep the planner statistics as they are (no ANALYZE first)",
+    )
+    ap.add_argument(
         "--only",
         default="",
         help="time only the pages whose label contains one of "
@@ -254,7 +259,8 @@ def main() -> int:
         else:
             c.execute("SHOW server_version")
             ver = "PostgreSQL " + c.fetchone()[0]
-            c.execute("ANALYZE")
+            if not args.no_analyze:  # (a database still building indexes would wait on them)
+                c.execute("ANALYZE")
     load0 = os.getloadavg()[0]
     print(f"# history_bench  {n:,} petitions ({open_n:,} open)  {ver}")
     print(f"# python {platform.python_version()} django {django.get_version()} load {load0:.1f}")
