@@ -63,4 +63,8 @@ def test_0015_drops_and_builds_the_drill_indexes_without_locking_out_the_table()
     assert any('"ratefact_drill"' in s and s.startswith("DROP") for s in ddl), ddl
     assert sum('"ratefact_drill"' in s or '"ratefact_walk"' in s for s in ddl) == 3, ddl
     if connection.vendor == "postgresql":
-        assert all(re.match(r"(CREATE|DROP) INDEX CONCURRENTLY", s) for s in ddl + undo), ddl + undo
+        # the rate facts' indexes, both ways (going back past 0016 also recreates the dropped
+        # DueFact table, whose new empty index needs no concurrent build)
+        on_facts = [s for s in ddl + undo if "ratefact" in s]
+        assert on_facts, ddl + undo
+        assert all(re.match(r"(CREATE|DROP) INDEX CONCURRENTLY", s) for s in on_facts), on_facts
