@@ -466,9 +466,12 @@ def _names(by: str, keys: list[object]) -> dict[object, tuple[str, tuple[str, st
     if by == "region":
         labels = dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
     elif by == "channel":
-        labels = {k: str(dict(Channel.choices).get(k, k)) for k in keys}  # type: ignore[call-overload]
+        # names in the reader's language (the choices hold the Chinese source words)
+        labels = {k: gettext(str(dict(Channel.choices).get(k, k))) for k in keys}  # type: ignore[call-overload]
     elif by == "category":
-        labels = {k: str(CATEGORY_LABELS[Category(k)]) if k else gettext("未分类") for k in keys}  # type: ignore[arg-type]
+        labels = {
+            k: gettext(str(CATEGORY_LABELS[Category(k)])) if k else gettext("未分类") for k in keys  # type: ignore[arg-type]
+        }
     else:
         labels = {k: k.strftime("%Y-%m") for k in keys}  # type: ignore[attr-defined]
     return {k: (labels.get(k, str(k)), ("", str(k))) for k in keys}

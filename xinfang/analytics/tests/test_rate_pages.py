@@ -278,3 +278,19 @@ def test_a_petition_that_left_the_readers_gate_is_listed_until_the_fold_without_
     assert [r.tracking_code for r in rows] == [p.tracking_code]
     rates_refresh(as_of=date(2025, 4, 10))
     assert drill_down(user=reader, metric="accept", outcomes=["overdue"])[1] == 0
+
+
+def test_rates_lines_by_category_and_channel_are_named_in_the_readers_language():
+    """Walker finding: the English rates page listed 检举控告类 / 来信 as its line names."""
+    from django.utils import translation
+
+    from xinfang.analytics.rate_selectors import _names
+
+    with translation.override("en"):
+        cats = _names("category", ["accusation", ""])
+        chans = _names("channel", ["letter", "fax"])
+    assert cats["accusation"][0] == "Accusation or denunciation"
+    assert cats[""][0] == "Uncategorised"
+    assert (chans["letter"][0], chans["fax"][0]) == ("Letter", "Fax")
+    with translation.override("zh-hans"):
+        assert _names("category", ["accusation"])["accusation"][0] == "检举控告类"
