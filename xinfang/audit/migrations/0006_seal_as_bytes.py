@@ -38,7 +38,7 @@ def forward(apps, schema_editor):
     import re
 
     schema_editor.add_field(record, field)
-    for batch in _batches(conn, f"""SELECT id, data FROM "{T}" WHERE data LIKE '%"digest"%'"""):
+    for batch in _batches(conn, f"""SELECT id, data FROM "{T}" WHERE data LIKE '%%"digest"%%'"""):
         rows = []
         for pk, text in batch:
             try:
