@@ -72,11 +72,6 @@ def test_a_login_gets_the_write_lock_between_two_seed_transactions(tmp_path):
     assert waited is not None and waited < 1.0, waited
 
 
-def test_without_the_gap_the_seed_starves_a_login(tmp_path):
-    """The fault as it was: the lock is free only between COMMIT and the next BEGIN."""
-    assert _login_wait(tmp_path, 0.0) is None
-
-
 def test_the_seed_gives_the_lock_only_after_its_turn_and_only_beside_a_server():
     now = [0.0]
     slept: list[float] = []
