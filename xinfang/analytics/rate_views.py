@@ -8,7 +8,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -196,15 +196,9 @@ def drill(request: HttpRequest) -> HttpResponse:
     after = drill_after(request.GET)
     rows, total, nxt = drill_down(user=request.user, metric=metric, outcomes=outcomes or None,  # type: ignore[arg-type]
                                   filters=f, after=after)
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_url = first_url = None
-    if nxt is not None:
-        query["after"] = f"{nxt[0].isoformat()}.{nxt[1]}.{nxt[2]}"
-        next_url = "?" + query.urlencode()
-        query.pop("after")
-    if after is not None:
-        first_url = "?" + query.urlencode()
+    query, next_url, first_url = _pager(
+        request, None if nxt is None else f"{nxt[0].isoformat()}.{nxt[1]}.{nxt[2]}", after
+    )
     return render(request, "analytics/drill.html", {
         "rows": rows,
         "total": total,
@@ -218,6 +212,21 @@ def drill(request: HttpRequest) -> HttpResponse:
         "once": token_new(),
     })
 
+
+
+def _pager(request: HttpRequest, nxt: str | None, after: object) -> tuple[QueryDict, str | None, str | None]:
+    """A keyset list's query without its cursor, the next page's URL (``nxt`` the cursor of the
+    page after this one) and the first page's URL (when this is not the first page)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = first_url = None
+    if nxt is not None:
+        query["after"] = nxt
+        next_url = "?" + query.urlencode()
+        query.pop("after")
+    if after is not None:
+        first_url = "?" + query.urlencode()
+    return query, next_url, first_url
 
 DUE_KEYS = frozenset({"organ", "due", "after"})
 #: An open-petitions page's cursor in its URL: ``YYYY-MM-DD.petition``.
@@ -246,15 +255,9 @@ def due(request: HttpRequest) -> HttpResponse:
             raise ApplicationError(gettext("分页参数无效"), code="bad_after", status=400) from None
     rows, total, nxt = due_drill(user=request.user, organ_id=int(organ), due=what,  # type: ignore[arg-type]
                                  today=clock.today(), after=after)
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_url = first_url = None
-    if nxt is not None:
-        query["after"] = f"{nxt[0].isoformat()}.{nxt[1]}"
-        next_url = "?" + query.urlencode()
-        query.pop("after")
-    if after is not None:
-        first_url = "?" + query.urlencode()
+    _query, next_url, first_url = _pager(
+        request, None if nxt is None else f"{nxt[0].isoformat()}.{nxt[1]}", after
+    )
     return render(request, "analytics/due.html", {
         "rows": rows, "total": total, "next_url": next_url, "first_url": first_url,
         "label": DUE_LABELS[what],
